@@ -1,0 +1,464 @@
+//! # djust-analyzer
+//!
+//! Static checks over djust LiveView Python files and Django templates, with
+//! upstream djust's rule IDs (V006, V007, T002, T005, …), `noqa` suppression,
+//! `[tool.djust]` configuration and machine-readable output.
+//!
+//! Invariants (see `docs/architecture.md`):
+//! - the analyzer never executes or imports user code;
+//! - every file is read once and parsed once; every rule runs over that one parse;
+//! - templates are tokenized by the runtime's lexer ([`djust_runtime::template`]),
+//!   the same one the renderer and the language server use;
+//! - a file that cannot be read, decoded or parsed yields a finding (E001–E003) and
+//!   never stops the run.
+//!
+//! Entry points: [`check`] for paths on disk, [`check_source`] for one in-memory file.
+
+#![warn(missing_docs)]
+
+pub mod ast_util;
+pub mod config;
+pub mod discovery;
+pub mod docs;
+pub mod error;
+pub mod finding;
+pub mod noqa;
+pub mod output;
+pub mod project;
+pub mod python;
+pub mod rule;
+pub mod rules;
+pub mod settings_eval;
+pub mod template;
+
+pub use config::{Overrides, Settings};
+pub use error::CheckError;
+pub use finding::{FileId, Finding};
+pub use rule::{Rule, Severity};
+
+use discovery::{Input, Kind};
+use djust_runtime::{LineCol, LineIndex, Span};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A file that was checked.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as shown to the user (relative to where it was named).
+    pub display: PathBuf,
+    /// Absolute path.
+    pub abs: PathBuf,
+    /// Python file or template.
+    pub kind: Kind,
+    /// The decoded text (invalid UTF-8 replaced by U+FFFD).
+    pub text: String,
+    /// Line index of `text`.
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    /// The display path with `/` separators.
+    pub fn display_str(&self) -> String {
+        self.display.to_string_lossy().replace('\\', "/")
+    }
+
+    /// 1-based start and end of `span`.
+    pub fn location(&self, span: Span) -> (LineCol, LineCol) {
+        (
+            self.lines.line_col(&self.text, span.start),
+            self.lines.line_col(&self.text, span.end),
+        )
+    }
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Report {
+    /// Every file that was checked, by [`FileId`].
+    pub files: Vec<SourceFile>,
+    /// Findings after selection and suppression, sorted by file, position and code.
+    pub findings: Vec<Finding>,
+    /// Findings dropped by `noqa` comments.
+    pub suppressed: usize,
+    /// Lowest severity that fails the run.
+    pub fail_on: Severity,
+    /// The configuration file used, if any.
+    pub config_path: Option<PathBuf>,
+}
+
+impl Report {
+    /// True when some finding is at or above `fail_on`.
+    pub fn failed(&self) -> bool {
+        self.findings.iter().any(|f| f.severity >= self.fail_on)
+    }
+
+    /// The file a finding is in.
+    pub fn file(&self, f: &Finding) -> &SourceFile {
+        &self.files[f.file]
+    }
+
+    /// Number of findings of each rule, most frequent first, then by code.
+    pub fn statistics(&self) -> Vec<(Rule, usize)> {
+        let mut counts: HashMap<Rule, usize> = HashMap::new();
+        for f in &self.findings {
+            *counts.entry(f.rule).or_default() += 1;
+        }
+        let mut v: Vec<(Rule, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+}
+
+enum Summary {
+    Python(Box<python::PyFile>),
+    Template(template::TemplateDoc),
+    None,
+}
+
+struct Loaded {
+    file: SourceFile,
+    summary: Summary,
+    findings: Vec<Finding>,
+}
+
+/// Check `paths` (as given on the command line, relative to `cwd`) with the
+/// configuration found for them and the command-line `overrides`.
+///
+/// Errors (exit code 2): a path that does not exist or cannot be read, a malformed
+/// configuration file, an invalid option.
+pub fn check(paths: &[PathBuf], cwd: &Path, overrides: &Overrides) -> Result<Report, CheckError> {
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let abs: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| settings_eval::normalize(&cwd.join(p)))
+        .collect();
+    for (given, a) in paths.iter().zip(&abs) {
+        if !a.exists() {
+            return Err(CheckError::PathNotFound { path: given.clone() });
+        }
+    }
+    let settings = Settings::resolve(&abs, cwd, overrides)?;
+    check_with_settings(&paths, cwd, &settings)
+}
+
+/// Check `paths` with already-resolved `settings`.
+pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -> Result<Report, CheckError> {
+    let inputs = discovery::discover(paths, cwd, settings)?;
+    let (primary, markup): (Vec<Input>, Vec<Input>) =
+        inputs.into_iter().partition(|i| i.kind != Kind::Markup);
+
+    let mut module_cache = HashMap::new();
+    let modules: Vec<Option<(String, bool)>> = primary
+        .iter()
+        .map(|i| (i.kind == Kind::Python).then(|| discovery::module_name(&i.abs, &mut module_cache)))
+        .collect();
+    let mut loaded: Vec<Loaded> = primary
+        .par_iter()
+        .zip(modules.par_iter())
+        .enumerate()
+        .map(|(id, (input, module))| load(id, input, module.clone(), settings))
+        .collect();
+
+    // Settings DIRS make templates of markup files under them, and of files outside
+    // the checked paths that templates load.
+    let settings_dirs: Vec<PathBuf> = loaded
+        .iter()
+        .filter_map(|l| match &l.summary {
+            Summary::Python(p) => Some(p.template_dirs.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if !settings_dirs.is_empty() {
+        let known: std::collections::HashSet<PathBuf> = loaded.iter().map(|l| l.file.abs.clone()).collect();
+        let mut extra: Vec<Input> = markup
+            .into_iter()
+            .filter(|m| settings_dirs.iter().any(|d| m.abs.starts_with(d)))
+            .map(|m| Input {
+                kind: Kind::Template,
+                ..m
+            })
+            .collect();
+        for dir in &settings_dirs {
+            if dir.is_dir() && !abs_covered(dir, paths, cwd) {
+                let rel = pathdiff(dir, cwd);
+                if let Ok(found) = discovery::discover(&[rel], cwd, settings) {
+                    extra.extend(
+                        found
+                            .into_iter()
+                            .filter(|i| i.kind != Kind::Python)
+                            .map(|i| Input {
+                                kind: Kind::Template,
+                                ..i
+                            }),
+                    );
+                }
+            }
+        }
+        extra.retain(|i| !known.contains(&i.abs));
+        extra.sort();
+        extra.dedup_by(|a, b| a.abs == b.abs);
+        let base = loaded.len();
+        let more: Vec<Loaded> = extra
+            .par_iter()
+            .enumerate()
+            .map(|(k, input)| load(base + k, input, None, settings))
+            .collect();
+        loaded.extend(more);
+    }
+
+    // Cross-file rules.
+    let cross = {
+        let py: Vec<(FileId, &python::PyFile)> = loaded
+            .iter()
+            .enumerate()
+            .filter_map(|(id, l)| match &l.summary {
+                Summary::Python(p) => Some((id, p.as_ref())),
+                _ => None,
+            })
+            .collect();
+        let templates: Vec<(FileId, &template::TemplateDoc)> = loaded
+            .iter()
+            .enumerate()
+            .filter_map(|(id, l)| match &l.summary {
+                Summary::Template(t) => Some((id, t)),
+                _ => None,
+            })
+            .collect();
+        let paths: Vec<(FileId, PathBuf)> = templates
+            .iter()
+            .map(|(id, _)| (*id, loaded[*id].file.abs.clone()))
+            .collect();
+        let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| p.as_path()).collect();
+        let dirs = project::template_dirs(&settings_dirs, &path_refs);
+        let tindex = project::TemplateIndex::new(&paths, &dirs);
+        let index = project::PythonIndex::new(py);
+        project::cross_file_findings(&index, &templates, &tindex)
+    };
+
+    // Selection, per-file ignores and suppression.
+    let mut findings = Vec::new();
+    let mut suppressed = 0;
+    let all = loaded
+        .iter()
+        .flat_map(|l| l.findings.iter().cloned())
+        .chain(cross);
+    for f in all {
+        let l = &loaded[f.file];
+        if !settings.rule_applies(f.rule, &l.file.abs) {
+            continue;
+        }
+        if is_suppressed(&f, &l.summary) {
+            suppressed += 1;
+            continue;
+        }
+        findings.push(f);
+    }
+    let files: Vec<SourceFile> = loaded.into_iter().map(|l| l.file).collect();
+    findings.sort_by(|a, b| {
+        files[a.file]
+            .display
+            .cmp(&files[b.file].display)
+            .then(a.span.start.cmp(&b.span.start))
+            .then(a.rule.cmp(&b.rule))
+    });
+    findings
+        .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message);
+    Ok(Report {
+        files,
+        findings,
+        suppressed,
+        fail_on: settings.fail_on,
+        config_path: settings.config_path.clone(),
+    })
+}
+
+fn abs_covered(dir: &Path, paths: &[PathBuf], cwd: &Path) -> bool {
+    paths
+        .iter()
+        .any(|p| dir.starts_with(settings_eval::normalize(&cwd.join(p))))
+}
+
+/// `path` relative to `base` when it lies below it, else `path` itself.
+fn pathdiff(path: &Path, base: &Path) -> PathBuf {
+    path.strip_prefix(base)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn is_suppressed(f: &Finding, summary: &Summary) -> bool {
+    match summary {
+        Summary::Python(p) => {
+            p.file_noqa.as_ref().is_some_and(|n| n.suppresses(f.rule))
+                || f.noqa_lines
+                    .iter()
+                    .any(|line| p.line_noqa.get(line).is_some_and(|n| n.suppresses(f.rule)))
+        }
+        Summary::Template(t) => t.noqa.as_ref().is_some_and(|n| n.suppresses(f.rule)),
+        Summary::None => false,
+    }
+}
+
+/// Read, decode and summarise one file (phase 1). Never fails: problems are findings.
+fn load(id: FileId, input: &Input, module: Option<(String, bool)>, settings: &Settings) -> Loaded {
+    let mut findings = Vec::new();
+    let bytes = match std::fs::read(&input.abs) {
+        Ok(b) => b,
+        Err(e) => {
+            let file = SourceFile {
+                display: input.display.clone(),
+                abs: input.abs.clone(),
+                kind: input.kind,
+                text: String::new(),
+                lines: LineIndex::new(""),
+            };
+            findings.push(
+                Finding::new(Rule::E003, id, Span::empty(0), format!("cannot read file: {e}"))
+                    .with_help("make the file readable, or exclude it with `extend-exclude` in [tool.djust]"),
+            );
+            return Loaded {
+                file,
+                summary: Summary::None,
+                findings,
+            };
+        }
+    };
+    let text = decode(id, bytes, &mut findings);
+    analyse(id, input, text, module, settings, findings)
+}
+
+/// Decode UTF-8 (a leading BOM is dropped); invalid bytes give one E002 finding at the
+/// first bad byte and are replaced by U+FFFD.
+fn decode(id: FileId, bytes: Vec<u8>, findings: &mut Vec<Finding>) -> String {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes().get(valid).copied().unwrap_or(0);
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            findings.push(
+                Finding::new(
+                    Rule::E002,
+                    id,
+                    Span::new(valid, valid + 1),
+                    format!("file is not valid UTF-8: invalid byte 0x{bad:02X} at offset {valid}"),
+                )
+                .with_primary_label("not UTF-8")
+                .with_help(
+                    "re-save the file as UTF-8; djust checked it with invalid bytes replaced by U+FFFD",
+                ),
+            );
+            text
+        }
+    }
+}
+
+fn analyse(
+    id: FileId,
+    input: &Input,
+    text: String,
+    module: Option<(String, bool)>,
+    settings: &Settings,
+    mut findings: Vec<Finding>,
+) -> Loaded {
+    let lines = LineIndex::new(&text);
+    let summary = match input.kind {
+        Kind::Python => {
+            let (module, is_package) = module.unwrap_or_default();
+            let (summary, mut f) = python::summarize(&python::PyInput {
+                file: id,
+                source: &text,
+                lines: &lines,
+                abs_path: &input.abs,
+                module,
+                is_package,
+                extra_factories: &settings.extend_service_factories,
+            });
+            findings.append(&mut f);
+            Summary::Python(Box::new(summary))
+        }
+        Kind::Template | Kind::Markup => {
+            let doc = template::summarize(&text);
+            if let Some(f) = rules::t005::check(id, &doc) {
+                findings.push(f);
+            }
+            Summary::Template(doc)
+        }
+    };
+    Loaded {
+        file: SourceFile {
+            display: input.display.clone(),
+            abs: input.abs.clone(),
+            kind: input.kind,
+            text,
+            lines,
+        },
+        summary,
+        findings,
+    }
+}
+
+/// Check one in-memory file (an editor buffer, an MCP snippet). `filename` decides
+/// Python vs template (`.py` → Python, anything else → template); cross-file facts are
+/// limited to this file.
+pub fn check_source(text: &str, filename: &str, settings: &Settings) -> Report {
+    let kind = if filename.ends_with(".py") {
+        Kind::Python
+    } else {
+        Kind::Template
+    };
+    let input = Input {
+        display: PathBuf::from(filename),
+        abs: settings.project_root.join(filename),
+        kind,
+    };
+    let module = (kind == Kind::Python).then(|| {
+        let stem = Path::new(filename)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("snippet");
+        (stem.to_string(), false)
+    });
+    let loaded = analyse(0, &input, text.to_string(), module, settings, Vec::new());
+    let cross = match &loaded.summary {
+        Summary::Python(p) => {
+            let index = project::PythonIndex::new(vec![(0, p.as_ref())]);
+            project::cross_file_findings(&index, &[], &project::TemplateIndex::new(&[], &[]))
+        }
+        Summary::Template(t) => project::cross_file_findings(
+            &project::PythonIndex::new(Vec::new()),
+            &[(0, t)],
+            &project::TemplateIndex::new(&[], &[]),
+        ),
+        Summary::None => Vec::new(),
+    };
+    let mut findings = Vec::new();
+    let mut suppressed = 0;
+    for f in loaded.findings.iter().cloned().chain(cross) {
+        if !settings.enabled.contains(&f.rule) {
+            continue;
+        }
+        if is_suppressed(&f, &loaded.summary) {
+            suppressed += 1;
+            continue;
+        }
+        findings.push(f);
+    }
+    findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    Report {
+        files: vec![loaded.file],
+        findings,
+        suppressed,
+        fail_on: settings.fail_on,
+        config_path: None,
+    }
+}

@@ -1,0 +1,249 @@
+//! Machine-readable and one-line output formats, shared by the CLI, the Python
+//! package and the MCP server. The graphical `full` format is rendered with miette by
+//! the CLI.
+//!
+//! * `concise`: `path:line:col: CODE message`, one per line.
+//! * `json`: an array of objects (`code`, `severity`, `message`, `help`, `filename`,
+//!   `location` / `end_location` as 1-based `{row, column}`, `url`, `fix`, `noqa_row`);
+//!   `json-lines`: the same objects, one per line.
+//! * `github`: GitHub Actions workflow commands (`::warning file=…,line=…::…`).
+//! * `sarif`: SARIF 2.1.0, one run, the rules that fired described in the driver.
+
+use crate::finding::Finding;
+use crate::rule::{Rule, Severity};
+use crate::Report;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+/// Tool version written into SARIF.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn loc(row: usize, column: usize) -> Value {
+    json!({ "row": row, "column": column })
+}
+
+/// One finding as a JSON object (the `json` / `json-lines` item shape).
+pub fn finding_json(report: &Report, f: &Finding) -> Value {
+    let file = report.file(f);
+    let (start, end) = file.location(f.span);
+    let fix = f.fix.as_ref().map(|fix| {
+        json!({
+            "message": fix.message,
+            "applicability": fix.applicability,
+            "edits": fix.edits.iter().map(|e| {
+                let (s, t) = file.location(e.span);
+                json!({
+                    "content": e.content,
+                    "location": loc(s.line, s.column),
+                    "end_location": loc(t.line, t.column),
+                })
+            }).collect::<Vec<_>>(),
+        })
+    });
+    json!({
+        "code": f.rule.code(),
+        "name": f.rule.name(),
+        "severity": f.severity,
+        "message": f.message,
+        "help": f.help,
+        "filename": file.display_str(),
+        "location": loc(start.line, start.column),
+        "end_location": loc(end.line, end.column),
+        "url": f.rule.url(),
+        "fix": fix,
+        "noqa_row": f.noqa_lines.first().map(|l| l + 1),
+    })
+}
+
+/// The `json` format: a pretty-printed array.
+pub fn json(report: &Report) -> String {
+    let items: Vec<Value> = report.findings.iter().map(|f| finding_json(report, f)).collect();
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into()) + "\n"
+}
+
+/// The `json-lines` format.
+pub fn json_lines(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        out.push_str(&finding_json(report, f).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// The `concise` format.
+pub fn concise(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let file = report.file(f);
+        let (start, _) = file.location(f.span);
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            file.display_str(),
+            start.line,
+            start.column,
+            f.rule.code(),
+            f.message
+        );
+    }
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The `github` format: one workflow command per finding.
+pub fn github(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let file = report.file(f);
+        let (start, end) = file.location(f.span);
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let _ = writeln!(
+            out,
+            "::{level} title={},file={},line={},col={},endLine={},endColumn={}::{}",
+            escape_property(&format!("djust ({})", f.rule.code())),
+            escape_property(&file.display_str()),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            escape_data(&format!(
+                "{}:{}:{}: {} {}",
+                file.display_str(),
+                start.line,
+                start.column,
+                f.rule.code(),
+                f.message
+            ))
+        );
+    }
+    out
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+/// The `sarif` format (SARIF 2.1.0).
+pub fn sarif(report: &Report) -> String {
+    let mut rules: Vec<Rule> = report.findings.iter().map(|f| f.rule).collect();
+    rules.sort();
+    rules.dedup();
+    let rule_index = |r: Rule| rules.iter().position(|x| *x == r).unwrap_or(0);
+    let descriptors: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code(),
+                "name": r.name(),
+                "shortDescription": { "text": r.summary() },
+                "fullDescription": { "text": r.summary() },
+                "help": { "text": r.doc(), "markdown": r.doc() },
+                "helpUri": r.url(),
+                "defaultConfiguration": { "level": sarif_level(r.severity()) },
+                "properties": { "tags": ["djust"] },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let file = report.file(f);
+            let (start, end) = file.location(f.span);
+            let mut message = f.message.clone();
+            if let Some(h) = &f.help {
+                message.push_str("\nHelp: ");
+                message.push_str(h);
+            }
+            json!({
+                "ruleId": f.rule.code(),
+                "ruleIndex": rule_index(f.rule),
+                "level": sarif_level(f.severity),
+                "message": { "text": message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&file.display_str()) },
+                        "region": {
+                            "startLine": start.line,
+                            "startColumn": start.column,
+                            "endLine": end.line,
+                            "endColumn": end.column.max(if end.line == start.line { start.column } else { 1 }),
+                        }
+                    }
+                }],
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "djust",
+                    "version": VERSION,
+                    "semanticVersion": VERSION,
+                    "informationUri": "https://github.com/djust-org/djust",
+                    "rules": descriptors,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// Per-rule counts as text: `count  code  severity  name`, most frequent first.
+pub fn statistics_text(report: &Report) -> String {
+    let mut out = String::new();
+    for (rule, n) in report.statistics() {
+        let _ = writeln!(
+            out,
+            "{n:>5}  {}  {:<7}  {}",
+            rule.code(),
+            rule.severity().as_str(),
+            rule.name()
+        );
+    }
+    out
+}
+
+/// Per-rule counts as JSON: `[{code, name, severity, count}]`.
+pub fn statistics_json(report: &Report) -> String {
+    let v: Vec<Value> = report
+        .statistics()
+        .into_iter()
+        .map(|(r, n)| json!({"code": r.code(), "name": r.name(), "severity": r.severity(), "count": n}))
+        .collect();
+    serde_json::to_string_pretty(&v).unwrap_or_else(|_| "[]".into()) + "\n"
+}

@@ -1,0 +1,458 @@
+//! The cross-file index: Python modules and their classes, templates and their names,
+//! and the rules that need more than one file (V007's decorator resolution, T002).
+//!
+//! Resolution is static and conservative: names are followed through `import`,
+//! `from … import …` (relative too), re-exports, star imports and module attributes
+//! across the analysed files. A name that leads outside them resolves to its dotted
+//! path (`djust.LiveView`); a name that leads nowhere is *unknown* and is never
+//! assumed to be a LiveView or a djust decorator.
+
+use crate::finding::{FileId, Finding};
+use crate::python::{BaseRef, PyFile};
+use crate::rules::{t002, v007};
+use crate::template::{TemplateDoc, TemplateRef};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+#[cfg(test)]
+mod tests {
+    use super::relative_name;
+
+    #[test]
+    fn relative_names() {
+        assert_eq!(
+            relative_name("shop/cart/page.html", "./row.html").as_deref(),
+            Some("shop/cart/row.html")
+        );
+        assert_eq!(
+            relative_name("shop/cart/page.html", "../base.html").as_deref(),
+            Some("shop/base.html")
+        );
+        assert_eq!(relative_name("page.html", "../x.html"), None);
+    }
+}
+
+/// What a dotted name refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Symbol {
+    /// A class in an analysed file: (index into the project's Python files, class index).
+    Class(usize, usize),
+    /// An analysed module.
+    Module(usize),
+    /// Something outside the analysed files, by full dotted path.
+    External(String),
+    /// Nothing we can find.
+    Unknown,
+}
+
+const MAX_DEPTH: usize = 32;
+
+/// The analysed Python files, indexed for name resolution.
+pub struct PythonIndex<'a> {
+    files: Vec<(FileId, &'a PyFile)>,
+    modules: HashMap<&'a str, usize>,
+}
+
+impl<'a> PythonIndex<'a> {
+    /// Index `files` by module name (the first file wins when two share a name).
+    pub fn new(files: Vec<(FileId, &'a PyFile)>) -> Self {
+        let mut modules = HashMap::new();
+        for (i, (_, f)) in files.iter().enumerate() {
+            if !f.module.is_empty() {
+                modules.entry(f.module.as_str()).or_insert(i);
+            }
+        }
+        PythonIndex { files, modules }
+    }
+
+    /// The indexed files.
+    pub fn files(&self) -> &[(FileId, &'a PyFile)] {
+        &self.files
+    }
+
+    /// Resolve an absolute dotted path.
+    pub fn resolve_path(&self, path: &str, depth: usize) -> Symbol {
+        if depth > MAX_DEPTH {
+            return Symbol::Unknown;
+        }
+        let parts: Vec<&str> = path.split('.').collect();
+        for i in (1..=parts.len()).rev() {
+            let prefix = parts[..i].join(".");
+            if let Some(&m) = self.modules.get(prefix.as_str()) {
+                return self.resolve_in_module(m, &parts[i..], depth + 1);
+            }
+        }
+        Symbol::External(path.to_string())
+    }
+
+    /// Resolve `rest` inside module `m`.
+    fn resolve_in_module(&self, m: usize, rest: &[&str], depth: usize) -> Symbol {
+        if depth > MAX_DEPTH {
+            return Symbol::Unknown;
+        }
+        let Some((&name, tail)) = rest.split_first() else {
+            return Symbol::Module(m);
+        };
+        let file = self.files[m].1;
+        if let Some(&c) = file.top_classes.get(name) {
+            return self.nested_class(m, c, tail);
+        }
+        if let Some(binding) = file.imports.get(name) {
+            return self.resolve_path(&join(&binding.path(), tail), depth + 1);
+        }
+        let sub = format!("{}.{name}", file.module);
+        if let Some(&sm) = self.modules.get(sub.as_str()) {
+            return self.resolve_in_module(sm, tail, depth + 1);
+        }
+        for star in &file.star_imports {
+            match self.resolve_path(&join(star, rest), depth + 1) {
+                Symbol::Unknown => {}
+                Symbol::External(p) if !self.modules.contains_key(star.as_str()) => {
+                    return Symbol::External(p)
+                }
+                Symbol::External(_) => {}
+                found => return found,
+            }
+        }
+        Symbol::Unknown
+    }
+
+    fn nested_class(&self, m: usize, mut c: usize, tail: &[&str]) -> Symbol {
+        let file = self.files[m].1;
+        for part in tail {
+            match file
+                .classes
+                .iter()
+                .position(|k| k.parent == Some(c) && k.name == *part)
+            {
+                Some(n) => c = n,
+                None => return Symbol::Unknown,
+            }
+        }
+        Symbol::Class(m, c)
+    }
+
+    /// Resolve a name as written in file `m` (e.g. a base class `views.BaseView`).
+    pub fn resolve_written(&self, m: usize, parts: &[String]) -> Symbol {
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let Some(&head) = parts.first() else {
+            return Symbol::Unknown;
+        };
+        let file = self.files[m].1;
+        if file.top_classes.contains_key(head) || file.defined.contains(head) {
+            return self.resolve_in_module(m, &parts, 0);
+        }
+        if let Some(binding) = file.imports.get(head) {
+            return self.resolve_path(&join(&binding.path(), &parts[1..]), 0);
+        }
+        for star in &file.star_imports {
+            match self.resolve_path(&join(star, &parts), 0) {
+                Symbol::Unknown => {}
+                Symbol::External(p) if !self.modules.contains_key(star.as_str()) => {
+                    return Symbol::External(p)
+                }
+                Symbol::External(_) => {}
+                found => return found,
+            }
+        }
+        Symbol::Unknown
+    }
+}
+
+fn join(base: &str, rest: &[&str]) -> String {
+    let mut s = base.to_string();
+    for r in rest {
+        if !s.is_empty() {
+            s.push('.');
+        }
+        s.push_str(r);
+    }
+    s
+}
+
+/// True for djust's own `LiveView` / `LiveComponent` (any `djust.*` module).
+fn is_djust_base(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    (path.starts_with("djust.") || path == "djust") && matches!(last, "LiveView" | "LiveComponent")
+}
+
+/// Decides which classes are LiveViews, with memoisation.
+pub struct LiveViews<'i, 'a> {
+    index: &'i PythonIndex<'a>,
+    memo: HashMap<(usize, usize), bool>,
+}
+
+impl<'i, 'a> LiveViews<'i, 'a> {
+    /// A resolver over `index`.
+    pub fn new(index: &'i PythonIndex<'a>) -> Self {
+        LiveViews {
+            index,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// True when class `c` of file `m` is a LiveView: one of its bases resolves,
+    /// transitively, to djust's `LiveView`/`LiveComponent`, or is named `…LiveView`.
+    pub fn is_liveview(&mut self, m: usize, c: usize) -> bool {
+        let mut visiting = HashSet::new();
+        self.check(m, c, &mut visiting)
+    }
+
+    fn check(&mut self, m: usize, c: usize, visiting: &mut HashSet<(usize, usize)>) -> bool {
+        if let Some(&v) = self.memo.get(&(m, c)) {
+            return v;
+        }
+        if !visiting.insert((m, c)) {
+            return false;
+        }
+        let class = &self.index.files[m].1.classes[c];
+        let mut result = false;
+        for base in &class.bases {
+            let BaseRef::Dotted(parts) = base else { continue };
+            if parts.last().is_some_and(|n| n.ends_with("LiveView")) {
+                result = true;
+                break;
+            }
+            let sym = self.index.resolve_written_in_scope(m, c, parts);
+            let hit = match sym {
+                Symbol::Class(bm, bc) => self.check(bm, bc, visiting),
+                Symbol::External(p) => is_djust_base(&p),
+                _ => false,
+            };
+            if hit {
+                result = true;
+                break;
+            }
+        }
+        visiting.remove(&(m, c));
+        self.memo.insert((m, c), result);
+        result
+    }
+}
+
+impl PythonIndex<'_> {
+    /// Resolve a base written inside class `c` of file `m`: sibling nested classes
+    /// first (for `class Outer: class A: …; class B(A): …`), then module scope.
+    fn resolve_written_in_scope(&self, m: usize, c: usize, parts: &[String]) -> Symbol {
+        let file = self.files[m].1;
+        if let (Some(parent), Some(head)) = (file.classes[c].parent, parts.first()) {
+            if let Some(sib) = file
+                .classes
+                .iter()
+                .position(|k| k.parent == Some(parent) && &k.name == head)
+            {
+                let tail: Vec<&str> = parts[1..].iter().map(String::as_str).collect();
+                return self.nested_class(m, sib, &tail);
+            }
+        }
+        self.resolve_written(m, parts)
+    }
+
+    /// True when the decorator path (resolved through file `m`'s imports) is djust's
+    /// `event_handler` or `action`. An unbound bare `event_handler`/`action` (code
+    /// pasted without its imports) counts too.
+    pub fn is_handler_decorator(&self, m: usize, path: &str) -> bool {
+        let last = path.rsplit('.').next().unwrap_or(path);
+        if !v007::HANDLER_DECORATORS.contains(&last) {
+            return false;
+        }
+        let file = self.files[m].1;
+        if !path.contains('.') {
+            // Not imported (the local resolver would have expanded it): unbound or local.
+            return !file.defined.contains(path) && !file.top_classes.contains_key(path);
+        }
+        match self.resolve_path(path, 0) {
+            Symbol::External(p) => p.starts_with("djust.") || p == "djust",
+            _ => false,
+        }
+    }
+}
+
+/// Template directories and the names templates are loaded by.
+pub struct TemplateIndex {
+    by_name: HashMap<String, FileId>,
+    names: HashMap<FileId, String>,
+}
+
+impl TemplateIndex {
+    /// Build from `(file id, absolute path)` pairs and the template directories in
+    /// Django's search order (settings `DIRS` first, then each `templates/` directory).
+    pub fn new(templates: &[(FileId, PathBuf)], dirs: &[PathBuf]) -> Self {
+        let mut best: HashMap<String, (usize, FileId)> = HashMap::new();
+        let mut names = HashMap::new();
+        for (id, abs) in templates {
+            for (rank, dir) in dirs.iter().enumerate() {
+                let Ok(rel) = abs.strip_prefix(dir) else { continue };
+                let name = rel.to_string_lossy().replace('\\', "/");
+                names.entry(*id).or_insert_with(|| name.clone());
+                match best.get(&name) {
+                    Some((r, _)) if *r <= rank => {}
+                    _ => {
+                        best.insert(name, (rank, *id));
+                    }
+                }
+            }
+        }
+        TemplateIndex {
+            by_name: best.into_iter().map(|(k, (_, id))| (k, id)).collect(),
+            names,
+        }
+    }
+
+    /// The file a template name loads, as Django's loaders would pick it. Relative
+    /// names (`./x.html`, `../x.html`) resolve against `from`'s own name.
+    pub fn resolve(&self, name: &str, from: Option<FileId>) -> Option<FileId> {
+        if name.starts_with("./") || name.starts_with("../") {
+            let base = from.and_then(|f| self.names.get(&f))?;
+            let joined = relative_name(base, name)?;
+            return self.by_name.get(&joined).copied();
+        }
+        self.by_name.get(name).copied()
+    }
+}
+
+/// Django's `construct_relative_path`: resolve `./x` / `../x` against the directory
+/// of template `base`. `None` when the name climbs above the template root.
+pub fn relative_name(base: &str, name: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop();
+    for seg in name.split('/') {
+        match seg {
+            "." | "" => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Template directories in search order: settings `DIRS` (as found), then every
+/// directory named `templates` that holds a discovered template, sorted.
+pub fn template_dirs(settings_dirs: &[PathBuf], template_paths: &[&Path]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for d in settings_dirs {
+        if !dirs.contains(d) {
+            dirs.push(d.clone());
+        }
+    }
+    let mut app_dirs: Vec<PathBuf> = template_paths
+        .iter()
+        .filter_map(|p| {
+            p.ancestors()
+                .find(|a| a.file_name().is_some_and(|n| n == "templates"))
+                .map(Path::to_path_buf)
+        })
+        .collect();
+    app_dirs.sort();
+    app_dirs.dedup();
+    for d in app_dirs {
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    dirs
+}
+
+/// Run the cross-file rules. `templates` are `(file id, summary)` pairs.
+pub fn cross_file_findings(
+    index: &PythonIndex<'_>,
+    templates: &[(FileId, &TemplateDoc)],
+    tindex: &TemplateIndex,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut liveviews = LiveViews::new(index);
+
+    // V007: handlers in every non-abstract class.
+    for (m, (file_id, file)) in index.files().iter().enumerate() {
+        for cand in &file.handlers {
+            if file.classes[cand.class].is_abstract {
+                continue;
+            }
+            if let Some(f) = v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p)) {
+                out.push(f);
+            }
+        }
+    }
+
+    // Which templates LiveViews render.
+    let mut template_of: HashMap<FileId, String> = HashMap::new();
+    for (m, (_, file)) in index.files().iter().enumerate() {
+        for (c, class) in file.classes.iter().enumerate() {
+            let Some((name, _)) = &class.template_name else {
+                continue;
+            };
+            if !liveviews.is_liveview(m, c) {
+                continue;
+            }
+            if let Some(t) = tindex.resolve(name, None) {
+                template_of
+                    .entry(t)
+                    .or_insert_with(|| format!("{}.{}", file.module, class.qualname));
+            }
+        }
+    }
+
+    // T002.
+    let docs: HashMap<FileId, &TemplateDoc> = templates.iter().map(|(id, d)| (*id, *d)).collect();
+    let mut included = HashSet::new();
+    let mut extended = HashSet::new();
+    for (id, doc) in templates {
+        for r in &doc.includes {
+            if let TemplateRef::Literal { name, .. } = r {
+                if let Some(t) = tindex.resolve(name, Some(*id)) {
+                    included.insert(t);
+                }
+            }
+        }
+        if let Some(TemplateRef::Literal { name, .. }) = &doc.extends {
+            if let Some(t) = tindex.resolve(name, Some(*id)) {
+                extended.insert(t);
+            }
+        }
+    }
+    for (id, doc) in templates {
+        let reason = if doc.elements.iter().any(|e| e.view.is_some()) {
+            t002::RootReason::DjView
+        } else if let Some(class) = template_of.get(id) {
+            t002::RootReason::TemplateName(class.clone())
+        } else if doc.elements.iter().any(|e| !e.directives.is_empty())
+            && !doc.partial
+            && !included.contains(id)
+            && !extended.contains(id)
+        {
+            t002::RootReason::Directives
+        } else {
+            continue;
+        };
+        if chain_lacks_root(*id, &docs, tindex) {
+            out.push(t002::finding(*id, doc, &reason));
+        }
+    }
+    out
+}
+
+/// Follow `{% extends %}` from `start`: `true` only when the whole chain is known and
+/// no template in it has a `dj-root` element.
+fn chain_lacks_root(start: FileId, docs: &HashMap<FileId, &TemplateDoc>, tindex: &TemplateIndex) -> bool {
+    let mut seen = HashSet::new();
+    let mut cur = start;
+    loop {
+        if !seen.insert(cur) {
+            return false;
+        }
+        let Some(doc) = docs.get(&cur) else { return false };
+        if doc.elements.iter().any(|e| e.root.is_some()) {
+            return false;
+        }
+        match &doc.extends {
+            None => return true,
+            Some(TemplateRef::Dynamic { .. }) => return false,
+            Some(TemplateRef::Literal { name, .. }) => match tindex.resolve(name, Some(cur)) {
+                Some(parent) => cur = parent,
+                None => return false,
+            },
+        }
+    }
+}

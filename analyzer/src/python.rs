@@ -1,0 +1,457 @@
+//! The Python side: parse a file once and keep a compact summary of it.
+//!
+//! A file is lexed once (rustpython's lexer, so `# noqa` comments are real
+//! comments, never text inside strings) and the same tokens are parsed into an AST.
+//! While the AST is alive, the per-file rules run over it (V006) and the facts the
+//! cross-file rules need are extracted (imports, classes and their bases,
+//! `template_name`, handler candidates for V007, `TEMPLATES[...]["DIRS"]`). The AST
+//! is then dropped, so a run over 10,000 files holds summaries, not trees.
+
+use crate::ast_util::{child_bodies, dotted, is_true, span_of, str_const, FnDef};
+use crate::finding::{FileId, Finding};
+use crate::noqa::{self, Noqa};
+use crate::rules;
+use djust_runtime::{LineIndex, Span};
+use rustpython_parser::ast::{self, Expr, Stmt};
+use rustpython_parser::lexer::lex;
+use rustpython_parser::{parse_tokens, Mode, Tok};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What a name imported into a module refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// `import a.b` binds `a` to module `a`; `import a.b as x` binds `x` to `a.b`.
+    Module(String),
+    /// `from m import n [as x]` binds `x` to `m.n`.
+    Member {
+        /// Absolute module name.
+        module: String,
+        /// Imported name.
+        name: String,
+    },
+}
+
+impl Binding {
+    /// The dotted path this binding stands for.
+    pub fn path(&self) -> String {
+        match self {
+            Binding::Module(m) => m.clone(),
+            Binding::Member { module, name } if module.is_empty() => name.clone(),
+            Binding::Member { module, name } => format!("{module}.{name}"),
+        }
+    }
+}
+
+/// A base class expression as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseRef {
+    /// `Name` or `a.b.Name`.
+    Dotted(Vec<String>),
+    /// Anything else (`make_base()`, `Generic[T]`, …): never assumed to be a LiveView.
+    Other,
+}
+
+/// A class definition (top-level or nested).
+#[derive(Debug, Clone)]
+pub struct PyClass {
+    /// Class name.
+    pub name: String,
+    /// Dotted name within the module (`Outer.Inner`).
+    pub qualname: String,
+    /// Index of the enclosing class, if nested in one.
+    pub parent: Option<usize>,
+    /// Base classes, in order.
+    pub bases: Vec<BaseRef>,
+    /// `abstract = True` in the class body.
+    pub is_abstract: bool,
+    /// `template_name = "…"` in the class body, with the string's span.
+    pub template_name: Option<(String, Span)>,
+    /// Span of the `class` statement's name line (for reporting).
+    pub span: Span,
+}
+
+/// A function in a class body with at least one decorator: a possible event handler.
+#[derive(Debug, Clone)]
+pub struct HandlerCandidate {
+    /// Index into [`PyFile::classes`].
+    pub class: usize,
+    /// Function name.
+    pub name: String,
+    /// Span of the name after `def`.
+    pub name_span: Span,
+    /// Each decorator's callable as a dotted path, resolved through this file's
+    /// imports (`eh` → `djust.decorators.event_handler`); `None` for other shapes.
+    pub decorators: Vec<Option<String>>,
+    /// Whether the signature has a `**name` parameter.
+    pub has_var_keyword: bool,
+    /// 0-based lines of the `def` and of every decorator (where `# noqa` counts).
+    pub noqa_lines: Vec<usize>,
+    /// Where `, **kwargs` (or `**kwargs`) would go, and what to insert.
+    pub kwargs_insertion: (usize, String),
+}
+
+/// The summary of one parsed Python file.
+#[derive(Debug, Default)]
+pub struct PyFile {
+    /// Dotted module name (`shop.catalog.views`).
+    pub module: String,
+    /// True for `__init__.py`.
+    pub is_package: bool,
+    /// Names bound by imports at module level.
+    pub imports: HashMap<String, Binding>,
+    /// Modules star-imported at module level.
+    pub star_imports: Vec<String>,
+    /// Every class, in source order; nested classes point at their parent.
+    pub classes: Vec<PyClass>,
+    /// Top-level class names → index.
+    pub top_classes: HashMap<String, usize>,
+    /// Other top-level names defined here (functions, assignments).
+    pub defined: std::collections::HashSet<String>,
+    /// V007 candidates.
+    pub handlers: Vec<HandlerCandidate>,
+    /// `TEMPLATES[*]["DIRS"]` entries this file sets, evaluated statically.
+    pub template_dirs: Vec<PathBuf>,
+    /// `# noqa` directives by 0-based line.
+    pub line_noqa: HashMap<usize, Noqa>,
+    /// A file-level `# djust: noqa` directive.
+    pub file_noqa: Option<Noqa>,
+}
+
+/// Inputs for summarising one file.
+pub struct PyInput<'a> {
+    /// File id for findings.
+    pub file: FileId,
+    /// Source text.
+    pub source: &'a str,
+    /// Its line index.
+    pub lines: &'a LineIndex,
+    /// Absolute path (for `__file__` in settings).
+    pub abs_path: &'a Path,
+    /// Dotted module name.
+    pub module: String,
+    /// True for `__init__.py`.
+    pub is_package: bool,
+    /// Extra V006 factories from the configuration.
+    pub extra_factories: &'a [String],
+}
+
+/// Parse a Python file and summarise it. Syntax errors become an E001 finding
+/// (and an otherwise empty summary); the run goes on.
+pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
+    let mut file = PyFile {
+        module: input.module.clone(),
+        is_package: input.is_package,
+        ..PyFile::default()
+    };
+    let mut findings = Vec::new();
+    let mut comments: Vec<(usize, String)> = Vec::new();
+    let tokens = lex(input.source, Mode::Module).inspect(|t| {
+        if let Ok((Tok::Comment(text), range)) = t {
+            comments.push((usize::from(range.start()), text.clone()));
+        }
+    });
+    let parsed = parse_tokens(tokens, Mode::Module, "<djust>");
+    for (offset, text) in &comments {
+        let line = input.lines.line_of(*offset);
+        if let Some(n) = noqa::python_file_noqa(text) {
+            file.file_noqa = Some(match file.file_noqa.take() {
+                Some(prev) => prev.merge(n),
+                None => n,
+            });
+        } else if let Some(n) = noqa::python_line_noqa(text) {
+            let merged = match file.line_noqa.remove(&line) {
+                Some(prev) => prev.merge(n),
+                None => n,
+            };
+            file.line_noqa.insert(line, merged);
+        }
+    }
+    let body = match parsed {
+        Ok(ast::Mod::Module(m)) => m.body,
+        Ok(_) => Vec::new(),
+        Err(err) => {
+            findings.push(rules::e001::finding(input.file, input.source, &err));
+            return (file, findings);
+        }
+    };
+
+    collect_imports(&body, &mut file);
+    collect_defined(&body, &mut file);
+    let mut ctx = Collector {
+        input,
+        file: &mut file,
+        findings: &mut findings,
+    };
+    ctx.classes_in(&body, None, "");
+    file.template_dirs = crate::settings_eval::template_dirs(&body, input.abs_path);
+    (file, findings)
+}
+
+struct Collector<'a, 'b> {
+    input: &'a PyInput<'b>,
+    file: &'a mut PyFile,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl Collector<'_, '_> {
+    /// Find classes anywhere in `stmts` (nested in functions and other classes too).
+    fn classes_in(&mut self, stmts: &[Stmt], parent: Option<usize>, prefix: &str) {
+        for stmt in stmts {
+            if let Stmt::ClassDef(class) = stmt {
+                let idx = self.class(class, parent, prefix);
+                let qual = self.file.classes[idx].qualname.clone();
+                self.classes_in(&class.body, Some(idx), &format!("{qual}."));
+            } else {
+                let mut nested: Vec<&[Stmt]> = Vec::new();
+                child_bodies(stmt, &mut |b| nested.push(b));
+                let fn_prefix = FnDef::from_stmt(stmt)
+                    .map(|f| format!("{prefix}{}.<locals>.", f.name))
+                    .unwrap_or_else(|| prefix.to_string());
+                for b in nested {
+                    self.classes_in(b, parent, &fn_prefix);
+                }
+            }
+        }
+    }
+
+    fn class(&mut self, class: &ast::StmtClassDef, parent: Option<usize>, prefix: &str) -> usize {
+        let name = class.name.to_string();
+        let bases = class
+            .bases
+            .iter()
+            .map(|b| match dotted(b) {
+                Some(parts) => BaseRef::Dotted(parts.iter().map(|s| s.to_string()).collect()),
+                None => BaseRef::Other,
+            })
+            .collect();
+        let mut is_abstract = false;
+        let mut template_name = None;
+        for stmt in &class.body {
+            let (targets, value): (Vec<&Expr>, Option<&Expr>) = match stmt {
+                Stmt::Assign(a) => (a.targets.iter().collect(), Some(&a.value)),
+                Stmt::AnnAssign(a) => (vec![&a.target], a.value.as_deref()),
+                _ => continue,
+            };
+            let Some(value) = value else { continue };
+            for t in targets {
+                if let Expr::Name(n) = t {
+                    match n.id.as_str() {
+                        "abstract" if is_true(value) => is_abstract = true,
+                        "template_name" => {
+                            if let Some(s) = str_const(value) {
+                                template_name = Some((s.to_string(), span_of(value)));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let start = span_of(class).start;
+        let header = Span::new(
+            start,
+            class.body.first().map(|b| span_of(b).start).unwrap_or(start),
+        );
+        let idx = self.file.classes.len();
+        self.file.classes.push(PyClass {
+            qualname: format!("{prefix}{name}"),
+            name: name.clone(),
+            parent,
+            bases,
+            is_abstract,
+            template_name,
+            span: self
+                .input
+                .lines
+                .line_span(self.input.source, self.input.lines.line_of(header.start)),
+        });
+        if parent.is_none() && prefix.is_empty() {
+            self.file.top_classes.insert(name, idx);
+        }
+
+        // Per-class rules over the live AST.
+        let resolver = LocalResolver { file: self.file };
+        let mut handlers = Vec::new();
+        for stmt in &class.body {
+            let Some(f) = FnDef::from_stmt(stmt) else { continue };
+            if f.name == "mount" {
+                rules::v006::check_mount(
+                    &rules::v006::MountContext {
+                        file: self.input.file,
+                        source: self.input.source,
+                        lines: self.input.lines,
+                        resolve: &|path: &str| resolver.resolve(path),
+                        extra_factories: self.input.extra_factories,
+                    },
+                    &f,
+                    self.findings,
+                );
+            }
+            if !f.decorators.is_empty() {
+                let candidate =
+                    rules::v007::candidate(self.input.source, self.input.lines, &f, idx, &|path| {
+                        resolver.resolve(path)
+                    });
+                handlers.push(candidate);
+            }
+        }
+        self.file.handlers.extend(handlers);
+        idx
+    }
+}
+
+/// Resolves a dotted name through one file's imports only.
+struct LocalResolver<'a> {
+    file: &'a PyFile,
+}
+
+impl LocalResolver<'_> {
+    /// `eh` → `djust.decorators.event_handler`; `r.Redis` → `redis.Redis`.
+    /// Names bound by nothing in the file come back unchanged.
+    fn resolve(&self, path: &str) -> String {
+        let (head, rest) = match path.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (path, None),
+        };
+        match self.file.imports.get(head) {
+            Some(b) => match rest {
+                Some(r) => format!("{}.{r}", b.path()),
+                None => b.path(),
+            },
+            None => path.to_string(),
+        }
+    }
+}
+
+/// Absolute module for a `from` import at `level` (number of leading dots).
+pub fn absolute_module(current: &str, is_package: bool, level: usize, module: Option<&str>) -> String {
+    if level == 0 {
+        return module.unwrap_or("").to_string();
+    }
+    let mut parts: Vec<&str> = if current.is_empty() {
+        Vec::new()
+    } else {
+        current.split('.').collect()
+    };
+    if !is_package {
+        parts.pop();
+    }
+    for _ in 1..level {
+        parts.pop();
+    }
+    let mut base = parts.join(".");
+    if let Some(m) = module {
+        if !base.is_empty() {
+            base.push('.');
+        }
+        base.push_str(m);
+    }
+    base
+}
+
+fn collect_imports(stmts: &[Stmt], file: &mut PyFile) {
+    for stmt in stmts {
+        match stmt {
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let full = alias.name.to_string();
+                    match &alias.asname {
+                        Some(as_) => {
+                            file.imports.insert(as_.to_string(), Binding::Module(full));
+                        }
+                        None => {
+                            let head = full.split('.').next().unwrap_or(&full).to_string();
+                            file.imports.insert(head.clone(), Binding::Module(head));
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let level = i.level.as_ref().map(|l| l.to_u32() as usize).unwrap_or(0);
+                let module = absolute_module(
+                    &file.module,
+                    file.is_package,
+                    level,
+                    i.module.as_ref().map(|m| m.as_str()),
+                );
+                for alias in &i.names {
+                    let name = alias.name.to_string();
+                    if name == "*" {
+                        file.star_imports.push(module.clone());
+                        continue;
+                    }
+                    let local = alias
+                        .asname
+                        .as_ref()
+                        .map(|a| a.to_string())
+                        .unwrap_or_else(|| name.clone());
+                    file.imports.insert(
+                        local,
+                        Binding::Member {
+                            module: module.clone(),
+                            name,
+                        },
+                    );
+                }
+            }
+            // Imports under `if TYPE_CHECKING:` / `try:` at module level count too.
+            Stmt::If(_) | Stmt::Try(_) | Stmt::TryStar(_) | Stmt::With(_) => {
+                child_bodies(stmt, &mut |b| collect_imports(b, file));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_defined(stmts: &[Stmt], file: &mut PyFile) {
+    for stmt in stmts {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                file.defined.insert(f.name.to_string());
+            }
+            Stmt::AsyncFunctionDef(f) => {
+                file.defined.insert(f.name.to_string());
+            }
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    if let Expr::Name(n) = t {
+                        file.defined.insert(n.id.to_string());
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Expr::Name(n) = a.target.as_ref() {
+                    file.defined.insert(n.id.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_imports_resolve_against_the_package() {
+        assert_eq!(
+            absolute_module("shop.catalog.views", false, 1, Some("mixins")),
+            "shop.catalog.mixins"
+        );
+        assert_eq!(
+            absolute_module("shop.catalog.views", false, 2, Some("core")),
+            "shop.core"
+        );
+        assert_eq!(
+            absolute_module("shop.catalog", true, 1, Some("views")),
+            "shop.catalog.views"
+        );
+        assert_eq!(
+            absolute_module("shop.catalog.views", false, 1, None),
+            "shop.catalog"
+        );
+        assert_eq!(absolute_module("x", false, 0, Some("djust")), "djust");
+    }
+}

@@ -1,0 +1,54 @@
+//! E001: a Python file that does not parse.
+
+use crate::declare_violation;
+use crate::finding::{FileId, Finding};
+use crate::rule::Rule;
+use djust_runtime::Span;
+use rustpython_parser::ParseError;
+
+declare_violation! {
+    /// ## What it does
+    /// Reports a Python file that the parser cannot read, with the parser's location and
+    /// message. The other files are still checked.
+    ///
+    /// ## Why is this bad?
+    /// A file that does not parse cannot be checked, and will fail at import time in
+    /// Django as well.
+    ///
+    /// ## Example
+    /// ```python
+    /// class BrokenView(LiveView)
+    ///     template_name = "broken.html"
+    /// ```
+    ///
+    /// ## Fix
+    /// Fix the syntax error (here: the missing `:` after the class header).
+    ///
+    /// ## Differences from upstream
+    /// Upstream skips files that fail `ast.parse` without a word, so a typo hides every
+    /// finding in that file. djust reports it.
+    pub struct PythonSyntaxError {
+        code: "E001",
+        name: "python-syntax-error",
+        severity: Error,
+        summary: "Python file does not parse",
+    }
+}
+
+/// The E001 finding for a parse error in `source`.
+pub fn finding(file: FileId, source: &str, err: &ParseError) -> Finding {
+    let at = usize::from(err.offset).min(source.len());
+    let end = source[at..]
+        .chars()
+        .next()
+        .map(|c| at + c.len_utf8())
+        .unwrap_or(at);
+    Finding::new(
+        Rule::E001,
+        file,
+        Span::new(at, end),
+        format!("SyntaxError: {}", err.error),
+    )
+    .with_primary_label("the parser stopped here")
+    .with_help("fix the syntax error; djust checks the rest of the file once it parses")
+}

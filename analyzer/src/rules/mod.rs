@@ -1,0 +1,10 @@
+//! One file per rule, ruff-style: each declares its violation type (whose doc
+//! comment is the rule's documentation) and the function that finds it.
+
+pub mod e001;
+pub mod e002;
+pub mod e003;
+pub mod t002;
+pub mod t005;
+pub mod v006;
+pub mod v007;

@@ -1,0 +1,174 @@
+//! V007: an event handler that does not accept `**kwargs`.
+
+use crate::ast_util::{dotted, span_of, FnDef};
+use crate::declare_violation;
+use crate::finding::{Applicability, Edit, FileId, Finding, Fix};
+use crate::python::HandlerCandidate;
+use crate::rule::Rule;
+use djust_runtime::{LineIndex, Span};
+use rustpython_parser::ast::Expr;
+
+declare_violation! {
+    /// ## What it does
+    /// Flags methods decorated with djust's `@event_handler` or `@action` whose signature
+    /// has no `**kwargs` parameter (any `**name`; `*args` does not count).
+    ///
+    /// The decorator is recognised bare (`@event_handler`), called (`@event_handler()`,
+    /// `@event_handler(params=...)`), imported under another name
+    /// (`from djust.decorators import event_handler as eh`), dotted
+    /// (`@djust.decorators.event_handler()`), re-exported through your own modules, and
+    /// stacked with other decorators. Sync and async handlers are checked, in every class,
+    /// mixins included. The finding points at the handler's name.
+    ///
+    /// ## Why is this bad?
+    /// djust calls handlers with the event's parameters as keyword arguments: `value` for
+    /// inputs, every `data-*` attribute of the element, form fields for `dj-submit`. A
+    /// handler without `**kwargs` raises `TypeError` the first time the template sends a
+    /// parameter it did not name, which often happens only after someone adds a
+    /// `data-id` to the button.
+    ///
+    /// ## Example
+    /// ```python
+    /// class TodoView(LiveView):
+    ///     @event_handler
+    ///     def toggle(self, item_id):
+    ///         ...
+    /// ```
+    ///
+    /// ## Fix
+    /// Accept and ignore the parameters you do not use:
+    /// ```python
+    /// class TodoView(LiveView):
+    ///     @event_handler
+    ///     def toggle(self, item_id, **kwargs):
+    ///         ...
+    /// ```
+    /// The quick fix inserts `, **kwargs` after the last parameter. Suppress with
+    /// `# noqa: V007` on the `def` line or on any decorator line; `abstract = True` in
+    /// the class body skips the class.
+    ///
+    /// ## Differences from upstream
+    /// Upstream imports your classes and inspects them at runtime: it ignores
+    /// `# noqa: V007`, never checks handlers defined on mixins, and when another djust
+    /// decorator wraps the handler it reports a line inside djust itself. djust reads the
+    /// source, honours `noqa`, checks mixins and always points at your `def`.
+    pub struct EventHandlerMissingKwargs {
+        code: "V007",
+        name: "event-handler-missing-kwargs",
+        severity: Warning,
+        summary: "Event handler does not accept `**kwargs`",
+    }
+}
+
+/// Names of djust decorators that mark event handlers.
+pub const HANDLER_DECORATORS: &[&str] = &["event_handler", "action"];
+
+/// Extract a handler candidate from a decorated method (phase 1, AST alive).
+pub fn candidate(
+    source: &str,
+    lines: &LineIndex,
+    f: &FnDef<'_>,
+    class: usize,
+    resolve: &dyn Fn(&str) -> String,
+) -> HandlerCandidate {
+    let decorators = f
+        .decorators
+        .iter()
+        .map(|d| {
+            let callee = match d {
+                Expr::Call(c) => c.func.as_ref(),
+                other => other,
+            };
+            dotted(callee).map(|parts| resolve(&parts.join(".")))
+        })
+        .collect();
+    let name_span = f.name_span(source);
+    let mut noqa_lines: Vec<usize> = f
+        .decorators
+        .iter()
+        .map(|d| lines.line_of(span_of(d).start))
+        .collect();
+    noqa_lines.push(lines.line_of(name_span.start));
+    noqa_lines.dedup();
+    HandlerCandidate {
+        class,
+        name: f.name.to_string(),
+        name_span,
+        decorators,
+        has_var_keyword: f.args.kwarg.is_some(),
+        noqa_lines,
+        kwargs_insertion: insertion_point(source, f, name_span),
+    }
+}
+
+/// Where `**kwargs` goes: after the last parameter (`, **kwargs`), or right after `(`
+/// when there are none.
+fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> (usize, String) {
+    let a = f.args;
+    let mut end: Option<usize> = None;
+    let mut bump = |e: usize| end = Some(end.map_or(e, |x: usize| x.max(e)));
+    for p in a.posonlyargs.iter().chain(&a.args).chain(&a.kwonlyargs) {
+        bump(span_of(&p.def).end);
+        if let Some(d) = &p.default {
+            bump(span_of(d.as_ref()).end);
+        }
+    }
+    if let Some(v) = &a.vararg {
+        bump(span_of(v.as_ref()).end);
+    }
+    match end {
+        Some(e) => (e, ", **kwargs".to_string()),
+        None => {
+            let after = source.get(name_span.end..).unwrap_or("");
+            let open = after
+                .find('(')
+                .map(|i| name_span.end + i + 1)
+                .unwrap_or(name_span.end);
+            (open, "**kwargs".to_string())
+        }
+    }
+}
+
+/// Phase 2: report `cand` when one of its decorators is djust's handler decorator.
+/// `is_handler_decorator` decides that for a resolved dotted path.
+pub fn check(
+    file: FileId,
+    cand: &HandlerCandidate,
+    is_handler_decorator: &dyn Fn(&str) -> bool,
+) -> Option<Finding> {
+    if cand.has_var_keyword {
+        return None;
+    }
+    let decorator = cand
+        .decorators
+        .iter()
+        .flatten()
+        .find(|d| is_handler_decorator(d))?;
+    let short = decorator.rsplit('.').next().unwrap_or(decorator);
+    let (at, text) = &cand.kwargs_insertion;
+    Some(
+        Finding::new(
+            Rule::V007,
+            file,
+            cand.name_span,
+            format!(
+                "Event handler '{}' does not accept **kwargs; djust passes event parameters as keyword arguments.",
+                cand.name
+            ),
+        )
+        .with_help(format!(
+            "Add `**kwargs` to the signature of `{}` (decorated with `@{short}`) so unexpected event parameters do not raise TypeError.",
+            cand.name
+        ))
+        .with_primary_label("this handler has no `**kwargs` parameter")
+        .with_noqa_lines(cand.noqa_lines.clone())
+        .with_fix(Fix {
+            message: "Add `**kwargs` to the signature".into(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span: Span::empty(*at),
+                content: text.clone(),
+            }],
+        }),
+    )
+}

@@ -1,0 +1,199 @@
+//! Static reading of Django's `TEMPLATES[...]["DIRS"]` from a settings module.
+//!
+//! The analyzer never imports user code, so settings are *evaluated* from the AST
+//! for the handful of shapes Django projects use to build paths:
+//! `Path(__file__).resolve().parent.parent`, `BASE_DIR / "templates"`,
+//! `os.path.join(BASE_DIR, "templates")`, `os.path.dirname(os.path.abspath(__file__))`,
+//! `str(...)`, `.parents[n]`, string literals and names assigned earlier at module
+//! level. Anything else (environment variables, function calls) is skipped.
+
+use crate::ast_util::{dotted, str_const};
+use rustpython_parser::ast::{self, Expr, Stmt};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Every `DIRS` entry of module-level `TEMPLATES = [...]` (or `+=`) assignments in `body`.
+/// Relative entries are taken relative to the directory above the settings package
+/// (where `manage.py` usually is).
+pub fn template_dirs(body: &[Stmt], file: &Path) -> Vec<PathBuf> {
+    let mut env: HashMap<String, PathBuf> = HashMap::new();
+    let mut dirs = Vec::new();
+    for stmt in body {
+        let (targets, value): (Vec<&Expr>, &Expr) = match stmt {
+            Stmt::Assign(a) => (a.targets.iter().collect(), &a.value),
+            Stmt::AnnAssign(a) => match &a.value {
+                Some(v) => (vec![&a.target], v),
+                None => continue,
+            },
+            _ => continue,
+        };
+        for t in targets {
+            let Expr::Name(n) = t else { continue };
+            if n.id.as_str() == "TEMPLATES" {
+                collect_dirs(value, file, &env, &mut dirs);
+            } else if let Some(p) = eval_path(value, file, &env) {
+                env.insert(n.id.to_string(), p);
+            }
+        }
+    }
+    dirs
+}
+
+fn collect_dirs(value: &Expr, file: &Path, env: &HashMap<String, PathBuf>, out: &mut Vec<PathBuf>) {
+    let items = match value {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        _ => return,
+    };
+    for item in items {
+        let Expr::Dict(d) = item else { continue };
+        for (k, v) in d.keys.iter().zip(&d.values) {
+            if k.as_ref().and_then(str_const) != Some("DIRS") {
+                continue;
+            }
+            let entries = match v {
+                Expr::List(l) => &l.elts,
+                Expr::Tuple(t) => &t.elts,
+                _ => continue,
+            };
+            for e in entries {
+                if let Some(p) = eval_path(e, file, env) {
+                    let p = if p.is_absolute() {
+                        p
+                    } else {
+                        project_dir(file).join(p)
+                    };
+                    out.push(normalize(&p));
+                }
+            }
+        }
+    }
+}
+
+fn project_dir(file: &Path) -> PathBuf {
+    file.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Remove `.` and `..` components without touching the file system.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn eval_path(e: &Expr, file: &Path, env: &HashMap<String, PathBuf>) -> Option<PathBuf> {
+    match e {
+        Expr::Name(n) if n.id.as_str() == "__file__" => Some(file.to_path_buf()),
+        Expr::Name(n) => env.get(n.id.as_str()).cloned(),
+        Expr::Constant(_) => str_const(e).map(PathBuf::from),
+        Expr::BinOp(b) if matches!(b.op, ast::Operator::Div) => {
+            let base = eval_path(&b.left, file, env)?;
+            let rest = eval_path(&b.right, file, env)?;
+            Some(base.join(rest))
+        }
+        Expr::Attribute(a) if a.attr.as_str() == "parent" => {
+            eval_path(&a.value, file, env).map(|p| p.parent().map(Path::to_path_buf).unwrap_or(p))
+        }
+        Expr::Subscript(s) => {
+            // `.parents[n]`
+            let Expr::Attribute(a) = s.value.as_ref() else {
+                return None;
+            };
+            if a.attr.as_str() != "parents" {
+                return None;
+            }
+            let base = eval_path(&a.value, file, env)?;
+            let Expr::Constant(c) = s.slice.as_ref() else {
+                return None;
+            };
+            let ast::Constant::Int(n) = &c.value else {
+                return None;
+            };
+            let n: usize = n.to_string().parse().ok()?;
+            base.ancestors().nth(n + 1).map(Path::to_path_buf)
+        }
+        Expr::Call(c) => {
+            // Path methods that keep the path: `.resolve()`, `.absolute()`.
+            if let Expr::Attribute(a) = c.func.as_ref() {
+                if matches!(a.attr.as_str(), "resolve" | "absolute") {
+                    return eval_path(&a.value, file, env);
+                }
+            }
+            let func = dotted(&c.func)?;
+            match func.join(".").as_str() {
+                "Path" | "pathlib.Path" | "PurePath" | "str" | "os.fspath" | "os.path.abspath"
+                | "os.path.realpath" | "os.path.normpath" => {
+                    c.args.first().and_then(|a| eval_path(a, file, env))
+                }
+                "os.path.dirname" => c
+                    .args
+                    .first()
+                    .and_then(|a| eval_path(a, file, env))
+                    .map(|p| p.parent().map(Path::to_path_buf).unwrap_or(p)),
+                "os.path.join" => {
+                    let mut acc = PathBuf::new();
+                    for a in &c.args {
+                        acc.push(eval_path(a, file, env)?);
+                    }
+                    Some(acc)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustpython_parser::{parse, Mode};
+
+    fn dirs(src: &str) -> Vec<PathBuf> {
+        let m = parse(src, Mode::Module, "<t>").unwrap_or_else(|e| panic!("{e}"));
+        let ast::Mod::Module(m) = m else {
+            panic!("not a module")
+        };
+        template_dirs(&m.body, Path::new("/proj/config/settings.py"))
+    }
+
+    #[test]
+    fn pathlib_and_os_path_shapes() {
+        let src = r#"
+from pathlib import Path
+import os
+BASE_DIR = Path(__file__).resolve().parent.parent
+OTHER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [BASE_DIR / "templates", os.path.join(OTHER, "shared", "tpl"), "rel/x", os.environ["X"]],
+    "APP_DIRS": True,
+}]
+"#;
+        assert_eq!(
+            dirs(src),
+            vec![
+                PathBuf::from("/proj/templates"),
+                PathBuf::from("/proj/shared/tpl"),
+                PathBuf::from("/proj/rel/x"),
+            ]
+        );
+    }
+
+    #[test]
+    fn parents_index() {
+        let src = "BASE = Path(__file__).resolve().parents[1]\nTEMPLATES=[{'DIRS': [BASE / 'templates']}]";
+        assert_eq!(dirs(src), vec![PathBuf::from("/proj/templates")]);
+    }
+}

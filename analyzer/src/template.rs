@@ -1,0 +1,336 @@
+//! The template side: lex a template once and summarise what the rules need.
+//!
+//! 1. The runtime's Django lexer ([`djust_runtime::template::tokenize`]) splits the
+//!    file; `{% comment %}…{% endcomment %}` ranges are found from its block tokens.
+//! 2. A *masked* copy of the text is made in which every Django construct (variables,
+//!    tags, `{# #}` comments, whole comment blocks) is replaced by spaces, byte for
+//!    byte, newlines kept. Offsets in the masked text are offsets in the file.
+//! 3. tree-sitter-html parses the masked text. HTML comments, `<script>`/`<style>` raw
+//!    text and attribute values containing `>` are handled by a real HTML grammar;
+//!    Django tags inside a start tag (`<div {% if x %}hidden{% endif %}>`) become
+//!    spaces and cannot break it.
+//!
+//! Comments are not code: text inside `{# #}`, `{% comment %}` and `<!-- -->` never
+//! produces an element, and only `{# noqa #}` comments outside comment blocks count.
+
+use crate::noqa::{self, Noqa};
+use djust_runtime::template::{tokenize, Token, TokenKind};
+use djust_runtime::Span;
+use std::cell::RefCell;
+
+/// A reference to another template from `{% extends %}` or `{% include %}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateRef {
+    /// A quoted name: `{% extends "base.html" %}`.
+    Literal {
+        /// The name without quotes.
+        name: String,
+        /// Span of the whole tag.
+        span: Span,
+    },
+    /// A variable: `{% extends layout %}` (not resolvable statically).
+    Dynamic {
+        /// Span of the whole tag.
+        span: Span,
+    },
+}
+
+/// An element whose start tag carries at least one djust attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    /// The start tag, `<` to `>`.
+    pub span: Span,
+    /// Tag name, lower-case.
+    pub tag: String,
+    /// Span of the `dj-view` attribute, if present.
+    pub view: Option<Span>,
+    /// The `dj-view` value, if quoted or bare.
+    pub view_value: Option<String>,
+    /// Span of the `dj-root` attribute, if present.
+    pub root: Option<Span>,
+    /// Event directives on this element (`dj-click`, `dj-model.lazy`, …), lower-case.
+    pub directives: Vec<(String, Span)>,
+}
+
+/// Everything the template rules need from one template.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateDoc {
+    /// Elements with djust attributes, in source order.
+    pub elements: Vec<Element>,
+    /// The `{% extends %}` tag, if any (the first one outside comments).
+    pub extends: Option<TemplateRef>,
+    /// Every `{% include %}` tag outside comments.
+    pub includes: Vec<TemplateRef>,
+    /// File-wide suppression from `{# noqa #}` comments.
+    pub noqa: Option<Noqa>,
+    /// `{# djust:partial #}` marks a fragment that is never a LiveView root.
+    pub partial: bool,
+}
+
+/// Event directives that need a LiveView root (upstream's T002/T012 sets).
+const EVENT_DIRECTIVES: &[&str] = &[
+    "dj-click",
+    "dj-input",
+    "dj-change",
+    "dj-submit",
+    "dj-model",
+    "dj-blur",
+    "dj-focus",
+    "dj-keydown",
+    "dj-keyup",
+    "dj-mouseenter",
+    "dj-mouseleave",
+    "dj-click-away",
+    "dj-shortcut",
+];
+
+/// True for an attribute name (lower-case) that is an event directive, modifiers included.
+pub fn is_event_directive(name: &str) -> bool {
+    let base = name.split('.').next().unwrap_or(name);
+    EVENT_DIRECTIVES.contains(&base) || base.starts_with("dj-window-") || base.starts_with("dj-document-")
+}
+
+thread_local! {
+    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+}
+
+/// Summarise a template's source.
+pub fn summarize(source: &str) -> TemplateDoc {
+    let tokens = tokenize(source);
+    let comment_blocks = comment_blocks(source, &tokens);
+    let in_comment = |s: Span| {
+        comment_blocks
+            .iter()
+            .any(|c| c.start <= s.start && s.end <= c.end)
+    };
+
+    let mut doc = TemplateDoc::default();
+    let mut masked = source.as_bytes().to_vec();
+    let mut blank = |span: Span| {
+        for b in &mut masked[span.start..span.end.min(source.len())] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    };
+    for tok in &tokens {
+        if tok.kind == TokenKind::Text {
+            continue;
+        }
+        blank(tok.span);
+        if in_comment(tok.span) {
+            continue;
+        }
+        match tok.kind {
+            TokenKind::Comment => {
+                let content = tok.content(source);
+                if let Some(n) = noqa::template_noqa(content) {
+                    doc.noqa = Some(match doc.noqa.take() {
+                        Some(prev) => prev.merge(n),
+                        None => n,
+                    });
+                }
+                if is_partial_marker(content) {
+                    doc.partial = true;
+                }
+            }
+            TokenKind::Block => match tok.tag_name(source) {
+                "extends" if doc.extends.is_none() => doc.extends = Some(template_ref(source, tok)),
+                "include" => doc.includes.push(template_ref(source, tok)),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    for c in &comment_blocks {
+        blank(*c);
+    }
+    let masked =
+        String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    doc.elements = elements(&masked);
+    doc
+}
+
+fn is_partial_marker(content: &str) -> bool {
+    let compact: String = content.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.eq_ignore_ascii_case("djust:partial")
+}
+
+/// Spans of `{% comment %}` … `{% endcomment %}` (inclusive). An unclosed comment runs
+/// to the end of the file, as far as comments-are-not-code is concerned.
+fn comment_blocks(source: &str, tokens: &[Token]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for tok in tokens {
+        if tok.kind != TokenKind::Block {
+            continue;
+        }
+        match open {
+            None if tok.tag_name(source) == "comment" => open = Some(tok.span.start),
+            Some(start) if tok.content(source) == "endcomment" => {
+                out.push(Span::new(start, tok.span.end));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = open {
+        out.push(Span::new(start, source.len()));
+    }
+    out
+}
+
+fn template_ref(source: &str, tok: &Token) -> TemplateRef {
+    let bits = tok.split_contents(source);
+    let Some(arg) = bits.get(1).map(|b| b.slice(source)) else {
+        return TemplateRef::Dynamic { span: tok.span };
+    };
+    let quoted = arg.len() >= 2
+        && ((arg.starts_with('"') && arg.ends_with('"')) || (arg.starts_with('\'') && arg.ends_with('\'')));
+    if quoted {
+        TemplateRef::Literal {
+            name: arg[1..arg.len() - 1].to_string(),
+            span: tok.span,
+        }
+    } else {
+        TemplateRef::Dynamic { span: tok.span }
+    }
+}
+
+/// Walk the HTML tree of the masked text and collect elements with djust attributes.
+fn elements(masked: &str) -> Vec<Element> {
+    let tree = PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut p = tree_sitter::Parser::new();
+            if p.set_language(&tree_sitter_html::LANGUAGE.into()).is_err() {
+                return None;
+            }
+            *slot = Some(p);
+        }
+        slot.as_mut().and_then(|p| p.parse(masked, None))
+    });
+    let Some(tree) = tree else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        let kind = node.kind();
+        if kind == "start_tag" || kind == "self_closing_tag" {
+            if let Some(el) = element(masked, node) {
+                out.push(el);
+            }
+        }
+        // Descend, except into leaves that cannot hold elements.
+        if !matches!(kind, "comment" | "raw_text" | "attribute" | "text") && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    out
+}
+
+fn element(src: &str, node: tree_sitter::Node<'_>) -> Option<Element> {
+    let mut el = Element {
+        span: Span::new(node.start_byte(), node.end_byte()),
+        tag: String::new(),
+        view: None,
+        view_value: None,
+        root: None,
+        directives: Vec::new(),
+    };
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        match child.kind() {
+            "tag_name" => el.tag = child.utf8_text(src.as_bytes()).unwrap_or("").to_ascii_lowercase(),
+            "attribute" => {
+                let mut c2 = child.walk();
+                let mut name = None;
+                let mut value = None;
+                for part in child.children(&mut c2) {
+                    match part.kind() {
+                        "attribute_name" => name = part.utf8_text(src.as_bytes()).ok(),
+                        "attribute_value" => value = part.utf8_text(src.as_bytes()).ok(),
+                        "quoted_attribute_value" => {
+                            let mut c3 = part.walk();
+                            value = part
+                                .children(&mut c3)
+                                .find(|n| n.kind() == "attribute_value")
+                                .and_then(|n| n.utf8_text(src.as_bytes()).ok())
+                                .or(Some(""));
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(name) = name else { continue };
+                let lname = name.to_ascii_lowercase();
+                let span = Span::new(child.start_byte(), child.end_byte());
+                if lname == "dj-view" {
+                    el.view = Some(span);
+                    el.view_value = value.map(|v| v.trim().to_string());
+                } else if lname == "dj-root" {
+                    el.root = Some(span);
+                } else if is_event_directive(&lname) {
+                    el.directives.push((lname, span));
+                }
+            }
+            _ => {}
+        }
+    }
+    (el.view.is_some() || el.root.is_some() || !el.directives.is_empty()).then_some(el)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_hide_elements_and_directives() {
+        let src = r#"<!-- <div dj-root> -->
+{# <div dj-root> #}
+{% comment %}<div dj-root>{# noqa #}{% endcomment %}
+<script>let s = '<div dj-root>';</script>
+<div dj-view="a.b.C">x</div>"#;
+        let doc = summarize(src);
+        assert_eq!(doc.elements.len(), 1);
+        assert!(doc.elements[0].root.is_none());
+        assert_eq!(doc.elements[0].view_value.as_deref(), Some("a.b.C"));
+        assert!(doc.noqa.is_none(), "noqa inside a comment block must not count");
+    }
+
+    #[test]
+    fn django_tags_inside_start_tags_and_gt_in_values() {
+        let src = "<section class=\"{% if a %}x{% endif %}\" data-x=\"a>b\"\n   {% if live %}dj-root{% endif %}\n   DJ-VIEW='app.views.V' dj-click.prevent=\"go\">";
+        let doc = summarize(src);
+        assert_eq!(doc.elements.len(), 1);
+        let el = &doc.elements[0];
+        assert_eq!(el.tag, "section");
+        assert!(el.root.is_some() && el.view.is_some());
+        assert_eq!(el.directives.len(), 1);
+        assert_eq!(el.span.start, 0);
+    }
+
+    #[test]
+    fn extends_includes_noqa_partial() {
+        let src = "{% extends \"base.html\" %}{% include 'a.html' with x=1 %}{% include tpl %}{# noqa: T002 #}{# djust : partial #}";
+        let doc = summarize(src);
+        assert!(matches!(&doc.extends, Some(TemplateRef::Literal { name, .. }) if name == "base.html"));
+        assert_eq!(doc.includes.len(), 2);
+        assert!(matches!(&doc.includes[1], TemplateRef::Dynamic { .. }));
+        assert_eq!(doc.noqa, Some(Noqa::Codes(vec!["T002".into()])));
+        assert!(doc.partial);
+    }
+
+    #[test]
+    fn prefixed_names_are_not_djust_attributes() {
+        let doc = summarize("<div data-dj-view=\"x\" dj-view-transitions dj-rooted>");
+        assert!(doc.elements.is_empty());
+    }
+}

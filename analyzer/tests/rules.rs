@@ -1,0 +1,229 @@
+//! Per-rule fixture tests.
+//!
+//! Every directory `fixtures/<CODE>/<case>/` is a small project checked with only
+//! `<CODE>` selected. Two assertions per case:
+//! 1. the findings are exactly the ones the fixture annotates: a line holding
+//!    `expect: CODE[, CODE…]` (in a `#` comment or a `{# #}` comment) expects those
+//!    findings on that line, and no other line may have any;
+//! 2. the rendered findings (message, labels, help, fix) match the insta snapshot.
+
+use djust_analyzer::{check, Overrides, Report};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn run(case: &Path, code: &str) -> Report {
+    let overrides = Overrides {
+        select: Some(vec![code.to_string()]),
+        ..Overrides::default()
+    };
+    check(&[PathBuf::from(".")], case, &overrides).unwrap_or_else(|e| panic!("{}: {e}", case.display()))
+}
+
+/// `(path, line) → codes` from `expect:` annotations under `case`.
+fn expectations(case: &Path) -> BTreeMap<(String, usize), Vec<String>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![case.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let rel = path
+                .strip_prefix(case)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            for (i, line) in text.lines().enumerate() {
+                let Some(pos) = line.find("expect:") else { continue };
+                let codes: Vec<String> = line[pos + 7..]
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .take_while(|t| t.is_empty() || t.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                let mut codes = codes;
+                codes.sort();
+                out.insert((rel.clone(), i + 1), codes);
+            }
+        }
+    }
+    out
+}
+
+fn actual(report: &Report) -> BTreeMap<(String, usize), Vec<String>> {
+    let mut out: BTreeMap<(String, usize), Vec<String>> = BTreeMap::new();
+    for f in &report.findings {
+        let file = report.file(f);
+        let (start, _) = file.location(f.span);
+        out.entry((file.display_str(), start.line))
+            .or_default()
+            .push(f.rule.code().to_string());
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+fn render(report: &Report) -> String {
+    let mut s = String::new();
+    for f in &report.findings {
+        let file = report.file(f);
+        let (start, end) = file.location(f.span);
+        s.push_str(&format!(
+            "{}:{}:{}-{}:{}: {} [{}] {}\n",
+            file.display_str(),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            f.rule.code(),
+            f.severity,
+            f.message
+        ));
+        s.push_str(&format!(
+            "    at: {}\n",
+            f.span.slice(&file.text).lines().next().unwrap_or("")
+        ));
+        if let Some(l) = &f.label {
+            s.push_str(&format!("    label: {l}\n"));
+        }
+        for l in &f.labels {
+            s.push_str(&format!(
+                "    also: {} @ {}\n",
+                l.message,
+                file.location(l.span).0.line
+            ));
+        }
+        if let Some(h) = &f.help {
+            s.push_str(&format!("    help: {h}\n"));
+        }
+        if let Some(fix) = &f.fix {
+            for e in &fix.edits {
+                let (at, _) = file.location(e.span);
+                s.push_str(&format!(
+                    "    fix: insert {:?} at {}:{}\n",
+                    e.content, at.line, at.column
+                ));
+            }
+        }
+    }
+    s.push_str(&format!("suppressed: {}\n", report.suppressed));
+    s
+}
+
+fn check_rule(code: &str) {
+    let dir = fixtures().join(code);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no fixtures for {code}");
+    for case in cases {
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let report = run(&case, code);
+        let expected = expectations(&case);
+        assert!(
+            !expected.is_empty(),
+            "{code}/{name}: the fixture expects no finding at all"
+        );
+        assert_eq!(
+            actual(&report),
+            expected,
+            "{code}/{name}: findings differ from the `expect:` annotations"
+        );
+        insta::assert_snapshot!(format!("{code}__{name}"), render(&report));
+    }
+}
+
+#[test]
+fn v006_service_instance_in_mount() {
+    check_rule("V006");
+}
+
+#[test]
+fn v007_event_handler_missing_kwargs() {
+    check_rule("V007");
+}
+
+#[test]
+fn t002_missing_dj_root() {
+    check_rule("T002");
+}
+
+#[test]
+fn t005_dj_view_dj_root_split() {
+    check_rule("T005");
+}
+
+/// Applying every V007 fix to a copy of the fixture removes every V007 finding and
+/// keeps the files parseable.
+#[test]
+fn v007_fixes_apply_cleanly() {
+    let src = fixtures().join("V007/basic");
+    let dst = std::env::temp_dir().join(format!("djust-v007-fix-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dst);
+    copy_dir(&src, &dst);
+    let report = run(&dst, "V007");
+    assert!(!report.findings.is_empty());
+    let mut edits: BTreeMap<PathBuf, Vec<(usize, String)>> = BTreeMap::new();
+    for f in &report.findings {
+        let fix = f.fix.as_ref().unwrap_or_else(|| panic!("V007 without a fix"));
+        for e in &fix.edits {
+            edits
+                .entry(report.file(f).abs.clone())
+                .or_default()
+                .push((e.span.start, e.content.clone()));
+        }
+    }
+    for (path, mut list) in edits {
+        let mut text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        list.sort_by_key(|e| std::cmp::Reverse(e.0));
+        for (at, content) in list {
+            text.insert_str(at, &content);
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let after = run(&dst, "ALL");
+    let left: Vec<String> = after
+        .findings
+        .iter()
+        .filter(|f| f.rule.code() == "V007" || f.rule.code() == "E001")
+        .map(|f| f.message.clone())
+        .collect();
+    assert!(left.is_empty(), "after fixing: {left:?}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(from)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        let p = entry.path();
+        let target = to.join(entry.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}

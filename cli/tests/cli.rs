@@ -1,0 +1,490 @@
+//! End-to-end tests of the `djust` binary: exit codes, output formats, bad input,
+//! configuration, and `djust rule`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn djust() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_djust"))
+}
+
+/// A fresh directory under the system temp dir, removed and recreated.
+fn project(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "djust-cli-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+fn write(dir: &Path, rel: &str, content: impl AsRef<[u8]>) {
+    let p = dir.join(rel);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(p, content).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    djust()
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run djust: {e}"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const VIEW: &str = "from djust import LiveView
+from djust.decorators import event_handler
+
+
+class CartView(LiveView):
+    template_name = \"shop/cart.html\"
+
+    def mount(self, request, **kwargs):
+        self.client = StripeClient()
+
+    @event_handler
+    def add(self, item_id):
+        pass
+";
+
+const CART: &str =
+    "<div dj-root dj-view=\"shop.views.CartView\"><button dj-click=\"add\">Add</button></div>\n";
+
+fn sample() -> PathBuf {
+    let d = project("sample");
+    write(&d, "shop/__init__.py", "");
+    write(&d, "shop/views.py", VIEW);
+    write(&d, "shop/templates/shop/cart.html", CART);
+    d
+}
+
+#[test]
+fn exit_codes_follow_fail_on_and_exit_zero() {
+    let d = sample();
+    let o = run(&d, &["check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Found 2 findings (0 errors, 2 warnings, 0 info) in 3 files."),
+        "{}",
+        stdout(&o)
+    );
+
+    assert_eq!(run(&d, &["check", "--exit-zero"]).status.code(), Some(0));
+    assert_eq!(run(&d, &["check", "--fail-on", "error"]).status.code(), Some(0));
+    assert_eq!(run(&d, &["check", "--fail-on", "info"]).status.code(), Some(1));
+
+    write(&d, "pyproject.toml", "[tool.djust]\nfail-on = \"error\"\n");
+    assert_eq!(run(&d, &["check"]).status.code(), Some(0));
+    assert_eq!(run(&d, &["check", "--fail-on", "warning"]).status.code(), Some(1));
+
+    let clean = project("clean");
+    write(&clean, "app/templates/app/page.html", CART);
+    let o = run(&clean, &["check"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("All checks passed!"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let d = sample();
+    let o = run(&d, &["check", "does/not/exist"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("does/not/exist: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = run(&d, &["check", "--select", "X999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown rule selector `X999`"),
+        "{}",
+        stderr(&o)
+    );
+
+    assert_eq!(run(&d, &["check", "--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(
+        run(&d, &["check", "--output-format", "xml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&d, &["check", "--per-file-ignores", "nocolon"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn malformed_pyproject_exits_2_naming_file_and_line() {
+    let d = sample();
+    write(
+        &d,
+        "pyproject.toml",
+        "[project]\nname = \"shop\"\n\n[tool.djust]\nselect = [\"V006\"\nignore = []\n",
+    );
+    let o = run(&d, &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("pyproject.toml:6:"), "{err}");
+    assert!(err.contains("invalid pyproject.toml"), "{err}");
+
+    write(
+        &d,
+        "pyproject.toml",
+        "[tool.djust]\nselect = [\"V006\"]\nfail_on = \"error\"\n",
+    );
+    let o = run(&d, &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("pyproject.toml:3:1"), "{err}");
+    assert!(err.contains("fail_on"), "{err}");
+}
+
+#[test]
+fn broken_and_undecodable_files_do_not_stop_the_run() {
+    let d = sample();
+    write(&d, "shop/broken.py", "class Broken(LiveView)\n    pass\n");
+    write(
+        &d,
+        "shop/templates/shop/latin1.html",
+        b"<p>caf\xe9</p>\n<div dj-view=\"shop.views.X\"></div>\n",
+    );
+    let o = run(&d, &["check", "--output-format", "concise"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("shop/broken.py:1:23: E001 SyntaxError:"), "{out}");
+    assert!(out.contains("shop/templates/shop/latin1.html:1:7: E002 file is not valid UTF-8: invalid byte 0xE9 at offset 6"), "{out}");
+    // The undecodable template is still checked (T002 on its dj-view element) ...
+    assert!(out.contains("shop/templates/shop/latin1.html:2:1: T002"), "{out}");
+    // ... and so are the other files.
+    assert!(out.contains("shop/views.py:9:9: V006"), "{out}");
+    assert!(out.contains("shop/views.py:12:9: V007"), "{out}");
+}
+
+#[test]
+fn concise_and_json_shapes() {
+    let d = sample();
+    let o = run(&d, &["check", "--output-format", "concise", "--quiet"]);
+    assert_eq!(
+        stdout(&o),
+        "shop/views.py:9:9: V006 Service instance 'client' assigned in mount(); service objects cannot be serialized into LiveView state.\n\
+         shop/views.py:12:9: V007 Event handler 'add' does not accept **kwargs; djust passes event parameters as keyword arguments.\n"
+    );
+
+    // `filename` is relative, as given on the command line.
+    let o = run(&d, &["check", "shop", "--output-format", "json"]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+    let items = v.as_array().unwrap_or_else(|| panic!("not an array"));
+    assert_eq!(items.len(), 2);
+    let first = &items[0];
+    assert_eq!(first["code"], "V006");
+    assert_eq!(first["severity"], "warning");
+    assert_eq!(first["filename"], "shop/views.py");
+    assert_eq!(first["location"], serde_json::json!({"row": 9, "column": 9}));
+    assert_eq!(first["end_location"], serde_json::json!({"row": 9, "column": 20}));
+    assert!(first["url"].as_str().is_some_and(|u| u.ends_with("/V006.md")));
+    assert!(first["help"].as_str().is_some_and(|h| h.contains("@property")));
+    let fix = &items[1]["fix"];
+    assert_eq!(fix["applicability"], "safe");
+    assert_eq!(fix["edits"][0]["content"], ", **kwargs");
+    assert_eq!(
+        fix["edits"][0]["location"],
+        serde_json::json!({"row": 12, "column": 26})
+    );
+
+    let o = run(&d, &["check", "--output-format", "json-lines"]);
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["code"], "V007");
+
+    // Machine formats carry no summary line.
+    let o = run(&d, &["check", "--output-format", "json", "--exit-zero"]);
+    assert!(!stdout(&o).contains("Found"));
+}
+
+#[test]
+fn github_annotations() {
+    let d = sample();
+    let o = run(&d, &["check", "--output-format", "github"]);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(
+        lines[0],
+        "::warning title=djust (V006),file=shop/views.py,line=9,col=9,endLine=9,endColumn=20::shop/views.py:9:9: V006 Service instance 'client' assigned in mount(); service objects cannot be serialized into LiveView state."
+    );
+    assert!(lines[1].starts_with(
+        "::warning title=djust (V007),file=shop/views.py,line=12,col=9,endLine=12,endColumn=12::"
+    ));
+}
+
+#[test]
+fn sarif_validates_against_the_2_1_0_schema() {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let text = std::fs::read_to_string(schema_path).unwrap_or_else(|e| panic!("{e}"));
+    // The rtm.5 schema's `language` pattern has a stray `]` that ECMA-262 reads as a
+    // literal but the validator's regex meta-check rejects; use the intended pattern.
+    let typo = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert!(
+        text.contains(typo),
+        "the vendored schema changed; revisit this patch"
+    );
+    let text = text.replace(typo, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("schema does not compile: {e}"));
+
+    let d = sample();
+    write(&d, "shop/broken.py", "def (:\n");
+    write(
+        &d,
+        "shop/templates/shop/split.html",
+        "<main dj-view=\"a.b.C\"><div dj-root></div></main>\n",
+    );
+    let o = run(&d, &["check", "--output-format", "sarif"]);
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF does not validate:\n{}",
+        errors.join("\n")
+    );
+    let results = doc["runs"][0]["results"].as_array().map(Vec::len);
+    assert_eq!(results, Some(4));
+    let rules: Vec<&str> = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(rules, vec!["E001", "T005", "V006", "V007"]);
+    assert_eq!(doc["runs"][0]["results"][0]["level"], "error");
+    // The validator has teeth: a wrong level or a missing message is rejected.
+    let mut bad = doc.clone();
+    bad["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    assert!(!validator.is_valid(&bad));
+    let mut bad = doc.clone();
+    bad["runs"][0]["results"][1]["message"] = serde_json::json!({});
+    assert!(!validator.is_valid(&bad));
+
+    // A clean run is valid SARIF too.
+    let clean = project("sarif-clean");
+    write(&clean, "a.py", "x = 1\n");
+    let o = run(&clean, &["check", "--output-format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(validator.is_valid(&doc));
+}
+
+#[test]
+fn statistics_quiet_and_output_file() {
+    let d = sample();
+    write(&d, "shop/more.py", "class V(LiveView):\n    def mount(self, request, **kw):\n        self.db = sqlite3.connect(':memory:')\n        self.http = Session()\n");
+    let o = run(&d, &["check", "--statistics"]);
+    assert_eq!(
+        stdout(&o),
+        "    3  V006  warning  service-instance-in-mount\n    1  V007  warning  event-handler-missing-kwargs\n"
+    );
+    let o = run(&d, &["check", "--statistics", "--output-format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v[0]["count"], 3);
+
+    let o = run(&d, &["check", "--quiet", "--output-format", "concise"]);
+    assert!(!stdout(&o).contains("Found"));
+
+    let o = run(&d, &["check", "-o", "report.json", "--output-format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).is_empty());
+    let written = std::fs::read_to_string(d.join("report.json")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(written.contains("\"V006\""));
+}
+
+#[test]
+fn full_format_shows_code_location_snippet_help_and_link() {
+    let d = sample();
+    let o = run(&d, &["check"]);
+    let out = stdout(&o);
+    assert!(out.contains("V006 service-instance-in-mount"), "{out}");
+    assert!(out.contains("[shop/views.py:9:9]"), "{out}");
+    assert!(out.contains("self.client = StripeClient()"), "{out}");
+    assert!(out.contains("`client` is LiveView state"), "{out}");
+    assert!(
+        out.contains("help: Create `StripeClient(...)` on demand"),
+        "{out}"
+    );
+    assert!(out.contains("docs/checks/V006.md"), "{out}");
+}
+
+#[test]
+fn selection_per_file_ignores_and_excludes_from_config_and_flags() {
+    let d = sample();
+    write(
+        &d,
+        "legacy/old.py",
+        "class Old:\n    def mount(self):\n        self.c = httpx.Client()\n",
+    );
+    let codes = |o: &Output| -> Vec<String> {
+        stdout(o)
+            .lines()
+            .filter_map(|l| {
+                l.split(": ")
+                    .nth(1)
+                    .and_then(|r| r.split(' ').next())
+                    .map(str::to_string)
+            })
+            .collect()
+    };
+    let o = run(
+        &d,
+        &["check", "--output-format", "concise", "-q", "--select", "V007"],
+    );
+    assert_eq!(codes(&o), vec!["V007"]);
+    let o = run(
+        &d,
+        &["check", "--output-format", "concise", "-q", "--ignore", "V"],
+    );
+    assert!(codes(&o).is_empty());
+    let o = run(
+        &d,
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "-q",
+            "--per-file-ignores",
+            "legacy/**:V006",
+        ],
+    );
+    assert_eq!(codes(&o), vec!["V006", "V007"]);
+    let o = run(
+        &d,
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "-q",
+            "--extend-exclude",
+            "shop",
+        ],
+    );
+    assert_eq!(codes(&o), vec!["V006"]);
+
+    write(
+        &d,
+        "pyproject.toml",
+        "[tool.djust]\nextend-exclude = [\"legacy\"]\nper-file-ignores = { \"shop/views.py\" = [\"V007\"] }\n",
+    );
+    let o = run(&d, &["check", "--output-format", "concise", "-q"]);
+    assert_eq!(stdout(&o), "shop/views.py:9:9: V006 Service instance 'client' assigned in mount(); service objects cannot be serialized into LiveView state.\n");
+    // A path named on the command line is checked even when excluded ...
+    let o = run(
+        &d,
+        &["check", "legacy/old.py", "--output-format", "concise", "-q"],
+    );
+    assert_eq!(codes(&o), vec!["V006"]);
+    // ... unless --force-exclude.
+    let o = run(
+        &d,
+        &[
+            "check",
+            "legacy/old.py",
+            "--force-exclude",
+            "--output-format",
+            "concise",
+            "-q",
+        ],
+    );
+    assert!(codes(&o).is_empty());
+    // --isolated ignores the config.
+    let o = run(&d, &["check", "--isolated", "--output-format", "concise", "-q"]);
+    assert_eq!(codes(&o), vec!["V006", "V006", "V007"]);
+}
+
+#[test]
+fn gitignore_virtualenvs_and_default_excludes_are_skipped() {
+    let d = sample();
+    write(&d, ".gitignore", "generated/\n");
+    write(
+        &d,
+        "generated/bad.py",
+        "class G:\n    def mount(self):\n        self.c = httpx.Client()\n",
+    );
+    write(&d, "env311/pyvenv.cfg", "home = /usr\n");
+    write(
+        &d,
+        "env311/lib/bad.py",
+        "class G:\n    def mount(self):\n        self.c = httpx.Client()\n",
+    );
+    write(
+        &d,
+        "shop/migrations/0001_initial.py",
+        "class G:\n    def mount(self):\n        self.c = httpx.Client()\n",
+    );
+    write(
+        &d,
+        "node_modules/x/templates/x.html",
+        "<div dj-view=\"a.b\"></div>",
+    );
+    let o = run(&d, &["check", "--output-format", "concise", "-q"]);
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.lines().all(|l| l.starts_with("shop/views.py")), "{out}");
+}
+
+#[test]
+fn rule_command_prints_docs_and_lists_rules() {
+    let o = run(Path::new("."), &["rule", "V006"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("# V006: service-instance-in-mount\n"), "{out}");
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Fix",
+        "## Differences from upstream",
+    ] {
+        assert!(out.contains(section), "missing {section}");
+    }
+    let by_name = run(Path::new("."), &["rule", "event-handler-missing-kwargs"]);
+    assert!(stdout(&by_name).starts_with("# V007"));
+
+    let o = run(Path::new("."), &["rule", "--all"]);
+    let out = stdout(&o);
+    let codes: Vec<&str> = out.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(
+        codes,
+        vec!["E001", "E002", "E003", "T002", "T005", "V006", "V007"]
+    );
+    assert!(out.contains("V006  service-instance-in-mount"), "{out}");
+
+    let o = run(Path::new("."), &["rule", "--all", "--output-format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v.as_array().map(Vec::len), Some(7));
+
+    let o = run(Path::new("."), &["rule", "V999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown rule `V999`"));
+}
