@@ -458,7 +458,7 @@ mod tests {
             &d,
             "[tool.djust]\nselect = [\"V006\", \"T\"]\nignore = [\"V\", \"T005\"]\n",
         );
-        let s = Settings::resolve(&[d.clone()], &d, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        let s = Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.enabled, vec![Rule::T002, Rule::V006]);
     }
 
@@ -469,7 +469,7 @@ mod tests {
             &d,
             "[project]\nname = \"x\"\n\n[tool.djust]\nselect = [\"V006\",\n  \"X999\"]\n",
         );
-        let err = Settings::resolve(&[d.clone()], &d, &Overrides::default()).err();
+        let err = Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default()).err();
         match err {
             Some(CheckError::Config(e)) => {
                 assert_eq!((e.line, e.column), (6, 3));
@@ -484,11 +484,11 @@ mod tests {
         let d = tempdir("malformed");
         write(&d, "[tool.djust]\nselect = [\"V006\"\n");
         assert!(matches!(
-            Settings::resolve(&[d.clone()], &d, &Overrides::default()),
+            Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default()),
             Err(CheckError::Config(e)) if e.line == 2 || e.line == 3
         ));
         write(&d, "[tool.djust]\nselcet = []\n");
-        match Settings::resolve(&[d.clone()], &d, &Overrides::default()) {
+        match Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default()) {
             Err(CheckError::Config(e)) => {
                 assert_eq!(e.line, 2);
                 assert!(e.message.contains("selcet"), "{}", e.message);
@@ -504,7 +504,7 @@ mod tests {
             &d,
             "[tool.djust]\nper-file-ignores = { \"legacy/**\" = [\"V006\"], \"*.htm\" = [\"T\"] }\nextend-exclude = [\"generated\"]\nfail-on = \"error\"\n",
         );
-        let s = Settings::resolve(&[d.clone()], &d, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        let s = Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
         assert!(!s.rule_applies(Rule::V006, &d.join("legacy/a/views.py")));
         assert!(s.rule_applies(Rule::V007, &d.join("legacy/a/views.py")));
         assert!(s.rule_applies(Rule::V006, &d.join("app/legacy.py")));
