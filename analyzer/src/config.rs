@@ -458,7 +458,8 @@ mod tests {
             &d,
             "[tool.djust]\nselect = [\"V006\", \"T\"]\nignore = [\"V\", \"T005\"]\n",
         );
-        let s = Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        let s = Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.enabled, vec![Rule::T002, Rule::V006]);
     }
 
@@ -504,7 +505,8 @@ mod tests {
             &d,
             "[tool.djust]\nper-file-ignores = { \"legacy/**\" = [\"V006\"], \"*.htm\" = [\"T\"] }\nextend-exclude = [\"generated\"]\nfail-on = \"error\"\n",
         );
-        let s = Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        let s = Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(!s.rule_applies(Rule::V006, &d.join("legacy/a/views.py")));
         assert!(s.rule_applies(Rule::V007, &d.join("legacy/a/views.py")));
         assert!(s.rule_applies(Rule::V006, &d.join("app/legacy.py")));
