@@ -1,0 +1,90 @@
+from django.shortcuts import get_object_or_404
+
+from djust.decorators import event_handler
+
+from core.mixins import AppLiveView
+
+from .models import Category, Product
+from .search import search_products
+
+
+class ProductListView(AppLiveView):
+    """Searchable, filterable product list backed by the ORM."""
+
+    template_name = "catalog/product_list.html"
+
+    def mount(self, request, **kwargs):
+        self.query = request.GET.get("q", "")
+        self.category = request.GET.get("category", "")
+        self.in_stock_only = False
+        self.sort = "name"
+        self.categories = list(Category.objects.values("slug", "name"))
+        self._refresh()
+
+    def _refresh(self):
+        rows = search_products(self.query, self.category, self.in_stock_only)
+        reverse = self.sort.startswith("-")
+        key = self.sort.lstrip("-")
+        self.products = sorted(rows, key=lambda r: r[key], reverse=reverse)
+
+    @event_handler
+    def search(self, value="", **kwargs):
+        self.query = value.strip()
+        self._refresh()
+
+    @event_handler
+    def filter_category(self, value="", **kwargs):
+        self.category = value
+        self._refresh()
+
+    @event_handler
+    def toggle_in_stock(self, **kwargs):
+        self.in_stock_only = not self.in_stock_only
+        self._refresh()
+
+    @event_handler
+    def sort_by(self, column="name", **kwargs):
+        self.sort = f"-{column}" if self.sort == column else column
+        self._refresh()
+
+
+class ProductDetailView(AppLiveView):
+    template_name = "catalog/product_detail.html"
+
+    def mount(self, request, pk=None, **kwargs):
+        product = get_object_or_404(Product.objects.select_related("category"), pk=pk)
+        self.product = {
+            "id": product.pk,
+            "name": product.name,
+            "description": product.description,
+            "price": str(product.price),
+            "stock": product.stock,
+            "category": product.category.name,
+        }
+        self.quantity = 1
+
+    @event_handler
+    def set_quantity(self, value=1, **kwargs):
+        self.quantity = max(1, min(int(value or 1), self.product["stock"] or 1))
+
+    @event_handler
+    def add_to_cart(self, **kwargs):
+        lines = self.request.session.setdefault("cart", {})
+        key = str(self.product["id"])
+        lines[key] = lines.get(key, 0) + self.quantity
+        self.request.session["cart_count"] = sum(lines.values())
+        self.notify(f"Added {self.quantity} × {self.product['name']} to your cart.")
+
+
+class CategoryBrowserView(AppLiveView):
+    template_name = "catalog/category_browser.html"
+
+    def mount(self, request, **kwargs):
+        self.categories = list(Category.objects.values("slug", "name"))
+        self.selected = self.categories[0]["slug"] if self.categories else ""
+        self.products = search_products(category=self.selected, limit=12)
+
+    @event_handler
+    def select(self, slug="", **kwargs):
+        self.selected = slug
+        self.products = search_products(category=slug, limit=12)

@@ -1,0 +1,4 @@
+# Generated export of an old view, kept for reference; excluded via [tool.djust].
+class Legacy:
+    def mount(self, request):
+        self.api = LegacyAPIClient()

@@ -1,0 +1,83 @@
+from django.shortcuts import get_object_or_404
+
+from djust.decorators import event_handler
+
+from core.mixins import AppLiveView
+
+from .models import Message, Ticket
+
+
+def _message_dict(message):
+    return {
+        "id": message.pk,
+        "author": message.author.get_username(),
+        "body": message.body,
+        "sent_at": message.sent_at.isoformat(),
+    }
+
+
+class TicketListView(AppLiveView):
+    template_name = "support/ticket_list.html"
+    login_required = True
+
+    def mount(self, request, **kwargs):
+        self.status = "open"
+        self._load()
+
+    def _load(self):
+        qs = Ticket.objects.filter(customer=self.request.user)
+        if self.status:
+            qs = qs.filter(status=self.status)
+        self.tickets = list(qs.values("id", "subject", "status", "created_at"))
+
+    @event_handler
+    def filter_status(self, value="", **kwargs):
+        self.status = value
+        self._load()
+
+
+class TicketDetailView(AppLiveView):
+    template_name = "support/ticket_detail.html"
+    login_required = True
+
+    def mount(self, request, pk=None, **kwargs):
+        ticket = get_object_or_404(Ticket, pk=pk, customer=request.user)
+        self.ticket = {"id": ticket.pk, "subject": ticket.subject, "status": ticket.status}
+        self.messages = [_message_dict(m) for m in ticket.messages.select_related("author")]
+        self.draft = ""
+
+    @event_handler
+    def reply(self, body="", **kwargs):
+        body = body.strip()
+        if not body:
+            return
+        message = Message.objects.create(ticket_id=self.ticket["id"], author=self.request.user, body=body)
+        self.messages.append(_message_dict(message))
+        self.draft = ""
+
+    @event_handler
+    def close(self, **kwargs):
+        Ticket.objects.filter(pk=self.ticket["id"]).update(status=Ticket.Status.CLOSED)
+        self.ticket["status"] = Ticket.Status.CLOSED
+
+
+class LiveChatView(AppLiveView):
+    """Pre-sales chat: messages are pushed to every open tab of the conversation."""
+
+    template_name = "support/live_chat.html"
+
+    def mount(self, request, **kwargs):
+        self.room = f"chat-{request.session.session_key}"
+        self.messages = []
+        self.typing = False
+
+    @event_handler
+    def send(self, message):
+        text = message.strip()
+        if text:
+            self.messages.append({"author": "you", "body": text})
+        self.typing = False
+
+    @event_handler
+    def set_typing(self, value="", **kwargs):
+        self.typing = bool(value)
