@@ -278,17 +278,25 @@ impl TemplateIndex {
     /// Build from `(file id, absolute path)` pairs and the template directories in
     /// Django's search order (settings `DIRS` first, then each `templates/` directory).
     pub fn new(templates: &[(FileId, PathBuf)], dirs: &[PathBuf]) -> Self {
+        let rank: HashMap<&Path, usize> = dirs.iter().enumerate().map(|(i, d)| (d.as_path(), i)).collect();
         let mut best: HashMap<String, (usize, FileId)> = HashMap::new();
         let mut names = HashMap::new();
         for (id, abs) in templates {
-            for (rank, dir) in dirs.iter().enumerate() {
+            // Every template directory that holds this file, nearest first: O(depth).
+            let mut holders: Vec<(usize, &Path)> = abs
+                .ancestors()
+                .skip(1)
+                .filter_map(|a| rank.get(a).map(|&r| (r, a)))
+                .collect();
+            holders.sort_by_key(|(r, _)| *r);
+            for (r, dir) in holders {
                 let Ok(rel) = abs.strip_prefix(dir) else { continue };
                 let name = rel.to_string_lossy().replace('\\', "/");
                 names.entry(*id).or_insert_with(|| name.clone());
                 match best.get(&name) {
-                    Some((r, _)) if *r <= rank => {}
+                    Some((prev, _)) if *prev <= r => {}
                     _ => {
-                        best.insert(name, (rank, *id));
+                        best.insert(name, (r, *id));
                     }
                 }
             }

@@ -147,8 +147,17 @@ pub fn summarize(source: &str) -> TemplateDoc {
     }
     let masked =
         String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    doc.elements = elements(&masked);
+    // Only elements with `dj-` attributes matter; most layouts and components have none.
+    if contains_ignore_ascii_case(masked.as_bytes(), b"dj-") {
+        doc.elements = elements(&masked);
+    }
     doc
+}
+
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn is_partial_marker(content: &str) -> bool {
