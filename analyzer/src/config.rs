@@ -75,11 +75,16 @@ pub struct Overrides {
     pub isolated: bool,
     /// `--force-exclude`: apply exclusions to paths named on the command line too.
     pub force_exclude: bool,
+    /// `--no-cache`: neither read nor write the cache.
+    pub no_cache: bool,
+    /// `--cache-dir DIR`: where the cache lives (default `.djust_cache` in the project root).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Directory names skipped by default (ruff's list plus Django's `migrations`).
 pub const DEFAULT_EXCLUDE: &[&str] = &[
     ".bzr",
+    ".djust_cache",
     ".direnv",
     ".eggs",
     ".git",
@@ -120,6 +125,8 @@ pub struct Settings {
     pub extend_service_factories: Vec<String>,
     /// Apply exclusions to explicitly named paths.
     pub force_exclude: bool,
+    /// Where the phase-1 cache lives; `None` disables it.
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -388,6 +395,14 @@ impl Settings {
             (None, None) => Severity::Warning,
         };
 
+        let cache_dir = if overrides.no_cache || std::env::var_os("DJUST_NO_CACHE").is_some() {
+            None
+        } else {
+            Some(match &overrides.cache_dir {
+                Some(d) => cwd.join(d),
+                None => project_root.join(".djust_cache"),
+            })
+        };
         Ok(Settings {
             project_root,
             config_path,
@@ -397,6 +412,7 @@ impl Settings {
             fail_on,
             extend_service_factories: options.extend_service_factories.unwrap_or_default(),
             force_exclude: overrides.force_exclude,
+            cache_dir,
         })
     }
 
@@ -416,6 +432,7 @@ impl Settings {
             fail_on: Severity::Warning,
             extend_service_factories: Vec::new(),
             force_exclude: false,
+            cache_dir: None,
         }
     }
 

@@ -2,23 +2,22 @@
 
 use crate::rule::{Rule, Severity};
 use djust_runtime::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Index of a file in [`crate::Report::files`].
 pub type FileId = usize;
 
 /// A text edit: replace `span` (bytes) with `content`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     /// Bytes to replace (empty for an insertion).
-    #[serde(skip)]
     pub span: Span,
     /// Replacement text.
     pub content: String,
 }
 
 /// How safe it is to apply a [`Fix`] without review (ruff's terms).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// Keeps behaviour; can be applied automatically.
@@ -28,7 +27,7 @@ pub enum Applicability {
 }
 
 /// A machine-applicable fix for a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// What the fix does, e.g. "Add `**kwargs` to the signature".
     pub message: String,
@@ -39,7 +38,7 @@ pub struct Fix {
 }
 
 /// A secondary label: another place in the same file that explains the finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
     /// Bytes the label points at.
     pub span: Span,
@@ -48,7 +47,7 @@ pub struct Label {
 }
 
 /// One problem found in one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule that fired.
     pub rule: Rule,

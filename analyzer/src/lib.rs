@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod ast_util;
+pub mod cache;
 pub mod config;
 pub mod discovery;
 pub mod docs;
@@ -51,7 +52,8 @@ pub struct SourceFile {
     pub abs: PathBuf,
     /// Python file or template.
     pub kind: Kind,
-    /// The decoded text (invalid UTF-8 replaced by U+FFFD).
+    /// The decoded text (invalid UTF-8 replaced by U+FFFD). Empty for a file whose
+    /// result came from the cache and that has no finding.
     pub text: String,
     /// Line index of `text`.
     pub lines: LineIndex,
@@ -120,6 +122,17 @@ struct Loaded {
     file: SourceFile,
     summary: Summary,
     findings: Vec<Finding>,
+    /// False when `file.text` has not been read (cache hit).
+    has_text: bool,
+    /// With a cache: what is needed to put the result back.
+    cached: Option<CacheInfo>,
+}
+
+/// A file's cache key and whether its result was computed this run.
+struct CacheInfo {
+    stamp: cache::Stamp,
+    module: Option<(String, bool)>,
+    fresh: bool,
 }
 
 /// Check `paths` (as given on the command line, relative to `cwd`) with the
@@ -157,11 +170,16 @@ pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -
         .iter()
         .map(|i| (i.kind == Kind::Python).then(|| discovery::module_name(&i.abs, &mut module_cache)))
         .collect();
+    let cache_store = settings
+        .cache_dir
+        .as_ref()
+        .map(|dir| cache::Cache::open(dir, &settings.project_root, &settings.extend_service_factories));
+    let cache = cache_store.as_ref();
     let mut loaded: Vec<Loaded> = primary
         .par_iter()
         .zip(modules.par_iter())
         .enumerate()
-        .map(|(id, (input, module))| load(id, input, module.clone(), settings))
+        .map(|(id, (input, module))| load(id, input, module.clone(), settings, cache))
         .collect();
 
     // Settings DIRS make templates of markup files under them, and of files outside
@@ -207,7 +225,7 @@ pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -
         let more: Vec<Loaded> = extra
             .par_iter()
             .enumerate()
-            .map(|(k, input)| load(base + k, input, None, settings))
+            .map(|(k, input)| load(base + k, input, None, settings, cache))
             .collect();
         loaded.extend(more);
     }
@@ -259,7 +277,45 @@ pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -
         }
         findings.push(f);
     }
-    let files: Vec<SourceFile> = loaded.into_iter().map(|l| l.file).collect();
+    // Files whose result came from the cache are read now, if they have findings.
+    let mut needs_text = vec![false; loaded.len()];
+    for f in &findings {
+        needs_text[f.file] = !loaded[f.file].has_text;
+    }
+    for (l, needed) in loaded.iter_mut().zip(needs_text) {
+        if needed {
+            if let Ok(bytes) = std::fs::read(&l.file.abs) {
+                l.file.text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+                    .into_owned();
+                l.file.lines = LineIndex::new(&l.file.text);
+            }
+        }
+    }
+    let mut files = Vec::with_capacity(loaded.len());
+    for l in loaded {
+        if let (Some(c), Some(info)) = (cache, l.cached) {
+            let summary = match l.summary {
+                Summary::Python(p) => Some(cache::CachedSummary::Python(p)),
+                Summary::Template(t) => Some(cache::CachedSummary::Template(t)),
+                Summary::None => None,
+            };
+            if let Some(summary) = summary {
+                c.put(
+                    &l.file.abs,
+                    info.stamp,
+                    l.file.kind,
+                    info.module,
+                    summary,
+                    l.findings,
+                    info.fresh,
+                );
+            }
+        }
+        files.push(l.file);
+    }
+    if let Some(c) = cache_store {
+        c.persist();
+    }
     findings.sort_by(|a, b| {
         files[a.file]
             .display
@@ -304,8 +360,50 @@ fn is_suppressed(f: &Finding, summary: &Summary) -> bool {
     }
 }
 
-/// Read, decode and summarise one file (phase 1). Never fails: problems are findings.
-fn load(id: FileId, input: &Input, module: Option<(String, bool)>, settings: &Settings) -> Loaded {
+/// Read, decode and summarise one file (phase 1), or take its result from the cache.
+/// Never fails: problems are findings.
+fn load(
+    id: FileId,
+    input: &Input,
+    module: Option<(String, bool)>,
+    settings: &Settings,
+    cache: Option<&cache::Cache>,
+) -> Loaded {
+    // The stamp is taken before reading, so a change made while we read is seen next time.
+    let stamp = cache.and_then(|_| cache::Stamp::of(&input.abs));
+    if let (Some(c), Some(stamp)) = (cache, stamp) {
+        if let Some(entry) = c.take(&input.abs, stamp, input.kind, &module) {
+            let summary = match entry.summary {
+                cache::CachedSummary::Python(p) => Summary::Python(p),
+                cache::CachedSummary::Template(t) => Summary::Template(t),
+            };
+            let findings = entry
+                .findings
+                .into_iter()
+                .map(|mut f| {
+                    f.file = id;
+                    f
+                })
+                .collect();
+            return Loaded {
+                file: SourceFile {
+                    display: input.display.clone(),
+                    abs: input.abs.clone(),
+                    kind: input.kind,
+                    text: String::new(),
+                    lines: LineIndex::new(""),
+                },
+                summary,
+                findings,
+                has_text: false,
+                cached: Some(CacheInfo {
+                    stamp,
+                    module,
+                    fresh: false,
+                }),
+            };
+        }
+    }
     let mut findings = Vec::new();
     let bytes = match std::fs::read(&input.abs) {
         Ok(b) => b,
@@ -325,11 +423,19 @@ fn load(id: FileId, input: &Input, module: Option<(String, bool)>, settings: &Se
                 file,
                 summary: Summary::None,
                 findings,
+                has_text: true,
+                cached: None,
             };
         }
     };
     let text = decode(id, bytes, &mut findings);
-    analyse(id, input, text, module, settings, findings)
+    let mut loaded = analyse(id, input, text, module.clone(), settings, findings);
+    loaded.cached = stamp.map(|stamp| CacheInfo {
+        stamp,
+        module,
+        fresh: true,
+    });
+    loaded
 }
 
 /// Decode UTF-8 (a leading BOM is dropped); invalid bytes give one E002 finding at the
@@ -404,6 +510,8 @@ fn analyse(
         },
         summary,
         findings,
+        has_text: true,
+        cached: None,
     }
 }
 

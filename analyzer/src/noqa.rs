@@ -14,7 +14,7 @@
 use crate::rule::Rule;
 
 /// A parsed suppression directive.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Noqa {
     /// Suppresses every code.
     All,

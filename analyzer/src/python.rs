@@ -15,11 +15,12 @@ use djust_runtime::{LineIndex, Span};
 use rustpython_parser::ast::{self, Expr, Stmt};
 use rustpython_parser::lexer::lex;
 use rustpython_parser::{parse_tokens, Mode, Tok};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What a name imported into a module refers to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Binding {
     /// `import a.b` binds `a` to module `a`; `import a.b as x` binds `x` to `a.b`.
     Module(String),
@@ -44,7 +45,7 @@ impl Binding {
 }
 
 /// A base class expression as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BaseRef {
     /// `Name` or `a.b.Name`.
     Dotted(Vec<String>),
@@ -53,7 +54,7 @@ pub enum BaseRef {
 }
 
 /// A class definition (top-level or nested).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PyClass {
     /// Class name.
     pub name: String,
@@ -72,7 +73,7 @@ pub struct PyClass {
 }
 
 /// A function in a class body with at least one decorator: a possible event handler.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HandlerCandidate {
     /// Index into [`PyFile::classes`].
     pub class: usize,
@@ -92,7 +93,7 @@ pub struct HandlerCandidate {
 }
 
 /// The summary of one parsed Python file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct PyFile {
     /// Dotted module name (`shop.catalog.views`).
     pub module: String,

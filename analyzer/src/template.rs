@@ -16,10 +16,11 @@
 use crate::noqa::{self, Noqa};
 use djust_runtime::template::{tokenize, Token, TokenKind};
 use djust_runtime::Span;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 
 /// A reference to another template from `{% extends %}` or `{% include %}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TemplateRef {
     /// A quoted name: `{% extends "base.html" %}`.
     Literal {
@@ -36,7 +37,7 @@ pub enum TemplateRef {
 }
 
 /// An element whose start tag carries at least one djust attribute.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Element {
     /// The start tag, `<` to `>`.
     pub span: Span,
@@ -53,7 +54,7 @@ pub struct Element {
 }
 
 /// Everything the template rules need from one template.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TemplateDoc {
     /// Elements with djust attributes, in source order.
     pub elements: Vec<Element>,

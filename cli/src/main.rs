@@ -31,7 +31,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check LiveView Python files and Django templates for djust anti-patterns.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Show the documentation of a rule, or list every rule.
     Rule(RuleArgs),
 }
@@ -87,6 +87,13 @@ struct CheckArgs {
     /// Ignore all configuration files.
     #[arg(long)]
     isolated: bool,
+    /// Do not read or write the cache (also: environment variable DJUST_NO_CACHE).
+    #[arg(long)]
+    no_cache: bool,
+    /// Where to keep the cache (default: `.djust_cache` next to the configuration file,
+    /// or in the current directory).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "full")]
     output_format: OutputFormat,
@@ -120,7 +127,7 @@ struct RuleArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
         Command::Rule(args) => run_rule(args),
     }
 }
@@ -182,6 +189,8 @@ fn run_check(args: CheckArgs) -> ExitCode {
         config: args.config.clone(),
         isolated: args.isolated,
         force_exclude: args.force_exclude,
+        no_cache: args.no_cache,
+        cache_dir: args.cache_dir.clone(),
     };
     let report = match djust_analyzer::check(&args.paths, &cwd, &overrides) {
         Ok(r) => r,

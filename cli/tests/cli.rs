@@ -488,3 +488,93 @@ fn rule_command_prints_docs_and_lists_rules() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown rule `V999`"));
 }
+
+/// Set the modification time of every file under `dir` to `secs` seconds ago (files
+/// modified in the last two seconds are never cached).
+fn age(dir: &Path, secs: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{e}")).flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                if !p.ends_with(".djust_cache") {
+                    stack.push(p);
+                }
+            } else {
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(&p)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                f.set_modified(when).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn cache_gives_the_same_results_and_sees_every_change() {
+    let d = sample();
+    write(&d, "shop/templates/shop/detail.html", "<p>{{ item }}</p>\n");
+    age(&d, 100);
+    let json = |d: &Path| {
+        let o = run(d, &["check", "--output-format", "json"]);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let cold = json(&d);
+    assert!(d.join(".djust_cache").is_dir(), "the first run writes the cache");
+    assert!(std::fs::read_to_string(d.join(".djust_cache/.gitignore")).is_ok_and(|s| s.contains('*')));
+    let warm = json(&d);
+    assert_eq!(cold, warm, "a warm run reports exactly what a cold run does");
+    let uncached =
+        String::from_utf8_lossy(&run(&d, &["check", "--no-cache", "--output-format", "json"]).stdout)
+            .into_owned();
+    assert_eq!(cold, uncached);
+
+    // An edited file is analysed again (same size, different content included).
+    let edited = VIEW.replace("def add(self, item_id):", "def add(self, i, **kw):");
+    assert_eq!(edited.len(), VIEW.len());
+    write(&d, "shop/views.py", &edited);
+    age(&d.join("shop"), 50);
+    let after = json(&d);
+    assert!(!after.contains("\"V007\""), "{after}");
+    assert!(after.contains("\"V006\""));
+
+    // A change in a view reaches a cached template (cross-file rule T002).
+    let retargeted = edited.replace("shop/cart.html", "shop/detail.html");
+    write(&d, "shop/views.py", &retargeted);
+    age(&d, 30);
+    let after = json(&d);
+    assert!(
+        after.contains("\"T002\"") && after.contains("shop/templates/shop/detail.html"),
+        "{after}"
+    );
+
+    // A corrupt cache is ignored and replaced.
+    for entry in std::fs::read_dir(d.join(".djust_cache"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        if entry.path().is_dir() {
+            for f in std::fs::read_dir(entry.path())
+                .unwrap_or_else(|e| panic!("{e}"))
+                .flatten()
+            {
+                std::fs::write(f.path(), b"garbage").unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+    }
+    assert_eq!(json(&d), after);
+
+    // --no-cache neither reads nor writes.
+    let fresh = sample();
+    run(&fresh, &["check", "--no-cache"]);
+    assert!(!fresh.join(".djust_cache").exists());
+    let o = djust()
+        .args(["check"])
+        .current_dir(&fresh)
+        .env("DJUST_NO_CACHE", "1")
+        .output();
+    assert!(o.is_ok());
+    assert!(!fresh.join(".djust_cache").exists());
+}

@@ -11,6 +11,7 @@ use std::ops::Range;
 ///
 /// Invariant: `start <= end`. Offsets are bytes, not characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Span {
     /// Offset of the first byte.
     pub start: usize,

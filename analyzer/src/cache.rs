@@ -1,0 +1,234 @@
+//! The persistent cache of phase-1 results (ruff's `.ruff_cache`, for djust).
+//!
+//! One file per project and settings fingerprint under `<cache dir>/<version>/`, holding
+//! for every checked file its modification time, size, module name, kind, summary
+//! (`PyFile` / `TemplateDoc`) and per-file findings. A file whose metadata matches is
+//! not read or parsed again; cross-file rules always run over the summaries, so a
+//! change in one file is seen by the rules of every other. Serialized with postcard,
+//! written atomically (temporary file, then rename). A cache that cannot be read (a
+//! different format, a truncated file) is ignored and rewritten; a cache that cannot be
+//! written is skipped silently: the cache never changes what is reported.
+//!
+//! The fingerprint covers the djust version, the build of the running binary (so a
+//! rebuilt binary never trusts an old cache) and the settings that change phase-1
+//! results (`extend-service-factories`). Rule selection, ignores and `noqa` are applied
+//! after the cache, so changing them needs no invalidation.
+
+use crate::discovery::Kind;
+use crate::finding::Finding;
+use crate::python::PyFile;
+use crate::template::TemplateDoc;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::UNIX_EPOCH;
+
+const FORMAT: u32 = 1;
+
+/// What phase 1 produced for one file.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum CachedSummary {
+    /// A Python file.
+    Python(Box<PyFile>),
+    /// A template.
+    Template(TemplateDoc),
+}
+
+/// One file's cached result.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Entry {
+    mtime: (u64, u32),
+    size: u64,
+    module: Option<(String, bool)>,
+    kind: Kind,
+    /// The summary.
+    pub summary: CachedSummary,
+    /// Per-file findings (their `file` field is meaningless here and is reset on use).
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheFile {
+    format: u32,
+    fingerprint: u64,
+    entries: HashMap<PathBuf, Entry>,
+}
+
+/// File metadata the cache is keyed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    mtime: (u64, u32),
+    size: u64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path`, or `None` when it cannot be read.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        Some(Stamp {
+            mtime: (mtime.as_secs(), mtime.subsec_nanos()),
+            size: meta.len(),
+        })
+    }
+}
+
+/// An open cache. During phase 1 each file's entry is *taken* (used once, no copy);
+/// after the run every result is *put* back and [`Cache::persist`] writes the file when
+/// anything was analysed afresh.
+pub struct Cache {
+    path: PathBuf,
+    fingerprint: u64,
+    entries: HashMap<PathBuf, Mutex<Option<Entry>>>,
+    updates: Mutex<Vec<(PathBuf, Entry)>>,
+    changed: std::sync::atomic::AtomicBool,
+    /// Seconds since the epoch when the cache was opened.
+    started: u64,
+}
+
+/// A file modified this close to the start of the run is not cached: on file systems
+/// with coarse timestamps a second edit of the same size could otherwise go unseen
+/// (git's "racily clean" rule).
+const RACY_SECONDS: u64 = 2;
+
+fn binary_identity() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| {
+            let meta = std::fs::metadata(&p).ok()?;
+            let m = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+            Some(format!("{}:{}:{}", p.display(), meta.len(), m.as_nanos()))
+        })
+        .unwrap_or_default()
+}
+
+impl Cache {
+    /// Open the cache for `project_root` in `dir`, for runs with these `factories`.
+    pub fn open(dir: &Path, project_root: &Path, factories: &[String]) -> Cache {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        FORMAT.hash(&mut h);
+        env!("CARGO_PKG_VERSION").hash(&mut h);
+        binary_identity().hash(&mut h);
+        factories.hash(&mut h);
+        let fingerprint = h.finish();
+        let mut root_hash = std::collections::hash_map::DefaultHasher::new();
+        project_root.hash(&mut root_hash);
+        let path = dir
+            .join(env!("CARGO_PKG_VERSION"))
+            .join(format!("{:016x}.bin", root_hash.finish()));
+        let entries = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
+            .filter(|f| f.format == FORMAT && f.fingerprint == fingerprint)
+            .map(|f| {
+                f.entries
+                    .into_iter()
+                    .map(|(k, v)| (k, Mutex::new(Some(v))))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Cache {
+            path,
+            fingerprint,
+            entries,
+            updates: Mutex::new(Vec::new()),
+            changed: std::sync::atomic::AtomicBool::new(false),
+            started: std::time::SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        }
+    }
+
+    /// Take the cached result for `abs` when its stamp, kind and module still match.
+    pub fn take(
+        &self,
+        abs: &Path,
+        stamp: Stamp,
+        kind: Kind,
+        module: &Option<(String, bool)>,
+    ) -> Option<Entry> {
+        let mut slot = self.entries.get(abs)?.lock().unwrap_or_else(|p| p.into_inner());
+        let fits = slot.as_ref().is_some_and(|e| {
+            e.mtime == stamp.mtime && e.size == stamp.size && e.kind == kind && &e.module == module
+        });
+        if fits {
+            slot.take()
+        } else {
+            None
+        }
+    }
+
+    /// Put the result for `abs` back; `fresh` marks a result that was computed this run.
+    #[allow(clippy::too_many_arguments)]
+    pub fn put(
+        &self,
+        abs: &Path,
+        stamp: Stamp,
+        kind: Kind,
+        module: Option<(String, bool)>,
+        summary: CachedSummary,
+        findings: Vec<Finding>,
+        fresh: bool,
+    ) {
+        if stamp.mtime.0 + RACY_SECONDS >= self.started {
+            return;
+        }
+        if fresh {
+            self.changed.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let entry = Entry {
+            mtime: stamp.mtime,
+            size: stamp.size,
+            module,
+            kind,
+            summary,
+            findings,
+        };
+        self.updates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((abs.to_path_buf(), entry));
+    }
+
+    /// Write the cache if anything changed. Errors are ignored (a cache is optional).
+    pub fn persist(self) {
+        if !self.changed.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let updates = self.updates.into_inner().unwrap_or_else(|p| p.into_inner());
+        let mut entries: HashMap<PathBuf, Entry> = self
+            .entries
+            .into_iter()
+            .filter_map(|(k, v)| v.into_inner().unwrap_or_else(|p| p.into_inner()).map(|e| (k, e)))
+            .collect();
+        entries.extend(updates);
+        entries.retain(|p, _| p.exists());
+        let file = CacheFile {
+            format: FORMAT,
+            fingerprint: self.fingerprint,
+            entries,
+        };
+        let Ok(bytes) = postcard::to_stdvec(&file) else {
+            return;
+        };
+        let Some(dir) = self.path.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        if let Some(root) = dir.parent() {
+            // Keep the cache out of version control and backups, as ruff does.
+            let _ = std::fs::write(root.join(".gitignore"), "# Created by djust automatically.\n*\n");
+            let _ = std::fs::write(
+                root.join("CACHEDIR.TAG"),
+                "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by djust.\n",
+            );
+        }
+        let tmp = self.path.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &self.path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
