@@ -5,7 +5,7 @@
 # 1. builds djust (release), 2. installs a pinned ruff into bench-out/venv with pip,
 # 3. generates bench-out/project (scripts/gen_synthetic_project.py), 4. times both tools
 # (warm-up, then alternating runs; wall clock, median) and prints the ratio
-# djust / ruff. Results to paste into docs/benchmarks.md are printed at the end.
+# djust / ruff, cold (both with --no-cache) and warm (both with their caches).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=10 PY=10000 TEMPLATES=5000
@@ -27,6 +27,15 @@ if [ ! -x "$OUT/venv/bin/ruff" ] || ! "$OUT/venv/bin/ruff" --version | grep -q "
 fi
 rm -rf "$OUT/project"
 python3 scripts/gen_synthetic_project.py "$OUT/project" --py "$PY" --templates "$TEMPLATES"
+# Files modified in the last two seconds are never cached: backdate the fresh tree.
+find "$OUT/project" -type f -exec touch -d '1 minute ago' {} +
+DJUST="$PWD/target/release/djust"
+RUFF="$PWD/$OUT/venv/bin/ruff"
+echo "== cold: no cache for either tool"
 python3 scripts/bench_compare.py --runs "$RUNS" --cwd "$OUT/project" \
-  --name djust -- "$PWD/target/release/djust" check . --output-format concise --exit-zero --quiet \
-  --name ruff -- "$PWD/$OUT/venv/bin/ruff" check --isolated --no-cache --exit-zero --output-format concise .
+  --name djust -- "$DJUST" check . --no-cache --output-format concise --exit-zero --quiet \
+  --name ruff -- "$RUFF" check --isolated --no-cache --exit-zero --output-format concise .
+echo "== warm: each tool with its own cache (ruff's default for \`ruff check --isolated\`)"
+python3 scripts/bench_compare.py --runs "$RUNS" --cwd "$OUT/project" \
+  --name djust -- "$DJUST" check . --output-format concise --exit-zero --quiet \
+  --name ruff -- "$RUFF" check --isolated --exit-zero --output-format concise .
