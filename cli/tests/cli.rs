@@ -578,3 +578,94 @@ fn cache_gives_the_same_results_and_sees_every_change() {
     assert!(o.is_ok());
     assert!(!fresh.join(".djust_cache").exists());
 }
+
+#[test]
+fn extend_select_and_exclude_replace_or_extend_as_documented() {
+    let d = sample();
+    write(
+        &d,
+        "build/gen.py",
+        "class G:\n    def mount(self):\n        self.c = httpx.Client()\n",
+    );
+    write(
+        &d,
+        "vendor/lib.py",
+        "class G:\n    def mount(self):\n        self.c = httpx.Client()\n",
+    );
+    let files = |o: &Output| -> Vec<String> {
+        let mut v: Vec<String> = stdout(o)
+            .lines()
+            .filter_map(|l| l.split(':').next().map(str::to_string))
+            .collect();
+        v.dedup();
+        v
+    };
+    // Defaults skip build/; `exclude` replaces the defaults, so build/ is checked again.
+    let o = run(&d, &["check", "--output-format", "concise", "-q"]);
+    assert_eq!(files(&o), vec!["shop/views.py", "vendor/lib.py"]);
+    let o = run(
+        &d,
+        &["check", "--output-format", "concise", "-q", "--exclude", "vendor"],
+    );
+    assert_eq!(files(&o), vec!["build/gen.py", "shop/views.py"]);
+    write(
+        &d,
+        "pyproject.toml",
+        "[tool.djust]\nexclude = [\"shop\"]\nselect = [\"V007\"]\nextend-select = [\"V006\"]\n",
+    );
+    let o = run(&d, &["check", "--output-format", "concise", "-q"]);
+    assert_eq!(files(&o), vec!["build/gen.py", "vendor/lib.py"]);
+    // select = V007 plus extend-select = V006: both run; --select replaces select only,
+    // --extend-select adds to both.
+    write(
+        &d,
+        "shop/templates/shop/bad.html",
+        "<div dj-view=\"shop.views.CartView\"></div>\n",
+    );
+    let codes = |o: &Output| -> Vec<String> {
+        stdout(o)
+            .lines()
+            .filter_map(|l| l.split(": ").nth(1)?.split(' ').next().map(str::to_string))
+            .collect()
+    };
+    let o = run(
+        &d,
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "-q",
+            "--exclude",
+            "build,vendor",
+        ],
+    );
+    assert_eq!(codes(&o), vec!["V006", "V007"]);
+    let o = run(
+        &d,
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "-q",
+            "--exclude",
+            "build,vendor",
+            "--select",
+            "V007",
+        ],
+    );
+    assert_eq!(codes(&o), vec!["V006", "V007"]);
+    let o = run(
+        &d,
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "-q",
+            "--exclude",
+            "build,vendor",
+            "--extend-select",
+            "T",
+        ],
+    );
+    assert_eq!(codes(&o), vec!["T002", "V006", "V007"]);
+}
