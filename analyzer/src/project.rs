@@ -104,8 +104,15 @@ impl<'a> PythonIndex<'a> {
         if let Some(&sm) = self.modules.get(sub.as_str()) {
             return self.resolve_in_module(sm, tail, depth + 1);
         }
-        for star in &file.star_imports {
-            match self.resolve_path(&join(star, rest), depth + 1) {
+        self.via_star_imports(m, rest, depth + 1)
+    }
+
+    /// Look `rest` up through file `m`'s `from x import *` statements. A star import
+    /// of an analysed module only yields what that module defines; one of an outside
+    /// module (`from djust.decorators import *`) yields the outside path.
+    fn via_star_imports(&self, m: usize, rest: &[&str], depth: usize) -> Symbol {
+        for star in &self.files[m].1.star_imports {
+            match self.resolve_path(&join(star, rest), depth) {
                 Symbol::Unknown => {}
                 Symbol::External(p) if !self.modules.contains_key(star.as_str()) => {
                     return Symbol::External(p)
@@ -145,17 +152,7 @@ impl<'a> PythonIndex<'a> {
         if let Some(binding) = file.imports.get(head) {
             return self.resolve_path(&join(&binding.path(), &parts[1..]), 0);
         }
-        for star in &file.star_imports {
-            match self.resolve_path(&join(star, &parts), 0) {
-                Symbol::Unknown => {}
-                Symbol::External(p) if !self.modules.contains_key(star.as_str()) => {
-                    return Symbol::External(p)
-                }
-                Symbol::External(_) => {}
-                found => return found,
-            }
-        }
-        Symbol::Unknown
+        self.via_star_imports(m, &parts, 0)
     }
 }
 

@@ -47,6 +47,16 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Run `djust check --output-format concise -q` with `extra` flags; the codes reported.
+fn concise_codes(dir: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["check", "--output-format", "concise", "-q"];
+    args.extend_from_slice(extra);
+    stdout(&run(dir, &args))
+        .lines()
+        .filter_map(|l| l.split(": ").nth(1)?.split(' ').next().map(str::to_string))
+        .collect()
+}
+
 const VIEW: &str = "from djust import LiveView
 from djust.decorators import event_handler
 
@@ -345,51 +355,13 @@ fn selection_per_file_ignores_and_excludes_from_config_and_flags() {
         "legacy/old.py",
         "class Old:\n    def mount(self):\n        self.c = httpx.Client()\n",
     );
-    let codes = |o: &Output| -> Vec<String> {
-        stdout(o)
-            .lines()
-            .filter_map(|l| {
-                l.split(": ")
-                    .nth(1)
-                    .and_then(|r| r.split(' ').next())
-                    .map(str::to_string)
-            })
-            .collect()
-    };
-    let o = run(
-        &d,
-        &["check", "--output-format", "concise", "-q", "--select", "V007"],
+    assert_eq!(concise_codes(&d, &["--select", "V007"]), vec!["V007"]);
+    assert!(concise_codes(&d, &["--ignore", "V"]).is_empty());
+    assert_eq!(
+        concise_codes(&d, &["--per-file-ignores", "legacy/**:V006"]),
+        vec!["V006", "V007"]
     );
-    assert_eq!(codes(&o), vec!["V007"]);
-    let o = run(
-        &d,
-        &["check", "--output-format", "concise", "-q", "--ignore", "V"],
-    );
-    assert!(codes(&o).is_empty());
-    let o = run(
-        &d,
-        &[
-            "check",
-            "--output-format",
-            "concise",
-            "-q",
-            "--per-file-ignores",
-            "legacy/**:V006",
-        ],
-    );
-    assert_eq!(codes(&o), vec!["V006", "V007"]);
-    let o = run(
-        &d,
-        &[
-            "check",
-            "--output-format",
-            "concise",
-            "-q",
-            "--extend-exclude",
-            "shop",
-        ],
-    );
-    assert_eq!(codes(&o), vec!["V006"]);
+    assert_eq!(concise_codes(&d, &["--extend-exclude", "shop"]), vec!["V006"]);
 
     write(
         &d,
@@ -399,27 +371,11 @@ fn selection_per_file_ignores_and_excludes_from_config_and_flags() {
     let o = run(&d, &["check", "--output-format", "concise", "-q"]);
     assert_eq!(stdout(&o), "shop/views.py:9:9: V006 Service instance 'client' assigned in mount(); service objects cannot be serialized into LiveView state.\n");
     // A path named on the command line is checked even when excluded ...
-    let o = run(
-        &d,
-        &["check", "legacy/old.py", "--output-format", "concise", "-q"],
-    );
-    assert_eq!(codes(&o), vec!["V006"]);
+    assert_eq!(concise_codes(&d, &["legacy/old.py"]), vec!["V006"]);
     // ... unless --force-exclude.
-    let o = run(
-        &d,
-        &[
-            "check",
-            "legacy/old.py",
-            "--force-exclude",
-            "--output-format",
-            "concise",
-            "-q",
-        ],
-    );
-    assert!(codes(&o).is_empty());
+    assert!(concise_codes(&d, &["legacy/old.py", "--force-exclude"]).is_empty());
     // --isolated ignores the config.
-    let o = run(&d, &["check", "--isolated", "--output-format", "concise", "-q"]);
-    assert_eq!(codes(&o), vec!["V006", "V006", "V007"]);
+    assert_eq!(concise_codes(&d, &["--isolated"]), vec!["V006", "V006", "V007"]);
 }
 
 #[test]
@@ -622,50 +578,14 @@ fn extend_select_and_exclude_replace_or_extend_as_documented() {
         "shop/templates/shop/bad.html",
         "<div dj-view=\"shop.views.CartView\"></div>\n",
     );
-    let codes = |o: &Output| -> Vec<String> {
-        stdout(o)
-            .lines()
-            .filter_map(|l| l.split(": ").nth(1)?.split(' ').next().map(str::to_string))
-            .collect()
-    };
-    let o = run(
-        &d,
-        &[
-            "check",
-            "--output-format",
-            "concise",
-            "-q",
-            "--exclude",
-            "build,vendor",
-        ],
+    let base = ["--exclude", "build,vendor"];
+    assert_eq!(concise_codes(&d, &base), vec!["V006", "V007"]);
+    assert_eq!(
+        concise_codes(&d, &[&base[..], &["--select", "V007"]].concat()),
+        vec!["V006", "V007"]
     );
-    assert_eq!(codes(&o), vec!["V006", "V007"]);
-    let o = run(
-        &d,
-        &[
-            "check",
-            "--output-format",
-            "concise",
-            "-q",
-            "--exclude",
-            "build,vendor",
-            "--select",
-            "V007",
-        ],
+    assert_eq!(
+        concise_codes(&d, &[&base[..], &["--extend-select", "T"]].concat()),
+        vec!["T002", "V006", "V007"]
     );
-    assert_eq!(codes(&o), vec!["V006", "V007"]);
-    let o = run(
-        &d,
-        &[
-            "check",
-            "--output-format",
-            "concise",
-            "-q",
-            "--exclude",
-            "build,vendor",
-            "--extend-select",
-            "T",
-        ],
-    );
-    assert_eq!(codes(&o), vec!["T002", "V006", "V007"]);
 }

@@ -196,13 +196,13 @@ fn pair(
     value: &Expr,
     out: &mut Vec<Finding>,
 ) {
-    let elts = |e: &Expr| -> Option<Vec<Expr>> {
+    fn elts(e: &Expr) -> Option<&[Expr]> {
         match e {
-            Expr::Tuple(t) => Some(t.elts.clone()),
-            Expr::List(l) => Some(l.elts.clone()),
+            Expr::Tuple(t) => Some(&t.elts),
+            Expr::List(l) => Some(&l.elts),
             _ => None,
         }
-    };
+    }
     match (elts(target), elts(value)) {
         (Some(ts), Some(vs)) if ts.len() == vs.len() => {
             for (t, v) in ts.iter().zip(vs.iter()) {
@@ -210,7 +210,7 @@ fn pair(
             }
         }
         (Some(ts), _) => {
-            for t in &ts {
+            for t in ts {
                 pair(ctx, self_name, stmt, t, value, out);
             }
         }
