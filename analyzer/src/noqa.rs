@@ -66,6 +66,13 @@ fn parse_after_noqa(rest: &str) -> Noqa {
     }
 }
 
+/// `s` without a leading `prefix` matched ASCII-case-insensitively; never splits a
+/// multi-byte character.
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+}
+
 fn is_code(token: &str) -> bool {
     let letters = token.chars().take_while(|c| c.is_ascii_alphabetic()).count();
     letters > 0 && token.len() > letters && token[letters..].chars().all(|c| c.is_ascii_digit())
@@ -76,8 +83,7 @@ pub fn python_line_noqa(comment: &str) -> Option<Noqa> {
     // A comment may hold several `#` sections: `# type: ignore  # noqa: V006`.
     for (i, _) in comment.match_indices('#') {
         let section = comment[i + 1..].trim_start();
-        if section.len() >= 4 && section[..4].eq_ignore_ascii_case("noqa") {
-            let rest = &section[4..];
+        if let Some(rest) = strip_prefix_ignore_case(section, "noqa") {
             // `# noqa-foo` or `# noqa V006` is blanket; `# noqaX` is not a directive.
             if rest
                 .chars()
@@ -95,18 +101,12 @@ pub fn python_line_noqa(comment: &str) -> Option<Noqa> {
 pub fn python_file_noqa(comment: &str) -> Option<Noqa> {
     let body = comment.strip_prefix('#')?.trim_start();
     let rest = body.strip_prefix("djust:")?.trim_start();
-    if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case("noqa") {
-        Some(parse_after_noqa(&rest[4..]))
-    } else {
-        None
-    }
+    strip_prefix_ignore_case(rest, "noqa").map(parse_after_noqa)
 }
 
 /// Parse a template `{# … #}` comment's stripped content as a noqa directive.
 pub fn template_noqa(content: &str) -> Option<Noqa> {
-    let c = content.trim();
-    if c.len() >= 4 && c[..4].eq_ignore_ascii_case("noqa") {
-        let rest = &c[4..];
+    if let Some(rest) = strip_prefix_ignore_case(content.trim(), "noqa") {
         if rest
             .chars()
             .next()
