@@ -1,8 +1,24 @@
 #!/usr/bin/env bash
-# The full test suite: formatting, lints and every test in the workspace.
+# The full test suite: formatting, lints, the Django reference outputs, every test.
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== Django 5.2 reference renders (scripts/django_render.py)"
+VENV=.venv-test
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import django, sys; sys.exit(django.VERSION[:2] != (5, 2))' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "django>=5.2,<5.3"
+fi
+python3 scripts/gen_template_corpus.py runtime/tests/django/corpus.json
+"$VENV/bin/python" scripts/django_render.py runtime/tests/django/corpus.json runtime/tests/django/expected.json
+# The committed corpus and expectations must be exactly what the generator and Django produce.
+if [ -n "$(git status --porcelain -- runtime/tests/django/)" ]; then
+  git status --short -- runtime/tests/django/ >&2
+  echo "runtime/tests/django/ differs from what the generator and Django produce: commit the regenerated files" >&2
+  exit 1
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"

@@ -1,10 +1,23 @@
 //! The Django template language.
 //!
-//! [`lexer`] turns template source into [`lexer::Token`]s with byte spans, exactly
-//! as Django 5.2's `django.template.base.Lexer` splits it. The parser and renderer
-//! (issue: template engine) consume these tokens; so do the analyzer's template
-//! rules and, later, the language server.
+//! Pipeline: [`lexer`] (tokens with byte spans, exactly as Django splits them) →
+//! [`parser`] (a node tree, strict for rendering or lenient for tools) → [`render`]
+//! (the [`Engine`]: loaders, cache, context, inheritance, include). Values are
+//! [`value::Value`]s; host objects are resolved lazily through [`value::Object`] and
+//! [`ContextSource`]. [`filters`] holds the built-in filters.
 
+pub mod error;
+pub mod expr;
+pub mod filters;
+pub mod html;
 pub mod lexer;
+pub mod parser;
+pub mod printf;
+pub mod render;
+pub mod value;
 
+pub use error::{ErrorKind, TemplateError};
 pub use lexer::{tokenize, Token, TokenKind};
+pub use parser::{parse, Node, ParseOptions, Parsed};
+pub use render::{ContextSource, Engine, EngineOptions, Loader, Template};
+pub use value::{Object, Value};

@@ -1,0 +1,93 @@
+//! Template errors: every one carries the template name, 1-based line and column, and
+//! the byte span of the offending token, like minijinja's errors.
+
+use crate::span::{LineIndex, Span};
+use std::fmt;
+
+/// What went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Django's `TemplateSyntaxError`: raised while compiling, or by a tag at render time
+    /// where Django raises it too (e.g. `{% cycle %}` with an undefined name).
+    Syntax,
+    /// Django's `TemplateDoesNotExist`.
+    NotFound,
+    /// An `{% extends %}` / `{% include %}` chain that loops or nests too deep.
+    Recursion,
+    /// A template name that escapes the template directories (`../`, absolute paths).
+    SuspiciousName,
+    /// Any other failure while rendering (a filter given a value it cannot handle, …).
+    Render,
+}
+
+/// A template error with its location.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct TemplateError {
+    /// What kind of error.
+    pub kind: ErrorKind,
+    /// The message, worded as Django words it.
+    pub message: String,
+    /// Name of the template (as loaded), if known.
+    pub template: Option<String>,
+    /// Offending bytes in that template.
+    pub span: Option<Span>,
+    /// 1-based line of `span.start`.
+    pub line: Option<usize>,
+    /// 1-based column (characters) of `span.start`.
+    pub column: Option<usize>,
+}
+
+impl TemplateError {
+    /// An error without a location yet.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        TemplateError {
+            kind,
+            message: message.into(),
+            template: None,
+            span: None,
+            line: None,
+            column: None,
+        }
+    }
+
+    /// A syntax error at `span`.
+    pub fn syntax(message: impl Into<String>, span: Span) -> Self {
+        TemplateError::new(ErrorKind::Syntax, message).at(span)
+    }
+
+    /// Attach the offending span (kept if one is already set).
+    pub fn at(mut self, span: Span) -> Self {
+        if self.span.is_none() {
+            self.span = Some(span);
+        }
+        self
+    }
+
+    /// Fill in template name, line and column from `source` (kept if already set).
+    pub fn located(mut self, name: Option<&str>, source: &str) -> Self {
+        if self.template.is_none() {
+            self.template = name.map(str::to_string);
+            if let Some(span) = self.span {
+                let lc = LineIndex::new(source).line_col(source, span.start);
+                self.line = Some(lc.line);
+                self.column = Some(lc.column);
+            }
+        }
+        self
+    }
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        match (&self.template, self.line, self.column) {
+            (Some(t), Some(l), Some(c)) => write!(f, " (in {t} at {l}:{c})"),
+            (None, Some(l), Some(c)) => write!(f, " (at {l}:{c})"),
+            (Some(t), _, _) => write!(f, " (in {t})"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Result type of the template engine.
+pub type Result<T> = std::result::Result<T, TemplateError>;

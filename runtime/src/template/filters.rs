@@ -1,0 +1,1156 @@
+//! Built-in filters, with Django 5.2's output, safety and autoescape semantics
+//! (`django/template/defaultfilters.py`).
+//!
+//! Each filter is a [`FilterDef`]: its argument arity (checked at parse time with
+//! Django's message), `is_safe` (a safe input gives a safe output) and
+//! `needs_autoescape` (the filter escapes its own output). String filters
+//! (`@stringfilter` in Django) convert their input with `str()` first.
+
+use super::error::{ErrorKind, Result, TemplateError};
+use super::html::{conditional_escape, escape, normalize_newlines};
+use super::value::{float_repr, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// Whether a filter takes an argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arg {
+    /// `{{ v|upper }}`.
+    None,
+    /// `{{ v|floatformat }}` or `{{ v|floatformat:2 }}`.
+    Optional,
+    /// `{{ v|cut:" " }}`.
+    Required,
+}
+
+/// What a filter sees besides its input and argument.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterEnv {
+    /// Whether autoescaping is on where the filter is used.
+    pub autoescape: bool,
+}
+
+/// A filter function: `(value, argument, env) → value`.
+pub type FilterFn = Arc<dyn Fn(&Value, Option<&Value>, &FilterEnv) -> Result<Value> + Send + Sync>;
+
+/// A filter.
+pub struct FilterDef {
+    /// Name as used in templates.
+    pub name: String,
+    /// Argument arity.
+    pub arg: Arg,
+    /// Django's `is_safe`.
+    pub is_safe: bool,
+    /// Django's `needs_autoescape` (informational: the function receives the env).
+    pub needs_autoescape: bool,
+    /// The implementation.
+    pub func: FilterFn,
+}
+
+impl std::fmt::Debug for FilterDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<filter {}>", self.name)
+    }
+}
+
+impl FilterDef {
+    /// `(min, max)` number of arguments including the input, as Django counts them.
+    pub fn arity(&self) -> (usize, usize) {
+        match self.arg {
+            Arg::None => (1, 1),
+            Arg::Optional => (1, 2),
+            Arg::Required => (2, 2),
+        }
+    }
+}
+
+/// A set of filters by name: the built-ins plus any the host registers.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    filters: HashMap<String, Arc<FilterDef>>,
+}
+
+impl Registry {
+    /// The built-in filters.
+    pub fn builtins() -> Registry {
+        static BUILTINS: OnceLock<Registry> = OnceLock::new();
+        BUILTINS.get_or_init(build).clone()
+    }
+
+    /// Look a filter up.
+    pub fn get(&self, name: &str) -> Option<Arc<FilterDef>> {
+        self.filters.get(name).cloned()
+    }
+
+    /// Register (or replace) a filter.
+    pub fn register(&mut self, def: FilterDef) {
+        self.filters.insert(def.name.clone(), Arc::new(def));
+    }
+
+    /// Names of all filters, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.filters.keys().map(String::as_str).collect();
+        v.sort();
+        v
+    }
+}
+
+type Simple = fn(&Value, Option<&Value>, &FilterEnv) -> Result<Value>;
+
+fn build() -> Registry {
+    let mut r = Registry::default();
+    let mut add = |name: &str, arg: Arg, is_safe: bool, needs_autoescape: bool, f: Simple| {
+        r.register(FilterDef {
+            name: name.to_string(),
+            arg,
+            is_safe,
+            needs_autoescape,
+            func: Arc::new(f),
+        });
+    };
+    use Arg::*;
+    add("add", Required, false, false, add_filter);
+    add("addslashes", None, true, false, |v, _, _| {
+        Ok(keep_safety(
+            v,
+            s(v).replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\'', "\\'"),
+        ))
+    });
+    add("capfirst", None, true, false, |v, _, _| {
+        let t = s(v);
+        let mut c = t.chars();
+        Ok(keep_safety(
+            v,
+            match c.next() {
+                Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),
+                Option::None => String::new(),
+            },
+        ))
+    });
+    add("center", Required, true, false, |v, a, _| {
+        pad(v, a, Align::Center)
+    });
+    add("ljust", Required, true, false, |v, a, _| pad(v, a, Align::Left));
+    add("rjust", Required, true, false, |v, a, _| pad(v, a, Align::Right));
+    add("cut", Required, false, false, |v, a, _| {
+        let arg = a.map(|x| x.to_py_str()).unwrap_or_default();
+        let out = s(v).replace(&arg, "");
+        Ok(if v.is_safe() && arg != ";" {
+            Value::safe(out)
+        } else {
+            Value::str(out)
+        })
+    });
+    add("default", Required, false, false, |v, a, _| {
+        Ok(if v.truthy() {
+            v.clone()
+        } else {
+            a.cloned().unwrap_or_default()
+        })
+    });
+    add("default_if_none", Required, false, false, |v, a, _| {
+        Ok(if matches!(v, Value::None) {
+            a.cloned().unwrap_or_default()
+        } else {
+            v.clone()
+        })
+    });
+    add("divisibleby", Required, false, false, |v, a, _| {
+        let x = py_int_of(v).ok_or_else(|| render_err("invalid literal for int()"))?;
+        let y = a
+            .and_then(py_int_of)
+            .ok_or_else(|| render_err("invalid literal for int()"))?;
+        if y == 0 {
+            return Err(render_err("integer modulo by zero"));
+        }
+        Ok(Value::Bool(x.rem_euclid(y) == 0))
+    });
+    add("escape", None, true, false, |v, _, _| {
+        Ok(Value::safe(conditional_escape(v)))
+    });
+    add("force_escape", None, true, false, |v, _, _| {
+        Ok(Value::safe(escape(&v.to_py_str())))
+    });
+    add("escapejs", None, false, false, |v, _, _| {
+        Ok(Value::safe(escapejs(&s(v))))
+    });
+    add("escapeseq", None, true, false, |v, _, _| {
+        Ok(Value::list(
+            seq(v)?
+                .iter()
+                .map(|x| Value::safe(conditional_escape(x)))
+                .collect(),
+        ))
+    });
+    add("safe", None, true, false, |v, _, _| Ok(Value::safe(s(v))));
+    add("safeseq", None, true, false, |v, _, _| {
+        Ok(Value::list(
+            seq(v)?
+                .iter()
+                .map(|x| {
+                    if x.is_safe() {
+                        x.clone()
+                    } else {
+                        Value::safe(x.to_py_str())
+                    }
+                })
+                .collect(),
+        ))
+    });
+    add("first", None, false, false, |v, _, _| index(v, 0));
+    add("last", None, true, false, |v, _, _| index(v, -1));
+    add("floatformat", Optional, true, false, |v, a, _| {
+        Ok(floatformat(v, a))
+    });
+    add("get_digit", Required, false, false, get_digit);
+    add("join", Required, true, true, join);
+    add("length", None, false, false, |v, _, _| {
+        Ok(Value::Int(v.length().map(|n| n as i64).unwrap_or(0)))
+    });
+    add("linebreaks", None, true, true, |v, _, env| {
+        let autoescape = env.autoescape && !v.is_safe();
+        let text = normalize_newlines(&s(v));
+        let paras: Vec<String> = split_paragraphs(&text)
+            .into_iter()
+            .map(|p| {
+                let p = if autoescape { escape(p) } else { p.to_string() };
+                format!("<p>{}</p>", p.replace('\n', "<br>"))
+            })
+            .collect();
+        Ok(Value::safe(paras.join("\n\n")))
+    });
+    add("linebreaksbr", None, true, true, |v, _, env| {
+        let autoescape = env.autoescape && !v.is_safe();
+        let text = normalize_newlines(&s(v));
+        let text = if autoescape { escape(&text) } else { text };
+        Ok(Value::safe(text.replace('\n', "<br>")))
+    });
+    add("linenumbers", None, true, true, |v, _, env| {
+        let text = s(v);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let width = lines.len().to_string().len();
+        let plain = !env.autoescape || v.is_safe();
+        let out: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let l = if plain { l.to_string() } else { escape(l) };
+                format!("{:0width$}. {l}", i + 1)
+            })
+            .collect();
+        Ok(Value::safe(out.join("\n")))
+    });
+    add("lower", None, true, false, |v, _, _| {
+        Ok(keep_safety(v, s(v).to_lowercase()))
+    });
+    add("upper", None, false, false, |v, _, _| {
+        Ok(Value::str(s(v).to_uppercase()))
+    });
+    add("title", None, true, false, |v, _, _| {
+        Ok(keep_safety(v, title(&s(v))))
+    });
+    add("make_list", None, false, false, |v, _, _| {
+        Ok(Value::list(
+            s(v).chars().map(|c| Value::str(c.to_string())).collect(),
+        ))
+    });
+    add("phone2numeric", None, true, false, |v, _, _| match v.as_str() {
+        Some(text) => Ok(Value::str(phone2numeric(text))),
+        Option::None => Err(render_err("object has no attribute 'lower'")),
+    });
+    add("pluralize", Optional, false, false, pluralize);
+    add("slice", Required, true, false, slice);
+    add("slugify", None, true, false, |v, _, _| {
+        Ok(Value::safe(slugify(&s(v))))
+    });
+    add("stringformat", Required, true, false, |v, a, _| {
+        let spec = a.map(|x| x.to_py_str()).unwrap_or_default();
+        // `stringformat` turns a tuple into its str() first.
+        let v = match v {
+            Value::Tuple(_) => Value::str(v.to_py_str()),
+            other => other.clone(),
+        };
+        Ok(Value::str(super::printf::format(&spec, &v).unwrap_or_default()))
+    });
+    add("truncatechars", Required, true, false, |v, a, _| {
+        let Some(n) = a.and_then(py_int_of) else {
+            return Ok(Value::str(s(v)));
+        };
+        Ok(keep_safety(v, truncate_chars(&s(v), n)))
+    });
+    add("truncatewords", Required, true, false, |v, a, _| {
+        let Some(n) = a.and_then(py_int_of) else {
+            return Ok(Value::str(s(v)));
+        };
+        Ok(keep_safety(v, truncate_words(&s(v), n)))
+    });
+    add("wordcount", None, false, false, |v, _, _| {
+        Ok(Value::Int(s(v).split_whitespace().count() as i64))
+    });
+    add("yesno", Optional, false, false, yesno);
+    add("filesizeformat", None, true, false, |v, _, _| {
+        Ok(Value::str(filesizeformat(v)))
+    });
+    add("urlencode", Optional, false, false, |v, a, _| {
+        let safe = a.map(|x| x.to_py_str()).unwrap_or_else(|| "/".to_string());
+        Ok(Value::str(quote(&s(v), &safe)))
+    });
+    add("iriencode", None, true, false, |v, _, _| {
+        Ok(keep_safety(v, quote(&s(v), "/#%[]=:;$&()+,!?*@'~")))
+    });
+    add("unordered_list", None, true, true, unordered_list);
+    add("dictsort", Required, false, false, |v, a, _| {
+        dictsort(v, a, false)
+    });
+    add("dictsortreversed", Required, false, false, |v, a, _| {
+        dictsort(v, a, true)
+    });
+    r
+}
+
+fn render_err(msg: &str) -> TemplateError {
+    TemplateError::new(ErrorKind::Render, msg)
+}
+
+/// `str(value)` (what `@stringfilter` does).
+fn s(v: &Value) -> String {
+    v.to_py_str()
+}
+
+/// A string result that stays safe when the input was safe (`@stringfilter` + `is_safe`).
+fn keep_safety(input: &Value, out: String) -> Value {
+    if input.is_safe() {
+        Value::safe(out)
+    } else {
+        Value::str(out)
+    }
+}
+
+fn seq(v: &Value) -> Result<Vec<Value>> {
+    v.iterate().ok_or_else(|| render_err("object is not iterable"))
+}
+
+/// Python `int(value)` for filter arguments and inputs.
+pub fn py_int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Bool(b) => Some(i64::from(*b)),
+        Value::Int(i) => Some(*i),
+        Value::Float(f) if f.is_finite() => Some(f.trunc() as i64),
+        Value::Decimal(d) => d
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(|f| f.trunc() as i64),
+        Value::Str(t) | Value::Safe(t) => {
+            let t = t.trim();
+            let (sign, digits) = match t.strip_prefix('-') {
+                Some(r) => (-1, r),
+                None => (1, t.strip_prefix('+').unwrap_or(t)),
+            };
+            if digits.is_empty()
+                || !digits.chars().all(|c| c.is_ascii_digit() || c == '_')
+                || digits.starts_with('_')
+            {
+                return None;
+            }
+            digits.replace('_', "").parse::<i64>().ok().map(|x| x * sign)
+        }
+        _ => None,
+    }
+}
+
+fn add_filter(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let a = a.cloned().unwrap_or_default();
+    if let (Some(x), Some(y)) = (py_int_of(v), py_int_of(&a)) {
+        return Ok(Value::Int(x.wrapping_add(y)));
+    }
+    Ok(match (v, &a) {
+        // SafeString + SafeString stays safe.
+        (Value::Safe(x), Value::Safe(y)) => Value::safe(format!("{x}{y}")),
+        (Value::Str(x) | Value::Safe(x), Value::Str(y) | Value::Safe(y)) => Value::str(format!("{x}{y}")),
+        (Value::List(x), Value::List(y)) => Value::list(x.iter().chain(y.iter()).cloned().collect()),
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            Value::Tuple(Arc::new(x.iter().chain(y.iter()).cloned().collect()))
+        }
+        (x, y) if x.as_f64().is_some() && y.as_f64().is_some() => match (x, y) {
+            (Value::Decimal(_), _) | (_, Value::Decimal(_)) => Value::str(""),
+            _ => Value::Float(x.as_f64().unwrap_or(0.0) + y.as_f64().unwrap_or(0.0)),
+        },
+        _ => Value::str(""),
+    })
+}
+
+fn index(v: &Value, i: i64) -> Result<Value> {
+    let items: Vec<Value> = match v {
+        Value::Str(t) => t.chars().map(|c| Value::str(c.to_string())).collect(),
+        Value::Safe(t) => t.chars().map(|c| Value::str(c.to_string())).collect(),
+        Value::List(l) | Value::Tuple(l) => l.to_vec(),
+        Value::Object(o) => o.iterate().unwrap_or_default(),
+        Value::Dict(_) => return Err(render_err("KeyError")),
+        _ => return Err(render_err("object is not subscriptable")),
+    };
+    let idx = if i < 0 { items.len() as i64 + i } else { i };
+    Ok(usize::try_from(idx)
+        .ok()
+        .and_then(|k| items.get(k).cloned())
+        .unwrap_or_else(|| Value::str("")))
+}
+
+enum Align {
+    Left,
+    Right,
+    Center,
+}
+
+fn pad(v: &Value, a: Option<&Value>, align: Align) -> Result<Value> {
+    let width = a
+        .and_then(py_int_of)
+        .ok_or_else(|| render_err("invalid literal for int()"))?;
+    let text = s(v);
+    let len = text.chars().count() as i64;
+    if width <= len {
+        return Ok(keep_safety(v, text));
+    }
+    let marg = (width - len) as usize;
+    let (left, right) = match align {
+        Align::Left => (0, marg),
+        Align::Right => (marg, 0),
+        // CPython's str.center: left = marg // 2 + (marg & width & 1).
+        Align::Center => {
+            let left = marg / 2 + (marg & (width as usize) & 1);
+            (left, marg - left)
+        }
+    };
+    Ok(keep_safety(
+        v,
+        format!("{}{text}{}", " ".repeat(left), " ".repeat(right)),
+    ))
+}
+
+/// Python's `int(x)`: `Ok(None)` for a `ValueError` (a string that is not a number),
+/// `Err` for a `TypeError` (no conversion at all).
+fn py_int_strict(v: &Value) -> Result<Option<i64>> {
+    match v {
+        Value::Str(_) | Value::Safe(_) => Ok(py_int_of(v)),
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Decimal(_) => Ok(py_int_of(v)),
+        _ => Err(render_err("int() argument must be a string or a real number")),
+    }
+}
+
+fn get_digit(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let arg = match py_int_strict(a.unwrap_or(&Value::None))? {
+        Some(x) => x,
+        Option::None => return Ok(v.clone()),
+    };
+    let value = match py_int_strict(v)? {
+        Some(x) => x,
+        Option::None => return Ok(v.clone()),
+    };
+    if arg < 1 {
+        return Ok(Value::Int(value));
+    }
+    let digits: Vec<char> = value.to_string().chars().collect();
+    match digits.len().checked_sub(arg as usize) {
+        Some(i) => digits[i]
+            .to_digit(10)
+            .map(|d| Value::Int(i64::from(d)))
+            .ok_or_else(|| render_err("invalid literal for int() with base 10: '-'")),
+        Option::None => Ok(Value::Int(0)),
+    }
+}
+
+fn join(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    let sep = a.cloned().unwrap_or_default();
+    let Some(items) = v.iterate() else {
+        return Ok(v.clone());
+    };
+    if env.autoescape {
+        let parts: Vec<String> = items.iter().map(conditional_escape).collect();
+        Ok(Value::safe(parts.join(&conditional_escape(&sep))))
+    } else {
+        if !items.iter().all(Value::is_string) {
+            return Ok(v.clone());
+        }
+        let parts: Vec<String> = items.iter().map(Value::to_py_str).collect();
+        Ok(Value::safe(parts.join(&sep.to_py_str())))
+    }
+}
+
+/// Split on two or more newlines (`re.split("\n{2,}", …)`).
+fn split_paragraphs(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\n' && bytes.get(i + 1) == Some(&b'\n') {
+            out.push(&text[start..i]);
+            let mut j = i;
+            while bytes.get(j) == Some(&b'\n') {
+                j += 1;
+            }
+            start = j;
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
+/// Django's `title`: Python's `str.title()`, then `'S` and digit-letter fixes.
+fn title(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut prev_cased = false;
+    for c in text.chars() {
+        if prev_cased {
+            out.extend(c.to_lowercase());
+        } else {
+            out.extend(c.to_uppercase());
+        }
+        prev_cased = c.is_lowercase() || c.is_uppercase();
+    }
+    // re.sub("([a-z])'([A-Z])", lower) and re.sub(r"\d([A-Z])", lower)
+    let chars: Vec<char> = out.chars().collect();
+    let mut fixed: Vec<char> = chars.clone();
+    for i in 0..chars.len() {
+        if i >= 2
+            && chars[i - 1] == '\''
+            && chars[i - 2].is_ascii_lowercase()
+            && chars[i].is_ascii_uppercase()
+        {
+            fixed[i] = chars[i].to_ascii_lowercase();
+        }
+        if i >= 1 && chars[i - 1].is_ascii_digit() && chars[i].is_ascii_uppercase() {
+            fixed[i] = chars[i].to_ascii_lowercase();
+        }
+    }
+    fixed.into_iter().collect()
+}
+
+fn escapejs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\u005C"),
+            '\'' => out.push_str("\\u0027"),
+            '"' => out.push_str("\\u0022"),
+            '>' => out.push_str("\\u003E"),
+            '<' => out.push_str("\\u003C"),
+            '&' => out.push_str("\\u0026"),
+            '=' => out.push_str("\\u003D"),
+            '-' => out.push_str("\\u002D"),
+            ';' => out.push_str("\\u003B"),
+            '`' => out.push_str("\\u0060"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 32 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn phone2numeric(phone: &str) -> String {
+    phone
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'a' | 'b' | 'c' => '2',
+            'd' | 'e' | 'f' => '3',
+            'g' | 'h' | 'i' => '4',
+            'j' | 'k' | 'l' => '5',
+            'm' | 'n' | 'o' => '6',
+            'p' | 'q' | 'r' | 's' => '7',
+            't' | 'u' | 'v' => '8',
+            'w' | 'x' | 'y' | 'z' => '9',
+            c => c,
+        })
+        .collect()
+}
+
+fn pluralize(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let arg = a.map(|x| x.to_py_str()).unwrap_or_else(|| "s".into());
+    let arg = if arg.contains(',') { arg } else { format!(",{arg}") };
+    let bits: Vec<&str> = arg.split(',').collect();
+    if bits.len() > 2 {
+        return Ok(Value::str(""));
+    }
+    let (singular, plural) = (bits[0], bits[1]);
+    let pick = |one: bool| Value::str(if one { singular } else { plural });
+    // float(value) == 1, else len(value) == 1.
+    match v {
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Decimal(_) => {
+            Ok(pick(v.as_f64() == Some(1.0)))
+        }
+        Value::Str(t) | Value::Safe(t) => match t.trim().parse::<f64>() {
+            Ok(f) => Ok(pick(f == 1.0)),
+            Err(_) => Ok(Value::str("")),
+        },
+        other => match other.length() {
+            Some(n) => Ok(pick(n == 1)),
+            None => Ok(Value::str("")),
+        },
+    }
+}
+
+fn slice(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let spec = a.map(|x| x.to_py_str()).unwrap_or_default();
+    let mut bits: Vec<Option<i64>> = Vec::new();
+    for x in spec.split(':') {
+        if x.is_empty() {
+            bits.push(None);
+        } else {
+            match py_int_of(&Value::str(x)) {
+                Some(i) => bits.push(Some(i)),
+                None => return Ok(v.clone()),
+            }
+        }
+    }
+    let (start, stop, step) = match bits.as_slice() {
+        [stop] => (None, *stop, None),
+        [a, b] => (*a, *b, None),
+        [a, b, c] => (*a, *b, *c),
+        _ => return Ok(v.clone()),
+    };
+    let step = step.unwrap_or(1);
+    if step == 0 {
+        return Err(render_err("slice step cannot be zero"));
+    }
+    let pick = |len: usize| -> Vec<usize> { py_slice_indices(len, start, stop, step) };
+    Ok(match v {
+        Value::Str(t) | Value::Safe(t) => {
+            let chars: Vec<char> = t.chars().collect();
+            let out: String = pick(chars.len()).into_iter().map(|i| chars[i]).collect();
+            keep_safety(v, out)
+        }
+        Value::List(l) => Value::list(pick(l.len()).into_iter().map(|i| l[i].clone()).collect()),
+        Value::Tuple(l) => Value::Tuple(Arc::new(
+            pick(l.len()).into_iter().map(|i| l[i].clone()).collect(),
+        )),
+        _ => v.clone(),
+    })
+}
+
+/// Python's `slice(start, stop, step).indices(len)` expanded.
+fn py_slice_indices(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Vec<usize> {
+    let len = len as i64;
+    let clamp = |x: i64, lo: i64, hi: i64| x.max(lo).min(hi);
+    let norm = |x: Option<i64>, default: i64, lo: i64, hi: i64| match x {
+        None => default,
+        Some(i) if i < 0 => clamp(i + len, lo, hi),
+        Some(i) => clamp(i, lo, hi),
+    };
+    let mut out = Vec::new();
+    if step > 0 {
+        let (a, b) = (norm(start, 0, 0, len), norm(stop, len, 0, len));
+        let mut i = a;
+        while i < b {
+            out.push(i as usize);
+            i += step;
+        }
+    } else {
+        let (a, b) = (norm(start, len - 1, -1, len - 1), norm(stop, -1, -1, len - 1));
+        let mut i = a;
+        while i > b {
+            out.push(i as usize);
+            i += step;
+        }
+    }
+    out
+}
+
+/// Django's `slugify` (ASCII mode): NFKD, drop non-ASCII, keep `\w`, spaces and hyphens,
+/// lower-case, collapse runs of spaces and hyphens into one hyphen, strip `-_`.
+fn slugify(value: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let ascii: String = value.nfkd().filter(char::is_ascii).collect();
+    let lowered = ascii.to_lowercase();
+    let kept: String = lowered
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || c.is_whitespace() || *c == '-')
+        .collect();
+    let mut out = String::with_capacity(kept.len());
+    let mut in_run = false;
+    for c in kept.chars() {
+        if c == '-' || c.is_whitespace() {
+            if !in_run {
+                out.push('-');
+            }
+            in_run = true;
+        } else {
+            out.push(c);
+            in_run = false;
+        }
+    }
+    out.trim_matches(|c| c == '-' || c == '_').to_string()
+}
+
+fn is_combining(c: char) -> bool {
+    use unicode_normalization::char::canonical_combining_class;
+    canonical_combining_class(c) != 0
+}
+
+/// `Truncator(text).chars(n)` with the default `…` ending.
+fn truncate_chars(text: &str, n: i64) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if n <= 0 {
+        return String::new();
+    }
+    let text: String = text.nfc().collect();
+    let truncate_len = n - 1;
+    let mut s_len = 0;
+    let mut end_index: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if is_combining(c) {
+            continue;
+        }
+        s_len += 1;
+        if end_index.is_none() && s_len > truncate_len {
+            end_index = Some(i);
+        }
+        if s_len > n {
+            return format!("{}…", &text[..end_index.unwrap_or(0)]);
+        }
+    }
+    text
+}
+
+/// `Truncator(text).words(n, truncate=" …")`.
+fn truncate_words(text: &str, n: i64) -> String {
+    if n <= 0 {
+        return String::new();
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() as i64 > n {
+        let joined = words[..n as usize].join(" ");
+        if joined.ends_with(" …") {
+            joined
+        } else {
+            format!("{joined} …")
+        }
+    } else {
+        words.join(" ")
+    }
+}
+
+fn yesno(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let arg = a.map(|x| x.to_py_str()).unwrap_or_else(|| "yes,no,maybe".into());
+    let bits: Vec<&str> = arg.split(',').collect();
+    if bits.len() < 2 {
+        return Ok(v.clone());
+    }
+    let (yes, no, maybe) = if bits.len() == 3 {
+        (bits[0], bits[1], bits[2])
+    } else {
+        (bits[0], bits[1], bits[1])
+    };
+    Ok(Value::str(if matches!(v, Value::None) {
+        maybe
+    } else if v.truthy() {
+        yes
+    } else {
+        no
+    }))
+}
+
+fn filesizeformat(v: &Value) -> String {
+    let bytes = match py_int_of(v) {
+        Some(b) => b,
+        None => return "0\u{a0}bytes".to_string(),
+    };
+    let negative = bytes < 0;
+    let b = bytes.unsigned_abs() as f64;
+    let units = [
+        (1u64 << 10, "KB"),
+        (1 << 20, "MB"),
+        (1 << 30, "GB"),
+        (1 << 40, "TB"),
+        (1 << 50, "PB"),
+    ];
+    let text = if b < 1024.0 {
+        let n = bytes.unsigned_abs();
+        format!("{n} {}", if n == 1 { "byte" } else { "bytes" })
+    } else {
+        let mut chosen = units[4];
+        for w in units.windows(2) {
+            if b < w[1].0 as f64 {
+                chosen = w[0];
+                break;
+            }
+        }
+        format!("{:.1} {}", b / chosen.0 as f64, chosen.1)
+    };
+    let text = if negative { format!("-{text}") } else { text };
+    text.replace(' ', "\u{a0}")
+}
+
+/// Python's `urllib.parse.quote(text, safe)`: UTF-8, upper-case hex.
+pub fn quote(text: &str, safe: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || "_.-~".contains(c) || (c.is_ascii() && safe.contains(c)) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+fn unordered_list(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    fn is_seq(v: &Value) -> bool {
+        matches!(v, Value::List(_) | Value::Tuple(_))
+    }
+    fn format(items: &[Value], tabs: usize, autoescape: bool) -> String {
+        let indent = "\t".repeat(tabs);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < items.len() {
+            let item = &items[i];
+            let mut sublist = String::new();
+            if let Some(next) = items.get(i + 1).filter(|n| is_seq(n)) {
+                let children = next.iterate().unwrap_or_default();
+                if !children.is_empty() {
+                    sublist = format!(
+                        "\n{indent}<ul>\n{}\n{indent}</ul>\n{indent}",
+                        format(&children, tabs + 1, autoescape)
+                    );
+                }
+                i += 1;
+            }
+            let text = if autoescape {
+                conditional_escape(item)
+            } else {
+                item.to_py_str()
+            };
+            out.push(format!("{indent}<li>{text}{sublist}</li>"));
+            i += 1;
+        }
+        out.join("\n")
+    }
+    let items = seq(v)?;
+    Ok(Value::safe(format(&items, 1, env.autoescape)))
+}
+
+fn dictsort(v: &Value, a: Option<&Value>, reverse: bool) -> Result<Value> {
+    let key = a.map(|x| x.to_py_str()).unwrap_or_default();
+    let Some(items) = v.iterate() else {
+        return Ok(Value::str(""));
+    };
+    if key.starts_with('_') || key.contains("._") {
+        // Django raises AttributeError here, which dictsort turns into "".
+        return Ok(Value::str(""));
+    }
+    let parts: Vec<&str> = key.split('.').collect();
+    let resolve = |item: &Value| -> Option<Value> {
+        let mut cur = item.clone();
+        for p in &parts {
+            cur = super::render::lookup_item(&cur, p)?;
+        }
+        Some(cur)
+    };
+    let mut keyed: Vec<(Value, Value)> = Vec::with_capacity(items.len());
+    for item in items {
+        match resolve(&item) {
+            Some(k) => keyed.push((k, item)),
+            None => return Ok(Value::str("")),
+        }
+    }
+    // Python's sort raises TypeError on incomparable keys: dictsort returns "".
+    for w in keyed.windows(2) {
+        if w[0].0.py_cmp(&w[1].0).is_none() {
+            return Ok(Value::str(""));
+        }
+    }
+    keyed.sort_by(|x, y| x.0.py_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
+    if reverse {
+        // sorted(..., reverse=True) is stable: equal keys keep their order.
+        keyed.reverse();
+        let mut out: Vec<(Value, Value)> = Vec::with_capacity(keyed.len());
+        let mut i = 0;
+        while i < keyed.len() {
+            let mut j = i + 1;
+            while j < keyed.len() && keyed[j].0.py_eq(&keyed[i].0) {
+                j += 1;
+            }
+            out.extend(keyed[i..j].iter().rev().cloned());
+            i = j;
+        }
+        keyed = out;
+    }
+    Ok(Value::list(keyed.into_iter().map(|(_, v)| v).collect()))
+}
+
+// ---------------------------------------------------------------------------------
+// floatformat: Python `Decimal` arithmetic on digit strings.
+
+/// A decimal number as Python's `Decimal.as_tuple()` sees it.
+#[derive(Debug, Clone)]
+struct Dec {
+    negative: bool,
+    digits: Vec<u8>,
+    exponent: i64,
+}
+
+fn parse_decimal(text: &str) -> Option<Dec> {
+    let t = text.trim();
+    let (negative, rest) = match t.as_bytes().first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (mant, exp) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().ok()?),
+        None => (rest, 0),
+    };
+    let (int_part, frac_part) = match mant.split_once('.') {
+        Some((a, b)) => (a, b),
+        None => (mant, ""),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    if !int_part.chars().all(|c| c.is_ascii_digit()) || !frac_part.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut digits: Vec<u8> = int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .map(|b| b - b'0')
+        .collect();
+    let exponent = exp - frac_part.len() as i64;
+    while digits.len() > 1 && digits[0] == 0 {
+        digits.remove(0);
+    }
+    if digits.is_empty() {
+        digits.push(0);
+    }
+    Some(Dec {
+        negative,
+        digits,
+        exponent,
+    })
+}
+
+impl Dec {
+    fn is_integral(&self) -> bool {
+        if self.exponent >= 0 {
+            return true;
+        }
+        let frac = (-self.exponent) as usize;
+        let n = self.digits.len();
+        self.digits[n.saturating_sub(frac)..].iter().all(|d| *d == 0)
+    }
+
+    /// Integer part as a decimal digit string (truncated toward zero).
+    fn int_string(&self) -> String {
+        let mut s: String = if self.exponent >= 0 {
+            let mut s: String = self.digits.iter().map(|d| (b'0' + d) as char).collect();
+            s.push_str(&"0".repeat(self.exponent as usize));
+            s
+        } else {
+            let frac = (-self.exponent) as usize;
+            let n = self.digits.len();
+            if frac >= n {
+                "0".to_string()
+            } else {
+                self.digits[..n - frac]
+                    .iter()
+                    .map(|d| (b'0' + d) as char)
+                    .collect()
+            }
+        };
+        let trimmed = s.trim_start_matches('0');
+        s = if trimmed.is_empty() {
+            "0".to_string()
+        } else {
+            trimmed.to_string()
+        };
+        if self.negative && s != "0" {
+            format!("-{s}")
+        } else {
+            s
+        }
+    }
+
+    /// `quantize(Decimal(10) ** -places, ROUND_HALF_UP)` → (negative, digits, exponent).
+    fn quantize(&self, places: i64) -> Dec {
+        let target = -places;
+        if self.exponent >= target {
+            // Pad with zeros.
+            let mut digits = self.digits.clone();
+            digits.extend(std::iter::repeat_n(0, (self.exponent - target) as usize));
+            return Dec {
+                negative: self.negative,
+                digits,
+                exponent: target,
+            };
+        }
+        let drop = (target - self.exponent) as usize;
+        let n = self.digits.len();
+        let (keep, dropped): (Vec<u8>, Vec<u8>) = if drop >= n {
+            (Vec::new(), {
+                let mut d = vec![0; drop - n];
+                d.extend(&self.digits);
+                d
+            })
+        } else {
+            (self.digits[..n - drop].to_vec(), self.digits[n - drop..].to_vec())
+        };
+        let mut keep = if keep.is_empty() { vec![0] } else { keep };
+        if dropped.first().is_some_and(|d| *d >= 5) {
+            let mut i = keep.len();
+            loop {
+                if i == 0 {
+                    keep.insert(0, 1);
+                    break;
+                }
+                i -= 1;
+                if keep[i] == 9 {
+                    keep[i] = 0;
+                } else {
+                    keep[i] += 1;
+                    break;
+                }
+            }
+        }
+        Dec {
+            negative: self.negative,
+            digits: keep,
+            exponent: target,
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.digits.iter().all(|d| *d == 0)
+    }
+}
+
+fn floatformat(v: &Value, arg: Option<&Value>) -> Value {
+    let mut force_grouping = false;
+    let mut arg_text: Option<String> = None;
+    let mut arg_int: Option<i64> = match arg {
+        None => Some(-1),
+        Some(Value::Int(i)) => Some(*i),
+        Some(Value::Bool(b)) => Some(i64::from(*b)),
+        Some(other) => {
+            let mut t = other.to_py_str();
+            if t.ends_with("gu") || t.ends_with("ug") {
+                force_grouping = true;
+                t.truncate(t.len() - 2);
+            } else if t.ends_with('g') {
+                force_grouping = true;
+                t.pop();
+            } else if t.ends_with('u') {
+                t.pop();
+            }
+            if t.is_empty() {
+                Some(-1)
+            } else {
+                arg_text = Some(t.clone());
+                py_int_of(&Value::str(t))
+            }
+        }
+    };
+    let input = v.to_py_str();
+    let dec = match parse_decimal(&input) {
+        Some(d) => d,
+        None => {
+            let as_float = match v {
+                Value::Bool(b) => Some(f64::from(u8::from(*b))),
+                Value::Str(t) | Value::Safe(t) => t.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+                _ => None,
+            };
+            match as_float.and_then(|f| parse_decimal(&float_repr(f))) {
+                Some(d) => d,
+                None => {
+                    if matches!(v, Value::Float(f) if !f.is_finite()) {
+                        return Value::str(input);
+                    }
+                    return Value::str("");
+                }
+            }
+        }
+    };
+    let Some(p) = arg_int.take() else {
+        let _ = arg_text;
+        return Value::str(input);
+    };
+    if dec.digits.len() as i64 + dec.exponent.abs() > 200 {
+        return Value::str(input);
+    }
+    let integral = dec.is_integral();
+    if integral && p <= 0 {
+        return Value::safe(group(&dec.int_string(), "", force_grouping));
+    }
+    let places = p.abs();
+    let rounded = dec.quantize(places);
+    let mut digits: Vec<char> = rounded.digits.iter().map(|d| (b'0' + d) as char).collect();
+    while digits.len() as i64 <= places {
+        digits.insert(0, '0');
+    }
+    let split = digits.len() - places as usize;
+    let int_part: String = digits[..split].iter().collect();
+    let frac: String = digits[split..].iter().collect();
+    let sign = if rounded.negative && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    let int_part = int_part.trim_start_matches('0');
+    let int_part = if int_part.is_empty() { "0" } else { int_part };
+    Value::safe(format!("{sign}{}", group(int_part, &frac, force_grouping)))
+}
+
+/// Django's `number_format` for the `en` locale: optional `,` grouping by threes.
+fn group(int_part: &str, frac: &str, force_grouping: bool) -> String {
+    let (sign, digits) = match int_part.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", int_part),
+    };
+    let grouped = if force_grouping {
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    } else {
+        digits.to_string()
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// `"{:f}".format(Decimal(text))`: the number in plain notation (`"1E+2"` → `"100"`,
+/// `"1.5E-5"` → `"0.000015"`), or `None` for text that is not a finite decimal.
+pub fn decimal_plain(text: &str) -> Option<String> {
+    let d = parse_decimal(text)?;
+    let digits: String = d.digits.iter().map(|x| (b'0' + x) as char).collect();
+    let sign = if d.negative { "-" } else { "" };
+    Some(if d.exponent >= 0 {
+        let body = format!("{digits}{}", "0".repeat(d.exponent as usize));
+        format!("{sign}{body}")
+    } else {
+        let frac = (-d.exponent) as usize;
+        let padded = if digits.len() <= frac {
+            format!("{}{digits}", "0".repeat(frac + 1 - digits.len()))
+        } else {
+            digits
+        };
+        let (a, b) = padded.split_at(padded.len() - frac);
+        format!("{sign}{a}.{b}")
+    })
+}

@@ -1,0 +1,1176 @@
+//! Parser: tokens → a tree of [`Node`]s with byte spans.
+//!
+//! Mirrors Django 5.2's `Parser.parse` loop and the compile functions of the built-in
+//! tags (`django/template/defaulttags.py`, `loader_tags.py`, `smartif.py`), including
+//! their error messages. Two modes:
+//! * strict (the renderer): the first error is returned, as Django raises it;
+//! * lenient (the analyzer, the language server): errors are collected, unknown tags
+//!   become [`Node::Unknown`], and parsing goes on, so a half-typed template still
+//!   yields its structure.
+
+use super::error::{Result, TemplateError};
+use super::expr::{parse_filter_expr, FilterCall, FilterExpr};
+use super::filters::Registry;
+use super::lexer::{split_contents, tokenize, Token, TokenKind};
+use crate::span::{LineIndex, Span};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// `{% if %}` conditions (Django's `smartif`).
+#[derive(Debug, Clone)]
+pub enum Cond {
+    /// An operand: a filter expression.
+    Operand(FilterExpr),
+    /// `not x`.
+    Not(Box<Cond>),
+    /// `x <op> y`.
+    Binary(BinOp, Box<Cond>, Box<Cond>),
+}
+
+/// Binary operators of `{% if %}`, by Django's binding power.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `or` (6)
+    Or,
+    /// `and` (7)
+    And,
+    /// `in` (9)
+    In,
+    /// `not in` (9)
+    NotIn,
+    /// `is` (10)
+    Is,
+    /// `is not` (10)
+    IsNot,
+    /// `==` (10)
+    Eq,
+    /// `!=` (10)
+    Ne,
+    /// `>` (10)
+    Gt,
+    /// `>=` (10)
+    Ge,
+    /// `<` (10)
+    Lt,
+    /// `<=` (10)
+    Le,
+}
+
+impl BinOp {
+    fn from_token(t: &str) -> Option<BinOp> {
+        Some(match t {
+            "or" => BinOp::Or,
+            "and" => BinOp::And,
+            "in" => BinOp::In,
+            "not in" => BinOp::NotIn,
+            "is" => BinOp::Is,
+            "is not" => BinOp::IsNot,
+            "==" => BinOp::Eq,
+            "!=" => BinOp::Ne,
+            ">" => BinOp::Gt,
+            ">=" => BinOp::Ge,
+            "<" => BinOp::Lt,
+            "<=" => BinOp::Le,
+            _ => return None,
+        })
+    }
+    fn lbp(self) -> u8 {
+        match self {
+            BinOp::Or => 6,
+            BinOp::And => 7,
+            BinOp::In | BinOp::NotIn => 9,
+            _ => 10,
+        }
+    }
+}
+
+/// A parsed template node.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// Literal text.
+    Text(Span),
+    /// `{{ expr }}`.
+    Var(FilterExpr),
+    /// `{% if %}…{% elif %}…{% else %}…{% endif %}`: branches in order, `None` for else.
+    If(Vec<(Option<Cond>, Vec<Node>)>, Span),
+    /// `{% for a, b in seq [reversed] %}…{% empty %}…{% endfor %}`.
+    For(Box<ForNode>),
+    /// `{% with a=b %}…{% endwith %}`.
+    With(Vec<(Arc<str>, FilterExpr)>, Vec<Node>, Span),
+    /// `{% autoescape on|off %}…`.
+    Autoescape(bool, Vec<Node>, Span),
+    /// `{% spaceless %}…`.
+    Spaceless(Vec<Node>, Span),
+    /// `{% verbatim %}…{% endverbatim %}`: the literal content.
+    Verbatim(Span),
+    /// `{% comment %}…{% endcomment %}` (renders nothing).
+    CommentBlock(Span),
+    /// `{% cycle … %}`; `id` identifies the cycle state (shared by `{% cycle name %}`).
+    Cycle(Box<CycleNode>),
+    /// `{% resetcycle [name] %}`: the id of the cycle to reset.
+    ResetCycle(usize, Span),
+    /// `{% firstof a b "c" [as var] %}`.
+    Firstof(Vec<FilterExpr>, Option<Arc<str>>, Span),
+    /// `{% templatetag openblock %}`.
+    TemplateTag(&'static str, Span),
+    /// `{% widthratio value max width [as var] %}`.
+    WidthRatio(Box<[FilterExpr; 3]>, Option<Arc<str>>, Span),
+    /// `{% filter f|g %}…{% endfilter %}`.
+    Filter(Vec<FilterCall>, Vec<Node>, Span),
+    /// `{% ifchanged [vars] %}…{% else %}…{% endifchanged %}`.
+    IfChanged(Box<IfChangedNode>),
+    /// `{% block name %}…{% endblock %}`.
+    Block(Arc<BlockNode>),
+    /// `{% extends parent %}`.
+    Extends(FilterExpr, Span),
+    /// `{% include name [with a=b] [only] %}`.
+    Include(Box<IncludeNode>),
+    /// `{% csrf_token %}`.
+    CsrfToken(Span),
+    /// `{% load … %}` (built-in libraries need no loading).
+    Load(Span),
+    /// Lenient mode: a tag that could not be compiled (unknown, or with errors).
+    Unknown(Arc<str>, Span),
+}
+
+/// `{% for %}`.
+#[derive(Debug, Clone)]
+pub struct ForNode {
+    /// Loop variable names.
+    pub loopvars: Vec<Arc<str>>,
+    /// The sequence.
+    pub sequence: FilterExpr,
+    /// `reversed`.
+    pub reversed: bool,
+    /// The loop body.
+    pub body: Vec<Node>,
+    /// The `{% empty %}` body.
+    pub empty: Vec<Node>,
+    /// The opening tag.
+    pub span: Span,
+}
+
+/// `{% cycle %}`.
+#[derive(Debug, Clone)]
+pub struct CycleNode {
+    /// Identifies the cycle's state.
+    pub id: usize,
+    /// Values to cycle through.
+    pub values: Vec<FilterExpr>,
+    /// `as name`.
+    pub name: Option<Arc<str>>,
+    /// `silent`.
+    pub silent: bool,
+    /// The tag.
+    pub span: Span,
+}
+
+/// `{% ifchanged %}`.
+#[derive(Debug, Clone)]
+pub struct IfChangedNode {
+    /// Identifies the node's state.
+    pub id: usize,
+    /// Values compared (empty: compare the rendered body).
+    pub values: Vec<FilterExpr>,
+    /// Body when changed.
+    pub body: Vec<Node>,
+    /// `{% else %}` body.
+    pub otherwise: Vec<Node>,
+    /// The opening tag.
+    pub span: Span,
+}
+
+/// `{% block %}`.
+#[derive(Debug, Clone)]
+pub struct BlockNode {
+    /// Block name.
+    pub name: Arc<str>,
+    /// Body.
+    pub body: Vec<Node>,
+    /// The opening tag.
+    pub span: Span,
+}
+
+/// `{% include %}`.
+#[derive(Debug, Clone)]
+pub struct IncludeNode {
+    /// Template name expression.
+    pub template: FilterExpr,
+    /// `with a=b`.
+    pub extra: Vec<(Arc<str>, FilterExpr)>,
+    /// `only`.
+    pub only: bool,
+    /// The tag.
+    pub span: Span,
+}
+
+/// Parser options.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// Collect errors and keep going instead of failing on the first one.
+    pub lenient: bool,
+    /// The template's name (for relative `extends`/`include` and error locations).
+    pub name: Option<String>,
+}
+
+/// The result of parsing one template.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// Top-level nodes.
+    pub nodes: Vec<Node>,
+    /// The tokens the nodes were built from.
+    pub tokens: Vec<Token>,
+    /// Spans of `{# … #}` comments outside `{% comment %}` blocks.
+    pub comments: Vec<Span>,
+    /// Errors found (lenient mode; strict mode returns the first as `Err`).
+    pub errors: Vec<TemplateError>,
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    tokens: Vec<Token>,
+    pos: usize,
+    registry: &'a Registry,
+    opts: &'a ParseOptions,
+    lines: LineIndex,
+    errors: Vec<TemplateError>,
+    comments: Vec<Span>,
+    command_stack: Vec<(String, Token)>,
+    blocks: HashSet<String>,
+    named_cycles: Vec<(String, CycleNode)>,
+    last_cycle: Option<usize>,
+    next_id: usize,
+    /// Whether a non-text node has been added at the top level (for `extends`).
+    seen_nontext: bool,
+    depth: usize,
+}
+
+/// Parse `source` into nodes.
+pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<Parsed> {
+    let tokens = tokenize(source);
+    let mut p = Parser {
+        src: source,
+        tokens: tokens.clone(),
+        pos: 0,
+        registry,
+        opts,
+        lines: LineIndex::new(source),
+        errors: Vec::new(),
+        comments: Vec::new(),
+        command_stack: Vec::new(),
+        blocks: HashSet::new(),
+        named_cycles: Vec::new(),
+        last_cycle: None,
+        next_id: 0,
+        seen_nontext: false,
+        depth: 0,
+    };
+    let nodes = match p.parse_until(&[]) {
+        Ok((nodes, _)) => nodes,
+        Err(e) => return Err(e.located(opts.name.as_deref(), source)),
+    };
+    if let Some(e) = p.errors.first().filter(|_| !opts.lenient) {
+        return Err(e.clone().located(opts.name.as_deref(), source));
+    }
+    let errors = p
+        .errors
+        .into_iter()
+        .map(|e| e.located(opts.name.as_deref(), source))
+        .collect();
+    Ok(Parsed {
+        nodes,
+        tokens,
+        comments: p.comments,
+        errors,
+    })
+}
+
+/// Django's `get_text_list(items, "or")`: `'a', 'b' or 'c'`.
+fn text_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("'{i}'")).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        n => format!("{} or {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+const MAX_NESTING: usize = 256;
+
+impl<'a> Parser<'a> {
+    fn line(&self, t: &Token) -> usize {
+        self.lines.line_of(t.span.start) + 1
+    }
+
+    fn content(&self, t: &Token) -> &'a str {
+        t.content.slice(self.src)
+    }
+
+    /// Record an error: returned at once in strict mode, collected in lenient mode.
+    fn fail(&mut self, e: TemplateError) -> Result<()> {
+        if self.opts.lenient {
+            self.errors.push(e);
+            Ok(())
+        } else {
+            Err(e)
+        }
+    }
+
+    /// Parse until a block tag whose first word is in `until`; returns the nodes and
+    /// that end token (left consumed), or `None` at the end of the input.
+    fn parse_until(&mut self, until: &[&str]) -> Result<(Vec<Node>, Option<Token>)> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            self.depth -= 1;
+            let span = self
+                .tokens
+                .get(self.pos.saturating_sub(1))
+                .map(|t| t.span)
+                .unwrap_or_default();
+            return Err(TemplateError::syntax(
+                format!("Tags are nested more than {MAX_NESTING} levels deep."),
+                span,
+            ));
+        }
+        let result = self.parse_until_inner(until);
+        self.depth -= 1;
+        result
+    }
+
+    fn parse_until_inner(&mut self, until: &[&str]) -> Result<(Vec<Node>, Option<Token>)> {
+        let mut nodes = Vec::new();
+        while self.pos < self.tokens.len() {
+            let tok = self.tokens[self.pos];
+            self.pos += 1;
+            match tok.kind {
+                TokenKind::Text => nodes.push(Node::Text(tok.span)),
+                TokenKind::Comment => self.comments.push(tok.span),
+                TokenKind::Variable => {
+                    let content = self.content(&tok);
+                    if content.is_empty() {
+                        let line = self.line(&tok);
+                        self.fail(TemplateError::syntax(
+                            format!("Empty variable tag on line {line}"),
+                            tok.span,
+                        ))?;
+                        nodes.push(Node::Unknown("".into(), tok.span));
+                        continue;
+                    }
+                    match parse_filter_expr(content, tok.content.start, self.registry) {
+                        Ok(expr) => {
+                            self.mark_nontext(until);
+                            nodes.push(Node::Var(expr));
+                        }
+                        Err(e) => {
+                            self.fail(e.at(tok.span))?;
+                            nodes.push(Node::Unknown("".into(), tok.span));
+                        }
+                    }
+                }
+                TokenKind::Block => {
+                    let content = self.content(&tok);
+                    let Some(command) = content.split_whitespace().next() else {
+                        let line = self.line(&tok);
+                        self.fail(TemplateError::syntax(
+                            format!("Empty block tag on line {line}"),
+                            tok.span,
+                        ))?;
+                        nodes.push(Node::Unknown("".into(), tok.span));
+                        continue;
+                    };
+                    if until.contains(&command) {
+                        return Ok((nodes, Some(tok)));
+                    }
+                    self.command_stack.push((command.to_string(), tok));
+                    let node = match self.compile_tag(command, tok, until, &nodes) {
+                        Ok(n) => n,
+                        Err(e) => {
+                            self.fail(e.at(tok.span))?;
+                            Node::Unknown(command.into(), tok.span)
+                        }
+                    };
+                    self.command_stack.pop();
+                    if !matches!(node, Node::Extends(..)) {
+                        self.mark_nontext(until);
+                    }
+                    nodes.push(node);
+                }
+            }
+        }
+        if !until.is_empty() {
+            let (command, tok) = self.command_stack.last().cloned().unwrap_or_default_cmd();
+            let line = self.line(&tok);
+            let e = TemplateError::syntax(
+                format!(
+                    "Unclosed tag on line {line}: '{command}'. Looking for one of: {}.",
+                    until.join(", ")
+                ),
+                tok.span,
+            );
+            self.fail(e)?;
+        }
+        Ok((nodes, None))
+    }
+
+    fn mark_nontext(&mut self, until: &[&str]) {
+        if until.is_empty() && self.depth == 1 {
+            self.seen_nontext = true;
+        }
+    }
+
+    fn new_id(&mut self) -> usize {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn bits(&self, tok: &Token) -> Vec<(&'a str, Span)> {
+        split_contents(self.src, tok.content)
+            .into_iter()
+            .map(|s| (s.slice(self.src), s))
+            .collect()
+    }
+
+    fn expr(&self, text: &str, span: Span) -> Result<FilterExpr> {
+        parse_filter_expr(text, span.start, self.registry)
+    }
+
+    fn end_token(&self, tok: Option<Token>) -> Option<&'a str> {
+        tok.map(|t| self.content(&t))
+    }
+
+    fn compile_tag(&mut self, command: &str, tok: Token, until: &[&str], siblings: &[Node]) -> Result<Node> {
+        let span = tok.span;
+        let err = |m: String| TemplateError::syntax(m, span);
+        match command {
+            "if" => {
+                let mut branches = Vec::new();
+                let mut bits: Vec<(&str, Span)> = self.bits(&tok).into_iter().skip(1).collect();
+                loop {
+                    let cond = self.parse_condition(&bits, span)?;
+                    let (body, end) = self.parse_until(&["elif", "else", "endif"])?;
+                    branches.push((Some(cond), body));
+                    match self.end_token(end) {
+                        Some(c) if c.split_whitespace().next() == Some("elif") => {
+                            let t = end.unwrap_or(tok);
+                            bits = self.bits(&t).into_iter().skip(1).collect();
+                        }
+                        Some("else") => {
+                            let (body, end) = self.parse_until(&["endif"])?;
+                            branches.push((None, body));
+                            return self.expect_end(end, "endif", Node::If(branches, span));
+                        }
+                        other => {
+                            return self.expect_end_content(other, end, "endif", Node::If(branches, span))
+                        }
+                    }
+                }
+            }
+            "for" => {
+                let bits = self.bits(&tok);
+                if bits.len() < 4 {
+                    return Err(err(format!(
+                        "'for' statements should have at least four words: {}",
+                        self.content(&tok)
+                    )));
+                }
+                let reversed = bits[bits.len() - 1].0 == "reversed";
+                let in_index = bits.len() - if reversed { 3 } else { 2 };
+                if bits[in_index].0 != "in" {
+                    return Err(err(format!(
+                        "'for' statements should use the format 'for x in y': {}",
+                        self.content(&tok)
+                    )));
+                }
+                let joined: Vec<&str> = bits[1..in_index].iter().map(|b| b.0).collect();
+                let joined = joined.join(" ");
+                let mut loopvars: Vec<Arc<str>> = Vec::new();
+                for var in split_loopvars(&joined) {
+                    if var.is_empty() || var.contains([' ', '"', '\'', '|']) {
+                        return Err(err(format!(
+                            "'for' tag received an invalid argument: {}",
+                            self.content(&tok)
+                        )));
+                    }
+                    loopvars.push(var.into());
+                }
+                let (seq_text, seq_span) = bits[in_index + 1];
+                let sequence = self.expr(seq_text, seq_span)?;
+                let (body, end) = self.parse_until(&["empty", "endfor"])?;
+                let empty = if self.end_token(end) == Some("empty") {
+                    let (empty, end2) = self.parse_until(&["endfor"])?;
+                    self.require_end(end2)?;
+                    empty
+                } else {
+                    self.require_end(end)?;
+                    Vec::new()
+                };
+                Ok(Node::For(Box::new(ForNode {
+                    loopvars,
+                    sequence,
+                    reversed,
+                    body,
+                    empty,
+                    span,
+                })))
+            }
+            "with" => {
+                let bits = self.bits(&tok);
+                let mut rest: Vec<(&str, Span)> = bits[1..].to_vec();
+                let kwargs = self.token_kwargs(&mut rest, true)?;
+                if kwargs.is_empty() {
+                    return Err(err("'with' expected at least one variable assignment".into()));
+                }
+                if let Some((t, _)) = rest.first() {
+                    return Err(err(format!("'with' received an invalid token: '{t}'")));
+                }
+                let (body, end) = self.parse_until(&["endwith"])?;
+                self.require_end(end)?;
+                Ok(Node::With(kwargs, body, span))
+            }
+            "autoescape" => {
+                let args: Vec<&str> = self.content(&tok).split_whitespace().collect();
+                if args.len() != 2 {
+                    return Err(err("'autoescape' tag requires exactly one argument.".into()));
+                }
+                let on = match args[1] {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(err("'autoescape' argument should be 'on' or 'off'".into())),
+                };
+                let (body, end) = self.parse_until(&["endautoescape"])?;
+                self.require_end(end)?;
+                Ok(Node::Autoescape(on, body, span))
+            }
+            "spaceless" => {
+                let (body, end) = self.parse_until(&["endspaceless"])?;
+                self.require_end(end)?;
+                Ok(Node::Spaceless(body, span))
+            }
+            "verbatim" => {
+                let start = tok.span.end;
+                let (_, end) = self.parse_until(&["endverbatim"])?;
+                let stop = end.map(|t| t.span.start).unwrap_or(self.src.len());
+                self.require_end(end)?;
+                Ok(Node::Verbatim(Span::new(start, stop)))
+            }
+            "comment" => {
+                while self.pos < self.tokens.len() {
+                    let t = self.tokens[self.pos];
+                    self.pos += 1;
+                    if t.kind == TokenKind::Block && self.content(&t) == "endcomment" {
+                        return Ok(Node::CommentBlock(Span::new(span.start, t.span.end)));
+                    }
+                }
+                let line = self.line(&tok);
+                Err(err(format!(
+                    "Unclosed tag on line {line}: 'comment'. Looking for one of: endcomment."
+                )))
+            }
+            "cycle" => self.compile_cycle(&tok),
+            "resetcycle" => {
+                let bits = self.bits(&tok);
+                if bits.len() > 2 {
+                    return Err(err("'resetcycle' tag accepts at most one argument.".into()));
+                }
+                if let Some((name, _)) = bits.get(1) {
+                    return match self.named_cycles.iter().find(|(n, _)| n == name) {
+                        Some((_, c)) => Ok(Node::ResetCycle(c.id, span)),
+                        None => Err(err(format!("Named cycle '{name}' does not exist."))),
+                    };
+                }
+                match self.last_cycle {
+                    Some(id) => Ok(Node::ResetCycle(id, span)),
+                    None => Err(err("No cycles in template.".into())),
+                }
+            }
+            "firstof" => {
+                let mut bits: Vec<(&str, Span)> = self.bits(&tok).into_iter().skip(1).collect();
+                if bits.is_empty() {
+                    return Err(err("'firstof' statement requires at least one argument".into()));
+                }
+                let mut asvar = None;
+                if bits.len() >= 2 && bits[bits.len() - 2].0 == "as" {
+                    asvar = Some(Arc::from(bits[bits.len() - 1].0));
+                    bits.truncate(bits.len() - 2);
+                }
+                let exprs = bits
+                    .iter()
+                    .map(|(t, s)| self.expr(t, *s))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Node::Firstof(exprs, asvar, span))
+            }
+            "templatetag" => {
+                let bits: Vec<&str> = self.content(&tok).split_whitespace().collect();
+                if bits.len() != 2 {
+                    return Err(err("'templatetag' statement takes one argument".into()));
+                }
+                let out = match bits[1] {
+                    "openblock" => "{%",
+                    "closeblock" => "%}",
+                    "openvariable" => "{{",
+                    "closevariable" => "}}",
+                    "openbrace" => "{",
+                    "closebrace" => "}",
+                    "opencomment" => "{#",
+                    "closecomment" => "#}",
+                    other => {
+                        return Err(err(format!(
+                            "Invalid templatetag argument: '{other}'. Must be one of: ['openblock', 'closeblock', 'openvariable', 'closevariable', 'openbrace', 'closebrace', 'opencomment', 'closecomment']"
+                        )))
+                    }
+                };
+                Ok(Node::TemplateTag(out, span))
+            }
+            "widthratio" => {
+                let bits = self.bits(&tok);
+                let asvar = match bits.len() {
+                    4 => None,
+                    6 => {
+                        if bits[4].0 != "as" {
+                            return Err(err(
+                                "Invalid syntax in widthratio tag. Expecting 'as' keyword".into()
+                            ));
+                        }
+                        Some(Arc::from(bits[5].0))
+                    }
+                    _ => return Err(err("widthratio takes at least three arguments".into())),
+                };
+                let e = |i: usize| self.expr(bits[i].0, bits[i].1);
+                Ok(Node::WidthRatio(Box::new([e(1)?, e(2)?, e(3)?]), asvar, span))
+            }
+            "filter" => {
+                let content = self.content(&tok);
+                let rest = content
+                    .split_once(char::is_whitespace)
+                    .map(|x| x.1.trim_start())
+                    .unwrap_or("");
+                let rest_start = tok.content.end - rest.len();
+                let text = format!("var|{rest}");
+                let parsed = parse_filter_expr(&text, rest_start.saturating_sub(4), self.registry)?;
+                for f in &parsed.filters {
+                    if f.def.name == "escape" || f.def.name == "safe" {
+                        return Err(err(format!(
+                            "\"filter {}\" is not permitted.  Use the \"autoescape\" tag instead.",
+                            f.def.name
+                        )));
+                    }
+                }
+                let (body, end) = self.parse_until(&["endfilter"])?;
+                self.require_end(end)?;
+                Ok(Node::Filter(parsed.filters, body, span))
+            }
+            "ifchanged" => {
+                let bits = self.bits(&tok);
+                let (body, end) = self.parse_until(&["else", "endifchanged"])?;
+                let otherwise = if self.end_token(end) == Some("else") {
+                    let (o, end2) = self.parse_until(&["endifchanged"])?;
+                    self.require_end(end2)?;
+                    o
+                } else {
+                    self.require_end(end)?;
+                    Vec::new()
+                };
+                let values = bits[1..]
+                    .iter()
+                    .map(|(t, s)| self.expr(t, *s))
+                    .collect::<Result<Vec<_>>>()?;
+                let id = self.new_id();
+                Ok(Node::IfChanged(Box::new(IfChangedNode {
+                    id,
+                    values,
+                    body,
+                    otherwise,
+                    span,
+                })))
+            }
+            "block" => {
+                let words: Vec<&str> = self.content(&tok).split_whitespace().collect();
+                if words.len() != 2 {
+                    return Err(err("'block' tag takes only one argument".into()));
+                }
+                let name = words[1].to_string();
+                if !self.blocks.insert(name.clone()) {
+                    return Err(err(format!(
+                        "'block' tag with name '{name}' appears more than once"
+                    )));
+                }
+                let (body, end) = self.parse_until(&["endblock"])?;
+                match end {
+                    Some(t) => {
+                        let c = self.content(&t);
+                        let named = format!("endblock {name}");
+                        if c != "endblock" && c != named {
+                            let line = self.line(&t);
+                            return Err(TemplateError::syntax(
+                                format!(
+                                    "Invalid block tag on line {line}: 'endblock', expected {}. Did you forget to register or load this tag?",
+                                    text_list(&["endblock", &named])
+                                ),
+                                t.span,
+                            ));
+                        }
+                    }
+                    None => return Err(err("unclosed block".into())),
+                }
+                Ok(Node::Block(Arc::new(BlockNode {
+                    name: name.into(),
+                    body,
+                    span,
+                })))
+            }
+            "extends" => {
+                let bits = self.bits(&tok);
+                if bits.len() != 2 {
+                    return Err(err("'extends' takes one argument".into()));
+                }
+                let parent_text = self.relative(bits[1].0, false)?;
+                let parent = self.expr(&parent_text, bits[1].1)?;
+                // Django parses the rest of the template inside the first `extends`, so
+                // a second one is judged only against what follows the first.
+                let first = siblings.iter().position(|n| matches!(n, Node::Extends(..)));
+                let before = match first {
+                    Some(i) => &siblings[i + 1..],
+                    None => siblings,
+                };
+                if self.depth > 1 || before.iter().any(|n| !matches!(n, Node::Text(_))) {
+                    return Err(err(format!(
+                        "{{% {} %}} must be the first tag in the template.",
+                        self.content(&tok)
+                    )));
+                }
+                if first.is_some() {
+                    return Err(err(
+                        "'extends' cannot appear more than once in the same template".into()
+                    ));
+                }
+                let _ = until;
+                Ok(Node::Extends(parent, span))
+            }
+            "include" => {
+                let bits = self.bits(&tok);
+                if bits.len() < 2 {
+                    return Err(err(
+                        "'include' tag takes at least one argument: the name of the template to be included."
+                            .into(),
+                    ));
+                }
+                let mut rest: Vec<(&str, Span)> = bits[2..].to_vec();
+                let mut extra = Vec::new();
+                let (mut seen_with, mut only) = (false, false);
+                while !rest.is_empty() {
+                    let (option, _) = rest.remove(0);
+                    if (option == "with" && seen_with) || (option == "only" && only) {
+                        return Err(err(format!(
+                            "The '{option}' option was specified more than once."
+                        )));
+                    }
+                    match option {
+                        "with" => {
+                            seen_with = true;
+                            extra = self.token_kwargs(&mut rest, false)?;
+                            if extra.is_empty() {
+                                return Err(err(
+                                    "\"with\" in 'include' tag needs at least one keyword argument.".into(),
+                                ));
+                            }
+                        }
+                        "only" => only = true,
+                        other => return Err(err(format!("Unknown argument for 'include' tag: '{other}'."))),
+                    }
+                }
+                let name_text = self.relative(bits[1].0, true)?;
+                let template = self.expr(&name_text, bits[1].1)?;
+                Ok(Node::Include(Box::new(IncludeNode {
+                    template,
+                    extra,
+                    only,
+                    span,
+                })))
+            }
+            "csrf_token" => Ok(Node::CsrfToken(span)),
+            "load" => Ok(Node::Load(span)),
+            _ => {
+                let line = self.line(&tok);
+                let msg = if until.is_empty() {
+                    format!("Invalid block tag on line {line}: '{command}'. Did you forget to register or load this tag?")
+                } else {
+                    format!(
+                        "Invalid block tag on line {line}: '{command}', expected {}. Did you forget to register or load this tag?",
+                        text_list(until)
+                    )
+                };
+                Err(err(msg))
+            }
+        }
+    }
+
+    /// Django's `construct_relative_path` applied to a tag argument.
+    fn relative(&self, text: &str, allow_recursion: bool) -> Result<String> {
+        match &self.opts.name {
+            Some(current) => construct_relative_path(current, text, allow_recursion)
+                .map_err(|m| TemplateError::syntax(m, Span::default())),
+            None => Ok(text.to_string()),
+        }
+    }
+
+    fn require_end(&mut self, end: Option<Token>) -> Result<()> {
+        // parse_until already reported a missing end tag.
+        let _ = end;
+        Ok(())
+    }
+
+    fn expect_end(&mut self, end: Option<Token>, want: &str, node: Node) -> Result<Node> {
+        let c = self.end_token(end);
+        self.expect_end_content(c, end, want, node)
+    }
+
+    fn expect_end_content(
+        &mut self,
+        content: Option<&str>,
+        end: Option<Token>,
+        want: &str,
+        node: Node,
+    ) -> Result<Node> {
+        match (content, end) {
+            (Some(c), Some(t)) if c != want => {
+                let line = self.line(&t);
+                Err(TemplateError::syntax(
+                    format!("Malformed template tag at line {line}: \"{c}\""),
+                    t.span,
+                ))
+            }
+            _ => Ok(node),
+        }
+    }
+
+    /// Django's `token_kwargs`: `a=b c=d` (or, with `legacy`, `b as a and d as c`).
+    fn token_kwargs(
+        &self,
+        bits: &mut Vec<(&'a str, Span)>,
+        legacy: bool,
+    ) -> Result<Vec<(Arc<str>, FilterExpr)>> {
+        let kwarg = |s: &str| -> Option<(usize, usize)> {
+            let key_len: usize = s
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .map(char::len_utf8)
+                .sum();
+            (key_len > 0 && s[key_len..].starts_with('=') && s.len() > key_len + 1)
+                .then_some((key_len, key_len + 1))
+        };
+        let Some(first) = bits.first() else {
+            return Ok(Vec::new());
+        };
+        let kwarg_format = kwarg(first.0).is_some();
+        if !kwarg_format && (!legacy || bits.len() < 3 || bits[1].0 != "as") {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        while !bits.is_empty() {
+            if kwarg_format {
+                let (text, span) = bits[0];
+                let Some((klen, vstart)) = kwarg(text) else {
+                    return Ok(out);
+                };
+                let key = &text[..klen];
+                let value = self.expr(&text[vstart..], Span::new(span.start + vstart, span.end))?;
+                bits.remove(0);
+                out.push((Arc::from(key), value));
+            } else {
+                if bits.len() < 3 || bits[1].0 != "as" {
+                    return Ok(out);
+                }
+                let value = self.expr(bits[0].0, bits[0].1)?;
+                let key = bits[2].0;
+                bits.drain(..3);
+                out.push((Arc::from(key), value));
+                if let Some((t, _)) = bits.first() {
+                    if *t != "and" {
+                        return Ok(out);
+                    }
+                    bits.remove(0);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn compile_cycle(&mut self, tok: &Token) -> Result<Node> {
+        let span = tok.span;
+        let err = |m: String| TemplateError::syntax(m, span);
+        let mut args = self.bits(tok);
+        if args.len() < 2 {
+            return Err(err("'cycle' tag requires at least two arguments".into()));
+        }
+        if args.len() == 2 {
+            let name = args[1].0;
+            if self.named_cycles.is_empty() {
+                return Err(err(format!(
+                    "No named cycles in template. '{name}' is not defined"
+                )));
+            }
+            return match self.named_cycles.iter().find(|(n, _)| n == name) {
+                Some((_, node)) => Ok(Node::Cycle(Box::new(CycleNode { span, ..node.clone() }))),
+                None => Err(err(format!("Named cycle '{name}' does not exist"))),
+            };
+        }
+        let mut as_form = false;
+        let mut silent = false;
+        if args.len() > 4 {
+            let n = args.len();
+            if args[n - 3].0 == "as" {
+                if args[n - 1].0 != "silent" {
+                    return Err(err(format!(
+                        "Only 'silent' flag is allowed after cycle's name, not '{}'.",
+                        args[n - 1].0
+                    )));
+                }
+                as_form = true;
+                silent = true;
+                args.pop();
+            } else if args[n - 2].0 == "as" {
+                as_form = true;
+            }
+        }
+        let id = self.new_id();
+        let node = if as_form {
+            let n = args.len();
+            let name = args[n - 1].0;
+            let values = args[1..n - 2]
+                .iter()
+                .map(|(t, s)| self.expr(t, *s))
+                .collect::<Result<Vec<_>>>()?;
+            let node = CycleNode {
+                id,
+                values,
+                name: Some(name.into()),
+                silent,
+                span,
+            };
+            self.named_cycles.retain(|(n, _)| n != name);
+            self.named_cycles.push((name.to_string(), node.clone()));
+            node
+        } else {
+            let values = args[1..]
+                .iter()
+                .map(|(t, s)| self.expr(t, *s))
+                .collect::<Result<Vec<_>>>()?;
+            CycleNode {
+                id,
+                values,
+                name: None,
+                silent: false,
+                span,
+            }
+        };
+        self.last_cycle = Some(id);
+        Ok(Node::Cycle(Box::new(node)))
+    }
+
+    /// Django's `TemplateIfParser` over the tag's bits.
+    fn parse_condition(&self, bits: &[(&str, Span)], span: Span) -> Result<Cond> {
+        let mut toks: Vec<IfTok> = Vec::new();
+        let mut i = 0;
+        while i < bits.len() {
+            let (t, s) = bits[i];
+            let next = bits.get(i + 1).map(|b| b.0);
+            let text = if t == "is" && next == Some("not") {
+                i += 1;
+                "is not"
+            } else if t == "not" && next == Some("in") {
+                i += 1;
+                "not in"
+            } else {
+                t
+            };
+            toks.push(match (text, BinOp::from_token(text)) {
+                ("not", _) => IfTok::Not,
+                (_, Some(op)) => IfTok::Op(op, text),
+                _ => IfTok::Operand(text, s),
+            });
+            i += 1;
+        }
+        // Django compiles every operand before parsing the expression, so an invalid
+        // operand is reported before any grammar error.
+        for t in &toks {
+            if let IfTok::Operand(text, s) = t {
+                self.expr(text, *s)?;
+            }
+        }
+        let mut p = IfParser {
+            parser: self,
+            toks,
+            pos: 0,
+            span,
+        };
+        let cond = p.expression(0)?;
+        if let Some(t) = p.toks.get(p.pos) {
+            return Err(TemplateError::syntax(
+                format!("Unused '{}' at end of if expression.", t.display()),
+                span,
+            ));
+        }
+        Ok(cond)
+    }
+}
+
+trait DefaultCmd {
+    fn unwrap_or_default_cmd(self) -> (String, Token);
+}
+
+impl DefaultCmd for Option<(String, Token)> {
+    fn unwrap_or_default_cmd(self) -> (String, Token) {
+        self.unwrap_or_else(|| {
+            (
+                String::new(),
+                Token {
+                    kind: TokenKind::Text,
+                    span: Span::default(),
+                    content: Span::default(),
+                },
+            )
+        })
+    }
+}
+
+/// `re.split(r" *, *", text)`.
+fn split_loopvars(text: &str) -> Vec<&str> {
+    text.split(',').map(|p| p.trim_matches(' ')).collect()
+}
+
+#[derive(Debug, Clone, Copy)]
+enum IfTok<'a> {
+    Not,
+    Op(BinOp, &'a str),
+    Operand(&'a str, Span),
+}
+
+impl IfTok<'_> {
+    fn display(&self) -> &str {
+        match self {
+            IfTok::Not => "not",
+            IfTok::Op(_, t) => t,
+            IfTok::Operand(t, _) => t,
+        }
+    }
+    fn lbp(&self) -> u8 {
+        match self {
+            IfTok::Not => 8,
+            IfTok::Op(op, _) => op.lbp(),
+            IfTok::Operand(..) => 0,
+        }
+    }
+}
+
+struct IfParser<'p, 'a> {
+    parser: &'p Parser<'a>,
+    toks: Vec<IfTok<'a>>,
+    pos: usize,
+    span: Span,
+}
+
+impl IfParser<'_, '_> {
+    fn error(&self, m: String) -> TemplateError {
+        TemplateError::syntax(m, self.span)
+    }
+
+    fn next(&mut self) -> Option<IfTok<'_>> {
+        let t = self.toks.get(self.pos).copied();
+        if t.is_some() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn expression(&mut self, rbp: u8) -> Result<Cond> {
+        let t = self.next();
+        let mut left = match t {
+            None => return Err(self.error("Unexpected end of expression in if tag.".into())),
+            Some(IfTok::Not) => Cond::Not(Box::new(self.expression(8)?)),
+            Some(IfTok::Op(_, text)) => {
+                let text = text.to_string();
+                return Err(self.error(format!("Not expecting '{text}' in this position in if tag.")));
+            }
+            Some(IfTok::Operand(text, s)) => {
+                let (text, s) = (text.to_string(), s);
+                Cond::Operand(self.parser.expr(&text, s)?)
+            }
+        };
+        while let Some(t) = self.toks.get(self.pos).copied() {
+            if rbp >= t.lbp() {
+                break;
+            }
+            self.pos += 1;
+            match t {
+                IfTok::Op(op, _) => {
+                    let right = self.expression(op.lbp())?;
+                    left = Cond::Binary(op, Box::new(left), Box::new(right));
+                }
+                IfTok::Not => {
+                    return Err(self.error("Not expecting 'not' as infix operator in if tag.".into()));
+                }
+                IfTok::Operand(text, _) => {
+                    return Err(self.error(format!("Not expecting '{text}' as infix operator in if tag.")));
+                }
+            }
+        }
+        Ok(left)
+    }
+}
+
+/// Django's `construct_relative_path`: `"./x.html"` / `"../x.html"` relative to the
+/// template `current`; other names are returned unchanged. Errors are Django's messages.
+pub fn construct_relative_path(
+    current: &str,
+    relative: &str,
+    allow_recursion: bool,
+) -> std::result::Result<String, String> {
+    let new_name = relative.trim_matches(|c| c == '\'' || c == '"');
+    if !(new_name.starts_with("./") || new_name.starts_with("../")) {
+        return Ok(relative.to_string());
+    }
+    let current_clean = current.trim_start_matches('/');
+    let dir = match current_clean.rfind('/') {
+        Some(i) => &current_clean[..i],
+        None => "",
+    };
+    let joined = if dir.is_empty() {
+        new_name.to_string()
+    } else {
+        format!("{dir}/{new_name}")
+    };
+    // posixpath.normpath
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let normalized = parts.join("/");
+    if normalized.starts_with("../") || normalized == ".." {
+        return Err(format!(
+            "The relative path '{relative}' points outside the file hierarchy that template '{current}' is in."
+        ));
+    }
+    if !allow_recursion && current_clean == normalized {
+        return Err(format!(
+            "The relative path '{relative}' was translated to template name '{normalized}', the same template in which the tag appears."
+        ));
+    }
+    let quoted = relative.len() >= 2
+        && (relative.starts_with('"') || relative.starts_with('\''))
+        && relative.ends_with(&relative[..1]);
+    Ok(if quoted {
+        format!("\"{normalized}\"")
+    } else {
+        normalized
+    })
+}

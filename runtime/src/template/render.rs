@@ -1,0 +1,1135 @@
+//! The renderer and the engine.
+//!
+//! [`Engine`] owns the loaders, the filter registry, the engine options
+//! (`string_if_invalid`, `autoescape`) and a cache of compiled [`Template`]s. Rendering
+//! walks the node tree once; the context is a stack of small frames over a
+//! [`ContextSource`], which is asked for a top-level name only when the template uses
+//! it (the Python binding answers from live Python objects, nothing is converted
+//! ahead of time).
+//!
+//! Semantics follow Django 5.2: variable lookup order (key, attribute, index),
+//! `string_if_invalid`, `render_value_in_context` (localised numbers, autoescape),
+//! block inheritance with `{{ block.super }}`, `include` with `with`/`only`, and the
+//! per-template state of `cycle` and `ifchanged`.
+
+use super::error::{ErrorKind, Result, TemplateError};
+use super::expr::{FilterExpr, Operand};
+use super::filters::{decimal_plain, FilterEnv, Registry};
+use super::html::conditional_escape;
+use super::parser::{self, BinOp, BlockNode, Cond, Node, ParseOptions};
+use super::value::{float_repr, Object, Value};
+use crate::span::Span;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Where top-level context names come from.
+pub trait ContextSource: Send + Sync {
+    /// The value bound to `name`, if any.
+    fn get(&self, name: &str) -> Option<Value>;
+}
+
+impl ContextSource for HashMap<String, Value> {
+    fn get(&self, name: &str) -> Option<Value> {
+        HashMap::get(self, name).cloned()
+    }
+}
+
+impl ContextSource for Vec<(String, Value)> {
+    fn get(&self, name: &str) -> Option<Value> {
+        self.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+}
+
+impl ContextSource for Value {
+    fn get(&self, name: &str) -> Option<Value> {
+        lookup_item(self, name)
+    }
+}
+
+struct Empty;
+impl ContextSource for Empty {
+    fn get(&self, _: &str) -> Option<Value> {
+        None
+    }
+}
+
+/// Where templates come from.
+#[derive(Debug, Clone)]
+pub enum Loader {
+    /// In-memory templates by name (Django's `locmem.Loader`).
+    Memory(HashMap<String, String>),
+    /// Directories searched in order (Django's `filesystem.Loader`).
+    Directories(Vec<PathBuf>),
+}
+
+/// A compiled template: parse once, render many times.
+#[derive(Debug)]
+pub struct Template {
+    /// The name it was loaded by, if any.
+    pub name: Option<String>,
+    /// The source text.
+    pub source: Arc<str>,
+    /// The node tree.
+    pub nodes: Vec<Node>,
+}
+
+/// Engine options.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Django's `string_if_invalid` (a `%s` in it is replaced by the variable).
+    pub string_if_invalid: String,
+    /// Autoescape on by default (Django's `autoescape` option).
+    pub autoescape: bool,
+    /// Maximum nesting of `include` and `extends` before an error.
+    pub max_depth: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            string_if_invalid: String::new(),
+            autoescape: true,
+            max_depth: 64,
+        }
+    }
+}
+
+/// The template engine.
+#[derive(Debug)]
+pub struct Engine {
+    loaders: Vec<Loader>,
+    registry: Registry,
+    options: EngineOptions,
+    cache: Mutex<HashMap<String, Arc<Template>>>,
+}
+
+impl Engine {
+    /// An engine with these loaders and options and the built-in filters.
+    pub fn new(loaders: Vec<Loader>, options: EngineOptions) -> Engine {
+        Engine {
+            loaders,
+            registry: Registry::builtins(),
+            options,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The filter registry (to register custom filters before compiling).
+    pub fn registry_mut(&mut self) -> &mut Registry {
+        &mut self.registry
+    }
+
+    /// The options.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+
+    /// Compile `source` (named `name` for errors and relative paths).
+    pub fn compile(&self, source: &str, name: Option<&str>) -> Result<Arc<Template>> {
+        let opts = ParseOptions {
+            lenient: false,
+            name: name.map(str::to_string),
+        };
+        let parsed = parser::parse(source, &self.registry, &opts)?;
+        Ok(Arc::new(Template {
+            name: name.map(str::to_string),
+            source: Arc::from(source),
+            nodes: parsed.nodes,
+        }))
+    }
+
+    /// Load and compile a template by name (cached).
+    pub fn get_template(&self, name: &str) -> Result<Arc<Template>> {
+        if let Some(t) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(name) {
+            return Ok(t.clone());
+        }
+        let source = self.load_source(name)?;
+        let t = self.compile(&source, Some(name))?;
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_string(), t.clone());
+        Ok(t)
+    }
+
+    fn load_source(&self, name: &str) -> Result<String> {
+        let not_found = || TemplateError::new(ErrorKind::NotFound, name.to_string());
+        for loader in &self.loaders {
+            match loader {
+                Loader::Memory(map) => {
+                    if let Some(s) = map.get(name) {
+                        return Ok(s.clone());
+                    }
+                }
+                Loader::Directories(dirs) => {
+                    let rel = Path::new(name);
+                    let escapes = rel.is_absolute()
+                        || rel.components().any(|c| {
+                            matches!(
+                                c,
+                                Component::ParentDir | Component::Prefix(_) | Component::RootDir
+                            )
+                        });
+                    if escapes {
+                        // Django's safe_join refuses it; the loader skips the directory.
+                        return Err(TemplateError::new(
+                            ErrorKind::SuspiciousName,
+                            format!("The template name '{name}' is outside the template directories."),
+                        ));
+                    }
+                    for dir in dirs {
+                        let path = dir.join(rel);
+                        if let Ok(text) = std::fs::read_to_string(&path) {
+                            return Ok(text);
+                        }
+                    }
+                }
+            }
+        }
+        Err(not_found())
+    }
+
+    /// Render `template` with `context`.
+    pub fn render(&self, template: &Arc<Template>, context: &dyn ContextSource) -> Result<String> {
+        let mut r = Renderer {
+            engine: self,
+            root: context,
+            frames: Vec::new(),
+            autoescape: self.options.autoescape,
+            states: vec![RenderState::default()],
+            loops: Vec::new(),
+            depth: 0,
+            loop_counter: 0,
+        };
+        let mut out = String::with_capacity(template.source.len() * 2);
+        r.render_nodes(template, &template.nodes, &mut out)
+            .map_err(|e| e.located(template.name.as_deref(), &template.source))?;
+        Ok(out)
+    }
+
+    /// Compile and render `source` in one go.
+    pub fn render_str(&self, source: &str, context: &dyn ContextSource) -> Result<String> {
+        let t = self.compile(source, None)?;
+        self.render(&t, context)
+    }
+}
+
+/// `dict.items()` / `.keys()` / `.values()`: iterable, printed as Python prints views.
+#[derive(Debug)]
+struct DictView {
+    kind: &'static str,
+    items: Vec<Value>,
+}
+
+impl Object for DictView {
+    fn to_py_str(&self) -> String {
+        format!("{}({})", self.kind, Value::list(self.items.clone()).to_py_repr())
+    }
+    fn truthy(&self) -> bool {
+        !self.items.is_empty()
+    }
+    fn iterate(&self) -> Option<Vec<Value>> {
+        Some(self.items.clone())
+    }
+    fn length(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+    fn get_index(&self, _: i64) -> Option<Value> {
+        None
+    }
+}
+
+/// The `block` variable inside `{% block %}`: knows its name for `{{ block.super }}`.
+#[derive(Debug)]
+struct BlockRef {
+    name: Arc<str>,
+}
+
+impl Object for BlockRef {
+    fn to_py_str(&self) -> String {
+        format!("<Block Node: {}>", self.name)
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+}
+
+#[derive(Clone)]
+struct BlockEntry {
+    template: Arc<Template>,
+    node: Arc<BlockNode>,
+}
+
+/// Django's `RenderContext` frame: state local to one template render.
+#[derive(Default)]
+struct RenderState {
+    cycles: HashMap<usize, usize>,
+    ifchanged: HashMap<usize, Compare>,
+    blocks: Option<HashMap<Arc<str>, Vec<BlockEntry>>>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Compare {
+    Values(Vec<String>),
+    Output(String),
+}
+
+struct LoopState {
+    ifchanged: HashMap<usize, Compare>,
+}
+
+struct Renderer<'e> {
+    engine: &'e Engine,
+    root: &'e dyn ContextSource,
+    frames: Vec<Vec<(Arc<str>, Value)>>,
+    autoescape: bool,
+    states: Vec<RenderState>,
+    loops: Vec<LoopState>,
+    depth: usize,
+    loop_counter: usize,
+}
+
+/// One lookup step as Django's `Variable._resolve_lookup` does it: dict key, then
+/// attribute (Python methods of `dict`/`str` that need no argument are called), then
+/// list index. `None` when all three fail.
+pub fn lookup_item(cur: &Value, bit: &str) -> Option<Value> {
+    let index = || bit.parse::<i64>().ok();
+    match cur {
+        Value::Dict(items) => {
+            if let Some((_, v)) = items.iter().find(|(k, _)| k.as_str() == Some(bit)) {
+                return Some(v.clone());
+            }
+            let view = |kind: &'static str, items: Vec<Value>| {
+                Some(Value::Object(Arc::new(DictView { kind, items })))
+            };
+            match bit {
+                "items" => {
+                    return view(
+                        "dict_items",
+                        items
+                            .iter()
+                            .map(|(k, v)| Value::Tuple(Arc::new(vec![k.clone(), v.clone()])))
+                            .collect(),
+                    )
+                }
+                "keys" => return view("dict_keys", items.iter().map(|(k, _)| k.clone()).collect()),
+                "values" => return view("dict_values", items.iter().map(|(_, v)| v.clone()).collect()),
+                _ => {}
+            }
+            let i = index()?;
+            items
+                .iter()
+                .find(|(k, _)| matches!(k, Value::Int(n) if *n == i))
+                .map(|(_, v)| v.clone())
+        }
+        Value::List(items) | Value::Tuple(items) => {
+            let i = index()?;
+            let idx = if i < 0 { items.len() as i64 + i } else { i };
+            usize::try_from(idx).ok().and_then(|k| items.get(k).cloned())
+        }
+        Value::Str(s) | Value::Safe(s) => {
+            let method = match bit {
+                "upper" => Some(s.to_uppercase()),
+                "lower" => Some(s.to_lowercase()),
+                "strip" => Some(s.trim().to_string()),
+                "lstrip" => Some(s.trim_start().to_string()),
+                "rstrip" => Some(s.trim_end().to_string()),
+                _ => None,
+            };
+            if let Some(m) = method {
+                return Some(Value::str(m));
+            }
+            let i = index()?;
+            let chars: Vec<char> = s.chars().collect();
+            let idx = if i < 0 { chars.len() as i64 + i } else { i };
+            usize::try_from(idx)
+                .ok()
+                .and_then(|k| chars.get(k))
+                .map(|c| Value::str(c.to_string()))
+        }
+        Value::Bool(_) | Value::Int(_) => match bit {
+            "real" | "numerator" => cur.as_i64().map(Value::Int),
+            "imag" => Some(Value::Int(0)),
+            "denominator" => Some(Value::Int(1)),
+            _ => None,
+        },
+        Value::Float(f) => match bit {
+            "real" => Some(Value::Float(*f)),
+            "imag" => Some(Value::Float(0.0)),
+            _ => None,
+        },
+        Value::Object(o) => o
+            .get_item(bit)
+            .or_else(|| o.get_attr(bit))
+            .or_else(|| index().and_then(|i| o.get_index(i))),
+        _ => None,
+    }
+}
+
+fn render_err(msg: impl Into<String>, span: Span) -> TemplateError {
+    TemplateError::new(ErrorKind::Render, msg).at(span)
+}
+
+impl<'e> Renderer<'e> {
+    fn state(&mut self) -> &mut RenderState {
+        let n = self.states.len();
+        &mut self.states[n - 1]
+    }
+
+    fn get(&self, name: &str) -> Option<Value> {
+        for frame in self.frames.iter().rev() {
+            if let Some((_, v)) = frame.iter().rev().find(|(k, _)| &**k == name) {
+                return Some(v.clone());
+            }
+        }
+        if let Some(v) = self.root.get(name) {
+            return Some(v);
+        }
+        // Django's context always has these builtins at the bottom.
+        match name {
+            "True" => Some(Value::Bool(true)),
+            "False" => Some(Value::Bool(false)),
+            "None" => Some(Value::None),
+            _ => None,
+        }
+    }
+
+    fn set(&mut self, name: &str, value: Value) {
+        if self.frames.is_empty() {
+            self.frames.push(Vec::new());
+        }
+        let n = self.frames.len();
+        let frame = &mut self.frames[n - 1];
+        match frame.iter_mut().find(|(k, _)| &**k == name) {
+            Some(slot) => slot.1 = value,
+            None => frame.push((Arc::from(name), value)),
+        }
+    }
+
+    /// Django's `Context.set_upward`.
+    fn set_upward(&mut self, name: &str, value: Value) {
+        for frame in self.frames.iter_mut().rev() {
+            if let Some(slot) = frame.iter_mut().find(|(k, _)| &**k == name) {
+                slot.1 = value;
+                return;
+            }
+        }
+        self.set(name, value);
+    }
+
+    /// Resolve an operand; `None` is Django's `VariableDoesNotExist`.
+    fn resolve_operand(&mut self, template: &Arc<Template>, op: &Operand) -> Result<Option<Value>> {
+        match op {
+            Operand::Literal(v) => Ok(Some(v.clone())),
+            Operand::Lookup(parts) => {
+                let Some(mut cur) = self.get(&parts[0]) else {
+                    return Ok(None);
+                };
+                for bit in parts.iter().skip(1) {
+                    if let Value::Object(o) = &cur {
+                        if let Some(block) = o.as_any().and_then(|a| a.downcast_ref::<BlockRef>()) {
+                            if &**bit == "super" {
+                                let name = block.name.clone();
+                                cur = Value::safe(self.block_super(template, &name)?);
+                                continue;
+                            }
+                        }
+                    }
+                    match lookup_item(&cur, bit) {
+                        Some(v) => cur = v,
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(cur))
+            }
+        }
+    }
+
+    /// Django's `FilterExpression.resolve`.
+    fn resolve(
+        &mut self,
+        template: &Arc<Template>,
+        expr: &FilterExpr,
+        ignore_failures: bool,
+    ) -> Result<Value> {
+        let mut obj = match self.resolve_operand(template, &expr.operand)? {
+            Some(v) => v,
+            None if ignore_failures => Value::None,
+            None => {
+                let invalid = &self.engine.options.string_if_invalid;
+                if !invalid.is_empty() {
+                    return Ok(Value::str(invalid.replace("%s", &expr.operand.display())));
+                }
+                Value::str("")
+            }
+        };
+        for f in &expr.filters {
+            let arg = match &f.arg {
+                None => None,
+                Some(op) => match self.resolve_operand(template, op)? {
+                    Some(v) => Some(v),
+                    None => {
+                        return Err(render_err(
+                            format!("Failed lookup for key [{}]", op.display()),
+                            f.span,
+                        ))
+                    }
+                },
+            };
+            let env = FilterEnv {
+                autoescape: self.autoescape,
+            };
+            let out = (f.def.func)(&obj, arg.as_ref(), &env).map_err(|e| e.at(f.span))?;
+            // Django: `if func.is_safe and isinstance(obj, SafeData): obj = mark_safe(new_obj)`.
+            obj = if f.def.is_safe && obj.is_safe() {
+                out.mark_safe()
+            } else {
+                out
+            };
+        }
+        Ok(obj)
+    }
+
+    /// Django's `render_value_in_context` (localize, then escape if autoescaping).
+    fn render_value(&self, v: &Value, out: &mut String) {
+        let text = match v {
+            Value::Float(f) => {
+                let r = float_repr(*f);
+                if r.contains('e') {
+                    decimal_plain(&r).unwrap_or(r)
+                } else {
+                    r
+                }
+            }
+            Value::Decimal(d) => decimal_plain(d).unwrap_or_else(|| d.to_string()),
+            other => {
+                if self.autoescape {
+                    out.push_str(&conditional_escape(other));
+                } else {
+                    out.push_str(&other.to_py_str());
+                }
+                return;
+            }
+        };
+        out.push_str(&text);
+    }
+
+    fn eval(&mut self, template: &Arc<Template>, cond: &Cond) -> Result<Value> {
+        Ok(match cond {
+            Cond::Operand(e) => self.resolve(template, e, true)?,
+            Cond::Not(c) => Value::Bool(!self.eval_truthy(template, c)?),
+            Cond::Binary(op, a, b) => {
+                // Django's infix operators turn any exception into False.
+                let result: Result<Value> = (|| {
+                    Ok(match op {
+                        BinOp::Or => {
+                            let x = self.eval(template, a)?;
+                            if x.truthy() {
+                                x
+                            } else {
+                                self.eval(template, b)?
+                            }
+                        }
+                        BinOp::And => {
+                            let x = self.eval(template, a)?;
+                            if !x.truthy() {
+                                x
+                            } else {
+                                self.eval(template, b)?
+                            }
+                        }
+                        _ => {
+                            let x = self.eval(template, a)?;
+                            let y = self.eval(template, b)?;
+                            Value::Bool(match op {
+                                BinOp::In => y.py_contains(&x).unwrap_or(false),
+                                BinOp::NotIn => y.py_contains(&x).map(|c| !c).unwrap_or(false),
+                                BinOp::Is => is_same(&x, &y),
+                                BinOp::IsNot => !is_same(&x, &y),
+                                BinOp::Eq => x.py_eq(&y),
+                                BinOp::Ne => !x.py_eq(&y),
+                                BinOp::Gt => x.py_cmp(&y).is_some_and(|o| o.is_gt()),
+                                BinOp::Ge => x.py_cmp(&y).is_some_and(|o| o.is_ge()),
+                                BinOp::Lt => x.py_cmp(&y).is_some_and(|o| o.is_lt()),
+                                BinOp::Le => x.py_cmp(&y).is_some_and(|o| o.is_le()),
+                                BinOp::Or | BinOp::And => false,
+                            })
+                        }
+                    })
+                })();
+                result.unwrap_or(Value::Bool(false))
+            }
+        })
+    }
+
+    fn eval_truthy(&mut self, template: &Arc<Template>, cond: &Cond) -> Result<bool> {
+        Ok(self.eval(template, cond).map(|v| v.truthy()).unwrap_or(false))
+    }
+
+    fn render_nodes(&mut self, template: &Arc<Template>, nodes: &[Node], out: &mut String) -> Result<()> {
+        // A template that extends another renders only through its parent.
+        if let Some(Node::Extends(parent, span)) = nodes.iter().find(|n| !matches!(n, Node::Text(_))) {
+            return self.render_extends(template, nodes, parent, *span, out);
+        }
+        for node in nodes {
+            self.render_node(template, node, out)?;
+        }
+        Ok(())
+    }
+
+    fn render_body(&mut self, template: &Arc<Template>, nodes: &[Node], out: &mut String) -> Result<()> {
+        for node in nodes {
+            self.render_node(template, node, out)?;
+        }
+        Ok(())
+    }
+
+    fn render_to_string(&mut self, template: &Arc<Template>, nodes: &[Node]) -> Result<String> {
+        let mut s = String::new();
+        self.render_body(template, nodes, &mut s)?;
+        Ok(s)
+    }
+
+    fn render_node(&mut self, template: &Arc<Template>, node: &Node, out: &mut String) -> Result<()> {
+        match node {
+            Node::Text(span) => out.push_str(span.slice(&template.source)),
+            Node::Var(expr) => {
+                let v = self.resolve(template, expr, false)?;
+                self.render_value(&v, out);
+            }
+            Node::If(branches, _) => {
+                for (cond, body) in branches {
+                    let hit = match cond {
+                        Some(c) => self.eval_truthy(template, c)?,
+                        None => true,
+                    };
+                    if hit {
+                        return self.render_body(template, body, out);
+                    }
+                }
+            }
+            Node::For(f) => self.render_for(template, f, out)?,
+            Node::With(bindings, body, _) => {
+                let mut frame = Vec::with_capacity(bindings.len());
+                for (k, e) in bindings {
+                    frame.push((k.clone(), self.resolve(template, e, false)?));
+                }
+                self.frames.push(frame);
+                let r = self.render_body(template, body, out);
+                self.frames.pop();
+                r?;
+            }
+            Node::Autoescape(on, body, _) => {
+                let old = self.autoescape;
+                self.autoescape = *on;
+                let r = self.render_body(template, body, out);
+                self.autoescape = old;
+                r?;
+            }
+            Node::Spaceless(body, _) => {
+                let s = self.render_to_string(template, body)?;
+                out.push_str(&strip_spaces_between_tags(s.trim()));
+            }
+            Node::Verbatim(span) => out.push_str(span.slice(&template.source)),
+            Node::CommentBlock(_) | Node::Load(_) => {}
+            Node::Cycle(c) => {
+                let pos = {
+                    let state = self.state();
+                    let p = state.cycles.entry(c.id).or_insert(0);
+                    let cur = *p;
+                    *p += 1;
+                    cur
+                };
+                if c.values.is_empty() {
+                    return Ok(());
+                }
+                let value = self.resolve(template, &c.values[pos % c.values.len()], false)?;
+                if let Some(name) = &c.name {
+                    self.set_upward(name, value.clone());
+                }
+                if !c.silent {
+                    self.render_value(&value, out);
+                }
+            }
+            Node::ResetCycle(id, _) => {
+                self.state().cycles.insert(*id, 0);
+            }
+            Node::Firstof(values, asvar, _) => {
+                let mut first = String::new();
+                for v in values {
+                    let value = self.resolve(template, v, true)?;
+                    if value.truthy() {
+                        self.render_value(&value, &mut first);
+                        break;
+                    }
+                }
+                match asvar {
+                    Some(name) => self.set(name, Value::safe(first)),
+                    None => out.push_str(&first),
+                }
+            }
+            Node::TemplateTag(text, _) => out.push_str(text),
+            Node::WidthRatio(exprs, asvar, span) => {
+                let value = self.resolve_operand(template, &exprs[0].operand)?;
+                let max = self.resolve_operand(template, &exprs[1].operand)?;
+                let (Some(_), Some(_)) = (value, max) else {
+                    return Ok(());
+                };
+                let value = self.resolve(template, &exprs[0], false)?;
+                let max = self.resolve(template, &exprs[1], false)?;
+                let width = self.resolve(template, &exprs[2], false)?;
+                let width = super::filters::py_int_of(&width).ok_or_else(|| {
+                    TemplateError::syntax("widthratio final argument must be a number", *span)
+                })?;
+                let as_float = |v: &Value| -> Option<f64> {
+                    match v {
+                        Value::Str(s) | Value::Safe(s) => s.trim().parse().ok(),
+                        other => other.as_f64(),
+                    }
+                };
+                let result = match (as_float(&value), as_float(&max)) {
+                    (Some(_), Some(0.0)) => "0".to_string(),
+                    (Some(v), Some(m)) => {
+                        let ratio = v / m * width as f64;
+                        if ratio.is_finite() {
+                            format!("{}", round_half_even(ratio))
+                        } else {
+                            String::new()
+                        }
+                    }
+                    _ => String::new(),
+                };
+                match asvar {
+                    Some(name) => self.set(name, Value::str(result)),
+                    None => out.push_str(&result),
+                }
+            }
+            Node::Filter(filters, body, _) => {
+                let content = self.render_to_string(template, body)?;
+                let mut obj = Value::safe(content);
+                for f in filters {
+                    let arg = match &f.arg {
+                        None => None,
+                        Some(op) => self.resolve_operand(template, op)?,
+                    };
+                    let env = FilterEnv {
+                        autoescape: self.autoescape,
+                    };
+                    let new = (f.def.func)(&obj, arg.as_ref(), &env).map_err(|e| e.at(f.span))?;
+                    obj = if f.def.is_safe && obj.is_safe() {
+                        new.mark_safe()
+                    } else {
+                        new
+                    };
+                }
+                out.push_str(&obj.to_py_str());
+            }
+            Node::IfChanged(n) => {
+                let mut rendered = None;
+                let compare = if n.values.is_empty() {
+                    let s = self.render_to_string(template, &n.body)?;
+                    rendered = Some(s.clone());
+                    Compare::Output(s)
+                } else {
+                    let mut vals = Vec::new();
+                    for v in &n.values {
+                        vals.push(self.resolve(template, v, true)?.to_py_repr());
+                    }
+                    Compare::Values(vals)
+                };
+                let changed = {
+                    let slot = match self.loops.last_mut() {
+                        Some(l) => &mut l.ifchanged,
+                        None => &mut self
+                            .states
+                            .last_mut()
+                            .map(|s| &mut s.ifchanged)
+                            .ok_or_else(|| render_err("no render state", n.span))?,
+                    };
+                    let changed = slot.get(&n.id) != Some(&compare);
+                    if changed {
+                        slot.insert(n.id, compare);
+                    }
+                    changed
+                };
+                if changed {
+                    match rendered {
+                        Some(s) => out.push_str(&s),
+                        None => self.render_body(template, &n.body, out)?,
+                    }
+                } else {
+                    self.render_body(template, &n.otherwise, out)?;
+                }
+            }
+            Node::Block(b) => self.render_block(template, b, out)?,
+            Node::Extends(..) => {}
+            Node::Include(inc) => self.render_include(template, inc, out)?,
+            Node::CsrfToken(_) => {
+                if let Some(token) = self.get("csrf_token").filter(Value::truthy) {
+                    let t = token.to_py_str();
+                    if t != "NOTPROVIDED" {
+                        out.push_str("<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"");
+                        out.push_str(&conditional_escape(&token));
+                        out.push_str("\">");
+                    }
+                }
+            }
+            Node::Unknown(name, span) => {
+                return Err(render_err(
+                    format!("Cannot render the invalid tag '{name}'"),
+                    *span,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn render_for(&mut self, template: &Arc<Template>, f: &parser::ForNode, out: &mut String) -> Result<()> {
+        let parentloop = self
+            .get("forloop")
+            .unwrap_or_else(|| Value::dict(Vec::<(&str, Value)>::new()));
+        let values = self.resolve(template, &f.sequence, true)?;
+        let mut items = match values {
+            Value::None => Vec::new(),
+            v => v.iterate().ok_or_else(|| {
+                render_err(
+                    format!("'{}' object is not iterable", type_name(&v)),
+                    f.sequence.span,
+                )
+            })?,
+        };
+        if items.is_empty() {
+            return self.render_body(template, &f.empty, out);
+        }
+        if f.reversed {
+            items.reverse();
+        }
+        let len = items.len() as i64;
+        self.frames.push(Vec::new());
+        self.loops.push(LoopState {
+            ifchanged: HashMap::new(),
+        });
+        self.loop_counter += 1;
+        let result = (|| -> Result<()> {
+            for (i, item) in items.into_iter().enumerate() {
+                let i = i as i64;
+                let forloop = Value::dict([
+                    ("parentloop", parentloop.clone()),
+                    ("counter0", Value::Int(i)),
+                    ("counter", Value::Int(i + 1)),
+                    ("revcounter", Value::Int(len - i)),
+                    ("revcounter0", Value::Int(len - i - 1)),
+                    ("first", Value::Bool(i == 0)),
+                    ("last", Value::Bool(i == len - 1)),
+                ]);
+                self.set("forloop", forloop);
+                if f.loopvars.len() > 1 {
+                    let parts = item.iterate().unwrap_or_else(|| vec![item.clone()]);
+                    if parts.len() != f.loopvars.len() {
+                        return Err(render_err(
+                            format!(
+                                "Need {} values to unpack in for loop; got {}. ",
+                                f.loopvars.len(),
+                                parts.len()
+                            ),
+                            f.span,
+                        ));
+                    }
+                    self.frames.push(f.loopvars.iter().cloned().zip(parts).collect());
+                    let r = self.render_body(template, &f.body, out);
+                    self.frames.pop();
+                    r?;
+                } else {
+                    self.set(&f.loopvars[0], item);
+                    self.render_body(template, &f.body, out)?;
+                }
+            }
+            Ok(())
+        })();
+        self.loops.pop();
+        self.frames.pop();
+        result
+    }
+
+    fn render_block(&mut self, template: &Arc<Template>, b: &Arc<BlockNode>, out: &mut String) -> Result<()> {
+        let has_context = self.state().blocks.is_some();
+        self.frames.push(vec![(
+            Arc::from("block"),
+            Value::Object(Arc::new(BlockRef { name: b.name.clone() })),
+        )]);
+        let result = if !has_context {
+            self.render_body(template, &b.body, out)
+        } else {
+            let popped = self
+                .state()
+                .blocks
+                .as_mut()
+                .and_then(|m| m.get_mut(&b.name))
+                .and_then(Vec::pop);
+            let entry = popped.clone().unwrap_or(BlockEntry {
+                template: template.clone(),
+                node: b.clone(),
+            });
+            let r = self.render_body(&entry.template, &entry.node.body, out);
+            if let Some(p) = popped {
+                if let Some(list) = self
+                    .state()
+                    .blocks
+                    .as_mut()
+                    .map(|m| m.entry(b.name.clone()).or_default())
+                {
+                    list.push(p);
+                }
+            }
+            r
+        };
+        self.frames.pop();
+        result
+    }
+
+    /// `{{ block.super }}`: render the next block of that name up the chain.
+    fn block_super(&mut self, template: &Arc<Template>, name: &Arc<str>) -> Result<String> {
+        if self.state().blocks.is_none() {
+            return Err(TemplateError::new(
+                ErrorKind::Syntax,
+                "'BlockNode' object has no attribute 'context'. Did you use {{ block.super }} in a base template?",
+            ));
+        }
+        let available = self
+            .state()
+            .blocks
+            .as_ref()
+            .and_then(|m| m.get(name))
+            .is_some_and(|l| !l.is_empty());
+        if !available {
+            return Ok(String::new());
+        }
+        let node = Arc::new(BlockNode {
+            name: name.clone(),
+            body: Vec::new(),
+            span: Span::default(),
+        });
+        let mut s = String::new();
+        self.render_block(template, &node, &mut s)?;
+        Ok(s)
+    }
+
+    fn render_extends(
+        &mut self,
+        template: &Arc<Template>,
+        nodes: &[Node],
+        parent_expr: &FilterExpr,
+        span: Span,
+        out: &mut String,
+    ) -> Result<()> {
+        let parent_name = self.resolve(template, parent_expr, false)?;
+        if !parent_name.truthy() {
+            let mut msg = format!(
+                "Invalid template name in 'extends' tag: {}.",
+                parent_name.to_py_repr()
+            );
+            if !parent_expr.filters.is_empty() || matches!(parent_expr.operand, Operand::Lookup(_)) {
+                msg.push_str(&format!(
+                    " Got this from the '{}' variable.",
+                    parent_expr.span.slice(&template.source)
+                ));
+            }
+            return Err(TemplateError::syntax(msg, span));
+        }
+        let name = parent_name.to_py_str();
+        if self.depth >= self.engine.options.max_depth {
+            return Err(TemplateError::new(
+                ErrorKind::Recursion,
+                format!(
+                    "Maximum depth of {} extends/include levels exceeded while loading '{name}' (a template probably extends or includes itself).",
+                    self.engine.options.max_depth
+                ),
+            )
+            .at(span));
+        }
+        let parent = self.engine.get_template(&name).map_err(|e| e.at(span))?;
+        // Add this template's blocks (and, for the root, the parent's) to the block context.
+        let mut mine = Vec::new();
+        collect_blocks(nodes, &mut mine);
+        let state = self.state();
+        let blocks = state.blocks.get_or_insert_with(HashMap::new);
+        for b in mine {
+            blocks.entry(b.name.clone()).or_default().insert(
+                0,
+                BlockEntry {
+                    template: template.clone(),
+                    node: b,
+                },
+            );
+        }
+        let parent_is_root = !matches!(
+            parent.nodes.iter().find(|n| !matches!(n, Node::Text(_))),
+            Some(Node::Extends(..))
+        );
+        if parent_is_root {
+            let mut theirs = Vec::new();
+            collect_blocks(&parent.nodes, &mut theirs);
+            if let Some(blocks) = self.state().blocks.as_mut() {
+                for b in theirs {
+                    blocks.entry(b.name.clone()).or_default().insert(
+                        0,
+                        BlockEntry {
+                            template: parent.clone(),
+                            node: b,
+                        },
+                    );
+                }
+            }
+        }
+        self.depth += 1;
+        let r = self
+            .render_nodes(&parent, &parent.nodes, out)
+            .map_err(|e| e.located(parent.name.as_deref(), &parent.source));
+        self.depth -= 1;
+        r
+    }
+
+    fn render_include(
+        &mut self,
+        template: &Arc<Template>,
+        inc: &parser::IncludeNode,
+        out: &mut String,
+    ) -> Result<()> {
+        let name_value = self.resolve(template, &inc.template, false)?;
+        let name = name_value.to_py_str();
+        let name = match &template.name {
+            Some(current) => parser::construct_relative_path(current, &name, true)
+                .map_err(|m| TemplateError::syntax(m, inc.span))?,
+            None => name,
+        };
+        if self.depth >= self.engine.options.max_depth {
+            return Err(TemplateError::new(
+                ErrorKind::Recursion,
+                format!(
+                    "Maximum depth of {} extends/include levels exceeded while including '{name}' (a template probably includes itself).",
+                    self.engine.options.max_depth
+                ),
+            )
+            .at(inc.span));
+        }
+        let included = self.engine.get_template(&name).map_err(|e| e.at(inc.span))?;
+        let mut values = Vec::with_capacity(inc.extra.len());
+        for (k, e) in &inc.extra {
+            values.push((k.clone(), self.resolve(template, e, false)?));
+        }
+        let saved_frames = if inc.only {
+            Some(std::mem::take(&mut self.frames))
+        } else {
+            None
+        };
+        let saved_root = self.root;
+        if inc.only {
+            self.root = &Empty;
+        }
+        self.frames.push(values);
+        self.states.push(RenderState::default());
+        self.depth += 1;
+        let r = self
+            .render_nodes(&included, &included.nodes, out)
+            .map_err(|e| e.located(included.name.as_deref(), &included.source));
+        self.depth -= 1;
+        self.states.pop();
+        self.frames.pop();
+        if let Some(f) = saved_frames {
+            self.frames = f;
+        }
+        self.root = saved_root;
+        r
+    }
+}
+
+fn collect_blocks(nodes: &[Node], out: &mut Vec<Arc<BlockNode>>) {
+    for n in nodes {
+        match n {
+            Node::Block(b) => {
+                out.push(b.clone());
+                collect_blocks(&b.body, out);
+            }
+            Node::If(branches, _) => branches.iter().for_each(|(_, body)| collect_blocks(body, out)),
+            Node::For(f) => {
+                collect_blocks(&f.body, out);
+                collect_blocks(&f.empty, out);
+            }
+            Node::With(_, body, _)
+            | Node::Autoescape(_, body, _)
+            | Node::Spaceless(body, _)
+            | Node::Filter(_, body, _) => collect_blocks(body, out),
+            Node::IfChanged(n) => {
+                collect_blocks(&n.body, out);
+                collect_blocks(&n.otherwise, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::None, Value::None) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y && (-5..=256).contains(x),
+        (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
+        (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => Arc::ptr_eq(x, y),
+        (Value::Dict(x), Value::Dict(y)) => Arc::ptr_eq(x, y),
+        (Value::Str(x), Value::Str(y)) | (Value::Safe(x), Value::Safe(y)) => Arc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::None => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Float(_) => "float",
+        Value::Decimal(_) => "decimal.Decimal",
+        Value::Str(_) | Value::Safe(_) => "str",
+        Value::List(_) => "list",
+        Value::Tuple(_) => "tuple",
+        Value::Dict(_) => "dict",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Python's `round(x)` for floats: half to even.
+fn round_half_even(x: f64) -> i64 {
+    let r = x.round();
+    if (x - x.trunc()).abs() == 0.5 {
+        let t = x.trunc();
+        if (t as i64) % 2 == 0 {
+            t as i64
+        } else {
+            r as i64
+        }
+    } else {
+        r as i64
+    }
+}
+
+/// Django's `strip_spaces_between_tags`: `re.sub(r">\s+<", "><", value)`.
+fn strip_spaces_between_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        out.push(chars[i]);
+        if chars[i] == '>' {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            if j > i + 1 && j < chars.len() && chars[j] == '<' {
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}

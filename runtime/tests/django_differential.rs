@@ -1,0 +1,151 @@
+//! Differential test against Django 5.2: every case of `tests/django/corpus.json` is
+//! rendered by this engine and compared byte for byte with what Django rendered
+//! (`tests/django/expected.json`, produced by `scripts/django_render.py`; `.ci/run`
+//! regenerates it with Django and fails if it changed).
+//!
+//! Errors are compared too: `TemplateSyntaxError` by its exact message,
+//! `TemplateDoesNotExist` by class, and Python exceptions raised while rendering
+//! (`TypeError`, `ValueError`, `VariableDoesNotExist`, …) as render errors.
+
+use djust_runtime::template::{Engine, EngineOptions, ErrorKind, Loader, Value};
+use serde_json::Value as Json;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+fn to_value(j: &Json) -> Value {
+    match j {
+        Json::Null => Value::None,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) if !n.to_string().contains(['.', 'e', 'E']) => Value::Int(i),
+            _ => Value::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Json::String(s) => Value::str(s.as_str()),
+        Json::Array(a) => Value::list(a.iter().map(to_value).collect()),
+        Json::Object(o) => {
+            if o.len() == 1 {
+                if let Some(Json::String(d)) = o.get("$decimal") {
+                    return Value::Decimal(Arc::from(d.as_str()));
+                }
+                if let Some(Json::Array(items)) = o.get("$tuple") {
+                    return Value::Tuple(Arc::new(items.iter().map(to_value).collect()));
+                }
+                if let Some(Json::String(s)) = o.get("$safe") {
+                    return Value::safe(s.as_str());
+                }
+            }
+            Value::dict(o.iter().map(|(k, v)| (k.as_str(), to_value(v))))
+        }
+    }
+}
+
+fn load(name: &str) -> Json {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/django")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn renders_like_django() {
+    let corpus = load("corpus.json");
+    let expected = load("expected.json");
+    assert_eq!(
+        expected["django"].as_str().map(|v| v.starts_with("5.2")),
+        Some(true)
+    );
+    let contexts = &corpus["contexts"];
+    let template_sets = &corpus["templates"];
+    let cases = corpus["cases"].as_array().cloned().unwrap_or_default();
+    assert!(cases.len() >= 1500, "only {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap_or("?");
+        let want = &expected["cases"][name];
+        let templates = match &case["templates"] {
+            Json::String(s) => template_sets[s.as_str()].clone(),
+            other => other.clone(),
+        };
+        let templates: HashMap<String, String> = templates
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let context = match &case["context"] {
+            Json::String(s) => contexts[s.as_str()].clone(),
+            other => other.clone(),
+        };
+        let context = to_value(&context);
+        let options = EngineOptions {
+            string_if_invalid: case["string_if_invalid"].as_str().unwrap_or("").to_string(),
+            autoescape: case["autoescape"].as_bool().unwrap_or(true),
+            ..EngineOptions::default()
+        };
+        let engine = Engine::new(vec![Loader::Memory(templates)], options);
+        let result = match case["main"].as_str() {
+            Some(main) => engine
+                .get_template(main)
+                .and_then(|t| engine.render(&t, &context)),
+            None => engine.render_str(case["template"].as_str().unwrap_or(""), &context),
+        };
+        let verdict = match (&result, want.get("ok"), want.get("error")) {
+            (Ok(got), Some(Json::String(ok)), _) if got == ok => None,
+            (Ok(got), Some(Json::String(ok)), _) => Some(format!("rendered {got:?}\n      django {ok:?}")),
+            (Ok(got), _, Some(err)) => Some(format!("rendered {got:?}\n      django raised {err}")),
+            (Ok(_), _, None) => Some("no expected result: regenerate expected.json".to_string()),
+            (Err(e), _, Some(err)) => {
+                let class = err["class"].as_str().unwrap_or("");
+                let message = err["message"].as_str().unwrap_or("");
+                match (class, e.kind) {
+                    ("TemplateSyntaxError", ErrorKind::Syntax) if e.message == message => None,
+                    ("TemplateSyntaxError", _) => Some(format!(
+                        "raised {:?} {:?}\n      django TemplateSyntaxError {message:?}",
+                        e.kind, e.message
+                    )),
+                    ("TemplateDoesNotExist", ErrorKind::NotFound) => None,
+                    (
+                        "TypeError"
+                        | "ValueError"
+                        | "AttributeError"
+                        | "KeyError"
+                        | "VariableDoesNotExist"
+                        | "ZeroDivisionError"
+                        | "IndexError",
+                        ErrorKind::Render,
+                    ) => None,
+                    _ => Some(format!(
+                        "raised {:?} {:?}\n      django {class} {message:?}",
+                        e.kind, e.message
+                    )),
+                }
+            }
+            (Err(e), _, _) => Some(format!(
+                "raised {:?} {:?}\n      django rendered {want}",
+                e.kind, e.message
+            )),
+        };
+        if let Some(v) = verdict {
+            failures.push(format!(
+                "{name}\n      template {:?}\n      {v}",
+                case["template"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    let limit = std::env::var("DJUST_SHOW_FAILURES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let shown: Vec<&String> = failures.iter().take(limit).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from Django:\n{}",
+        failures.len(),
+        cases.len(),
+        shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+    );
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Render the template corpus with Django itself: the reference for the Rust engine.
+
+Usage: django_render.py CORPUS.json EXPECTED.json
+
+The corpus: {"contexts": {name: context}, "templates": {name: {template name: source}},
+"cases": [...]}. Each case: {"name", "template", "context" (a context or the name of a
+shared one), "templates"? (a dict or the name of a shared set), "main"? (render this
+template by name instead of "template"), "string_if_invalid"?, "autoescape"?}. Context values are JSON, plus tagged objects: {"$decimal": "1.50"},
+{"$tuple": [...]}, {"$safe": "<b>"}. The output maps each case name to
+{"ok": rendered} or {"error": {"class": ExceptionClass, "message": str(exc)}}.
+Requires Django 5.2 (pip install "django>=5.2,<5.3").
+"""
+import json
+import sys
+from decimal import Decimal
+
+import django
+from django.conf import settings
+
+settings.configure(
+    USE_TZ=False,
+    INSTALLED_APPS=[],
+    TEMPLATES=[],
+)
+django.setup()
+
+from django.template import Context, Engine  # noqa: E402
+from django.utils.safestring import mark_safe  # noqa: E402
+
+
+def decode(v):
+    if isinstance(v, list):
+        return [decode(x) for x in v]
+    if isinstance(v, dict):
+        if len(v) == 1:
+            (k, x), = v.items()
+            if k == "$decimal":
+                return Decimal(x)
+            if k == "$tuple":
+                return tuple(decode(y) for y in x)
+            if k == "$safe":
+                return mark_safe(x)
+        return {k: decode(x) for k, x in v.items()}
+    return v
+
+
+def render(case, corpus):
+    templates = case.get("templates", {})
+    if isinstance(templates, str):
+        templates = corpus["templates"][templates]
+    context = case.get("context", {})
+    if isinstance(context, str):
+        context = corpus["contexts"][context]
+    engine = Engine(
+        loaders=[("django.template.loaders.locmem.Loader", templates)],
+        string_if_invalid=case.get("string_if_invalid", ""),
+        autoescape=case.get("autoescape", True),
+    )
+    try:
+        if "main" in case:
+            template = engine.get_template(case["main"])
+        else:
+            template = engine.from_string(case["template"])
+        return {"ok": template.render(Context(decode(context), autoescape=case.get("autoescape", True)))}
+    except Exception as e:  # the class and message are what we compare
+        return {"error": {"class": type(e).__name__, "message": str(e)}}
+
+
+def main():
+    corpus_path, out_path = sys.argv[1], sys.argv[2]
+    with open(corpus_path, encoding="utf-8") as f:
+        corpus = json.load(f)
+    assert django.VERSION[:2] == (5, 2), f"Django 5.2 required, got {django.get_version()}"
+    out = {case["name"]: render(case, corpus) for case in corpus["cases"]}
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump({"django": django.get_version(), "cases": out}, f, indent=1, ensure_ascii=False, sort_keys=True)
+        f.write("\n")
+    print(f"rendered {len(out)} cases with Django {django.get_version()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Generate runtime/tests/django/corpus.json: the differential corpus for the template
+engine (rendered by Django with scripts/django_render.py, compared byte for byte by
+runtime/tests/django_differential.rs).
+
+Cases cover values of every kind, variables and lookups, literals, filters with their
+arguments, every implemented tag and its options, inheritance and include, autoescape
+on and off, string_if_invalid, and syntax and render errors.
+"""
+import json
+import sys
+
+D = lambda s: {"$decimal": s}  # noqa: E731
+T = lambda *xs: {"$tuple": list(xs)}  # noqa: E731
+S = lambda s: {"$safe": s}  # noqa: E731
+
+VALUES = {
+    "int": 42,
+    "zero": 0,
+    "neg": -7,
+    "big": 12345678,
+    "one": 1,
+    "float": 3.14159,
+    "float_int": 2.0,
+    "float_small": 0.00001,
+    "float_big": 1e16,
+    "float_neg": -2.5,
+    "dec": D("12.50"),
+    "dec_exp": D("1E+2"),
+    "dec_zero": D("0.00"),
+    "dec_neg": D("-3.456"),
+    "str": "hello world",
+    "str_html": "<b>\"Tom\" & 'Jerry'</b>",
+    "str_num": "123",
+    "str_float": "4.5",
+    "str_empty": "",
+    "str_unicode": "Crème brûlée – naïve café",
+    "str_multiline": "line one\nline two\n\nnew para\r\nwindows",
+    "str_spaces": "  padded  text  ",
+    "safe_html": S("<i>safe</i> & sound"),
+    "none": None,
+    "true": True,
+    "false": False,
+    "list": [1, 2, 3],
+    "list_str": ["a", "b<", "c&d"],
+    "list_empty": [],
+    "list_nested": ["x", ["y", ["z"]], "w"],
+    "tuple": T(1, "two"),
+    "dict": {"k": "v", "n": 2},
+    "dict_empty": {},
+}
+
+ARGS = {
+    "add": ['1', '"x"', '-3', '"5"', '2.5', 'list', 'none'],
+    "center": ['10', '"3"', '15'],
+    "ljust": ['10', '2'],
+    "rjust": ['10', '2'],
+    "cut": ['" "', '"l"', '"&"'],
+    "default": ['"fallback"', '0', 'none'],
+    "default_if_none": ['"fallback"', '""'],
+    "divisibleby": ['2', '3', '"7"'],
+    "floatformat": [None, '0', '1', '2', '3', '-1', '-2', '-3', '"2g"', '"g"', '"2u"', '"-3g"', '"abc"'],
+    "get_digit": ['1', '2', '9', '0', '"x"'],
+    "join": ['", "', '"<br>"', '""'],
+    "pluralize": [None, '"es"', '"y,ies"', '"a,b,c"'],
+    "slice": ['":2"', '"1:"', '"::-1"', '"-2:"', '"0"', '"1:3:2"', '"x"'],
+    "stringformat": ['"s"', '"d"', '"05d"', '".2f"', '"x"', '"r"', '"10s"', '"-10s|"', '"E"'],
+    "truncatechars": ['5', '1', '0', '20', '"x"'],
+    "truncatewords": ['1', '2', '0', '"x"'],
+    "yesno": [None, '"yeah,nope"', '"yeah,nope,dunno"', '"one"'],
+    "urlencode": [None, '""', '"/ "'],
+    "dictsort": ['"k"'],
+    "dictsortreversed": ['"k"'],
+}
+
+NOARG = [
+    "addslashes", "capfirst", "escape", "force_escape", "escapejs", "first", "last",
+    "length", "linebreaks", "linebreaksbr", "linenumbers", "lower", "upper", "title",
+    "make_list", "phone2numeric", "safe", "slugify", "wordcount", "filesizeformat",
+    "iriencode", "unordered_list", "escapeseq", "safeseq",
+]
+
+# Filters whose failure on some inputs is an exception in Django too (compared by class).
+cases = []
+
+
+def add(name, template, context=None, **extra):
+    # The shared VALUES context is stored once in the corpus and referenced by name.
+    case = {"name": name, "template": template, "context": "values" if context is None else context}
+    case.update(extra)
+    cases.append(case)
+
+
+# --- variables and values -----------------------------------------------------------
+for key in VALUES:
+    add(f"value/{key}", "[{{ %s }}]" % key)
+    add(f"value/{key}/noescape", "[{{ %s }}]" % key, autoescape=False)
+for expr in [
+    "dict.k", "dict.n", "dict.missing", "dict.items", "dict.keys", "dict.values", "list.0", "list.2",
+    "list.-1", "list.9", "list_nested.1.1.0", "tuple.1", "str.upper", "str.0", "str.-1", "missing",
+    "missing.attr", "none.attr", "int.real", "dict.k.upper", "str.strip",
+]:
+    for sii in ["", "INVALID", "INVALID(%s)"]:
+        add(f"lookup/{expr}/sii={sii}", "[{{ %s }}]" % expr, string_if_invalid=sii)
+    add(f"lookup/{expr}/filtered", "[{{ %s|default:'dflt' }}]" % expr)
+for lit in ['1', '-3', '+4', '1.5', '.5', '1e3', '1E-2', '1_000', '"quoted"', "'single'",
+            '"with \\"escaped\\" quotes"', '"<b>safe literal</b>"', '2.', '0x10', 'True', 'None']:
+    add(f"literal/{lit}", "[{{ %s }}]" % lit)
+    add(f"literal/{lit}/upper", "[{{ %s|upper }}]" % lit)
+
+# --- filters ------------------------------------------------------------------------
+for f in NOARG:
+    for key in VALUES:
+        add(f"filter/{f}/{key}", "[{{ %s|%s }}]" % (key, f))
+    add(f"filter/{f}/noescape", "[{{ str_html|%s }}]" % f, autoescape=False)
+    add(f"filter/{f}/safe_in", "[{{ safe_html|%s }}]" % f)
+for f, args in ARGS.items():
+    for arg in args:
+        for key in VALUES:
+            expr = f"{key}|{f}" if arg is None else f"{key}|{f}:{arg}"
+            add(f"filter/{f}:{arg}/{key}", "[{{ %s }}]" % expr)
+add("filter/dictsort/records", "{% for r in rows|dictsort:'age' %}{{ r.name }} {% endfor %}",
+    {"rows": [{"name": "b", "age": 3}, {"name": "a", "age": 1}, {"name": "c", "age": 3}]})
+add("filter/dictsortreversed/records", "{% for r in rows|dictsortreversed:'age' %}{{ r.name }} {% endfor %}",
+    {"rows": [{"name": "b", "age": 3}, {"name": "a", "age": 1}, {"name": "c", "age": 3}]})
+add("filter/dictsort/nested", "{% for r in rows|dictsort:'p.x' %}{{ r.p.x }}{% endfor %}",
+    {"rows": [{"p": {"x": 2}}, {"p": {"x": 1}}]})
+add("filter/dictsort/private", "{{ rows|dictsort:'_x' }}", {"rows": [{"_x": 1}]})
+add("filter/dictsort/mixed", "[{{ rows|dictsort:'k' }}]", {"rows": [{"k": 1}, {"k": "a"}]})
+add("filter/chain", "{{ str|upper|cut:'O'|truncatechars:6|default:'x' }}")
+add("filter/chain/safe", "{{ str_html|safe|lower }}")
+add("filter/chain/escape_then_safe", "{{ str_html|escape|safe }}")
+add("filter/arg_var", "{{ int|add:one }}")
+add("filter/arg_missing", "{{ int|add:missing }}")
+add("filter/spaces", "{{ str | upper }}")
+add("filter/join/autoescape_off", "{% autoescape off %}{{ list_str|join:'<br>' }}{% endautoescape %}")
+add("filter/join/ints_off", "{% autoescape off %}{{ list|join:',' }}{% endautoescape %}")
+add("filter/linebreaks/off", "{% autoescape off %}{{ str_multiline|linebreaks }}{% endautoescape %}")
+
+# --- if -----------------------------------------------------------------------------
+conds = [
+    "int", "zero", "not zero", "int == 42", "int != 42", "int > 40", "int >= 42", "int < 0", "int <= 41",
+    "str == 'hello world'", "'hello' in str", "'z' not in str", "1 in list", "9 in list", "'k' in dict",
+    "none is None", "none is not None", "true is True", "int is 42", "zero or int", "zero and int",
+    "not int and zero or one", "int > 1 and not false", "list", "list_empty", "dict_empty",
+    "str_num == 123", "dec == 12.5", "float_int == 2", "missing", "missing == None", "not missing",
+    "int < 'a'", "str|length > 5", "list|length == 3", "int|add:1 == 43", "true == 1", "one == True",
+    "dec_zero", "a == b", "1 < 2 < 3", "not not one", "none == none",
+]
+for c in conds:
+    add(f"if/{c}", "{% if " + c + " %}yes{% else %}no{% endif %}")
+add("if/elif", "{% if zero %}a{% elif none %}b{% elif int %}c{% else %}d{% endif %}")
+add("if/elif_none", "{% if zero %}a{% elif none %}b{% endif %}.")
+add("if/nested", "{% if int %}{% if zero %}x{% else %}y{% endif %}{% endif %}")
+for bad in ["", "and", "int and", "int int", "not", "==", "int ==", "int = 1", "(int)", "int in"]:
+    add(f"if/error/{bad}", "{% if " + bad + " %}x{% endif %}")
+add("if/error/unclosed", "{% if int %}x")
+add("if/error/malformed", "{% if int %}x{% else %}y{% else %}z{% endif %}")
+
+# --- for ----------------------------------------------------------------------------
+add("for/basic", "{% for x in list %}{{ x }},{% endfor %}")
+add("for/reversed", "{% for x in list reversed %}{{ x }},{% endfor %}")
+add("for/empty", "{% for x in list_empty %}{{ x }}{% empty %}none{% endfor %}")
+add("for/missing", "{% for x in missing %}{{ x }}{% empty %}none{% endfor %}")
+add("for/none", "{% for x in none %}{{ x }}{% empty %}none{% endfor %}")
+add("for/string", "{% for c in str %}{{ c }}|{% endfor %}")
+add("for/dict", "{% for k in dict %}{{ k }};{% endfor %}")
+add("for/items", "{% for k, v in dict.items %}{{ k }}={{ v }};{% endfor %}")
+add("for/unpack_spaces", "{% for k , v in dict.items %}{{ k }}={{ v }};{% endfor %}")
+add("for/unpack_wrong", "{% for a, b, c in dict.items %}{{ a }}{% endfor %}")
+add("for/unpack_strings", "{% for a, b in pairs %}{{ a }}-{{ b }} {% endfor %}", {"pairs": ["xy", "zw"]})
+add("for/forloop", "{% for x in list %}{{ forloop.counter }}{{ forloop.counter0 }}{{ forloop.revcounter }}{{ forloop.revcounter0 }}{{ forloop.first }}{{ forloop.last }}{{ forloop.length }} {% endfor %}")
+add("for/parentloop", "{% for a in list %}{% for b in list_str %}{{ forloop.parentloop.counter }}.{{ forloop.counter }} {% endfor %}{% endfor %}")
+add("for/nested_empty", "{% for a in list %}{% for b in list_empty %}{% empty %}[{{ a }}]{% endfor %}{% endfor %}")
+add("for/filter_seq", "{% for x in list_str|slice:':2' %}{{ x }}{% endfor %}")
+add("for/int_error", "{% for x in int %}{{ x }}{% endfor %}")
+add("for/var_scope", "{% for x in list %}{% endfor %}[{{ x }}]")
+add("for/if_first_last", "{% for x in list %}{% if forloop.first %}<{% endif %}{{ x }}{% if not forloop.last %},{% else %}>{% endif %}{% endfor %}")
+for bad in ["for x", "for x in", "for x on list", "for x, in list", "for 'x' in list", "for x|y in list"]:
+    add(f"for/error/{bad}", "{% " + bad + " %}{% endfor %}")
+add("for/error/unclosed", "{% for x in list %}")
+
+# --- with, firstof, cycle, ifchanged, widthratio, templatetag, filter -----------------
+add("with/basic", "{% with a=int b=str %}{{ a }} {{ b }}{% endwith %}[{{ a }}]")
+add("with/legacy", "{% with int as a %}{{ a }}{% endwith %}")
+add("with/legacy_and", "{% with int as a and str as b %}{{ a }}{{ b }}{% endwith %}")
+add("with/filter", "{% with n=list|length %}{{ n }}{% endwith %}")
+add("with/shadow", "{% with int=1 %}{{ int }}{% endwith %}{{ int }}")
+add("with/error/none", "{% with %}{% endwith %}")
+add("with/error/junk", "{% with a=1 junk %}{% endwith %}")
+add("firstof/basic", "{% firstof zero none str %}")
+add("firstof/escape", "{% firstof zero str_html %}")
+add("firstof/literal", "{% firstof zero 'x<y' %}")
+add("firstof/none", "[{% firstof zero none missing %}]")
+add("firstof/as", "{% firstof zero int as v %}[{{ v }}]")
+add("firstof/error", "{% firstof %}")
+add("cycle/basic", "{% for x in list %}{% cycle 'a' 'b' %}{% endfor %}")
+add("cycle/vars", "{% for x in list %}{% cycle int str_html %}{% endfor %}")
+add("cycle/named", "{% for x in list %}{% cycle 'r1' 'r2' as row %}-{{ row }} {% endfor %}")
+add("cycle/silent", "{% for x in list %}{% cycle 'r1' 'r2' as row silent %}{{ row }}{% endfor %}")
+add("cycle/named_reuse", "{% cycle 'a' 'b' 'c' as c %}{% cycle c %}{% cycle c %}{% cycle c %}")
+add("cycle/reset", "{% for x in list %}{% cycle 'a' 'b' %}{% resetcycle %}{% endfor %}")
+add("cycle/reset_named", "{% for x in list %}{% cycle 'a' 'b' as ab %}{% cycle '1' '2' as nums %}{% resetcycle ab %}{% endfor %}")
+add("cycle/error/one", "{% cycle %}")
+add("cycle/error/undefined", "{% cycle foo %}")
+add("cycle/error/missing_named", "{% cycle 'a' 'b' as x %}{% cycle y %}")
+add("cycle/error/flag", "{% cycle 'a' 'b' as x loud %}")
+add("resetcycle/error/none", "{% resetcycle %}")
+add("resetcycle/error/named", "{% resetcycle nope %}")
+add("ifchanged/basic", "{% for x in items %}{% ifchanged %}{{ x }}{% endifchanged %}{% endfor %}", {"items": [1, 1, 2, 2, 1]})
+add("ifchanged/var", "{% for x in items %}{% ifchanged x %}[{{ x }}]{% else %}.{% endifchanged %}{% endfor %}", {"items": [1, 1, 2, 2, 1]})
+add("ifchanged/nested", "{% for a in outer %}{% for b in inner %}{% ifchanged b %}{{ b }}{% endifchanged %}{% endfor %}|{% endfor %}", {"outer": [1, 2], "inner": [1, 1, 2]})
+add("widthratio/basic", "{% widthratio int 100 50 %}")
+add("widthratio/half_even", "{% widthratio 5 10 1 %}{% widthratio 15 10 1 %}{% widthratio 25 10 1 %}")
+add("widthratio/zero", "{% widthratio int 0 100 %}")
+add("widthratio/as", "{% widthratio int 100 50 as w %}[{{ w }}]")
+add("widthratio/missing", "[{% widthratio missing 100 50 %}]")
+add("widthratio/strings", "{% widthratio '5' '10' '100' %}")
+add("widthratio/bad_width", "{% widthratio 1 2 'x' %}")
+add("widthratio/error/args", "{% widthratio 1 2 %}")
+add("widthratio/error/as", "{% widthratio 1 2 3 to w %}")
+for t in ["openblock", "closeblock", "openvariable", "closevariable", "openbrace", "closebrace", "opencomment", "closecomment"]:
+    add(f"templatetag/{t}", "{% templatetag " + t + " %}")
+add("templatetag/error", "{% templatetag nope %}")
+add("filter/tag", "{% filter upper %}Hi {{ str_html }}{% endfilter %}")
+add("filter/tag_chain", "{% filter force_escape|lower %}<B>{% endfilter %}")
+add("filter/tag_error_safe", "{% filter safe %}x{% endfilter %}")
+add("filter/tag_error_escape", "{% filter escape %}x{% endfilter %}")
+
+# --- autoescape, spaceless, comment, verbatim, csrf --------------------------------
+add("autoescape/off", "{% autoescape off %}{{ str_html }}{% endautoescape %}{{ str_html }}")
+add("autoescape/on_in_off", "{% autoescape off %}{% autoescape on %}{{ str_html }}{% endautoescape %}{% endautoescape %}")
+add("autoescape/error", "{% autoescape maybe %}{% endautoescape %}")
+add("autoescape/error_args", "{% autoescape %}{% endautoescape %}")
+add("spaceless/basic", "{% spaceless %}  <p>\n  <a href='x'> x </a>\n</p>  {% endspaceless %}")
+add("comment/block", "a{% comment %}{{ missing.x }}{% if %}{% endcomment %}b")
+add("comment/note", "a{% comment 'why' %}x{% endcomment %}b")
+add("comment/inline", "a{# {% if %} #}b")
+add("comment/unclosed", "a{% comment %}b")
+add("verbatim/basic", "{% verbatim %}{{ raw }}{% if %}{% endverbatim %}{{ int }}")
+add("verbatim/named", "{% verbatim x %}{% endverbatim %}{% endverbatim x %}")
+add("csrf/present", "{% csrf_token %}", {"csrf_token": "abc<>"})
+add("csrf/notprovided", "[{% csrf_token %}]", {"csrf_token": "NOTPROVIDED"})
+add("csrf/absent", "[{% csrf_token %}]", {})
+add("load/builtin_ok", "{% load %}x")
+
+# --- lexer edge cases ----------------------------------------------------------------
+for t in ["{{ int }}}", "{% if int %}x{% endif %}%}", "{{\nint }}", "{% if\nint %}", "{#\n#}", "{{}}", "{% %}",
+          "{", "{{", "}}", "{% endif %}", "{{ int|nope }}", "{{ int| }}", "{{ |upper }}", "{{ int:1 }}",
+          "{{ _private }}", "{{ a._b }}", "{{ 'unterminated }}", "{{ int|add:'x' |upper }}", "{{ int|add }}",
+          "{{ int|upper:1 }}", "{{ int|cut }}", "{% bogus %}", "{% if int %}{% bogus %}{% endif %}",
+          "{% endfor %}", "{% block a %}{% endblock b %}", "{% block %}{% endblock %}",
+          "{% block a %}{% endblock %}{% block a %}{% endblock %}"]:
+    add(f"syntax/{t}", t)
+
+# --- inheritance and include -----------------------------------------------------------
+TPL = {
+    "base.html": "<title>{% block title %}Base{% endblock %}</title><main>{% block content %}base content{% endblock %}</main>{% block footer %}(c){% endblock %}",
+    "child.html": "{% extends 'base.html' %}{% block title %}Child{% endblock %}{% block content %}[{{ block.super }}] child {{ int }}{% endblock %}",
+    "grandchild.html": "{% extends 'child.html' %}{% block content %}gc {{ block.super }}{% endblock %}",
+    "row.html": "<li>{{ item }}|{{ extra }}|{{ int }}</li>",
+    "cycle_inc.html": "{% cycle 'x' 'y' %}",
+    "self.html": "{% include 'self.html' %}",
+    "loop_a.html": "{% extends 'loop_b.html' %}",
+    "loop_b.html": "{% extends 'loop_a.html' %}",
+    "dir/page.html": "{% extends './base.html' %}{% block content %}rel{% endblock %}",
+    "dir/base.html": "<div>{% block content %}{% endblock %}</div>",
+    "dir/inc.html": "{% include '../row.html' %}",
+    "nested_blocks.html": "{% extends 'outer.html' %}{% block inner %}INNER{% endblock %}",
+    "outer.html": "{% block outer %}O[{% block inner %}i{% endblock %}]{% endblock %}",
+}
+add("extends/child", "", main="child.html", templates=TPL)
+add("extends/grandchild", "", main="grandchild.html", templates=TPL)
+add("extends/inline", "{% extends 'base.html' %}{% block footer %}{{ block.super }}+{% endblock %}ignored", templates=TPL)
+add("extends/var", "{% extends parent %}{% block title %}V{% endblock %}", {"parent": "base.html"}, templates=TPL)
+add("extends/missing", "{% extends 'nope.html' %}", templates=TPL)
+add("extends/empty_var", "{% extends missing %}", templates=TPL)
+add("extends/not_first", "{{ int }}{% extends 'base.html' %}", templates=TPL)
+add("extends/twice", "{% extends 'base.html' %}{% extends 'base.html' %}", templates=TPL)
+add("extends/relative", "", main="dir/page.html", templates=TPL)
+add("extends/nested_blocks", "", main="nested_blocks.html", templates=TPL)
+add("extends/super_in_base", "{% block a %}{{ block.super }}x{% endblock %}", templates=TPL)
+add("include/basic", "<ul>{% for item in list %}{% include 'row.html' %}{% endfor %}</ul>", templates=TPL)
+add("include/with", "{% include 'row.html' with item='w' extra=str_html %}", templates=TPL)
+add("include/only", "{% include 'row.html' with item='o' only %}", templates=TPL)
+add("include/var", "{% include name %}", {"name": "row.html", "int": 1}, templates=TPL)
+add("include/missing", "{% include 'nope.html' %}", templates=TPL)
+add("include/cycle_isolated", "{% include 'cycle_inc.html' %}{% include 'cycle_inc.html' %}", templates=TPL)
+add("include/relative", "", main="dir/inc.html", templates=TPL)
+add("include/error/args", "{% include %}", templates=TPL)
+add("include/error/with_empty", "{% include 'row.html' with %}", templates=TPL)
+add("include/error/unknown_option", "{% include 'row.html' foo %}", templates=TPL)
+add("include/error/twice", "{% include 'row.html' only only %}", templates=TPL)
+
+corpus = {"contexts": {"values": VALUES}, "templates": {"tpl": TPL}, "cases": cases}
+for case in cases:
+    if case.get("templates") is TPL:
+        case["templates"] = "tpl"
+json.dump(corpus, sys.stdout if len(sys.argv) < 2 else open(sys.argv[1], "w", encoding="utf-8"), indent=1, ensure_ascii=False)
+print(f"{len(cases)} cases", file=sys.stderr)
