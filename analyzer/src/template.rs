@@ -1,7 +1,8 @@
 //! The template side: lex a template once and summarise what the rules need.
 //!
-//! 1. The runtime's Django lexer ([`djust_runtime::template::tokenize`]) splits the
-//!    file; `{% comment %}…{% endcomment %}` ranges are found from its block tokens.
+//! 1. The runtime's template parser (lenient mode: [`djust_runtime::template::parse`])
+//!    gives the tokens, the `{% extends %}` / `{% include %}` / `{% comment %}` nodes and
+//!    the `{# #}` comments outside comment blocks.
 //! 2. A *masked* copy of the text is made in which every Django construct (variables,
 //!    tags, `{# #}` comments, whole comment blocks) is replaced by spaces, byte for
 //!    byte, newlines kept. Offsets in the masked text are offsets in the file.
@@ -14,7 +15,10 @@
 //! produces an element, and only `{# noqa #}` comments outside comment blocks count.
 
 use crate::noqa::{self, Noqa};
-use djust_runtime::template::{tokenize, Token, TokenKind};
+use djust_runtime::template::expr::{FilterExpr, Operand};
+use djust_runtime::template::filters::Registry;
+use djust_runtime::template::parser::{parse, walk, Node, ParseOptions};
+use djust_runtime::template::{TokenKind, Value};
 use djust_runtime::Span;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -96,52 +100,62 @@ thread_local! {
 }
 
 /// Summarise a template's source.
+///
+/// The template is parsed by the runtime's parser in lenient mode (the one parser the
+/// renderer uses), so `{% extends %}`, `{% include %}` and `{% comment %}` are the
+/// engine's own nodes; templates with errors or unknown tags still yield their
+/// structure.
 pub fn summarize(source: &str) -> TemplateDoc {
-    let tokens = tokenize(source);
-    let comment_blocks = comment_blocks(source, &tokens);
-    let in_comment = |s: Span| {
-        comment_blocks
-            .iter()
-            .any(|c| c.start <= s.start && s.end <= c.end)
+    let opts = ParseOptions {
+        lenient: true,
+        name: None,
     };
-
+    let parsed = match parse(source, &registry(), &opts) {
+        Ok(p) => p,
+        // Lenient parsing only fails on pathological nesting; keep the text as is.
+        Err(_) => {
+            return TemplateDoc {
+                elements: elements(source),
+                ..TemplateDoc::default()
+            }
+        }
+    };
     let mut doc = TemplateDoc::default();
+    let mut comment_blocks: Vec<Span> = Vec::new();
+    walk(&parsed.nodes, &mut |node| match node {
+        Node::Extends(expr, span) if doc.extends.is_none() => doc.extends = Some(template_ref(expr, *span)),
+        Node::Include(inc) => doc.includes.push(template_ref(&inc.template, inc.span)),
+        Node::CommentBlock(span) => comment_blocks.push(*span),
+        _ => {}
+    });
+    for span in &parsed.comments {
+        let content = span
+            .slice(source)
+            .trim_start_matches("{#")
+            .trim_end_matches("#}")
+            .trim();
+        if let Some(n) = noqa::template_noqa(content) {
+            doc.noqa = Some(match doc.noqa.take() {
+                Some(prev) => prev.merge(n),
+                None => n,
+            });
+        }
+        if is_partial_marker(content) {
+            doc.partial = true;
+        }
+    }
+
+    // Mask every Django construct (and whole comment blocks) to spaces, byte for byte.
     let mut masked = source.as_bytes().to_vec();
     let mut blank = |span: Span| {
-        for b in &mut masked[span.start..span.end.min(source.len())] {
+        for b in &mut masked[span.start.min(source.len())..span.end.min(source.len())] {
             if *b != b'\n' && *b != b'\r' {
                 *b = b' ';
             }
         }
     };
-    for tok in &tokens {
-        if tok.kind == TokenKind::Text {
-            continue;
-        }
+    for tok in parsed.tokens.iter().filter(|t| t.kind != TokenKind::Text) {
         blank(tok.span);
-        if in_comment(tok.span) {
-            continue;
-        }
-        match tok.kind {
-            TokenKind::Comment => {
-                let content = tok.content(source);
-                if let Some(n) = noqa::template_noqa(content) {
-                    doc.noqa = Some(match doc.noqa.take() {
-                        Some(prev) => prev.merge(n),
-                        None => n,
-                    });
-                }
-                if is_partial_marker(content) {
-                    doc.partial = true;
-                }
-            }
-            TokenKind::Block => match tok.tag_name(source) {
-                "extends" if doc.extends.is_none() => doc.extends = Some(template_ref(source, tok)),
-                "include" => doc.includes.push(template_ref(source, tok)),
-                _ => {}
-            },
-            _ => {}
-        }
     }
     for c in &comment_blocks {
         blank(*c);
@@ -155,6 +169,10 @@ pub fn summarize(source: &str) -> TemplateDoc {
     doc
 }
 
+fn registry() -> Registry {
+    Registry::builtins()
+}
+
 fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
     haystack
         .windows(needle.len())
@@ -166,44 +184,15 @@ fn is_partial_marker(content: &str) -> bool {
     compact.eq_ignore_ascii_case("djust:partial")
 }
 
-/// Spans of `{% comment %}` … `{% endcomment %}` (inclusive). An unclosed comment runs
-/// to the end of the file, as far as comments-are-not-code is concerned.
-fn comment_blocks(source: &str, tokens: &[Token]) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut open: Option<usize> = None;
-    for tok in tokens {
-        if tok.kind != TokenKind::Block {
-            continue;
-        }
-        match open {
-            None if tok.tag_name(source) == "comment" => open = Some(tok.span.start),
-            Some(start) if tok.content(source) == "endcomment" => {
-                out.push(Span::new(start, tok.span.end));
-                open = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(start) = open {
-        out.push(Span::new(start, source.len()));
-    }
-    out
-}
-
-fn template_ref(source: &str, tok: &Token) -> TemplateRef {
-    let bits = tok.split_contents(source);
-    let Some(arg) = bits.get(1).map(|b| b.slice(source)) else {
-        return TemplateRef::Dynamic { span: tok.span };
-    };
-    let quoted = arg.len() >= 2
-        && ((arg.starts_with('"') && arg.ends_with('"')) || (arg.starts_with('\'') && arg.ends_with('\'')));
-    if quoted {
-        TemplateRef::Literal {
-            name: arg[1..arg.len() - 1].to_string(),
-            span: tok.span,
-        }
-    } else {
-        TemplateRef::Dynamic { span: tok.span }
+/// A template reference from the parsed name expression: a quoted literal is a name,
+/// anything else (a variable, a filtered value) is dynamic.
+fn template_ref(expr: &FilterExpr, span: Span) -> TemplateRef {
+    match (&expr.operand, expr.filters.is_empty()) {
+        (Operand::Literal(Value::Str(name) | Value::Safe(name)), true) => TemplateRef::Literal {
+            name: name.to_string(),
+            span,
+        },
+        _ => TemplateRef::Dynamic { span },
     }
 }
 

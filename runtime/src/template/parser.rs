@@ -1174,3 +1174,27 @@ pub fn construct_relative_path(
         normalized
     })
 }
+
+/// Call `f` on every node of the tree, parents before children, in source order.
+pub fn walk<'n>(nodes: &'n [Node], f: &mut dyn FnMut(&'n Node)) {
+    for node in nodes {
+        f(node);
+        match node {
+            Node::If(branches, _) => branches.iter().for_each(|(_, body)| walk(body, f)),
+            Node::For(n) => {
+                walk(&n.body, f);
+                walk(&n.empty, f);
+            }
+            Node::With(_, body, _)
+            | Node::Autoescape(_, body, _)
+            | Node::Spaceless(body, _)
+            | Node::Filter(_, body, _) => walk(body, f),
+            Node::IfChanged(n) => {
+                walk(&n.body, f);
+                walk(&n.otherwise, f);
+            }
+            Node::Block(b) => walk(&b.body, f),
+            _ => {}
+        }
+    }
+}
