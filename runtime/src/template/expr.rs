@@ -307,9 +307,13 @@ pub fn parse_filter_expr(token: &str, base: usize, registry: &filters::Registry)
             )));
         }
         let name = &token[m.name.0..m.name.1];
-        let def = registry
-            .get(name)
-            .ok_or_else(|| err(format!("Invalid filter: '{name}'")))?;
+        let def = registry.get(name).ok_or_else(|| {
+            // Point at the filter name itself.
+            TemplateError::syntax(
+                format!("Invalid filter: '{name}'"),
+                Span::new(base + m.name.0, base + m.name.1),
+            )
+        })?;
         let arg = match m.arg {
             Some((s, e, true)) => {
                 let text = &token[s..e];

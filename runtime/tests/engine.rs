@@ -1,0 +1,218 @@
+//! Engine behaviour beyond single renders: loaders, rejected names, bounded recursion,
+//! error locations, compile-once caching and lazy context resolution.
+
+use djust_runtime::template::{ContextSource, Engine, EngineOptions, ErrorKind, Loader, Object, Value};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+fn memory(templates: &[(&str, &str)]) -> Engine {
+    let map = templates
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Engine::new(vec![Loader::Memory(map)], EngineOptions::default())
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("djust-engine-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+fn empty() -> HashMap<String, Value> {
+    HashMap::new()
+}
+
+#[test]
+fn directory_loader_searches_in_order_and_rejects_escaping_names() {
+    let root = tempdir("dirs");
+    let (a, b) = (root.join("a"), root.join("b"));
+    for (dir, body) in [(&a, "from a"), (&b, "from b")] {
+        std::fs::create_dir_all(dir.join("shop")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.join("shop/page.html"), body).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(b.join("only_b.html"), "{% include 'shop/page.html' %}!")
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(root.join("secret.html"), "secret").unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(
+        vec![Loader::Directories(vec![a.clone(), b.clone()])],
+        EngineOptions::default(),
+    );
+    let render = |name: &str| {
+        engine
+            .get_template(name)
+            .and_then(|t| engine.render(&t, &empty()))
+    };
+    assert_eq!(render("shop/page.html").ok().as_deref(), Some("from a"));
+    assert_eq!(render("only_b.html").ok().as_deref(), Some("from a!"));
+    assert_eq!(
+        render("missing.html").map_err(|e| e.kind),
+        Err(ErrorKind::NotFound)
+    );
+    for bad in ["../secret.html", "shop/../../secret.html", "/etc/passwd"] {
+        let err = render(bad).err().map(|e| e.kind);
+        assert_eq!(err, Some(ErrorKind::SuspiciousName), "{bad}");
+    }
+}
+
+#[test]
+fn include_and_extends_recursion_is_bounded_with_a_clear_error() {
+    let engine = memory(&[
+        ("self.html", "x{% include 'self.html' %}"),
+        ("a.html", "{% extends 'b.html' %}"),
+        ("b.html", "{% extends 'a.html' %}"),
+        (
+            "tree.html",
+            "{{ node.name }}{% for node in node.children %}({% include 'tree.html' %}){% endfor %}",
+        ),
+    ]);
+    let t = engine.get_template("self.html").unwrap_or_else(|e| panic!("{e}"));
+    let err = engine
+        .render(&t, &empty())
+        .err()
+        .unwrap_or_else(|| panic!("no error"));
+    assert_eq!(err.kind, ErrorKind::Recursion);
+    assert!(err.message.contains("includes itself"), "{}", err.message);
+    let t = engine.get_template("a.html").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        engine.render(&t, &empty()).err().map(|e| e.kind),
+        Some(ErrorKind::Recursion)
+    );
+    // Legitimate recursion (a tree) renders.
+    let leaf = |n: &str| Value::dict([("name", Value::str(n)), ("children", Value::list(vec![]))]);
+    let tree = Value::dict([
+        ("name", Value::str("root")),
+        ("children", Value::list(vec![leaf("a"), leaf("b")])),
+    ]);
+    let ctx: HashMap<String, Value> = [("node".to_string(), tree)].into();
+    let t = engine.get_template("tree.html").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(engine.render(&t, &ctx).ok().as_deref(), Some("root(a)(b)"));
+}
+
+#[test]
+fn errors_carry_template_name_line_column_and_span() {
+    let src = "<ul>\n  {% for x in items %}\n    {{ x|nosuchfilter }}\n  {% endfor %}\n</ul>";
+    let engine = memory(&[("list.html", src)]);
+    let err = engine
+        .get_template("list.html")
+        .err()
+        .unwrap_or_else(|| panic!("no error"));
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    assert_eq!(err.message, "Invalid filter: 'nosuchfilter'");
+    assert_eq!(err.template.as_deref(), Some("list.html"));
+    assert_eq!((err.line, err.column), (Some(3), Some(10)));
+    let span = err.span.unwrap_or_default();
+    assert_eq!(&src[span.start..span.end], "nosuchfilter");
+    assert_eq!(
+        err.to_string(),
+        "Invalid filter: 'nosuchfilter' (in list.html at 3:10)"
+    );
+
+    let engine = memory(&[("u.html", "a\n{% if x %}\nb")]);
+    let err = engine
+        .get_template("u.html")
+        .err()
+        .unwrap_or_else(|| panic!("no error"));
+    assert_eq!(
+        err.message,
+        "Unclosed tag on line 2: 'if'. Looking for one of: elif, else, endif."
+    );
+    assert_eq!((err.line, err.column), (Some(2), Some(1)));
+
+    // Render errors in an included template name that template.
+    let engine = memory(&[
+        ("outer.html", "{% include 'inner.html' %}"),
+        ("inner.html", "\n{% for x in n %}{% endfor %}"),
+    ]);
+    let t = engine
+        .get_template("outer.html")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ctx: HashMap<String, Value> = [("n".to_string(), Value::Int(3))].into();
+    let err = engine
+        .render(&t, &ctx)
+        .err()
+        .unwrap_or_else(|| panic!("no error"));
+    assert_eq!(err.template.as_deref(), Some("inner.html"));
+    assert_eq!(err.line, Some(2));
+}
+
+#[test]
+fn templates_compile_once_and_render_many_times() {
+    let engine = memory(&[("p.html", "{{ n }}")]);
+    let a = engine.get_template("p.html").unwrap_or_else(|e| panic!("{e}"));
+    let b = engine.get_template("p.html").unwrap_or_else(|e| panic!("{e}"));
+    assert!(Arc::ptr_eq(&a, &b), "the second load comes from the cache");
+    for i in 0..3 {
+        let ctx: HashMap<String, Value> = [("n".to_string(), Value::Int(i))].into();
+        assert_eq!(engine.render(&a, &ctx).ok(), Some(i.to_string()));
+    }
+}
+
+/// Counts which top-level names the renderer asks for.
+struct Counting {
+    asked: Mutex<Vec<String>>,
+    user: Value,
+}
+
+impl ContextSource for Counting {
+    fn get(&self, name: &str) -> Option<Value> {
+        self.asked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(name.to_string());
+        match name {
+            "user" => Some(self.user.clone()),
+            "huge" => panic!("the renderer must not touch names the template does not use"),
+            _ => None,
+        }
+    }
+}
+
+/// A host object that records attribute lookups.
+#[derive(Debug)]
+struct Recorder {
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Object for Recorder {
+    fn get_attr(&self, name: &str) -> Option<Value> {
+        self.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(name.to_string());
+        match name {
+            "email" => Some(Value::str("a@example.com")),
+            "profile" => Some(Value::Object(Arc::new(Recorder {
+                seen: self.seen.clone(),
+            }))),
+            _ => None,
+        }
+    }
+    fn to_py_str(&self) -> String {
+        "<User>".into()
+    }
+}
+
+#[test]
+fn context_is_resolved_lazily() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let source = Counting {
+        asked: Mutex::new(Vec::new()),
+        user: Value::Object(Arc::new(Recorder { seen: seen.clone() })),
+    };
+    let engine = memory(&[]);
+    let out = engine
+        .render_str("{{ user.email }} {{ user.profile.email }}", &source)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out, "a@example.com a@example.com");
+    assert_eq!(
+        *source.asked.lock().unwrap_or_else(|p| p.into_inner()),
+        vec!["user", "user"]
+    );
+    assert_eq!(
+        *seen.lock().unwrap_or_else(|p| p.into_inner()),
+        vec!["email", "profile", "email"]
+    );
+}
