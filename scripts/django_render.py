@@ -7,12 +7,15 @@ The corpus: {"contexts": {name: context}, "templates": {name: {template name: so
 "cases": [...]}. Each case: {"name", "template", "context" (a context or the name of a
 shared one), "templates"? (a dict or the name of a shared set), "main"? (render this
 template by name instead of "template"), "string_if_invalid"?, "autoescape"?}. Context values are JSON, plus tagged objects: {"$decimal": "1.50"},
-{"$tuple": [...]}, {"$safe": "<b>"}. The output maps each case name to
+{"$tuple": [...]}, {"$safe": "<b>"}, {"$date": "2024-03-05"},
+{"$datetime": "2024-03-05T14:07:09"}, {"$time": "14:07"}. TIME_ZONE is UTC, the
+engine's default zone for naive datetimes. The output maps each case name to
 {"ok": rendered} or {"error": {"class": ExceptionClass, "message": str(exc)}}.
 Requires Django 5.2 (pip install "django>=5.2,<5.3").
 """
 import json
 import sys
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import django
@@ -20,6 +23,7 @@ from django.conf import settings
 
 settings.configure(
     USE_TZ=False,
+    TIME_ZONE="UTC",
     INSTALLED_APPS=[],
     TEMPLATES=[],
 )
@@ -41,6 +45,12 @@ def decode(v):
                 return tuple(decode(y) for y in x)
             if k == "$safe":
                 return mark_safe(x)
+            if k == "$date":
+                return date.fromisoformat(x)
+            if k == "$datetime":
+                return datetime.fromisoformat(x)
+            if k == "$time":
+                return time.fromisoformat(x)
         return {k: decode(x) for k, x in v.items()}
     return v
 

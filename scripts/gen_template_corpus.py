@@ -13,6 +13,9 @@ import sys
 D = lambda s: {"$decimal": s}  # noqa: E731
 T = lambda *xs: {"$tuple": list(xs)}  # noqa: E731
 S = lambda s: {"$safe": s}  # noqa: E731
+DT = lambda s: {"$datetime": s}  # noqa: E731
+DA = lambda s: {"$date": s}  # noqa: E731
+TI = lambda s: {"$time": s}  # noqa: E731
 
 VALUES = {
     "int": 42,
@@ -48,6 +51,14 @@ VALUES = {
     "tuple": T(1, "two"),
     "dict": {"k": "v", "n": 2},
     "dict_empty": {},
+    "dt": DT("2024-03-05T14:07:09.000123"),
+    "dt_midnight": DT("2023-01-01T00:00:00"),
+    "dt_noon": DT("2021-12-31T12:00:00"),
+    "dt_aware": DT("2024-07-04T09:05:00+02:00"),
+    "d": DA("2024-02-29"),
+    "d_old": DA("1999-11-11"),
+    "t": TI("23:59:58"),
+    "t_noon": TI("12:00"),
 }
 
 ARGS = {
@@ -136,6 +147,25 @@ add("filter/spaces", "{{ str | upper }}")
 add("filter/join/autoescape_off", "{% autoescape off %}{{ list_str|join:'<br>' }}{% endautoescape %}")
 add("filter/join/ints_off", "{% autoescape off %}{{ list|join:',' }}{% endautoescape %}")
 add("filter/linebreaks/off", "{% autoescape off %}{{ str_multiline|linebreaks }}{% endautoescape %}")
+
+# --- dates ----------------------------------------------------------------------------
+for key in ["dt", "dt_midnight", "dt_noon", "dt_aware", "d", "d_old", "t", "t_noon"]:
+    for fmt in [None, '"DATE_FORMAT"', '"DATETIME_FORMAT"', '"SHORT_DATE_FORMAT"', '"SHORT_DATETIME_FORMAT"',
+                '"YEAR_MONTH_FORMAT"', '"MONTH_DAY_FORMAT"', '"TIME_FORMAT"', '"Y-m-d"', '"H:i"', '"c"', '"r"', '"U"',
+                '"aAbdDEfFgGhHiIjlLmMnNoOPsStTuwWyYzZ"', '"\\Y\\e\\s jS"', '"e"', '""']:
+        for f in ["date", "time"]:
+            expr = f"{key}|{f}" if fmt is None else f"{key}|{f}:{fmt}"
+            add(f"dates/{expr}", "[{{ %s }}]" % expr)
+    for attr in ["year", "month", "day", "hour", "minute", "second", "microsecond", "date", "time"]:
+        add(f"dates/{key}.{attr}", "[{{ %s.%s }}]" % (key, attr))
+for day in range(1, 32, 3):
+    add(f"dates/suffix/{day}", "{{ v|date:'jS W o z t L w' }}", {"v": DA(f"2021-01-{day:02d}")})
+for year in [2020, 2021, 2022, 2026, 2027]:
+    for md in ["01-01", "01-03", "12-28", "12-31"]:
+        add(f"dates/isoweek/{year}-{md}", "{{ v|date:'o-W l' }}", {"v": DA(f"{year}-{md}")})
+add("dates/compare", "{% if a < b %}lt{% endif %}{% if a == a2 %}eq{% endif %}", {"a": DA("2024-01-01"), "b": DA("2024-01-02"), "a2": DA("2024-01-01")})
+add("dates/str_value", "[{{ s|date:'Y' }}]", {"s": "2024-01-01"})
+add("dates/int_value", "[{{ i|date }}][{{ i|time }}]", {"i": 5})
 
 # --- if -----------------------------------------------------------------------------
 conds = [

@@ -7,7 +7,7 @@
 //! `TemplateDoesNotExist` by class, and Python exceptions raised while rendering
 //! (`TypeError`, `ValueError`, `VariableDoesNotExist`, …) as render errors.
 
-use djust_runtime::template::{Engine, EngineOptions, ErrorKind, Loader, Value};
+use djust_runtime::template::{dates, Engine, EngineOptions, ErrorKind, Loader, Value};
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::path::Path;
@@ -33,6 +33,19 @@ fn to_value(j: &Json) -> Value {
                 }
                 if let Some(Json::String(s)) = o.get("$safe") {
                     return Value::safe(s.as_str());
+                }
+                if let Some(v) = o.get("$date").and_then(Json::as_str).and_then(dates::Date::parse) {
+                    return Value::Date(v);
+                }
+                if let Some(v) = o
+                    .get("$datetime")
+                    .and_then(Json::as_str)
+                    .and_then(dates::DateTime::parse)
+                {
+                    return Value::DateTime(v);
+                }
+                if let Some(v) = o.get("$time").and_then(Json::as_str).and_then(dates::Time::parse) {
+                    return Value::Time(v);
                 }
             }
             Value::dict(o.iter().map(|(k, v)| (k.as_str(), to_value(v))))

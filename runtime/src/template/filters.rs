@@ -301,6 +301,8 @@ fn build() -> Registry {
         Ok(keep_safety(v, quote(&s(v), "/#%[]=:;$&()+,!?*@'~")))
     });
     add("unordered_list", None, true, true, unordered_list);
+    add("date", Optional, false, false, |v, a, _| date_filter(v, a, false));
+    add("time", Optional, false, false, |v, a, _| date_filter(v, a, true));
     add("dictsort", Required, false, false, |v, a, _| {
         dictsort(v, a, false)
     });
@@ -308,6 +310,36 @@ fn build() -> Registry {
         dictsort(v, a, true)
     });
     r
+}
+
+/// Django's `date` and `time` filters: the named or literal format applied with
+/// `DateFormat` / `TimeFormat`; values that are not dates (or lack the fields the
+/// format needs) give `""`; time specifiers applied to a `date` raise `TypeError`.
+fn date_filter(v: &Value, a: Option<&Value>, time_only: bool) -> Result<Value> {
+    use super::dates::{format, named_format, FormatError, Temporal};
+    if matches!(v, Value::None) || v.as_str() == Some("") {
+        return Ok(Value::str(""));
+    }
+    let default = if time_only { "TIME_FORMAT" } else { "DATE_FORMAT" };
+    let arg = a.map(|x| x.to_py_str()).filter(|s| !s.is_empty());
+    let fmt = named_format(arg.as_deref().unwrap_or(default)).to_string();
+    let t = match v {
+        Value::Date(d) => Temporal::Date(*d),
+        Value::DateTime(d) => Temporal::DateTime(*d),
+        Value::Time(t) => Temporal::Time(*t),
+        _ => return Ok(Value::str("")),
+    };
+    if time_only && matches!(t, Temporal::Date(_)) {
+        return Ok(Value::str(""));
+    }
+    match format(t, &fmt, time_only) {
+        Ok(s) => Ok(Value::str(s)),
+        Err(FormatError::DateWithTime(c)) if !time_only => Err(render_err(&format!(
+            "The format for date objects may not contain time-related format specifiers (found '{c}')."
+        ))),
+        Err(FormatError::Type(m)) if !time_only => Err(render_err(m)),
+        Err(_) => Ok(Value::str("")),
+    }
 }
 
 fn render_err(msg: &str) -> TemplateError {

@@ -12,6 +12,7 @@
 //! block inheritance with `{{ block.super }}`, `include` with `with`/`only`, and the
 //! per-template state of `cycle` and `ifchanged`.
 
+use super::dates::{self, Temporal};
 use super::error::{ErrorKind, Result, TemplateError};
 use super::expr::{FilterExpr, Operand};
 use super::filters::{decimal_plain, FilterEnv, Registry};
@@ -359,12 +360,38 @@ pub fn lookup_item(cur: &Value, bit: &str) -> Option<Value> {
             "imag" => Some(Value::Float(0.0)),
             _ => None,
         },
+        Value::Date(d) => date_attr(d, bit),
+        Value::DateTime(dt) => match bit {
+            "date" => Some(Value::Date(dt.date)),
+            "time" => Some(Value::Time(dt.time)),
+            other => date_attr(&dt.date, other).or_else(|| time_attr(&dt.time, other)),
+        },
+        Value::Time(t) => time_attr(t, bit),
         Value::Object(o) => o
             .get_item(bit)
             .or_else(|| o.get_attr(bit))
             .or_else(|| index().and_then(|i| o.get_index(i))),
         _ => None,
     }
+}
+
+fn date_attr(d: &dates::Date, bit: &str) -> Option<Value> {
+    Some(Value::Int(i64::from(match bit {
+        "year" => return Some(Value::Int(i64::from(d.year))),
+        "month" => d.month,
+        "day" => d.day,
+        _ => return None,
+    })))
+}
+
+fn time_attr(t: &dates::Time, bit: &str) -> Option<Value> {
+    Some(Value::Int(i64::from(match bit {
+        "hour" => t.hour,
+        "minute" => t.minute,
+        "second" => t.second,
+        "microsecond" => t.microsecond,
+        _ => return None,
+    })))
 }
 
 fn render_err(msg: impl Into<String>, span: Span) -> TemplateError {
@@ -503,6 +530,22 @@ impl<'e> Renderer<'e> {
                 }
             }
             Value::Decimal(d) => decimal_plain(d).unwrap_or_else(|| d.to_string()),
+            // `localize()`: dates in the locale's DATE_FORMAT / DATETIME_FORMAT / TIME_FORMAT.
+            Value::Date(_) | Value::DateTime(_) | Value::Time(_) => {
+                let (t, name, time_only) = match v {
+                    Value::Date(d) => (Temporal::Date(*d), "DATE_FORMAT", false),
+                    Value::DateTime(d) => (Temporal::DateTime(*d), "DATETIME_FORMAT", false),
+                    Value::Time(t) => (Temporal::Time(*t), "TIME_FORMAT", true),
+                    _ => return,
+                };
+                let s = dates::format(t, dates::named_format(name), time_only).unwrap_or_default();
+                if self.autoescape {
+                    out.push_str(&super::html::escape(&s));
+                } else {
+                    out.push_str(&s);
+                }
+                return;
+            }
             other => {
                 if self.autoescape {
                     out.push_str(&conditional_escape(other));
@@ -1093,6 +1136,9 @@ fn type_name(v: &Value) -> &'static str {
         Value::List(_) => "list",
         Value::Tuple(_) => "tuple",
         Value::Dict(_) => "dict",
+        Value::Date(_) => "datetime.date",
+        Value::DateTime(_) => "datetime.datetime",
+        Value::Time(_) => "datetime.time",
         Value::Object(_) => "object",
     }
 }

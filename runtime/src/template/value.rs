@@ -10,6 +10,7 @@
 //! `[1, 'a']`), [`Value::truthy`] is `bool(value)`, and comparisons follow Python's
 //! rules for mixed numbers.
 
+use super::dates::{Date, DateTime, Time};
 use std::cmp::Ordering;
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
@@ -82,6 +83,12 @@ pub enum Value {
     Tuple(Arc<Vec<Value>>),
     /// A `dict`, in insertion order.
     Dict(Arc<Vec<(Value, Value)>>),
+    /// A `datetime.date`.
+    Date(Date),
+    /// A `datetime.datetime`.
+    DateTime(DateTime),
+    /// A `datetime.time`.
+    Time(Time),
     /// A host object.
     Object(Arc<dyn Object>),
 }
@@ -155,6 +162,7 @@ impl Value {
             Value::Str(s) | Value::Safe(s) => !s.is_empty(),
             Value::List(l) | Value::Tuple(l) => !l.is_empty(),
             Value::Dict(d) => !d.is_empty(),
+            Value::Date(_) | Value::DateTime(_) | Value::Time(_) => true,
             Value::Object(o) => o.truthy(),
         }
     }
@@ -237,6 +245,59 @@ impl Value {
                 }
                 out.push('}');
             }
+            Value::Date(d) => {
+                if quote_strings {
+                    let _ = write!(out, "datetime.date({}, {}, {})", d.year, d.month, d.day);
+                } else {
+                    out.push_str(&d.iso());
+                }
+            }
+            Value::DateTime(dt) => {
+                if quote_strings {
+                    let (d, t) = (dt.date, dt.time);
+                    let _ = write!(
+                        out,
+                        "datetime.datetime({}, {}, {}, {}, {}",
+                        d.year, d.month, d.day, t.hour, t.minute
+                    );
+                    if t.second != 0 || t.microsecond != 0 {
+                        let _ = write!(out, ", {}", t.second);
+                    }
+                    if t.microsecond != 0 {
+                        let _ = write!(out, ", {}", t.microsecond);
+                    }
+                    match dt.offset {
+                        None => {}
+                        Some(0) => out.push_str(", tzinfo=datetime.timezone.utc"),
+                        Some(o) => {
+                            let (days, secs) = (o.div_euclid(86_400), o.rem_euclid(86_400));
+                            let delta = if days == 0 {
+                                format!("seconds={secs}")
+                            } else {
+                                format!("days={days}, seconds={secs}")
+                            };
+                            let _ = write!(out, ", tzinfo=datetime.timezone(datetime.timedelta({delta}))");
+                        }
+                    }
+                    out.push(')');
+                } else {
+                    out.push_str(&dt.py_str(' '));
+                }
+            }
+            Value::Time(t) => {
+                if quote_strings {
+                    let _ = write!(out, "datetime.time({}, {}", t.hour, t.minute);
+                    if t.second != 0 || t.microsecond != 0 {
+                        let _ = write!(out, ", {}", t.second);
+                    }
+                    if t.microsecond != 0 {
+                        let _ = write!(out, ", {}", t.microsecond);
+                    }
+                    out.push(')');
+                } else {
+                    out.push_str(&t.iso());
+                }
+            }
             Value::Object(o) => out.push_str(&o.to_py_str()),
         }
     }
@@ -310,6 +371,15 @@ impl Value {
                     && a.iter()
                         .all(|(k, v)| b.iter().any(|(k2, v2)| k.py_eq(k2) && v.py_eq(v2)))
             }
+            (Value::Date(a), Value::Date(b)) => a == b,
+            (Value::DateTime(a), Value::DateTime(b)) => match (a.offset, b.offset) {
+                (None, None) => a == b,
+                (Some(_), Some(_)) => {
+                    a.timestamp() == b.timestamp() && a.time.microsecond == b.time.microsecond
+                }
+                _ => false,
+            },
+            (Value::Time(a), Value::Time(b)) => a == b,
             (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
@@ -331,6 +401,15 @@ impl Value {
                 }
                 Some(a.len().cmp(&b.len()))
             }
+            (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+            (Value::Time(a), Value::Time(b)) => Some(a.cmp(b)),
+            (Value::DateTime(a), Value::DateTime(b)) => match (a.offset, b.offset) {
+                (None, None) => Some((a.date, a.time).cmp(&(b.date, b.time))),
+                (Some(_), Some(_)) => {
+                    Some((a.timestamp(), a.time.microsecond).cmp(&(b.timestamp(), b.time.microsecond)))
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
