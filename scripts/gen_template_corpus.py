@@ -167,6 +167,14 @@ add("dates/compare", "{% if a < b %}lt{% endif %}{% if a == a2 %}eq{% endif %}",
 add("dates/str_value", "[{{ s|date:'Y' }}]", {"s": "2024-01-01"})
 add("dates/int_value", "[{{ i|date }}][{{ i|time }}]", {"i": 5})
 
+# --- the benchmark pages (runtime/benches/render.rs), on small contexts ------------------
+PRODUCT_TABLE = open("runtime/benches/render.rs", encoding="utf-8").read().split('const PRODUCT_TABLE: &str = r#"')[1].split('"#;')[0]
+add("bench/product_table", PRODUCT_TABLE, {"products": [
+    {"id": i, "name": f"Galvanised shackle {i} <8mm> & pin", "sku": f"SH-{i:05d}", "price": D(f"{3 + i}.{i:02d}"),
+     "stock": i % 3, "updated": DT(f"2026-0{1 + i}-0{1 + i}T0{i}:1{i}:00"), "notes": None if i % 2 else "restocked"}
+    for i in range(4)]})
+add("bench/product_table_empty", PRODUCT_TABLE, {"products": []})
+
 # --- if -----------------------------------------------------------------------------
 conds = [
     "int", "zero", "not zero", "int == 42", "int != 42", "int > 40", "int >= 42", "int < 0", "int <= 41",
