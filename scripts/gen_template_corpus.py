@@ -175,6 +175,37 @@ add("bench/product_table", PRODUCT_TABLE, {"products": [
     for i in range(4)]})
 add("bench/product_table_empty", PRODUCT_TABLE, {"products": []})
 
+# --- regroup, lorem, now, load -----------------------------------------------------------
+PEOPLE = {"people": [
+    {"first": "George", "last": "Bush", "gender": "Male", "city": {"name": "Austin"}},
+    {"first": "Bill", "last": "Clinton", "gender": "Male", "city": {"name": "Hope"}},
+    {"first": "Margaret", "last": "Thatcher", "gender": "Female", "city": {"name": "Grantham"}},
+    {"first": "Condoleezza", "last": "Rice", "gender": "Female", "city": {"name": "Birmingham"}},
+    {"first": "Pat", "last": "Smith", "gender": "Unknown", "city": {"name": "Hope"}},
+    {"first": "Bob", "last": "Jones", "gender": "Male", "city": {"name": "Austin"}},
+]}
+add("regroup/basic", "{% regroup people by gender as groups %}{% for g in groups %}{{ g.grouper }}:{% for p in g.list %}{{ p.first }},{% endfor %};{% endfor %}", PEOPLE)
+add("regroup/unpack", "{% regroup people by gender as groups %}{% for gender, members in groups %}{{ gender }}={{ members|length }} {% endfor %}", PEOPLE)
+add("regroup/nested_attr", "{% regroup people by city.name as c %}{% for g in c %}{{ g.grouper }}({{ g.list|length }}){% endfor %}", PEOPLE)
+add("regroup/dictsort", "{% regroup people|dictsort:'gender' by gender as g %}{% for x in g %}{{ x.grouper }}{{ x.list|length }}{% endfor %}", PEOPLE)
+add("regroup/repr", "{% regroup people|slice:':2' by gender as g %}{{ g }}", PEOPLE)
+add("regroup/missing", "{% regroup nope by x as g %}[{{ g }}]", PEOPLE)
+add("regroup/missing_key", "{% regroup people by nope as g %}{% for x in g %}[{{ x.grouper }}]{% endfor %}", PEOPLE)
+add("regroup/error/args", "{% regroup people by gender %}", PEOPLE)
+add("regroup/error/by", "{% regroup people with gender as g %}", PEOPLE)
+add("regroup/error/as", "{% regroup people by gender to g %}", PEOPLE)
+for t in ["{% lorem %}", "{% lorem 3 w %}", "{% lorem 19 w %}", "{% lorem 1 p %}", "{% lorem 1 b %}", "{% lorem 0 w %}",
+          "{% lorem n w %}", "{% lorem 'x' w %}", "{% lorem w %}", "{% lorem 1 2 3 %}"]:
+    add(f"lorem/{t}", t, {"n": 5})
+add("now/escaped", "{% now '\\N\\o\\w' %}")
+add("now/as", "{% now 'Y' as y %}{{ y|length }}")
+add("now/named", "{% now 'SHORT_DATE_FORMAT' as d %}{{ d|length }}")
+add("now/error", "{% now %}")
+add("now/error_as", "{% now 'Y' as %}")
+add("load/none", "{% load %}ok")
+add("load/unknown", "{% load nope %}")
+add("load/from", "{% load x from y %}")
+
 # --- if -----------------------------------------------------------------------------
 conds = [
     "int", "zero", "not zero", "int == 42", "int != 42", "int > 40", "int >= 42", "int < 0", "int <= 41",

@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo bench -p djust-runtime --bench render`. Results: docs/benchmarks.md.
 
+// criterion_group! generates an undocumented `benches` function.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use djust_runtime::template::dates::{Date, DateTime, Time};
 use djust_runtime::template::{Engine, EngineOptions, Loader, Value};
@@ -37,17 +40,36 @@ fn products(n: usize) -> Value {
                 ("id", Value::Int(i as i64)),
                 ("name", Value::str(format!("Galvanised shackle {i} <8mm> & pin"))),
                 ("sku", Value::str(format!("SH-{i:05}"))),
-                ("price", Value::Decimal(Arc::from(format!("{}.{:02}", 3 + i % 97, i % 100).as_str()))),
+                (
+                    "price",
+                    Value::Decimal(Arc::from(format!("{}.{:02}", 3 + i % 97, i % 100).as_str())),
+                ),
                 ("stock", Value::Int((i % 7) as i64)),
                 (
                     "updated",
                     Value::DateTime(DateTime {
-                        date: Date { year: 2026, month: 1 + (i % 12) as u32, day: 1 + (i % 28) as u32 },
-                        time: Time { hour: (i % 24) as u32, minute: (i % 60) as u32, second: 0, microsecond: 0 },
+                        date: Date {
+                            year: 2026,
+                            month: 1 + (i % 12) as u32,
+                            day: 1 + (i % 28) as u32,
+                        },
+                        time: Time {
+                            hour: (i % 24) as u32,
+                            minute: (i % 60) as u32,
+                            second: 0,
+                            microsecond: 0,
+                        },
                         offset: None,
                     }),
                 ),
-                ("notes", if i % 3 == 0 { Value::None } else { Value::str("restocked") }),
+                (
+                    "notes",
+                    if i % 3 == 0 {
+                        Value::None
+                    } else {
+                        Value::str("restocked")
+                    },
+                ),
             ])
         })
         .collect();
@@ -56,7 +78,12 @@ fn products(n: usize) -> Value {
 
 fn engine(templates: &[(&str, &str)]) -> Engine {
     Engine::new(
-        vec![Loader::Memory(templates.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())],
+        vec![Loader::Memory(
+            templates
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )],
         EngineOptions::default(),
     )
 }
@@ -88,7 +115,10 @@ fn bench_extends_includes(c: &mut Criterion) {
     let mut page = String::from("{% extends 'layout.html' %}{% block title %}{{ title }} · {{ block.super }}{% endblock %}{% block main %}");
     for i in 0..20 {
         templates.push((format!("card{i}.html"), format!("<section class=\"card\"><h2>{{{{ card.title|title }}}} {i}</h2><p>{{{{ card.body|truncatewords:12 }}}}</p>{{% if card.badge %}}<span>{{{{ card.badge }}}}</span>{{% endif %}}</section>")));
-        page.push_str(&format!("{{% include 'card{i}.html' with card=cards.{} %}}", i % 5));
+        page.push_str(&format!(
+            "{{% include 'card{i}.html' with card=cards.{} %}}",
+            i % 5
+        ));
     }
     page.push_str("{% endblock %}");
     templates.push(("page.html".into(), page));
@@ -115,7 +145,9 @@ fn bench_extends_includes(c: &mut Criterion) {
         ("cards".to_string(), Value::list((0..5).map(card).collect())),
     ]
     .into();
-    c.bench_function("extends_20_includes", |b| b.iter(|| black_box(e.render(&t, &ctx).map(|s| s.len()).unwrap_or(0))));
+    c.bench_function("extends_20_includes", |b| {
+        b.iter(|| black_box(e.render(&t, &ctx).map(|s| s.len()).unwrap_or(0)))
+    });
 }
 
 fn bench_form(c: &mut Criterion) {
@@ -139,9 +171,22 @@ fn bench_form(c: &mut Criterion) {
             ("label", Value::str(name.replace('_', " "))),
             ("widget", Value::str(widget)),
             ("required", Value::Bool(name != "notes")),
-            ("value", if name == "notes" { Value::None } else { Value::str(format!("{name} <value>")) }),
-            ("errors", Value::list(errors.into_iter().map(Value::str).collect())),
-            ("help", Value::str("We never share this.\nSee the privacy policy.")),
+            (
+                "value",
+                if name == "notes" {
+                    Value::None
+                } else {
+                    Value::str(format!("{name} <value>"))
+                },
+            ),
+            (
+                "errors",
+                Value::list(errors.into_iter().map(Value::str).collect()),
+            ),
+            (
+                "help",
+                Value::str("We never share this.\nSee the privacy policy."),
+            ),
             (
                 "options",
                 Value::list(
@@ -161,9 +206,14 @@ fn bench_form(c: &mut Criterion) {
         field("country", "select", vec![]),
         field("notes", "textarea", vec![]),
     ]);
-    let ctx: HashMap<String, Value> =
-        [("fields".to_string(), fields), ("csrf_token".to_string(), Value::str("tok123"))].into();
-    c.bench_function("form_page", |b| b.iter(|| black_box(e.render(&t, &ctx).map(|s| s.len()).unwrap_or(0))));
+    let ctx: HashMap<String, Value> = [
+        ("fields".to_string(), fields),
+        ("csrf_token".to_string(), Value::str("tok123")),
+    ]
+    .into();
+    c.bench_function("form_page", |b| {
+        b.iter(|| black_box(e.render(&t, &ctx).map(|s| s.len()).unwrap_or(0)))
+    });
 }
 
 criterion_group!(benches, bench_product_table, bench_extends_includes, bench_form);

@@ -216,3 +216,23 @@ fn context_is_resolved_lazily() {
         vec!["email", "profile", "email"]
     );
 }
+
+#[test]
+fn random_lorem_draws_from_the_vocabulary() {
+    use djust_runtime::template::lorem::WORDS;
+    let engine = memory(&[]);
+    let out = engine
+        .render_str("{% lorem 5 w random %}", &empty())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let words: Vec<&str> = out.split(' ').collect();
+    assert_eq!(words.len(), 5, "{out}");
+    assert!(words.iter().all(|w| WORDS.contains(w)), "{out}");
+    let paras = engine
+        .render_str("{% lorem 3 p random %}", &empty())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(paras.matches("<p>").count(), 3, "{paras}");
+    assert!(
+        !paras.starts_with("<p>Lorem ipsum dolor sit amet"),
+        "random skips the common paragraph"
+    );
+}

@@ -244,6 +244,36 @@ impl DateTime {
         })
     }
 
+    /// The current time in UTC, as a naive datetime (the default time zone is UTC).
+    pub fn now_utc() -> DateTime {
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let secs = since.as_secs() as i64;
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400) as u32;
+        // civil_from_days (Howard Hinnant)
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        DateTime {
+            date: Date { year, month, day },
+            time: Time {
+                hour: rem / 3600,
+                minute: (rem / 60) % 60,
+                second: rem % 60,
+                microsecond: since.subsec_micros(),
+            },
+            offset: None,
+        }
+    }
+
     /// Seconds since the Unix epoch (naive values in the default time zone, UTC).
     pub fn timestamp(&self) -> i64 {
         self.date.days_since_epoch() * 86_400

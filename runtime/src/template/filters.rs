@@ -68,6 +68,7 @@ impl FilterDef {
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     filters: HashMap<String, Arc<FilterDef>>,
+    libraries: std::collections::BTreeSet<String>,
 }
 
 impl Registry {
@@ -85,6 +86,21 @@ impl Registry {
     /// Register (or replace) a filter.
     pub fn register(&mut self, def: FilterDef) {
         self.filters.insert(def.name.clone(), Arc::new(def));
+    }
+
+    /// Make `{% load name %}` valid (the host registers the libraries its project has).
+    pub fn register_library(&mut self, name: &str) {
+        self.libraries.insert(name.to_string());
+    }
+
+    /// Whether `{% load name %}` is valid.
+    pub fn has_library(&self, name: &str) -> bool {
+        self.libraries.contains(name)
+    }
+
+    /// Registered library names, sorted.
+    pub fn libraries(&self) -> Vec<&str> {
+        self.libraries.iter().map(String::as_str).collect()
     }
 
     /// Names of all filters, sorted.

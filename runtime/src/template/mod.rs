@@ -12,6 +12,7 @@ pub mod expr;
 pub mod filters;
 pub mod html;
 pub mod lexer;
+pub mod lorem;
 pub mod parser;
 pub mod printf;
 pub mod render;

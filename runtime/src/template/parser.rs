@@ -127,8 +127,14 @@ pub enum Node {
     Include(Box<IncludeNode>),
     /// `{% csrf_token %}`.
     CsrfToken(Span),
-    /// `{% load … %}` (built-in libraries need no loading).
+    /// `{% load … %}`.
     Load(Span),
+    /// `{% regroup list by attr as name %}`.
+    Regroup(Box<(FilterExpr, FilterExpr)>, Arc<str>, Span),
+    /// `{% lorem [count] [w|p|b] [random] %}`.
+    Lorem(FilterExpr, char, bool, Span),
+    /// `{% now "format" [as var] %}`.
+    Now(Arc<str>, Option<Arc<str>>, Span),
     /// Lenient mode: a tag that could not be compiled (unknown, or with errors).
     Unknown(Arc<str>, Span),
 }
@@ -788,7 +794,81 @@ impl<'a> Parser<'a> {
                 })))
             }
             "csrf_token" => Ok(Node::CsrfToken(span)),
-            "load" => Ok(Node::Load(span)),
+            "load" => {
+                let bits: Vec<&str> = self.content(&tok).split_whitespace().collect();
+                let names: Vec<&str> = if bits.len() >= 4 && bits[bits.len() - 2] == "from" {
+                    vec![bits[bits.len() - 1]]
+                } else {
+                    bits[1..].to_vec()
+                };
+                for name in names {
+                    if !self.registry.has_library(name) {
+                        return Err(err(format!(
+                            "'{name}' is not a registered tag library. Must be one of:\n{}",
+                            self.registry.libraries().join("\n")
+                        )));
+                    }
+                }
+                Ok(Node::Load(span))
+            }
+            "regroup" => {
+                let bits = self.bits(&tok);
+                if bits.len() != 6 {
+                    return Err(err("'regroup' tag takes five arguments".into()));
+                }
+                let target = self.expr(bits[1].0, bits[1].1)?;
+                if bits[2].0 != "by" {
+                    return Err(err("second argument to 'regroup' tag must be 'by'".into()));
+                }
+                if bits[4].0 != "as" {
+                    return Err(err("next-to-last argument to 'regroup' tag must be 'as'".into()));
+                }
+                let var = bits[5].0;
+                let expression = self.expr(&format!("{var}.{}", bits[3].0), bits[3].1)?;
+                Ok(Node::Regroup(Box::new((target, expression)), var.into(), span))
+            }
+            "lorem" => {
+                let mut bits = self.bits(&tok);
+                let common = bits.last().map(|b| b.0) != Some("random");
+                if !common {
+                    bits.pop();
+                }
+                let method = match bits.last().map(|b| b.0) {
+                    Some(m @ ("w" | "p" | "b")) if bits.len() > 1 => {
+                        let c = m.chars().next().unwrap_or('b');
+                        bits.pop();
+                        c
+                    }
+                    _ => 'b',
+                };
+                let count = if bits.len() > 1 {
+                    bits.pop().map(|(t, s)| self.expr(t, s)).transpose()?
+                } else {
+                    None
+                };
+                if bits.len() != 1 {
+                    return Err(err("Incorrect format for 'lorem' tag".into()));
+                }
+                let count = match count {
+                    Some(c) => c,
+                    None => self.expr("1", span)?,
+                };
+                Ok(Node::Lorem(count, method, common, span))
+            }
+            "now" => {
+                let mut bits = self.bits(&tok);
+                let mut asvar = None;
+                if bits.len() == 4 && bits[2].0 == "as" {
+                    asvar = Some(Arc::from(bits[3].0));
+                    bits.truncate(2);
+                }
+                if bits.len() != 2 {
+                    return Err(err("'now' statement takes one argument".into()));
+                }
+                let f = bits[1].0;
+                let inner = if f.len() >= 2 { &f[1..f.len() - 1] } else { "" };
+                Ok(Node::Now(inner.into(), asvar, span))
+            }
             _ => {
                 let line = self.line(&tok);
                 let msg = if until.is_empty() {

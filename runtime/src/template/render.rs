@@ -241,6 +241,43 @@ impl Object for DictView {
     }
 }
 
+/// `{% regroup %}`'s items: Python's `GroupedResult(grouper, list)` namedtuple.
+#[derive(Debug)]
+struct GroupedResult {
+    grouper: Value,
+    list: Value,
+}
+
+impl Object for GroupedResult {
+    fn get_attr(&self, name: &str) -> Option<Value> {
+        match name {
+            "grouper" => Some(self.grouper.clone()),
+            "list" => Some(self.list.clone()),
+            _ => None,
+        }
+    }
+    fn get_index(&self, index: i64) -> Option<Value> {
+        match index {
+            0 | -2 => Some(self.grouper.clone()),
+            1 | -1 => Some(self.list.clone()),
+            _ => None,
+        }
+    }
+    fn to_py_str(&self) -> String {
+        format!(
+            "GroupedResult(grouper={}, list={})",
+            self.grouper.to_py_repr(),
+            self.list.to_py_repr()
+        )
+    }
+    fn iterate(&self) -> Option<Vec<Value>> {
+        Some(vec![self.grouper.clone(), self.list.clone()])
+    }
+    fn length(&self) -> Option<usize> {
+        Some(2)
+    }
+}
+
 /// The `block` variable inside `{% block %}`: knows its name for `{{ block.super }}`.
 #[derive(Debug)]
 struct BlockRef {
@@ -803,6 +840,54 @@ impl<'e> Renderer<'e> {
                     }
                 } else {
                     self.render_body(template, &n.otherwise, out)?;
+                }
+            }
+            Node::Regroup(exprs, var, _) => {
+                let (target, expression) = (&exprs.0, &exprs.1);
+                let list = self.resolve(template, target, true)?;
+                let Some(items) = (match list {
+                    Value::None => None,
+                    other => other.iterate(),
+                }) else {
+                    self.set(var, Value::list(Vec::new()));
+                    return Ok(());
+                };
+                let mut groups: Vec<(Value, Vec<Value>)> = Vec::new();
+                for item in items {
+                    self.set(var, item.clone());
+                    let key = self.resolve(template, expression, true)?;
+                    match groups.last_mut() {
+                        Some((k, members)) if k.py_eq(&key) => members.push(item),
+                        _ => groups.push((key, vec![item])),
+                    }
+                }
+                let value = Value::list(
+                    groups
+                        .into_iter()
+                        .map(|(grouper, list)| {
+                            Value::Object(Arc::new(GroupedResult {
+                                grouper,
+                                list: Value::list(list),
+                            }))
+                        })
+                        .collect(),
+                );
+                self.set(var, value);
+            }
+            Node::Lorem(count, method, common, _) => {
+                let n = self.resolve(template, count, false)?;
+                let n = super::filters::py_int_of(&n)
+                    .filter(|_| !matches!(n, Value::Float(_)))
+                    .unwrap_or(1);
+                out.push_str(&super::lorem::render(n, *method, *common));
+            }
+            Node::Now(format, asvar, _) => {
+                let now = dates::DateTime::now_utc();
+                let fmt = dates::named_format(format);
+                let s = dates::format(Temporal::DateTime(now), fmt, false).unwrap_or_default();
+                match asvar {
+                    Some(name) => self.set(name, Value::str(s)),
+                    None => out.push_str(&s),
                 }
             }
             Node::Block(b) => self.render_block(template, b, out)?,
