@@ -163,6 +163,19 @@ for day in range(1, 32, 3):
 for year in [2020, 2021, 2022, 2026, 2027]:
     for md in ["01-01", "01-03", "12-28", "12-31"]:
         add(f"dates/isoweek/{year}-{md}", "{{ v|date:'o-W l' }}", {"v": DA(f"{year}-{md}")})
+for a_, b_ in [("2024-03-05T14:07:09", "2024-03-05T14:07:09"), ("2024-03-05T14:07:09", "2024-03-05T14:08:00"),
+               ("2024-01-31T10:00:00", "2024-03-01T09:00:00"), ("2020-02-29T00:00:00", "2024-02-28T23:59:00"),
+               ("2023-05-01T00:00:00", "2024-06-15T12:30:00"), ("2024-06-15T12:30:00", "2023-05-01T00:00:00"),
+               ("2024-03-05T14:07:09", "2024-03-19T15:08:09"), ("2024-03-05T00:00:00+02:00", "2024-03-06T00:00:00+00:00"),
+               ("2010-01-01T00:00:00", "2024-12-31T23:59:59")]:
+    ctx = {"a": DT(a_), "b": DT(b_), "da": DA(a_[:10])}
+    add(f"dates/timesince/{a_}/{b_}", "[{{ a|timesince:b }}][{{ a|timeuntil:b }}][{{ b|timesince:a }}][{{ da|timesince:b }}]", ctx)
+add("dates/timesince/bad", "[{{ s|timesince:b }}][{{ none|timesince }}][{{ a|timesince:s }}]", {"s": "x", "none": None, "a": DT("2024-01-01T00:00:00"), "b": DT("2024-02-01T00:00:00")})
+for key in list(VALUES) + ["nested"]:
+    add(f"json_script/{key}", "{{ %s|json_script:'data' }}" % key, dict(nested={"a": [1, T(2, "<3>"), {"k": None}], "é": "x"}, **{k: v for k, v in VALUES.items()}))
+add("json_script/no_id", "{{ str_html|json_script }}")
+add("json_script/empty_id", "{{ list|json_script:'' }}")
+add("json_script/id_escaped", "{{ list|json_script:'a\"b' }}")
 add("dates/compare", "{% if a < b %}lt{% endif %}{% if a == a2 %}eq{% endif %}", {"a": DA("2024-01-01"), "b": DA("2024-01-02"), "a2": DA("2024-01-01")})
 add("dates/str_value", "[{{ s|date:'Y' }}]", {"s": "2024-01-01"})
 add("dates/int_value", "[{{ i|date }}][{{ i|time }}]", {"i": 5})

@@ -9,6 +9,7 @@
 //! this workspace, and it tokenizes exactly as Django's `django.template.base.Lexer`
 //! does (see `docs/architecture.md`).
 
+pub mod json;
 pub mod span;
 pub mod template;
 

@@ -123,6 +123,20 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
     /// Monday = 0 … Sunday = 6 (Python's `weekday()`).
     pub fn weekday(&self) -> u32 {
         (self.days_since_epoch() + 3).rem_euclid(7) as u32
@@ -250,20 +264,9 @@ impl DateTime {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
         let secs = since.as_secs() as i64;
-        let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400) as u32;
-        // civil_from_days (Howard Hinnant)
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
         DateTime {
-            date: Date { year, month, day },
+            date: Date::from_days_since_epoch(secs.div_euclid(86_400)),
             time: Time {
                 hour: rem / 3600,
                 minute: (rem / 60) % 60,
@@ -556,6 +559,9 @@ mod tests {
         assert_eq!(Date::new(2021, 1, 1).map(|d| d.iso_week()), Some((2020, 53)));
         assert_eq!(Date::new(2024, 12, 30).map(|d| d.iso_week()), Some((2025, 1)));
         assert_eq!(Date::new(1970, 1, 1).map(|d| d.days_since_epoch()), Some(0));
+        for days in [-719_162, -1, 0, 59, 19_787, 2_932_896] {
+            assert_eq!(Date::from_days_since_epoch(days).days_since_epoch(), days);
+        }
         assert!(Date::new(2023, 2, 29).is_none());
     }
 

@@ -317,6 +317,26 @@ fn build() -> Registry {
         Ok(keep_safety(v, quote(&s(v), "/#%[]=:;$&()+,!?*@'~")))
     });
     add("unordered_list", None, true, true, unordered_list);
+    add("json_script", Optional, true, false, |v, a, _| {
+        let json = crate::json::dumps(v).map_err(|e| render_err(&e.to_string()))?;
+        let json = json
+            .replace('>', "\\u003E")
+            .replace('<', "\\u003C")
+            .replace('&', "\\u0026");
+        Ok(Value::safe(match a.filter(|x| x.truthy()) {
+            Some(id) => format!(
+                "<script id=\"{}\" type=\"application/json\">{json}</script>",
+                conditional_escape(id)
+            ),
+            Option::None => format!("<script type=\"application/json\">{json}</script>"),
+        }))
+    });
+    add("timesince", Optional, false, false, |v, a, _| {
+        timesince_filter(v, a, false).map(Value::str)
+    });
+    add("timeuntil", Optional, false, false, |v, a, _| {
+        timesince_filter(v, a, true).map(Value::str)
+    });
     add("date", Optional, false, false, |v, a, _| date_filter(v, a, false));
     add("time", Optional, false, false, |v, a, _| date_filter(v, a, true));
     add("dictsort", Required, false, false, |v, a, _| {
@@ -355,6 +375,137 @@ fn date_filter(v: &Value, a: Option<&Value>, time_only: bool) -> Result<Value> {
         ))),
         Err(FormatError::Type(m)) if !time_only => Err(render_err(m)),
         Err(_) => Ok(Value::str("")),
+    }
+}
+
+fn as_datetime(v: &Value) -> Option<super::dates::DateTime> {
+    use super::dates::{DateTime, Time};
+    match v {
+        Value::DateTime(dt) => Some(*dt),
+        Value::Date(d) => Some(DateTime {
+            date: *d,
+            time: Time {
+                hour: 0,
+                minute: 0,
+                second: 0,
+                microsecond: 0,
+            },
+            offset: None,
+        }),
+        _ => None,
+    }
+}
+
+/// Django 5.2's `timesince` / `timeuntil` filters (`django.utils.timesince`, depth 2):
+/// `""` for a falsy value or where Python raises `TypeError` (naive against aware);
+/// a value or argument that is not a date raises (`AttributeError` in Django).
+fn timesince_filter(v: &Value, a: Option<&Value>, until: bool) -> Result<String> {
+    use super::dates::{DateTime, Time};
+    if !v.truthy() {
+        return Ok(String::new());
+    }
+    let not_a_date = || render_err("object has no attribute 'year'");
+    let d = as_datetime(v).ok_or_else(not_a_date)?;
+    let mut now = match a.filter(|x| x.truthy()) {
+        Some(x) => as_datetime(x).ok_or_else(not_a_date)?,
+        Option::None => match d.offset {
+            // datetime.now(d.tzinfo): the current time in d's zone.
+            Some(o) => shift(DateTime::now_utc(), 0, o),
+            Option::None => DateTime::now_utc(),
+        },
+    };
+    match (d.offset, now.offset) {
+        (Some(_), Option::None) | (Option::None, Some(_)) => return Ok(String::new()),
+        // now.astimezone(d.tzinfo)
+        (Some(od), Some(on)) if od != on => now = shift(now, on, od),
+        _ => {}
+    }
+    let mut d = d;
+    if until {
+        std::mem::swap(&mut d, &mut now);
+    }
+    let since = now.timestamp() - d.timestamp();
+    let zero = "0\u{a0}minutes".to_string();
+    if since <= 0 {
+        return Ok(zero);
+    }
+    let local = |x: &DateTime| (x.date, x.time);
+    let ((dd, dt), (nd, nt)) = (local(&d), local(&now));
+    let mut total_months = (nd.year - dd.year) * 12 + (nd.month as i32 - dd.month as i32);
+    let dtime = (dt.hour, dt.minute, dt.second, dt.microsecond);
+    let ntime = (nt.hour, nt.minute, nt.second, nt.microsecond);
+    if dd.day > nd.day || (dd.day == nd.day && dtime > ntime) {
+        total_months -= 1;
+    }
+    let (years, months) = (total_months.div_euclid(12), total_months.rem_euclid(12));
+    let pivot = if years != 0 || months != 0 {
+        let mut py = dd.year + years;
+        let mut pm = dd.month as i32 + months;
+        if pm > 12 {
+            pm -= 12;
+            py += 1;
+        }
+        const MONTHS_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let day = dd.day.min(MONTHS_DAYS[pm as usize - 1]);
+        DateTime {
+            date: super::dates::Date {
+                year: py,
+                month: pm as u32,
+                day,
+            },
+            time: Time { microsecond: 0, ..dt },
+            offset: d.offset,
+        }
+    } else {
+        d
+    };
+    let mut remaining = (now.timestamp() - pivot.timestamp()) as f64
+        + (f64::from(now.time.microsecond) - f64::from(pivot.time.microsecond)) / 1e6;
+    let mut partials: Vec<i64> = vec![i64::from(years), i64::from(months)];
+    for chunk in [604_800.0, 86_400.0, 3_600.0, 60.0] {
+        let count = (remaining / chunk).floor();
+        partials.push(count as i64);
+        remaining -= chunk * count;
+    }
+    let names = [
+        ("year", "years"),
+        ("month", "months"),
+        ("week", "weeks"),
+        ("day", "days"),
+        ("hour", "hours"),
+        ("minute", "minutes"),
+    ];
+    let Some(first) = partials.iter().position(|p| *p != 0) else {
+        return Ok(zero);
+    };
+    let mut out = Vec::new();
+    for i in first..partials.len().min(first + 2) {
+        let n = partials[i];
+        if n == 0 {
+            break;
+        }
+        let (one, many) = names[i];
+        out.push(format!("{n}\u{a0}{}", if n == 1 { one } else { many }));
+    }
+    Ok(out.join(", "))
+}
+
+/// The same instant seen at UTC offset `to` instead of `from` (seconds).
+fn shift(dt: super::dates::DateTime, from: i32, to: i32) -> super::dates::DateTime {
+    use super::dates::{Date, DateTime, Time};
+    let secs = dt.date.days_since_epoch() * 86_400
+        + i64::from(dt.time.hour * 3600 + dt.time.minute * 60 + dt.time.second)
+        + i64::from(to - from);
+    let rem = secs.rem_euclid(86_400) as u32;
+    DateTime {
+        date: Date::from_days_since_epoch(secs.div_euclid(86_400)),
+        time: Time {
+            hour: rem / 3600,
+            minute: (rem / 60) % 60,
+            second: rem % 60,
+            microsecond: dt.time.microsecond,
+        },
+        offset: Some(to),
     }
 }
 
