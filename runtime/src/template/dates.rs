@@ -322,8 +322,43 @@ pub enum FormatError {
     Type(&'static str),
 }
 
-const TIME_CHARS: &str = "aAefgGhHiOPsTuZ";
-const DATE_CHARS: &str = "bcdDEFIjlLmMnNorStUwWyYz";
+/// `TimeFormat`'s specifiers.
+fn is_time_char(c: char) -> bool {
+    matches!(
+        c,
+        'a' | 'A' | 'e' | 'f' | 'g' | 'G' | 'h' | 'H' | 'i' | 'O' | 'P' | 's' | 'T' | 'u' | 'Z'
+    )
+}
+
+/// `DateFormat`'s own specifiers.
+fn is_date_char(c: char) -> bool {
+    matches!(
+        c,
+        'b' | 'c'
+            | 'd'
+            | 'D'
+            | 'E'
+            | 'F'
+            | 'I'
+            | 'j'
+            | 'l'
+            | 'L'
+            | 'm'
+            | 'M'
+            | 'n'
+            | 'N'
+            | 'o'
+            | 'r'
+            | 'S'
+            | 't'
+            | 'U'
+            | 'w'
+            | 'W'
+            | 'y'
+            | 'Y'
+            | 'z'
+    )
+}
 
 /// Django's named formats for the `en` locale, or the format itself.
 pub fn named_format(name: &str) -> &str {
@@ -351,8 +386,8 @@ pub fn format(value: Temporal, fmt: &str, time_only: bool) -> Result<String, For
             }
             continue;
         }
-        let is_time = TIME_CHARS.contains(c);
-        let is_date = DATE_CHARS.contains(c);
+        let is_time = is_time_char(c);
+        let is_date = is_date_char(c);
         if !is_time && !is_date {
             out.push(c);
             continue;

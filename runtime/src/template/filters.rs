@@ -899,7 +899,11 @@ fn truncate_chars(text: &str, n: i64) -> String {
     if n <= 0 {
         return String::new();
     }
-    let text: String = text.nfc().collect();
+    // NFC only when needed: most text already is (and ASCII always is).
+    let text: String = match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text.to_string(),
+        _ => text.nfc().collect(),
+    };
     let truncate_len = n - 1;
     let mut s_len = 0;
     let mut end_index: Option<usize> = None;

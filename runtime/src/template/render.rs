@@ -22,6 +22,7 @@ use super::value::{float_repr, Object, Value};
 use crate::span::Span;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 
 /// Where top-level context names come from.
@@ -238,6 +239,64 @@ impl Object for DictView {
     }
     fn get_index(&self, _: i64) -> Option<Value> {
         None
+    }
+}
+
+/// The `forloop` variable: Django's loop dict, with counters derived from the index.
+#[derive(Debug)]
+struct ForLoop {
+    parentloop: Value,
+    index: AtomicI64,
+    length: i64,
+}
+
+impl ForLoop {
+    fn entries(&self) -> Vec<(&'static str, Value)> {
+        [
+            "parentloop",
+            "counter0",
+            "counter",
+            "revcounter",
+            "revcounter0",
+            "first",
+            "last",
+        ]
+        .into_iter()
+        .filter_map(|k| self.get_item(k).map(|v| (k, v)))
+        .collect()
+    }
+}
+
+impl Object for ForLoop {
+    fn get_item(&self, key: &str) -> Option<Value> {
+        let i = self.index.load(AtomicOrdering::Relaxed);
+        let n = self.length;
+        Some(match key {
+            "parentloop" => self.parentloop.clone(),
+            "counter0" => Value::Int(i),
+            "counter" => Value::Int(i + 1),
+            "revcounter" => Value::Int(n - i),
+            "revcounter0" => Value::Int(n - i - 1),
+            "first" => Value::Bool(i == 0),
+            "last" => Value::Bool(i == n - 1),
+            _ => return None,
+        })
+    }
+    fn get_attr(&self, name: &str) -> Option<Value> {
+        // dict methods Django would call on the loop dict.
+        match name {
+            "items" | "keys" | "values" => lookup_item(&Value::dict(self.entries()), name),
+            _ => None,
+        }
+    }
+    fn to_py_str(&self) -> String {
+        Value::dict(self.entries()).to_py_str()
+    }
+    fn iterate(&self) -> Option<Vec<Value>> {
+        Some(self.entries().into_iter().map(|(k, _)| Value::str(k)).collect())
+    }
+    fn length(&self) -> Option<usize> {
+        Some(7)
     }
 }
 
@@ -581,6 +640,24 @@ impl<'e> Renderer<'e> {
                 } else {
                     out.push_str(&s);
                 }
+                return;
+            }
+            // Strings and integers go straight into the output, without a temporary.
+            Value::Str(s) => {
+                if self.autoescape {
+                    super::html::escape_into(s, out);
+                } else {
+                    out.push_str(s);
+                }
+                return;
+            }
+            Value::Safe(s) => {
+                out.push_str(s);
+                return;
+            }
+            Value::Int(i) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{i}");
                 return;
             }
             other => {
@@ -933,25 +1010,22 @@ impl<'e> Renderer<'e> {
         if f.reversed {
             items.reverse();
         }
-        let len = items.len() as i64;
-        self.frames.push(Vec::new());
+        // One `forloop` object per loop, updated in place each iteration (Django mutates
+        // one dict the same way).
+        let forloop = Arc::new(ForLoop {
+            parentloop,
+            index: AtomicI64::new(0),
+            length: items.len() as i64,
+        });
+        self.frames
+            .push(vec![(Arc::from("forloop"), Value::Object(forloop.clone()))]);
         self.loops.push(LoopState {
             ifchanged: HashMap::new(),
         });
         self.loop_counter += 1;
         let result = (|| -> Result<()> {
             for (i, item) in items.into_iter().enumerate() {
-                let i = i as i64;
-                let forloop = Value::dict([
-                    ("parentloop", parentloop.clone()),
-                    ("counter0", Value::Int(i)),
-                    ("counter", Value::Int(i + 1)),
-                    ("revcounter", Value::Int(len - i)),
-                    ("revcounter0", Value::Int(len - i - 1)),
-                    ("first", Value::Bool(i == 0)),
-                    ("last", Value::Bool(i == len - 1)),
-                ]);
-                self.set("forloop", forloop);
+                forloop.index.store(i as i64, AtomicOrdering::Relaxed);
                 if f.loopvars.len() > 1 {
                     let parts = item.iterate().unwrap_or_else(|| vec![item.clone()]);
                     if parts.len() != f.loopvars.len() {
