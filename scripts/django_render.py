@@ -21,15 +21,36 @@ from decimal import Decimal
 import django
 from django.conf import settings
 
+import types  # noqa: E402
+
+# The URLconf the `url` cases reverse against (the Rust test host mirrors it).
+urls = types.ModuleType("corpus_urls")
+sys.modules["corpus_urls"] = urls
+
 settings.configure(
     USE_TZ=False,
     TIME_ZONE="UTC",
+    ROOT_URLCONF="corpus_urls",
+    STATIC_URL="/static/",
     INSTALLED_APPS=[],
     TEMPLATES=[],
 )
 django.setup()
 
 from django.template import Context, Engine  # noqa: E402
+from django.urls import path  # noqa: E402
+
+
+def _view(request, **kwargs):
+    return None
+
+
+urls.urlpatterns = [
+    path("", _view, name="home"),
+    path("products/<int:pk>/", _view, name="product"),
+    path("search/<str:q>/", _view, name="search"),
+    path("a&b/", _view, name="amp"),
+]
 from django.utils.safestring import mark_safe  # noqa: E402
 
 
@@ -65,6 +86,7 @@ def render(case, corpus):
     engine = Engine(
         loaders=[("django.template.loaders.locmem.Loader", templates)],
         string_if_invalid=case.get("string_if_invalid", ""),
+        libraries={"static": "django.templatetags.static"},
         autoescape=case.get("autoescape", True),
     )
     try:
@@ -73,7 +95,7 @@ def render(case, corpus):
         else:
             template = engine.from_string(case["template"])
         return {"ok": template.render(Context(decode(context), autoescape=case.get("autoescape", True)))}
-    except Exception as e:  # the class and message are what we compare
+    except Exception as e:  # noqa: BLE001 -- the class and message are what we compare
         return {"error": {"class": type(e).__name__, "message": str(e)}}
 
 

@@ -219,6 +219,17 @@ add("load/none", "{% load %}ok")
 add("load/unknown", "{% load nope %}")
 add("load/from", "{% load x from y %}")
 
+# --- url and static (host hooks) --------------------------------------------------------
+for t in ["{% url 'home' %}", "{% url 'product' 5 %}", "{% url 'product' pk=7 %}", "{% url 'product' n %}",
+          "{% url 'product' 'x' %}", "{% url 'nope' %}", "{% url 'nope' as u %}[{{ u }}]", "{% url 'product' 3 as u %}<{{ u }}>",
+          "{% url name 9 %}", "{% url 'search' 'a b/c?d' %}", "{% url 'search' q='é&<' %}", "{% url 'amp' %}",
+          "{% autoescape off %}{% url 'amp' %}{% endautoescape %}", "{% url %}", "{% url 'product' pk=1 2 %}"]:
+    add(f"url/{t}", t, {"n": 12, "name": "product"})
+for t in ["{% load static %}{% static 'css/site.css' %}", "{% load static %}{% static 'a b&c.css' %}",
+          "{% load static %}{% static p %}", "{% load static %}{% static 'x.js' as js %}[{{ js }}]",
+          "{% static 'css/site.css' %}", "{% load static %}{% static %}"]:
+    add(f"static/{t}", t, {"p": "img/logo.png"})
+
 # --- if -----------------------------------------------------------------------------
 conds = [
     "int", "zero", "not zero", "int == 42", "int != 42", "int > 40", "int >= 42", "int < 0", "int <= 41",

@@ -7,7 +7,7 @@
 //! `TemplateDoesNotExist` by class, and Python exceptions raised while rendering
 //! (`TypeError`, `ValueError`, `VariableDoesNotExist`, …) as render errors.
 
-use djust_runtime::template::{dates, Engine, EngineOptions, ErrorKind, Loader, Value};
+use djust_runtime::template::{dates, Engine, EngineOptions, ErrorKind, Host, Loader, Value};
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::path::Path;
@@ -50,6 +50,43 @@ fn to_value(j: &Json) -> Value {
             }
             Value::dict(o.iter().map(|(k, v)| (k.as_str(), to_value(v))))
         }
+    }
+}
+
+/// Mirrors the URLconf of scripts/django_render.py: `int` and `str` converters, and
+/// `reverse`'s quoting of the result.
+struct CorpusHost;
+
+impl Host for CorpusHost {
+    fn reverse(&self, name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, String> {
+        let arg = |key: &str| -> Option<String> {
+            match (args, kwargs) {
+                ([a], []) => Some(a.to_py_str()),
+                ([], [(k, v)]) if k == key => Some(v.to_py_str()),
+                _ => None,
+            }
+        };
+        let quote = |s: &str| djust_runtime::template::filters::quote(s, "!$&'()*+,;=/~:@");
+        let no_match = || Err(format!("Reverse for '{name}' not found."));
+        match name {
+            "home" if args.is_empty() && kwargs.is_empty() => Ok("/".into()),
+            "amp" if args.is_empty() && kwargs.is_empty() => Ok("/a&b/".into()),
+            "product" => match arg("pk") {
+                Some(pk) if !pk.is_empty() && pk.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(format!("/products/{pk}/"))
+                }
+                _ => no_match(),
+            },
+            "search" => match arg("q") {
+                Some(q) if !q.is_empty() && !q.contains('/') => Ok(quote(&format!("/search/{q}/"))),
+                _ => no_match(),
+            },
+            _ => no_match(),
+        }
+    }
+
+    fn static_url(&self, path: &str) -> String {
+        format!("/static/{}", djust_runtime::template::filters::quote(path, "/"))
     }
 }
 
@@ -99,7 +136,8 @@ fn renders_like_django() {
             autoescape: case["autoescape"].as_bool().unwrap_or(true),
             ..EngineOptions::default()
         };
-        let engine = Engine::new(vec![Loader::Memory(templates)], options);
+        let mut engine = Engine::new(vec![Loader::Memory(templates)], options);
+        engine.set_host(Arc::new(CorpusHost));
         let result = match case["main"].as_str() {
             Some(main) => engine
                 .get_template(main)
@@ -128,7 +166,8 @@ fn renders_like_django() {
                         | "KeyError"
                         | "VariableDoesNotExist"
                         | "ZeroDivisionError"
-                        | "IndexError",
+                        | "IndexError"
+                        | "NoReverseMatch",
                         ErrorKind::Render,
                     ) => None,
                     _ => Some(format!(

@@ -21,5 +21,5 @@ pub mod value;
 pub use error::{ErrorKind, TemplateError};
 pub use lexer::{tokenize, Token, TokenKind};
 pub use parser::{parse, Node, ParseOptions, Parsed};
-pub use render::{ContextSource, Engine, EngineOptions, Loader, Template};
+pub use render::{ContextSource, Engine, EngineOptions, Host, Loader, Template};
 pub use value::{Object, Value};

@@ -135,6 +135,10 @@ pub enum Node {
     Lorem(FilterExpr, char, bool, Span),
     /// `{% now "format" [as var] %}`.
     Now(Arc<str>, Option<Arc<str>>, Span),
+    /// `{% url name arg k=v [as var] %}`.
+    Url(Box<UrlNode>),
+    /// `{% static path [as var] %}` (library `static`).
+    Static(FilterExpr, Option<Arc<str>>, Span),
     /// Lenient mode: a tag that could not be compiled (unknown, or with errors).
     Unknown(Arc<str>, Span),
 }
@@ -197,6 +201,21 @@ pub struct BlockNode {
     pub span: Span,
 }
 
+/// `{% url %}`.
+#[derive(Debug, Clone)]
+pub struct UrlNode {
+    /// The URL pattern name.
+    pub name: FilterExpr,
+    /// Positional arguments.
+    pub args: Vec<FilterExpr>,
+    /// Keyword arguments.
+    pub kwargs: Vec<(Arc<str>, FilterExpr)>,
+    /// `as var`.
+    pub asvar: Option<Arc<str>>,
+    /// The tag.
+    pub span: Span,
+}
+
 /// `{% include %}`.
 #[derive(Debug, Clone)]
 pub struct IncludeNode {
@@ -249,6 +268,8 @@ struct Parser<'a> {
     /// Whether a non-text node has been added at the top level (for `extends`).
     seen_nontext: bool,
     depth: usize,
+    /// Libraries loaded so far with `{% load %}` (their tags become available).
+    loaded: HashSet<String>,
 }
 
 /// Parse `source` into nodes.
@@ -270,6 +291,7 @@ pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<P
         next_id: 0,
         seen_nontext: false,
         depth: 0,
+        loaded: HashSet::new(),
     };
     let nodes = match p.parse_until(&[]) {
         Ok((nodes, _)) => nodes,
@@ -801,7 +823,7 @@ impl<'a> Parser<'a> {
                 } else {
                     bits[1..].to_vec()
                 };
-                for name in names {
+                for name in &names {
                     if !self.registry.has_library(name) {
                         return Err(err(format!(
                             "'{name}' is not a registered tag library. Must be one of:\n{}",
@@ -809,7 +831,55 @@ impl<'a> Parser<'a> {
                         )));
                     }
                 }
+                self.loaded.extend(names.iter().map(|n| n.to_string()));
                 Ok(Node::Load(span))
+            }
+            "url" => {
+                let bits = self.bits(&tok);
+                if bits.len() < 2 {
+                    return Err(err(
+                        "'url' takes at least one argument, a URL pattern name.".into()
+                    ));
+                }
+                let name = self.expr(bits[1].0, bits[1].1)?;
+                let mut rest: Vec<(&str, Span)> = bits[2..].to_vec();
+                let mut asvar = None;
+                if rest.len() >= 2 && rest[rest.len() - 2].0 == "as" {
+                    asvar = Some(Arc::from(rest[rest.len() - 1].0));
+                    rest.truncate(rest.len() - 2);
+                }
+                let (mut args, mut kwargs) = (Vec::new(), Vec::new());
+                for (bit, s) in rest {
+                    let key_len: usize = bit
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .map(char::len_utf8)
+                        .sum();
+                    if key_len > 0 && bit[key_len..].starts_with('=') && bit.len() > key_len + 1 {
+                        let value =
+                            self.expr(&bit[key_len + 1..], Span::new(s.start + key_len + 1, s.end))?;
+                        kwargs.push((Arc::from(&bit[..key_len]), value));
+                    } else {
+                        args.push(self.expr(bit, s)?);
+                    }
+                }
+                Ok(Node::Url(Box::new(UrlNode {
+                    name,
+                    args,
+                    kwargs,
+                    asvar,
+                    span,
+                })))
+            }
+            "static" if self.loaded.contains("static") => {
+                let bits = self.bits(&tok);
+                if bits.len() < 2 {
+                    return Err(err("'static' takes at least one argument (path to file)".into()));
+                }
+                let path = self.expr(bits[1].0, bits[1].1)?;
+                let asvar = (bits.len() >= 4 && bits[bits.len() - 2].0 == "as")
+                    .then(|| Arc::from(bits[bits.len() - 1].0));
+                Ok(Node::Static(path, asvar, span))
             }
             "regroup" => {
                 let bits = self.bits(&tok);

@@ -56,6 +56,21 @@ impl ContextSource for Empty {
     }
 }
 
+/// What the renderer asks of the host application (Django, through the Python
+/// binding) for tags that need the project: URL reversing, static file URLs.
+pub trait Host: Send + Sync {
+    /// Django's `reverse(name, args=args, kwargs=kwargs)`; `Err(message)` is
+    /// `NoReverseMatch`.
+    fn reverse(
+        &self,
+        name: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+    ) -> std::result::Result<String, String>;
+    /// `static(path)`: the URL of a static file.
+    fn static_url(&self, path: &str) -> String;
+}
+
 /// Where templates come from.
 #[derive(Debug, Clone)]
 pub enum Loader {
@@ -98,12 +113,22 @@ impl Default for EngineOptions {
 }
 
 /// The template engine.
-#[derive(Debug)]
 pub struct Engine {
     loaders: Vec<Loader>,
     registry: Registry,
     options: EngineOptions,
     cache: Mutex<HashMap<String, Arc<Template>>>,
+    host: Option<Arc<dyn Host>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("loaders", &self.loaders)
+            .field("options", &self.options)
+            .field("host", &self.host.is_some())
+            .finish()
+    }
 }
 
 impl Engine {
@@ -114,7 +139,15 @@ impl Engine {
             registry: Registry::builtins(),
             options,
             cache: Mutex::new(HashMap::new()),
+            host: None,
         }
+    }
+
+    /// Connect the host application (URL reversing, static files) and make the
+    /// `static` tag library loadable.
+    pub fn set_host(&mut self, host: Arc<dyn Host>) {
+        self.registry.register_library("static");
+        self.host = Some(host);
     }
 
     /// The filter registry (to register custom filters before compiling).
@@ -965,6 +998,63 @@ impl<'e> Renderer<'e> {
                 match asvar {
                     Some(name) => self.set(name, Value::str(s)),
                     None => out.push_str(&s),
+                }
+            }
+            Node::Url(u) => {
+                let name = self.resolve(template, &u.name, false)?.to_py_str();
+                let mut args = Vec::with_capacity(u.args.len());
+                for a in &u.args {
+                    args.push(self.resolve(template, a, false)?);
+                }
+                let mut kwargs = Vec::with_capacity(u.kwargs.len());
+                for (k, v) in &u.kwargs {
+                    kwargs.push((k.to_string(), self.resolve(template, v, false)?));
+                }
+                let host = self.engine.host.clone();
+                let result = match &host {
+                    Some(h) => h.reverse(&name, &args, &kwargs),
+                    None => Err(format!(
+                        "Reverse for '{name}' not found: no URL resolver is configured."
+                    )),
+                };
+                let url = match (result, &u.asvar) {
+                    (Ok(url), _) => url,
+                    (Err(_), Some(_)) => String::new(),
+                    (Err(message), None) => {
+                        return Err(TemplateError::new(ErrorKind::Render, message).at(u.span));
+                    }
+                };
+                match &u.asvar {
+                    Some(var) => self.set(var, Value::str(url)),
+                    None => {
+                        if self.autoescape {
+                            super::html::escape_into(&url, out);
+                        } else {
+                            out.push_str(&url);
+                        }
+                    }
+                }
+            }
+            Node::Static(path, asvar, span) => {
+                let path = self.resolve(template, path, false)?.to_py_str();
+                let url = match &self.engine.host {
+                    Some(h) => h.static_url(&path),
+                    None => {
+                        return Err(render_err(
+                            "no static files configuration (Engine::set_host)",
+                            *span,
+                        ))
+                    }
+                };
+                match asvar {
+                    Some(var) => self.set(var, Value::str(url)),
+                    None => {
+                        if self.autoescape {
+                            super::html::escape_into(&url, out);
+                        } else {
+                            out.push_str(&url);
+                        }
+                    }
                 }
             }
             Node::Block(b) => self.render_block(template, b, out)?,
