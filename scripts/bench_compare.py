@@ -9,6 +9,7 @@ median and the minimum are reported, and the ratio of every command's median to 
 last command's (the reference). Output of the commands is discarded; a non-zero exit
 status aborts the benchmark.
 """
+
 import os
 import statistics
 import subprocess
@@ -41,7 +42,7 @@ def parse(argv):
 
 def run_once(cmd, cwd):
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr.decode(errors="replace"))
@@ -65,7 +66,9 @@ def main():
     print(f"{'command':<8} {'median':>9} {'min':>9} {'ratio':>7} {'findings':>9}")
     for name, _ in cmds:
         med = statistics.median(times[name])
-        print(f"{name:<8} {med * 1000:>7.0f}ms {min(times[name]) * 1000:>7.0f}ms {med / ref_median:>6.2f}x {lines[name]:>9}")
+        print(
+            f"{name:<8} {med * 1000:>7.0f}ms {min(times[name]) * 1000:>7.0f}ms {med / ref_median:>6.2f}x {lines[name]:>9}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,15 +13,15 @@ engine's default zone for naive datetimes. The output maps each case name to
 {"ok": rendered} or {"error": {"class": ExceptionClass, "message": str(exc)}}.
 Requires Django 5.2 (pip install "django>=5.2,<5.3").
 """
+
 import json
 import sys
+import types
 from datetime import date, datetime, time
 from decimal import Decimal
 
 import django
 from django.conf import settings
-
-import types  # noqa: E402
 
 # The URLconf the `url` cases reverse against (the Rust test host mirrors it).
 urls = types.ModuleType("corpus_urls")
@@ -37,8 +37,8 @@ settings.configure(
 )
 django.setup()
 
-from django.template import Context, Engine  # noqa: E402
-from django.urls import path  # noqa: E402
+from django.template import Context, Engine
+from django.urls import path
 
 
 def _view(request, **kwargs):
@@ -51,7 +51,7 @@ urls.urlpatterns = [
     path("search/<str:q>/", _view, name="search"),
     path("a&b/", _view, name="amp"),
 ]
-from django.utils.safestring import mark_safe  # noqa: E402
+from django.utils.safestring import mark_safe
 
 
 def decode(v):
@@ -59,7 +59,7 @@ def decode(v):
         return [decode(x) for x in v]
     if isinstance(v, dict):
         if len(v) == 1:
-            (k, x), = v.items()
+            ((k, x),) = v.items()
             if k == "$decimal":
                 return Decimal(x)
             if k == "$tuple":

@@ -9,6 +9,7 @@ templates that extend layouts, include components and carry djust directives. Ab
 of files contain each anti-pattern so every rule has work to do. Deterministic for a
 given seed.
 """
+
 import argparse
 import os
 import random
@@ -94,7 +95,7 @@ class {Name}DetailView(LiveView):
         return context
 '''
 
-MODEL = '''from django.db import models
+MODEL = """from django.db import models
 
 
 class {Model}(models.Model):
@@ -114,7 +115,7 @@ class {Model}(models.Model):
     @property
     def is_large(self):
         return self.amount > 1000
-'''
+"""
 
 SERVICE = '''"""Service helpers for {app} (module {n})."""
 import logging
@@ -153,7 +154,7 @@ def normalize_{n}(value):
         return 0
 '''
 
-FORM = '''from django import forms
+FORM = """from django import forms
 
 from .models import {Model}
 
@@ -168,9 +169,9 @@ class {Model}Form{n}(forms.ModelForm):
         if not code.isalnum():
             raise forms.ValidationError("Codes are letters and digits only.")
         return code
-'''
+"""
 
-TEST = '''from django.test import TestCase
+TEST = """from django.test import TestCase
 
 from .models import {Model}
 
@@ -184,9 +185,9 @@ class {Model}Tests{n}(TestCase):
 
     def test_large(self):
         self.assertFalse(self.obj.is_large)
-'''
+"""
 
-LIST_TEMPLATE = '''{{% extends "layouts/app.html" %}}
+LIST_TEMPLATE = """{{% extends "layouts/app.html" %}}
 {{% load static %}}
 {{% block title %}}{plural} · Synthetic{{% endblock %}}
 {{% block content %}}
@@ -215,9 +216,9 @@ LIST_TEMPLATE = '''{{% extends "layouts/app.html" %}}
   <p>Total: {{{{ total }}}}</p>
 </div>
 {{% endblock %}}
-'''
+"""
 
-DETAIL_TEMPLATE = '''{{% extends "layouts/app.html" %}}
+DETAIL_TEMPLATE = """{{% extends "layouts/app.html" %}}
 {{% block content %}}
 <article dj-root dj-view="{app}.views_{n}.{Name}DetailView">
   <h1>{{{{ item.name }}}}</h1>
@@ -235,20 +236,20 @@ DETAIL_TEMPLATE = '''{{% extends "layouts/app.html" %}}
   {{% comment %}}Older layout kept for reference: <div dj-root>{{% endcomment %}}
 </article>
 {{% endblock %}}
-'''
+"""
 
-PARTIAL = '''{{# djust:partial #}}
+PARTIAL = """{{# djust:partial #}}
 <li dj-key="{{{{ item.id }}}}" class="item">
   <span>{{{{ item.name|default:"—" }}}}</span>
   <button dj-click="remove" data-id="{{{{ item.id }}}}" dj-confirm="Remove?">×</button>
 </li>
-'''
+"""
 
-LAYOUT = '''{% load static %}<!DOCTYPE html>
+LAYOUT = """{% load static %}<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{% block title %}Synthetic{% endblock %}</title>
 <link rel="stylesheet" href="{% static 'site.css' %}"></head>
 <body>{% include "components/nav.html" %}<main>{% block content %}{% endblock %}</main></body></html>
-'''
+"""
 
 
 def main():
@@ -270,13 +271,22 @@ def main():
 
     py_per_app, tpl_per_app = 20, 10
     apps = max(1, args.py // py_per_app)
-    write("manage.py", "import os\nimport sys\n\nif __name__ == '__main__':\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'project.settings')\n")
+    write(
+        "manage.py",
+        "import os\nimport sys\n\nif __name__ == '__main__':\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'project.settings')\n",
+    )
     write("project/__init__.py", "")
-    write("project/settings.py", "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nTEMPLATES = [{'BACKEND': 'django.template.backends.django.DjangoTemplates', 'DIRS': [BASE_DIR / 'templates'], 'APP_DIRS': True}]\n")
+    write(
+        "project/settings.py",
+        "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nTEMPLATES = [{'BACKEND': 'django.template.backends.django.DjangoTemplates', 'DIRS': [BASE_DIR / 'templates'], 'APP_DIRS': True}]\n",
+    )
     write("templates/layouts/app.html", LAYOUT)
-    write("templates/components/nav.html", "<nav><a href=\"/\">Home</a></nav>\n")
-    write("templates/components/empty.html", "<p class=\"empty\">Nothing here.</p>\n")
-    write("templates/components/sort_menu.html", "<select dj-change=\"sort_by\">{% for o in options %}<option>{{ o }}</option>{% endfor %}</select>\n")
+    write("templates/components/nav.html", '<nav><a href="/">Home</a></nav>\n')
+    write("templates/components/empty.html", '<p class="empty">Nothing here.</p>\n')
+    write(
+        "templates/components/sort_menu.html",
+        '<select dj-change="sort_by">{% for o in options %}<option>{{ o }}</option>{% endfor %}</select>\n',
+    )
     py_count, tpl_count = 2, 4
     for a in range(apps):
         app = f"app{a:04d}"
@@ -292,8 +302,14 @@ def main():
                     mount_extra = "        self.client = ReportingAPIClient(timeout=3)\n"
                 tail = "" if rnd.random() < 0.02 else ", **kwargs"
                 files[f"{app}/views_{n}.py"] = VIEW.format(
-                    app=app, n=n, Model=Model, Name=name, lower=name.lower(), plural=f"{name}s",
-                    mount_extra=mount_extra, handler_tail=tail,
+                    app=app,
+                    n=n,
+                    Model=Model,
+                    Name=name,
+                    lower=name.lower(),
+                    plural=f"{name}s",
+                    mount_extra=mount_extra,
+                    handler_tail=tail,
                 )
             elif kind == 1:
                 files[f"{app}/services_{n}.py"] = SERVICE.format(app=app, n=n)
@@ -320,8 +336,10 @@ def main():
                 text = LIST_TEMPLATE.format(app=app, lower=name.lower(), plural=f"{name}s", root_attrs=root)
                 write(f"{app}/templates/{app}/{name.lower()}_list_{t * 4}.html", text)
             elif t % 3 == 1:
-                write(f"{app}/templates/{app}/{name.lower()}_detail_{t * 4}.html",
-                      DETAIL_TEMPLATE.format(app=app, n=t * 4, Name=name))
+                write(
+                    f"{app}/templates/{app}/{name.lower()}_detail_{t * 4}.html",
+                    DETAIL_TEMPLATE.format(app=app, n=t * 4, Name=name),
+                )
             else:
                 write(f"{app}/templates/{app}/partials/item_{t}.html", PARTIAL.format())
             tpl_count += 1

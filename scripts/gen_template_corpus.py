@@ -7,15 +7,16 @@ Cases cover values of every kind, variables and lookups, literals, filters with 
 arguments, every implemented tag and its options, inheritance and include, autoescape
 on and off, string_if_invalid, and syntax and render errors.
 """
+
 import json
 import sys
 
-D = lambda s: {"$decimal": s}  # noqa: E731
-T = lambda *xs: {"$tuple": list(xs)}  # noqa: E731
-S = lambda s: {"$safe": s}  # noqa: E731
-DT = lambda s: {"$datetime": s}  # noqa: E731
-DA = lambda s: {"$date": s}  # noqa: E731
-TI = lambda s: {"$time": s}  # noqa: E731
+D = lambda s: {"$decimal": s}
+T = lambda *xs: {"$tuple": list(xs)}
+S = lambda s: {"$safe": s}
+DT = lambda s: {"$datetime": s}
+DA = lambda s: {"$date": s}
+TI = lambda s: {"$time": s}
 
 VALUES = {
     "int": 42,
@@ -62,22 +63,22 @@ VALUES = {
 }
 
 ARGS = {
-    "add": ['1', '"x"', '-3', '"5"', '2.5', 'list', 'none'],
-    "center": ['10', '"3"', '15'],
-    "ljust": ['10', '2'],
-    "rjust": ['10', '2'],
+    "add": ["1", '"x"', "-3", '"5"', "2.5", "list", "none"],
+    "center": ["10", '"3"', "15"],
+    "ljust": ["10", "2"],
+    "rjust": ["10", "2"],
     "cut": ['" "', '"l"', '"&"'],
-    "default": ['"fallback"', '0', 'none'],
+    "default": ['"fallback"', "0", "none"],
     "default_if_none": ['"fallback"', '""'],
-    "divisibleby": ['2', '3', '"7"'],
-    "floatformat": [None, '0', '1', '2', '3', '-1', '-2', '-3', '"2g"', '"g"', '"2u"', '"-3g"', '"abc"'],
-    "get_digit": ['1', '2', '9', '0', '"x"'],
+    "divisibleby": ["2", "3", '"7"'],
+    "floatformat": [None, "0", "1", "2", "3", "-1", "-2", "-3", '"2g"', '"g"', '"2u"', '"-3g"', '"abc"'],
+    "get_digit": ["1", "2", "9", "0", '"x"'],
     "join": ['", "', '"<br>"', '""'],
     "pluralize": [None, '"es"', '"y,ies"', '"a,b,c"'],
     "slice": ['":2"', '"1:"', '"::-1"', '"-2:"', '"0"', '"1:3:2"', '"x"'],
     "stringformat": ['"s"', '"d"', '"05d"', '".2f"', '"x"', '"r"', '"10s"', '"-10s|"', '"E"'],
-    "truncatechars": ['5', '1', '0', '20', '"x"'],
-    "truncatewords": ['1', '2', '0', '"x"'],
+    "truncatechars": ["5", "1", "0", "20", '"x"'],
+    "truncatewords": ["1", "2", "0", '"x"'],
     "yesno": [None, '"yeah,nope"', '"yeah,nope,dunno"', '"one"'],
     "urlencode": [None, '""', '"/ "'],
     "dictsort": ['"k"'],
@@ -85,10 +86,30 @@ ARGS = {
 }
 
 NOARG = [
-    "addslashes", "capfirst", "escape", "force_escape", "escapejs", "first", "last",
-    "length", "linebreaks", "linebreaksbr", "linenumbers", "lower", "upper", "title",
-    "make_list", "phone2numeric", "safe", "slugify", "wordcount", "filesizeformat",
-    "iriencode", "unordered_list", "escapeseq", "safeseq",
+    "addslashes",
+    "capfirst",
+    "escape",
+    "force_escape",
+    "escapejs",
+    "first",
+    "last",
+    "length",
+    "linebreaks",
+    "linebreaksbr",
+    "linenumbers",
+    "lower",
+    "upper",
+    "title",
+    "make_list",
+    "phone2numeric",
+    "safe",
+    "slugify",
+    "wordcount",
+    "filesizeformat",
+    "iriencode",
+    "unordered_list",
+    "escapeseq",
+    "safeseq",
 ]
 
 # Filters whose failure on some inputs is an exception in Django too (compared by class).
@@ -107,15 +128,49 @@ for key in VALUES:
     add(f"value/{key}", "[{{ %s }}]" % key)
     add(f"value/{key}/noescape", "[{{ %s }}]" % key, autoescape=False)
 for expr in [
-    "dict.k", "dict.n", "dict.missing", "dict.items", "dict.keys", "dict.values", "list.0", "list.2",
-    "list.-1", "list.9", "list_nested.1.1.0", "tuple.1", "str.upper", "str.0", "str.-1", "missing",
-    "missing.attr", "none.attr", "int.real", "dict.k.upper", "str.strip",
+    "dict.k",
+    "dict.n",
+    "dict.missing",
+    "dict.items",
+    "dict.keys",
+    "dict.values",
+    "list.0",
+    "list.2",
+    "list.-1",
+    "list.9",
+    "list_nested.1.1.0",
+    "tuple.1",
+    "str.upper",
+    "str.0",
+    "str.-1",
+    "missing",
+    "missing.attr",
+    "none.attr",
+    "int.real",
+    "dict.k.upper",
+    "str.strip",
 ]:
     for sii in ["", "INVALID", "INVALID(%s)"]:
         add(f"lookup/{expr}/sii={sii}", "[{{ %s }}]" % expr, string_if_invalid=sii)
     add(f"lookup/{expr}/filtered", "[{{ %s|default:'dflt' }}]" % expr)
-for lit in ['1', '-3', '+4', '1.5', '.5', '1e3', '1E-2', '1_000', '"quoted"', "'single'",
-            '"with \\"escaped\\" quotes"', '"<b>safe literal</b>"', '2.', '0x10', 'True', 'None']:
+for lit in [
+    "1",
+    "-3",
+    "+4",
+    "1.5",
+    ".5",
+    "1e3",
+    "1E-2",
+    "1_000",
+    '"quoted"',
+    "'single'",
+    '"with \\"escaped\\" quotes"',
+    '"<b>safe literal</b>"',
+    "2.",
+    "0x10",
+    "True",
+    "None",
+]:
     add(f"literal/{lit}", "[{{ %s }}]" % lit)
     add(f"literal/{lit}/upper", "[{{ %s|upper }}]" % lit)
 
@@ -130,12 +185,21 @@ for f, args in ARGS.items():
         for key in VALUES:
             expr = f"{key}|{f}" if arg is None else f"{key}|{f}:{arg}"
             add(f"filter/{f}:{arg}/{key}", "[{{ %s }}]" % expr)
-add("filter/dictsort/records", "{% for r in rows|dictsort:'age' %}{{ r.name }} {% endfor %}",
-    {"rows": [{"name": "b", "age": 3}, {"name": "a", "age": 1}, {"name": "c", "age": 3}]})
-add("filter/dictsortreversed/records", "{% for r in rows|dictsortreversed:'age' %}{{ r.name }} {% endfor %}",
-    {"rows": [{"name": "b", "age": 3}, {"name": "a", "age": 1}, {"name": "c", "age": 3}]})
-add("filter/dictsort/nested", "{% for r in rows|dictsort:'p.x' %}{{ r.p.x }}{% endfor %}",
-    {"rows": [{"p": {"x": 2}}, {"p": {"x": 1}}]})
+add(
+    "filter/dictsort/records",
+    "{% for r in rows|dictsort:'age' %}{{ r.name }} {% endfor %}",
+    {"rows": [{"name": "b", "age": 3}, {"name": "a", "age": 1}, {"name": "c", "age": 3}]},
+)
+add(
+    "filter/dictsortreversed/records",
+    "{% for r in rows|dictsortreversed:'age' %}{{ r.name }} {% endfor %}",
+    {"rows": [{"name": "b", "age": 3}, {"name": "a", "age": 1}, {"name": "c", "age": 3}]},
+)
+add(
+    "filter/dictsort/nested",
+    "{% for r in rows|dictsort:'p.x' %}{{ r.p.x }}{% endfor %}",
+    {"rows": [{"p": {"x": 2}}, {"p": {"x": 1}}]},
+)
 add("filter/dictsort/private", "{{ rows|dictsort:'_x' }}", {"rows": [{"_x": 1}]})
 add("filter/dictsort/mixed", "[{{ rows|dictsort:'k' }}]", {"rows": [{"k": 1}, {"k": "a"}]})
 add("filter/chain", "{{ str|upper|cut:'O'|truncatechars:6|default:'x' }}")
@@ -150,9 +214,25 @@ add("filter/linebreaks/off", "{% autoescape off %}{{ str_multiline|linebreaks }}
 
 # --- dates ----------------------------------------------------------------------------
 for key in ["dt", "dt_midnight", "dt_noon", "dt_aware", "d", "d_old", "t", "t_noon"]:
-    for fmt in [None, '"DATE_FORMAT"', '"DATETIME_FORMAT"', '"SHORT_DATE_FORMAT"', '"SHORT_DATETIME_FORMAT"',
-                '"YEAR_MONTH_FORMAT"', '"MONTH_DAY_FORMAT"', '"TIME_FORMAT"', '"Y-m-d"', '"H:i"', '"c"', '"r"', '"U"',
-                '"aAbdDEfFgGhHiIjlLmMnNoOPsStTuwWyYzZ"', '"\\Y\\e\\s jS"', '"e"', '""']:
+    for fmt in [
+        None,
+        '"DATE_FORMAT"',
+        '"DATETIME_FORMAT"',
+        '"SHORT_DATE_FORMAT"',
+        '"SHORT_DATETIME_FORMAT"',
+        '"YEAR_MONTH_FORMAT"',
+        '"MONTH_DAY_FORMAT"',
+        '"TIME_FORMAT"',
+        '"Y-m-d"',
+        '"H:i"',
+        '"c"',
+        '"r"',
+        '"U"',
+        '"aAbdDEfFgGhHiIjlLmMnNoOPsStTuwWyYzZ"',
+        '"\\Y\\e\\s jS"',
+        '"e"',
+        '""',
+    ]:
         for f in ["date", "time"]:
             expr = f"{key}|{f}" if fmt is None else f"{key}|{f}:{fmt}"
             add(f"dates/{expr}", "[{{ %s }}]" % expr)
@@ -163,52 +243,118 @@ for day in range(1, 32, 3):
 for year in [2020, 2021, 2022, 2026, 2027]:
     for md in ["01-01", "01-03", "12-28", "12-31"]:
         add(f"dates/isoweek/{year}-{md}", "{{ v|date:'o-W l' }}", {"v": DA(f"{year}-{md}")})
-for a_, b_ in [("2024-03-05T14:07:09", "2024-03-05T14:07:09"), ("2024-03-05T14:07:09", "2024-03-05T14:08:00"),
-               ("2024-01-31T10:00:00", "2024-03-01T09:00:00"), ("2020-02-29T00:00:00", "2024-02-28T23:59:00"),
-               ("2023-05-01T00:00:00", "2024-06-15T12:30:00"), ("2024-06-15T12:30:00", "2023-05-01T00:00:00"),
-               ("2024-03-05T14:07:09", "2024-03-19T15:08:09"), ("2024-03-05T00:00:00+02:00", "2024-03-06T00:00:00+00:00"),
-               ("2010-01-01T00:00:00", "2024-12-31T23:59:59")]:
+for a_, b_ in [
+    ("2024-03-05T14:07:09", "2024-03-05T14:07:09"),
+    ("2024-03-05T14:07:09", "2024-03-05T14:08:00"),
+    ("2024-01-31T10:00:00", "2024-03-01T09:00:00"),
+    ("2020-02-29T00:00:00", "2024-02-28T23:59:00"),
+    ("2023-05-01T00:00:00", "2024-06-15T12:30:00"),
+    ("2024-06-15T12:30:00", "2023-05-01T00:00:00"),
+    ("2024-03-05T14:07:09", "2024-03-19T15:08:09"),
+    ("2024-03-05T00:00:00+02:00", "2024-03-06T00:00:00+00:00"),
+    ("2010-01-01T00:00:00", "2024-12-31T23:59:59"),
+]:
     ctx = {"a": DT(a_), "b": DT(b_), "da": DA(a_[:10])}
-    add(f"dates/timesince/{a_}/{b_}", "[{{ a|timesince:b }}][{{ a|timeuntil:b }}][{{ b|timesince:a }}][{{ da|timesince:b }}]", ctx)
-add("dates/timesince/bad", "[{{ s|timesince:b }}][{{ none|timesince }}][{{ a|timesince:s }}]", {"s": "x", "none": None, "a": DT("2024-01-01T00:00:00"), "b": DT("2024-02-01T00:00:00")})
+    add(
+        f"dates/timesince/{a_}/{b_}",
+        "[{{ a|timesince:b }}][{{ a|timeuntil:b }}][{{ b|timesince:a }}][{{ da|timesince:b }}]",
+        ctx,
+    )
+add(
+    "dates/timesince/bad",
+    "[{{ s|timesince:b }}][{{ none|timesince }}][{{ a|timesince:s }}]",
+    {"s": "x", "none": None, "a": DT("2024-01-01T00:00:00"), "b": DT("2024-02-01T00:00:00")},
+)
 for key in list(VALUES) + ["nested"]:
-    add(f"json_script/{key}", "{{ %s|json_script:'data' }}" % key, dict(nested={"a": [1, T(2, "<3>"), {"k": None}], "é": "x"}, **{k: v for k, v in VALUES.items()}))
+    add(
+        f"json_script/{key}",
+        "{{ %s|json_script:'data' }}" % key,
+        dict(nested={"a": [1, T(2, "<3>"), {"k": None}], "é": "x"}, **{k: v for k, v in VALUES.items()}),
+    )
 add("json_script/no_id", "{{ str_html|json_script }}")
 add("json_script/empty_id", "{{ list|json_script:'' }}")
 add("json_script/id_escaped", "{{ list|json_script:'a\"b' }}")
-add("dates/compare", "{% if a < b %}lt{% endif %}{% if a == a2 %}eq{% endif %}", {"a": DA("2024-01-01"), "b": DA("2024-01-02"), "a2": DA("2024-01-01")})
+add(
+    "dates/compare",
+    "{% if a < b %}lt{% endif %}{% if a == a2 %}eq{% endif %}",
+    {"a": DA("2024-01-01"), "b": DA("2024-01-02"), "a2": DA("2024-01-01")},
+)
 add("dates/str_value", "[{{ s|date:'Y' }}]", {"s": "2024-01-01"})
 add("dates/int_value", "[{{ i|date }}][{{ i|time }}]", {"i": 5})
 
 # --- the benchmark pages (runtime/benches/render.rs), on small contexts ------------------
-PRODUCT_TABLE = open("runtime/benches/render.rs", encoding="utf-8").read().split('const PRODUCT_TABLE: &str = r#"')[1].split('"#;')[0]
-add("bench/product_table", PRODUCT_TABLE, {"products": [
-    {"id": i, "name": f"Galvanised shackle {i} <8mm> & pin", "sku": f"SH-{i:05d}", "price": D(f"{3 + i}.{i:02d}"),
-     "stock": i % 3, "updated": DT(f"2026-0{1 + i}-0{1 + i}T0{i}:1{i}:00"), "notes": None if i % 2 else "restocked"}
-    for i in range(4)]})
+with open("runtime/benches/render.rs", encoding="utf-8") as bench:
+    BENCH_SOURCE = bench.read()
+PRODUCT_TABLE = BENCH_SOURCE.split('const PRODUCT_TABLE: &str = r#"')[1].split('"#;')[0]
+add(
+    "bench/product_table",
+    PRODUCT_TABLE,
+    {
+        "products": [
+            {
+                "id": i,
+                "name": f"Galvanised shackle {i} <8mm> & pin",
+                "sku": f"SH-{i:05d}",
+                "price": D(f"{3 + i}.{i:02d}"),
+                "stock": i % 3,
+                "updated": DT(f"2026-0{1 + i}-0{1 + i}T0{i}:1{i}:00"),
+                "notes": None if i % 2 else "restocked",
+            }
+            for i in range(4)
+        ]
+    },
+)
 add("bench/product_table_empty", PRODUCT_TABLE, {"products": []})
 
 # --- regroup, lorem, now, load -----------------------------------------------------------
-PEOPLE = {"people": [
-    {"first": "George", "last": "Bush", "gender": "Male", "city": {"name": "Austin"}},
-    {"first": "Bill", "last": "Clinton", "gender": "Male", "city": {"name": "Hope"}},
-    {"first": "Margaret", "last": "Thatcher", "gender": "Female", "city": {"name": "Grantham"}},
-    {"first": "Condoleezza", "last": "Rice", "gender": "Female", "city": {"name": "Birmingham"}},
-    {"first": "Pat", "last": "Smith", "gender": "Unknown", "city": {"name": "Hope"}},
-    {"first": "Bob", "last": "Jones", "gender": "Male", "city": {"name": "Austin"}},
-]}
-add("regroup/basic", "{% regroup people by gender as groups %}{% for g in groups %}{{ g.grouper }}:{% for p in g.list %}{{ p.first }},{% endfor %};{% endfor %}", PEOPLE)
-add("regroup/unpack", "{% regroup people by gender as groups %}{% for gender, members in groups %}{{ gender }}={{ members|length }} {% endfor %}", PEOPLE)
-add("regroup/nested_attr", "{% regroup people by city.name as c %}{% for g in c %}{{ g.grouper }}({{ g.list|length }}){% endfor %}", PEOPLE)
-add("regroup/dictsort", "{% regroup people|dictsort:'gender' by gender as g %}{% for x in g %}{{ x.grouper }}{{ x.list|length }}{% endfor %}", PEOPLE)
+PEOPLE = {
+    "people": [
+        {"first": "George", "last": "Bush", "gender": "Male", "city": {"name": "Austin"}},
+        {"first": "Bill", "last": "Clinton", "gender": "Male", "city": {"name": "Hope"}},
+        {"first": "Margaret", "last": "Thatcher", "gender": "Female", "city": {"name": "Grantham"}},
+        {"first": "Condoleezza", "last": "Rice", "gender": "Female", "city": {"name": "Birmingham"}},
+        {"first": "Pat", "last": "Smith", "gender": "Unknown", "city": {"name": "Hope"}},
+        {"first": "Bob", "last": "Jones", "gender": "Male", "city": {"name": "Austin"}},
+    ]
+}
+add(
+    "regroup/basic",
+    "{% regroup people by gender as groups %}{% for g in groups %}{{ g.grouper }}:{% for p in g.list %}{{ p.first }},{% endfor %};{% endfor %}",
+    PEOPLE,
+)
+add(
+    "regroup/unpack",
+    "{% regroup people by gender as groups %}{% for gender, members in groups %}{{ gender }}={{ members|length }} {% endfor %}",
+    PEOPLE,
+)
+add(
+    "regroup/nested_attr",
+    "{% regroup people by city.name as c %}{% for g in c %}{{ g.grouper }}({{ g.list|length }}){% endfor %}",
+    PEOPLE,
+)
+add(
+    "regroup/dictsort",
+    "{% regroup people|dictsort:'gender' by gender as g %}{% for x in g %}{{ x.grouper }}{{ x.list|length }}{% endfor %}",
+    PEOPLE,
+)
 add("regroup/repr", "{% regroup people|slice:':2' by gender as g %}{{ g }}", PEOPLE)
 add("regroup/missing", "{% regroup nope by x as g %}[{{ g }}]", PEOPLE)
 add("regroup/missing_key", "{% regroup people by nope as g %}{% for x in g %}[{{ x.grouper }}]{% endfor %}", PEOPLE)
 add("regroup/error/args", "{% regroup people by gender %}", PEOPLE)
 add("regroup/error/by", "{% regroup people with gender as g %}", PEOPLE)
 add("regroup/error/as", "{% regroup people by gender to g %}", PEOPLE)
-for t in ["{% lorem %}", "{% lorem 3 w %}", "{% lorem 19 w %}", "{% lorem 1 p %}", "{% lorem 1 b %}", "{% lorem 0 w %}",
-          "{% lorem n w %}", "{% lorem 'x' w %}", "{% lorem w %}", "{% lorem 1 2 3 %}"]:
+for t in [
+    "{% lorem %}",
+    "{% lorem 3 w %}",
+    "{% lorem 19 w %}",
+    "{% lorem 1 p %}",
+    "{% lorem 1 b %}",
+    "{% lorem 0 w %}",
+    "{% lorem n w %}",
+    "{% lorem 'x' w %}",
+    "{% lorem w %}",
+    "{% lorem 1 2 3 %}",
+]:
     add(f"lorem/{t}", t, {"n": 5})
 add("now/escaped", "{% now '\\N\\o\\w' %}")
 add("now/as", "{% now 'Y' as y %}{{ y|length }}")
@@ -220,25 +366,79 @@ add("load/unknown", "{% load nope %}")
 add("load/from", "{% load x from y %}")
 
 # --- url and static (host hooks) --------------------------------------------------------
-for t in ["{% url 'home' %}", "{% url 'product' 5 %}", "{% url 'product' pk=7 %}", "{% url 'product' n %}",
-          "{% url 'product' 'x' %}", "{% url 'nope' %}", "{% url 'nope' as u %}[{{ u }}]", "{% url 'product' 3 as u %}<{{ u }}>",
-          "{% url name 9 %}", "{% url 'search' 'a b/c?d' %}", "{% url 'search' q='é&<' %}", "{% url 'amp' %}",
-          "{% autoescape off %}{% url 'amp' %}{% endautoescape %}", "{% url %}", "{% url 'product' pk=1 2 %}"]:
+for t in [
+    "{% url 'home' %}",
+    "{% url 'product' 5 %}",
+    "{% url 'product' pk=7 %}",
+    "{% url 'product' n %}",
+    "{% url 'product' 'x' %}",
+    "{% url 'nope' %}",
+    "{% url 'nope' as u %}[{{ u }}]",
+    "{% url 'product' 3 as u %}<{{ u }}>",
+    "{% url name 9 %}",
+    "{% url 'search' 'a b/c?d' %}",
+    "{% url 'search' q='é&<' %}",
+    "{% url 'amp' %}",
+    "{% autoescape off %}{% url 'amp' %}{% endautoescape %}",
+    "{% url %}",
+    "{% url 'product' pk=1 2 %}",
+]:
     add(f"url/{t}", t, {"n": 12, "name": "product"})
-for t in ["{% load static %}{% static 'css/site.css' %}", "{% load static %}{% static 'a b&c.css' %}",
-          "{% load static %}{% static p %}", "{% load static %}{% static 'x.js' as js %}[{{ js }}]",
-          "{% static 'css/site.css' %}", "{% load static %}{% static %}"]:
+for t in [
+    "{% load static %}{% static 'css/site.css' %}",
+    "{% load static %}{% static 'a b&c.css' %}",
+    "{% load static %}{% static p %}",
+    "{% load static %}{% static 'x.js' as js %}[{{ js }}]",
+    "{% static 'css/site.css' %}",
+    "{% load static %}{% static %}",
+]:
     add(f"static/{t}", t, {"p": "img/logo.png"})
 
 # --- if -----------------------------------------------------------------------------
 conds = [
-    "int", "zero", "not zero", "int == 42", "int != 42", "int > 40", "int >= 42", "int < 0", "int <= 41",
-    "str == 'hello world'", "'hello' in str", "'z' not in str", "1 in list", "9 in list", "'k' in dict",
-    "none is None", "none is not None", "true is True", "int is 42", "zero or int", "zero and int",
-    "not int and zero or one", "int > 1 and not false", "list", "list_empty", "dict_empty",
-    "str_num == 123", "dec == 12.5", "float_int == 2", "missing", "missing == None", "not missing",
-    "int < 'a'", "str|length > 5", "list|length == 3", "int|add:1 == 43", "true == 1", "one == True",
-    "dec_zero", "a == b", "1 < 2 < 3", "not not one", "none == none",
+    "int",
+    "zero",
+    "not zero",
+    "int == 42",
+    "int != 42",
+    "int > 40",
+    "int >= 42",
+    "int < 0",
+    "int <= 41",
+    "str == 'hello world'",
+    "'hello' in str",
+    "'z' not in str",
+    "1 in list",
+    "9 in list",
+    "'k' in dict",
+    "none is None",
+    "none is not None",
+    "true is True",
+    "int is 42",
+    "zero or int",
+    "zero and int",
+    "not int and zero or one",
+    "int > 1 and not false",
+    "list",
+    "list_empty",
+    "dict_empty",
+    "str_num == 123",
+    "dec == 12.5",
+    "float_int == 2",
+    "missing",
+    "missing == None",
+    "not missing",
+    "int < 'a'",
+    "str|length > 5",
+    "list|length == 3",
+    "int|add:1 == 43",
+    "true == 1",
+    "one == True",
+    "dec_zero",
+    "a == b",
+    "1 < 2 < 3",
+    "not not one",
+    "none == none",
 ]
 for c in conds:
     add(f"if/{c}", "{% if " + c + " %}yes{% else %}no{% endif %}")
@@ -262,13 +462,22 @@ add("for/items", "{% for k, v in dict.items %}{{ k }}={{ v }};{% endfor %}")
 add("for/unpack_spaces", "{% for k , v in dict.items %}{{ k }}={{ v }};{% endfor %}")
 add("for/unpack_wrong", "{% for a, b, c in dict.items %}{{ a }}{% endfor %}")
 add("for/unpack_strings", "{% for a, b in pairs %}{{ a }}-{{ b }} {% endfor %}", {"pairs": ["xy", "zw"]})
-add("for/forloop", "{% for x in list %}{{ forloop.counter }}{{ forloop.counter0 }}{{ forloop.revcounter }}{{ forloop.revcounter0 }}{{ forloop.first }}{{ forloop.last }}{{ forloop.length }} {% endfor %}")
-add("for/parentloop", "{% for a in list %}{% for b in list_str %}{{ forloop.parentloop.counter }}.{{ forloop.counter }} {% endfor %}{% endfor %}")
+add(
+    "for/forloop",
+    "{% for x in list %}{{ forloop.counter }}{{ forloop.counter0 }}{{ forloop.revcounter }}{{ forloop.revcounter0 }}{{ forloop.first }}{{ forloop.last }}{{ forloop.length }} {% endfor %}",
+)
+add(
+    "for/parentloop",
+    "{% for a in list %}{% for b in list_str %}{{ forloop.parentloop.counter }}.{{ forloop.counter }} {% endfor %}{% endfor %}",
+)
 add("for/nested_empty", "{% for a in list %}{% for b in list_empty %}{% empty %}[{{ a }}]{% endfor %}{% endfor %}")
 add("for/filter_seq", "{% for x in list_str|slice:':2' %}{{ x }}{% endfor %}")
 add("for/int_error", "{% for x in int %}{{ x }}{% endfor %}")
 add("for/var_scope", "{% for x in list %}{% endfor %}[{{ x }}]")
-add("for/if_first_last", "{% for x in list %}{% if forloop.first %}<{% endif %}{{ x }}{% if not forloop.last %},{% else %}>{% endif %}{% endfor %}")
+add(
+    "for/if_first_last",
+    "{% for x in list %}{% if forloop.first %}<{% endif %}{{ x }}{% if not forloop.last %},{% else %}>{% endif %}{% endfor %}",
+)
 for bad in ["for x", "for x in", "for x on list", "for x, in list", "for 'x' in list", "for x|y in list"]:
     add(f"for/error/{bad}", "{% " + bad + " %}{% endfor %}")
 add("for/error/unclosed", "{% for x in list %}")
@@ -293,16 +502,31 @@ add("cycle/named", "{% for x in list %}{% cycle 'r1' 'r2' as row %}-{{ row }} {%
 add("cycle/silent", "{% for x in list %}{% cycle 'r1' 'r2' as row silent %}{{ row }}{% endfor %}")
 add("cycle/named_reuse", "{% cycle 'a' 'b' 'c' as c %}{% cycle c %}{% cycle c %}{% cycle c %}")
 add("cycle/reset", "{% for x in list %}{% cycle 'a' 'b' %}{% resetcycle %}{% endfor %}")
-add("cycle/reset_named", "{% for x in list %}{% cycle 'a' 'b' as ab %}{% cycle '1' '2' as nums %}{% resetcycle ab %}{% endfor %}")
+add(
+    "cycle/reset_named",
+    "{% for x in list %}{% cycle 'a' 'b' as ab %}{% cycle '1' '2' as nums %}{% resetcycle ab %}{% endfor %}",
+)
 add("cycle/error/one", "{% cycle %}")
 add("cycle/error/undefined", "{% cycle foo %}")
 add("cycle/error/missing_named", "{% cycle 'a' 'b' as x %}{% cycle y %}")
 add("cycle/error/flag", "{% cycle 'a' 'b' as x loud %}")
 add("resetcycle/error/none", "{% resetcycle %}")
 add("resetcycle/error/named", "{% resetcycle nope %}")
-add("ifchanged/basic", "{% for x in items %}{% ifchanged %}{{ x }}{% endifchanged %}{% endfor %}", {"items": [1, 1, 2, 2, 1]})
-add("ifchanged/var", "{% for x in items %}{% ifchanged x %}[{{ x }}]{% else %}.{% endifchanged %}{% endfor %}", {"items": [1, 1, 2, 2, 1]})
-add("ifchanged/nested", "{% for a in outer %}{% for b in inner %}{% ifchanged b %}{{ b }}{% endifchanged %}{% endfor %}|{% endfor %}", {"outer": [1, 2], "inner": [1, 1, 2]})
+add(
+    "ifchanged/basic",
+    "{% for x in items %}{% ifchanged %}{{ x }}{% endifchanged %}{% endfor %}",
+    {"items": [1, 1, 2, 2, 1]},
+)
+add(
+    "ifchanged/var",
+    "{% for x in items %}{% ifchanged x %}[{{ x }}]{% else %}.{% endifchanged %}{% endfor %}",
+    {"items": [1, 1, 2, 2, 1]},
+)
+add(
+    "ifchanged/nested",
+    "{% for a in outer %}{% for b in inner %}{% ifchanged b %}{{ b }}{% endifchanged %}{% endfor %}|{% endfor %}",
+    {"outer": [1, 2], "inner": [1, 1, 2]},
+)
 add("widthratio/basic", "{% widthratio int 100 50 %}")
 add("widthratio/half_even", "{% widthratio 5 10 1 %}{% widthratio 15 10 1 %}{% widthratio 25 10 1 %}")
 add("widthratio/zero", "{% widthratio int 0 100 %}")
@@ -312,7 +536,16 @@ add("widthratio/strings", "{% widthratio '5' '10' '100' %}")
 add("widthratio/bad_width", "{% widthratio 1 2 'x' %}")
 add("widthratio/error/args", "{% widthratio 1 2 %}")
 add("widthratio/error/as", "{% widthratio 1 2 3 to w %}")
-for t in ["openblock", "closeblock", "openvariable", "closevariable", "openbrace", "closebrace", "opencomment", "closecomment"]:
+for t in [
+    "openblock",
+    "closeblock",
+    "openvariable",
+    "closevariable",
+    "openbrace",
+    "closebrace",
+    "opencomment",
+    "closecomment",
+]:
     add(f"templatetag/{t}", "{% templatetag " + t + " %}")
 add("templatetag/error", "{% templatetag nope %}")
 add("filter/tag", "{% filter upper %}Hi {{ str_html }}{% endfilter %}")
@@ -322,7 +555,10 @@ add("filter/tag_error_escape", "{% filter escape %}x{% endfilter %}")
 
 # --- autoescape, spaceless, comment, verbatim, csrf --------------------------------
 add("autoescape/off", "{% autoescape off %}{{ str_html }}{% endautoescape %}{{ str_html }}")
-add("autoescape/on_in_off", "{% autoescape off %}{% autoescape on %}{{ str_html }}{% endautoescape %}{% endautoescape %}")
+add(
+    "autoescape/on_in_off",
+    "{% autoescape off %}{% autoescape on %}{{ str_html }}{% endautoescape %}{% endautoescape %}",
+)
 add("autoescape/error", "{% autoescape maybe %}{% endautoescape %}")
 add("autoescape/error_args", "{% autoescape %}{% endautoescape %}")
 add("spaceless/basic", "{% spaceless %}  <p>\n  <a href='x'> x </a>\n</p>  {% endspaceless %}")
@@ -338,12 +574,36 @@ add("csrf/absent", "[{% csrf_token %}]", {})
 add("load/builtin_ok", "{% load %}x")
 
 # --- lexer edge cases ----------------------------------------------------------------
-for t in ["{{ int }}}", "{% if int %}x{% endif %}%}", "{{\nint }}", "{% if\nint %}", "{#\n#}", "{{}}", "{% %}",
-          "{", "{{", "}}", "{% endif %}", "{{ int|nope }}", "{{ int| }}", "{{ |upper }}", "{{ int:1 }}",
-          "{{ _private }}", "{{ a._b }}", "{{ 'unterminated }}", "{{ int|add:'x' |upper }}", "{{ int|add }}",
-          "{{ int|upper:1 }}", "{{ int|cut }}", "{% bogus %}", "{% if int %}{% bogus %}{% endif %}",
-          "{% endfor %}", "{% block a %}{% endblock b %}", "{% block %}{% endblock %}",
-          "{% block a %}{% endblock %}{% block a %}{% endblock %}"]:
+for t in [
+    "{{ int }}}",
+    "{% if int %}x{% endif %}%}",
+    "{{\nint }}",
+    "{% if\nint %}",
+    "{#\n#}",
+    "{{}}",
+    "{% %}",
+    "{",
+    "{{",
+    "}}",
+    "{% endif %}",
+    "{{ int|nope }}",
+    "{{ int| }}",
+    "{{ |upper }}",
+    "{{ int:1 }}",
+    "{{ _private }}",
+    "{{ a._b }}",
+    "{{ 'unterminated }}",
+    "{{ int|add:'x' |upper }}",
+    "{{ int|add }}",
+    "{{ int|upper:1 }}",
+    "{{ int|cut }}",
+    "{% bogus %}",
+    "{% if int %}{% bogus %}{% endif %}",
+    "{% endfor %}",
+    "{% block a %}{% endblock b %}",
+    "{% block %}{% endblock %}",
+    "{% block a %}{% endblock %}{% block a %}{% endblock %}",
+]:
     add(f"syntax/{t}", t)
 
 # --- inheritance and include -----------------------------------------------------------
@@ -364,7 +624,11 @@ TPL = {
 }
 add("extends/child", "", main="child.html", templates=TPL)
 add("extends/grandchild", "", main="grandchild.html", templates=TPL)
-add("extends/inline", "{% extends 'base.html' %}{% block footer %}{{ block.super }}+{% endblock %}ignored", templates=TPL)
+add(
+    "extends/inline",
+    "{% extends 'base.html' %}{% block footer %}{{ block.super }}+{% endblock %}ignored",
+    templates=TPL,
+)
 add("extends/var", "{% extends parent %}{% block title %}V{% endblock %}", {"parent": "base.html"}, templates=TPL)
 add("extends/missing", "{% extends 'nope.html' %}", templates=TPL)
 add("extends/empty_var", "{% extends missing %}", templates=TPL)
@@ -389,5 +653,9 @@ corpus = {"contexts": {"values": VALUES}, "templates": {"tpl": TPL}, "cases": ca
 for case in cases:
     if case.get("templates") is TPL:
         case["templates"] = "tpl"
-json.dump(corpus, sys.stdout if len(sys.argv) < 2 else open(sys.argv[1], "w", encoding="utf-8"), indent=1, ensure_ascii=False)
+if len(sys.argv) < 2:
+    json.dump(corpus, sys.stdout, indent=1, ensure_ascii=False)
+else:
+    with open(sys.argv[1], "w", encoding="utf-8") as out:
+        json.dump(corpus, out, indent=1, ensure_ascii=False)
 print(f"{len(cases)} cases", file=sys.stderr)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The full test suite: formatting, lints, the Django reference outputs, every test.
+# The full test suite: the Django reference outputs, Python lint (ruff), Rust format and
+# lints, every test.
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +9,9 @@ echo "== Django 5.2 reference renders (scripts/django_render.py)"
 VENV=.venv-test
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import django, sys; sys.exit(django.VERSION[:2] != (5, 2))' 2>/dev/null; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "django>=5.2,<5.3"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "django>=5.2,<5.3" "ruff==0.17.5"
 fi
+[ -x "$VENV/bin/ruff" ] || "$VENV/bin/pip" install --quiet --disable-pip-version-check "ruff==0.17.5"
 python3 scripts/gen_template_corpus.py runtime/tests/django/corpus.json
 "$VENV/bin/python" scripts/django_render.py runtime/tests/django/corpus.json runtime/tests/django/expected.json
 # The committed corpus and expectations must be exactly what the generator and Django produce.
@@ -18,6 +20,10 @@ if [ -n "$(git status --porcelain -- runtime/tests/django/)" ]; then
   echo "runtime/tests/django/ differs from what the generator and Django produce: commit the regenerated files" >&2
   exit 1
 fi
+
+echo "== ruff (Python: scripts/, examples/)"
+"$VENV/bin/ruff" check scripts/ examples/
+"$VENV/bin/ruff" format --check scripts/ examples/
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -1,5 +1,4 @@
 from django.contrib.auth import get_user_model, login
-
 from djust.decorators import event_handler
 
 from core.mixins import AppLiveView

@@ -1,6 +1,5 @@
 import stripe
 from django.conf import settings
-
 from djust.decorators import event_handler
 
 from core.mixins import AppLiveView

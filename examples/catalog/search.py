@@ -1,4 +1,5 @@
 """Product search: ORM filtering that returns plain dicts for LiveView state."""
+
 from django.db.models import Q
 
 from .models import Product

@@ -1,5 +1,4 @@
 from django.shortcuts import get_object_or_404
-
 from djust.decorators import event_handler
 
 from core.mixins import AppLiveView

@@ -1,4 +1,5 @@
 """ASGI entry point: HTTP through Django, WebSockets through djust's consumer."""
+
 import os
 
 from django.core.asgi import get_asgi_application
@@ -6,9 +7,9 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from djust.routing import websocket_urlpatterns  # noqa: E402
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from djust.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {

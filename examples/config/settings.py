@@ -1,4 +1,5 @@
 """Settings for the Harbor Supply example project."""
+
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -1,4 +1,5 @@
 """Clients for the services the shop talks to."""
+
 import httpx
 from django.conf import settings
 

@@ -1,6 +1,6 @@
 """Shared LiveView behaviour."""
-from django.contrib.auth.mixins import LoginRequiredMixin
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from djust import LiveView
 from djust.decorators import event_handler
 

@@ -1,5 +1,4 @@
 from django.utils import timezone
-
 from djust.decorators import debounce, event_handler
 
 from catalog.models import Product
@@ -11,9 +10,7 @@ class HomeView(AppLiveView):
     template_name = "core/home.html"
 
     def mount(self, request, **kwargs):
-        self.featured = list(
-            Product.objects.filter(featured=True).values("id", "name", "price")[:6]
-        )
+        self.featured = list(Product.objects.filter(featured=True).values("id", "name", "price")[:6])
         self.newsletter_email = ""
         self.subscribed = False
 

@@ -2,7 +2,6 @@ import redis
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils import timezone
-
 from djust.decorators import event_handler
 
 from catalog.models import Product
@@ -23,9 +22,7 @@ class MetricsView(StaffLiveView):
         since = timezone.now() - timezone.timedelta(days=self.range_days)
         self.open_tickets = Ticket.objects.filter(status="open").count()
         self.new_tickets = Ticket.objects.filter(created_at__gte=since).count()
-        self.stock_value = str(
-            Product.objects.aggregate(total=Sum("price"))["total"] or 0
-        )
+        self.stock_value = str(Product.objects.aggregate(total=Sum("price"))["total"] or 0)
         self.visitors = int(self.cache.get("visitors") or 0)
 
     @event_handler
