@@ -365,6 +365,24 @@ add("load/none", "{% load %}ok")
 add("load/unknown", "{% load nope %}")
 add("load/from", "{% load x from y %}")
 
+for text in [
+    "Joel is a slug",
+    "a\tb\tc d",
+    "  leading and trailing  ",
+    "line one\nline two is long\n",
+    "x\r\ny\rz\u2028w",
+    "supercalifragilistic word",
+    "a  b   c",
+    "\n\n",
+    "",
+    "   ",
+]:
+    for width in [1, 4, 8, 12]:
+        add(f"wordwrap/{text!r}/{width}", "[{{ t|wordwrap:%d }}]" % width, {"t": text})
+add("random/single", "{{ l|random }}", {"l": ["only"]})
+add("random/empty", "[{{ l|random }}]", {"l": []})
+add("random/string", "{{ s|random }}", {"s": "aaa"})
+
 # --- url and static (host hooks) --------------------------------------------------------
 for t in [
     "{% url 'home' %}",

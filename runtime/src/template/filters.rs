@@ -337,6 +337,26 @@ fn build() -> Registry {
     add("timeuntil", Optional, false, false, |v, a, _| {
         timesince_filter(v, a, true).map(Value::str)
     });
+    add("wordwrap", Required, true, false, |v, a, _| {
+        let width = a
+            .and_then(py_int_of)
+            .ok_or_else(|| render_err("invalid literal for int()"))?;
+        if width <= 0 {
+            return Err(render_err(&format!("invalid width {width} (must be > 0)")));
+        }
+        Ok(keep_safety(v, wrap(&s(v), width as usize)))
+    });
+    add("random", None, true, false, |v, _, _| {
+        let items = seq(v)?;
+        if items.is_empty() {
+            return Ok(Value::str(""));
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos() as usize)
+            .unwrap_or(0);
+        Ok(items[nanos % items.len()].clone())
+    });
     add("date", Optional, false, false, |v, a, _| date_filter(v, a, false));
     add("time", Optional, false, false, |v, a, _| date_filter(v, a, true));
     add("dictsort", Required, false, false, |v, a, _| {
@@ -507,6 +527,135 @@ fn shift(dt: super::dates::DateTime, from: i32, to: i32) -> super::dates::DateTi
         },
         offset: Some(to),
     }
+}
+
+/// Python's `str.splitlines()` (without keeping the line ends).
+fn splitlines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let is_break = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if is_break {
+            out.push(&text[start..i]);
+            let mut next = i + c.len_utf8();
+            if c == '\r' && iter.peek().map(|(_, n)| *n) == Some('\n') {
+                iter.next();
+                next += 1;
+            }
+            start = next;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// Python's `str.expandtabs(8)`.
+fn expand_tabs(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut col = 0;
+    for c in line.chars() {
+        match c {
+            '\t' => {
+                let n = 8 - col % 8;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            }
+            '\n' | '\r' => {
+                out.push(c);
+                col = 0;
+            }
+            c => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    out
+}
+
+/// `textwrap.TextWrapper(width, break_long_words=False, break_on_hyphens=False,
+/// replace_whitespace=False).wrap(line)`.
+fn wrap_line(line: &str, width: usize) -> Vec<String> {
+    let text = expand_tabs(line);
+    let is_ws = |c: char| matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ');
+    // Split into runs of whitespace and runs of everything else.
+    let mut chunks: Vec<&str> = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<bool> = None;
+    for (i, c) in text.char_indices() {
+        let w = is_ws(c);
+        if prev.is_some_and(|p| p != w) {
+            chunks.push(&text[start..i]);
+            start = i;
+        }
+        prev = Some(w);
+    }
+    if start < text.len() {
+        chunks.push(&text[start..]);
+    }
+    let blank = |s: &str| s.trim().is_empty();
+    let len = |s: &str| s.chars().count();
+    chunks.reverse();
+    let mut lines: Vec<String> = Vec::new();
+    while !chunks.is_empty() {
+        let mut cur: Vec<&str> = Vec::new();
+        let mut cur_len = 0;
+        if !lines.is_empty() && chunks.last().is_some_and(|c| blank(c)) {
+            chunks.pop();
+        }
+        while let Some(c) = chunks.last() {
+            if cur_len + len(c) <= width {
+                cur_len += len(c);
+                cur.push(c);
+                chunks.pop();
+            } else {
+                break;
+            }
+        }
+        if chunks.last().is_some_and(|c| len(c) > width) && cur.is_empty() {
+            if let Some(c) = chunks.pop() {
+                cur.push(c);
+            }
+        }
+        if cur.last().is_some_and(|c| blank(c)) {
+            cur.pop();
+        }
+        if !cur.is_empty() {
+            lines.push(cur.concat());
+        }
+    }
+    lines
+}
+
+/// Django's `wrap(text, width)`: wrap each line, keep existing line breaks.
+fn wrap(text: &str, width: usize) -> String {
+    let mut result: Vec<String> = Vec::new();
+    for line in splitlines(text) {
+        let wrapped = wrap_line(line, width);
+        if wrapped.is_empty() {
+            result.push(line.to_string());
+        } else {
+            result.extend(wrapped);
+        }
+    }
+    if text.ends_with('\n') {
+        result.push(String::new());
+    }
+    result.join("\n")
 }
 
 fn render_err(msg: &str) -> TemplateError {
