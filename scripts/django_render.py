@@ -86,7 +86,7 @@ def render(case, corpus):
     engine = Engine(
         loaders=[("django.template.loaders.locmem.Loader", templates)],
         string_if_invalid=case.get("string_if_invalid", ""),
-        libraries={"static": "django.templatetags.static"},
+        libraries={"static": "django.templatetags.static", "i18n": "django.templatetags.i18n"},
         autoescape=case.get("autoescape", True),
     )
     try:

@@ -383,6 +383,58 @@ add("random/single", "{{ l|random }}", {"l": ["only"]})
 add("random/empty", "[{{ l|random }}]", {"l": []})
 add("random/string", "{{ s|random }}", {"s": "aaa"})
 
+# --- i18n (no catalogs: Django's identity translation) -------------------------------------
+I18N = [
+    '{% translate "Hello" %}',
+    '{% trans "<b>bold</b> & co" %}',
+    "{% translate html %}",
+    '{% translate "50%" %}',
+    "{% translate pct %}",
+    '{% translate "abc"|upper %}',
+    '{% translate "50%"|length %}',
+    '{% translate "x" noop %}',
+    '{% translate "May" context "month" %}',
+    '{% translate "t" as v %}[{{ v }}]',
+    "{% translate missing %}[]",
+    '{% translate "a" context %}',
+    '{% translate "a" context as %}',
+    '{% translate "a" as %}',
+    '{% translate "a" noop noop %}',
+    '{% translate "a" bogus %}',
+    "{% translate %}",
+    "{% blocktranslate %}Hi {{ name }}, 100%{% endblocktranslate %}",
+    "{% blocktrans with n=html %}<{{ n }}>{% endblocktrans %}",
+    "{% blocktranslate %}{{ obj.attr }} {{ name|upper }}{% endblocktranslate %}|",
+    "{% blocktranslate trimmed %}\n  one\n   two  \n{% endblocktranslate %}",
+    "{% blocktranslate count c=num %}{{ c }} apple{% plural %}{{ c }} apples{% endblocktranslate %}",
+    "{% blocktranslate count c=one %}{{ c }} apple{% plural %}{{ c }} apples{% endblocktranslate %}",
+    "{% blocktranslate count c=name %}x{% plural %}y{% endblocktranslate %}",
+    "{% blocktranslate asvar msg %}Dear {{ name }}{% endblocktranslate %}[{{ msg }}]",
+    '{% blocktranslate with a=1 b=2 context "ctx" %}{{ a }}{{ b }}{% endblocktranslate %}',
+    "{% blocktranslate %}a{% if x %}{% endif %}{% endblocktranslate %}",
+    "{% blocktranslate %}a{# c #}{% endblocktranslate %}",
+    "{% blocktranslate count %}x{% endblocktranslate %}",
+    "{% blocktranslate with %}x{% endblocktranslate %}",
+    "{% blocktranslate foo %}x{% endblocktranslate %}",
+    "{% blocktranslate count c=num %}one{% endblocktranslate %}",
+    "{% blocktranslate asvar %}x{% endblocktranslate %}",
+    "{% get_current_language as lang %}{{ lang }}",
+    '{% language "de" %}{% get_current_language as l %}{{ l }}{% endlanguage %}',
+]
+for t in I18N:
+    add(
+        f"i18n/{t}",
+        "{% load i18n %}" + t,
+        {"html": "<i>", "pct": "5%", "name": "Ann", "num": 3, "one": 1, "obj": {"attr": "A"}, "x": 1},
+    )
+add("i18n/not_loaded", '{% translate "x" %}')
+add(
+    "i18n/sii",
+    "{% load i18n %}{% blocktranslate %}[{{ nope }}]{% endblocktranslate %}",
+    {},
+    string_if_invalid="INV(%s)",
+)
+
 # --- url and static (host hooks) --------------------------------------------------------
 for t in [
     "{% url 'home' %}",

@@ -236,3 +236,57 @@ fn random_lorem_draws_from_the_vocabulary() {
         "random skips the common paragraph"
     );
 }
+
+/// A host with a tiny German catalog.
+struct German;
+
+impl djust_runtime::template::Host for German {
+    fn reverse(&self, name: &str, _: &[Value], _: &[(String, Value)]) -> Result<String, String> {
+        Err(format!("no route {name}"))
+    }
+    fn static_url(&self, path: &str) -> String {
+        format!("/s/{path}")
+    }
+    fn translate(&self, message: &str, context: Option<&str>, language: Option<&str>) -> Option<String> {
+        match (message, context, language.unwrap_or("de")) {
+            ("Hello", None, "de") => Some("Hallo".into()),
+            ("May", Some("month"), "de") => Some("Mai".into()),
+            ("Dear %(name)s", None, "de") => Some("Liebe(r) %(name)s".into()),
+            _ => None,
+        }
+    }
+    fn translate_plural(&self, singular: &str, _: &str, count: &Value, _: Option<&str>, _: Option<&str>) -> Option<String> {
+        (singular == "%(c)s apple").then(|| {
+            if count.py_eq(&Value::Int(1)) { "%(c)s Apfel" } else { "%(c)s Äpfel" }.to_string()
+        })
+    }
+    fn language(&self) -> String {
+        "de".into()
+    }
+}
+
+#[test]
+fn host_translations_are_used_with_django_semantics() {
+    let mut engine = memory(&[]);
+    engine.set_host(Arc::new(German));
+    let ctx: HashMap<String, Value> = [
+        ("name".to_string(), Value::str("<Ann>")),
+        ("n".to_string(), Value::Int(3)),
+        ("msg".to_string(), Value::str("Hello")),
+    ]
+    .into();
+    let render = |src: &str| engine.render_str(src, &ctx).unwrap_or_else(|e| panic!("{src}: {e}"));
+    assert_eq!(render("{% load i18n %}{% translate 'Hello' %}"), "Hallo");
+    assert_eq!(render("{% load i18n %}{% translate msg %}"), "Hallo");
+    assert_eq!(render("{% load i18n %}{% translate 'May' context 'month' %} {% translate 'May' %}"), "Mai May");
+    assert_eq!(render("{% load i18n %}{% language 'fr' %}{% translate 'Hello' %}{% endlanguage %}"), "Hello");
+    assert_eq!(
+        render("{% load i18n %}{% blocktranslate %}Dear {{ name }}{% endblocktranslate %}"),
+        "Liebe(r) &lt;Ann&gt;"
+    );
+    assert_eq!(
+        render("{% load i18n %}{% blocktranslate count c=n %}{{ c }} apple{% plural %}{{ c }} apples{% endblocktranslate %}"),
+        "3 Äpfel"
+    );
+    assert_eq!(render("{% load i18n %}{% get_current_language as l %}{{ l }}"), "de");
+}

@@ -139,6 +139,14 @@ pub enum Node {
     Url(Box<UrlNode>),
     /// `{% static path [as var] %}` (library `static`).
     Static(FilterExpr, Option<Arc<str>>, Span),
+    /// `{% translate "text" [noop] [context "c"] [as var] %}` (library `i18n`).
+    Translate(Box<TranslateNode>),
+    /// `{% blocktranslate … %}…{% endblocktranslate %}` (library `i18n`).
+    BlockTranslate(Box<BlockTranslateNode>),
+    /// `{% get_current_language as var %}` (library `i18n`).
+    CurrentLanguage(Arc<str>, Span),
+    /// `{% language "code" %}…{% endlanguage %}` (library `i18n`).
+    Language(FilterExpr, Vec<Node>, Span),
     /// Lenient mode: a tag that could not be compiled (unknown, or with errors).
     Unknown(Arc<str>, Span),
 }
@@ -197,6 +205,53 @@ pub struct BlockNode {
     pub name: Arc<str>,
     /// Body.
     pub body: Vec<Node>,
+    /// The opening tag.
+    pub span: Span,
+}
+
+/// `{% translate %}`.
+#[derive(Debug, Clone)]
+pub struct TranslateNode {
+    /// The message (operand translated before the filters run).
+    pub message: FilterExpr,
+    /// `noop`: mark only, do not translate.
+    pub noop: bool,
+    /// `context "…"`.
+    pub context: Option<FilterExpr>,
+    /// `as var`.
+    pub asvar: Option<Arc<str>>,
+    /// The tag.
+    pub span: Span,
+}
+
+/// A piece of a `{% blocktranslate %}` message.
+#[derive(Debug, Clone)]
+pub enum TransPart {
+    /// Literal text.
+    Text(Span),
+    /// `{{ name }}`: a placeholder looked up as a plain name.
+    Var(Arc<str>),
+}
+
+/// `{% blocktranslate %}`.
+#[derive(Debug, Clone)]
+pub struct BlockTranslateNode {
+    /// `with a=b`.
+    pub extra: Vec<(Arc<str>, FilterExpr)>,
+    /// The singular message.
+    pub singular: Vec<TransPart>,
+    /// The plural message (with `count`).
+    pub plural: Vec<TransPart>,
+    /// `count name=value`.
+    pub count: Option<(Arc<str>, FilterExpr)>,
+    /// `context "…"`.
+    pub context: Option<FilterExpr>,
+    /// `trimmed`.
+    pub trimmed: bool,
+    /// `asvar name`.
+    pub asvar: Option<Arc<str>>,
+    /// `blocktranslate` or `blocktrans`.
+    pub tag: Arc<str>,
     /// The opening tag.
     pub span: Span,
 }
@@ -871,6 +926,83 @@ impl<'a> Parser<'a> {
                     span,
                 })))
             }
+            "translate" | "trans" if self.loaded.contains("i18n") => {
+                let bits = self.bits(&tok);
+                let tag = bits[0].0;
+                if bits.len() < 2 {
+                    return Err(err(format!("'{tag}' takes at least one argument")));
+                }
+                let message = self.expr(bits[1].0, bits[1].1)?;
+                let mut rest: Vec<(&str, Span)> = bits[2..].to_vec();
+                let (mut noop, mut asvar, mut context) = (false, None, None);
+                let mut seen: HashSet<&str> = HashSet::new();
+                while !rest.is_empty() {
+                    let (option, _) = rest.remove(0);
+                    if !seen.insert(option) {
+                        return Err(err(format!(
+                            "The '{option}' option was specified more than once."
+                        )));
+                    }
+                    match option {
+                        "noop" => noop = true,
+                        "context" => {
+                            if rest.is_empty() {
+                                return Err(err(format!(
+                                    "No argument provided to the '{tag}' tag for the context option."
+                                )));
+                            }
+                            let (value, s) = rest.remove(0);
+                            if value == "as" || value == "noop" {
+                                return Err(err(format!(
+                                    "Invalid argument '{value}' provided to the '{tag}' tag for the context option"
+                                )));
+                            }
+                            context = Some(self.expr(value, s)?);
+                        }
+                        "as" => {
+                            if rest.is_empty() {
+                                return Err(err(format!("No argument provided to the '{tag}' tag for the as option.")));
+                            }
+                            asvar = Some(Arc::from(rest.remove(0).0));
+                        }
+                        other => {
+                            return Err(err(format!(
+                                "Unknown argument for '{tag}' tag: '{other}'. The only options available are 'noop', 'context' \"xxx\", and 'as VAR'."
+                            )))
+                        }
+                    }
+                }
+                Ok(Node::Translate(Box::new(TranslateNode {
+                    message,
+                    noop,
+                    context,
+                    asvar,
+                    span,
+                })))
+            }
+            "blocktranslate" | "blocktrans" if self.loaded.contains("i18n") => {
+                self.compile_blocktranslate(&tok)
+            }
+            "get_current_language" if self.loaded.contains("i18n") => {
+                let bits = self.bits(&tok);
+                if bits.len() != 3 || bits[1].0 != "as" {
+                    return Err(err(format!(
+                        "'get_current_language' requires 'as variable' (got {:?})",
+                        bits.iter().map(|b| b.0).collect::<Vec<_>>()
+                    )));
+                }
+                Ok(Node::CurrentLanguage(Arc::from(bits[2].0), span))
+            }
+            "language" if self.loaded.contains("i18n") => {
+                let bits = self.bits(&tok);
+                if bits.len() != 2 {
+                    return Err(err("'language' takes one argument (language)".into()));
+                }
+                let language = self.expr(bits[1].0, bits[1].1)?;
+                let (body, end) = self.parse_until(&["endlanguage"])?;
+                self.require_end(end)?;
+                Ok(Node::Language(language, body, span))
+            }
             "static" if self.loaded.contains("static") => {
                 let bits = self.bits(&tok);
                 if bits.len() < 2 {
@@ -1043,6 +1175,110 @@ impl<'a> Parser<'a> {
             }
         }
         Ok(out)
+    }
+
+    fn compile_blocktranslate(&mut self, tok: &Token) -> Result<Node> {
+        let span = tok.span;
+        let err = |m: String| TemplateError::syntax(m, span);
+        let bits = self.bits(tok);
+        let tag = bits[0].0;
+        let mut rest: Vec<(&str, Span)> = bits[1..].to_vec();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let (mut extra, mut count, mut context, mut trimmed, mut asvar) =
+            (Vec::new(), None, None, false, None);
+        while !rest.is_empty() {
+            let (option, _) = rest.remove(0);
+            if !seen.insert(option) {
+                return Err(err(format!(
+                    "The '{option}' option was specified more than once."
+                )));
+            }
+            match option {
+                "with" => {
+                    extra = self.token_kwargs(&mut rest, true)?;
+                    if extra.is_empty() {
+                        return Err(err(format!(
+                            "\"with\" in '{tag}' tag needs at least one keyword argument."
+                        )));
+                    }
+                }
+                "count" => {
+                    let mut kw = self.token_kwargs(&mut rest, true)?;
+                    if kw.len() != 1 {
+                        return Err(err(format!(
+                            "\"count\" in '{tag}' tag expected exactly one keyword argument."
+                        )));
+                    }
+                    count = kw.pop();
+                }
+                "context" => {
+                    if rest.is_empty() {
+                        return Err(err(format!(
+                            "\"context\" in '{tag}' tag expected exactly one argument."
+                        )));
+                    }
+                    let (value, s) = rest.remove(0);
+                    context = Some(self.expr(value, s).map_err(|_| {
+                        err(format!(
+                            "\"context\" in '{tag}' tag expected exactly one argument."
+                        ))
+                    })?);
+                }
+                "trimmed" => trimmed = true,
+                "asvar" => {
+                    if rest.is_empty() {
+                        return Err(err(format!(
+                            "No argument provided to the '{tag}' tag for the asvar option."
+                        )));
+                    }
+                    asvar = Some(Arc::from(rest.remove(0).0));
+                }
+                other => return Err(err(format!("Unknown argument for '{tag}' tag: '{other}'."))),
+            }
+        }
+        // The message: only text and `{{ name }}` tokens until the next other token.
+        let take_parts = |p: &mut Self| -> (Vec<TransPart>, Option<Token>) {
+            let mut parts = Vec::new();
+            while p.pos < p.tokens.len() {
+                let t = p.tokens[p.pos];
+                p.pos += 1;
+                match t.kind {
+                    TokenKind::Text => parts.push(TransPart::Text(t.span)),
+                    TokenKind::Variable => parts.push(TransPart::Var(Arc::from(p.content(&t)))),
+                    _ => return (parts, Some(t)),
+                }
+            }
+            (parts, None)
+        };
+        let (singular, mut end) = take_parts(self);
+        let mut plural = Vec::new();
+        if count.is_some() {
+            let c = end.map(|t| self.content(&t).trim()).unwrap_or("");
+            if c != "plural" {
+                return Err(err(format!("'{tag}' doesn't allow other block tags inside it")));
+            }
+            let (p, e) = take_parts(self);
+            plural = p;
+            end = e;
+        }
+        let c = end.map(|t| self.content(&t).trim()).unwrap_or("");
+        if c != format!("end{tag}") {
+            return Err(err(format!(
+                "'{tag}' doesn't allow other block tags (seen {}) inside it",
+                super::value::py_str_repr(c)
+            )));
+        }
+        Ok(Node::BlockTranslate(Box::new(BlockTranslateNode {
+            extra,
+            singular,
+            plural,
+            count,
+            context,
+            trimmed,
+            asvar,
+            tag: tag.into(),
+            span,
+        })))
     }
 
     fn compile_cycle(&mut self, tok: &Token) -> Result<Node> {

@@ -69,6 +69,29 @@ pub trait Host: Send + Sync {
     ) -> std::result::Result<String, String>;
     /// `static(path)`: the URL of a static file.
     fn static_url(&self, path: &str) -> String;
+    /// `gettext` / `pgettext` in `language` (`None`: the active language); `None` when
+    /// there is no translation (the message is used as it is).
+    fn translate(&self, message: &str, context: Option<&str>, language: Option<&str>) -> Option<String> {
+        let _ = (message, context, language);
+        None
+    }
+    /// `ngettext` / `npgettext`; `None` when there is no translation (English plural
+    /// rule: singular for 1).
+    fn translate_plural(
+        &self,
+        singular: &str,
+        plural: &str,
+        count: &Value,
+        context: Option<&str>,
+        language: Option<&str>,
+    ) -> Option<String> {
+        let _ = (singular, plural, count, context, language);
+        None
+    }
+    /// The active language code (Django's `get_language()`).
+    fn language(&self) -> String {
+        "en-us".into()
+    }
 }
 
 /// Where templates come from.
@@ -143,10 +166,11 @@ impl Engine {
         }
     }
 
-    /// Connect the host application (URL reversing, static files) and make the
-    /// `static` tag library loadable.
+    /// Connect the host application (URL reversing, static files, translations) and
+    /// make the `static` and `i18n` tag libraries loadable.
     pub fn set_host(&mut self, host: Arc<dyn Host>) {
         self.registry.register_library("static");
+        self.registry.register_library("i18n");
         self.host = Some(host);
     }
 
@@ -236,6 +260,7 @@ impl Engine {
             loops: Vec::new(),
             depth: 0,
             loop_counter: 0,
+            languages: Vec::new(),
         };
         let mut out = String::with_capacity(template.source.len() * 2);
         r.render_nodes(template, &template.nodes, &mut out)
@@ -418,6 +443,8 @@ struct Renderer<'e> {
     loops: Vec<LoopState>,
     depth: usize,
     loop_counter: usize,
+    /// `{% language %}` overrides, innermost last.
+    languages: Vec<String>,
 }
 
 /// One lookup step as Django's `Variable._resolve_lookup` does it: dict key, then
@@ -638,6 +665,176 @@ impl<'e> Renderer<'e> {
             };
             let out = (f.def.func)(&obj, arg.as_ref(), &env).map_err(|e| e.at(f.span))?;
             // Django: `if func.is_safe and isinstance(obj, SafeData): obj = mark_safe(new_obj)`.
+            obj = if f.def.is_safe && obj.is_safe() {
+                out.mark_safe()
+            } else {
+                out
+            };
+        }
+        Ok(obj)
+    }
+
+    fn render_blocktranslate(
+        &mut self,
+        template: &Arc<Template>,
+        b: &parser::BlockTranslateNode,
+        out: &mut String,
+    ) -> Result<()> {
+        let context = match &b.context {
+            Some(c) => Some(self.resolve(template, c, false)?.to_py_str()),
+            None => None,
+        };
+        let mut frame = Vec::with_capacity(b.extra.len() + 1);
+        for (k, e) in &b.extra {
+            frame.push((k.clone(), self.resolve(template, e, false)?));
+        }
+        self.frames.push(frame);
+        let result = (|| -> Result<()> {
+            let message = |parts: &[parser::TransPart], vars: &mut Vec<Arc<str>>| -> String {
+                let mut msg = String::new();
+                for p in parts {
+                    match p {
+                        parser::TransPart::Text(s) => {
+                            msg.push_str(&s.slice(&template.source).replace('%', "%%"))
+                        }
+                        parser::TransPart::Var(name) => {
+                            msg.push_str(&format!("%({name})s"));
+                            vars.push(name.clone());
+                        }
+                    }
+                }
+                if b.trimmed {
+                    msg = trim_whitespace(&msg);
+                }
+                msg
+            };
+            let mut vars = Vec::new();
+            let singular = message(&b.singular, &mut vars);
+            let language = self.languages.last().cloned();
+            let host = self.engine.host.clone();
+            let result = match &b.count {
+                Some((name, expr)) => {
+                    let count = self.resolve(template, expr, false)?;
+                    if !matches!(
+                        count,
+                        Value::Int(_) | Value::Float(_) | Value::Decimal(_) | Value::Bool(_)
+                    ) {
+                        return Err(TemplateError::syntax(
+                            format!("'{name}' argument to '{}' tag must be a number.", b.tag),
+                            b.span,
+                        ));
+                    }
+                    self.set(name, count.clone());
+                    let plural = message(&b.plural, &mut vars);
+                    host.as_ref()
+                        .and_then(|h| {
+                            h.translate_plural(
+                                &singular,
+                                &plural,
+                                &count,
+                                context.as_deref(),
+                                language.as_deref(),
+                            )
+                        })
+                        .unwrap_or_else(|| {
+                            if count.py_eq(&Value::Int(1)) {
+                                singular.clone()
+                            } else {
+                                plural
+                            }
+                        })
+                }
+                None => host
+                    .as_ref()
+                    .and_then(|h| h.translate(&singular, context.as_deref(), language.as_deref()))
+                    .unwrap_or_else(|| singular.clone()),
+            };
+            // `result % data`: each placeholder is the plain name's rendered value.
+            let invalid = self.engine.options.string_if_invalid.clone();
+            let mut text = String::with_capacity(result.len());
+            let bytes = result.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'%' {
+                    if bytes.get(i + 1) == Some(&b'%') {
+                        text.push('%');
+                        i += 2;
+                        continue;
+                    }
+                    if bytes.get(i + 1) == Some(&b'(') {
+                        if let Some(close) = result[i + 2..].find(")s") {
+                            let key = &result[i + 2..i + 2 + close];
+                            let value = match self.get_plain(key) {
+                                Some(v) => v,
+                                None => Value::str(if invalid.contains("%s") {
+                                    invalid.replace("%s", key)
+                                } else {
+                                    invalid.clone()
+                                }),
+                            };
+                            self.render_value(&value, &mut text);
+                            i += 2 + close + 2;
+                            continue;
+                        }
+                    }
+                }
+                let c = result[i..].chars().next().unwrap_or(' ');
+                text.push(c);
+                i += c.len_utf8();
+            }
+            match &b.asvar {
+                Some(var) => {
+                    // Set in the frame below the `with` frame, as Django's context.pop()
+                    // happens before the assignment.
+                    let v = Value::safe(text);
+                    let n = self.frames.len();
+                    if n >= 2 {
+                        let frame = &mut self.frames[n - 2];
+                        match frame.iter_mut().find(|(k, _)| k == var) {
+                            Some(slot) => slot.1 = v,
+                            None => frame.push((var.clone(), v)),
+                        }
+                    } else {
+                        self.frames.insert(0, vec![(var.clone(), v)]);
+                    }
+                }
+                None => out.push_str(&text),
+            }
+            Ok(())
+        })();
+        self.frames.pop();
+        result
+    }
+
+    /// A context name looked up as a whole (no dots), as `key in context` does.
+    fn get_plain(&self, name: &str) -> Option<Value> {
+        self.get(name)
+    }
+
+    /// Apply a filter chain to `obj` (Django's loop in `FilterExpression.resolve`).
+    fn apply_filters(
+        &mut self,
+        template: &Arc<Template>,
+        mut obj: Value,
+        filters: &[super::expr::FilterCall],
+    ) -> Result<Value> {
+        for f in filters {
+            let arg = match &f.arg {
+                None => None,
+                Some(op) => match self.resolve_operand(template, op)? {
+                    Some(v) => Some(v),
+                    None => {
+                        return Err(render_err(
+                            format!("Failed lookup for key [{}]", op.display()),
+                            f.span,
+                        ))
+                    }
+                },
+            };
+            let env = FilterEnv {
+                autoescape: self.autoescape,
+            };
+            let out = (f.def.func)(&obj, arg.as_ref(), &env).map_err(|e| e.at(f.span))?;
             obj = if f.def.is_safe && obj.is_safe() {
                 out.mark_safe()
             } else {
@@ -1057,6 +1254,74 @@ impl<'e> Renderer<'e> {
                     }
                 }
             }
+            Node::Translate(t) => {
+                let value = match self.resolve_operand(template, &t.message.operand)? {
+                    Some(v) => v,
+                    None => {
+                        let invalid = self.engine.options.string_if_invalid.clone();
+                        Value::str(if invalid.contains("%s") {
+                            invalid.replace("%s", &t.message.operand.display())
+                        } else {
+                            invalid
+                        })
+                    }
+                };
+                let mut obj = if t.noop {
+                    value
+                } else {
+                    // Django doubles `%` in the msgid before looking it up.
+                    let msgid = value.to_py_str().replace('%', "%%");
+                    let context = match &t.context {
+                        Some(c) => Some(self.resolve(template, c, false)?.to_py_str()),
+                        None => None,
+                    };
+                    let translated = self
+                        .engine
+                        .host
+                        .as_ref()
+                        .and_then(|h| {
+                            h.translate(
+                                &msgid,
+                                context.as_deref(),
+                                self.languages.last().map(String::as_str),
+                            )
+                        })
+                        .unwrap_or(msgid);
+                    if value.is_safe() {
+                        Value::safe(translated)
+                    } else {
+                        Value::str(translated)
+                    }
+                };
+                obj = self.apply_filters(template, obj, &t.message.filters)?;
+                let mut rendered = String::new();
+                self.render_value(&obj, &mut rendered);
+                let rendered = rendered.replace("%%", "%");
+                match &t.asvar {
+                    Some(var) => self.set(var, Value::safe(rendered)),
+                    None => out.push_str(&rendered),
+                }
+            }
+            Node::BlockTranslate(b) => self.render_blocktranslate(template, b, out)?,
+            Node::CurrentLanguage(var, _) => {
+                let language = match self.languages.last() {
+                    Some(l) => l.clone(),
+                    None => self
+                        .engine
+                        .host
+                        .as_ref()
+                        .map(|h| h.language())
+                        .unwrap_or_else(|| "en-us".into()),
+                };
+                self.set(var, Value::str(language));
+            }
+            Node::Language(code, body, _) => {
+                let code = self.resolve(template, code, false)?.to_py_str();
+                self.languages.push(code);
+                let r = self.render_body(template, body, out);
+                self.languages.pop();
+                r?;
+            }
             Node::Block(b) => self.render_block(template, b, out)?,
             Node::Extends(..) => {}
             Node::Include(inc) => self.render_include(template, inc, out)?,
@@ -1405,6 +1670,33 @@ fn round_half_even(x: f64) -> i64 {
     } else {
         r as i64
     }
+}
+
+/// Django's `trim_whitespace`: `re.sub(r"\s*\n\s*", " ", s.strip())`.
+fn trim_whitespace(s: &str) -> String {
+    let s = s.trim();
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            let start = i;
+            let mut j = i;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            if chars[start..j].contains(&'\n') {
+                out.push(' ');
+            } else {
+                out.extend(&chars[start..j]);
+            }
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Django's `strip_spaces_between_tags`: `re.sub(r">\s+<", "><", value)`.
