@@ -45,6 +45,61 @@ def _view(request, **kwargs):
     return None
 
 
+# A tag library registered as "corpus_tags" (the Rust test registers the same tags).
+tags = types.ModuleType("corpus_tags")
+sys.modules["corpus_tags"] = tags
+from django import template as _template
+from django.utils.html import format_html
+
+register = _template.Library()
+tags.register = register
+
+
+@register.simple_tag
+def hello(name):
+    return f"Hello {name}!"
+
+
+@register.simple_tag
+def greet(greeting, name="World"):
+    return f"{greeting}, {name}"
+
+
+@register.simple_tag
+def count_all(*args, **kwargs):
+    return f"{len(args)} args, {sorted(kwargs)}"
+
+
+@register.simple_tag
+def raw_html():
+    return "<b>raw</b>"
+
+
+@register.simple_tag
+def safe_html():
+    return mark_safe("<b>safe</b>")
+
+
+@register.simple_tag(takes_context=True)
+def whoami(context):
+    return context.get("user", "anonymous")
+
+
+@register.inclusion_tag("items.html")
+def show_items(items, title="Items"):
+    return {"items": items, "title": title}
+
+
+@register.simple_block_tag
+def shout(content):
+    return content.upper()
+
+
+@register.simple_block_tag
+def wrap(content, tag="div"):
+    return format_html("<{}>{}</{}>", tag, content, tag)
+
+
 urls.urlpatterns = [
     path("", _view, name="home"),
     path("products/<int:pk>/", _view, name="product"),
@@ -86,7 +141,11 @@ def render(case, corpus):
     engine = Engine(
         loaders=[("django.template.loaders.locmem.Loader", templates)],
         string_if_invalid=case.get("string_if_invalid", ""),
-        libraries={"static": "django.templatetags.static", "i18n": "django.templatetags.i18n"},
+        libraries={
+            "static": "django.templatetags.static",
+            "i18n": "django.templatetags.i18n",
+            "corpus_tags": "corpus_tags",
+        },
         autoescape=case.get("autoescape", True),
     )
     try:

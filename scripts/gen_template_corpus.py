@@ -435,6 +435,46 @@ add(
     string_if_invalid="INV(%s)",
 )
 
+# --- custom tags (a host-registered library; Django registers the same in the script) ----
+CUSTOM = [
+    "{% hello 'Ann' %}",
+    "{% hello name %}",
+    "{% hello %}",
+    "{% hello 'a' 'b' %}",
+    "{% hello name='Bo' %}",
+    "{% hello nme='x' %}",
+    "{% hello name='a' name='b' %}",
+    "{% greet 'Hi' %}",
+    "{% greet 'Hi' 'Ann' %}",
+    "{% greet greeting='Yo' name=html %}",
+    "{% greet name='x' %}",
+    "{% greet 'a' name='b' 'c' %}",
+    "{% count_all 1 2 3 a=1 b=2 %}",
+    "{% count_all %}",
+    "{% raw_html %}",
+    "{% safe_html %}",
+    "{% autoescape off %}{% raw_html %}{% endautoescape %}",
+    "{% hello 'x' as v %}[{{ v }}]",
+    "{% raw_html as r %}{{ r }}",
+    "{% whoami %}",
+    "{% show_items list_str %}",
+    "{% show_items list_str title='T<' %}",
+    "{% show_items %}",
+    "{% shout %}hi {{ name }}{% endshout %}",
+    "{% wrap %}x{% endwrap %}",
+    "{% wrap tag='p' %}{{ html }}{% endwrap %}",
+    "{% shout as s %}q{% endshout %}[{{ s }}]",
+    "{% shout %}unclosed",
+]
+for t in CUSTOM:
+    add(
+        f"custom/{t}",
+        "{% load corpus_tags %}" + t,
+        {"name": "<N>", "html": "<i>", "user": "u1", "list_str": ["a", "<b>"]},
+        templates={"items.html": "<h3>{{ title }}</h3>{% for i in items %}<li>{{ i }}</li>{% endfor %}{{ name }}|"},
+    )
+add("custom/not_loaded", "{% hello 'x' %}")
+
 # --- url and static (host hooks) --------------------------------------------------------
 for t in [
     "{% url 'home' %}",

@@ -90,6 +90,152 @@ impl Host for CorpusHost {
     }
 }
 
+/// The same tags scripts/django_render.py registers in its `corpus_tags` library.
+fn register_corpus_tags(engine: &mut Engine) {
+    use djust_runtime::template::filters::{CustomTag, Signature, TagCall, TagKind};
+    let sig = |params: &[&str], defaults: usize, varargs: bool, varkw: bool| Signature {
+        params: params.iter().map(|p| p.to_string()).collect(),
+        defaults,
+        varargs,
+        varkw,
+    };
+    let arg = |c: &TagCall<'_>, i: usize, name: &str, default: Option<Value>| -> Value {
+        c.args
+            .get(i)
+            .cloned()
+            .or_else(|| c.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+            .or(default)
+            .unwrap_or_default()
+    };
+    let tags: Vec<(
+        &str,
+        TagKind,
+        Signature,
+        bool,
+        djust_runtime::template::filters::TagFn,
+    )> = vec![
+        (
+            "hello",
+            TagKind::Simple,
+            sig(&["name"], 0, false, false),
+            false,
+            Arc::new(move |c| {
+                Ok(Value::str(format!(
+                    "Hello {}!",
+                    arg(c, 0, "name", None).to_py_str()
+                )))
+            }),
+        ),
+        (
+            "greet",
+            TagKind::Simple,
+            sig(&["greeting", "name"], 1, false, false),
+            false,
+            Arc::new(move |c| {
+                // Python raises TypeError when the required `greeting` is missing.
+                if c.args.is_empty() && !c.kwargs.iter().any(|(k, _)| k == "greeting") {
+                    return Err(djust_runtime::template::TemplateError::new(
+                        ErrorKind::Render,
+                        "greet() missing 1 required positional argument: 'greeting'",
+                    ));
+                }
+                Ok(Value::str(format!(
+                    "{}, {}",
+                    arg(c, 0, "greeting", None).to_py_str(),
+                    arg(c, 1, "name", Some(Value::str("World"))).to_py_str()
+                )))
+            }),
+        ),
+        (
+            "count_all",
+            TagKind::Simple,
+            sig(&[], 0, true, true),
+            false,
+            Arc::new(|c| {
+                let mut keys: Vec<String> = c.kwargs.iter().map(|(k, _)| k.clone()).collect();
+                keys.sort();
+                let keys = Value::list(keys.into_iter().map(Value::str).collect());
+                Ok(Value::str(format!("{} args, {}", c.args.len(), keys.to_py_str())))
+            }),
+        ),
+        (
+            "raw_html",
+            TagKind::Simple,
+            sig(&[], 0, false, false),
+            false,
+            Arc::new(|_| Ok(Value::str("<b>raw</b>"))),
+        ),
+        (
+            "safe_html",
+            TagKind::Simple,
+            sig(&[], 0, false, false),
+            false,
+            Arc::new(|_| Ok(Value::safe("<b>safe</b>"))),
+        ),
+        (
+            "whoami",
+            TagKind::Simple,
+            sig(&[], 0, false, false),
+            true,
+            Arc::new(|c| {
+                Ok(c.context
+                    .and_then(|get| get("user"))
+                    .unwrap_or_else(|| Value::str("anonymous")))
+            }),
+        ),
+        (
+            "show_items",
+            TagKind::Inclusion("items.html".into()),
+            sig(&["items", "title"], 1, false, false),
+            false,
+            Arc::new(move |c| {
+                Ok(Value::dict([
+                    ("items", arg(c, 0, "items", None)),
+                    ("title", arg(c, 1, "title", Some(Value::str("Items")))),
+                ]))
+            }),
+        ),
+        (
+            "shout",
+            TagKind::Block("endshout".into()),
+            sig(&[], 0, false, false),
+            false,
+            Arc::new(|c| {
+                // SafeString.upper() returns a plain str in Python.
+                let body = c.content.clone().unwrap_or_default();
+                Ok(Value::str(body.to_py_str().to_uppercase()))
+            }),
+        ),
+        (
+            "wrap",
+            TagKind::Block("endwrap".into()),
+            sig(&["tag"], 1, false, false),
+            false,
+            Arc::new(move |c| {
+                let tag = djust_runtime::template::html::conditional_escape(&arg(
+                    c,
+                    0,
+                    "tag",
+                    Some(Value::str("div")),
+                ));
+                let body =
+                    djust_runtime::template::html::conditional_escape(&c.content.clone().unwrap_or_default());
+                Ok(Value::safe(format!("<{tag}>{body}</{tag}>")))
+            }),
+        ),
+    ];
+    for (name, kind, signature, takes_context, func) in tags {
+        engine.registry_mut().register_tag(CustomTag {
+            name: name.into(),
+            library: Some("corpus_tags".into()),
+            kind,
+            signature,
+            takes_context,
+            func,
+        });
+    }
+}
+
 fn load(name: &str) -> Json {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/django")
@@ -138,6 +284,7 @@ fn renders_like_django() {
         };
         let mut engine = Engine::new(vec![Loader::Memory(templates)], options);
         engine.set_host(Arc::new(CorpusHost));
+        register_corpus_tags(&mut engine);
         let result = match case["main"].as_str() {
             Some(main) => engine
                 .get_template(main)

@@ -255,9 +255,21 @@ impl djust_runtime::template::Host for German {
             _ => None,
         }
     }
-    fn translate_plural(&self, singular: &str, _: &str, count: &Value, _: Option<&str>, _: Option<&str>) -> Option<String> {
+    fn translate_plural(
+        &self,
+        singular: &str,
+        _: &str,
+        count: &Value,
+        _: Option<&str>,
+        _: Option<&str>,
+    ) -> Option<String> {
         (singular == "%(c)s apple").then(|| {
-            if count.py_eq(&Value::Int(1)) { "%(c)s Apfel" } else { "%(c)s Äpfel" }.to_string()
+            if count.py_eq(&Value::Int(1)) {
+                "%(c)s Apfel"
+            } else {
+                "%(c)s Äpfel"
+            }
+            .to_string()
         })
     }
     fn language(&self) -> String {
@@ -275,11 +287,21 @@ fn host_translations_are_used_with_django_semantics() {
         ("msg".to_string(), Value::str("Hello")),
     ]
     .into();
-    let render = |src: &str| engine.render_str(src, &ctx).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let render = |src: &str| {
+        engine
+            .render_str(src, &ctx)
+            .unwrap_or_else(|e| panic!("{src}: {e}"))
+    };
     assert_eq!(render("{% load i18n %}{% translate 'Hello' %}"), "Hallo");
     assert_eq!(render("{% load i18n %}{% translate msg %}"), "Hallo");
-    assert_eq!(render("{% load i18n %}{% translate 'May' context 'month' %} {% translate 'May' %}"), "Mai May");
-    assert_eq!(render("{% load i18n %}{% language 'fr' %}{% translate 'Hello' %}{% endlanguage %}"), "Hello");
+    assert_eq!(
+        render("{% load i18n %}{% translate 'May' context 'month' %} {% translate 'May' %}"),
+        "Mai May"
+    );
+    assert_eq!(
+        render("{% load i18n %}{% language 'fr' %}{% translate 'Hello' %}{% endlanguage %}"),
+        "Hello"
+    );
     assert_eq!(
         render("{% load i18n %}{% blocktranslate %}Dear {{ name }}{% endblocktranslate %}"),
         "Liebe(r) &lt;Ann&gt;"
@@ -288,5 +310,8 @@ fn host_translations_are_used_with_django_semantics() {
         render("{% load i18n %}{% blocktranslate count c=n %}{{ c }} apple{% plural %}{{ c }} apples{% endblocktranslate %}"),
         "3 Äpfel"
     );
-    assert_eq!(render("{% load i18n %}{% get_current_language as l %}{{ l }}"), "de");
+    assert_eq!(
+        render("{% load i18n %}{% get_current_language as l %}{{ l }}"),
+        "de"
+    );
 }

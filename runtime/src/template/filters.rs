@@ -64,11 +64,78 @@ impl FilterDef {
     }
 }
 
+/// The Python signature of a custom tag's function, as Django's `parse_bits` checks
+/// template arguments against it.
+#[derive(Debug, Clone, Default)]
+pub struct Signature {
+    /// Positional-or-keyword parameter names (without `context` / `content`).
+    pub params: Vec<String>,
+    /// How many trailing `params` have defaults.
+    pub defaults: usize,
+    /// `*args`.
+    pub varargs: bool,
+    /// `**kwargs`.
+    pub varkw: bool,
+}
+
+/// Looks a name up in the template context (for `takes_context` tags).
+pub type ContextLookup<'a> = &'a dyn Fn(&str) -> Option<Value>;
+
+/// What a custom tag's function receives.
+pub struct TagCall<'a> {
+    /// Positional arguments, resolved.
+    pub args: Vec<Value>,
+    /// Keyword arguments, resolved, in template order.
+    pub kwargs: Vec<(String, Value)>,
+    /// For block tags: the rendered body (a safe string).
+    pub content: Option<Value>,
+    /// For `takes_context` tags: look a name up in the template context.
+    pub context: Option<ContextLookup<'a>>,
+}
+
+/// A custom tag's function.
+pub type TagFn = Arc<dyn Fn(&TagCall<'_>) -> Result<Value> + Send + Sync>;
+
+/// The kinds of custom tags (Django's `simple_tag`, `inclusion_tag`, `simple_block_tag`).
+#[derive(Clone)]
+pub enum TagKind {
+    /// Returns a value, escaped unless safe; `as var` stores it.
+    Simple,
+    /// Returns a dict; the named template is rendered with it as the whole context.
+    Inclusion(String),
+    /// Receives the rendered body; closed by `end_name`.
+    Block(String),
+}
+
+/// A custom tag registered by the host.
+#[derive(Clone)]
+pub struct CustomTag {
+    /// Tag name.
+    pub name: String,
+    /// Library that provides it (`{% load lib %}`); `None` for always-available tags.
+    pub library: Option<String>,
+    /// Simple, inclusion or block.
+    pub kind: TagKind,
+    /// The function's signature.
+    pub signature: Signature,
+    /// `takes_context=True`.
+    pub takes_context: bool,
+    /// The function.
+    pub func: TagFn,
+}
+
+impl std::fmt::Debug for CustomTag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<tag {}>", self.name)
+    }
+}
+
 /// A set of filters by name: the built-ins plus any the host registers.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     filters: HashMap<String, Arc<FilterDef>>,
     libraries: std::collections::BTreeSet<String>,
+    tags: HashMap<String, Arc<CustomTag>>,
 }
 
 impl Registry {
@@ -86,6 +153,19 @@ impl Registry {
     /// Register (or replace) a filter.
     pub fn register(&mut self, def: FilterDef) {
         self.filters.insert(def.name.clone(), Arc::new(def));
+    }
+
+    /// Register a custom tag (its library becomes loadable).
+    pub fn register_tag(&mut self, tag: CustomTag) {
+        if let Some(lib) = &tag.library {
+            self.libraries.insert(lib.clone());
+        }
+        self.tags.insert(tag.name.clone(), Arc::new(tag));
+    }
+
+    /// A custom tag by name.
+    pub fn tag(&self, name: &str) -> Option<Arc<CustomTag>> {
+        self.tags.get(name).cloned()
     }
 
     /// Make `{% load name %}` valid (the host registers the libraries its project has).

@@ -147,6 +147,8 @@ pub enum Node {
     CurrentLanguage(Arc<str>, Span),
     /// `{% language "code" %}…{% endlanguage %}` (library `i18n`).
     Language(FilterExpr, Vec<Node>, Span),
+    /// A host-registered tag.
+    Custom(Box<CustomNode>),
     /// Lenient mode: a tag that could not be compiled (unknown, or with errors).
     Unknown(Arc<str>, Span),
 }
@@ -206,6 +208,23 @@ pub struct BlockNode {
     /// Body.
     pub body: Vec<Node>,
     /// The opening tag.
+    pub span: Span,
+}
+
+/// A use of a host-registered tag.
+#[derive(Debug, Clone)]
+pub struct CustomNode {
+    /// The tag definition.
+    pub tag: Arc<super::filters::CustomTag>,
+    /// Positional arguments.
+    pub args: Vec<FilterExpr>,
+    /// Keyword arguments.
+    pub kwargs: Vec<(Arc<str>, FilterExpr)>,
+    /// `as var` (simple and block tags).
+    pub asvar: Option<Arc<str>>,
+    /// Body (block tags).
+    pub body: Vec<Node>,
+    /// The tag.
     pub span: Span,
 }
 
@@ -1071,6 +1090,17 @@ impl<'a> Parser<'a> {
                 let inner = if f.len() >= 2 { &f[1..f.len() - 1] } else { "" };
                 Ok(Node::Now(inner.into(), asvar, span))
             }
+            _ if self
+                .registry
+                .tag(command)
+                .is_some_and(|t| t.library.as_ref().is_none_or(|l| self.loaded.contains(l))) =>
+            {
+                let tag = self
+                    .registry
+                    .tag(command)
+                    .ok_or_else(|| err("unknown tag".into()))?;
+                self.compile_custom(tag, &tok)
+            }
             _ => {
                 let line = self.line(&tok);
                 let msg = if until.is_empty() {
@@ -1175,6 +1205,84 @@ impl<'a> Parser<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// Django's `parse_bits` for a custom tag, plus `as var` and the block body.
+    fn compile_custom(&mut self, tag: Arc<super::filters::CustomTag>, tok: &Token) -> Result<Node> {
+        use super::filters::TagKind;
+        let span = tok.span;
+        let err = |m: String| TemplateError::syntax(m, span);
+        let name = tag.name.clone();
+        let mut bits: Vec<(&str, Span)> = self.bits(tok).into_iter().skip(1).collect();
+        let mut asvar = None;
+        if !matches!(tag.kind, TagKind::Inclusion(_)) && bits.len() >= 2 && bits[bits.len() - 2].0 == "as" {
+            asvar = Some(Arc::from(bits[bits.len() - 1].0));
+            bits.truncate(bits.len() - 2);
+        }
+        let sig = &tag.signature;
+        let mut unhandled: Vec<&str> = sig.params.iter().map(String::as_str).collect();
+        let (mut args, mut kwargs): (Vec<FilterExpr>, Vec<(Arc<str>, FilterExpr)>) = (Vec::new(), Vec::new());
+        for bit in bits {
+            let mut one = vec![bit];
+            let kw = self.token_kwargs(&mut one, false)?;
+            if let Some((param, value)) = kw.into_iter().next() {
+                if !sig.params.iter().any(|p| **p == *param) && !sig.varkw {
+                    return Err(err(format!(
+                        "'{name}' received unexpected keyword argument '{param}'"
+                    )));
+                }
+                if kwargs.iter().any(|(k, _)| *k == param) {
+                    return Err(err(format!(
+                        "'{name}' received multiple values for keyword argument '{param}'"
+                    )));
+                }
+                unhandled.retain(|p| **p != *param);
+                kwargs.push((param, value));
+            } else {
+                if !kwargs.is_empty() {
+                    return Err(err(format!(
+                        "'{name}' received some positional argument(s) after some keyword argument(s)"
+                    )));
+                }
+                args.push(self.expr(bit.0, bit.1)?);
+                if unhandled.is_empty() {
+                    if !sig.varargs {
+                        return Err(err(format!("'{name}' received too many positional arguments")));
+                    }
+                } else {
+                    unhandled.remove(0);
+                }
+            }
+        }
+        if sig.defaults > 0 {
+            // Django: `unhandled_params = unhandled_params[: -len(defaults)]`.
+            let keep = unhandled.len().saturating_sub(sig.defaults);
+            unhandled.truncate(keep);
+        }
+        if !unhandled.is_empty() {
+            let list: Vec<String> = unhandled.iter().map(|p| format!("'{p}'")).collect();
+            return Err(err(format!(
+                "'{name}' did not receive value(s) for the argument(s): {}",
+                list.join(", ")
+            )));
+        }
+        let body = match &tag.kind {
+            TagKind::Block(end) => {
+                let end: &str = end;
+                let (body, end_tok) = self.parse_until(&[end])?;
+                self.require_end(end_tok)?;
+                body
+            }
+            _ => Vec::new(),
+        };
+        Ok(Node::Custom(Box::new(CustomNode {
+            tag,
+            args,
+            kwargs,
+            asvar,
+            body,
+            span,
+        })))
     }
 
     fn compile_blocktranslate(&mut self, tok: &Token) -> Result<Node> {

@@ -806,6 +806,79 @@ impl<'e> Renderer<'e> {
         result
     }
 
+    fn render_custom(
+        &mut self,
+        template: &Arc<Template>,
+        c: &parser::CustomNode,
+        out: &mut String,
+    ) -> Result<()> {
+        use super::filters::{TagCall, TagKind};
+        let mut args = Vec::with_capacity(c.args.len());
+        for a in &c.args {
+            args.push(self.resolve(template, a, false)?);
+        }
+        let mut kwargs = Vec::with_capacity(c.kwargs.len());
+        for (k, v) in &c.kwargs {
+            kwargs.push((k.to_string(), self.resolve(template, v, false)?));
+        }
+        let content = match &c.tag.kind {
+            TagKind::Block(_) => Some(Value::safe(self.render_to_string(template, &c.body)?)),
+            _ => None,
+        };
+        let result = {
+            let lookup = |name: &str| self.get(name);
+            let call = TagCall {
+                args,
+                kwargs,
+                content,
+                context: if c.tag.takes_context { Some(&lookup) } else { None },
+            };
+            (c.tag.func)(&call).map_err(|e| e.at(c.span))?
+        };
+        match &c.tag.kind {
+            TagKind::Inclusion(name) => {
+                // Django: the template is rendered with the returned dict as a new
+                // context (csrf_token carried over).
+                let included = self.engine.get_template(name).map_err(|e| e.at(c.span))?;
+                let mut frame: Vec<(Arc<str>, Value)> = match &result {
+                    Value::Dict(items) => items
+                        .iter()
+                        .map(|(k, v)| (Arc::from(k.to_py_str().as_str()), v.clone()))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                if let Some(token) = self.get("csrf_token") {
+                    frame.push((Arc::from("csrf_token"), token));
+                }
+                let saved_frames = std::mem::take(&mut self.frames);
+                let saved_root = self.root;
+                self.root = &Empty;
+                self.frames.push(frame);
+                self.states.push(RenderState::default());
+                self.depth += 1;
+                let r = self
+                    .render_nodes(&included, &included.nodes, out)
+                    .map_err(|e| e.located(included.name.as_deref(), &included.source));
+                self.depth -= 1;
+                self.states.pop();
+                self.frames = saved_frames;
+                self.root = saved_root;
+                r?;
+            }
+            TagKind::Simple | TagKind::Block(_) => match &c.asvar {
+                Some(var) => self.set(var, result),
+                None => {
+                    if self.autoescape {
+                        out.push_str(&conditional_escape(&result));
+                    } else {
+                        out.push_str(&result.to_py_str());
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+
     /// A context name looked up as a whole (no dots), as `key in context` does.
     fn get_plain(&self, name: &str) -> Option<Value> {
         self.get(name)
@@ -1322,6 +1395,7 @@ impl<'e> Renderer<'e> {
                 self.languages.pop();
                 r?;
             }
+            Node::Custom(c) => self.render_custom(template, c, out)?,
             Node::Block(b) => self.render_block(template, b, out)?,
             Node::Extends(..) => {}
             Node::Include(inc) => self.render_include(template, inc, out)?,
