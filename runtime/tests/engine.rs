@@ -315,3 +315,86 @@ fn host_translations_are_used_with_django_semantics() {
         "de"
     );
 }
+
+#[test]
+fn partials_define_render_and_load_by_name() {
+    let page = "{% partialdef row %}<li>{{ item }}</li>{% endpartialdef %}\
+<ul>{% for item in items %}{% partial row %}{% endfor %}</ul>\
+{% partialdef badge inline %}<b>{{ items|length }}</b>{% endpartialdef badge %}";
+    let engine = memory(&[
+        ("page.html", page),
+        (
+            "dup.html",
+            "{% partialdef a %}{% endpartialdef %}{% partialdef a %}{% endpartialdef %}",
+        ),
+        ("missing.html", "{% partial nope %}"),
+        ("bad.html", "{% partialdef a b %}{% endpartialdef %}"),
+    ]);
+    let ctx: HashMap<String, Value> = [
+        (
+            "items".to_string(),
+            Value::list(vec![Value::str("a"), Value::str("<b>")]),
+        ),
+        ("item".to_string(), Value::str("x")),
+    ]
+    .into();
+    let render = |name: &str| engine.get_template(name).and_then(|t| engine.render(&t, &ctx));
+    // Defined partials render nothing in place unless `inline`; `{% partial %}` renders them.
+    assert_eq!(
+        render("page.html").ok().as_deref(),
+        Some("<ul><li>a</li><li>&lt;b&gt;</li></ul><b>2</b>")
+    );
+    // `page.html#row` is the fragment alone, with the caller's context.
+    assert_eq!(render("page.html#row").ok().as_deref(), Some("<li>x</li>"));
+    assert_eq!(
+        render("page.html#nope").err().map(|e| e.kind),
+        Some(ErrorKind::NotFound)
+    );
+    let dup = render("dup.html").err().map(|e| e.message);
+    assert_eq!(
+        dup.as_deref(),
+        Some("Partial 'a' is already defined in the 'dup.html' template.")
+    );
+    let missing = render("missing.html").err().map(|e| e.message);
+    assert_eq!(
+        missing.as_deref(),
+        Some("Partial 'nope' is not defined in the current template.")
+    );
+    let bad = render("bad.html").err().map(|e| e.message);
+    assert_eq!(
+        bad.as_deref(),
+        Some("The 'inline' argument does not have any parameters; either use 'inline' or remove it completely.")
+    );
+}
+
+#[test]
+fn deep_nesting_never_overflows_the_stack() {
+    // On a small thread stack, in a debug build: 500 nested includes and 250 nested ifs.
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let mut map = HashMap::new();
+            for i in 0..500 {
+                map.insert(format!("t{i}.html"), format!("{{% include 't{}.html' %}}", i + 1));
+            }
+            map.insert("t500.html".to_string(), "bottom".to_string());
+            let engine = Engine::new(
+                vec![Loader::Memory(map)],
+                EngineOptions {
+                    max_depth: 1000,
+                    ..EngineOptions::default()
+                },
+            );
+            let t = engine.get_template("t0.html").unwrap_or_else(|e| panic!("{e}"));
+            let deep_include = engine.render(&t, &HashMap::<String, Value>::new());
+            let nested_ifs = format!("{}x{}", "{% if 1 %}".repeat(250), "{% endif %}".repeat(250));
+            let deep_if = engine.render_str(&nested_ifs, &HashMap::<String, Value>::new());
+            (deep_include, deep_if)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (deep_include, deep_if) = handle
+        .join()
+        .unwrap_or_else(|_| panic!("the render thread overflowed"));
+    assert_eq!(deep_include.ok().as_deref(), Some("bottom"));
+    assert_eq!(deep_if.ok().as_deref(), Some("x"));
+}

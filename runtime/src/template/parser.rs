@@ -149,6 +149,11 @@ pub enum Node {
     Language(FilterExpr, Vec<Node>, Span),
     /// A host-registered tag.
     Custom(Box<CustomNode>),
+    /// `{% partialdef name [inline] %}…{% endpartialdef %}` (Django 6.0): defines a
+    /// fragment; renders in place only with `inline`.
+    PartialDef(Arc<str>, bool, Arc<Vec<Node>>, Span),
+    /// `{% partial name %}` (Django 6.0): renders a fragment defined in this template.
+    Partial(Arc<str>, Span),
     /// Lenient mode: a tag that could not be compiled (unknown, or with errors).
     Unknown(Arc<str>, Span),
 }
@@ -323,6 +328,8 @@ pub struct Parsed {
     pub comments: Vec<Span>,
     /// Errors found (lenient mode; strict mode returns the first as `Err`).
     pub errors: Vec<TemplateError>,
+    /// Fragments defined with `{% partialdef %}`, by name.
+    pub partials: Vec<(Arc<str>, Arc<Vec<Node>>)>,
 }
 
 struct Parser<'a> {
@@ -344,6 +351,7 @@ struct Parser<'a> {
     depth: usize,
     /// Libraries loaded so far with `{% load %}` (their tags become available).
     loaded: HashSet<String>,
+    partials: Vec<(Arc<str>, Arc<Vec<Node>>)>,
 }
 
 /// Parse `source` into nodes.
@@ -366,6 +374,7 @@ pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<P
         seen_nontext: false,
         depth: 0,
         loaded: HashSet::new(),
+        partials: Vec::new(),
     };
     let nodes = match p.parse_until(&[]) {
         Ok((nodes, _)) => nodes,
@@ -384,6 +393,7 @@ pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<P
         tokens,
         comments: p.comments,
         errors,
+        partials: p.partials,
     })
 }
 
@@ -434,7 +444,11 @@ impl<'a> Parser<'a> {
                 span,
             ));
         }
-        let result = self.parse_until_inner(until);
+        let result = stacker::maybe_grow(
+            super::render::STACK_RED_ZONE,
+            super::render::STACK_SEGMENT,
+            || self.parse_until_inner(until),
+        );
         self.depth -= 1;
         result
     }
@@ -888,6 +902,52 @@ impl<'a> Parser<'a> {
                     only,
                     span,
                 })))
+            }
+            "partialdef" => {
+                let bits = self.bits(&tok);
+                let (name, inline) = match bits.as_slice() {
+                    [_, (name, _), ("inline", _)] => (*name, true),
+                    [_, _, _] => {
+                        return Err(err(
+                            "The 'inline' argument does not have any parameters; either use 'inline' or remove it completely."
+                                .into(),
+                        ))
+                    }
+                    [_, (name, _)] => (*name, false),
+                    [_] => return Err(err("'partialdef' tag requires a single argument".into())),
+                    _ => return Err(err("'partialdef' tag takes at most 2 arguments".into())),
+                };
+                let named_end = format!("endpartialdef {name}");
+                let (body, end) = self.parse_until(&["endpartialdef"])?;
+                if let Some(t) = end {
+                    let c = self.content(&t);
+                    if c != "endpartialdef" && c != named_end {
+                        let line = self.line(&t);
+                        return Err(TemplateError::syntax(
+                            format!(
+                                "Invalid block tag on line {line}: 'endpartialdef', expected {}. Did you forget to register or load this tag?",
+                                text_list(&["endpartialdef", &named_end])
+                            ),
+                            t.span,
+                        ));
+                    }
+                }
+                if self.partials.iter().any(|(n, _)| &**n == name) {
+                    let origin = self.opts.name.as_deref().unwrap_or("<unknown source>");
+                    return Err(err(format!(
+                        "Partial '{name}' is already defined in the '{origin}' template."
+                    )));
+                }
+                let body = Arc::new(body);
+                self.partials.push((Arc::from(name), body.clone()));
+                Ok(Node::PartialDef(Arc::from(name), inline, body, span))
+            }
+            "partial" => {
+                let bits = self.bits(&tok);
+                match bits.as_slice() {
+                    [_, (name, _)] => Ok(Node::Partial(Arc::from(*name), span)),
+                    _ => Err(err("'partial' tag requires a single argument".into())),
+                }
             }
             "csrf_token" => Ok(Node::CsrfToken(span)),
             "load" => {
@@ -1688,6 +1748,9 @@ pub fn walk<'n>(nodes: &'n [Node], f: &mut dyn FnMut(&'n Node)) {
                 walk(&n.otherwise, f);
             }
             Node::Block(b) => walk(&b.body, f),
+            Node::PartialDef(_, _, body, _) => walk(body, f),
+            Node::Custom(c) => walk(&c.body, f),
+            Node::Language(_, body, _) => walk(body, f),
             _ => {}
         }
     }

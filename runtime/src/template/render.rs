@@ -112,6 +112,8 @@ pub struct Template {
     pub source: Arc<str>,
     /// The node tree.
     pub nodes: Vec<Node>,
+    /// `{% partialdef %}` fragments, by name.
+    pub partials: Vec<(Arc<str>, Arc<Vec<Node>>)>,
 }
 
 /// Engine options.
@@ -195,11 +197,28 @@ impl Engine {
             name: name.map(str::to_string),
             source: Arc::from(source),
             nodes: parsed.nodes,
+            partials: parsed.partials,
         }))
     }
 
-    /// Load and compile a template by name (cached).
+    /// Load and compile a template by name (cached). `page.html#row` loads the
+    /// `{% partialdef row %}` fragment of `page.html` as a template of its own (Django 6.0).
     pub fn get_template(&self, name: &str) -> Result<Arc<Template>> {
+        if let Some((base, partial)) = name.split_once('#') {
+            let parent = self.get_template(base)?;
+            let body = parent
+                .partials
+                .iter()
+                .find(|(n, _)| &**n == partial)
+                .map(|(_, b)| b.clone())
+                .ok_or_else(|| TemplateError::new(ErrorKind::NotFound, name.to_string()))?;
+            return Ok(Arc::new(Template {
+                name: Some(name.to_string()),
+                source: parent.source.clone(),
+                nodes: body.to_vec(),
+                partials: parent.partials.clone(),
+            }));
+        }
         if let Some(t) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(name) {
             return Ok(t.clone());
         }
@@ -299,6 +318,11 @@ impl Object for DictView {
         None
     }
 }
+
+/// Remaining stack below which rendering or parsing continues on a new segment.
+pub(crate) const STACK_RED_ZONE: usize = 256 * 1024;
+/// Size of each new stack segment.
+pub(crate) const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 
 /// The `forloop` variable: Django's loop dict, with counters derived from the index.
 #[derive(Debug)]
@@ -1030,19 +1054,22 @@ impl<'e> Renderer<'e> {
     fn render_nodes(&mut self, template: &Arc<Template>, nodes: &[Node], out: &mut String) -> Result<()> {
         // A template that extends another renders only through its parent.
         if let Some(Node::Extends(parent, span)) = nodes.iter().find(|n| !matches!(n, Node::Text(_))) {
-            return self.render_extends(template, nodes, parent, *span, out);
+            return stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+                self.render_extends(template, nodes, parent, *span, out)
+            });
         }
-        for node in nodes {
-            self.render_node(template, node, out)?;
-        }
-        Ok(())
+        self.render_body(template, nodes, out)
     }
 
     fn render_body(&mut self, template: &Arc<Template>, nodes: &[Node], out: &mut String) -> Result<()> {
-        for node in nodes {
-            self.render_node(template, node, out)?;
-        }
-        Ok(())
+        // Nested tags, includes and parents recurse through here: grow the stack on
+        // demand so no nesting depth can overflow it (debug frames are large).
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            for node in nodes {
+                self.render_node(template, node, out)?;
+            }
+            Ok(())
+        })
     }
 
     fn render_to_string(&mut self, template: &Arc<Template>, nodes: &[Node]) -> Result<String> {
@@ -1396,6 +1423,25 @@ impl<'e> Renderer<'e> {
                 r?;
             }
             Node::Custom(c) => self.render_custom(template, c, out)?,
+            Node::PartialDef(_, inline, body, _) => {
+                if *inline {
+                    self.render_body(template, body, out)?;
+                }
+            }
+            Node::Partial(name, span) => {
+                let body = template
+                    .partials
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, b)| b.clone())
+                    .ok_or_else(|| {
+                        TemplateError::syntax(
+                            format!("Partial '{name}' is not defined in the current template."),
+                            *span,
+                        )
+                    })?;
+                self.render_body(template, &body, out)?;
+            }
             Node::Block(b) => self.render_block(template, b, out)?,
             Node::Extends(..) => {}
             Node::Include(inc) => self.render_include(template, inc, out)?,
