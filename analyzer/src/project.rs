@@ -316,21 +316,12 @@ impl TemplateIndex {
     }
 }
 
-/// Django's `construct_relative_path`: resolve `./x` / `../x` against the directory
-/// of template `base`. `None` when the name climbs above the template root.
+/// Resolve `./x` / `../x` against the directory of template `base`, with the
+/// runtime's implementation of Django's rule. `None` when the name climbs above the
+/// template root.
 pub fn relative_name(base: &str, name: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base.split('/').collect();
-    parts.pop();
-    for seg in name.split('/') {
-        match seg {
-            "." | "" => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
+    let joined = djust_runtime::template::parser::join_relative_name(base, name);
+    (!joined.starts_with("../") && joined != "..").then_some(joined)
 }
 
 /// Template directories in search order: settings `DIRS` (as found), then every

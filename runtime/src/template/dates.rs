@@ -263,17 +263,23 @@ impl DateTime {
         let since = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
-        let secs = since.as_secs() as i64;
-        let rem = secs.rem_euclid(86_400) as u32;
+        DateTime::from_timestamp(since.as_secs() as i64, since.subsec_micros(), None)
+    }
+
+    /// The datetime `secs` seconds after the epoch, shown at UTC offset `offset`
+    /// (naive when `None`): the wall-clock fields are those of UTC plus the offset.
+    pub fn from_timestamp(secs: i64, microsecond: u32, offset: Option<i32>) -> DateTime {
+        let local = secs + i64::from(offset.unwrap_or(0));
+        let rem = local.rem_euclid(86_400) as u32;
         DateTime {
-            date: Date::from_days_since_epoch(secs.div_euclid(86_400)),
+            date: Date::from_days_since_epoch(local.div_euclid(86_400)),
             time: Time {
                 hour: rem / 3600,
                 minute: (rem / 60) % 60,
                 second: rem % 60,
-                microsecond: since.subsec_micros(),
+                microsecond,
             },
-            offset: None,
+            offset,
         }
     }
 

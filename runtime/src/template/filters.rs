@@ -592,21 +592,10 @@ fn timesince_filter(v: &Value, a: Option<&Value>, until: bool) -> Result<String>
 
 /// The same instant seen at UTC offset `to` instead of `from` (seconds).
 fn shift(dt: super::dates::DateTime, from: i32, to: i32) -> super::dates::DateTime {
-    use super::dates::{Date, DateTime, Time};
-    let secs = dt.date.days_since_epoch() * 86_400
+    let utc = dt.date.days_since_epoch() * 86_400
         + i64::from(dt.time.hour * 3600 + dt.time.minute * 60 + dt.time.second)
-        + i64::from(to - from);
-    let rem = secs.rem_euclid(86_400) as u32;
-    DateTime {
-        date: Date::from_days_since_epoch(secs.div_euclid(86_400)),
-        time: Time {
-            hour: rem / 3600,
-            minute: (rem / 60) % 60,
-            second: rem % 60,
-            microsecond: dt.time.microsecond,
-        },
-        offset: Some(to),
-    }
+        - i64::from(from);
+    super::dates::DateTime::from_timestamp(utc, dt.time.microsecond, Some(to))
 }
 
 /// Python's `str.splitlines()` (without keeping the line ends).

@@ -347,7 +347,6 @@ struct Parser<'a> {
     last_cycle: Option<usize>,
     next_id: usize,
     /// Whether a non-text node has been added at the top level (for `extends`).
-    seen_nontext: bool,
     depth: usize,
     /// Libraries loaded so far with `{% load %}` (their tags become available).
     loaded: HashSet<String>,
@@ -371,7 +370,6 @@ pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<P
         named_cycles: Vec::new(),
         last_cycle: None,
         next_id: 0,
-        seen_nontext: false,
         depth: 0,
         loaded: HashSet::new(),
         partials: Vec::new(),
@@ -474,7 +472,6 @@ impl<'a> Parser<'a> {
                     }
                     match parse_filter_expr(content, tok.content.start, self.registry) {
                         Ok(expr) => {
-                            self.mark_nontext(until);
                             nodes.push(Node::Var(expr));
                         }
                         Err(e) => {
@@ -506,9 +503,6 @@ impl<'a> Parser<'a> {
                         }
                     };
                     self.command_stack.pop();
-                    if !matches!(node, Node::Extends(..)) {
-                        self.mark_nontext(until);
-                    }
                     nodes.push(node);
                 }
             }
@@ -526,12 +520,6 @@ impl<'a> Parser<'a> {
             self.fail(e)?;
         }
         Ok((nodes, None))
-    }
-
-    fn mark_nontext(&mut self, until: &[&str]) {
-        if until.is_empty() && self.depth == 1 {
-            self.seen_nontext = true;
-        }
     }
 
     fn new_id(&mut self) -> usize {
@@ -1672,28 +1660,20 @@ impl IfParser<'_, '_> {
     }
 }
 
-/// Django's `construct_relative_path`: `"./x.html"` / `"../x.html"` relative to the
-/// template `current`; other names are returned unchanged. Errors are Django's messages.
-pub fn construct_relative_path(
-    current: &str,
-    relative: &str,
-    allow_recursion: bool,
-) -> std::result::Result<String, String> {
-    let new_name = relative.trim_matches(|c| c == '\'' || c == '"');
-    if !(new_name.starts_with("./") || new_name.starts_with("../")) {
-        return Ok(relative.to_string());
-    }
+/// The template name `./x.html` / `../x.html` stands for, relative to the template
+/// `current` (`posixpath.normpath(join(dirname(current), name))`). A result starting
+/// with `../` points outside the template hierarchy.
+pub fn join_relative_name(current: &str, name: &str) -> String {
     let current_clean = current.trim_start_matches('/');
     let dir = match current_clean.rfind('/') {
         Some(i) => &current_clean[..i],
         None => "",
     };
     let joined = if dir.is_empty() {
-        new_name.to_string()
+        name.to_string()
     } else {
-        format!("{dir}/{new_name}")
+        format!("{dir}/{name}")
     };
-    // posixpath.normpath
     let mut parts: Vec<&str> = Vec::new();
     for seg in joined.split('/') {
         match seg {
@@ -1708,7 +1688,22 @@ pub fn construct_relative_path(
             other => parts.push(other),
         }
     }
-    let normalized = parts.join("/");
+    parts.join("/")
+}
+
+/// Django's `construct_relative_path`: `"./x.html"` / `"../x.html"` relative to the
+/// template `current`; other names are returned unchanged. Errors are Django's messages.
+pub fn construct_relative_path(
+    current: &str,
+    relative: &str,
+    allow_recursion: bool,
+) -> std::result::Result<String, String> {
+    let new_name = relative.trim_matches(|c| c == '\'' || c == '"');
+    if !(new_name.starts_with("./") || new_name.starts_with("../")) {
+        return Ok(relative.to_string());
+    }
+    let current_clean = current.trim_start_matches('/');
+    let normalized = join_relative_name(current, new_name);
     if normalized.starts_with("../") || normalized == ".." {
         return Err(format!(
             "The relative path '{relative}' points outside the file hierarchy that template '{current}' is in."

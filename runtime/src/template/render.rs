@@ -278,7 +278,6 @@ impl Engine {
             states: vec![RenderState::default()],
             loops: Vec::new(),
             depth: 0,
-            loop_counter: 0,
             languages: Vec::new(),
         };
         let mut out = String::with_capacity(template.source.len() * 2);
@@ -466,7 +465,6 @@ struct Renderer<'e> {
     states: Vec<RenderState>,
     loops: Vec<LoopState>,
     depth: usize,
-    loop_counter: usize,
     /// `{% language %}` overrides, innermost last.
     languages: Vec<String>,
 }
@@ -660,7 +658,7 @@ impl<'e> Renderer<'e> {
         expr: &FilterExpr,
         ignore_failures: bool,
     ) -> Result<Value> {
-        let mut obj = match self.resolve_operand(template, &expr.operand)? {
+        let obj = match self.resolve_operand(template, &expr.operand)? {
             Some(v) => v,
             None if ignore_failures => Value::None,
             None => {
@@ -671,31 +669,7 @@ impl<'e> Renderer<'e> {
                 Value::str("")
             }
         };
-        for f in &expr.filters {
-            let arg = match &f.arg {
-                None => None,
-                Some(op) => match self.resolve_operand(template, op)? {
-                    Some(v) => Some(v),
-                    None => {
-                        return Err(render_err(
-                            format!("Failed lookup for key [{}]", op.display()),
-                            f.span,
-                        ))
-                    }
-                },
-            };
-            let env = FilterEnv {
-                autoescape: self.autoescape,
-            };
-            let out = (f.def.func)(&obj, arg.as_ref(), &env).map_err(|e| e.at(f.span))?;
-            // Django: `if func.is_safe and isinstance(obj, SafeData): obj = mark_safe(new_obj)`.
-            obj = if f.def.is_safe && obj.is_safe() {
-                out.mark_safe()
-            } else {
-                out
-            };
-        }
-        Ok(obj)
+        self.apply_filters(template, obj, &expr.filters)
     }
 
     fn render_blocktranslate(
@@ -788,7 +762,7 @@ impl<'e> Renderer<'e> {
                     if bytes.get(i + 1) == Some(&b'(') {
                         if let Some(close) = result[i + 2..].find(")s") {
                             let key = &result[i + 2..i + 2 + close];
-                            let value = match self.get_plain(key) {
+                            let value = match self.get(key) {
                                 Some(v) => v,
                                 None => Value::str(if invalid.contains("%s") {
                                     invalid.replace("%s", key)
@@ -874,20 +848,7 @@ impl<'e> Renderer<'e> {
                 if let Some(token) = self.get("csrf_token") {
                     frame.push((Arc::from("csrf_token"), token));
                 }
-                let saved_frames = std::mem::take(&mut self.frames);
-                let saved_root = self.root;
-                self.root = &Empty;
-                self.frames.push(frame);
-                self.states.push(RenderState::default());
-                self.depth += 1;
-                let r = self
-                    .render_nodes(&included, &included.nodes, out)
-                    .map_err(|e| e.located(included.name.as_deref(), &included.source));
-                self.depth -= 1;
-                self.states.pop();
-                self.frames = saved_frames;
-                self.root = saved_root;
-                r?;
+                self.render_other(&included, frame, true, out)?;
             }
             TagKind::Simple | TagKind::Block(_) => match &c.asvar {
                 Some(var) => self.set(var, result),
@@ -901,11 +862,6 @@ impl<'e> Renderer<'e> {
             },
         }
         Ok(())
-    }
-
-    /// A context name looked up as a whole (no dots), as `key in context` does.
-    fn get_plain(&self, name: &str) -> Option<Value> {
-        self.get(name)
     }
 
     /// Apply a filter chain to `obj` (Django's loop in `FilterExpression.resolve`).
@@ -1194,22 +1150,7 @@ impl<'e> Renderer<'e> {
             }
             Node::Filter(filters, body, _) => {
                 let content = self.render_to_string(template, body)?;
-                let mut obj = Value::safe(content);
-                for f in filters {
-                    let arg = match &f.arg {
-                        None => None,
-                        Some(op) => self.resolve_operand(template, op)?,
-                    };
-                    let env = FilterEnv {
-                        autoescape: self.autoescape,
-                    };
-                    let new = (f.def.func)(&obj, arg.as_ref(), &env).map_err(|e| e.at(f.span))?;
-                    obj = if f.def.is_safe && obj.is_safe() {
-                        new.mark_safe()
-                    } else {
-                        new
-                    };
-                }
+                let obj = self.apply_filters(template, Value::safe(content), filters)?;
                 out.push_str(&obj.to_py_str());
             }
             Node::IfChanged(n) => {
@@ -1497,7 +1438,6 @@ impl<'e> Renderer<'e> {
         self.loops.push(LoopState {
             ifchanged: HashMap::new(),
         });
-        self.loop_counter += 1;
         let result = (|| -> Result<()> {
             for (i, item) in items.into_iter().enumerate() {
                 forloop.index.store(i as i64, AtomicOrdering::Relaxed);
@@ -1695,20 +1635,33 @@ impl<'e> Renderer<'e> {
         for (k, e) in &inc.extra {
             values.push((k.clone(), self.resolve(template, e, false)?));
         }
-        let saved_frames = if inc.only {
+        self.render_other(&included, values, inc.only, out)
+    }
+
+    /// Render another template (`include`, an inclusion tag) with its own render
+    /// state (`cycle`, blocks), `frame` pushed on the context; `isolated`: nothing else
+    /// of the current context is visible (`only`, inclusion tags).
+    fn render_other(
+        &mut self,
+        included: &Arc<Template>,
+        frame: Vec<(Arc<str>, Value)>,
+        isolated: bool,
+        out: &mut String,
+    ) -> Result<()> {
+        let saved_frames = if isolated {
             Some(std::mem::take(&mut self.frames))
         } else {
             None
         };
         let saved_root = self.root;
-        if inc.only {
+        if isolated {
             self.root = &Empty;
         }
-        self.frames.push(values);
+        self.frames.push(frame);
         self.states.push(RenderState::default());
         self.depth += 1;
         let r = self
-            .render_nodes(&included, &included.nodes, out)
+            .render_nodes(included, &included.nodes, out)
             .map_err(|e| e.located(included.name.as_deref(), &included.source));
         self.depth -= 1;
         self.states.pop();
