@@ -314,7 +314,8 @@ fn renders_like_django() {
                         | "VariableDoesNotExist"
                         | "ZeroDivisionError"
                         | "IndexError"
-                        | "NoReverseMatch",
+                        | "NoReverseMatch"
+                        | "AssertionError",
                         ErrorKind::Render,
                     ) => None,
                     _ => Some(format!(

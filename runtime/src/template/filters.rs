@@ -437,6 +437,10 @@ fn build() -> Registry {
             .unwrap_or(0);
         Ok(items[nanos % items.len()].clone())
     });
+    add("striptags", None, true, false, |v, _, _| {
+        let out = super::htmlparser::strip_tags(&s(v)).map_err(|m| render_err(&m))?;
+        Ok(keep_safety(v, out))
+    });
     add("date", Optional, false, false, |v, a, _| date_filter(v, a, false));
     add("time", Optional, false, false, |v, a, _| date_filter(v, a, true));
     add("dictsort", Required, false, false, |v, a, _| {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod expr;
 pub mod filters;
 pub mod html;
+pub mod htmlparser;
 pub mod lexer;
 pub mod lorem;
 pub mod parser;
