@@ -318,6 +318,9 @@ impl Object for DictView {
     }
 }
 
+/// Resolved positional and keyword arguments of a call.
+type CallArgs = (Vec<Value>, Vec<(String, Value)>);
+
 /// Remaining stack below which rendering or parsing continues on a new segment.
 pub(crate) const STACK_RED_ZONE: usize = 256 * 1024;
 /// Size of each new stack segment.
@@ -811,14 +814,7 @@ impl<'e> Renderer<'e> {
         out: &mut String,
     ) -> Result<()> {
         use super::filters::{TagCall, TagKind};
-        let mut args = Vec::with_capacity(c.args.len());
-        for a in &c.args {
-            args.push(self.resolve(template, a, false)?);
-        }
-        let mut kwargs = Vec::with_capacity(c.kwargs.len());
-        for (k, v) in &c.kwargs {
-            kwargs.push((k.to_string(), self.resolve(template, v, false)?));
-        }
+        let (args, kwargs) = self.resolve_call_args(template, &c.args, &c.kwargs)?;
         let content = match &c.tag.kind {
             TagKind::Block(_) => Some(Value::safe(self.render_to_string(template, &c.body)?)),
             _ => None,
@@ -862,6 +858,24 @@ impl<'e> Renderer<'e> {
             },
         }
         Ok(())
+    }
+
+    /// Resolve the positional and keyword arguments of a call (`url`, custom tags).
+    fn resolve_call_args(
+        &mut self,
+        template: &Arc<Template>,
+        args: &[FilterExpr],
+        kwargs: &[(Arc<str>, FilterExpr)],
+    ) -> Result<CallArgs> {
+        let mut a = Vec::with_capacity(args.len());
+        for e in args {
+            a.push(self.resolve(template, e, false)?);
+        }
+        let mut k = Vec::with_capacity(kwargs.len());
+        for (name, e) in kwargs {
+            k.push((name.to_string(), self.resolve(template, e, false)?));
+        }
+        Ok((a, k))
     }
 
     /// Apply a filter chain to `obj` (Django's loop in `FilterExpression.resolve`).
@@ -1240,14 +1254,7 @@ impl<'e> Renderer<'e> {
             }
             Node::Url(u) => {
                 let name = self.resolve(template, &u.name, false)?.to_py_str();
-                let mut args = Vec::with_capacity(u.args.len());
-                for a in &u.args {
-                    args.push(self.resolve(template, a, false)?);
-                }
-                let mut kwargs = Vec::with_capacity(u.kwargs.len());
-                for (k, v) in &u.kwargs {
-                    kwargs.push((k.to_string(), self.resolve(template, v, false)?));
-                }
+                let (args, kwargs) = self.resolve_call_args(template, &u.args, &u.kwargs)?;
                 let host = self.engine.host.clone();
                 let result = match &host {
                     Some(h) => h.reverse(&name, &args, &kwargs),
