@@ -665,9 +665,8 @@ impl<'e> Renderer<'e> {
             Some(v) => v,
             None if ignore_failures => Value::None,
             None => {
-                let invalid = &self.engine.options.string_if_invalid;
-                if !invalid.is_empty() {
-                    return Ok(Value::str(invalid.replace("%s", &expr.operand.display())));
+                if !self.engine.options.string_if_invalid.is_empty() {
+                    return Ok(Value::str(self.invalid_value(&expr.operand.display())));
                 }
                 Value::str("")
             }
@@ -681,10 +680,7 @@ impl<'e> Renderer<'e> {
         b: &parser::BlockTranslateNode,
         out: &mut String,
     ) -> Result<()> {
-        let context = match &b.context {
-            Some(c) => Some(self.resolve(template, c, false)?.to_py_str()),
-            None => None,
-        };
+        let context = self.resolve_optional_str(template, &b.context)?;
         let mut frame = Vec::with_capacity(b.extra.len() + 1);
         for (k, e) in &b.extra {
             frame.push((k.clone(), self.resolve(template, e, false)?));
@@ -751,7 +747,6 @@ impl<'e> Renderer<'e> {
                     .unwrap_or_else(|| singular.clone()),
             };
             // `result % data`: each placeholder is the plain name's rendered value.
-            let invalid = self.engine.options.string_if_invalid.clone();
             let mut text = String::with_capacity(result.len());
             let bytes = result.as_bytes();
             let mut i = 0;
@@ -767,11 +762,7 @@ impl<'e> Renderer<'e> {
                             let key = &result[i + 2..i + 2 + close];
                             let value = match self.get(key) {
                                 Some(v) => v,
-                                None => Value::str(if invalid.contains("%s") {
-                                    invalid.replace("%s", key)
-                                } else {
-                                    invalid.clone()
-                                }),
+                                None => Value::str(self.invalid_value(key)),
                             };
                             self.render_value(&value, &mut text);
                             i += 2 + close + 2;
@@ -858,6 +849,33 @@ impl<'e> Renderer<'e> {
             },
         }
         Ok(())
+    }
+
+    /// Django's `string_if_invalid` for the missing variable `name` (`%s` replaced).
+    fn invalid_value(&self, name: &str) -> String {
+        self.engine.options.string_if_invalid.replace("%s", name)
+    }
+
+    /// `as var`: store a plain string in the context; otherwise write it, escaped when
+    /// autoescaping (`url`, `static`).
+    fn store_or_write(&mut self, asvar: &Option<Arc<str>>, text: String, out: &mut String) {
+        match asvar {
+            Some(var) => self.set(var, Value::str(text)),
+            None if self.autoescape => super::html::escape_into(&text, out),
+            None => out.push_str(&text),
+        }
+    }
+
+    /// An optional argument (`context "…"`) resolved to its `str()`.
+    fn resolve_optional_str(
+        &mut self,
+        template: &Arc<Template>,
+        expr: &Option<FilterExpr>,
+    ) -> Result<Option<String>> {
+        match expr {
+            Some(e) => Ok(Some(self.resolve(template, e, false)?.to_py_str())),
+            None => Ok(None),
+        }
     }
 
     /// Resolve the positional and keyword arguments of a call (`url`, custom tags).
@@ -1269,16 +1287,7 @@ impl<'e> Renderer<'e> {
                         return Err(TemplateError::new(ErrorKind::Render, message).at(u.span));
                     }
                 };
-                match &u.asvar {
-                    Some(var) => self.set(var, Value::str(url)),
-                    None => {
-                        if self.autoescape {
-                            super::html::escape_into(&url, out);
-                        } else {
-                            out.push_str(&url);
-                        }
-                    }
-                }
+                self.store_or_write(&u.asvar, url, out);
             }
             Node::Static(path, asvar, span) => {
                 let path = self.resolve(template, path, false)?.to_py_str();
@@ -1291,38 +1300,19 @@ impl<'e> Renderer<'e> {
                         ))
                     }
                 };
-                match asvar {
-                    Some(var) => self.set(var, Value::str(url)),
-                    None => {
-                        if self.autoescape {
-                            super::html::escape_into(&url, out);
-                        } else {
-                            out.push_str(&url);
-                        }
-                    }
-                }
+                self.store_or_write(asvar, url, out);
             }
             Node::Translate(t) => {
                 let value = match self.resolve_operand(template, &t.message.operand)? {
                     Some(v) => v,
-                    None => {
-                        let invalid = self.engine.options.string_if_invalid.clone();
-                        Value::str(if invalid.contains("%s") {
-                            invalid.replace("%s", &t.message.operand.display())
-                        } else {
-                            invalid
-                        })
-                    }
+                    None => Value::str(self.invalid_value(&t.message.operand.display())),
                 };
                 let mut obj = if t.noop {
                     value
                 } else {
                     // Django doubles `%` in the msgid before looking it up.
                     let msgid = value.to_py_str().replace('%', "%%");
-                    let context = match &t.context {
-                        Some(c) => Some(self.resolve(template, c, false)?.to_py_str()),
-                        None => None,
-                    };
+                    let context = self.resolve_optional_str(template, &t.context)?;
                     let translated = self
                         .engine
                         .host
