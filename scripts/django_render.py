@@ -8,7 +8,8 @@ The corpus: {"contexts": {name: context}, "templates": {name: {template name: so
 shared one), "templates"? (a dict or the name of a shared set), "main"? (render this
 template by name instead of "template"), "string_if_invalid"?, "autoescape"?}. Context values are JSON, plus tagged objects: {"$decimal": "1.50"},
 {"$tuple": [...]}, {"$safe": "<b>"}, {"$date": "2024-03-05"},
-{"$datetime": "2024-03-05T14:07:09"}, {"$time": "14:07"}. TIME_ZONE is UTC, the
+{"$datetime": "2024-03-05T14:07:09"}, {"$time": "14:07"}, {"$querydict": "a=1&a=2"}; a
+case's "request_get" (a query string) becomes `context.request.GET`. TIME_ZONE is UTC, the
 engine's default zone for naive datetimes. The output maps each case name to
 {"ok": rendered} or {"error": {"class": ExceptionClass, "message": str(exc)}}.
 Requires Django 5.2 (pip install "django>=5.2,<5.3").
@@ -38,6 +39,7 @@ settings.configure(
 django.setup()
 
 from django.template import Context, Engine
+from django.http import QueryDict
 from django.urls import path
 
 
@@ -121,6 +123,8 @@ def decode(v):
                 return tuple(decode(y) for y in x)
             if k == "$safe":
                 return mark_safe(x)
+            if k == "$querydict":
+                return QueryDict(x)
             if k == "$date":
                 return date.fromisoformat(x)
             if k == "$datetime":
@@ -153,7 +157,11 @@ def render(case, corpus):
             template = engine.get_template(case["main"])
         else:
             template = engine.from_string(case["template"])
-        return {"ok": template.render(Context(decode(context), autoescape=case.get("autoescape", True)))}
+        ctx = Context(decode(context), autoescape=case.get("autoescape", True))
+        if "request_get" in case:
+            # As a RequestContext would have it: `context.request.GET`.
+            ctx.request = types.SimpleNamespace(GET=QueryDict(case["request_get"]))
+        return {"ok": template.render(ctx)}
     except Exception as e:  # noqa: BLE001 -- the class and message are what we compare
         return {"error": {"class": type(e).__name__, "message": str(e)}}
 

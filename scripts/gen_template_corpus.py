@@ -459,6 +459,152 @@ for n in range(1000):
     t = "".join(_rnd.choice(_PIECES) for _ in range(_rnd.randint(1, 14)))
     add(f"striptags/random/{n}", "[{{ t|striptags }}]", {"t": t})
 add("striptags/safe", "[{{ t|striptags }}]", {"t": S("<b>x</b> &amp;")})
+# truncatechars_html / truncatewords_html: the same parser with convert_charrefs=True.
+TRUNC_HTML = STRIP + [
+    "<p>one two three four five six seven eight nine ten eleven</p>",
+    "<p>one <b>two <i>three</i> four</b> five</p>",
+    "abcdefghijk",
+    "<p>abc</p>",
+    "a &amp",
+    "a &amp; b &lt; c",
+    "hello <b>world",
+    "<br>one<br/>two<hr>three four five",
+    "<div><span>x</span></p></div> y z w",
+    "  spaced   out   words  here  ",
+    "e\u0301e\u0301e\u0301e\u0301e\u0301e\u0301",
+    "<b>é&eacute;ü &copy &notit; &#x80; &#0; &#55296;</b> tail words here",
+    "<p>Joel is a slug</p><p>second para</p>",
+    "<custom-el attr=1>text here</custom-el> more text",
+]
+for t in TRUNC_HTML:
+    for n in ["1", "4", "10", "0", '"x"']:
+        add(f"truncatechars_html/{t!r}/{n}", "[{{ t|truncatechars_html:%s }}]" % n, {"t": t})
+        add(f"truncatewords_html/{t!r}/{n}", "[{{ t|truncatewords_html:%s }}]" % n, {"t": t})
+add(
+    "truncatechars_html/safe",
+    "{{ t|truncatechars_html:3 }}|{{ u|truncatechars_html:3 }}",
+    {"t": S("<b>x &amp; y</b>"), "u": "<b>x &amp; y</b>"},
+)
+add("truncatewords_html/noescape", "{{ t|truncatewords_html:2 }}", {"t": "<b>a & b c</b>"}, autoescape=False)
+_WORDS = _PIECES + ["one ", "two ", "three", " four", "five six", "<i>", "</i>", "<hr>", "&eacute;"]
+for n in range(600):
+    t = "".join(_rnd.choice(_WORDS) for _ in range(_rnd.randint(1, 16)))
+    f = "truncatechars_html" if n % 2 else "truncatewords_html"
+    add(f"{f}/random/{n}", "[{{ t|%s:%d }}]" % (f, _rnd.randint(1, 8)), {"t": t})
+# urlize / urlizetrunc: Django's Urlizer (punctuation, entities, e-mail validation,
+# smart_urlquote).
+URLIZE = [
+    "http://example.com",
+    "https://example.com/path?q=1&r=two words",
+    "Go to www.djangoproject.com now.",
+    "djangoproject.org",
+    "djangoproject.org/path/",
+    "djangoproject.xyz",
+    "example.com@x",
+    "mail me at joe@example.com, or (bob@example.co.uk).",
+    "joe@localhost",
+    "joe@[127.0.0.1]",
+    "joe@[::1]",
+    "joe@[1.2.3]",
+    '"quoted local"@example.com',
+    "a.b@c-d.example.org",
+    "a..b@example.com",
+    "x@-bad.com",
+    "x@bad-.com",
+    "x@example.c",
+    "x@example.xn--p1ai",
+    "x@пример.рф",
+    "(see http://example.com/foo_(bar))",
+    "[http://example.com]",
+    "http://example.com/a)b)",
+    "((www.example.com))",
+    "http://example.com.",
+    "http://example.com!!!",
+    "http://example.com/?q=&amp;",
+    "http://example.com/?x=1&amp;y=2",
+    "www.example.com/&lt;script&gt;",
+    "http://example.com/&quot;;",
+    "http://a.b/?a=%20b+c&d=%E2%82%AC&e",
+    "http://a.b/ü?ü=ß#frag ment",
+    "http://a.b/path%2",
+    "http://[::1]:8000/x",
+    "http://[1.2.3.4]/",
+    "http://[vf.x]/",
+    "http://user:pass@example.com:8080/p",
+    "HTTPS://EXAMPLE.COM/UPPER",
+    "httpx://nope.com",
+    "ftp://example.com",
+    "mailto:joe@example.com",
+    "<b>http://example.com</b>",
+    "'http://example.com'",
+    '"www.example.com"',
+    "no links here",
+    "a.b c:d e@f",
+    "http://" + "x" * 60 + ".com/" + "y" * 40,
+    "www.ex\u00e4mple.com",
+    "http://example.com/a;b;;",
+    "www.example.com;;",
+    "x&amp;y www.example.com&amp;;",
+    "&lt;http://example.com&gt;",
+    "http://example.com/\u2100",
+    "http://ex\u2100ample.com/",
+    "",
+]
+for t in URLIZE:
+    add(f"urlize/{t!r}", "[{{ t|urlize }}]", {"t": t})
+    add(f"urlize/noescape/{t!r}", "[{{ t|urlize }}]", {"t": t}, autoescape=False)
+    add(f"urlizetrunc/{t!r}", "[{{ t|urlizetrunc:15 }}]", {"t": t})
+add("urlize/safe", "{{ t|urlize }}", {"t": S("<i>http://example.com?a=1&amp;b=2</i>")})
+add("urlizetrunc/limits", "{{ t|urlizetrunc:0 }}|{{ t|urlizetrunc:1 }}|{{ t|urlizetrunc:30 }}", {"t": "http://example.com/long/path"})
+add("urlizetrunc/bad", "{{ t|urlizetrunc:'x' }}", {"t": "http://example.com"})
+_URLP = [
+    "http://", "https://", "www.", "example", ".com", ".org", ".xyz", "/", "?", "&", "=", "#", "@",
+    "joe", ".", ",", ";", ":", "!", "(", ")", "[", "]", "&amp;", "&lt;", "%20", "%", "é", " ", "'",
+    "<", ">", "\"", "-", "_", "~", "+", "[::1]",
+]
+for n in range(800):
+    t = "".join(_rnd.choice(_URLP) for _ in range(_rnd.randint(1, 12)))
+    add(f"urlize/random/{n}", "[{{ t|urlize }}]", {"t": t})
+# querystring (Django 5.1+): request.GET or a given QueryDict, edited by keyword.
+QD = {"$querydict": "a=1&b=2&a=3&c=x+y&d=%E2%82%AC"}
+for tpl in [
+    "{% querystring %}",
+    "{% querystring a=9 %}",
+    "{% querystring a=None %}",
+    "{% querystring a=None b=None c=None d=None %}",
+    "{% querystring new='v w' %}",
+    "{% querystring a=l %}",
+    "{% querystring a=t %}",
+    "{% querystring a=n %}",
+    "{% querystring b=s %}",
+    "{% querystring qd %}",
+    "{% querystring qd a=0 %}",
+    "{% querystring empty %}",
+    "{% querystring empty x=None %}",
+    "{% querystring empty x=1 %}",
+    "{% querystring query_dict=qd b=None %}",
+    "{% querystring None page=2 %}",
+    "{% querystring qd as q %}[{{ q }}]",
+    "{% querystring d %}",
+    "{% querystring qd qd %}",
+    "{% querystring 'a' 'b' %}",
+]:
+    for get in ["a=1&b=2&a=3", "", "x=%26&y=%2B"]:
+        add(
+            f"querystring/{tpl}/{get}",
+            "[" + tpl + "]",
+            {"qd": QD, "empty": {"$querydict": ""}, "l": [1, "two"], "t": {"$tuple": []}, "n": None, "s": "<&>", "d": {"k": 1}},
+            request_get=get,
+        )
+add("querystring/noescape", "{% querystring a='<&>' %}", {}, request_get="x=1", autoescape=False)
+add("querystring/no-request", "[{% querystring a=1 %}]", {})
+add("debug/off", "[{% debug %}][{% debug extra args %}]", {"x": 1})
+for key in VALUES:
+    add(f"pprint/{key}", "{{ %s|pprint }}" % key)
+add("pprint/long", "{{ v|pprint }}", {"v": {"k" + str(i): ["item %d" % j for j in range(i)] for i in range(8)}})
+add("pprint/longstr", "{{ v|pprint }}", {"v": "lorem ipsum dolor sit amet " * 8 + "\nsecond line " * 5})
+add("pprint/nested-long", "{{ v|pprint }}", {"v": [{"name": "x" * 30, "tags": ["a" * 20, "b" * 20, {"$tuple": ["c" * 40]}]}] * 3})
+add("pprint/mixed-keys", "{{ v|pprint }}", {"v": {"b": 1, "a": {"z": [3, 2, 1], "y": "w " * 50}}})
 add("random/single", "{{ l|random }}", {"l": ["only"]})
 add("random/empty", "[{{ l|random }}]", {"l": []})
 add("random/string", "{{ s|random }}", {"s": "aaa"})

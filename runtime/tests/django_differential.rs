@@ -7,6 +7,8 @@
 //! `TemplateDoesNotExist` by class, and Python exceptions raised while rendering
 //! (`TypeError`, `ValueError`, `VariableDoesNotExist`, …) as render errors.
 
+use djust_runtime::template::querydict::QueryDict;
+use djust_runtime::template::render::ContextSource;
 use djust_runtime::template::{dates, Engine, EngineOptions, ErrorKind, Host, Loader, Value};
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -34,6 +36,9 @@ fn to_value(j: &Json) -> Value {
                 if let Some(Json::String(s)) = o.get("$safe") {
                     return Value::safe(s.as_str());
                 }
+                if let Some(Json::String(q)) = o.get("$querydict") {
+                    return Value::Object(Arc::new(QueryDict::parse(q)));
+                }
                 if let Some(v) = o.get("$date").and_then(Json::as_str).and_then(dates::Date::parse) {
                     return Value::Date(v);
                 }
@@ -53,6 +58,21 @@ fn to_value(j: &Json) -> Value {
     }
 }
 
+/// A case's context: its values, and `context.request` when the case has one.
+struct CaseContext {
+    values: Value,
+    request: Option<Value>,
+}
+
+impl ContextSource for CaseContext {
+    fn get(&self, name: &str) -> Option<Value> {
+        self.values.get(name)
+    }
+    fn request(&self) -> Option<Value> {
+        self.request.clone()
+    }
+}
+
 /// Mirrors the URLconf of scripts/django_render.py: `int` and `str` converters, and
 /// `reverse`'s quoting of the result.
 struct CorpusHost;
@@ -66,7 +86,7 @@ impl Host for CorpusHost {
                 _ => None,
             }
         };
-        let quote = |s: &str| djust_runtime::template::filters::quote(s, "!$&'()*+,;=/~:@");
+        let quote = |s: &str| djust_runtime::template::urls::quote(s, "!$&'()*+,;=/~:@");
         let no_match = || Err(format!("Reverse for '{name}' not found."));
         match name {
             "home" if args.is_empty() && kwargs.is_empty() => Ok("/".into()),
@@ -86,7 +106,7 @@ impl Host for CorpusHost {
     }
 
     fn static_url(&self, path: &str) -> String {
-        format!("/static/{}", djust_runtime::template::filters::quote(path, "/"))
+        format!("/static/{}", djust_runtime::template::urls::quote(path, "/"))
     }
 }
 
@@ -276,7 +296,13 @@ fn renders_like_django() {
             Json::String(s) => contexts[s.as_str()].clone(),
             other => other.clone(),
         };
-        let context = to_value(&context);
+        let context = CaseContext {
+            values: to_value(&context),
+            // Rendered as a RequestContext whose request.GET is this QueryDict.
+            request: case["request_get"]
+                .as_str()
+                .map(|q| Value::dict([("GET", Value::Object(Arc::new(QueryDict::parse(q))))])),
+        };
         let options = EngineOptions {
             string_if_invalid: case["string_if_invalid"].as_str().unwrap_or("").to_string(),
             autoescape: case["autoescape"].as_bool().unwrap_or(true),

@@ -398,3 +398,39 @@ fn deep_nesting_never_overflows_the_stack() {
     assert_eq!(deep_include.ok().as_deref(), Some("bottom"));
     assert_eq!(deep_if.ok().as_deref(), Some("x"));
 }
+
+/// A host with `DEBUG = True`.
+struct DebugHost;
+
+impl djust_runtime::template::Host for DebugHost {
+    fn reverse(&self, name: &str, _: &[Value], _: &[(String, Value)]) -> Result<String, String> {
+        Err(format!("no route {name}"))
+    }
+    fn static_url(&self, path: &str) -> String {
+        format!("/static/{path}")
+    }
+    fn debug(&self) -> bool {
+        true
+    }
+    fn debug_modules(&self) -> String {
+        "{'sys': <module 'sys' (built-in)>}".into()
+    }
+}
+
+#[test]
+fn debug_tag_prints_the_context_only_when_the_host_is_in_debug_mode() {
+    let ctx = Value::dict([("b", Value::Int(1)), ("a", Value::str("<x>"))]);
+    let src = "{% with z=2 %}{% debug %}{% endwith %}";
+    // Without a host (or with DEBUG off), Django prints nothing.
+    assert_eq!(memory(&[]).render_str(src, &ctx).ok().as_deref(), Some(""));
+    let mut engine = memory(&[]);
+    engine.set_host(Arc::new(DebugHost));
+    let out = engine.render_str(src, &ctx).unwrap_or_else(|e| panic!("{e}"));
+    // Innermost dict first, keys sorted by pformat, everything escaped.
+    assert_eq!(
+        out,
+        "{&#x27;z&#x27;: 2}{&#x27;a&#x27;: &#x27;&lt;x&gt;&#x27;, &#x27;b&#x27;: 1}\
+         {&#x27;False&#x27;: False, &#x27;None&#x27;: None, &#x27;True&#x27;: True}\n\n\
+         {&#x27;sys&#x27;: &lt;module &#x27;sys&#x27; (built-in)&gt;}"
+    );
+}

@@ -110,6 +110,14 @@ const TAGS: &[&str] = &[
     "templatetag",
     "csrf_token",
     "load",
+    "regroup",
+    "lorem",
+    "now",
+    "querystring",
+    "debug",
+    "partialdef",
+    "endpartialdef",
+    "partial",
     "bogus",
 ];
 const ARGS: &[&str] = &[
@@ -246,4 +254,59 @@ fn generator_produces_renderable_templates() {
         parsed > 100 && rendered > 80 && with_tags > 40,
         "parsed {parsed}, rendered {rendered}, with tags {with_tags}"
     );
+}
+
+/// Pieces of HTML, URLs and e-mail addresses for the text-processing filters.
+fn messy_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("<b>"),
+        Just("</b>"),
+        Just("<br/>"),
+        Just("<a href='"),
+        Just("'>"),
+        Just("<!--"),
+        Just("<![x"),
+        Just("http://"),
+        Just("www."),
+        Just(".com"),
+        Just("@"),
+        Just("&amp;"),
+        Just("&#x"),
+        Just("&"),
+        Just(";"),
+        Just("("),
+        Just(")"),
+        Just("["),
+        Just("]"),
+        Just("%"),
+        Just("%E2"),
+        Just("é"),
+        Just("\u{301}"),
+        Just(" "),
+        Just("\n"),
+        Just("::1"),
+        Just("xn--"),
+        Just("-"),
+        Just("."),
+        Just("\""),
+        Just("word"),
+    ];
+    (prop::collection::vec(piece, 0..24), any::<String>()).prop_map(|(v, tail)| {
+        let mut s = v.concat();
+        s.extend(tail.chars().take(8));
+        s
+    })
+}
+
+proptest! {
+    /// urlize, the HTML truncators, striptags and pprint on arbitrary text never panic
+    /// (errors are allowed where Django raises too).
+    #[test]
+    fn text_filters_never_panic(text in messy_text(), n in -2i64..40) {
+        let engine = Engine::new(vec![Loader::Memory(HashMap::new())], EngineOptions::default());
+        let ctx: HashMap<String, Value> = [("t".to_string(), Value::str(text)), ("n".to_string(), Value::Int(n))].into();
+        for f in ["urlize", "urlizetrunc:n", "truncatechars_html:n", "truncatewords_html:n", "striptags", "pprint"] {
+            let _ = engine.render_str(&format!("{{{{ t|{f} }}}}"), &ctx);
+        }
+    }
 }

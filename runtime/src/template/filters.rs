@@ -8,6 +8,7 @@
 
 use super::error::{ErrorKind, Result, TemplateError};
 use super::html::{conditional_escape, escape, normalize_newlines};
+use super::urls::quote;
 use super::value::{float_repr, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -91,6 +92,8 @@ pub struct TagCall<'a> {
     pub content: Option<Value>,
     /// For `takes_context` tags: look a name up in the template context.
     pub context: Option<ContextLookup<'a>>,
+    /// For `takes_context` tags: `context.request` (see `ContextSource::request`).
+    pub request: Option<Value>,
 }
 
 /// A custom tag's function.
@@ -374,16 +377,32 @@ fn build() -> Registry {
         let Some(n) = a.and_then(py_int_of) else {
             return Ok(Value::str(s(v)));
         };
-        Ok(keep_safety(v, truncate_chars(&s(v), n)))
+        Ok(keep_safety(v, super::truncate::chars(&s(v), n)))
     });
     add("truncatewords", Required, true, false, |v, a, _| {
         let Some(n) = a.and_then(py_int_of) else {
             return Ok(Value::str(s(v)));
         };
-        Ok(keep_safety(v, truncate_words(&s(v), n)))
+        Ok(keep_safety(v, super::truncate::words(&s(v), n)))
+    });
+    add("truncatechars_html", Required, true, false, |v, a, _| {
+        let Some(n) = a.and_then(py_int_of) else {
+            return Ok(keep_safety(v, s(v)));
+        };
+        let out = super::truncate::chars_html(&s(v), n).map_err(|m| render_err(&m))?;
+        Ok(keep_safety(v, out))
+    });
+    add("truncatewords_html", Required, true, false, |v, a, _| {
+        let Some(n) = a.and_then(py_int_of) else {
+            return Ok(keep_safety(v, s(v)));
+        };
+        let out = super::truncate::words_html(&s(v), n).map_err(|m| render_err(&m))?;
+        Ok(keep_safety(v, out))
     });
     add("wordcount", None, false, false, |v, _, _| {
-        Ok(Value::Int(s(v).split_whitespace().count() as i64))
+        let text = s(v);
+        let words = text.split(super::value::is_py_space).filter(|w| !w.is_empty());
+        Ok(Value::Int(words.count() as i64))
     });
     add("yesno", Optional, false, false, yesno);
     add("filesizeformat", None, true, false, |v, _, _| {
@@ -441,6 +460,26 @@ fn build() -> Registry {
         let out = super::htmlparser::strip_tags(&s(v)).map_err(|m| render_err(&m))?;
         Ok(keep_safety(v, out))
     });
+    add("urlize", None, true, true, |v, _, env| {
+        let opts = super::urlize::Options {
+            trim_url_limit: Option::None,
+            nofollow: true,
+            autoescape: env.autoescape,
+        };
+        Ok(Value::safe(super::urlize::urlize(&s(v), v.is_safe(), opts)))
+    });
+    add("urlizetrunc", Required, true, true, |v, a, env| {
+        let limit = a.map(int_arg).transpose()?;
+        let opts = super::urlize::Options {
+            trim_url_limit: limit,
+            nofollow: true,
+            autoescape: env.autoescape,
+        };
+        Ok(Value::safe(super::urlize::urlize(&s(v), v.is_safe(), opts)))
+    });
+    add("pprint", None, true, false, |v, _, _| {
+        Ok(Value::str(super::pprint::pformat(v)))
+    });
     add("date", Optional, false, false, |v, a, _| date_filter(v, a, false));
     add("time", Optional, false, false, |v, a, _| date_filter(v, a, true));
     add("dictsort", Required, false, false, |v, a, _| {
@@ -449,6 +488,7 @@ fn build() -> Registry {
     add("dictsortreversed", Required, false, false, |v, a, _| {
         dictsort(v, a, true)
     });
+    r.register_tag(super::querydict::querystring_tag());
     r
 }
 
@@ -852,6 +892,25 @@ fn pad(v: &Value, a: Option<&Value>, align: Align) -> Result<Value> {
 
 /// Python's `int(x)`: `Ok(None)` for a `ValueError` (a string that is not a number),
 /// `Err` for a `TypeError` (no conversion at all).
+/// Python's `int(arg)` for a filter argument; a failure is Python's `ValueError` /
+/// `TypeError`, raised as a render error.
+fn int_arg(v: &Value) -> Result<i64> {
+    match v {
+        Value::Str(_) | Value::Safe(_) => py_int_of(v).ok_or_else(|| {
+            render_err(&format!(
+                "invalid literal for int() with base 10: {}",
+                super::value::py_str_repr(&v.to_py_str())
+            ))
+        }),
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Decimal(_) => {
+            py_int_of(v).ok_or_else(|| render_err("cannot convert float to integer"))
+        }
+        _ => Err(render_err(
+            "int() argument must be a string, a bytes-like object or a real number",
+        )),
+    }
+}
+
 fn py_int_strict(v: &Value) -> Result<Option<i64>> {
     match v {
         Value::Str(_) | Value::Safe(_) => Ok(py_int_of(v)),
@@ -1110,58 +1169,6 @@ fn slugify(value: &str) -> String {
     out.trim_matches(|c| c == '-' || c == '_').to_string()
 }
 
-fn is_combining(c: char) -> bool {
-    use unicode_normalization::char::canonical_combining_class;
-    canonical_combining_class(c) != 0
-}
-
-/// `Truncator(text).chars(n)` with the default `…` ending.
-fn truncate_chars(text: &str, n: i64) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    if n <= 0 {
-        return String::new();
-    }
-    // NFC only when needed: most text already is (and ASCII always is).
-    let text: String = match unicode_normalization::is_nfc_quick(text.chars()) {
-        unicode_normalization::IsNormalized::Yes => text.to_string(),
-        _ => text.nfc().collect(),
-    };
-    let truncate_len = n - 1;
-    let mut s_len = 0;
-    let mut end_index: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if is_combining(c) {
-            continue;
-        }
-        s_len += 1;
-        if end_index.is_none() && s_len > truncate_len {
-            end_index = Some(i);
-        }
-        if s_len > n {
-            return format!("{}…", &text[..end_index.unwrap_or(0)]);
-        }
-    }
-    text
-}
-
-/// `Truncator(text).words(n, truncate=" …")`.
-fn truncate_words(text: &str, n: i64) -> String {
-    if n <= 0 {
-        return String::new();
-    }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.len() as i64 > n {
-        let joined = words[..n as usize].join(" ");
-        if joined.ends_with(" …") {
-            joined
-        } else {
-            format!("{joined} …")
-        }
-    } else {
-        words.join(" ")
-    }
-}
-
 fn yesno(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
     let arg = a.map(|x| x.to_py_str()).unwrap_or_else(|| "yes,no,maybe".into());
     let bits: Vec<&str> = arg.split(',').collect();
@@ -1211,22 +1218,6 @@ fn filesizeformat(v: &Value) -> String {
     };
     let text = if negative { format!("-{text}") } else { text };
     text.replace(' ', "\u{a0}")
-}
-
-/// Python's `urllib.parse.quote(text, safe)`: UTF-8, upper-case hex.
-pub fn quote(text: &str, safe: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || "_.-~".contains(c) || (c.is_ascii() && safe.contains(c)) {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
 }
 
 fn unordered_list(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value> {

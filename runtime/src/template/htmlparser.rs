@@ -1,15 +1,14 @@
-//! A port of CPython 3.11's `html.parser.HTMLParser` as Django's `strip_tags` drives it
+//! A port of CPython 3.11's `html.parser.HTMLParser`, as Django drives it: `strip_tags`
 //! (`convert_charrefs=False`; data, entity references and character references are
-//! kept, tags, comments, declarations and processing instructions dropped).
+//! kept, tags, comments, declarations and processing instructions dropped) and the
+//! `Truncator`'s HTML mode (`convert_charrefs=True`, fed once: text the parser holds
+//! back waiting for more input is never reported).
 //!
 //! The regular expressions of `html/parser.py` are reproduced as small matchers, since
 //! they use look-around. Offsets are byte offsets into the input; every scan moves by
 //! whole characters.
 
-/// Python's `str.isspace()` / `\s` for `str` patterns.
-fn is_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
+use super::value::is_py_space as is_space;
 
 fn ch(s: &str, i: usize) -> Option<char> {
     s.get(i..).and_then(|r| r.chars().next())
@@ -88,41 +87,146 @@ fn locate_starttag_end(s: &str, i: usize) -> usize {
     skip_while(s, j, is_space)
 }
 
+/// Why parsing stopped early.
+pub enum Abort {
+    /// The handler asked to stop (the truncator's `TruncationCompleted`).
+    Stop,
+    /// CPython's `AssertionError` on a malformed `<![` section, with its message.
+    Assertion(String),
+}
+
+/// The parser's callbacks (the `handle_*` methods CPython's subclasses override).
+/// Returning `Err(Abort::Stop)` ends the parse at once.
+pub trait Handler {
+    /// Text; with `convert_charrefs`, character references already replaced.
+    fn data(&mut self, text: &str) -> Result<(), Abort>;
+    /// `<tag …>`: the lower-cased name and the tag's raw text.
+    fn starttag(&mut self, _tag: &str, _text: &str) -> Result<(), Abort> {
+        Ok(())
+    }
+    /// `<tag …/>`: CPython's `handle_startendtag`.
+    fn startendtag(&mut self, _tag: &str, _text: &str) -> Result<(), Abort> {
+        Ok(())
+    }
+    /// `</tag>`: the lower-cased name.
+    fn endtag(&mut self, _tag: &str) -> Result<(), Abort> {
+        Ok(())
+    }
+    /// `&name;` (only without `convert_charrefs`).
+    fn entityref(&mut self, _name: &str) -> Result<(), Abort> {
+        Ok(())
+    }
+    /// `&#name;` (only without `convert_charrefs`).
+    fn charref(&mut self, _name: &str) -> Result<(), Abort> {
+        Ok(())
+    }
+}
+
+/// Collects what `strip_tags` keeps.
+struct Stripper(String);
+
+impl Handler for Stripper {
+    fn data(&mut self, text: &str) -> Result<(), Abort> {
+        self.0.push_str(text);
+        Ok(())
+    }
+    fn entityref(&mut self, name: &str) -> Result<(), Abort> {
+        self.0.push('&');
+        self.0.push_str(name);
+        self.0.push(';');
+        Ok(())
+    }
+    fn charref(&mut self, name: &str) -> Result<(), Abort> {
+        self.0.push_str("&#");
+        self.0.push_str(name);
+        self.0.push(';');
+        Ok(())
+    }
+}
+
 /// Django's `strip_tags` pass: the text CPython's parser reports as data/references.
 /// `Err` carries the `AssertionError` CPython raises on malformed `<![` sections.
 pub fn strip_once(s: &str) -> Result<String, String> {
-    let mut p = Parser {
-        out: String::new(),
-        cdata: None,
+    let mut p = Parser::new(Stripper(String::new()), false);
+    let run = |p: &mut Parser<Stripper>| -> Result<(), Abort> {
+        let rest = p.goahead(s, false)?.to_string();
+        p.goahead(&rest, true)?;
+        Ok(())
     };
-    let rest = p.goahead(s, false)?.to_string();
-    p.goahead(&rest, true)?;
-    Ok(p.out)
+    match run(&mut p) {
+        Ok(()) | Err(Abort::Stop) => Ok(p.handler.0),
+        Err(Abort::Assertion(m)) => Err(m),
+    }
 }
 
-struct Parser {
-    out: String,
+/// CPython's `HTMLParser` state around a [`Handler`].
+pub struct Parser<H> {
+    /// The callbacks.
+    pub handler: H,
     cdata: Option<String>,
+    convert_charrefs: bool,
 }
 
-impl Parser {
+impl<H: Handler> Parser<H> {
+    /// `HTMLParser(convert_charrefs=…)`.
+    pub fn new(handler: H, convert_charrefs: bool) -> Self {
+        Parser {
+            handler,
+            cdata: None,
+            convert_charrefs,
+        }
+    }
+
+    /// Text to the handler, unescaped when `convert_charrefs` is on (outside CDATA).
+    fn emit(&mut self, text: &str) -> Result<(), Abort> {
+        if self.convert_charrefs && self.cdata.is_none() {
+            self.handler.data(&super::html::unescape(text))
+        } else {
+            self.handler.data(text)
+        }
+    }
+
     /// `goahead(end)`; returns the unconsumed rest (`self.rawdata`).
-    fn goahead<'a>(&mut self, raw: &'a str, end: bool) -> Result<&'a str, String> {
+    pub fn goahead<'a>(&mut self, raw: &'a str, end: bool) -> Result<&'a str, Abort> {
         let n = raw.len();
         let mut i = 0;
         while i < n {
             // The next interesting position.
-            let j = match &self.cdata {
-                None => raw[i..].find(['&', '<']).map(|p| i + p),
-                Some(elem) => find_cdata_end(raw, i, elem),
-            };
-            let j = match j {
-                Some(j) => j,
-                None if self.cdata.is_some() => break,
-                None => n,
+            let j = if self.convert_charrefs && self.cdata.is_none() {
+                match raw[i..].find('<') {
+                    Some(p) => i + p,
+                    None => {
+                        // A reference may be cut in half at the end of the buffer: wait
+                        // for more text unless an `&` in the last 34 characters is
+                        // followed by whitespace or `;`.
+                        let from = raw[i..]
+                            .char_indices()
+                            .rev()
+                            .nth(33)
+                            .map(|(p, _)| i + p)
+                            .unwrap_or(i);
+                        let held = raw[from..]
+                            .rfind('&')
+                            .is_some_and(|a| !raw[from + a..].chars().any(|c| is_space(c) || c == ';'));
+                        if held {
+                            break;
+                        }
+                        n
+                    }
+                }
+            } else {
+                let found = match &self.cdata {
+                    None => raw[i..].find(['&', '<']).map(|p| i + p),
+                    Some(elem) => find_cdata_end(raw, i, elem),
+                };
+                match found {
+                    Some(j) => j,
+                    None if self.cdata.is_some() => break,
+                    None => n,
+                }
             };
             if i < j {
-                self.out.push_str(&raw[i..j]);
+                self.emit(&raw[i..j])?;
             }
             i = j;
             if i == n {
@@ -130,9 +234,9 @@ impl Parser {
             }
             if raw[i..].starts_with('<') {
                 let k: isize = if ch(raw, i + 1).is_some_and(|c| c.is_ascii_alphabetic()) {
-                    self.parse_starttag(raw, i)
+                    self.parse_starttag(raw, i)?
                 } else if raw[i..].starts_with("</") {
-                    self.parse_endtag(raw, i)
+                    self.parse_endtag(raw, i)?
                 } else if raw[i..].starts_with("<!--") {
                     parse_comment(raw, i)
                 } else if raw[i..].starts_with("<?") {
@@ -141,9 +245,9 @@ impl Parser {
                         .map(|p| (i + 2 + p + 1) as isize)
                         .unwrap_or(-1)
                 } else if raw[i..].starts_with("<!") {
-                    parse_html_declaration(raw, i)?
+                    parse_html_declaration(raw, i).map_err(Abort::Assertion)?
                 } else if i + 1 < n {
-                    self.out.push('<');
+                    self.handler.data("<")?;
                     (i + 1) as isize
                 } else {
                     break;
@@ -156,7 +260,7 @@ impl Parser {
                         Some(p) => i + 1 + p + 1,
                         None => raw[i + 1..].find('<').map(|p| i + 1 + p).unwrap_or(i + 1),
                     };
-                    self.out.push_str(&raw[i..k]);
+                    self.emit(&raw[i..k])?;
                     k
                 } else {
                     k as usize
@@ -165,15 +269,13 @@ impl Parser {
             } else if raw[i..].starts_with("&#") {
                 match charref(raw, i) {
                     Some((name_end, k)) => {
-                        self.out.push_str("&#");
-                        self.out.push_str(&raw[i + 2..name_end]);
-                        self.out.push(';');
+                        self.handler.charref(&raw[i + 2..name_end])?;
                         i = k;
                         continue;
                     }
                     None => {
                         if raw[i..].contains(';') {
-                            self.out.push_str(&raw[i..i + 2]);
+                            self.handler.data(&raw[i..i + 2])?;
                             i += 2;
                         }
                         break;
@@ -182,9 +284,7 @@ impl Parser {
             } else {
                 // '&'
                 if let Some((name_end, k)) = entityref(raw, i) {
-                    self.out.push('&');
-                    self.out.push_str(&raw[i + 1..name_end]);
-                    self.out.push(';');
+                    self.handler.entityref(&raw[i + 1..name_end])?;
                     i = k;
                     continue;
                 }
@@ -197,7 +297,7 @@ impl Parser {
                     }
                     break;
                 } else if i + 1 < n {
-                    self.out.push('&');
+                    self.handler.data("&")?;
                     i += 1;
                 } else {
                     break;
@@ -205,16 +305,16 @@ impl Parser {
             }
         }
         if end && i < n && self.cdata.is_none() {
-            self.out.push_str(&raw[i..n]);
+            self.emit(&raw[i..n])?;
             i = n;
         }
         Ok(&raw[i..])
     }
 
-    fn parse_starttag(&mut self, raw: &str, i: usize) -> isize {
+    fn parse_starttag(&mut self, raw: &str, i: usize) -> Result<isize, Abort> {
         let endpos = check_for_whole_start_tag(raw, i);
         if endpos < 0 {
-            return endpos;
+            return Ok(endpos);
         }
         let endpos = endpos as usize;
         // tagfind_tolerant: name, then (?:\s|/(?!>))*
@@ -237,19 +337,23 @@ impl Parser {
             .get(k.min(endpos)..endpos)
             .unwrap_or("")
             .trim_matches(is_space);
+        let text = &raw[i..endpos];
         if tail != ">" && tail != "/>" {
-            self.out.push_str(&raw[i..endpos]);
-            return endpos as isize;
+            self.handler.data(text)?;
+        } else if tail.ends_with("/>") {
+            self.handler.startendtag(&tag, text)?;
+        } else {
+            self.handler.starttag(&tag, text)?;
+            if tag == "script" || tag == "style" {
+                self.cdata = Some(tag);
+            }
         }
-        if !tail.ends_with("/>") && (tag == "script" || tag == "style") {
-            self.cdata = Some(tag);
-        }
-        endpos as isize
+        Ok(endpos as isize)
     }
 
-    fn parse_endtag(&mut self, raw: &str, i: usize) -> isize {
+    fn parse_endtag(&mut self, raw: &str, i: usize) -> Result<isize, Abort> {
         let Some(gt) = raw[i + 1..].find('>') else {
-            return -1;
+            return Ok(-1);
         };
         let gtpos = i + 1 + gt + 1;
         // endtagfind: </\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>
@@ -259,42 +363,45 @@ impl Parser {
                 c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '_')
             });
             let c = skip_while(raw, b, is_space);
-            (ch(raw, c) == Some('>')).then(|| (raw[a..b].to_lowercase(), c + 1))
+            (ch(raw, c) == Some('>')).then(|| raw[a..b].to_lowercase())
         } else {
             None
         };
-        let Some((elem, end)) = found else {
+        let Some(elem) = found else {
             if self.cdata.is_some() {
-                self.out.push_str(&raw[i..gtpos]);
-                return gtpos as isize;
+                self.handler.data(&raw[i..gtpos])?;
+                return Ok(gtpos as isize);
             }
             if !ch(raw, i + 2).is_some_and(|c| c.is_ascii_alphabetic()) {
                 if raw[i..].starts_with("</>") {
-                    return (i + 3) as isize;
+                    return Ok((i + 3) as isize);
                 }
-                return raw[i + 2..]
+                // A bogus comment.
+                return Ok(raw[i + 2..]
                     .find('>')
                     .map(|p| (i + 2 + p + 1) as isize)
-                    .unwrap_or(-1);
+                    .unwrap_or(-1));
             }
             let name_end = skip_while(raw, i + 3, |c| {
                 !matches!(c, '\t' | '\n' | '\r' | '\u{c}' | ' ' | '/' | '>' | '\0')
             });
+            let tag = raw[i + 2..name_end].to_lowercase();
             let after = skip_space_or_slash(raw, name_end);
-            return match raw[after..].find('>') {
+            self.handler.endtag(&tag)?;
+            return Ok(match raw[after..].find('>') {
                 Some(p) => (after + p + 1) as isize,
                 None => 0,
-            };
+            });
         };
         if let Some(c) = &self.cdata {
             if &elem != c {
-                self.out.push_str(&raw[i..gtpos]);
-                return gtpos as isize;
+                self.handler.data(&raw[i..gtpos])?;
+                return Ok(gtpos as isize);
             }
         }
+        self.handler.endtag(&elem)?;
         self.cdata = None;
-        let _ = end;
-        gtpos as isize
+        Ok(gtpos as isize)
     }
 }
 

@@ -15,8 +15,13 @@ pub mod htmlparser;
 pub mod lexer;
 pub mod lorem;
 pub mod parser;
+pub mod pprint;
 pub mod printf;
+pub mod querydict;
 pub mod render;
+pub mod truncate;
+pub mod urlize;
+pub mod urls;
 pub mod value;
 
 pub use error::{ErrorKind, TemplateError};

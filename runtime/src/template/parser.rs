@@ -127,6 +127,8 @@ pub enum Node {
     Include(Box<IncludeNode>),
     /// `{% csrf_token %}`.
     CsrfToken(Span),
+    /// `{% debug %}` (arguments are ignored, as in Django).
+    Debug(Span),
     /// `{% load … %}`.
     Load(Span),
     /// `{% regroup list by attr as name %}`.
@@ -938,6 +940,7 @@ impl<'a> Parser<'a> {
                 }
             }
             "csrf_token" => Ok(Node::CsrfToken(span)),
+            "debug" => Ok(Node::Debug(span)),
             "load" => {
                 let bits: Vec<&str> = self.content(&tok).split_whitespace().collect();
                 let names: Vec<&str> = if bits.len() >= 4 && bits[bits.len() - 2] == "from" {

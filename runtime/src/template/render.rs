@@ -29,6 +29,16 @@ use std::sync::{Arc, Mutex};
 pub trait ContextSource: Send + Sync {
     /// The value bound to `name`, if any.
     fn get(&self, name: &str) -> Option<Value>;
+    /// Django's `context.request`: the `HttpRequest` of a `RequestContext` (its
+    /// `GET` attribute feeds `{% querystring %}`); `None` for a plain `Context`.
+    fn request(&self) -> Option<Value> {
+        None
+    }
+    /// The whole top-level context as a dict, for `{% debug %}`; `None` when the
+    /// source cannot list its names (the default).
+    fn snapshot(&self) -> Option<Value> {
+        None
+    }
 }
 
 impl ContextSource for HashMap<String, Value> {
@@ -46,6 +56,9 @@ impl ContextSource for Vec<(String, Value)> {
 impl ContextSource for Value {
     fn get(&self, name: &str) -> Option<Value> {
         lookup_item(self, name)
+    }
+    fn snapshot(&self) -> Option<Value> {
+        Some(self.clone())
     }
 }
 
@@ -91,6 +104,14 @@ pub trait Host: Send + Sync {
     /// The active language code (Django's `get_language()`).
     fn language(&self) -> String {
         "en-us".into()
+    }
+    /// `settings.DEBUG`: whether `{% debug %}` prints anything.
+    fn debug(&self) -> bool {
+        false
+    }
+    /// What `{% debug %}` prints after the context: `pformat(sys.modules)` in Django.
+    fn debug_modules(&self) -> String {
+        String::new()
     }
 }
 
@@ -817,6 +838,11 @@ impl<'e> Renderer<'e> {
                 kwargs,
                 content,
                 context: if c.tag.takes_context { Some(&lookup) } else { None },
+                request: if c.tag.takes_context {
+                    self.root.request()
+                } else {
+                    None
+                },
             };
             (c.tag.func)(&call).map_err(|e| e.at(c.span))?
         };
@@ -1383,6 +1409,7 @@ impl<'e> Renderer<'e> {
             Node::Block(b) => self.render_block(template, b, out)?,
             Node::Extends(..) => {}
             Node::Include(inc) => self.render_include(template, inc, out)?,
+            Node::Debug(_) => self.render_debug(out),
             Node::CsrfToken(_) => {
                 if let Some(token) = self.get("csrf_token").filter(Value::truthy) {
                     let t = token.to_py_str();
@@ -1602,6 +1629,38 @@ impl<'e> Renderer<'e> {
             .map_err(|e| e.located(parent.name.as_deref(), &parent.source));
         self.depth -= 1;
         r
+    }
+
+    /// Django's `DebugNode`: nothing unless the host says `DEBUG`; then the context
+    /// dicts innermost first (each `pformat`-ed and escaped), the built-ins, and
+    /// the host's module listing.
+    fn render_debug(&self, out: &mut String) {
+        let Some(host) = self.engine.host.as_ref().filter(|h| h.debug()) else {
+            return;
+        };
+        let mut dicts: Vec<Value> = self
+            .frames
+            .iter()
+            .rev()
+            .map(|f| {
+                Value::Dict(Arc::new(
+                    f.iter()
+                        .map(|(k, v)| (Value::str(k.clone()), v.clone()))
+                        .collect(),
+                ))
+            })
+            .collect();
+        dicts.extend(self.root.snapshot());
+        dicts.push(Value::dict([
+            ("True", Value::Bool(true)),
+            ("False", Value::Bool(false)),
+            ("None", Value::None),
+        ]));
+        for d in &dicts {
+            out.push_str(&super::html::escape(&super::pprint::pformat(d)));
+        }
+        out.push_str("\n\n");
+        out.push_str(&super::html::escape(&host.debug_modules()));
     }
 
     fn render_include(

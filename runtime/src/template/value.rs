@@ -53,6 +53,11 @@ pub trait Object: fmt::Debug + Send + Sync {
     fn length(&self) -> Option<usize> {
         None
     }
+    /// For a Django `QueryDict` (a multi-valued mapping): every key with all its
+    /// values, in order (`QueryDict.lists()`).
+    fn query_lists(&self) -> Option<Vec<(String, Vec<Value>)>> {
+        None
+    }
     /// Downcasting support for the engine's own objects (e.g. `block` in a block).
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
@@ -504,6 +509,12 @@ pub fn py_str_repr(s: &str) -> String {
     }
     out.push(quote);
     out
+}
+
+/// Python's `str.isspace()`, which is also `\s` in `str` patterns: Unicode
+/// `White_Space` plus the information separators U+001C–U+001F.
+pub fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 #[cfg(test)]
