@@ -33,6 +33,8 @@ settings.configure(
     TIME_ZONE="UTC",
     ROOT_URLCONF="corpus_urls",
     STATIC_URL="/static/",
+    MEDIA_URL="/media/<&>/",
+    LANGUAGES=[("en", "English"), ("de", "German"), ("ar", "Arabic"), ("pt-br", "Brazilian Portuguese")],
     INSTALLED_APPS=[],
     TEMPLATES=[],
 )
@@ -166,6 +168,18 @@ def render(case, corpus):
         return {"error": {"class": type(e).__name__, "message": str(e)}}
 
 
+def builtins():
+    """Django's built-in tags and filters plus the i18n and static libraries': the
+    Rust test checks that the corpus exercises every one of them."""
+    from django.templatetags import i18n, static
+
+    libs = [*Engine().template_builtins, i18n.register, static.register]
+    return {
+        "filters": sorted({name for lib in libs for name in lib.filters}),
+        "tags": sorted({name for lib in libs for name in lib.tags}),
+    }
+
+
 def main():
     corpus_path, out_path = sys.argv[1], sys.argv[2]
     with open(corpus_path, encoding="utf-8") as f:
@@ -173,7 +187,13 @@ def main():
     assert django.VERSION[:2] == (5, 2), f"Django 5.2 required, got {django.get_version()}"
     out = {case["name"]: render(case, corpus) for case in corpus["cases"]}
     with open(out_path, "w", encoding="utf-8") as f:
-        json.dump({"django": django.get_version(), "cases": out}, f, indent=1, ensure_ascii=False, sort_keys=True)
+        json.dump(
+            {"django": django.get_version(), "builtins": builtins(), "cases": out},
+            f,
+            indent=1,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         f.write("\n")
     print(f"rendered {len(out)} cases with Django {django.get_version()}")
 

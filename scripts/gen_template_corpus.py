@@ -598,6 +598,42 @@ for tpl in [
         )
 add("querystring/noescape", "{% querystring a='<&>' %}", {}, request_get="x=1", autoescape=False)
 add("querystring/no-request", "[{% querystring a=1 %}]", {})
+# The rest of the i18n library: languages, language info, bidi, the language_* filters.
+I18N = [
+    "{% get_available_languages as langs %}{% for c, n in langs %}{{ c }}={{ n }};{% endfor %}",
+    "{% get_available_languages as langs %}{{ langs|length }} {{ langs.0.1 }}",
+    "{% get_current_language_bidi as b %}{{ b }}",
+    "{% language 'ar' %}{% get_current_language_bidi as b %}{{ b }}{% endlanguage %}",
+    "{% language 'he-il' %}{% get_current_language_bidi as b %}{{ b }}{% endlanguage %}",
+    "{% get_language_info for 'de' as l %}{{ l.code }} {{ l.name }} {{ l.name_local }} {{ l.bidi }} {{ l.name_translated }}",
+    "{% get_language_info for code as l %}{{ l.name_local }}|{{ l.bidi|yesno:'rtl,ltr' }}",
+    "{% get_language_info for 'zh-cn' as l %}{{ l.code }} {{ l.name }}",
+    "{% get_language_info for 'de-at' as l %}{{ l.code }}",
+    "{% get_language_info for 'xx' as l %}{{ l.code }}",
+    "{% get_language_info for 'xx-yy' as l %}{{ l.code }}",
+    "{% get_language_info_list for codes as ls %}{% for l in ls %}{{ l.code }}:{{ l.name_local }};{% endfor %}",
+    "{% get_language_info_list for pairs as ls %}{% for l in ls %}{{ l.name }};{% endfor %}",
+    "{{ 'fr'|language_name }} {{ 'fr'|language_name_local }} {{ 'he'|language_bidi }} {{ 'de'|language_name_translated }}",
+    "{{ code|language_name }}",
+    "{{ 'xx'|language_name }}",
+    "{% get_available_languages %}",
+    "{% get_available_languages as %}",
+    "{% get_current_language_bidi as b extra %}",
+    "{% get_language_info 'de' as l %}",
+    "{% get_language_info_list for codes %}",
+]
+for i, body in enumerate(I18N):
+    ctx = {"code": "ar", "codes": ["en", "ar", "pt-br"], "pairs": [["de", "German"], ["fr", "French"]]}
+    add(f"i18n/more/{i}", "{% load i18n %}[" + body + "]", ctx)
+add("i18n/filter-needs-load", "[{{ 'fr'|language_name }}]", {})
+for body in [
+    "{% get_static_prefix %}",
+    "{% get_static_prefix as p %}{{ p }}x",
+    "{% get_media_prefix %}",
+    "{% get_media_prefix as m %}{{ m }}",
+    "{% get_static_prefix to p %}",
+]:
+    add(f"static/prefix/{body}", "{% load static %}[" + body + "]", {})
 add("debug/off", "[{% debug %}][{% debug extra args %}]", {"x": 1})
 for key in VALUES:
     add(f"pprint/{key}", "{{ %s|pprint }}" % key)

@@ -58,6 +58,39 @@ fn to_value(j: &Json) -> Value {
     }
 }
 
+/// `settings.LANGUAGES` in scripts/django_render.py.
+const LANGUAGES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("de", "German"),
+    ("ar", "Arabic"),
+    ("pt-br", "Brazilian Portuguese"),
+];
+
+/// Part of `django.conf.locale.LANG_INFO`: code, fallback, name, local name, bidi.
+type LangInfo = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    bool,
+);
+const LANG_INFO: &[LangInfo] = &[
+    ("en", None, "English", "English", false),
+    ("de", None, "German", "Deutsch", false),
+    ("ar", None, "Arabic", "العربيّة", true),
+    (
+        "pt-br",
+        None,
+        "Brazilian Portuguese",
+        "Português Brasileiro",
+        false,
+    ),
+    ("fr", None, "French", "français", false),
+    ("he", None, "Hebrew", "עברית", true),
+    ("zh-hans", None, "Simplified Chinese", "简体中文", false),
+    ("zh-cn", Some("zh-hans"), "", "", false),
+];
+
 /// A case's context: its values, and `context.request` when the case has one.
 struct CaseContext {
     values: Value,
@@ -103,6 +136,42 @@ impl Host for CorpusHost {
             },
             _ => no_match(),
         }
+    }
+
+    /// scripts/django_render.py's `MEDIA_URL`, through `iri_to_uri`.
+    fn media_prefix(&self) -> String {
+        "/media/%3C&%3E/".into()
+    }
+
+    /// scripts/django_render.py's `LANGUAGES`.
+    fn available_languages(&self) -> Vec<(String, String)> {
+        LANGUAGES
+            .iter()
+            .map(|(c, n)| (c.to_string(), n.to_string()))
+            .collect()
+    }
+
+    /// Django's `get_language_info` over a slice of `django.conf.locale.LANG_INFO`.
+    fn language_info(&self, code: &str) -> Result<Value, String> {
+        let entry = |c: &str| LANG_INFO.iter().find(|e| e.0 == c);
+        let found = match entry(code) {
+            Some((_, Some(fallback), ..)) => entry(fallback),
+            Some(e) => Some(e),
+            None => {
+                let Some((generic, _)) = code.split_once('-') else {
+                    return Err(format!("Unknown language code {code}."));
+                };
+                Some(entry(generic).ok_or(format!("Unknown language code {code} and {generic}."))?)
+            }
+        };
+        let (c, _, name, local, bidi) = found.ok_or("broken fallback")?;
+        Ok(Value::dict([
+            ("bidi", Value::Bool(*bidi)),
+            ("code", Value::str(*c)),
+            ("name", Value::str(*name)),
+            ("name_local", Value::str(*local)),
+            ("name_translated", Value::str(*name)),
+        ]))
     }
 
     fn static_url(&self, path: &str) -> String {
@@ -374,4 +443,74 @@ fn renders_like_django() {
         cases.len(),
         shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
     );
+}
+
+/// Every built-in tag and filter of Django (and of its `i18n` and `static`
+/// libraries), as the reference run lists them, is implemented and used by at least
+/// one corpus case.
+#[test]
+fn corpus_covers_every_builtin_tag_and_filter() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/django");
+    let read = |name: &str| -> Json {
+        let text = std::fs::read_to_string(root.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let (corpus, expected) = (read("corpus.json"), read("expected.json"));
+    let mut sources: Vec<String> = Vec::new();
+    for case in corpus["cases"].as_array().into_iter().flatten() {
+        sources.extend(case["template"].as_str().map(String::from));
+    }
+    for set in corpus["templates"]
+        .as_object()
+        .into_iter()
+        .flat_map(|o| o.values())
+    {
+        sources.extend(
+            set.as_object()
+                .into_iter()
+                .flat_map(|o| o.values())
+                .filter_map(|v| v.as_str().map(String::from)),
+        );
+    }
+    let all = sources.join("\n");
+    let names = |kind: &str| -> Vec<String> {
+        expected["builtins"][kind]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect()
+    };
+    let (filters, tags) = (names("filters"), names("tags"));
+    assert!(
+        filters.len() >= 57 && tags.len() >= 25,
+        "{} filters, {} tags",
+        filters.len(),
+        tags.len()
+    );
+    let mut engine = Engine::new(vec![], EngineOptions::default());
+    engine.set_host(Arc::new(CorpusHost));
+    let missing_filters: Vec<&String> = filters
+        .iter()
+        .filter(|f| !all.contains(&format!("|{f}")) && !all.contains(&format!("|{f}:")))
+        .collect();
+    let missing_tags: Vec<&String> = tags
+        .iter()
+        .filter(|t| !all.contains(&format!("{{% {t}")))
+        .collect();
+    assert!(
+        missing_filters.is_empty(),
+        "filters never used by the corpus: {missing_filters:?}"
+    );
+    assert!(
+        missing_tags.is_empty(),
+        "tags never used by the corpus: {missing_tags:?}"
+    );
+    // And each filter resolves in our engine (library filters after `{% load %}`).
+    for f in &filters {
+        let src = format!("{{% load i18n static %}}{{{{ x|{f} }}}}");
+        let parsed = engine.compile(&src, None);
+        let unknown = matches!(&parsed, Err(e) if e.message.starts_with("Invalid filter"));
+        assert!(!unknown, "filter {f} is not implemented");
+    }
 }

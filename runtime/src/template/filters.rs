@@ -139,6 +139,8 @@ pub struct Registry {
     filters: HashMap<String, Arc<FilterDef>>,
     libraries: std::collections::BTreeSet<String>,
     tags: HashMap<String, Arc<CustomTag>>,
+    /// Filters that `{% load library %}` makes available, by library.
+    library_filters: HashMap<String, Vec<Arc<FilterDef>>>,
 }
 
 impl Registry {
@@ -156,6 +158,33 @@ impl Registry {
     /// Register (or replace) a filter.
     pub fn register(&mut self, def: FilterDef) {
         self.filters.insert(def.name.clone(), Arc::new(def));
+    }
+
+    /// Register a filter that only `{% load library %}` makes available (the
+    /// library becomes loadable).
+    pub fn register_library_filter(&mut self, library: &str, def: FilterDef) {
+        self.libraries.insert(library.to_string());
+        let defs = self.library_filters.entry(library.to_string()).or_default();
+        defs.retain(|d| d.name != def.name);
+        defs.push(Arc::new(def));
+    }
+
+    /// The registry as seen after `{% load %}` of `libraries`: `None` when they
+    /// bring no filters (the registry is unchanged).
+    pub fn with_libraries(&self, libraries: &[&str]) -> Option<Registry> {
+        let defs: Vec<&Arc<FilterDef>> = libraries
+            .iter()
+            .filter_map(|l| self.library_filters.get(*l))
+            .flatten()
+            .collect();
+        if defs.is_empty() {
+            return None;
+        }
+        let mut r = self.clone();
+        for d in defs {
+            r.filters.insert(d.name.clone(), d.clone());
+        }
+        Some(r)
     }
 
     /// Register a custom tag (its library becomes loadable).

@@ -147,6 +147,16 @@ pub enum Node {
     BlockTranslate(Box<BlockTranslateNode>),
     /// `{% get_current_language as var %}` (library `i18n`).
     CurrentLanguage(Arc<str>, Span),
+    /// `{% get_static_prefix [as var] %}` (`true`) / `{% get_media_prefix [as var] %}`
+    /// (library `static`).
+    Prefix(bool, Option<Arc<str>>, Span),
+    /// `{% get_current_language_bidi as var %}` (library `i18n`).
+    CurrentLanguageBidi(Arc<str>, Span),
+    /// `{% get_available_languages as var %}` (library `i18n`).
+    AvailableLanguages(Arc<str>, Span),
+    /// `{% get_language_info for code as var %}` / `{% get_language_info_list for
+    /// codes as var %}` (library `i18n`); the flag is `_list`.
+    LanguageInfo(FilterExpr, Arc<str>, bool, Span),
     /// `{% language "code" %}…{% endlanguage %}` (library `i18n`).
     Language(FilterExpr, Vec<Node>, Span),
     /// A host-registered tag.
@@ -352,6 +362,8 @@ struct Parser<'a> {
     depth: usize,
     /// Libraries loaded so far with `{% load %}` (their tags become available).
     loaded: HashSet<String>,
+    /// The registry plus the filters of loaded libraries, once a library has some.
+    extended: Option<Box<Registry>>,
     partials: Vec<(Arc<str>, Arc<Vec<Node>>)>,
 }
 
@@ -374,6 +386,7 @@ pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<P
         next_id: 0,
         depth: 0,
         loaded: HashSet::new(),
+        extended: None,
         partials: Vec::new(),
     };
     let nodes = match p.parse_until(&[]) {
@@ -410,6 +423,11 @@ fn text_list(items: &[&str]) -> String {
 const MAX_NESTING: usize = 256;
 
 impl<'a> Parser<'a> {
+    /// The filters in scope: the registry plus those of loaded libraries.
+    fn reg(&self) -> &Registry {
+        self.extended.as_deref().unwrap_or(self.registry)
+    }
+
     fn line(&self, t: &Token) -> usize {
         self.lines.line_of(t.span.start) + 1
     }
@@ -472,7 +490,7 @@ impl<'a> Parser<'a> {
                         nodes.push(Node::Unknown("".into(), tok.span));
                         continue;
                     }
-                    match parse_filter_expr(content, tok.content.start, self.registry) {
+                    match parse_filter_expr(content, tok.content.start, self.reg()) {
                         Ok(expr) => {
                             nodes.push(Node::Var(expr));
                         }
@@ -537,7 +555,7 @@ impl<'a> Parser<'a> {
     }
 
     fn expr(&self, text: &str, span: Span) -> Result<FilterExpr> {
-        parse_filter_expr(text, span.start, self.registry)
+        parse_filter_expr(text, span.start, self.reg())
     }
 
     fn end_token(&self, tok: Option<Token>) -> Option<&'a str> {
@@ -752,7 +770,7 @@ impl<'a> Parser<'a> {
                     .unwrap_or("");
                 let rest_start = tok.content.end - rest.len();
                 let text = format!("var|{rest}");
-                let parsed = parse_filter_expr(&text, rest_start.saturating_sub(4), self.registry)?;
+                let parsed = parse_filter_expr(&text, rest_start.saturating_sub(4), self.reg())?;
                 for f in &parsed.filters {
                     if f.def.name == "escape" || f.def.name == "safe" {
                         return Err(err(format!(
@@ -957,6 +975,9 @@ impl<'a> Parser<'a> {
                     }
                 }
                 self.loaded.extend(names.iter().map(|n| n.to_string()));
+                if let Some(r) = self.reg().with_libraries(&names) {
+                    self.extended = Some(Box::new(r));
+                }
                 Ok(Node::Load(span))
             }
             "url" => {
@@ -1053,15 +1074,46 @@ impl<'a> Parser<'a> {
             "blocktranslate" | "blocktrans" if self.loaded.contains("i18n") => {
                 self.compile_blocktranslate(&tok)
             }
-            "get_current_language" if self.loaded.contains("i18n") => {
-                let bits = self.bits(&tok);
-                if bits.len() != 3 || bits[1].0 != "as" {
+            "get_current_language" | "get_current_language_bidi" | "get_available_languages"
+                if self.loaded.contains("i18n") =>
+            {
+                // Django splits these on whitespace, not with `split_contents`.
+                let bits: Vec<&str> = self.content(&tok).split_whitespace().collect();
+                if bits.len() != 3 || bits[1] != "as" {
                     return Err(err(format!(
-                        "'get_current_language' requires 'as variable' (got {:?})",
-                        bits.iter().map(|b| b.0).collect::<Vec<_>>()
+                        "'{command}' requires 'as variable' (got {})",
+                        py_list_repr(&bits)
                     )));
                 }
-                Ok(Node::CurrentLanguage(Arc::from(bits[2].0), span))
+                let var = Arc::from(bits[2]);
+                Ok(match command {
+                    "get_current_language" => Node::CurrentLanguage(var, span),
+                    "get_current_language_bidi" => Node::CurrentLanguageBidi(var, span),
+                    _ => Node::AvailableLanguages(var, span),
+                })
+            }
+            "get_language_info" | "get_language_info_list" if self.loaded.contains("i18n") => {
+                let bits = self.bits(&tok);
+                if bits.len() != 5 || bits[1].0 != "for" || bits[3].0 != "as" {
+                    let what = if command == "get_language_info" {
+                        "string"
+                    } else {
+                        "sequence"
+                    };
+                    let rest: Vec<&str> = bits.iter().skip(1).map(|b| b.0).collect();
+                    return Err(err(format!(
+                        "'{}' requires 'for {what} as variable' (got {})",
+                        bits[0].0,
+                        py_list_repr(&rest)
+                    )));
+                }
+                let code = self.expr(bits[2].0, bits[2].1)?;
+                Ok(Node::LanguageInfo(
+                    code,
+                    Arc::from(bits[4].0),
+                    command.ends_with("_list"),
+                    span,
+                ))
             }
             "language" if self.loaded.contains("i18n") => {
                 let bits = self.bits(&tok);
@@ -1072,6 +1124,19 @@ impl<'a> Parser<'a> {
                 let (body, end) = self.parse_until(&["endlanguage"])?;
                 self.require_end(end)?;
                 Ok(Node::Language(language, body, span))
+            }
+            "get_static_prefix" | "get_media_prefix" if self.loaded.contains("static") => {
+                let bits: Vec<&str> = self.content(&tok).split_whitespace().collect();
+                if bits.len() > 1 && bits[1] != "as" {
+                    return Err(err(format!("First argument in '{command}' must be 'as'")));
+                }
+                let var = match bits.len() {
+                    1 => None,
+                    3 => Some(Arc::from(bits[2])),
+                    // Django indexes `tokens[2]` without checking.
+                    _ => return Err(err(format!("'{command}' takes 'as variable' or nothing"))),
+                };
+                Ok(Node::Prefix(command == "get_static_prefix", var, span))
             }
             "static" if self.loaded.contains("static") => {
                 let bits = self.bits(&tok);
@@ -1752,4 +1817,10 @@ pub fn walk<'n>(nodes: &'n [Node], f: &mut dyn FnMut(&'n Node)) {
             _ => {}
         }
     }
+}
+
+/// Python's `repr()` of a list of strings (`['a', 'b']`), as Django's messages show it.
+fn py_list_repr(items: &[&str]) -> String {
+    let parts: Vec<String> = items.iter().map(|s| super::value::py_str_repr(s)).collect();
+    format!("[{}]", parts.join(", "))
 }

@@ -82,6 +82,15 @@ pub trait Host: Send + Sync {
     ) -> std::result::Result<String, String>;
     /// `static(path)`: the URL of a static file.
     fn static_url(&self, path: &str) -> String;
+    /// `settings.STATIC_URL` (IRI-quoted), for `{% get_static_prefix %}`; by default
+    /// `static_url("")`.
+    fn static_prefix(&self) -> String {
+        self.static_url("")
+    }
+    /// `settings.MEDIA_URL` (IRI-quoted), for `{% get_media_prefix %}`; by default `""`.
+    fn media_prefix(&self) -> String {
+        String::new()
+    }
     /// `gettext` / `pgettext` in `language` (`None`: the active language); `None` when
     /// there is no translation (the message is used as it is).
     fn translate(&self, message: &str, context: Option<&str>, language: Option<&str>) -> Option<String> {
@@ -104,6 +113,24 @@ pub trait Host: Send + Sync {
     /// The active language code (Django's `get_language()`).
     fn language(&self) -> String {
         "en-us".into()
+    }
+    /// `settings.LANGUAGES` with the names translated (`gettext`), for
+    /// `{% get_available_languages %}`. The default is an empty list.
+    fn available_languages(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+    /// Django's `translation.get_language_info(code)`: a dict with `bidi`, `code`,
+    /// `name`, `name_local` and `name_translated`; `Err` is the `KeyError` message
+    /// for an unknown code.
+    fn language_info(&self, code: &str) -> std::result::Result<Value, String> {
+        Err(format!("Unknown language code {code}."))
+    }
+    /// Django's `translation.get_language_bidi()` for `language` (the active one):
+    /// whether its base language is in `settings.LANGUAGES_BIDI` (by default
+    /// Hebrew, Arabic, Central Kurdish, Persian, Uyghur and Urdu).
+    fn language_bidi(&self, language: &str) -> bool {
+        let base = language.split('-').next().unwrap_or("");
+        matches!(base, "he" | "ar" | "ckb" | "fa" | "ug" | "ur")
     }
     /// `settings.DEBUG`: whether `{% debug %}` prints anything.
     fn debug(&self) -> bool {
@@ -193,7 +220,9 @@ impl Engine {
     /// make the `static` and `i18n` tag libraries loadable.
     pub fn set_host(&mut self, host: Arc<dyn Host>) {
         self.registry.register_library("static");
-        self.registry.register_library("i18n");
+        for def in i18n_filters(&host) {
+            self.registry.register_library_filter("i18n", def);
+        }
         self.host = Some(host);
     }
 
@@ -1367,16 +1396,70 @@ impl<'e> Renderer<'e> {
                 }
             }
             Node::BlockTranslate(b) => self.render_blocktranslate(template, b, out)?,
-            Node::CurrentLanguage(var, _) => {
-                let language = match self.languages.last() {
-                    Some(l) => l.clone(),
-                    None => self
-                        .engine
-                        .host
-                        .as_ref()
-                        .map(|h| h.language())
-                        .unwrap_or_else(|| "en-us".into()),
+            Node::Prefix(is_static, var, _) => {
+                let prefix = match &self.engine.host {
+                    Some(h) if *is_static => h.static_prefix(),
+                    Some(h) => h.media_prefix(),
+                    None => String::new(),
                 };
+                // Written as it is (a plain node's output), or stored as a string.
+                match var {
+                    Some(var) => self.set(var, Value::str(prefix)),
+                    None => out.push_str(&prefix),
+                }
+            }
+            Node::CurrentLanguageBidi(var, _) => {
+                let bidi = match &self.engine.host {
+                    Some(h) => h.language_bidi(&self.current_language()),
+                    None => false,
+                };
+                self.set(var, Value::Bool(bidi));
+            }
+            Node::AvailableLanguages(var, _) => {
+                let languages = self
+                    .engine
+                    .host
+                    .as_ref()
+                    .map(|h| h.available_languages())
+                    .unwrap_or_default();
+                let items = languages
+                    .into_iter()
+                    .map(|(code, name)| Value::Tuple(Arc::new(vec![Value::str(code), Value::str(name)])))
+                    .collect();
+                self.set(var, Value::list(items));
+            }
+            Node::LanguageInfo(code, var, list, span) => {
+                let value = self.resolve(template, code, false)?;
+                let info = |code: &str| -> Result<Value> {
+                    match &self.engine.host {
+                        Some(h) => h.language_info(code),
+                        None => Err(format!("Unknown language code {code}.")),
+                    }
+                    .map_err(|m| {
+                        TemplateError::new(ErrorKind::Render, super::value::py_str_repr(&m)).at(*span)
+                    })
+                };
+                let result = if *list {
+                    // Each item is a code, or a sequence whose first item is the code.
+                    let items = value.iterate().unwrap_or_default();
+                    let mut infos = Vec::with_capacity(items.len());
+                    for item in items {
+                        let first = lookup_item(&item, "0").unwrap_or(Value::None);
+                        let code = if first.length().is_some_and(|n| n > 1) {
+                            first.to_py_str()
+                        } else {
+                            item.to_py_str()
+                        };
+                        infos.push(info(&code)?);
+                    }
+                    Value::list(infos)
+                } else {
+                    info(&value.to_py_str())?
+                };
+                self.set(var, result);
+            }
+            Node::CurrentLanguage(var, _) => {
+                let language = self.current_language();
                 self.set(var, Value::str(language));
             }
             Node::Language(code, body, _) => {
@@ -1663,6 +1746,19 @@ impl<'e> Renderer<'e> {
         out.push_str(&super::html::escape(&host.debug_modules()));
     }
 
+    /// Django's `get_language()`: the innermost `{% language %}`, else the host's.
+    fn current_language(&self) -> String {
+        match self.languages.last() {
+            Some(l) => l.clone(),
+            None => self
+                .engine
+                .host
+                .as_ref()
+                .map(|h| h.language())
+                .unwrap_or_else(|| "en-us".into()),
+        }
+    }
+
     fn render_include(
         &mut self,
         template: &Arc<Template>,
@@ -1848,4 +1944,36 @@ fn strip_spaces_between_tags(s: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// The `i18n` library's filters, answered by the host's `language_info`.
+fn i18n_filters(host: &Arc<dyn Host>) -> Vec<crate::template::filters::FilterDef> {
+    use crate::template::filters::{Arg, FilterDef};
+    let field = |name: &'static str, key: &'static str, translate: bool| {
+        let host = host.clone();
+        FilterDef {
+            name: name.into(),
+            arg: Arg::None,
+            is_safe: false,
+            needs_autoescape: false,
+            func: Arc::new(move |v, _, _| {
+                let info = host
+                    .language_info(&v.to_py_str())
+                    .map_err(|m| TemplateError::new(ErrorKind::Render, super::value::py_str_repr(&m)))?;
+                let value = lookup_item(&info, key).unwrap_or(Value::None);
+                Ok(if translate {
+                    let english = value.to_py_str();
+                    Value::str(host.translate(&english, None, None).unwrap_or(english))
+                } else {
+                    value
+                })
+            }),
+        }
+    };
+    vec![
+        field("language_name", "name", false),
+        field("language_name_translated", "name", true),
+        field("language_name_local", "name_local", false),
+        field("language_bidi", "bidi", false),
+    ]
 }
