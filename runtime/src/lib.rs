@@ -1,9 +1,9 @@
 //! # djust-runtime
 //!
-//! The runtime core of djust. Today it owns the one Django-template lexer
-//! ([`template::lexer`]) and the byte-span utilities ([`span`]) that every
-//! consumer shares: the analyzer (`djust check`) uses it now; the template
-//! renderer, the VDOM builder and the language server build on the same tokens.
+//! The runtime core of djust: the Django template language ([`template`]: one
+//! lexer and parser shared by the renderer, the analyzer and the language server),
+//! the virtual DOM ([`vdom`]), Django-compatible JSON ([`json`]) and byte spans
+//! ([`span`]).
 //!
 //! Invariant: there is exactly one tokenizer for the Django template language in
 //! this workspace, and it tokenizes exactly as Django's `django.template.base.Lexer`
@@ -12,5 +12,6 @@
 pub mod json;
 pub mod span;
 pub mod template;
+pub mod vdom;
 
 pub use span::{LineCol, LineIndex, Span};
