@@ -40,8 +40,8 @@ settings.configure(
 )
 django.setup()
 
-from django.template import Context, Engine
 from django.http import QueryDict
+from django.template import Context, Engine
 from django.urls import path
 
 

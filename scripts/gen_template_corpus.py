@@ -555,12 +555,51 @@ for t in URLIZE:
     add(f"urlize/noescape/{t!r}", "[{{ t|urlize }}]", {"t": t}, autoescape=False)
     add(f"urlizetrunc/{t!r}", "[{{ t|urlizetrunc:15 }}]", {"t": t})
 add("urlize/safe", "{{ t|urlize }}", {"t": S("<i>http://example.com?a=1&amp;b=2</i>")})
-add("urlizetrunc/limits", "{{ t|urlizetrunc:0 }}|{{ t|urlizetrunc:1 }}|{{ t|urlizetrunc:30 }}", {"t": "http://example.com/long/path"})
+add(
+    "urlizetrunc/limits",
+    "{{ t|urlizetrunc:0 }}|{{ t|urlizetrunc:1 }}|{{ t|urlizetrunc:30 }}",
+    {"t": "http://example.com/long/path"},
+)
 add("urlizetrunc/bad", "{{ t|urlizetrunc:'x' }}", {"t": "http://example.com"})
 _URLP = [
-    "http://", "https://", "www.", "example", ".com", ".org", ".xyz", "/", "?", "&", "=", "#", "@",
-    "joe", ".", ",", ";", ":", "!", "(", ")", "[", "]", "&amp;", "&lt;", "%20", "%", "é", " ", "'",
-    "<", ">", "\"", "-", "_", "~", "+", "[::1]",
+    "http://",
+    "https://",
+    "www.",
+    "example",
+    ".com",
+    ".org",
+    ".xyz",
+    "/",
+    "?",
+    "&",
+    "=",
+    "#",
+    "@",
+    "joe",
+    ".",
+    ",",
+    ";",
+    ":",
+    "!",
+    "(",
+    ")",
+    "[",
+    "]",
+    "&amp;",
+    "&lt;",
+    "%20",
+    "%",
+    "é",
+    " ",
+    "'",
+    "<",
+    ">",
+    '"',
+    "-",
+    "_",
+    "~",
+    "+",
+    "[::1]",
 ]
 for n in range(800):
     t = "".join(_rnd.choice(_URLP) for _ in range(_rnd.randint(1, 12)))
@@ -593,7 +632,15 @@ for tpl in [
         add(
             f"querystring/{tpl}/{get}",
             "[" + tpl + "]",
-            {"qd": QD, "empty": {"$querydict": ""}, "l": [1, "two"], "t": {"$tuple": []}, "n": None, "s": "<&>", "d": {"k": 1}},
+            {
+                "qd": QD,
+                "empty": {"$querydict": ""},
+                "l": [1, "two"],
+                "t": {"$tuple": []},
+                "n": None,
+                "s": "<&>",
+                "d": {"k": 1},
+            },
             request_get=get,
         )
 add("querystring/noescape", "{% querystring a='<&>' %}", {}, request_get="x=1", autoescape=False)
@@ -639,7 +686,11 @@ for key in VALUES:
     add(f"pprint/{key}", "{{ %s|pprint }}" % key)
 add("pprint/long", "{{ v|pprint }}", {"v": {"k" + str(i): ["item %d" % j for j in range(i)] for i in range(8)}})
 add("pprint/longstr", "{{ v|pprint }}", {"v": "lorem ipsum dolor sit amet " * 8 + "\nsecond line " * 5})
-add("pprint/nested-long", "{{ v|pprint }}", {"v": [{"name": "x" * 30, "tags": ["a" * 20, "b" * 20, {"$tuple": ["c" * 40]}]}] * 3})
+add(
+    "pprint/nested-long",
+    "{{ v|pprint }}",
+    {"v": [{"name": "x" * 30, "tags": ["a" * 20, "b" * 20, {"$tuple": ["c" * 40]}]}] * 3},
+)
 add("pprint/mixed-keys", "{{ v|pprint }}", {"v": {"b": 1, "a": {"z": [3, 2, 1], "y": "w " * 50}}})
 add("random/single", "{{ l|random }}", {"l": ["only"]})
 add("random/empty", "[{{ l|random }}]", {"l": []})
