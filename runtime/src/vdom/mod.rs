@@ -10,9 +10,15 @@
 //! construction), so implied end tags, foster parenting, raw text and SVG/MathML
 //! name casing are the browser's.
 
+pub mod apply;
+pub mod diff;
 pub mod parse;
+pub mod patch;
 
-pub use parse::{parse_document, parse_fragment, ParseError};
+pub use apply::{apply, ApplyError};
+pub use diff::diff;
+pub use parse::{parse_document, parse_fragment, parse_fragment_with_ids, ParseError};
+pub use patch::Patch;
 
 /// Elements whose text (including whitespace-only text) is kept as it is.
 pub const WHITESPACE_PRESERVING: &[&str] = &["pre", "code", "textarea", "script", "style"];

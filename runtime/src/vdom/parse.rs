@@ -190,6 +190,8 @@ impl TreeSink for Sink {
 struct Builder<'a> {
     nodes: &'a [ArenaNode],
     ids: &'a mut IdAllocator,
+    /// Take ids from `dj-id` attributes (HTML this crate serialised).
+    trust_ids: bool,
 }
 
 fn is_html_space(c: char) -> bool {
@@ -257,7 +259,14 @@ impl Builder<'_> {
                 .find(|(name, v)| name == k && !v.is_empty())
                 .map(|(_, v)| v.clone())
         });
-        let id = self.ids.next_id();
+        let given = match &n.data {
+            Data::Element { attrs: a, .. } if self.trust_ids => a
+                .iter()
+                .find(|at| &*at.name.local == "dj-id")
+                .and_then(|at| super::NodeId::parse(&at.value)),
+            _ => None,
+        };
+        let id = given.unwrap_or_else(|| self.ids.next_id());
         let keep = keep_space || (ns == Namespace::Html && WHITESPACE_PRESERVING.contains(&tag.as_str()));
         let children = self.children(node, keep);
         Element {
@@ -309,13 +318,27 @@ pub fn parse_document(html: &str, ids: &mut IdAllocator) -> Result<Element, Pars
     let keep = nodes[root]
         .parent
         .is_some_and(|p| WHITESPACE_PRESERVING.contains(&&*nodes[p].name.local));
-    let mut b = Builder { nodes: &nodes, ids };
+    let mut b = Builder {
+        nodes: &nodes,
+        ids,
+        trust_ids: false,
+    };
     Ok(b.element(root, keep))
 }
 
 /// Parse `html` as the content of a `context` element (e.g. `"tbody"` for rows), as
 /// `innerHTML` would.
 pub fn parse_fragment(html: &str, context: &str, ids: &mut IdAllocator) -> Vec<VNode> {
+    fragment(html, context, ids, false)
+}
+
+/// [`parse_fragment`] keeping the `dj-id`s written in the HTML (for HTML that djust
+/// serialised, such as an `insert` patch); elements without one get ids from 0.
+pub fn parse_fragment_with_ids(html: &str, context: &str) -> Vec<VNode> {
+    fragment(html, context, &mut IdAllocator::new(), true)
+}
+
+fn fragment(html: &str, context: &str, ids: &mut IdAllocator, trust_ids: bool) -> Vec<VNode> {
     let name = QualName::new(None, ns!(html), html5ever::LocalName::from(context));
     let nodes = html5ever::parse_fragment(Sink::new(), Default::default(), name, Vec::new(), false).one(html);
     // The fragment's nodes are the children of the `<html>` element html5ever makes.
@@ -323,6 +346,10 @@ pub fn parse_fragment(html: &str, context: &str, ids: &mut IdAllocator) -> Vec<V
         return Vec::new();
     };
     let keep = WHITESPACE_PRESERVING.contains(&context);
-    let mut b = Builder { nodes: &nodes, ids };
+    let mut b = Builder {
+        nodes: &nodes,
+        ids,
+        trust_ids,
+    };
     b.children(html_elem, keep)
 }

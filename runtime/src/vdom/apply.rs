@@ -1,0 +1,121 @@
+//! A patch applier on the VDOM: the reference the browser applier is tested
+//! against, and the check that `apply(diff(old, new), old) == new`.
+
+use super::parse::parse_fragment_with_ids;
+use super::patch::Patch;
+use super::{Element, NodeId, VNode};
+
+/// Why a patch could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    /// No element has this `dj-id`.
+    #[error("patch {index}: no element with dj-id {id}")]
+    NoSuchElement {
+        /// The patch's position in the list.
+        index: usize,
+        /// The id.
+        id: NodeId,
+    },
+    /// A child index is out of range, or the child has the wrong kind.
+    #[error("patch {index}: {message}")]
+    BadChild {
+        /// The patch's position in the list.
+        index: usize,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+fn find(e: &mut Element, id: NodeId) -> Option<&mut Element> {
+    if e.id == id {
+        return Some(e);
+    }
+    // Iterative search: no recursion depth limit.
+    let mut stack: Vec<&mut Element> = vec![e];
+    while let Some(cur) = stack.pop() {
+        for c in cur.children.iter_mut() {
+            if let VNode::Element(child) = c {
+                if child.id == id {
+                    return Some(child);
+                }
+                stack.push(child);
+            }
+        }
+    }
+    None
+}
+
+/// Apply `patches` to `root` in order.
+pub fn apply(root: &mut Element, patches: &[Patch]) -> Result<(), ApplyError> {
+    for (n, p) in patches.iter().enumerate() {
+        let bad = |message: String| ApplyError::BadChild { index: n, message };
+        let target = match p {
+            Patch::Attrs { id, .. } => *id,
+            Patch::Text { parent, .. }
+            | Patch::Remove { parent, .. }
+            | Patch::Insert { parent, .. }
+            | Patch::Move { parent, .. }
+            | Patch::Reorder { parent, .. } => *parent,
+        };
+        let el = find(root, target).ok_or(ApplyError::NoSuchElement { index: n, id: target })?;
+        let len = el.children.len();
+        match p {
+            Patch::Attrs { set, remove, .. } => {
+                el.attrs.retain(|(k, _)| !remove.contains(k));
+                for (k, v) in set {
+                    match el.attrs.iter_mut().find(|(name, _)| name == k) {
+                        Some(slot) => slot.1 = v.clone(),
+                        None => el.attrs.push((k.clone(), v.clone())),
+                    }
+                }
+                el.key = ["dj-key", "data-key"].iter().find_map(|k| {
+                    el.attrs
+                        .iter()
+                        .find(|(n, v)| n == k && !v.is_empty())
+                        .map(|(_, v)| v.clone())
+                });
+            }
+            Patch::Text { index, text, .. } => match el.children.get_mut(*index) {
+                Some(VNode::Text(t)) | Some(VNode::Comment(t)) => *t = text.clone(),
+                _ => return Err(bad(format!("child {index} of {len} is not text"))),
+            },
+            Patch::Remove { index, .. } => {
+                if *index >= len {
+                    return Err(bad(format!("remove {index} of {len}")));
+                }
+                el.children.remove(*index);
+            }
+            Patch::Insert { index, html, .. } => {
+                if *index > len {
+                    return Err(bad(format!("insert at {index} of {len}")));
+                }
+                let mut nodes = parse_fragment_with_ids(html, &el.tag);
+                if nodes.len() != 1 {
+                    return Err(bad(format!("insert of {} nodes", nodes.len())));
+                }
+                el.children.insert(*index, nodes.remove(0));
+            }
+            Patch::Move { from, to, .. } => {
+                if *from >= len || *to >= len {
+                    return Err(bad(format!("move {from} → {to} of {len}")));
+                }
+                let c = el.children.remove(*from);
+                el.children.insert(*to, c);
+            }
+            Patch::Reorder { order, .. } => {
+                let mut seen = vec![false; len];
+                if order.len() != len
+                    || order
+                        .iter()
+                        .any(|&k| k >= len || std::mem::replace(&mut seen[k], true))
+                {
+                    return Err(bad(format!("reorder {order:?} is not a permutation of {len}")));
+                }
+                let old = std::mem::take(&mut el.children);
+                let mut slots: Vec<Option<VNode>> = old.into_iter().map(Some).collect();
+                el.children = order.iter().filter_map(|&k| slots[k].take()).collect();
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! The diff: `apply(diff(old, new), old) == new` (ids included) for random trees and
+//! random edits; patches survive a JSON round trip; and the patch counts of the
+//! cases the protocol is designed for (one changed row, reversed keyed list, rows
+//! inserted into an unkeyed list).
+
+use djust_runtime::vdom::patch::{to_json, Patch};
+use djust_runtime::vdom::{apply, diff, parse_document, Element, IdAllocator, VNode};
+use proptest::prelude::*;
+
+mod common;
+use common::{renumber, tree};
+
+/// Deterministic edits driven by `choices`: change text, set/remove attributes,
+/// insert, remove, swap, reverse and re-key children, recursively.
+fn mutate(node: &mut VNode, choices: &mut impl Iterator<Item = u8>, depth: usize) {
+    let Some(c) = choices.next() else { return };
+    match node {
+        VNode::Text(t) => {
+            if c % 3 == 0 {
+                t.push('x');
+            }
+        }
+        VNode::Comment(_) => {}
+        VNode::Element(e) => {
+            match c % 9 {
+                0 => e.attrs.push((format!("a{}", c / 9), "v".into())),
+                1 if !e.attrs.is_empty() => {
+                    e.attrs.remove(usize::from(c) % e.attrs.len());
+                }
+                2 => e.children.insert(
+                    usize::from(c) % (e.children.len() + 1),
+                    VNode::Text(format!("new{c}")),
+                ),
+                3 if !e.children.is_empty() => {
+                    e.children.remove(usize::from(c) % e.children.len());
+                }
+                4 if e.children.len() > 1 => {
+                    let n = e.children.len();
+                    e.children.swap(usize::from(c) % n, usize::from(c / 7) % n);
+                }
+                5 => e.children.reverse(),
+                6 => e.children.push(VNode::Element(Element {
+                    tag: "span".into(),
+                    ns: djust_runtime::vdom::Namespace::Html,
+                    attrs: vec![("dj-key".into(), format!("k{}", c % 4))],
+                    children: vec![VNode::Text(format!("p{c}"))],
+                    key: Some(format!("k{}", c % 4)),
+                    id: Default::default(),
+                })),
+                7 => {
+                    if let Some((_, v)) = e.attrs.first_mut() {
+                        v.push('!');
+                    }
+                }
+                _ => {}
+            }
+            if depth < 6 {
+                for child in &mut e.children {
+                    mutate(child, choices, depth + 1);
+                }
+            }
+            // Adjacent texts merge in the DOM.
+            let mut merged: Vec<VNode> = Vec::new();
+            for ch in std::mem::take(&mut e.children) {
+                match (merged.last_mut(), ch) {
+                    (Some(VNode::Text(prev)), VNode::Text(t)) => prev.push_str(&t),
+                    (_, ch) => merged.push(ch),
+                }
+            }
+            e.children = merged;
+            e.key = e
+                .attrs
+                .iter()
+                .find(|(k, v)| k == "dj-key" && !v.is_empty())
+                .map(|(_, v)| v.clone());
+        }
+    }
+}
+
+fn max_id(n: &VNode) -> u64 {
+    match n {
+        VNode::Element(e) => e.children.iter().map(max_id).max().unwrap_or(0).max(e.id.0),
+        _ => 0,
+    }
+}
+
+fn root_of(n: VNode) -> Element {
+    match n {
+        VNode::Element(e) => e,
+        other => Element {
+            tag: "div".into(),
+            ns: djust_runtime::vdom::Namespace::Html,
+            attrs: vec![],
+            children: vec![other],
+            key: None,
+            id: Default::default(),
+        },
+    }
+}
+
+/// Diff, apply, compare; returns the patches.
+fn check(old: &Element, new: &mut Element, ids: &mut IdAllocator) -> Result<Vec<Patch>, String> {
+    let patches = diff(old, new, ids);
+    let mut applied = old.clone();
+    apply(&mut applied, &patches).map_err(|e| format!("{e}\npatches: {patches:?}"))?;
+    if &applied != new {
+        return Err(format!(
+            "applied != new\npatches: {patches:?}\napplied: {applied:?}\nnew: {new:?}"
+        ));
+    }
+    let json = to_json(&patches);
+    let back: serde_json::Value = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+    let parsed: Vec<Patch> = serde_json::from_value(back["patches"].clone()).map_err(|e| e.to_string())?;
+    if parsed != patches {
+        return Err(format!("JSON round trip changed the patches: {json}"));
+    }
+    Ok(patches)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
+    ))]
+    #[test]
+    fn applying_the_diff_gives_the_new_tree(t in tree(), choices in prop::collection::vec(any::<u8>(), 0..64)) {
+        let mut old = root_of(t);
+        let mut ids = IdAllocator::new();
+        let mut wrapped = VNode::Element(old.clone());
+        renumber(&mut wrapped, &mut ids);
+        old = root_of(wrapped);
+        let mut new_node = VNode::Element(old.clone());
+        mutate(&mut new_node, &mut choices.into_iter(), 0);
+        let mut new = root_of(new_node);
+        if new.tag != old.tag {
+            return Ok(());
+        }
+        let mut ids = IdAllocator::new();
+        for _ in 0..=max_id(&VNode::Element(old.clone())) {
+            ids.next_id();
+        }
+        if let Err(e) = check(&old, &mut new, &mut ids) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+}
+
+fn table(rows: &[(String, String)], keyed: bool) -> String {
+    let mut html = String::from("<!DOCTYPE html><table dj-root><tbody>");
+    for (k, v) in rows {
+        if keyed {
+            html.push_str(&format!(
+                "<tr dj-key=\"{k}\"><td>{k}</td><td class=\"c\">{v}</td></tr>"
+            ));
+        } else {
+            html.push_str(&format!("<tr><td>{k}</td><td class=\"c\">{v}</td></tr>"));
+        }
+    }
+    html.push_str("</tbody></table>");
+    html
+}
+
+fn rows(n: usize) -> Vec<(String, String)> {
+    (0..n).map(|i| (format!("r{i}"), format!("value {i}"))).collect()
+}
+
+fn diff_html(a: &str, b: &str) -> Vec<Patch> {
+    let mut ids = IdAllocator::new();
+    let old = parse_document(a, &mut ids).unwrap_or_else(|e| panic!("{e}"));
+    let mut new = parse_document(b, &mut IdAllocator::new()).unwrap_or_else(|e| panic!("{e}"));
+    check(&old, &mut new, &mut ids).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn one_changed_cell_is_one_text_patch() {
+    let a = rows(1000);
+    let mut b = a.clone();
+    b[500].1 = "changed".into();
+    for keyed in [true, false] {
+        let p = diff_html(&table(&a, keyed), &table(&b, keyed));
+        assert!(
+            matches!(p.as_slice(), [Patch::Text { text, .. }] if text == "changed"),
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn a_reversed_keyed_list_is_one_reorder() {
+    let a = rows(1000);
+    let b: Vec<_> = a.iter().rev().cloned().collect();
+    let p = diff_html(&table(&a, true), &table(&b, true));
+    assert!(
+        matches!(p.as_slice(), [Patch::Reorder { .. }]),
+        "{} patches",
+        p.len()
+    );
+    assert!(to_json(&p).len() < 15_000, "{} bytes", to_json(&p).len());
+}
+
+#[test]
+fn rows_inserted_into_an_unkeyed_list_are_inserts() {
+    let a = rows(1000);
+    let mut b = a.clone();
+    for k in 0..10 {
+        b.insert(500 + k, (format!("n{k}"), "new".into()));
+    }
+    let p = diff_html(&table(&a, false), &table(&b, false));
+    assert_eq!(p.len(), 10, "{p:?}");
+    assert!(p.iter().all(|x| matches!(x, Patch::Insert { .. })));
+    assert!(to_json(&p).len() < 15_000);
+}
+
+#[test]
+fn a_moved_keyed_row_is_one_move_and_removed_rows_are_removes() {
+    let a = rows(50);
+    let mut b = a.clone();
+    let row = b.remove(3);
+    b.insert(40, row);
+    b.remove(10);
+    let p = diff_html(&table(&a, true), &table(&b, true));
+    assert_eq!(
+        p.iter().filter(|x| matches!(x, Patch::Move { .. })).count(),
+        1,
+        "{p:?}"
+    );
+    assert_eq!(p.iter().filter(|x| matches!(x, Patch::Remove { .. })).count(), 1);
+    assert_eq!(p.len(), 2);
+}
+
+#[test]
+fn identical_trees_give_no_patches_and_keep_ids() {
+    let html = table(&rows(20), true);
+    let mut ids = IdAllocator::new();
+    let old = parse_document(&html, &mut ids).unwrap_or_else(|e| panic!("{e}"));
+    let mut new = parse_document(&html, &mut IdAllocator::new()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(diff(&old, &mut new, &mut ids).is_empty());
+    assert_eq!(old, new);
+}
