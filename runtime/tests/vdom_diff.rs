@@ -98,12 +98,25 @@ fn root_of(n: VNode) -> Element {
     }
 }
 
+fn sort_attrs(e: &mut Element) {
+    e.attrs.sort();
+    for c in &mut e.children {
+        if let VNode::Element(child) = c {
+            sort_attrs(child);
+        }
+    }
+}
+
 /// Diff, apply, compare; returns the patches.
 fn check(old: &Element, new: &mut Element, ids: &mut IdAllocator) -> Result<Vec<Patch>, String> {
     let patches = diff(old, new, ids);
     let mut applied = old.clone();
     apply(&mut applied, &patches).map_err(|e| format!("{e}\npatches: {patches:?}"))?;
-    if &applied != new {
+    // Attribute order is not significant in the DOM.
+    sort_attrs(&mut applied);
+    let mut want = new.clone();
+    sort_attrs(&mut want);
+    if applied != want {
         return Err(format!(
             "applied != new\npatches: {patches:?}\napplied: {applied:?}\nnew: {new:?}"
         ));
