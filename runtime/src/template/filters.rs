@@ -671,40 +671,6 @@ fn shift(dt: super::dates::DateTime, from: i32, to: i32) -> super::dates::DateTi
     super::dates::DateTime::from_timestamp(utc, dt.time.microsecond, Some(to))
 }
 
-/// Python's `str.splitlines()` (without keeping the line ends).
-fn splitlines(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r'
-                | '\u{b}'
-                | '\u{c}'
-                | '\u{1c}'
-                | '\u{1d}'
-                | '\u{1e}'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if is_break {
-            out.push(&text[start..i]);
-            let mut next = i + c.len_utf8();
-            if c == '\r' && iter.peek().map(|(_, n)| *n) == Some('\n') {
-                iter.next();
-                next += 1;
-            }
-            start = next;
-        }
-    }
-    if start < text.len() {
-        out.push(&text[start..]);
-    }
-    out
-}
-
 /// Python's `str.expandtabs(8)`.
 fn expand_tabs(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
@@ -786,7 +752,7 @@ fn wrap_line(line: &str, width: usize) -> Vec<String> {
 /// Django's `wrap(text, width)`: wrap each line, keep existing line breaks.
 fn wrap(text: &str, width: usize) -> String {
     let mut result: Vec<String> = Vec::new();
-    for line in splitlines(text) {
+    for line in super::value::splitlines(text, false) {
         let wrapped = wrap_line(line, width);
         if wrapped.is_empty() {
             result.push(line.to_string());

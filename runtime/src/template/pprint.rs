@@ -1,7 +1,7 @@
 //! CPython 3.11's `pprint.pformat` (width 80, indent 1, dicts sorted) for template
 //! values — Django's `pprint` filter.
 
-use super::value::{is_py_space, py_str_repr, Value};
+use super::value::{is_py_space, py_str_repr, splitlines, Value};
 use std::cmp::Ordering;
 
 const WIDTH: isize = 80;
@@ -151,40 +151,6 @@ fn format_dict_items(
     }
 }
 
-/// `str.splitlines(keepends=True)`.
-fn split_lines_keep(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r'
-                | '\u{b}'
-                | '\u{c}'
-                | '\u{1c}'
-                | '\u{1d}'
-                | '\u{1e}'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if is_break {
-            let mut end = i + c.len_utf8();
-            if c == '\r' && iter.peek().map(|&(_, n)| n) == Some('\n') {
-                iter.next();
-                end += 1;
-            }
-            out.push(&s[start..end]);
-            start = end;
-        }
-    }
-    if start < s.len() {
-        out.push(&s[start..]);
-    }
-    out
-}
-
 /// `re.findall(r'\S*\s*', line)` without the final empty match.
 fn space_parts(line: &str) -> Vec<&str> {
     let mut parts = Vec::new();
@@ -211,7 +177,7 @@ fn pprint_str(s: &str, out: &mut String, mut indent: isize, mut allowance: isize
         out.push_str(&py_str_repr(s));
         return;
     }
-    let lines = split_lines_keep(s);
+    let lines = splitlines(s, true);
     if level == 1 {
         indent += 1;
         allowance += 1;

@@ -1430,15 +1430,8 @@ impl<'e> Renderer<'e> {
             }
             Node::LanguageInfo(code, var, list, span) => {
                 let value = self.resolve(template, code, false)?;
-                let info = |code: &str| -> Result<Value> {
-                    match &self.engine.host {
-                        Some(h) => h.language_info(code),
-                        None => Err(format!("Unknown language code {code}.")),
-                    }
-                    .map_err(|m| {
-                        TemplateError::new(ErrorKind::Render, super::value::py_str_repr(&m)).at(*span)
-                    })
-                };
+                let host = self.engine.host.as_ref();
+                let info = |code: &str| language_info(host, code).map_err(|e| e.at(*span));
                 let result = if *list {
                     // Each item is a code, or a sequence whose first item is the code.
                     let items = value.iterate().unwrap_or_default();
@@ -1946,6 +1939,16 @@ fn strip_spaces_between_tags(s: &str) -> String {
     out
 }
 
+/// Django's `get_language_info(code)` through the host (no host: no language is
+/// known); its `KeyError` becomes a render error.
+fn language_info(host: Option<&Arc<dyn Host>>, code: &str) -> Result<Value> {
+    match host {
+        Some(h) => h.language_info(code),
+        None => Err(format!("Unknown language code {code}.")),
+    }
+    .map_err(|m| TemplateError::new(ErrorKind::Render, super::value::py_str_repr(&m)))
+}
+
 /// The `i18n` library's filters, answered by the host's `language_info`.
 fn i18n_filters(host: &Arc<dyn Host>) -> Vec<crate::template::filters::FilterDef> {
     use crate::template::filters::{Arg, FilterDef};
@@ -1957,9 +1960,7 @@ fn i18n_filters(host: &Arc<dyn Host>) -> Vec<crate::template::filters::FilterDef
             is_safe: false,
             needs_autoescape: false,
             func: Arc::new(move |v, _, _| {
-                let info = host
-                    .language_info(&v.to_py_str())
-                    .map_err(|m| TemplateError::new(ErrorKind::Render, super::value::py_str_repr(&m)))?;
+                let info = language_info(Some(&host), &v.to_py_str())?;
                 let value = lookup_item(&info, key).unwrap_or(Value::None);
                 Ok(if translate {
                     let english = value.to_py_str();

@@ -517,6 +517,41 @@ pub fn is_py_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
+/// Python's `str.splitlines(keepends)`: lines end at `\n`, `\r`, `\r\n`, `\v`,
+/// `\f`, U+001C–U+001E, U+0085, U+2028 and U+2029; no empty last line.
+pub fn splitlines(text: &str, keepends: bool) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let is_break = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if is_break {
+            let mut next = i + c.len_utf8();
+            if c == '\r' && iter.peek().map(|&(_, n)| n) == Some('\n') {
+                iter.next();
+                next += 1;
+            }
+            out.push(&text[start..if keepends { next } else { i }]);
+            start = next;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
