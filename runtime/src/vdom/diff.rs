@@ -35,7 +35,9 @@ pub fn diff(old: &Element, new: &mut Element, ids: &mut IdAllocator) -> Vec<Patc
         patches: Vec::new(),
     };
     new.id = old.id;
-    d.element(old, new);
+    // Hash both trees before `new` is touched.
+    let (oh, nh) = (hash_tree_of(old), hash_tree_of(new));
+    d.element(old, &oh, new, &nh);
     d.patches
 }
 
@@ -49,23 +51,41 @@ pub fn assign_ids(node: &mut VNode, ids: &mut IdAllocator) {
     }
 }
 
-/// A subtree hash that ignores ids.
-fn subtree_hash(node: &VNode) -> u64 {
-    fn feed(node: &VNode, h: &mut DefaultHasher) {
-        match node {
-            VNode::Text(t) => (0u8, t).hash(h),
-            VNode::Comment(t) => (1u8, t).hash(h),
-            VNode::Element(e) => {
-                (2u8, &e.tag, e.ns as u8, &e.attrs, e.children.len()).hash(h);
-                for c in &e.children {
-                    stacker::maybe_grow(32 * 1024, 1024 * 1024, || feed(c, h));
-                }
-            }
-        }
-    }
+/// Subtree hashes (ids ignored) for a node and, below it, its children: computed
+/// once per tree before the diff, so each node is hashed once, not once per level.
+struct Hashed {
+    hash: u64,
+    children: Vec<Hashed>,
+}
+
+fn hash_tree(node: &VNode) -> Hashed {
     let mut h = DefaultHasher::new();
-    feed(node, &mut h);
-    h.finish()
+    let children = match node {
+        VNode::Text(t) => {
+            (0u8, t).hash(&mut h);
+            Vec::new()
+        }
+        VNode::Comment(t) => {
+            (1u8, t).hash(&mut h);
+            Vec::new()
+        }
+        VNode::Element(e) => {
+            let children: Vec<Hashed> = e
+                .children
+                .iter()
+                .map(|c| stacker::maybe_grow(32 * 1024, 1024 * 1024, || hash_tree(c)))
+                .collect();
+            (2u8, &e.tag, e.ns as u8, &e.attrs).hash(&mut h);
+            for c in &children {
+                c.hash.hash(&mut h);
+            }
+            children
+        }
+    };
+    Hashed {
+        hash: h.finish(),
+        children,
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -74,7 +94,7 @@ enum Token<'a> {
     Hash(u64),
 }
 
-fn tokens(children: &[VNode]) -> Vec<Token<'_>> {
+fn tokens<'a>(children: &'a [VNode], hashed: &[Hashed]) -> Vec<Token<'a>> {
     let mut key_count: HashMap<(&str, &str), usize> = HashMap::new();
     for c in children {
         if let VNode::Element(Element {
@@ -86,13 +106,22 @@ fn tokens(children: &[VNode]) -> Vec<Token<'_>> {
     }
     children
         .iter()
-        .map(|c| match c {
+        .zip(hashed)
+        .map(|(c, h)| match c {
             VNode::Element(Element {
                 key: Some(k), tag, ..
             }) if key_count.get(&(tag.as_str(), k.as_str())) == Some(&1) => Token::Key(tag, k),
-            other => Token::Hash(subtree_hash(other)),
+            _ => Token::Hash(h.hash),
         })
         .collect()
+}
+
+/// [`hash_tree`] of an element.
+fn hash_tree_of(e: &Element) -> Hashed {
+    Hashed {
+        hash: 0,
+        children: e.children.iter().map(hash_tree).collect(),
+    }
 }
 
 /// Indices (into `seq`) of a longest strictly increasing subsequence.
@@ -127,8 +156,8 @@ fn compatible(a: &VNode, b: &VNode) -> bool {
 }
 
 /// `(old index, new index)` pairs of matched children, in new order.
-fn match_children(old: &[VNode], new: &[VNode]) -> Vec<(usize, usize)> {
-    let (ot, nt) = (tokens(old), tokens(new));
+fn match_children(old: &[VNode], oh: &[Hashed], new: &[VNode], nh: &[Hashed]) -> Vec<(usize, usize)> {
+    let (ot, nt) = (tokens(old, oh), tokens(new, nh));
     let mut count: HashMap<&Token<'_>, (usize, usize, usize)> = HashMap::new();
     for (i, t) in ot.iter().enumerate() {
         let e = count.entry(t).or_insert((0, 0, 0));
@@ -195,7 +224,7 @@ struct Differ<'a> {
 }
 
 impl Differ<'_> {
-    fn element(&mut self, old: &Element, new: &mut Element) {
+    fn element(&mut self, old: &Element, oh: &Hashed, new: &mut Element, nh: &Hashed) {
         // Attributes.
         let mut set = Vec::new();
         for (k, v) in &new.attrs {
@@ -221,12 +250,12 @@ impl Differ<'_> {
             new.children = old.children.clone();
             return;
         }
-        self.children(old, new);
+        self.children(old, oh, new, nh);
     }
 
-    fn children(&mut self, old: &Element, new: &mut Element) {
+    fn children(&mut self, old: &Element, oh: &Hashed, new: &mut Element, nh: &Hashed) {
         let parent = old.id;
-        let pairs = match_children(&old.children, &new.children);
+        let pairs = match_children(&old.children, &oh.children, &new.children, &nh.children);
         let mut old_matched = vec![false; old.children.len()];
         for &(i, _) in &pairs {
             old_matched[i] = true;
@@ -300,7 +329,8 @@ impl Differ<'_> {
             match (&old.children[i], &mut new.children[j]) {
                 (VNode::Element(a), VNode::Element(b)) => {
                     b.id = a.id;
-                    stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.element(a, b));
+                    let (ah, bh) = (&oh.children[i], &nh.children[j]);
+                    stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.element(a, ah, b, bh));
                 }
                 (VNode::Text(a), VNode::Text(b)) | (VNode::Comment(a), VNode::Comment(b)) if a != b => {
                     self.patches.push(Patch::Text {
