@@ -416,6 +416,13 @@ for t in STRIP:
     add(f"striptags/{t!r}", "[{{ t|striptags }}]", {"t": t})
 # Seeded random fragments: the port of html.parser must agree on messy input too.
 _rnd = __import__("random").Random(7)
+
+
+def _random_text(pieces, most):
+    """1 to `most` pieces drawn from `pieces` with the seeded generator."""
+    return "".join(_rnd.choice(pieces) for _ in range(_rnd.randint(1, most)))
+
+
 _PIECES = [
     "<",
     ">",
@@ -456,7 +463,7 @@ _PIECES = [
     "\t",
 ]
 for n in range(1000):
-    t = "".join(_rnd.choice(_PIECES) for _ in range(_rnd.randint(1, 14)))
+    t = _random_text(_PIECES, 14)
     add(f"striptags/random/{n}", "[{{ t|striptags }}]", {"t": t})
 add("striptags/safe", "[{{ t|striptags }}]", {"t": S("<b>x</b> &amp;")})
 # truncatechars_html / truncatewords_html: the same parser with convert_charrefs=True.
@@ -488,7 +495,7 @@ add(
 add("truncatewords_html/noescape", "{{ t|truncatewords_html:2 }}", {"t": "<b>a & b c</b>"}, autoescape=False)
 _WORDS = _PIECES + ["one ", "two ", "three", " four", "five six", "<i>", "</i>", "<hr>", "&eacute;"]
 for n in range(600):
-    t = "".join(_rnd.choice(_WORDS) for _ in range(_rnd.randint(1, 16)))
+    t = _random_text(_WORDS, 16)
     f = "truncatechars_html" if n % 2 else "truncatewords_html"
     add(f"{f}/random/{n}", "[{{ t|%s:%d }}]" % (f, _rnd.randint(1, 8)), {"t": t})
 # urlize / urlizetrunc: Django's Urlizer (punctuation, entities, e-mail validation,
@@ -602,7 +609,7 @@ _URLP = [
     "[::1]",
 ]
 for n in range(800):
-    t = "".join(_rnd.choice(_URLP) for _ in range(_rnd.randint(1, 12)))
+    t = _random_text(_URLP, 12)
     add(f"urlize/random/{n}", "[{{ t|urlize }}]", {"t": t})
 # querystring (Django 5.1+): request.GET or a given QueryDict, edited by keyword.
 QD = {"$querydict": "a=1&b=2&a=3&c=x+y&d=%E2%82%AC"}
