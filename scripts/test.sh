@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite: the Django reference outputs, Python lint (ruff), Rust format and
-# lints, every test.
+# lints, every Rust test, then the browser patch applier's tests (node, happy-dom) on the
+# patch corpus the Rust tests write.
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,3 +32,11 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== client: the browser patch applier (node --test, happy-dom)"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt-get install -y --no-install-recommends nodejs npm >/dev/null
+fi
+# The corpus comes from the Rust diff (cargo test above wrote it; refresh to be sure).
+cargo test --locked -p djust-runtime --test vdom_diff writes_the_patch_corpus_for_the_browser_applier >/dev/null
+(cd client && npm ci --no-audit --no-fund --loglevel=error && npm test)

@@ -310,3 +310,76 @@ proptest! {
         }
     }
 }
+
+/// HTML-like noise: tags (any case, odd attribute syntax), character references,
+/// comments, doctypes, CDATA, raw text and arbitrary characters.
+fn html_soup() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "<[/!?]?[a-zA-Z]{0,7}( [a-zA-Z:-]{1,6}(=(\"[^\"]{0,6}\"|'[^']{0,4}'|[^ >]{0,5}))?){0,3} ?/?>",
+        "&#?[xX]?[a-zA-Z0-9]{0,8};?",
+        "<!--[^>]{0,6}-{0,3}!?>",
+        "[^<&]{0,8}",
+        prop::sample::select(vec![
+            "<!DOCTYPE html>",
+            "<![CDATA[",
+            "]]>",
+            "<script>",
+            "</script>",
+            "<textarea>",
+            "<svg>",
+            "<math>",
+            "<table>",
+            "<tr>",
+            "<td>",
+            "<select>",
+            "<template>",
+            "<p>",
+            "<li>",
+            "<a>",
+            "<b>",
+            "<div dj-root>",
+            "dj-key=\"k\"",
+            "\0",
+            "\r\n",
+            "<pre>\n",
+        ])
+        .prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// The VDOM's fuzz target: building (fast path, streamed in chunks, html5ever),
+    /// fragment parsing in any context, diffing two trees and applying the patches
+    /// never panic on any input.
+    #[test]
+    fn html_parsing_and_diffing_never_panic(a in html_soup(), b in html_soup(), cut in any::<prop::sample::Index>()) {
+        use djust_runtime::vdom::build::DocumentBuilder;
+        use djust_runtime::vdom::{apply, build_document, diff, parse_fragment, parse_fragment_with_ids, IdAllocator, Namespace};
+        let mut c = cut.index(a.len() + 1);
+        while !a.is_char_boundary(c) {
+            c -= 1;
+        }
+        let mut builder = DocumentBuilder::new();
+        builder.advance(&a[..c]);
+        builder.advance(&a);
+        let mut ids = IdAllocator::new();
+        let old = builder.finish(&a, &mut ids);
+        let new = build_document(&b, &mut IdAllocator::new());
+        if let (Ok(old), Ok(mut new)) = (old, new) {
+            let patches = diff(&old, &mut new, &mut ids);
+            let mut t = old.clone();
+            let _ = apply(&mut t, &patches);
+        }
+        for ctx in ["div", "tbody", "tr", "select", "textarea", "script"] {
+            let _ = parse_fragment(&b, ctx, &mut IdAllocator::new());
+        }
+        let _ = parse_fragment_with_ids(&b, "svg", Namespace::Svg);
+    }
+}

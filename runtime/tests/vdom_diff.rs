@@ -249,3 +249,104 @@ fn identical_trees_give_no_patches_and_keep_ids() {
     assert!(diff(&old, &mut new, &mut ids).is_empty());
     assert_eq!(old, new);
 }
+
+/// Where the patch corpus for the browser applier's tests goes
+/// (`client/test/apply.test.mjs` reads it): `$DJUST_PATCH_CORPUS`, else
+/// `target/patch-corpus.json` in the workspace.
+fn corpus_path() -> std::path::PathBuf {
+    match std::env::var_os("DJUST_PATCH_CORPUS") {
+        Some(p) => p.into(),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/patch-corpus.json"),
+    }
+}
+
+/// The patch corpus shared with the JavaScript applier: every benchmark case, form
+/// value cases and 300 random (tree, edit) cases, each as the HTML the browser has
+/// (with `dj-id`s), the patch message, and the HTML it must end up with. Each case
+/// is checked here with the Rust applier first.
+#[test]
+fn writes_the_patch_corpus_for_the_browser_applier() {
+    use djust_runtime::vdom::build::render_document;
+    use proptest::strategy::ValueTree;
+    let mut out = Vec::new();
+    let mut push = |name: String, old: &Element, new: &mut Element, ids: &mut IdAllocator| {
+        let before = old.to_html();
+        let patches = check(old, new, ids).unwrap_or_else(|e| panic!("{name}: {e}"));
+        out.push(serde_json::json!({
+            "name": name,
+            "before": before,
+            "message": serde_json::from_str::<serde_json::Value>(&to_json(&patches)).unwrap_or_default(),
+            "after": new.to_html(),
+        }));
+    };
+    let engine = common::cases::engine();
+    for case in common::cases::cases(&engine) {
+        let mut ids = IdAllocator::new();
+        let render = |ctx, ids: &mut IdAllocator| {
+            render_document(&engine, &case.template, ctx, ids)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .root
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let old = render(&case.before, &mut ids);
+        let mut new = render(&case.after, &mut IdAllocator::new());
+        push(case.name.to_string(), &old, &mut new, &mut ids);
+    }
+    for (name, a, b) in [
+        (
+            "form values",
+            "<form dj-root><input name=a value=x><input type=checkbox checked><select><option>a<option selected>b</select><textarea>one</textarea></form>",
+            "<form dj-root><input name=a value=y><input type=checkbox><select><option selected>a<option>b</select><textarea>two</textarea></form>",
+        ),
+        (
+            "svg insert",
+            "<div dj-root><svg viewBox=\"0 0 2 2\"><circle r=1 /></svg></div>",
+            "<div dj-root><svg viewBox=\"0 0 2 2\"><circle r=1 /><linearGradient id=g /><path d=M0 /></svg></div>",
+        ),
+        (
+            "table rows",
+            "<table dj-root><tbody><tr dj-key=a><td>a<tr dj-key=b><td>b</tbody></table>",
+            "<table dj-root><tbody><tr dj-key=c><td>c<tr dj-key=b><td>b<tr dj-key=a><td>a!</tbody></table>",
+        ),
+        (
+            "pre whitespace and dj-if",
+            "<div dj-root><pre>  a\n  b</pre><!--dj-if--><p>x</p></div>",
+            "<div dj-root><pre>  a\n  c</pre><p>x</p><!--dj-if--></div>",
+        ),
+    ] {
+        let mut ids = IdAllocator::new();
+        let old = parse_document(a, &mut ids).unwrap_or_else(|e| panic!("{e}"));
+        let mut new = parse_document(b, &mut IdAllocator::new()).unwrap_or_else(|e| panic!("{e}"));
+        push(name.to_string(), &old, &mut new, &mut ids);
+    }
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = (tree(), prop::collection::vec(any::<u8>(), 0..64));
+    let mut random = 0;
+    while random < 300 {
+        let (t, choices) = strategy
+            .new_tree(&mut runner)
+            .map(|v| v.current())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut wrapped = VNode::Element(root_of(t));
+        renumber(&mut wrapped, &mut IdAllocator::new());
+        let old = root_of(wrapped);
+        let mut new_node = VNode::Element(old.clone());
+        mutate(&mut new_node, &mut choices.into_iter(), 0);
+        let mut new = root_of(new_node);
+        if new.tag != old.tag {
+            continue;
+        }
+        let mut ids = IdAllocator::new();
+        for _ in 0..=max_id(&VNode::Element(old.clone())) {
+            ids.next_id();
+        }
+        push(format!("random {random}"), &old, &mut new, &mut ids);
+        random += 1;
+    }
+    let path = corpus_path();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    }
+    let text = serde_json::to_string(&out).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}

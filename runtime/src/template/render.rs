@@ -320,6 +320,31 @@ impl Engine {
 
     /// Render `template` with `context`.
     pub fn render(&self, template: &Arc<Template>, context: &dyn ContextSource) -> Result<String> {
+        self.render_inner(template, context, None)
+    }
+
+    /// Render `template` with `context`, handing the output to `sink` while it is
+    /// produced: [`StreamSink::advance`] gets everything rendered so far each time at
+    /// least [`STREAM_CHUNK`] bytes were added (checked after every node, so inside
+    /// `{% for %}` loops too). Returns the whole output, as [`Engine::render`] does.
+    /// This is how the VDOM is built straight from the render
+    /// (`crate::vdom::build::render_document`).
+    pub fn render_streaming<'a>(
+        &'a self,
+        template: &Arc<Template>,
+        context: &'a dyn ContextSource,
+        sink: &'a mut (dyn StreamSink + 'a),
+    ) -> Result<String> {
+        self.render_inner(template, context, Some(sink))
+    }
+
+    fn render_inner<'a>(
+        &'a self,
+        template: &Arc<Template>,
+        context: &'a dyn ContextSource,
+        sink: Option<&'a mut (dyn StreamSink + 'a)>,
+    ) -> Result<String> {
+        let mut out = String::with_capacity(template.source.len() * 2);
         let mut r = Renderer {
             engine: self,
             root: context,
@@ -329,8 +354,10 @@ impl Engine {
             loops: Vec::new(),
             depth: 0,
             languages: Vec::new(),
+            next_flush: if sink.is_some() { STREAM_CHUNK } else { usize::MAX },
+            sink,
+            top: &out as *const String,
         };
-        let mut out = String::with_capacity(template.source.len() * 2);
         r.render_nodes(template, &template.nodes, &mut out)
             .map_err(|e| e.located(template.name.as_deref(), &template.source))?;
         Ok(out)
@@ -520,6 +547,22 @@ struct Renderer<'e> {
     depth: usize,
     /// `{% language %}` overrides, innermost last.
     languages: Vec<String>,
+    /// Where the output goes while it is produced ([`Engine::render_streaming`]).
+    sink: Option<&'e mut (dyn StreamSink + 'e)>,
+    /// The top-level output buffer: only its content is streamed (nested renders,
+    /// such as `{% filter %}` bodies, are not output yet). Compared, never read.
+    top: *const String,
+    /// Stream once the output reaches this length.
+    next_flush: usize,
+}
+
+/// How many new bytes of output make [`Engine::render_streaming`] call its sink.
+pub const STREAM_CHUNK: usize = 4096;
+
+/// Receives a render's output while it is produced ([`Engine::render_streaming`]).
+pub trait StreamSink {
+    /// `rendered` is everything output so far; each call extends the previous text.
+    fn advance(&mut self, rendered: &str);
 }
 
 /// One lookup step as Django's `Variable._resolve_lookup` does it: dict key, then
@@ -1110,6 +1153,12 @@ impl<'e> Renderer<'e> {
         stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
             for node in nodes {
                 self.render_node(template, node, out)?;
+                if out.len() >= self.next_flush && std::ptr::eq(out, self.top) {
+                    if let Some(sink) = self.sink.as_deref_mut() {
+                        sink.advance(out);
+                    }
+                    self.next_flush = out.len() + STREAM_CHUNK;
+                }
             }
             Ok(())
         })

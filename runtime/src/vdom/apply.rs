@@ -89,7 +89,7 @@ pub fn apply(root: &mut Element, patches: &[Patch]) -> Result<(), ApplyError> {
                 if *index > len {
                     return Err(bad(format!("insert at {index} of {len}")));
                 }
-                let mut nodes = parse_fragment_with_ids(html, &el.tag);
+                let mut nodes = parse_fragment_with_ids(html, &el.tag, el.ns);
                 if nodes.len() != 1 {
                     return Err(bad(format!("insert of {} nodes", nodes.len())));
                 }

@@ -21,23 +21,29 @@
 
 use super::patch::Patch;
 use super::{Element, IdAllocator, VNode};
-use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+/// Hash maps keyed by user content (keys, subtree hashes): foldhash, randomly seeded.
+type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// `diff(old, new)`: patches that turn `old` into `new`. `new` is updated in place:
 /// matched elements take their old ids and new elements get ids from `ids`, so the
 /// result is the tree to diff the next render against. The roots must be the same
 /// element (same tag); otherwise the result is one `replace` of the root's content.
 pub fn diff(old: &Element, new: &mut Element, ids: &mut IdAllocator) -> Vec<Patch> {
+    new.id = old.id;
+    // Hash both trees once, before `new` is touched.
+    let seed = foldhash::fast::RandomState::default();
+    let (mut oflat, mut nflat) = (Vec::new(), Vec::new());
+    hash_element(old, &seed, &mut oflat);
+    hash_element(new, &seed, &mut nflat);
     let mut d = Differ {
         ids,
         patches: Vec::new(),
+        oflat: &oflat,
+        nflat: &nflat,
     };
-    new.id = old.id;
-    // Hash both trees before `new` is touched.
-    let (oh, nh) = (hash_tree_of(old), hash_tree_of(new));
-    d.element(old, &oh, new, &nh);
+    d.element(old, 0, new, 0);
     d.patches
 }
 
@@ -51,41 +57,49 @@ pub fn assign_ids(node: &mut VNode, ids: &mut IdAllocator) {
     }
 }
 
-/// Subtree hashes (ids ignored) for a node and, below it, its children: computed
-/// once per tree before the diff, so each node is hashed once, not once per level.
-struct Hashed {
-    hash: u64,
-    children: Vec<Hashed>,
-}
+/// Subtree hashes (ids ignored), flattened in pre-order: `(hash, size)` per node,
+/// where `size` counts the node and its descendants, so node `p`'s first child is at
+/// `p + 1` and each next sibling `size` further. Computed once per tree per diff.
+type Flat = Vec<(u64, u32)>;
 
-fn hash_tree(node: &VNode) -> Hashed {
-    let mut h = DefaultHasher::new();
-    let children = match node {
+fn hash_node(node: &VNode, seed: &foldhash::fast::RandomState, out: &mut Flat) -> u64 {
+    match node {
         VNode::Text(t) => {
-            (0u8, t).hash(&mut h);
-            Vec::new()
+            let h = seed.hash_one((0u8, t));
+            out.push((h, 1));
+            h
         }
         VNode::Comment(t) => {
-            (1u8, t).hash(&mut h);
-            Vec::new()
+            let h = seed.hash_one((1u8, t));
+            out.push((h, 1));
+            h
         }
-        VNode::Element(e) => {
-            let children: Vec<Hashed> = e
-                .children
-                .iter()
-                .map(|c| stacker::maybe_grow(32 * 1024, 1024 * 1024, || hash_tree(c)))
-                .collect();
-            (2u8, &e.tag, e.ns as u8, &e.attrs).hash(&mut h);
-            for c in &children {
-                c.hash.hash(&mut h);
-            }
-            children
-        }
-    };
-    Hashed {
-        hash: h.finish(),
-        children,
+        VNode::Element(e) => stacker::maybe_grow(32 * 1024, 1024 * 1024, || hash_element(e, seed, out)),
     }
+}
+
+fn hash_element(e: &Element, seed: &foldhash::fast::RandomState, out: &mut Flat) -> u64 {
+    let at = out.len();
+    out.push((0, 1));
+    let mut h = seed.build_hasher();
+    (2u8, &e.tag, e.ns as u8, &e.attrs).hash(&mut h);
+    for c in &e.children {
+        h.write_u64(hash_node(c, seed, out));
+    }
+    let hash = h.finish();
+    out[at] = (hash, (out.len() - at) as u32);
+    hash
+}
+
+/// Positions in `flat` of the `n` children of the node at `p`.
+fn child_positions(flat: &Flat, p: usize, n: usize) -> Vec<usize> {
+    let mut out = Vec::with_capacity(n);
+    let mut q = p + 1;
+    for _ in 0..n {
+        out.push(q);
+        q += flat.get(q).map_or(1, |&(_, size)| size as usize);
+    }
+    out
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -94,8 +108,8 @@ enum Token<'a> {
     Hash(u64),
 }
 
-fn tokens<'a>(children: &'a [VNode], hashed: &[Hashed]) -> Vec<Token<'a>> {
-    let mut key_count: HashMap<(&str, &str), usize> = HashMap::new();
+fn tokens<'a>(children: &'a [VNode], hashes: &[u64]) -> Vec<Token<'a>> {
+    let mut key_count: Map<(&str, &str), usize> = Map::default();
     for c in children {
         if let VNode::Element(Element {
             key: Some(k), tag, ..
@@ -106,22 +120,14 @@ fn tokens<'a>(children: &'a [VNode], hashed: &[Hashed]) -> Vec<Token<'a>> {
     }
     children
         .iter()
-        .zip(hashed)
-        .map(|(c, h)| match c {
+        .zip(hashes)
+        .map(|(c, &h)| match c {
             VNode::Element(Element {
                 key: Some(k), tag, ..
             }) if key_count.get(&(tag.as_str(), k.as_str())) == Some(&1) => Token::Key(tag, k),
-            _ => Token::Hash(h.hash),
+            _ => Token::Hash(h),
         })
         .collect()
-}
-
-/// [`hash_tree`] of an element.
-fn hash_tree_of(e: &Element) -> Hashed {
-    Hashed {
-        hash: 0,
-        children: e.children.iter().map(hash_tree).collect(),
-    }
 }
 
 /// Indices (into `seq`) of a longest strictly increasing subsequence.
@@ -156,9 +162,9 @@ fn compatible(a: &VNode, b: &VNode) -> bool {
 }
 
 /// `(old index, new index)` pairs of matched children, in new order.
-fn match_children(old: &[VNode], oh: &[Hashed], new: &[VNode], nh: &[Hashed]) -> Vec<(usize, usize)> {
+fn match_children(old: &[VNode], oh: &[u64], new: &[VNode], nh: &[u64]) -> Vec<(usize, usize)> {
     let (ot, nt) = (tokens(old, oh), tokens(new, nh));
-    let mut count: HashMap<&Token<'_>, (usize, usize, usize)> = HashMap::new();
+    let mut count: Map<&Token<'_>, (usize, usize, usize)> = Map::default();
     for (i, t) in ot.iter().enumerate() {
         let e = count.entry(t).or_insert((0, 0, 0));
         e.0 += 1;
@@ -221,10 +227,12 @@ fn match_children(old: &[VNode], oh: &[Hashed], new: &[VNode], nh: &[Hashed]) ->
 struct Differ<'a> {
     ids: &'a mut IdAllocator,
     patches: Vec<Patch>,
+    oflat: &'a Flat,
+    nflat: &'a Flat,
 }
 
 impl Differ<'_> {
-    fn element(&mut self, old: &Element, oh: &Hashed, new: &mut Element, nh: &Hashed) {
+    fn element(&mut self, old: &Element, op: usize, new: &mut Element, np: usize) {
         // Attributes.
         let mut set = Vec::new();
         for (k, v) in &new.attrs {
@@ -250,12 +258,22 @@ impl Differ<'_> {
             new.children = old.children.clone();
             return;
         }
-        self.children(old, oh, new, nh);
+        self.children(old, op, new, np);
     }
 
-    fn children(&mut self, old: &Element, oh: &Hashed, new: &mut Element, nh: &Hashed) {
+    fn children(&mut self, old: &Element, op: usize, new: &mut Element, np: usize) {
         let parent = old.id;
-        let pairs = match_children(&old.children, &oh.children, &new.children, &nh.children);
+        let ocp = child_positions(self.oflat, op, old.children.len());
+        let ncp = child_positions(self.nflat, np, new.children.len());
+        let oh: Vec<u64> = ocp
+            .iter()
+            .map(|&q| self.oflat.get(q).map_or(0, |x| x.0))
+            .collect();
+        let nh: Vec<u64> = ncp
+            .iter()
+            .map(|&q| self.nflat.get(q).map_or(0, |x| x.0))
+            .collect();
+        let pairs = match_children(&old.children, &oh, &new.children, &nh);
         let mut old_matched = vec![false; old.children.len()];
         for &(i, _) in &pairs {
             old_matched[i] = true;
@@ -270,9 +288,10 @@ impl Differ<'_> {
         // after the removals); `target` the same children in new order.
         let mut current: Vec<usize> = (0..old.children.len()).filter(|&i| old_matched[i]).collect();
         let target: Vec<usize> = pairs.iter().map(|&(i, _)| i).collect();
-        let rank: HashMap<usize, usize> = current.iter().enumerate().map(|(r, &i)| (i, r)).collect();
+        let rank: Map<usize, usize> = current.iter().enumerate().map(|(r, &i)| (i, r)).collect();
         let ranks: Vec<usize> = target.iter().map(|i| rank.get(i).copied().unwrap_or(0)).collect();
-        let stay: std::collections::HashSet<usize> = lis(&ranks).into_iter().map(|k| target[k]).collect();
+        let stay: std::collections::HashSet<usize, foldhash::fast::RandomState> =
+            lis(&ranks).into_iter().map(|k| target[k]).collect();
         let moves = target.len() - stay.len();
         if moves > 0 {
             // One `reorder` (the new order as current indices) when it is shorter
@@ -329,8 +348,13 @@ impl Differ<'_> {
             match (&old.children[i], &mut new.children[j]) {
                 (VNode::Element(a), VNode::Element(b)) => {
                     b.id = a.id;
-                    let (ah, bh) = (&oh.children[i], &nh.children[j]);
-                    stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.element(a, ah, b, bh));
+                    // Equal hashes: almost surely an unchanged subtree. Confirm while
+                    // carrying the ids over, and diff only if it was a collision.
+                    if oh[i] == nh[j] && adopt_ids(a, b) {
+                        continue;
+                    }
+                    let (ap, bp) = (ocp[i], ncp[j]);
+                    stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.element(a, ap, b, bp));
                 }
                 (VNode::Text(a), VNode::Text(b)) | (VNode::Comment(a), VNode::Comment(b)) if a != b => {
                     self.patches.push(Patch::Text {
@@ -344,6 +368,27 @@ impl Differ<'_> {
             }
         }
     }
+}
+
+/// If `new` equals `old` (tags, attributes, text; ids aside), give `new`'s elements
+/// `old`'s ids and return true. On a difference return false; the ids copied so far
+/// are overwritten by the diff that follows.
+fn adopt_ids(old: &Element, new: &mut Element) -> bool {
+    let mut stack: Vec<(&Element, &mut Element)> = vec![(old, new)];
+    while let Some((a, b)) = stack.pop() {
+        if a.tag != b.tag || a.ns != b.ns || a.attrs != b.attrs || a.children.len() != b.children.len() {
+            return false;
+        }
+        b.id = a.id;
+        for (x, y) in a.children.iter().zip(b.children.iter_mut()) {
+            match (x, y) {
+                (VNode::Element(x), VNode::Element(y)) => stack.push((x, y)),
+                (VNode::Text(x), VNode::Text(y)) | (VNode::Comment(x), VNode::Comment(y)) if x == y => {}
+                _ => return false,
+            }
+        }
+    }
+    true
 }
 
 fn is_raw_text(e: &Element) -> bool {

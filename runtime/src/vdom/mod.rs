@@ -6,16 +6,20 @@
 //! markers). Whitespace-only text is dropped outside `pre`, `code`, `textarea`,
 //! `script` and `style`; other comments are dropped.
 //!
-//! [`parse`] builds a tree from any HTML with html5ever (the HTML standard's tree
-//! construction), so implied end tags, foster parenting, raw text and SVG/MathML
-//! name casing are the browser's.
+//! [`build`] builds the tree straight from the renderer's output stream with a fast
+//! tokenizer and tree builder for what templates produce; [`parse`] builds it from
+//! any HTML with html5ever (the HTML standard's tree construction), and is what
+//! [`build`] falls back to for input it does not model. Both give the browser's tree:
+//! implied end tags, raw text, entities and SVG/MathML name casing.
 
 pub mod apply;
+pub mod build;
 pub mod diff;
 pub mod parse;
 pub mod patch;
 
 pub use apply::{apply, ApplyError};
+pub use build::{build_document, DocumentBuilder};
 pub use diff::diff;
 pub use parse::{parse_document, parse_fragment, parse_fragment_with_ids, ParseError};
 pub use patch::Patch;
@@ -182,6 +186,14 @@ impl VNode {
 }
 
 impl Element {
+    /// This element and its subtree as HTML, `dj-id`s stamped (what the browser gets
+    /// on the first render).
+    pub fn to_html(&self) -> String {
+        let mut out = String::new();
+        self.write_html(&mut out);
+        out
+    }
+
     /// Serialise this element and its subtree as HTML.
     pub fn write_html(&self, out: &mut String) {
         out.push('<');

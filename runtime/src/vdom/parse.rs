@@ -243,9 +243,10 @@ impl Builder<'_> {
         let mut attrs: Vec<(String, String)> = Vec::new();
         if let Data::Element { attrs: a, .. } = &n.data {
             for at in a {
+                // html5ever gives the foreign attribute `xmlns` an empty prefix.
                 let name = match &at.name.prefix {
-                    Some(p) => format!("{p}:{}", at.name.local),
-                    None => at.name.local.to_string(),
+                    Some(p) if !p.is_empty() => format!("{p}:{}", at.name.local),
+                    _ => at.name.local.to_string(),
                 };
                 // A user-supplied dj-id is ignored: ids are the server's.
                 if name != "dj-id" && !attrs.iter().any(|(k, _)| *k == name) {
@@ -315,9 +316,13 @@ pub fn parse_document(html: &str, ids: &mut IdAllocator) -> Result<Element, Pars
                 .find(|&c| matches!(nodes[c].data, Data::Element { .. }))
         })
         .ok_or(ParseError::NoRoot)?;
-    let keep = nodes[root]
-        .parent
-        .is_some_and(|p| WHITESPACE_PRESERVING.contains(&&*nodes[p].name.local));
+    // Whitespace is kept below any whitespace-preserving ancestor.
+    let mut keep = false;
+    let mut up = nodes[root].parent;
+    while let Some(p) = up {
+        keep |= nodes[p].name.ns == ns!(html) && WHITESPACE_PRESERVING.contains(&&*nodes[p].name.local);
+        up = nodes[p].parent;
+    }
     let mut b = Builder {
         nodes: &nodes,
         ids,
@@ -326,26 +331,32 @@ pub fn parse_document(html: &str, ids: &mut IdAllocator) -> Result<Element, Pars
     Ok(b.element(root, keep))
 }
 
-/// Parse `html` as the content of a `context` element (e.g. `"tbody"` for rows), as
-/// `innerHTML` would.
+/// Parse `html` as the content of an HTML `context` element (e.g. `"tbody"` for
+/// rows), as `innerHTML` would.
 pub fn parse_fragment(html: &str, context: &str, ids: &mut IdAllocator) -> Vec<VNode> {
-    fragment(html, context, ids, false)
+    fragment(html, context, Namespace::Html, ids, false)
 }
 
-/// [`parse_fragment`] keeping the `dj-id`s written in the HTML (for HTML that djust
-/// serialised, such as an `insert` patch); elements without one get ids from 0.
-pub fn parse_fragment_with_ids(html: &str, context: &str) -> Vec<VNode> {
-    fragment(html, context, &mut IdAllocator::new(), true)
+/// [`parse_fragment`] in a context element of namespace `ns` (an `insert` into an
+/// `<svg>` parses SVG), keeping the `dj-id`s written in the HTML (for HTML that
+/// djust serialised, such as an `insert` patch); elements without one get ids from 0.
+pub fn parse_fragment_with_ids(html: &str, context: &str, ns: Namespace) -> Vec<VNode> {
+    fragment(html, context, ns, &mut IdAllocator::new(), true)
 }
 
-fn fragment(html: &str, context: &str, ids: &mut IdAllocator, trust_ids: bool) -> Vec<VNode> {
-    let name = QualName::new(None, ns!(html), html5ever::LocalName::from(context));
+fn fragment(html: &str, context: &str, ns: Namespace, ids: &mut IdAllocator, trust_ids: bool) -> Vec<VNode> {
+    let space = match ns {
+        Namespace::Html => ns!(html),
+        Namespace::Svg => ns!(svg),
+        Namespace::MathMl => ns!(mathml),
+    };
+    let name = QualName::new(None, space, html5ever::LocalName::from(context));
     let nodes = html5ever::parse_fragment(Sink::new(), Default::default(), name, Vec::new(), false).one(html);
     // The fragment's nodes are the children of the `<html>` element html5ever makes.
     let Some(&html_elem) = nodes[0].children.first() else {
         return Vec::new();
     };
-    let keep = WHITESPACE_PRESERVING.contains(&context);
+    let keep = ns == Namespace::Html && WHITESPACE_PRESERVING.contains(&context);
     let mut b = Builder {
         nodes: &nodes,
         ids,

@@ -1,6 +1,8 @@
 //! Generators shared by the VDOM tests.
 #![allow(dead_code)]
 
+pub mod cases;
+
 use djust_runtime::vdom::{Element, IdAllocator, Namespace, NodeId, VNode};
 use proptest::prelude::*;
 
