@@ -14,9 +14,8 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use djust_runtime::vdom::build::render_document;
 use djust_runtime::vdom::patch::to_json;
-use djust_runtime::vdom::{build_document, diff, parse_document, Element, IdAllocator};
+use djust_runtime::vdom::{build_document, diff, parse_document, IdAllocator};
 use std::hint::black_box;
 
 #[path = "../tests/common/cases.rs"]
@@ -27,12 +26,6 @@ mod cases;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn root(r: Result<djust_runtime::vdom::build::Rendered, djust_runtime::template::TemplateError>) -> Element {
-    r.unwrap_or_else(|e| panic!("{e}"))
-        .root
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
 fn bench(c: &mut Criterion) {
     let engine = cases::engine();
     let all = cases::cases(&engine);
@@ -40,13 +33,8 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("diff");
     for case in &all {
         let mut ids = IdAllocator::new();
-        let old = root(render_document(&engine, &case.template, &case.before, &mut ids));
-        let new = root(render_document(
-            &engine,
-            &case.template,
-            &case.after,
-            &mut IdAllocator::new(),
-        ));
+        let old = cases::render_root(&engine, &case.template, &case.before, &mut ids);
+        let new = cases::render_root(&engine, &case.template, &case.after, &mut IdAllocator::new());
         g.bench_function(case.name, |b| {
             b.iter_batched(
                 || (new.clone(), ids.clone()),
@@ -60,12 +48,12 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("render_to_patches");
     for case in &all {
         let mut ids = IdAllocator::new();
-        let old = root(render_document(&engine, &case.template, &case.before, &mut ids));
+        let old = cases::render_root(&engine, &case.template, &case.before, &mut ids);
         g.bench_function(case.name, |b| {
             b.iter_batched(
                 || ids.clone(),
                 |mut ids| {
-                    let mut new = root(render_document(&engine, &case.template, &case.after, &mut ids));
+                    let mut new = cases::render_root(&engine, &case.template, &case.after, &mut ids);
                     let patches = diff(&old, &mut new, &mut ids);
                     black_box(to_json(&patches))
                 },

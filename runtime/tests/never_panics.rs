@@ -191,11 +191,7 @@ fn context() -> HashMap<String, Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     #[test]
     fn lex_parse_render_never_panic(main in template(), a in template(), b in template()) {
@@ -311,6 +307,18 @@ proptest! {
     }
 }
 
+/// `PROPTEST_CASES` cases (default 512), no regression files.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(512),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 /// HTML-like noise: tags (any case, odd attribute syntax), character references,
 /// comments, doctypes, CDATA, raw text and arbitrary characters.
 fn html_soup() -> impl Strategy<Value = String> {
@@ -349,11 +357,7 @@ fn html_soup() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     /// The VDOM's fuzz target: building (fast path, streamed in chunks, html5ever),
     /// fragment parsing in any context, diffing two trees and applying the patches

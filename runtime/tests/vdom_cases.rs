@@ -4,12 +4,11 @@
 //! JSON sizes are the figures recorded in `docs/benchmarks.md` (print them with
 //! `cargo test -p djust-runtime --test vdom_cases -- --nocapture`).
 
-use djust_runtime::vdom::build::render_document;
 use djust_runtime::vdom::patch::{to_json, Patch};
 use djust_runtime::vdom::{apply, diff, IdAllocator};
 
 mod common;
-use common::cases::{cases, engine};
+use common::cases::{cases, engine, render_root};
 
 fn count(p: &[Patch], pred: fn(&Patch) -> bool) -> usize {
     p.iter().filter(|x| pred(x)).count()
@@ -20,14 +19,8 @@ fn every_case_patches_correctly_and_compactly() {
     let engine = engine();
     for case in cases(&engine) {
         let mut ids = IdAllocator::new();
-        let before = render_document(&engine, &case.template, &case.before, &mut ids)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .root
-            .unwrap_or_else(|e| panic!("{e}"));
-        let mut after = render_document(&engine, &case.template, &case.after, &mut IdAllocator::new())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .root
-            .unwrap_or_else(|e| panic!("{e}"));
+        let before = render_root(&engine, &case.template, &case.before, &mut ids);
+        let mut after = render_root(&engine, &case.template, &case.after, &mut IdAllocator::new());
         let patches = diff(&before, &mut after, &mut ids);
         let json = to_json(&patches);
         let mut applied = before.clone();

@@ -107,6 +107,26 @@ fn sort_attrs(e: &mut Element) {
     }
 }
 
+/// A random case: `t` numbered in document order as the old tree, `t` edited by
+/// `choices` as the new one, and the session's allocator past the old ids. `None`
+/// when the edit changed the root's tag (the diff requires the same root).
+fn random_case(t: VNode, choices: Vec<u8>) -> Option<(Element, Element, IdAllocator)> {
+    let mut wrapped = VNode::Element(root_of(t));
+    renumber(&mut wrapped, &mut IdAllocator::new());
+    let old = root_of(wrapped);
+    let mut new_node = VNode::Element(old.clone());
+    mutate(&mut new_node, &mut choices.into_iter(), 0);
+    let new = root_of(new_node);
+    if new.tag != old.tag {
+        return None;
+    }
+    let mut ids = IdAllocator::new();
+    for _ in 0..=max_id(&VNode::Element(old.clone())) {
+        ids.next_id();
+    }
+    Some((old, new, ids))
+}
+
 /// Diff, apply, compare; returns the patches.
 fn check(old: &Element, new: &mut Element, ids: &mut IdAllocator) -> Result<Vec<Patch>, String> {
     let patches = diff(old, new, ids);
@@ -136,21 +156,9 @@ proptest! {
     ))]
     #[test]
     fn applying_the_diff_gives_the_new_tree(t in tree(), choices in prop::collection::vec(any::<u8>(), 0..64)) {
-        let mut old = root_of(t);
-        let mut ids = IdAllocator::new();
-        let mut wrapped = VNode::Element(old.clone());
-        renumber(&mut wrapped, &mut ids);
-        old = root_of(wrapped);
-        let mut new_node = VNode::Element(old.clone());
-        mutate(&mut new_node, &mut choices.into_iter(), 0);
-        let mut new = root_of(new_node);
-        if new.tag != old.tag {
+        let Some((old, mut new, mut ids)) = random_case(t, choices) else {
             return Ok(());
-        }
-        let mut ids = IdAllocator::new();
-        for _ in 0..=max_id(&VNode::Element(old.clone())) {
-            ids.next_id();
-        }
+        };
         if let Err(e) = check(&old, &mut new, &mut ids) {
             prop_assert!(false, "{}", e);
         }
@@ -266,7 +274,6 @@ fn corpus_path() -> std::path::PathBuf {
 /// is checked here with the Rust applier first.
 #[test]
 fn writes_the_patch_corpus_for_the_browser_applier() {
-    use djust_runtime::vdom::build::render_document;
     use proptest::strategy::ValueTree;
     let mut out = Vec::new();
     let mut push = |name: String, old: &Element, new: &mut Element, ids: &mut IdAllocator| {
@@ -281,15 +288,10 @@ fn writes_the_patch_corpus_for_the_browser_applier() {
     };
     let engine = common::cases::engine();
     for case in common::cases::cases(&engine) {
+        use common::cases::render_root;
         let mut ids = IdAllocator::new();
-        let render = |ctx, ids: &mut IdAllocator| {
-            render_document(&engine, &case.template, ctx, ids)
-                .unwrap_or_else(|e| panic!("{e}"))
-                .root
-                .unwrap_or_else(|e| panic!("{e}"))
-        };
-        let old = render(&case.before, &mut ids);
-        let mut new = render(&case.after, &mut IdAllocator::new());
+        let old = render_root(&engine, &case.template, &case.before, &mut ids);
+        let mut new = render_root(&engine, &case.template, &case.after, &mut IdAllocator::new());
         push(case.name.to_string(), &old, &mut new, &mut ids);
     }
     for (name, a, b) in [
@@ -327,19 +329,9 @@ fn writes_the_patch_corpus_for_the_browser_applier() {
             .new_tree(&mut runner)
             .map(|v| v.current())
             .unwrap_or_else(|e| panic!("{e}"));
-        let mut wrapped = VNode::Element(root_of(t));
-        renumber(&mut wrapped, &mut IdAllocator::new());
-        let old = root_of(wrapped);
-        let mut new_node = VNode::Element(old.clone());
-        mutate(&mut new_node, &mut choices.into_iter(), 0);
-        let mut new = root_of(new_node);
-        if new.tag != old.tag {
+        let Some((old, mut new, mut ids)) = random_case(t, choices) else {
             continue;
-        }
-        let mut ids = IdAllocator::new();
-        for _ in 0..=max_id(&VNode::Element(old.clone())) {
-            ids.next_id();
-        }
+        };
         push(format!("random {random}"), &old, &mut new, &mut ids);
         random += 1;
     }

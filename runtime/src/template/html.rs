@@ -99,14 +99,14 @@ fn charref_len(s: &str) -> Option<usize> {
     (end > 0).then(|| semi(end))
 }
 
-fn named_entity(name: &str) -> Option<(u32, u32)> {
+pub(crate) fn named_entity(name: &str) -> Option<(u32, u32)> {
     html5ever::data::NAMED_ENTITIES
         .get(name)
         .copied()
         .filter(|&(a, _)| a != 0)
 }
 
-fn push_codepoints(out: &mut String, (a, b): (u32, u32)) {
+pub(crate) fn push_codepoints(out: &mut String, (a, b): (u32, u32)) {
     out.extend(char::from_u32(a));
     if b != 0 {
         out.extend(char::from_u32(b));

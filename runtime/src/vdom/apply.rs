@@ -68,12 +68,7 @@ pub fn apply(root: &mut Element, patches: &[Patch]) -> Result<(), ApplyError> {
                         None => el.attrs.push((k.clone(), v.clone())),
                     }
                 }
-                el.key = ["dj-key", "data-key"].iter().find_map(|k| {
-                    el.attrs
-                        .iter()
-                        .find(|(n, v)| n == k && !v.is_empty())
-                        .map(|(_, v)| v.clone())
-                });
+                el.key = super::key_of(&el.attrs);
             }
             Patch::Text { index, text, .. } => match el.children.get_mut(*index) {
                 Some(VNode::Text(t)) | Some(VNode::Comment(t)) => *t = text.clone(),

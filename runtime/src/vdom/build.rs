@@ -19,6 +19,7 @@
 
 use super::parse::{is_kept_comment, ParseError};
 use super::{Element, IdAllocator, Namespace, NodeId, VNode, WHITESPACE_PRESERVING};
+use crate::template::html::{named_entity, push_codepoints};
 use crate::template::render::StreamSink;
 use crate::template::{ContextSource, Engine, Template, TemplateError};
 use std::borrow::Cow;
@@ -117,9 +118,7 @@ impl Default for DocumentBuilder {
 /// rule): the fast builder when it models the input, html5ever otherwise. Ids come
 /// from `ids` in document order.
 pub fn build_document(html: &str, ids: &mut IdAllocator) -> Result<Element, ParseError> {
-    let mut b = DocumentBuilder::new();
-    b.advance(html);
-    b.finish(html, ids)
+    DocumentBuilder::new().finish(html, ids)
 }
 
 /// The fast builder alone: `Err(Unsupported)` where it would fall back to html5ever.
@@ -128,9 +127,7 @@ pub fn build_document_fast(
     html: &str,
     ids: &mut IdAllocator,
 ) -> Result<Result<Element, ParseError>, Unsupported> {
-    let mut b = DocumentBuilder::new();
-    b.advance(html);
-    b.finish_fast(html, ids)
+    DocumentBuilder::new().finish_fast(html, ids)
 }
 
 /// A render and the VDOM built from it in the same pass.
@@ -157,7 +154,6 @@ pub fn render_document(
 ) -> Result<Rendered, TemplateError> {
     let mut builder = DocumentBuilder::new();
     let html = engine.render_streaming(template, context, &mut builder)?;
-    builder.advance(&html);
     let root = builder.finish(&html, ids);
     Ok(Rendered { html, root })
 }
@@ -207,13 +203,10 @@ impl DocumentBuilder {
     /// Finish with the complete text `src` and return the LiveView root, falling back
     /// to html5ever where the fast builder stopped.
     pub fn finish(self, src: &str, ids: &mut IdAllocator) -> Result<Element, ParseError> {
-        // Ids are taken only once a tree is chosen, so a fallback numbers the same way.
-        match self.finish_fast(src, &mut IdAllocator::new()) {
-            Ok(Ok(mut root)) => {
-                renumber(&mut root, ids);
-                Ok(root)
-            }
-            Ok(Err(e)) => Err(e),
+        // `finish_fast` takes ids only once it has a tree, so a fallback numbers from
+        // the same point.
+        match self.finish_fast(src, ids) {
+            Ok(result) => result,
             Err(_) => super::parse::parse_document(src, ids),
         }
     }
@@ -1102,12 +1095,7 @@ fn unsupported(at: usize, reason: &'static str) -> Unsupported {
 }
 
 fn element(tag: String, ns: Namespace, attrs: Vec<(String, String)>) -> Element {
-    let key = ["dj-key", "data-key"].iter().find_map(|k| {
-        attrs
-            .iter()
-            .find(|(name, v)| name == k && !v.is_empty())
-            .map(|(_, v)| v.clone())
-    });
+    let key = super::key_of(&attrs);
     Element {
         tag,
         ns,
@@ -1774,35 +1762,30 @@ fn charref(src: &str, amp: usize, in_attr: bool, fin: bool) -> R<Option<(Cow<'st
             // The longest legacy name (no semicolon) that is a prefix of the run.
             let legacy = (2..=name.len().min(32))
                 .rev()
-                .find_map(|k| entity(&name[..k]).map(|cp| (k, cp)));
-            match legacy {
+                .find(|&k| named_entity(&name[..k]).is_some());
+            let Some(k) = legacy else {
+                return literal;
+            };
+            // In an attribute a legacy name followed by `=` or an alphanumeric stays
+            // as written; otherwise it is decoded and the rest of the run is text.
+            if in_attr
+                && b.get(i + k)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'=')
+            {
+                return literal;
+            }
+            match entity(&name[..k]) {
+                Some(cp) => Ok(Some((Cow::Owned(cp), i + k))),
                 None => literal,
-                Some((k, cp)) => {
-                    if in_attr {
-                        let next = b.get(i + k);
-                        if next.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'=') {
-                            return literal;
-                        }
-                        return Ok(Some((Cow::Owned(cp), i + k)));
-                    }
-                    // In text the legacy name is decoded and the rest of the run is text.
-                    Ok(Some((Cow::Owned(cp), i + k)))
-                }
             }
         }
         Some(_) => literal,
     }
 }
 
+/// The text of a named character reference (`name` without the `&`).
 fn entity(name: &str) -> Option<String> {
-    let &(a, b) = html5ever::data::NAMED_ENTITIES.get(name)?;
-    if a == 0 {
-        return None;
-    }
     let mut s = String::new();
-    s.extend(char::from_u32(a));
-    if b != 0 {
-        s.extend(char::from_u32(b));
-    }
+    push_codepoints(&mut s, named_entity(name)?);
     Some(s)
 }

@@ -137,6 +137,17 @@ impl IdAllocator {
     }
 }
 
+/// The key an element with `attrs` gets: `dj-key`, else `data-key`, when not empty
+/// (`../shared/spec/runtime.md` §3.1; `id` is not a key).
+pub fn key_of(attrs: &[(String, String)]) -> Option<String> {
+    ["dj-key", "data-key"].iter().find_map(|k| {
+        attrs
+            .iter()
+            .find(|(name, v)| name == k && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    })
+}
+
 impl Element {
     /// The value of attribute `name`.
     pub fn attr(&self, name: &str) -> Option<&str> {

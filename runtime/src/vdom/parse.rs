@@ -254,12 +254,7 @@ impl Builder<'_> {
                 }
             }
         }
-        let key = ["dj-key", "data-key"].iter().find_map(|k| {
-            attrs
-                .iter()
-                .find(|(name, v)| name == k && !v.is_empty())
-                .map(|(_, v)| v.clone())
-        });
+        let key = super::key_of(&attrs);
         let given = match &n.data {
             Data::Element { attrs: a, .. } if self.trust_ids => a
                 .iter()

@@ -104,6 +104,19 @@ pub struct Case {
     pub after: HashMap<String, Value>,
 }
 
+/// Render `template` with `context` and build its VDOM root (ids from `ids`).
+pub fn render_root(
+    engine: &Engine,
+    template: &Arc<Template>,
+    context: &HashMap<String, Value>,
+    ids: &mut djust_runtime::vdom::IdAllocator,
+) -> djust_runtime::vdom::Element {
+    djust_runtime::vdom::build::render_document(engine, template, context, ids)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .root
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 pub fn engine() -> Engine {
     Engine::new(vec![Loader::Memory(HashMap::new())], EngineOptions::default())
 }
