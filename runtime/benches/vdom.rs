@@ -1,10 +1,12 @@
 //! Criterion benchmarks of the VDOM (issue: VDOM, point 7), on the cases of
 //! `tests/common/cases.rs` (whose patch counts and sizes `tests/vdom_cases.rs` pins):
 //!
-//! - `diff/*`: the diff alone; both trees are built outside the timed part.
+//! - `diff/*`: the diff alone (`diff_trees`); both trees are built outside the timed
+//!   part.
 //! - `render_to_patches/*`: the whole event path for the new state: render the
-//!   template, build the VDOM from the output stream, diff against the previous tree
-//!   and write the JSON message.
+//!   template while building the VDOM from the output stream (`render_document_sized`,
+//!   sized from the previous render as a session does), diff against the previous
+//!   tree and write the JSON message.
 //! - `build/*`: HTML → VDOM for the 1,000-row page, the fast builder against
 //!   html5ever (`vdom::parse`).
 //!
@@ -14,8 +16,10 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use djust_runtime::vdom::build::render_document_sized;
+use djust_runtime::vdom::diff::diff_trees;
 use djust_runtime::vdom::patch::to_json;
-use djust_runtime::vdom::{build_document, diff, parse_document, IdAllocator};
+use djust_runtime::vdom::{build_document, parse_document, IdAllocator};
 use std::hint::black_box;
 
 #[path = "../tests/common/cases.rs"]
@@ -33,12 +37,12 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("diff");
     for case in &all {
         let mut ids = IdAllocator::new();
-        let old = cases::render_root(&engine, &case.template, &case.before, &mut ids);
-        let new = cases::render_root(&engine, &case.template, &case.after, &mut IdAllocator::new());
+        let old = cases::render_tree(&engine, &case.template, &case.before, &mut ids);
+        let new = cases::render_tree(&engine, &case.template, &case.after, &mut IdAllocator::new());
         g.bench_function(case.name, |b| {
             b.iter_batched(
                 || (new.clone(), ids.clone()),
-                |(mut new, mut ids)| black_box(diff(&old, &mut new, &mut ids)),
+                |(mut new, mut ids)| black_box(diff_trees(&old, &mut new, &mut ids)),
                 BatchSize::LargeInput,
             )
         });
@@ -48,13 +52,20 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("render_to_patches");
     for case in &all {
         let mut ids = IdAllocator::new();
-        let old = cases::render_root(&engine, &case.template, &case.before, &mut ids);
+        let old = cases::render_tree(&engine, &case.template, &case.before, &mut ids);
+        let size = engine
+            .render(&case.template, &case.before)
+            .map_or(0, |html| html.len());
         g.bench_function(case.name, |b| {
             b.iter_batched(
                 || ids.clone(),
                 |mut ids| {
-                    let mut new = cases::render_root(&engine, &case.template, &case.after, &mut ids);
-                    let patches = diff(&old, &mut new, &mut ids);
+                    // As a LiveView session does: the builder sized from the last render.
+                    let mut new = render_document_sized(&engine, &case.template, &case.after, &mut ids, size)
+                        .unwrap_or_else(|e| panic!("{e}"))
+                        .root
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    let patches = diff_trees(&old, &mut new, &mut ids);
                     black_box(to_json(&patches))
                 },
                 BatchSize::SmallInput,

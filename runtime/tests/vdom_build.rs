@@ -6,7 +6,7 @@
 //! fed in random chunks (the streaming path the renderer uses).
 
 use djust_runtime::vdom::build::{build_document_fast, DocumentBuilder, SVG_ATTRS, SVG_TAGS};
-use djust_runtime::vdom::{build_document, parse_document, Element, IdAllocator, ParseError};
+use djust_runtime::vdom::{build_document, parse_document, Element, IdAllocator, ParseError, Tree};
 use proptest::prelude::*;
 
 /// `PROPTEST_CASES`, else 3,000 per property.
@@ -21,19 +21,38 @@ fn reference(html: &str) -> Result<Element, ParseError> {
     parse_document(html, &mut IdAllocator::new())
 }
 
+/// A built tree as an owned element, checking on the way that the hashes the builder
+/// computed as it went are those of the finished tree (what the diff relies on).
+fn owned(tree: Result<Tree, ParseError>) -> Result<Element, ParseError> {
+    tree.map(|t| {
+        let e = t.to_element();
+        let rehashed = Tree::from_element(&e);
+        assert_eq!(
+            t.hash(t.root()),
+            rehashed.hash(rehashed.root()),
+            "subtree hash of the built tree"
+        );
+        e
+    })
+}
+
 /// Compare the fast builder with html5ever on `html`; `true` when the fast path took it.
 fn check(html: &str) -> bool {
     let expected = reference(html);
     let fast = build_document_fast(html, &mut IdAllocator::new());
     let taken = match fast {
         Ok(got) => {
-            assert_eq!(got, expected, "fast builder differs from html5ever on {html:?}");
+            assert_eq!(
+                owned(got),
+                expected,
+                "fast builder differs from html5ever on {html:?}"
+            );
             true
         }
         Err(_) => false,
     };
     assert_eq!(
-        build_document(html, &mut IdAllocator::new()),
+        owned(build_document(html, &mut IdAllocator::new())),
         expected,
         "build_document differs from html5ever on {html:?}"
     );
@@ -47,7 +66,7 @@ fn streamed(html: &str, cuts: &[usize]) -> Result<Element, ParseError> {
         b.advance(&html[..c]);
     }
     b.advance(html);
-    b.finish(html, &mut IdAllocator::new())
+    owned(b.finish(html, &mut IdAllocator::new()))
 }
 
 fn corpus_outputs() -> Vec<String> {
@@ -598,10 +617,11 @@ mod render_path {
                 r.html,
                 engine.render(&t, &context(n)).unwrap_or_else(|e| panic!("{e}"))
             );
-            assert_eq!(r.root, reference(&r.html), "{n} rows");
+            let root = owned(r.root);
+            assert_eq!(root, reference(&r.html), "{n} rows");
             // And the fast path took it (no fallback).
             assert!(build_document_fast(&r.html, &mut IdAllocator::new()).is_ok());
-            let root = r.root.unwrap_or_else(|e| panic!("{e}"));
+            let root = root.unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(root.tag, "main");
         }
     }

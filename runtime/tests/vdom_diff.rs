@@ -23,13 +23,13 @@ fn mutate(node: &mut VNode, choices: &mut impl Iterator<Item = u8>, depth: usize
         VNode::Comment(_) => {}
         VNode::Element(e) => {
             match c % 9 {
-                0 => e.attrs.push((format!("a{}", c / 9), "v".into())),
+                0 => e.attrs.push((format!("a{}", c / 9).into(), "v".into())),
                 1 if !e.attrs.is_empty() => {
                     e.attrs.remove(usize::from(c) % e.attrs.len());
                 }
                 2 => e.children.insert(
                     usize::from(c) % (e.children.len() + 1),
-                    VNode::Text(format!("new{c}")),
+                    VNode::Text(format!("new{c}").into()),
                 ),
                 3 if !e.children.is_empty() => {
                     e.children.remove(usize::from(c) % e.children.len());
@@ -39,14 +39,12 @@ fn mutate(node: &mut VNode, choices: &mut impl Iterator<Item = u8>, depth: usize
                     e.children.swap(usize::from(c) % n, usize::from(c / 7) % n);
                 }
                 5 => e.children.reverse(),
-                6 => e.children.push(VNode::Element(Element {
-                    tag: "span".into(),
-                    ns: djust_runtime::vdom::Namespace::Html,
-                    attrs: vec![("dj-key".into(), format!("k{}", c % 4))],
-                    children: vec![VNode::Text(format!("p{c}"))],
-                    key: Some(format!("k{}", c % 4)),
-                    id: Default::default(),
-                })),
+                6 => e.children.push(VNode::Element(Element::new(
+                    "span",
+                    djust_runtime::vdom::Namespace::Html,
+                    vec![("dj-key".into(), format!("k{}", c % 4).into())],
+                    vec![VNode::Text(format!("p{c}").into())],
+                ))),
                 7 => {
                     if let Some((_, v)) = e.attrs.first_mut() {
                         v.push('!');
@@ -87,14 +85,7 @@ fn max_id(n: &VNode) -> u64 {
 fn root_of(n: VNode) -> Element {
     match n {
         VNode::Element(e) => e,
-        other => Element {
-            tag: "div".into(),
-            ns: djust_runtime::vdom::Namespace::Html,
-            attrs: vec![],
-            children: vec![other],
-            key: None,
-            id: Default::default(),
-        },
+        other => Element::new("div", djust_runtime::vdom::Namespace::Html, vec![], vec![other]),
     }
 }
 
@@ -163,6 +154,110 @@ proptest! {
             prop_assert!(false, "{}", e);
         }
     }
+}
+
+/// The runtime's path on the same random cases: both trees built from their HTML by
+/// the streaming builder (hashes computed while building), diffed as flat trees.
+/// Applying the patches to the old tree must give the new one, ids included, and
+/// the patches must be those of the owned-element diff.
+#[test]
+fn the_flat_diff_of_built_trees_gives_the_new_tree() {
+    use djust_runtime::vdom::build_document;
+    use djust_runtime::vdom::diff::diff_trees;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    let mut runner = TestRunner::deterministic();
+    let strategy = (tree(), prop::collection::vec(any::<u8>(), 0..64));
+    let page = |e: &Element| format!("<!DOCTYPE html><html><body>{}</body></html>", e.to_html());
+    let mut checked = 0;
+    for _ in 0..n {
+        let (t, choices) = strategy
+            .new_tree(&mut runner)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .current();
+        let Some((old, new, _)) = random_case(t, choices) else {
+            continue;
+        };
+        let mut ids = IdAllocator::new();
+        let (Ok(old_tree), Ok(mut new_tree)) = (
+            build_document(&page(&old), &mut ids),
+            build_document(&page(&new), &mut IdAllocator::new()),
+        ) else {
+            continue;
+        };
+        let old_el = old_tree.to_element();
+        let mut new_el = new_tree.to_element();
+        let mut ids2 = ids.clone();
+        let patches = diff_trees(&old_tree, &mut new_tree, &mut ids);
+        let mut applied = old_el.clone();
+        apply(&mut applied, &patches).unwrap_or_else(|e| panic!("{e}: {patches:?}"));
+        sort_attrs(&mut applied);
+        let mut want = new_tree.to_element();
+        sort_attrs(&mut want);
+        assert_eq!(applied, want, "{patches:?}");
+        assert_eq!(diff(&old_el, &mut new_el, &mut ids2), patches);
+        checked += 1;
+    }
+    assert!(checked > n / 2, "only {checked} of {n} cases checked");
+}
+
+/// `dj-update="ignore"`: no patch goes inside, the client's content is kept in the
+/// tree (old ids included) and the next diff works from it; the rest of the page is
+/// diffed as usual.
+#[test]
+fn ignored_subtrees_keep_the_clients_content() {
+    use djust_runtime::vdom::build_document;
+    use djust_runtime::vdom::diff::diff_trees;
+    let page = |chat: &str, tail: &str, after: &str| {
+        format!(
+            "<div dj-root><section><div dj-update=\"ignore\" id=chat>{chat}</div><p>{tail}</p></section><footer>{after}</footer></div>"
+        )
+    };
+    let mut ids = IdAllocator::new();
+    let old = build_document(&page("<p>one</p>", "a", "x"), &mut ids).unwrap_or_else(|e| panic!("{e}"));
+    let mut new = build_document(
+        &page("<p>two</p><p>three</p><ul><li>4</ul>", "b", "y"),
+        &mut IdAllocator::new(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let patches = diff_trees(&old, &mut new, &mut ids);
+    assert_eq!(
+        patches.iter().filter(|p| matches!(p, Patch::Text { .. })).count(),
+        2,
+        "{patches:?}"
+    );
+    assert_eq!(patches.len(), 2, "{patches:?}");
+    let mut applied = old.to_element();
+    apply(&mut applied, &patches).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied, new.to_element());
+    let chat = |e: &Element| -> Element {
+        let section = e.children[0]
+            .as_element()
+            .cloned()
+            .unwrap_or_else(|| panic!("no section"));
+        section.children[0]
+            .as_element()
+            .cloned()
+            .unwrap_or_else(|| panic!("no chat"))
+    };
+    assert_eq!(chat(&new.to_element()), chat(&old.to_element()));
+    assert!(
+        new.to_html().ends_with("<footer dj-id=\"5\">y</footer></div>"),
+        "{}",
+        new.to_html()
+    );
+    // The next render diffs against the kept content.
+    let mut next = build_document(&page("<p>five</p>", "b", "z"), &mut IdAllocator::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let patches = diff_trees(&new, &mut next, &mut ids);
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    let mut applied2 = applied.clone();
+    apply(&mut applied2, &patches).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied2, next.to_element());
 }
 
 fn table(rows: &[(String, String)], keyed: bool) -> String {

@@ -18,7 +18,7 @@ fn tags(children: &[VNode]) -> Vec<String> {
     children
         .iter()
         .map(|c| match c {
-            VNode::Element(e) => e.tag.clone(),
+            VNode::Element(e) => e.tag.to_string(),
             VNode::Text(t) => format!("#{t}"),
             VNode::Comment(t) => format!("<!{t}>"),
         })
@@ -119,7 +119,7 @@ fn svg_and_mathml_names_keep_their_case() {
     let root = doc("<div><svg viewbox='0 0 1 1'><lineargradient gradientunits='x'/><foreignobject><p>h</p></foreignobject></svg><math><mi>x</mi></math></div>");
     let svg = el(&root.children[0]);
     assert_eq!(svg.ns, Namespace::Svg);
-    assert_eq!(svg.attrs, [("viewBox".to_string(), "0 0 1 1".to_string())]);
+    assert_eq!(svg.attrs, [("viewBox".into(), "0 0 1 1".into())]);
     assert_eq!(tags(&svg.children), ["linearGradient", "foreignObject"]);
     assert_eq!(el(&svg.children[0]).attrs[0].0, "gradientUnits");
     let p = el(&el(&svg.children[1]).children[0]);

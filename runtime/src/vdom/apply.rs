@@ -61,17 +61,17 @@ pub fn apply(root: &mut Element, patches: &[Patch]) -> Result<(), ApplyError> {
         let len = el.children.len();
         match p {
             Patch::Attrs { set, remove, .. } => {
-                el.attrs.retain(|(k, _)| !remove.contains(k));
+                el.attrs.retain(|(k, _)| !remove.iter().any(|r| r == k));
                 for (k, v) in set {
                     match el.attrs.iter_mut().find(|(name, _)| name == k) {
-                        Some(slot) => slot.1 = v.clone(),
-                        None => el.attrs.push((k.clone(), v.clone())),
+                        Some(slot) => slot.1 = v.into(),
+                        None => el.attrs.push((k.into(), v.into())),
                     }
                 }
                 el.key = super::key_of(&el.attrs);
             }
             Patch::Text { index, text, .. } => match el.children.get_mut(*index) {
-                Some(VNode::Text(t)) | Some(VNode::Comment(t)) => *t = text.clone(),
+                Some(VNode::Text(t)) | Some(VNode::Comment(t)) => *t = text.into(),
                 _ => return Err(bad(format!("child {index} of {len} is not text"))),
             },
             Patch::Remove { index, .. } => {

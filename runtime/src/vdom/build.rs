@@ -1,7 +1,8 @@
 //! The fast path from rendered HTML to the VDOM: a streaming tokenizer and tree
 //! builder that consumes the renderer's output as it is produced
-//! ([`crate::template::render::StreamSink`]) and builds [`VNode`]s directly, with no
-//! intermediate DOM.
+//! ([`crate::template::render::StreamSink`]) and builds the flat [`Tree`] directly,
+//! with no intermediate DOM: each element is appended in document order and sealed
+//! with its size and subtree hash when it closes.
 //!
 //! It implements the HTML standard's tokenizer and tree construction for what
 //! templates produce: void elements; implied end tags (`p`, `li`, `dd`/`dt`,
@@ -18,11 +19,13 @@
 //! outputs of the template corpus and on fuzzed HTML.
 
 use super::parse::{is_kept_comment, ParseError};
-use super::{Element, IdAllocator, Namespace, NodeId, VNode, WHITESPACE_PRESERVING};
+use super::tree::{element_hasher, ElementHasher, Kind, Tree};
+use super::{CompactString, IdAllocator, Namespace, WHITESPACE_PRESERVING};
 use crate::template::html::{named_entity, push_codepoints};
 use crate::template::render::StreamSink;
 use crate::template::{ContextSource, Engine, Template, TemplateError};
 use std::borrow::Cow;
+use std::hash::Hasher;
 use std::sync::Arc;
 
 /// Input the fast builder leaves to html5ever: `at` is the byte offset where it
@@ -71,8 +74,18 @@ enum Mode {
     Foreign,
 }
 
+/// An open element's name.
+struct Head {
+    tag: CompactString,
+    ns: Namespace,
+}
+
 struct Open {
-    el: Element,
+    el: Head,
+    /// Its index in the tree.
+    node: usize,
+    /// Its hash so far (tag, attributes, the children closed so far).
+    hash: ElementHasher,
     /// Whitespace-only text is kept (inside `pre`, `code`, `textarea`, `script`,
     /// `style`).
     keep: bool,
@@ -80,8 +93,8 @@ struct Open {
 
 enum Token<'a> {
     Start {
-        name: String,
-        attrs: Vec<(String, String)>,
+        name: CompactString,
+        attrs: Vec<(CompactString, CompactString)>,
         self_closing: bool,
     },
     End(Cow<'a, str>),
@@ -99,7 +112,11 @@ pub struct DocumentBuilder {
     tok: Tok,
     skip_lf: bool,
     stack: Vec<Open>,
+    tree: Tree,
+    /// Pending character data of the current node.
     text: String,
+    /// A spare attribute list, reused from tag to tag.
+    attr_buf: Vec<(CompactString, CompactString)>,
     phase: Phase,
     form_open: bool,
     selects: usize,
@@ -117,8 +134,8 @@ impl Default for DocumentBuilder {
 /// Build the LiveView root of `html` (see [`super::parse::parse_document`] for the
 /// rule): the fast builder when it models the input, html5ever otherwise. Ids come
 /// from `ids` in document order.
-pub fn build_document(html: &str, ids: &mut IdAllocator) -> Result<Element, ParseError> {
-    DocumentBuilder::new().finish(html, ids)
+pub fn build_document(html: &str, ids: &mut IdAllocator) -> Result<Tree, ParseError> {
+    DocumentBuilder::with_capacity(html.len()).finish(html, ids)
 }
 
 /// The fast builder alone: `Err(Unsupported)` where it would fall back to html5ever.
@@ -126,7 +143,7 @@ pub fn build_document(html: &str, ids: &mut IdAllocator) -> Result<Element, Pars
 pub fn build_document_fast(
     html: &str,
     ids: &mut IdAllocator,
-) -> Result<Result<Element, ParseError>, Unsupported> {
+) -> Result<Result<Tree, ParseError>, Unsupported> {
     DocumentBuilder::new().finish_fast(html, ids)
 }
 
@@ -136,7 +153,7 @@ pub struct Rendered {
     /// The rendered HTML (as [`Engine::render`] returns it; no `dj-id`s).
     pub html: String,
     /// The LiveView root with ids from the caller's allocator, or why there is none.
-    pub root: Result<Element, ParseError>,
+    pub root: Result<Tree, ParseError>,
 }
 
 /// Render `template` with `context` and build the VDOM of the output while it is
@@ -152,7 +169,20 @@ pub fn render_document(
     context: &dyn ContextSource,
     ids: &mut IdAllocator,
 ) -> Result<Rendered, TemplateError> {
-    let mut builder = DocumentBuilder::new();
+    render_document_sized(engine, template, context, ids, 64 * 1024)
+}
+
+/// [`render_document`] with the builder's buffers sized for an output of about
+/// `size_hint` bytes (a LiveView passes the length of its previous render, so the
+/// buffers do not grow while the page streams in).
+pub fn render_document_sized(
+    engine: &Engine,
+    template: &Arc<Template>,
+    context: &dyn ContextSource,
+    ids: &mut IdAllocator,
+    size_hint: usize,
+) -> Result<Rendered, TemplateError> {
+    let mut builder = DocumentBuilder::with_capacity(size_hint);
     let html = engine.render_streaming(template, context, &mut builder)?;
     let root = builder.finish(&html, ids);
     Ok(Rendered { html, root })
@@ -167,15 +197,29 @@ impl StreamSink for DocumentBuilder {
 impl DocumentBuilder {
     /// A builder at the start of a document.
     pub fn new() -> Self {
+        Self::with_capacity(64 * 1024)
+    }
+
+    /// A builder whose buffers are sized for a document of about `bytes` bytes.
+    pub fn with_capacity(bytes: usize) -> Self {
+        let mut tree = Tree::with_capacity(bytes);
+        let node = tree.open_element("#document", Namespace::Html, &[]);
         DocumentBuilder {
             pos: 0,
             tok: Tok::Data,
             skip_lf: false,
             stack: vec![Open {
-                el: element(String::from("#document"), Namespace::Html, Vec::new()),
+                el: Head {
+                    tag: CompactString::const_new("#document"),
+                    ns: Namespace::Html,
+                },
+                node,
+                hash: element_hasher("#document", Namespace::Html, std::iter::empty()),
                 keep: false,
             }],
+            tree,
             text: String::new(),
+            attr_buf: Vec::new(),
             phase: Phase::Initial,
             form_open: false,
             selects: 0,
@@ -202,18 +246,21 @@ impl DocumentBuilder {
 
     /// Finish with the complete text `src` and return the LiveView root, falling back
     /// to html5ever where the fast builder stopped.
-    pub fn finish(self, src: &str, ids: &mut IdAllocator) -> Result<Element, ParseError> {
+    pub fn finish(self, src: &str, ids: &mut IdAllocator) -> Result<Tree, ParseError> {
         // `finish_fast` takes ids only once it has a tree, so a fallback numbers from
         // the same point.
         match self.finish_fast(src, ids) {
             Ok(result) => result,
-            Err(_) => super::parse::parse_document(src, ids),
+            Err(_) => super::parse::parse_document(src, ids).map(|root| Tree::from_element(&root)),
         }
     }
 
-    fn finish_fast(mut self, src: &str, ids: &mut IdAllocator) -> R<Result<Element, ParseError>> {
+    fn finish_fast(mut self, src: &str, ids: &mut IdAllocator) -> R<Result<Tree, ParseError>> {
         if let Some(e) = self.error.take() {
             return Err(e);
+        }
+        if src.len() > super::tree::MAX_BYTES {
+            return Err(unsupported(0, "document too large for the fast builder"));
         }
         self.run(src, true)?;
         if self.phase < Phase::InBody {
@@ -224,18 +271,18 @@ impl DocumentBuilder {
             self.pop();
         }
         self.flush_text();
-        let doc = self.stack.pop().map(|o| o.el);
-        let Some(mut doc) = doc else {
+        if let Some(doc) = self.stack.pop() {
+            self.tree.close_element(doc.node, doc.hash.finish());
+        }
+        let mut tree = self.tree;
+        let Some(body) = find_body(&tree) else {
             return Ok(Err(ParseError::NoRoot));
         };
-        let Some(body) = find_body(&mut doc) else {
+        let Some(root) = find_root(&tree, body) else {
             return Ok(Err(ParseError::NoRoot));
         };
-        let Some(mut root) = take_root(body) else {
-            return Ok(Err(ParseError::NoRoot));
-        };
-        renumber(&mut root, ids);
-        Ok(Ok(root))
+        tree.set_root(root, ids);
+        Ok(Ok(tree))
     }
 
     // ---- tokenizer -------------------------------------------------------------
@@ -246,7 +293,7 @@ impl DocumentBuilder {
             let pos = self.pos;
             match self.tok {
                 Tok::Data => match b[pos] {
-                    b'<' => match tag(src, pos, fin)? {
+                    b'<' => match tag(src, pos, fin, &mut self.attr_buf)? {
                         None => return Ok(()),
                         Some((t, end)) => {
                             self.pos = end;
@@ -277,7 +324,7 @@ impl DocumentBuilder {
                         return Ok(());
                     };
                     let raw = &src[pos..end];
-                    if raw.contains(['\0', '\r']) {
+                    if has_nul_or_cr(raw) {
                         return Err(unsupported(pos, "NUL or carriage return"));
                     }
                     if name == "script" && raw.contains("<!--") {
@@ -318,24 +365,32 @@ impl DocumentBuilder {
         }
         let cur = self.stack.len() - 1;
         let open = &mut self.stack[cur];
-        // The buffer keeps its capacity; a kept text gets an exact-size copy.
         if open.keep || !self.text.bytes().all(is_space) {
-            open.el.children.push(VNode::Text(self.text.as_str().to_owned()));
+            let h = self.tree.push_text(false, &self.text);
+            open.hash.write_u64(h);
         }
         self.text.clear();
     }
 
-    fn insert(&mut self, name: String, ns: Namespace, attrs: Vec<(String, String)>) {
+    fn insert(&mut self, name: CompactString, ns: Namespace, attrs: Vec<(CompactString, CompactString)>) {
         self.flush_text();
         let keep =
             self.cur().keep || (ns == Namespace::Html && WHITESPACE_PRESERVING.contains(&name.as_str()));
         if ns == Namespace::Html && name == "select" {
             self.selects += 1;
         }
+        let node = self.tree.open_element(&name, ns, &attrs);
+        let hash = element_hasher(&name, ns, attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         self.stack.push(Open {
-            el: element(name, ns, attrs),
+            el: Head { tag: name, ns },
+            node,
+            hash,
             keep,
         });
+        // Keep the list's allocation for the next tag.
+        let mut attrs = attrs;
+        attrs.clear();
+        self.attr_buf = attrs;
     }
 
     fn pop(&mut self) {
@@ -347,8 +402,10 @@ impl DocumentBuilder {
             if o.el.ns == Namespace::Html && o.el.tag == "select" {
                 self.selects = self.selects.saturating_sub(1);
             }
+            let h = o.hash.finish();
+            self.tree.close_element(o.node, h);
             let cur = self.stack.len() - 1;
-            self.stack[cur].el.children.push(VNode::Element(o.el));
+            self.stack[cur].hash.write_u64(h);
         }
     }
 
@@ -484,11 +541,11 @@ impl DocumentBuilder {
     /// Move from before `<html>`/`<head>` to after head with the implied elements.
     fn implied_before_body(&mut self) -> R<()> {
         if self.phase <= Phase::BeforeHtml {
-            self.insert(String::from("html"), Namespace::Html, Vec::new());
+            self.insert(CompactString::const_new("html"), Namespace::Html, Vec::new());
             self.phase = Phase::BeforeHead;
         }
         if self.phase == Phase::BeforeHead {
-            self.insert(String::from("head"), Namespace::Html, Vec::new());
+            self.insert(CompactString::const_new("head"), Namespace::Html, Vec::new());
             self.phase = Phase::InHead;
         }
         if self.phase == Phase::InHead {
@@ -505,7 +562,7 @@ impl DocumentBuilder {
             self.phase = Phase::AfterHead;
         }
         if self.phase == Phase::AfterHead {
-            self.insert(String::from("body"), Namespace::Html, Vec::new());
+            self.insert(CompactString::const_new("body"), Namespace::Html, Vec::new());
             self.phase = Phase::InBody;
         }
     }
@@ -518,8 +575,9 @@ impl DocumentBuilder {
             Token::Comment(c) => {
                 self.flush_text();
                 if self.phase == Phase::InBody && is_kept_comment(c) {
+                    let h = self.tree.push_text(true, c);
                     let cur = self.stack.len() - 1;
-                    self.stack[cur].el.children.push(VNode::Comment(c.to_string()));
+                    self.stack[cur].hash.write_u64(h);
                 }
                 Ok(())
             }
@@ -541,7 +599,13 @@ impl DocumentBuilder {
         }
     }
 
-    fn start(&mut self, name: String, attrs: Vec<(String, String)>, self_closing: bool, at: usize) -> R<()> {
+    fn start(
+        &mut self,
+        name: CompactString,
+        attrs: Vec<(CompactString, CompactString)>,
+        self_closing: bool,
+        at: usize,
+    ) -> R<()> {
         loop {
             match self.phase {
                 Phase::Initial | Phase::BeforeHtml => {
@@ -551,7 +615,7 @@ impl DocumentBuilder {
                         self.phase = Phase::BeforeHead;
                         return Ok(());
                     }
-                    self.insert(String::from("html"), Namespace::Html, Vec::new());
+                    self.insert(CompactString::const_new("html"), Namespace::Html, Vec::new());
                     self.phase = Phase::BeforeHead;
                 }
                 Phase::BeforeHead => {
@@ -563,7 +627,7 @@ impl DocumentBuilder {
                     if name == "html" {
                         return Err(unsupported(at, "a second <html>"));
                     }
-                    self.insert(String::from("head"), Namespace::Html, Vec::new());
+                    self.insert(CompactString::const_new("head"), Namespace::Html, Vec::new());
                     self.phase = Phase::InHead;
                 }
                 Phase::InHead => match name.as_str() {
@@ -596,7 +660,12 @@ impl DocumentBuilder {
         }
     }
 
-    fn head_element(&mut self, name: String, attrs: Vec<(String, String)>, at: usize) -> R<()> {
+    fn head_element(
+        &mut self,
+        name: CompactString,
+        attrs: Vec<(CompactString, CompactString)>,
+        at: usize,
+    ) -> R<()> {
         match name.as_str() {
             "meta" | "link" | "base" => {
                 self.insert(name, Namespace::Html, attrs);
@@ -622,7 +691,13 @@ impl DocumentBuilder {
         Ok(())
     }
 
-    fn start_in_body(&mut self, name: String, attrs: Vec<(String, String)>, sc: bool, at: usize) -> R<()> {
+    fn start_in_body(
+        &mut self,
+        name: CompactString,
+        attrs: Vec<(CompactString, CompactString)>,
+        sc: bool,
+        at: usize,
+    ) -> R<()> {
         match self.mode() {
             Mode::Foreign => return self.start_foreign(name, attrs, sc, at),
             Mode::Select => {
@@ -654,7 +729,7 @@ impl DocumentBuilder {
                         Ok(())
                     }
                     "tr" | "td" | "th" => {
-                        self.insert(String::from("tbody"), Namespace::Html, Vec::new());
+                        self.insert(CompactString::const_new("tbody"), Namespace::Html, Vec::new());
                         self.start_in_body(name, attrs, sc, at)
                     }
                     "script" | "style" => self.head_element(name, attrs, at),
@@ -668,7 +743,7 @@ impl DocumentBuilder {
                         Ok(())
                     }
                     "td" | "th" => {
-                        self.insert(String::from("tr"), Namespace::Html, Vec::new());
+                        self.insert(CompactString::const_new("tr"), Namespace::Html, Vec::new());
                         self.start_in_body(name, attrs, sc, at)
                     }
                     "tbody" | "thead" | "tfoot" => {
@@ -825,7 +900,13 @@ impl DocumentBuilder {
         self.pop_until(&["td", "th"], at)
     }
 
-    fn start_foreign(&mut self, name: String, attrs: Vec<(String, String)>, sc: bool, at: usize) -> R<()> {
+    fn start_foreign(
+        &mut self,
+        name: CompactString,
+        attrs: Vec<(CompactString, CompactString)>,
+        sc: bool,
+        at: usize,
+    ) -> R<()> {
         let cur = &self.cur().el;
         let integration = match cur.ns {
             Namespace::Svg => matches!(cur.tag.as_str(), "foreignObject" | "desc" | "title"),
@@ -886,7 +967,7 @@ impl DocumentBuilder {
         }
         let ns = cur.ns;
         let name = match ns {
-            Namespace::Svg => svg_tag(&name).map_or(name, String::from),
+            Namespace::Svg => svg_tag(&name).map_or(name, CompactString::const_new),
             _ => name,
         };
         let attrs = adjust_attrs(attrs, ns);
@@ -1094,95 +1175,23 @@ fn unsupported(at: usize, reason: &'static str) -> Unsupported {
     Unsupported { at, reason }
 }
 
-fn element(tag: String, ns: Namespace, attrs: Vec<(String, String)>) -> Element {
-    let key = super::key_of(&attrs);
-    Element {
-        tag,
-        ns,
-        attrs,
-        children: Vec::new(),
-        key,
-        id: NodeId(0),
-    }
+/// `html > body` of the document (node 0): the only place the builder puts a body.
+fn find_body(t: &Tree) -> Option<usize> {
+    let html = t
+        .children(0)
+        .find(|&c| t.kind(c) == Kind::Element(Namespace::Html) && t.name(c) == "html")?;
+    t.children(html)
+        .find(|&c| t.kind(c) == Kind::Element(Namespace::Html) && t.name(c) == "body")
 }
 
-/// Number every element in document order.
-fn renumber(root: &mut Element, ids: &mut IdAllocator) {
-    root.id = ids.next_id();
-    let mut stack: Vec<std::slice::IterMut<'_, VNode>> = vec![root.children.iter_mut()];
-    while let Some(top) = stack.last_mut() {
-        match top.next() {
-            Some(VNode::Element(e)) => {
-                e.id = ids.next_id();
-                stack.push(e.children.iter_mut());
-            }
-            Some(_) => {}
-            None => {
-                stack.pop();
-            }
-        }
-    }
-}
-
-fn find_body(doc: &mut Element) -> Option<&mut Element> {
-    // html > body (the only place the builder puts a body).
-    let html = doc.children.iter_mut().find_map(|c| match c {
-        VNode::Element(e) if e.tag == "html" => Some(e),
-        _ => None,
-    })?;
-    html.children.iter_mut().find_map(|c| match c {
-        VNode::Element(e) if e.tag == "body" && e.ns == Namespace::Html => Some(e),
-        _ => None,
-    })
-}
-
-/// Take the first element with `dj-root` or `dj-view` under `body` (document order),
-/// else the body's first element child.
-fn take_root(body: &mut Element) -> Option<Element> {
-    let is_root = |e: &Element| e.attrs.iter().any(|(k, _)| k == "dj-root" || k == "dj-view");
-    // Find the path to the first marked element, iteratively.
-    let mut path: Vec<usize> = Vec::new();
-    let mut found = false;
-    {
-        let mut stack: Vec<(&Element, usize)> = vec![(&*body, 0)];
-        while let Some((e, i)) = stack.pop() {
-            if i >= e.children.len() {
-                path.pop();
-                continue;
-            }
-            stack.push((e, i + 1));
-            if let VNode::Element(c) = &e.children[i] {
-                path.push(i);
-                if is_root(c) {
-                    found = true;
-                    break;
-                }
-                stack.push((c, 0));
-            }
-        }
-    }
-    if !found {
-        let i = body
-            .children
-            .iter()
-            .position(|c| matches!(c, VNode::Element(_)))?;
-        path = vec![i];
-    }
-    let (last, parents) = path.split_last()?;
-    let mut cur = body;
-    for &i in parents {
-        cur = match cur.children.get_mut(i) {
-            Some(VNode::Element(e)) => e,
-            _ => return None,
-        };
-    }
-    match cur.children.get_mut(*last) {
-        Some(VNode::Element(e)) => Some(std::mem::replace(
-            e,
-            element(String::new(), Namespace::Html, Vec::new()),
-        )),
-        _ => None,
-    }
+/// The first element with `dj-root` or `dj-view` under `body` (document order), else
+/// the body's first element child.
+fn find_root(t: &Tree, body: usize) -> Option<usize> {
+    let is_element = |i: usize| matches!(t.kind(i), Kind::Element(_));
+    t.range(body)
+        .skip(1)
+        .find(|&i| is_element(i) && t.attrs(i).any(|(k, _)| k == "dj-root" || k == "dj-view"))
+        .or_else(|| t.children(body).find(|&c| is_element(c)))
 }
 
 fn is_space(c: u8) -> bool {
@@ -1215,7 +1224,7 @@ fn is_formatting(tag: &str) -> bool {
     )
 }
 
-fn is_scope_boundary(e: &Element) -> bool {
+fn is_scope_boundary(e: &Head) -> bool {
     match e.ns {
         Namespace::Html => matches!(
             e.tag.as_str(),
@@ -1239,7 +1248,7 @@ fn is_scope_boundary(e: &Element) -> bool {
 }
 
 /// The standard's "special" category.
-fn is_special(e: &Element) -> bool {
+fn is_special(e: &Head) -> bool {
     match e.ns {
         Namespace::Html => matches!(
             e.tag.as_str(),
@@ -1342,7 +1351,10 @@ fn svg_tag(name: &str) -> Option<&'static str> {
 
 /// "Adjust SVG attributes" / "adjust MathML attributes"; foreign (`xlink:`, `xml:`,
 /// `xmlns`) attributes keep their written (lower-case) names.
-fn adjust_attrs(mut attrs: Vec<(String, String)>, ns: Namespace) -> Vec<(String, String)> {
+fn adjust_attrs(
+    mut attrs: Vec<(CompactString, CompactString)>,
+    ns: Namespace,
+) -> Vec<(CompactString, CompactString)> {
     for (k, _) in &mut attrs {
         let adjusted = match ns {
             Namespace::Svg => SVG_ATTRS.iter().find(|(l, _)| l == k).map(|(_, a)| *a),
@@ -1350,7 +1362,7 @@ fn adjust_attrs(mut attrs: Vec<(String, String)>, ns: Namespace) -> Vec<(String,
             Namespace::Html => None,
         };
         if let Some(a) = adjusted {
-            *k = String::from(a);
+            *k = CompactString::const_new(a);
         }
     }
     attrs
@@ -1487,13 +1499,27 @@ fn raw_end(b: &[u8], pos: usize, name: &str, fin: bool) -> Option<usize> {
     fin.then_some(b.len())
 }
 
-fn lower(s: &str) -> String {
-    s.to_ascii_lowercase()
+fn lower(s: &str) -> CompactString {
+    let mut out = CompactString::from(s);
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
+        out.make_ascii_lowercase();
+    }
+    out
+}
+
+/// Whether `s` holds a NUL or a carriage return (which the builder leaves to html5ever).
+fn has_nul_or_cr(s: &str) -> bool {
+    s.bytes().any(|c| c == b'\0' || c == b'\r')
 }
 
 /// Tokenize the markup starting with `<` at `start`. `Ok(None)`: the token is not
 /// complete in the input so far.
-fn tag(src: &str, start: usize, fin: bool) -> R<Option<(Token<'_>, usize)>> {
+fn tag<'a>(
+    src: &'a str,
+    start: usize,
+    fin: bool,
+    buf: &mut Vec<(CompactString, CompactString)>,
+) -> R<Option<(Token<'a>, usize)>> {
     let b = src.as_bytes();
     let more = |what: &'static str| {
         if fin {
@@ -1522,7 +1548,7 @@ fn tag(src: &str, start: usize, fin: bool) -> R<Option<(Token<'_>, usize)>> {
                 || text.starts_with("->")
                 || text.ends_with('-')
                 || text.contains("--!>")
-                || text.contains(['\0', '\r'])
+                || has_nul_or_cr(text)
             {
                 return Err(unsupported(start, "malformed comment"));
             }
@@ -1574,7 +1600,8 @@ fn tag(src: &str, start: usize, fin: bool) -> R<Option<(Token<'_>, usize)>> {
     }
     let raw_name = &src[name_start..name_end];
     let mut i = name_end;
-    let mut attrs: Vec<(String, String)> = Vec::new();
+    let mut attrs = std::mem::take(buf);
+    attrs.clear();
     let mut self_closing = false;
     loop {
         while i < b.len() && is_tag_space(b[i]) {
@@ -1628,7 +1655,7 @@ fn tag(src: &str, start: usize, fin: bool) -> R<Option<(Token<'_>, usize)>> {
                                 return more("unterminated attribute value");
                             };
                             let raw = &src[i + 1..i + 1 + k];
-                            if raw.contains(['\0', '\r']) {
+                            if has_nul_or_cr(raw) {
                                 return Err(unsupported(i, "NUL or carriage return in an attribute"));
                             }
                             value = decode(raw, true, i)?;
@@ -1652,7 +1679,7 @@ fn tag(src: &str, start: usize, fin: bool) -> R<Option<(Token<'_>, usize)>> {
                 }
                 // A duplicate keeps its first value; a written dj-id is ignored.
                 if attr != "dj-id" && !attrs.iter().any(|(k, _)| *k == attr) {
-                    attrs.push((attr, value.into_owned()));
+                    attrs.push((attr, CompactString::from(value)));
                 }
             }
         }
@@ -1662,7 +1689,7 @@ fn tag(src: &str, start: usize, fin: bool) -> R<Option<(Token<'_>, usize)>> {
             return Err(unsupported(start, "end tag with attributes"));
         }
         let name = if raw_name.bytes().any(|c| c.is_ascii_uppercase()) {
-            Cow::Owned(lower(raw_name))
+            Cow::Owned(raw_name.to_ascii_lowercase())
         } else {
             Cow::Borrowed(raw_name)
         };
@@ -1745,7 +1772,10 @@ fn charref(src: &str, amp: usize, in_attr: bool, fin: bool) -> R<Option<(Cow<'st
                     .unwrap_or('\u{fffd}'),
                 _ => char::from_u32(n).unwrap_or('\u{fffd}'),
             };
-            Ok(Some((Cow::Owned(c.to_string()), end)))
+            Ok(Some((
+                ascii_str(c).map_or_else(|| Cow::Owned(c.to_string()), Cow::Borrowed),
+                end,
+            )))
         }
         Some(c) if c.is_ascii_alphanumeric() => {
             let run = b[i..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
@@ -1755,6 +1785,17 @@ fn charref(src: &str, amp: usize, in_attr: bool, fin: bool) -> R<Option<(Cow<'st
             }
             let name = &src[i..end];
             if b.get(end) == Some(&b';') {
+                // What autoescaping writes, without a table lookup.
+                let common = match name {
+                    "lt" => Some("<"),
+                    "gt" => Some(">"),
+                    "amp" => Some("&"),
+                    "quot" => Some("\""),
+                    _ => None,
+                };
+                if let Some(text) = common {
+                    return Ok(Some((Cow::Borrowed(text), end + 1)));
+                }
                 if let Some(cp) = entity(&src[i..=end]) {
                     return Ok(Some((Cow::Owned(cp), end + 1)));
                 }
@@ -1781,6 +1822,15 @@ fn charref(src: &str, amp: usize, in_attr: bool, fin: bool) -> R<Option<(Cow<'st
         }
         Some(_) => literal,
     }
+}
+
+/// A printable ASCII character as a static one-character string (`&#39;` and the
+/// like decode without allocating).
+fn ascii_str(c: char) -> Option<&'static str> {
+    const ASCII: &str =
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+    let i = (c as usize).checked_sub(0x20)?;
+    ASCII.get(i..i + 1).filter(|_| c.is_ascii() && c != '\u{7f}')
 }
 
 /// The text of a named character reference (`name` without the `&`).

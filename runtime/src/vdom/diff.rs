@@ -3,9 +3,9 @@
 //!
 //! Children are reconciled per parent in three steps:
 //! 1. **Match.** Each child gets a token: its key for keyed elements (when the key is
-//!    unique on both sides), else a hash of its whole subtree. Tokens that occur once
-//!    on each side are matched (a keyed row, or an unkeyed row that did not change).
-//!    The longest increasing subsequence of those matches, by old position, stays in
+//!    unique on both sides), else its subtree hash. Tokens that occur once on each
+//!    side are matched (a keyed row, or an unkeyed row that did not change). The
+//!    longest increasing subsequence of those matches, by old position, stays in
 //!    place; the other matches are moves. Between consecutive anchors, the children
 //!    left over on both sides are paired in order when compatible (same tag, or both
 //!    text) and diffed recursively — so a changed row is a few attribute or text
@@ -16,35 +16,73 @@
 //! 3. **Content.** Attribute patches address elements by `dj-id`; text patches
 //!    address a text child by its final index.
 //!
-//! Matched elements keep their old `dj-id` (the new tree is updated in place);
-//! inserted elements get fresh ids from the session's [`IdAllocator`].
+//! Matched elements keep their old `dj-id`; inserted elements get fresh ids from the
+//! session's [`IdAllocator`].
+//!
+//! [`diff_trees`] is the runtime's path, on the flat [`Tree`]s the builders make. A
+//! matched subtree whose hash is unchanged is not visited: its ids are copied over
+//! in one slice copy. The diff trusts those hashes: two different subtrees with the
+//! same 64-bit hash (foldhash, seeded at random per process) would be taken as equal.
+//! [`diff`] is the same on owned [`Element`]s (converted, hashed, converted back).
 
 use super::patch::Patch;
-use super::{Element, IdAllocator, VNode};
-use std::hash::{BuildHasher, Hash, Hasher};
+use super::tree::{Kind, Tree};
+use super::{Element, IdAllocator, Namespace, NodeId, VNode};
 
 /// Hash maps keyed by user content (keys, subtree hashes): foldhash, randomly seeded.
 type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// `diff(old, new)`: patches that turn `old` into `new`. `new` is updated in place:
 /// matched elements take their old ids and new elements get ids from `ids`, so the
-/// result is the tree to diff the next render against. The roots must be the same
-/// element (same tag); otherwise the result is one `replace` of the root's content.
+/// result is the tree to diff the next render against. The roots are taken to be the
+/// same element (the LiveView root): their attributes and children are diffed.
 pub fn diff(old: &Element, new: &mut Element, ids: &mut IdAllocator) -> Vec<Patch> {
-    new.id = old.id;
-    // Hash both trees once, before `new` is touched.
-    let seed = foldhash::fast::RandomState::default();
-    let (mut oflat, mut nflat) = (Vec::new(), Vec::new());
-    hash_element(old, &seed, &mut oflat);
-    hash_element(new, &seed, &mut nflat);
+    let old_tree = Tree::from_element(old);
+    let mut new_tree = Tree::from_element(new);
+    let patches = diff_trees(&old_tree, &mut new_tree, ids);
+    *new = new_tree.to_element();
+    patches
+}
+
+/// [`diff`] on flat trees: the patches that turn `old` (the last render's tree, with
+/// ids) into `new` (this render's, as a builder made it). Afterwards `new` carries the
+/// ids: matched elements have their old ids, inserted ones fresh ids from `ids`, so
+/// it is the tree to diff the next render against. Inside an element that has
+/// `dj-update="ignore"` on both sides the client owns the content: `new` gets `old`'s
+/// children back, and no patch goes inside.
+pub fn diff_trees(old: &Tree, new: &mut Tree, ids: &mut IdAllocator) -> Vec<Patch> {
+    let mut new_ids = std::mem::take(new.ids_vec());
+    new_ids.resize(new.node_count(), NodeId(0));
     let mut d = Differ {
+        old,
+        new,
+        new_ids,
         ids,
         patches: Vec::new(),
-        oflat: &oflat,
-        nflat: &nflat,
+        ignored: Vec::new(),
     };
-    d.element(old, 0, new, 0);
-    d.patches
+    let (o, n) = (old.root(), d.new.root());
+    if old.is_empty() || d.new.is_empty() {
+        return Vec::new();
+    }
+    if old.hash(o) == d.new.hash(n) && old.range(o).len() == d.new.range(n).len() {
+        d.copy_ids(o, n);
+    } else {
+        d.element(o, n);
+    }
+    let Differ {
+        new_ids,
+        patches,
+        mut ignored,
+        ..
+    } = d;
+    *new.ids_vec() = new_ids;
+    // Put the client-owned contents back, last first so earlier indices hold.
+    ignored.sort_unstable_by_key(|&(n, _)| std::cmp::Reverse(n));
+    for (n, o) in ignored {
+        new.splice_children(n, old, o);
+    }
+    patches
 }
 
 /// Give every element of `node` a fresh id (an inserted subtree).
@@ -57,77 +95,43 @@ pub fn assign_ids(node: &mut VNode, ids: &mut IdAllocator) {
     }
 }
 
-/// Subtree hashes (ids ignored), flattened in pre-order: `(hash, size)` per node,
-/// where `size` counts the node and its descendants, so node `p`'s first child is at
-/// `p + 1` and each next sibling `size` further. Computed once per tree per diff.
-type Flat = Vec<(u64, u32)>;
-
-fn hash_node(node: &VNode, seed: &foldhash::fast::RandomState, out: &mut Flat) -> u64 {
-    match node {
-        VNode::Text(t) => {
-            let h = seed.hash_one((0u8, t));
-            out.push((h, 1));
-            h
+/// Each child's matching token: for an element with a key, a hash of (namespace, tag,
+/// key); otherwise its subtree hash. `keyed` collects the positions of keyed children.
+fn raw_tokens(t: &Tree, children: &[usize], keyed: &mut Vec<usize>) -> Vec<u64> {
+    let mut out = Vec::with_capacity(children.len());
+    for (n, &c) in children.iter().enumerate() {
+        match (t.kind(c), t.key(c)) {
+            (Kind::Element(ns), Some(k)) => {
+                keyed.push(n);
+                out.push(key_token(ns, t.name(c), k));
+            }
+            _ => out.push(t.hash(c)),
         }
-        VNode::Comment(t) => {
-            let h = seed.hash_one((1u8, t));
-            out.push((h, 1));
-            h
-        }
-        VNode::Element(e) => stacker::maybe_grow(32 * 1024, 1024 * 1024, || hash_element(e, seed, out)),
-    }
-}
-
-fn hash_element(e: &Element, seed: &foldhash::fast::RandomState, out: &mut Flat) -> u64 {
-    let at = out.len();
-    out.push((0, 1));
-    let mut h = seed.build_hasher();
-    (2u8, &e.tag, e.ns as u8, &e.attrs).hash(&mut h);
-    for c in &e.children {
-        h.write_u64(hash_node(c, seed, out));
-    }
-    let hash = h.finish();
-    out[at] = (hash, (out.len() - at) as u32);
-    hash
-}
-
-/// Positions in `flat` of the `n` children of the node at `p`.
-fn child_positions(flat: &Flat, p: usize, n: usize) -> Vec<usize> {
-    let mut out = Vec::with_capacity(n);
-    let mut q = p + 1;
-    for _ in 0..n {
-        out.push(q);
-        q += flat.get(q).map_or(1, |&(_, size)| size as usize);
     }
     out
 }
 
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum Token<'a> {
-    Key(&'a str, &'a str),
-    Hash(u64),
-}
-
-fn tokens<'a>(children: &'a [VNode], hashes: &[u64]) -> Vec<Token<'a>> {
-    let mut key_count: Map<(&str, &str), usize> = Map::default();
-    for c in children {
-        if let VNode::Element(Element {
-            key: Some(k), tag, ..
-        }) = c
-        {
-            *key_count.entry((tag.as_str(), k.as_str())).or_default() += 1;
+/// A key that is not unique among its siblings identifies nothing: those children
+/// fall back to their subtree hash.
+fn dedupe_keys(t: &Tree, children: &[usize], tokens: &mut [u64], keyed: &[usize]) {
+    if keyed.len() < 2 {
+        return;
+    }
+    let mut count: Map<u64, u32> = Map::with_capacity_and_hasher(keyed.len(), Default::default());
+    for &n in keyed {
+        *count.entry(tokens[n]).or_default() += 1;
+    }
+    for &n in keyed {
+        if count.get(&tokens[n]).copied().unwrap_or(0) > 1 {
+            tokens[n] = t.hash(children[n]);
         }
     }
-    children
-        .iter()
-        .zip(hashes)
-        .map(|(c, &h)| match c {
-            VNode::Element(Element {
-                key: Some(k), tag, ..
-            }) if key_count.get(&(tag.as_str(), k.as_str())) == Some(&1) => Token::Key(tag, k),
-            _ => Token::Hash(h),
-        })
-        .collect()
+}
+
+fn key_token(ns: Namespace, tag: &str, key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    static SEED: std::sync::OnceLock<foldhash::quality::RandomState> = std::sync::OnceLock::new();
+    SEED.get_or_init(Default::default).hash_one((ns as u8, tag, key))
 }
 
 /// Indices (into `seq`) of a longest strictly increasing subsequence.
@@ -153,19 +157,30 @@ pub fn lis(seq: &[usize]) -> Vec<usize> {
     out
 }
 
-fn compatible(a: &VNode, b: &VNode) -> bool {
-    match (a, b) {
-        (VNode::Element(x), VNode::Element(y)) => x.tag == y.tag && x.ns == y.ns && x.key == y.key,
-        (VNode::Text(_), VNode::Text(_)) | (VNode::Comment(_), VNode::Comment(_)) => true,
+fn compatible(old: &Tree, i: usize, new: &Tree, j: usize) -> bool {
+    match (old.kind(i), new.kind(j)) {
+        (Kind::Element(a), Kind::Element(b)) => {
+            a == b && old.name(i) == new.name(j) && old.key(i) == new.key(j)
+        }
+        (Kind::Text, Kind::Text) | (Kind::Comment, Kind::Comment) => true,
         _ => false,
     }
 }
 
 /// `(old index, new index)` pairs of matched children, in new order.
-fn match_children(old: &[VNode], oh: &[u64], new: &[VNode], nh: &[u64]) -> Vec<(usize, usize)> {
-    let (ot, nt) = (tokens(old, oh), tokens(new, nh));
-    let mut count: Map<&Token<'_>, (usize, usize, usize)> = Map::default();
-    for (i, t) in ot.iter().enumerate() {
+fn match_children(old: &Tree, oc: &[usize], new: &Tree, nc: &[usize]) -> Vec<(usize, usize)> {
+    let (mut ok, mut nk) = (Vec::new(), Vec::new());
+    let (mut ot, mut nt) = (raw_tokens(old, oc, &mut ok), raw_tokens(new, nc, &mut nk));
+    // The same tokens in the same order (same keys, or unchanged children): pair
+    // them in place, which is what the general case below gives too.
+    if ot == nt && oc.iter().zip(nc).all(|(&i, &j)| compatible(old, i, new, j)) {
+        return (0..nc.len()).map(|j| (j, j)).collect();
+    }
+    dedupe_keys(old, oc, &mut ot, &ok);
+    dedupe_keys(new, nc, &mut nt, &nk);
+    let mut count: Map<u64, (usize, usize, usize)> =
+        Map::with_capacity_and_hasher(ot.len(), Default::default());
+    for (i, &t) in ot.iter().enumerate() {
         let e = count.entry(t).or_insert((0, 0, 0));
         e.0 += 1;
         e.2 = i;
@@ -175,10 +190,17 @@ fn match_children(old: &[VNode], oh: &[u64], new: &[VNode], nh: &[u64]) -> Vec<(
             e.1 += 1;
         }
     }
-    // Unique on both sides → matched.
+    // Unique on both sides (and compatible, in case two keys' hashes collide) →
+    // matched.
     let mut old_for_new: Vec<Option<usize>> = nt
         .iter()
-        .map(|t| count.get(t).filter(|e| e.0 == 1 && e.1 == 1).map(|e| e.2))
+        .enumerate()
+        .map(|(j, t)| {
+            count
+                .get(t)
+                .filter(|e| e.0 == 1 && e.1 == 1 && compatible(old, oc[e.2], new, nc[j]))
+                .map(|e| e.2)
+        })
         .collect();
     // Anchors: the LIS of matched old positions, in new order.
     let matched: Vec<(usize, usize)> = old_for_new
@@ -189,14 +211,14 @@ fn match_children(old: &[VNode], oh: &[u64], new: &[VNode], nh: &[u64]) -> Vec<(
     let seq: Vec<usize> = matched.iter().map(|&(i, _)| i).collect();
     let anchors: Vec<(usize, usize)> = lis(&seq).into_iter().map(|k| matched[k]).collect();
     // Gaps between anchors: pair leftovers in order when compatible.
-    let mut old_used = vec![false; old.len()];
+    let mut old_used = vec![false; oc.len()];
     for o in old_for_new.iter().flatten() {
         old_used[*o] = true;
     }
     let mut bounds = vec![(0usize, 0usize)];
     bounds.extend(anchors.iter().map(|&(i, j)| (i + 1, j + 1)));
     let mut ends: Vec<(usize, usize)> = anchors.clone();
-    ends.push((old.len(), new.len()));
+    ends.push((oc.len(), nc.len()));
     for (&(os, ns), &(oe, ne)) in bounds.iter().zip(ends.iter()) {
         let free: Vec<usize> = (os..oe.max(os)).filter(|&i| !old_used[i]).collect();
         let mut free_old = free.into_iter().peekable();
@@ -206,7 +228,7 @@ fn match_children(old: &[VNode], oh: &[u64], new: &[VNode], nh: &[u64]) -> Vec<(
             }
             // Skip old leftovers that cannot pair with this one (they will be removed).
             while let Some(&i) = free_old.peek() {
-                if compatible(&old[i], &new[j]) {
+                if compatible(old, oc[i], new, nc[j]) {
                     break;
                 }
                 free_old.next();
@@ -225,85 +247,99 @@ fn match_children(old: &[VNode], oh: &[u64], new: &[VNode], nh: &[u64]) -> Vec<(
 }
 
 struct Differ<'a> {
+    old: &'a Tree,
+    new: &'a Tree,
+    /// The new tree's ids, being written.
+    new_ids: Vec<NodeId>,
     ids: &'a mut IdAllocator,
     patches: Vec<Patch>,
-    oflat: &'a Flat,
-    nflat: &'a Flat,
+    /// `(new element, old element)` with `dj-update="ignore"` on both sides.
+    ignored: Vec<(usize, usize)>,
 }
 
 impl Differ<'_> {
-    fn element(&mut self, old: &Element, op: usize, new: &mut Element, np: usize) {
-        // Attributes.
-        let mut set = Vec::new();
-        for (k, v) in &new.attrs {
-            if old.attr(k) != Some(v.as_str()) {
-                set.push((k.clone(), v.clone()));
-            }
+    /// The subtrees at `o` and `n` are equal: `n`'s take `o`'s ids.
+    fn copy_ids(&mut self, o: usize, n: usize) {
+        let (or, nr) = (self.old.range(o), self.new.range(n));
+        for (dst, src) in self.new_ids[nr].iter_mut().zip(or) {
+            *dst = self.old.id(src);
         }
+    }
+
+    fn element(&mut self, o: usize, n: usize) {
+        let (old, new) = (self.old, self.new);
+        self.new_ids[n] = old.id(o);
+        // Attributes.
+        let set: Vec<(String, String)> = new
+            .attrs(n)
+            .filter(|(k, v)| old.attr(o, k) != Some(v))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let remove: Vec<String> = old
-            .attrs
-            .iter()
-            .filter(|(k, _)| new.attr(k).is_none())
-            .map(|(k, _)| k.clone())
+            .attrs(o)
+            .filter(|(k, _)| new.attr(n, k).is_none())
+            .map(|(k, _)| k.to_string())
             .collect();
         if !set.is_empty() || !remove.is_empty() {
             self.patches.push(Patch::Attrs {
-                id: old.id,
+                id: old.id(o),
                 set,
                 remove,
             });
         }
         // `dj-update="ignore"`: the client owns the content.
-        if old.attr("dj-update") == Some("ignore") && new.attr("dj-update") == Some("ignore") {
-            new.children = old.children.clone();
+        if old.attr(o, "dj-update") == Some("ignore") && new.attr(n, "dj-update") == Some("ignore") {
+            self.ignored.push((n, o));
             return;
         }
-        self.children(old, op, new, np);
+        self.children(o, n);
     }
 
-    fn children(&mut self, old: &Element, op: usize, new: &mut Element, np: usize) {
-        let parent = old.id;
-        let ocp = child_positions(self.oflat, op, old.children.len());
-        let ncp = child_positions(self.nflat, np, new.children.len());
-        let oh: Vec<u64> = ocp
-            .iter()
-            .map(|&q| self.oflat.get(q).map_or(0, |x| x.0))
-            .collect();
-        let nh: Vec<u64> = ncp
-            .iter()
-            .map(|&q| self.nflat.get(q).map_or(0, |x| x.0))
-            .collect();
-        let pairs = match_children(&old.children, &oh, &new.children, &nh);
-        let mut old_matched = vec![false; old.children.len()];
+    fn children(&mut self, o: usize, n: usize) {
+        let (old, new) = (self.old, self.new);
+        let parent = old.id(o);
+        let oc: Vec<usize> = old.children(o).collect();
+        let nc: Vec<usize> = new.children(n).collect();
+        let pairs = match_children(old, &oc, new, &nc);
+        let mut old_matched = vec![false; oc.len()];
         for &(i, _) in &pairs {
             old_matched[i] = true;
         }
         // 1. Removals, highest index first.
-        for i in (0..old.children.len()).rev() {
+        for i in (0..oc.len()).rev() {
             if !old_matched[i] {
                 self.patches.push(Patch::Remove { parent, index: i });
             }
         }
         // 2. Moves. `current` is the matched old children in old order (what is left
         // after the removals); `target` the same children in new order.
-        let mut current: Vec<usize> = (0..old.children.len()).filter(|&i| old_matched[i]).collect();
+        let mut current: Vec<usize> = (0..oc.len()).filter(|&i| old_matched[i]).collect();
         let target: Vec<usize> = pairs.iter().map(|&(i, _)| i).collect();
-        let rank: Map<usize, usize> = current.iter().enumerate().map(|(r, &i)| (i, r)).collect();
-        let ranks: Vec<usize> = target.iter().map(|i| rank.get(i).copied().unwrap_or(0)).collect();
-        let stay: std::collections::HashSet<usize, foldhash::fast::RandomState> =
-            lis(&ranks).into_iter().map(|k| target[k]).collect();
-        let moves = target.len() - stay.len();
+        let mut rank = vec![0usize; oc.len()];
+        for (r, &i) in current.iter().enumerate() {
+            rank[i] = r;
+        }
+        let ranks: Vec<usize> = target.iter().map(|&i| rank[i]).collect();
+        let mut stay = vec![false; oc.len()];
+        if ranks.windows(2).all(|w| w[0] < w[1]) {
+            // Already in order (the common case): nothing moves.
+            for &i in &target {
+                stay[i] = true;
+            }
+        } else {
+            for k in lis(&ranks) {
+                stay[target[k]] = true;
+            }
+        }
+        let moves = target.iter().filter(|&&i| !stay[i]).count();
         if moves > 0 {
             // One `reorder` (the new order as current indices) when it is shorter
             // than the moves.
             if moves > 2 && moves * 8 > target.len() {
-                self.patches.push(Patch::Reorder {
-                    parent,
-                    order: ranks.clone(),
-                });
+                self.patches.push(Patch::Reorder { parent, order: ranks });
             } else {
                 for (j, &i) in target.iter().enumerate() {
-                    if stay.contains(&i) {
+                    if stay[i] {
                         continue;
                     }
                     let from = current.iter().position(|&c| c == i).unwrap_or(0);
@@ -322,18 +358,24 @@ impl Differ<'_> {
                 }
             }
         }
-        // 3. Insertions, lowest index first; matched children recurse.
-        let mut old_for_new: Vec<Option<usize>> = vec![None; new.children.len()];
+        // 3. Insertions, lowest index first.
+        let mut old_for_new: Vec<Option<usize>> = vec![None; nc.len()];
         for &(i, j) in &pairs {
             old_for_new[j] = Some(i);
         }
+        let raw = match new.kind(n) {
+            Kind::Element(Namespace::Html) => matches!(new.name(n), "script" | "style"),
+            _ => false,
+        };
         for (j, o) in old_for_new.iter().enumerate() {
             if o.is_none() {
-                let raw = is_raw_text(new);
-                let child = &mut new.children[j];
-                assign_ids(child, self.ids);
+                for k in new.range(nc[j]) {
+                    if matches!(new.kind(k), Kind::Element(_)) {
+                        self.new_ids[k] = self.ids.next_id();
+                    }
+                }
                 let mut html = String::new();
-                child.write_html(&mut html, raw);
+                new.write_html_with_ids(nc[j], &mut html, raw, &self.new_ids);
                 self.patches.push(Patch::Insert {
                     parent,
                     index: j,
@@ -341,26 +383,26 @@ impl Differ<'_> {
                 });
             }
         }
+        // 4. Content: matched children, in new order.
         for (j, o) in old_for_new.iter().enumerate() {
             let Some(i) = *o else {
                 continue;
             };
-            match (&old.children[i], &mut new.children[j]) {
-                (VNode::Element(a), VNode::Element(b)) => {
-                    b.id = a.id;
-                    // Equal hashes: almost surely an unchanged subtree. Confirm while
-                    // carrying the ids over, and diff only if it was a collision.
-                    if oh[i] == nh[j] && adopt_ids(a, b) {
-                        continue;
+            let (a, b) = (oc[i], nc[j]);
+            match (old.kind(a), new.kind(b)) {
+                (Kind::Element(_), Kind::Element(_)) => {
+                    // Equal hashes: an unchanged subtree (same size by construction).
+                    if old.hash(a) == new.hash(b) && old.range(a).len() == new.range(b).len() {
+                        self.copy_ids(a, b);
+                    } else {
+                        stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.element(a, b));
                     }
-                    let (ap, bp) = (ocp[i], ncp[j]);
-                    stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.element(a, ap, b, bp));
                 }
-                (VNode::Text(a), VNode::Text(b)) | (VNode::Comment(a), VNode::Comment(b)) if a != b => {
+                (Kind::Text, Kind::Text) | (Kind::Comment, Kind::Comment) if old.name(a) != new.name(b) => {
                     self.patches.push(Patch::Text {
                         parent,
                         index: j,
-                        text: b.clone(),
+                        text: new.name(b).to_string(),
                     });
                 }
                 // Equal text, or never paired (see `compatible`).
@@ -368,29 +410,4 @@ impl Differ<'_> {
             }
         }
     }
-}
-
-/// If `new` equals `old` (tags, attributes, text; ids aside), give `new`'s elements
-/// `old`'s ids and return true. On a difference return false; the ids copied so far
-/// are overwritten by the diff that follows.
-fn adopt_ids(old: &Element, new: &mut Element) -> bool {
-    let mut stack: Vec<(&Element, &mut Element)> = vec![(old, new)];
-    while let Some((a, b)) = stack.pop() {
-        if a.tag != b.tag || a.ns != b.ns || a.attrs != b.attrs || a.children.len() != b.children.len() {
-            return false;
-        }
-        b.id = a.id;
-        for (x, y) in a.children.iter().zip(b.children.iter_mut()) {
-            match (x, y) {
-                (VNode::Element(x), VNode::Element(y)) => stack.push((x, y)),
-                (VNode::Text(x), VNode::Text(y)) | (VNode::Comment(x), VNode::Comment(y)) if x == y => {}
-                _ => return false,
-            }
-        }
-    }
-    true
-}
-
-fn is_raw_text(e: &Element) -> bool {
-    e.ns == super::Namespace::Html && matches!(e.tag.as_str(), "script" | "style")
 }

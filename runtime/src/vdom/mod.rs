@@ -17,12 +17,18 @@ pub mod build;
 pub mod diff;
 pub mod parse;
 pub mod patch;
+pub mod tree;
 
 pub use apply::{apply, ApplyError};
 pub use build::{build_document, DocumentBuilder};
 pub use diff::diff;
 pub use parse::{parse_document, parse_fragment, parse_fragment_with_ids, ParseError};
 pub use patch::Patch;
+pub use tree::Tree;
+
+/// The string type of the VDOM: names, attribute values and text of up to 24 bytes are
+/// stored inline, so most nodes of a rendered page allocate nothing for their strings.
+pub use compact_str::CompactString;
 
 /// Elements whose text (including whitespace-only text) is kept as it is.
 pub const WHITESPACE_PRESERVING: &[&str] = &["pre", "code", "textarea", "script", "style"];
@@ -51,9 +57,9 @@ pub enum VNode {
     /// An element.
     Element(Element),
     /// Text (entities decoded).
-    Text(String),
+    Text(CompactString),
     /// A comment that is kept (`dj-if` markers).
-    Comment(String),
+    Comment(CompactString),
 }
 
 /// An element.
@@ -61,16 +67,16 @@ pub enum VNode {
 pub struct Element {
     /// The local name as the DOM has it (lower case for HTML; `foreignObject`,
     /// `linearGradient`, … in SVG).
-    pub tag: String,
+    pub tag: CompactString,
     /// The namespace.
     pub ns: Namespace,
     /// Attributes in source order (a duplicate keeps its first value, as in the DOM),
     /// without `dj-id`.
-    pub attrs: Vec<(String, String)>,
+    pub attrs: Vec<(CompactString, CompactString)>,
     /// Children.
     pub children: Vec<VNode>,
     /// `dj-key`, else `data-key`, when not empty.
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// The stable id (`dj-id`).
     pub id: NodeId,
 }
@@ -139,7 +145,7 @@ impl IdAllocator {
 
 /// The key an element with `attrs` gets: `dj-key`, else `data-key`, when not empty
 /// (`../shared/spec/runtime.md` §3.1; `id` is not a key).
-pub fn key_of(attrs: &[(String, String)]) -> Option<String> {
+pub fn key_of(attrs: &[(CompactString, CompactString)]) -> Option<CompactString> {
     ["dj-key", "data-key"].iter().find_map(|k| {
         attrs
             .iter()
@@ -149,6 +155,24 @@ pub fn key_of(attrs: &[(String, String)]) -> Option<String> {
 }
 
 impl Element {
+    /// An element with `attrs` and `children`, its key taken from `attrs`
+    /// ([`key_of`]) and id `0`.
+    pub fn new(
+        tag: impl Into<CompactString>,
+        ns: Namespace,
+        attrs: Vec<(CompactString, CompactString)>,
+        children: Vec<VNode>,
+    ) -> Self {
+        Element {
+            tag: tag.into(),
+            ns,
+            key: key_of(&attrs),
+            attrs,
+            children,
+            id: NodeId(0),
+        }
+    }
+
     /// The value of attribute `name`.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
@@ -207,27 +231,16 @@ impl Element {
 
     /// Serialise this element and its subtree as HTML.
     pub fn write_html(&self, out: &mut String) {
-        out.push('<');
-        out.push_str(&self.tag);
-        out.push_str(" dj-id=\"");
-        out.push_str(&self.id.to_string());
-        out.push('"');
-        for (k, v) in &self.attrs {
-            out.push(' ');
-            out.push_str(k);
-            out.push_str("=\"");
-            escape_attr(v, out);
-            out.push('"');
-        }
-        out.push('>');
+        write_start_tag(
+            &self.tag,
+            self.id,
+            self.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            out,
+        );
         if self.is_void() {
             return;
         }
-        let raw = self.ns == Namespace::Html
-            && matches!(
-                self.tag.as_str(),
-                "script" | "style" | "xmp" | "iframe" | "noembed" | "noframes" | "plaintext"
-            );
+        let raw = is_raw_text_element(&self.tag, self.ns);
         // A leading newline in pre/textarea/listing is eaten by the parser: repeat it.
         if self.ns == Namespace::Html && matches!(self.tag.as_str(), "pre" | "textarea" | "listing") {
             if let Some(VNode::Text(t)) = self.children.first() {
@@ -243,6 +256,38 @@ impl Element {
         out.push_str(&self.tag);
         out.push('>');
     }
+}
+
+/// `<tag dj-id="…" k="v"…>`.
+fn write_start_tag<'a>(
+    tag: &str,
+    id: NodeId,
+    attrs: impl Iterator<Item = (&'a str, &'a str)>,
+    out: &mut String,
+) {
+    use std::fmt::Write;
+    out.push('<');
+    out.push_str(tag);
+    out.push_str(" dj-id=\"");
+    let _ = write!(out, "{id}");
+    out.push('"');
+    for (k, v) in attrs {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        escape_attr(v, out);
+        out.push('"');
+    }
+    out.push('>');
+}
+
+/// Elements whose text the serialisation writes unescaped.
+fn is_raw_text_element(tag: &str, ns: Namespace) -> bool {
+    ns == Namespace::Html
+        && matches!(
+            tag,
+            "script" | "style" | "xmp" | "iframe" | "noembed" | "noframes" | "plaintext"
+        )
 }
 
 /// Text escaping of the HTML serialisation algorithm (`&`, NBSP, `<`, `>`).

@@ -1,7 +1,7 @@
 //! HTML → VDOM with html5ever's tree builder (the HTML standard's algorithm), for
 //! input that does not come from the renderer.
 
-use super::{Element, IdAllocator, Namespace, VNode, WHITESPACE_PRESERVING};
+use super::{CompactString, Element, IdAllocator, Namespace, VNode, WHITESPACE_PRESERVING};
 use html5ever::tendril::{StrTendril, TendrilSink};
 use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::{ns, Attribute, QualName};
@@ -217,9 +217,9 @@ impl Builder<'_> {
         for c in kids {
             match &self.nodes[c].data {
                 Data::Text(t) if keep_space || !t.chars().all(is_html_space) => {
-                    out.push(VNode::Text(t.clone()))
+                    out.push(VNode::Text(t.as_str().into()))
                 }
-                Data::Comment(t) if is_kept_comment(t) => out.push(VNode::Comment(t.clone())),
+                Data::Comment(t) if is_kept_comment(t) => out.push(VNode::Comment(t.as_str().into())),
                 Data::Element { .. } => {
                     let e = stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.element(c, keep_space));
                     out.push(VNode::Element(e));
@@ -239,18 +239,18 @@ impl Builder<'_> {
         } else {
             Namespace::Html
         };
-        let tag = n.name.local.to_string();
-        let mut attrs: Vec<(String, String)> = Vec::new();
+        let tag = CompactString::from(&*n.name.local);
+        let mut attrs: Vec<(CompactString, CompactString)> = Vec::new();
         if let Data::Element { attrs: a, .. } = &n.data {
             for at in a {
                 // html5ever gives the foreign attribute `xmlns` an empty prefix.
                 let name = match &at.name.prefix {
-                    Some(p) if !p.is_empty() => format!("{p}:{}", at.name.local),
-                    _ => at.name.local.to_string(),
+                    Some(p) if !p.is_empty() => compact_str::format_compact!("{p}:{}", at.name.local),
+                    _ => CompactString::from(&*at.name.local),
                 };
                 // A user-supplied dj-id is ignored: ids are the server's.
                 if name != "dj-id" && !attrs.iter().any(|(k, _)| *k == name) {
-                    attrs.push((name, at.value.to_string()));
+                    attrs.push((name, CompactString::from(&*at.value)));
                 }
             }
         }

@@ -104,17 +104,27 @@ pub struct Case {
     pub after: HashMap<String, Value>,
 }
 
-/// Render `template` with `context` and build its VDOM root (ids from `ids`).
+/// Render `template` with `context` and build its VDOM (ids from `ids`).
+pub fn render_tree(
+    engine: &Engine,
+    template: &Arc<Template>,
+    context: &HashMap<String, Value>,
+    ids: &mut djust_runtime::vdom::IdAllocator,
+) -> djust_runtime::vdom::Tree {
+    djust_runtime::vdom::build::render_document(engine, template, context, ids)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .root
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`render_tree`] as an owned element.
 pub fn render_root(
     engine: &Engine,
     template: &Arc<Template>,
     context: &HashMap<String, Value>,
     ids: &mut djust_runtime::vdom::IdAllocator,
 ) -> djust_runtime::vdom::Element {
-    djust_runtime::vdom::build::render_document(engine, template, context, ids)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .root
-        .unwrap_or_else(|e| panic!("{e}"))
+    render_tree(engine, template, context, ids).to_element()
 }
 
 pub fn engine() -> Engine {

@@ -3,14 +3,14 @@
 
 pub mod cases;
 
-use djust_runtime::vdom::{Element, IdAllocator, Namespace, NodeId, VNode};
+use djust_runtime::vdom::{CompactString, Element, IdAllocator, Namespace, VNode};
 use proptest::prelude::*;
 
 /// Random trees of elements that nest freely in HTML, with attributes, keys and text.
 pub fn tree() -> impl Strategy<Value = VNode> {
     let text = "[a-z<>&\"' \u{e9}\u{a0}]{1,8}"
         .prop_filter("not only spaces", |t: &String| !t.chars().all(|c| c == ' '));
-    let leaf = text.prop_map(VNode::Text);
+    let leaf = text.prop_map(|t| VNode::Text(t.into()));
     leaf.prop_recursive(5, 64, 6, |inner| {
         (
             prop::sample::select(vec!["div", "span", "section", "b", "em", "ul", "article", "main"]),
@@ -25,10 +25,10 @@ pub fn tree() -> impl Strategy<Value = VNode> {
         )
             .prop_map(|(tag, attrs, children)| {
                 let mut seen = std::collections::HashSet::new();
-                let attrs: Vec<(String, String)> = attrs
+                let attrs: Vec<(CompactString, CompactString)> = attrs
                     .into_iter()
                     .filter(|(k, _)| seen.insert(*k))
-                    .map(|(k, v)| (k.to_string(), v))
+                    .map(|(k, v)| (k.into(), v.into()))
                     .collect();
                 // Adjacent texts merge in the DOM: join them here too.
                 let mut merged: Vec<VNode> = Vec::new();
@@ -38,18 +38,7 @@ pub fn tree() -> impl Strategy<Value = VNode> {
                         (_, c) => merged.push(c),
                     }
                 }
-                let key = attrs
-                    .iter()
-                    .find(|(k, v)| k == "dj-key" && !v.is_empty())
-                    .map(|(_, v)| v.clone());
-                VNode::Element(Element {
-                    tag: tag.to_string(),
-                    ns: Namespace::Html,
-                    attrs,
-                    children: merged,
-                    key,
-                    id: NodeId(0),
-                })
+                VNode::Element(Element::new(tag, Namespace::Html, attrs, merged))
             })
     })
 }

@@ -1,0 +1,469 @@
+//! The runtime's VDOM: one LiveView root as flat arrays.
+//!
+//! A [`Tree`] stores its nodes in document (pre-)order, each with the size of its
+//! subtree, so a node's children are found by skipping (`first child = i + 1`, next
+//! sibling `= j + size(j)`), a subtree is a contiguous range, and copying the ids of
+//! an unchanged subtree is one `copy_from_slice`. Tag names, attribute names and
+//! values and text live in one string buffer; attributes in one array. Building a
+//! tree of a 1,000-row page therefore allocates a handful of growing buffers instead
+//! of a few allocations per node, and dropping it frees four.
+//!
+//! Every node carries a subtree hash (tag, namespace, attributes, children's hashes;
+//! ids ignored), computed by whoever builds the tree ([`super::build`] as each
+//! element closes, [`Tree::from_element`] otherwise), with one process-wide seed drawn
+//! at random. The diff ([`super::diff::diff_trees`]) takes equal hashes as equal
+//! subtrees.
+//!
+//! [`super::Element`] remains the owned, easy-to-edit form (html5ever's output, the
+//! Rust patch applier, tests); [`Tree::from_element`] and [`Tree::to_element`] convert
+//! between the two.
+
+use super::{CompactString, Element, Namespace, NodeId, VNode};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+/// The largest document a [`Tree`] holds: offsets are `u32`.
+pub const MAX_BYTES: usize = (u32::MAX / 2) as usize;
+
+/// A range of a tree's string buffer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An element in a namespace.
+    Element(Namespace),
+    /// Text (entities decoded).
+    Text,
+    /// A kept comment.
+    Comment,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    kind: Kind,
+    /// The tag of an element; the content of a text or comment.
+    name: Span,
+    attrs_start: u32,
+    attrs_len: u32,
+    key: Option<Span>,
+    /// Nodes in this subtree, this one included.
+    size: u32,
+    hash: u64,
+}
+
+/// A LiveView root's VDOM in flat arrays (see the module documentation). Node
+/// indices are positions in document order; [`Tree::root`] is the root element.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    nodes: Vec<Node>,
+    /// `dj-id` per node (elements; `0` for text and comments).
+    ids: Vec<NodeId>,
+    attrs: Vec<(Span, Span)>,
+    strings: String,
+    root: usize,
+}
+
+/// The process-wide hasher of subtree hashes: foldhash's quality variant, seeded at
+/// random once per process, so hashes agree between all trees of the process but
+/// cannot be predicted (or collided on purpose) from outside.
+fn hasher() -> &'static foldhash::quality::FixedState {
+    static STATE: std::sync::OnceLock<foldhash::quality::FixedState> = std::sync::OnceLock::new();
+    STATE.get_or_init(|| {
+        let seed = foldhash::quality::RandomState::default().hash_one(0x0064_6a75_7374_u64);
+        foldhash::quality::FixedState::with_seed(seed)
+    })
+}
+
+/// The hash of a text (`comment` false) or comment node.
+pub(crate) fn text_hash(comment: bool, text: &str) -> u64 {
+    hasher().hash_one((u8::from(comment), text))
+}
+
+/// The start of an element's hash; feed each child's hash with `write_u64`, then
+/// `finish`.
+pub(crate) fn element_hasher<'a>(
+    tag: &str,
+    ns: Namespace,
+    attrs: impl ExactSizeIterator<Item = (&'a str, &'a str)>,
+) -> ElementHasher {
+    let mut h = hasher().build_hasher();
+    (2u8, tag, ns as u8).hash(&mut h);
+    h.write_usize(attrs.len());
+    for (k, v) in attrs {
+        k.hash(&mut h);
+        v.hash(&mut h);
+    }
+    h
+}
+
+/// The hasher type [`element_hasher`] returns.
+pub(crate) type ElementHasher = foldhash::quality::FoldHasher<'static>;
+
+impl Tree {
+    /// An empty tree (no nodes); builders fill it.
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        Tree {
+            nodes: Vec::with_capacity(bytes / 16),
+            ids: Vec::new(),
+            attrs: Vec::with_capacity(bytes / 32),
+            strings: String::with_capacity(bytes / 2),
+            root: 0,
+        }
+    }
+
+    fn intern(&mut self, s: &str) -> Span {
+        let start = self.strings.len();
+        self.strings.push_str(s);
+        Span {
+            start: start as u32,
+            len: s.len() as u32,
+        }
+    }
+
+    /// Append an element (its subtree is what is appended until
+    /// [`Tree::close_element`]); returns its index.
+    pub(crate) fn open_element(
+        &mut self,
+        tag: &str,
+        ns: Namespace,
+        attrs: &[(CompactString, CompactString)],
+    ) -> usize {
+        let name = self.intern(tag);
+        let attrs_start = self.attrs.len() as u32;
+        let mut key = None;
+        for (k, v) in attrs {
+            let (ks, vs) = (self.intern(k), self.intern(v));
+            self.attrs.push((ks, vs));
+        }
+        // The key rule of `super::key_of`: dj-key, else data-key, when not empty.
+        for wanted in ["dj-key", "data-key"] {
+            if let Some(i) = attrs.iter().position(|(k, v)| k == wanted && !v.is_empty()) {
+                key = Some(self.attrs[attrs_start as usize + i].1);
+                break;
+            }
+        }
+        self.nodes.push(Node {
+            kind: Kind::Element(ns),
+            name,
+            attrs_start,
+            attrs_len: attrs.len() as u32,
+            key,
+            size: 1,
+            hash: 0,
+        });
+        self.nodes.len() - 1
+    }
+
+    /// Close the element at `i`: everything appended since is its subtree.
+    pub(crate) fn close_element(&mut self, i: usize, hash: u64) {
+        let size = (self.nodes.len() - i) as u32;
+        if let Some(n) = self.nodes.get_mut(i) {
+            n.size = size;
+            n.hash = hash;
+        }
+    }
+
+    /// Append a text (`comment` false) or comment node; returns its hash.
+    pub(crate) fn push_text(&mut self, comment: bool, text: &str) -> u64 {
+        let name = self.intern(text);
+        let hash = text_hash(comment, text);
+        self.nodes.push(Node {
+            kind: if comment { Kind::Comment } else { Kind::Text },
+            name,
+            attrs_start: 0,
+            attrs_len: 0,
+            key: None,
+            size: 1,
+            hash,
+        });
+        hash
+    }
+
+    /// Make the element at `root` the tree's root and number its elements from `ids`
+    /// in document order. Nodes outside its subtree stay in the buffers, unused.
+    pub(crate) fn set_root(&mut self, root: usize, ids: &mut super::IdAllocator) {
+        self.root = root;
+        self.ids = vec![NodeId(0); self.nodes.len()];
+        for i in self.range(root) {
+            if matches!(self.nodes[i].kind, Kind::Element(_)) {
+                self.ids[i] = ids.next_id();
+            }
+        }
+    }
+
+    /// The tree of `root` (ids, keys and everything as they are), hashed.
+    pub fn from_element(root: &Element) -> Tree {
+        let mut t = Tree::with_capacity(0);
+        t.add_element(root);
+        t.ids = Vec::with_capacity(t.nodes.len());
+        collect_ids(root, &mut t.ids);
+        t
+    }
+
+    fn add_element(&mut self, e: &Element) -> u64 {
+        let i = self.open_element(&e.tag, e.ns, &e.attrs);
+        // The element's own key field wins (it normally equals the attributes' key).
+        self.nodes[i].key = e.key.as_ref().map(|k| self.intern_key(k));
+        let mut h = element_hasher(
+            &e.tag,
+            e.ns,
+            e.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        for c in &e.children {
+            let ch = match c {
+                VNode::Element(c) => stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.add_element(c)),
+                VNode::Text(t) => self.push_text(false, t),
+                VNode::Comment(t) => self.push_text(true, t),
+            };
+            h.write_u64(ch);
+        }
+        let hash = h.finish();
+        self.close_element(i, hash);
+        hash
+    }
+
+    fn intern_key(&mut self, k: &str) -> Span {
+        self.intern(k)
+    }
+
+    /// The root element's index.
+    pub fn root(&self) -> usize {
+        self.root
+    }
+
+    /// Number of nodes in the root's subtree.
+    pub fn len(&self) -> usize {
+        self.nodes.get(self.root).map_or(0, |n| n.size as usize)
+    }
+
+    /// Whether the tree has no root.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The indices of node `i`'s subtree (`i` first).
+    pub fn range(&self, i: usize) -> std::ops::Range<usize> {
+        i..i + self.nodes.get(i).map_or(0, |n| n.size as usize)
+    }
+
+    /// The kind of node `i`.
+    pub fn kind(&self, i: usize) -> Kind {
+        self.nodes[i].kind
+    }
+
+    fn str(&self, s: Span) -> &str {
+        self.strings
+            .get(s.start as usize..(s.start + s.len) as usize)
+            .unwrap_or("")
+    }
+
+    /// An element's tag, or a text's or comment's content.
+    pub fn name(&self, i: usize) -> &str {
+        self.str(self.nodes[i].name)
+    }
+
+    /// The attributes of node `i`, in source order.
+    pub fn attrs(&self, i: usize) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        let n = &self.nodes[i];
+        self.attrs[n.attrs_start as usize..(n.attrs_start + n.attrs_len) as usize]
+            .iter()
+            .map(|&(k, v)| (self.str(k), self.str(v)))
+    }
+
+    /// The value of attribute `name` of node `i`.
+    pub fn attr(&self, i: usize, name: &str) -> Option<&str> {
+        self.attrs(i).find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    /// The key (`dj-key`, else `data-key`) of node `i`.
+    pub fn key(&self, i: usize) -> Option<&str> {
+        self.nodes[i].key.map(|k| self.str(k))
+    }
+
+    /// The `dj-id` of node `i`.
+    pub fn id(&self, i: usize) -> NodeId {
+        self.ids.get(i).copied().unwrap_or_default()
+    }
+
+    /// The subtree hash of node `i`.
+    pub fn hash(&self, i: usize) -> u64 {
+        self.nodes[i].hash
+    }
+
+    /// The children of node `i`, as indices.
+    pub fn children(&self, i: usize) -> Children<'_> {
+        let end = i + self.nodes.get(i).map_or(1, |n| n.size as usize);
+        Children {
+            tree: self,
+            next: i + 1,
+            end,
+        }
+    }
+
+    /// The ids, for the diff to write.
+    pub(crate) fn ids_vec(&mut self) -> &mut Vec<NodeId> {
+        &mut self.ids
+    }
+
+    /// Nodes in the buffers (the root's subtree and what the builder left around it).
+    pub(crate) fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The root as an owned [`Element`].
+    pub fn to_element(&self) -> Element {
+        self.element_at(self.root)
+    }
+
+    /// The element at `i` as an owned [`Element`].
+    pub fn element_at(&self, i: usize) -> Element {
+        let ns = match self.nodes.get(i).map(|n| n.kind) {
+            Some(Kind::Element(ns)) => ns,
+            _ => Namespace::Html,
+        };
+        let children = self
+            .children(i)
+            .map(|c| match self.nodes[c].kind {
+                Kind::Element(_) => {
+                    VNode::Element(stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.element_at(c)))
+                }
+                Kind::Text => VNode::Text(self.name(c).into()),
+                Kind::Comment => VNode::Comment(self.name(c).into()),
+            })
+            .collect();
+        Element {
+            tag: self.name(i).into(),
+            ns,
+            attrs: self.attrs(i).map(|(k, v)| (k.into(), v.into())).collect(),
+            children,
+            key: self.key(i).map(CompactString::from),
+            id: self.id(i),
+        }
+    }
+
+    /// Serialise node `i` and its subtree as HTML with `dj-id`s, as
+    /// [`Element::write_html`] does; `raw`: `i` is a text inside `script`/`style`.
+    pub fn write_html(&self, i: usize, out: &mut String, raw: bool) {
+        self.write_html_with_ids(i, out, raw, &self.ids);
+    }
+
+    /// [`Tree::write_html`] with the ids taken from `ids` (indexed like the nodes).
+    pub(crate) fn write_html_with_ids(&self, i: usize, out: &mut String, raw: bool, ids: &[NodeId]) {
+        match self.nodes[i].kind {
+            Kind::Text if raw => out.push_str(self.name(i)),
+            Kind::Text => super::escape_text(self.name(i), out),
+            Kind::Comment => {
+                out.push_str("<!--");
+                out.push_str(self.name(i));
+                out.push_str("-->");
+            }
+            Kind::Element(ns) => {
+                let tag = self.name(i);
+                let id = ids.get(i).copied().unwrap_or_default();
+                super::write_start_tag(tag, id, self.attrs(i), out);
+                if ns == Namespace::Html && super::VOID_ELEMENTS.contains(&tag) {
+                    return;
+                }
+                let raw = super::is_raw_text_element(tag, ns);
+                if ns == Namespace::Html && matches!(tag, "pre" | "textarea" | "listing") {
+                    if let Some(c) = self.children(i).next() {
+                        if self.nodes[c].kind == Kind::Text && self.name(c).starts_with('\n') {
+                            out.push('\n');
+                        }
+                    }
+                }
+                for c in self.children(i) {
+                    stacker::maybe_grow(32 * 1024, 1024 * 1024, || {
+                        self.write_html_with_ids(c, out, raw, ids)
+                    });
+                }
+                out.push_str("</");
+                out.push_str(tag);
+                out.push('>');
+            }
+        }
+    }
+
+    /// The root and its subtree as HTML, `dj-id`s stamped (the first render).
+    pub fn to_html(&self) -> String {
+        let mut out = String::with_capacity(self.strings.len() + self.len() * 12);
+        if !self.nodes.is_empty() {
+            self.write_html(self.root, &mut out, false);
+        }
+        out
+    }
+
+    /// Replace the children of `at` (an element of this tree) with copies of the
+    /// children of `from` in `other`, ids included, and fix the subtree sizes of `at`
+    /// and its ancestors. Hashes stay as they were (those of this tree's render).
+    pub(crate) fn splice_children(&mut self, at: usize, other: &Tree, from: usize) {
+        let old_end = at + self.nodes[at].size as usize;
+        let mut nodes = Vec::new();
+        let mut ids = Vec::new();
+        for j in other.range(from).skip(1) {
+            let mut n = other.nodes[j];
+            n.name = self.intern(other.str(n.name));
+            let attrs_start = self.attrs.len() as u32;
+            for &(k, v) in &other.attrs[n.attrs_start as usize..(n.attrs_start + n.attrs_len) as usize] {
+                let (k, v) = (self.intern(other.str(k)), self.intern(other.str(v)));
+                self.attrs.push((k, v));
+            }
+            n.attrs_start = attrs_start;
+            n.key = n.key.map(|k| self.intern(other.str(k)));
+            nodes.push(n);
+            ids.push(other.id(j));
+        }
+        let delta = nodes.len() as i64 - (old_end - at - 1) as i64;
+        self.nodes.splice(at + 1..old_end, nodes);
+        self.ids.splice(at + 1..old_end, ids);
+        // Ancestors of `at` (and `at`) are the nodes whose range contains it.
+        let mut i = self.root;
+        loop {
+            let size = self.nodes[i].size as i64 + delta;
+            self.nodes[i].size = size as u32;
+            if i == at {
+                break;
+            }
+            let Some(c) = self
+                .children(i)
+                .find(|&c| c <= at && at < c + self.nodes[c].size as usize)
+            else {
+                break;
+            };
+            i = c;
+        }
+    }
+}
+
+fn collect_ids(e: &Element, out: &mut Vec<NodeId>) {
+    out.push(e.id);
+    for c in &e.children {
+        match c {
+            VNode::Element(c) => stacker::maybe_grow(32 * 1024, 1024 * 1024, || collect_ids(c, out)),
+            _ => out.push(NodeId(0)),
+        }
+    }
+}
+
+/// The children of a node (see [`Tree::children`]).
+pub struct Children<'a> {
+    tree: &'a Tree,
+    next: usize,
+    end: usize,
+}
+
+impl Iterator for Children<'_> {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        if self.next >= self.end {
+            return None;
+        }
+        let i = self.next;
+        self.next += self.tree.nodes.get(i).map_or(1, |n| n.size.max(1) as usize);
+        Some(i)
+    }
+}
