@@ -26,8 +26,8 @@
 //! [`diff`] is the same on owned [`Element`]s (converted, hashed, converted back).
 
 use super::patch::Patch;
-use super::tree::{Kind, Tree};
-use super::{Element, IdAllocator, Namespace, NodeId, VNode};
+use super::tree::{key_token, Kind, Tree};
+use super::{Element, IdAllocator, Namespace, NodeId};
 
 /// Hash maps keyed by user content (keys, subtree hashes): foldhash, randomly seeded.
 type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
@@ -85,16 +85,6 @@ pub fn diff_trees(old: &Tree, new: &mut Tree, ids: &mut IdAllocator) -> Vec<Patc
     patches
 }
 
-/// Give every element of `node` a fresh id (an inserted subtree).
-pub fn assign_ids(node: &mut VNode, ids: &mut IdAllocator) {
-    if let VNode::Element(e) = node {
-        e.id = ids.next_id();
-        for c in &mut e.children {
-            stacker::maybe_grow(32 * 1024, 1024 * 1024, || assign_ids(c, ids));
-        }
-    }
-}
-
 /// Each child's matching token: for an element with a key, a hash of (namespace, tag,
 /// key); otherwise its subtree hash. `keyed` collects the positions of keyed children.
 fn raw_tokens(t: &Tree, children: &[usize], keyed: &mut Vec<usize>) -> Vec<u64> {
@@ -126,12 +116,6 @@ fn dedupe_keys(t: &Tree, children: &[usize], tokens: &mut [u64], keyed: &[usize]
             tokens[n] = t.hash(children[n]);
         }
     }
-}
-
-fn key_token(ns: Namespace, tag: &str, key: &str) -> u64 {
-    use std::hash::BuildHasher;
-    static SEED: std::sync::OnceLock<foldhash::quality::RandomState> = std::sync::OnceLock::new();
-    SEED.get_or_init(Default::default).hash_one((ns as u8, tag, key))
 }
 
 /// Indices (into `seq`) of a longest strictly increasing subsequence.
@@ -261,8 +245,10 @@ impl Differ<'_> {
     /// The subtrees at `o` and `n` are equal: `n`'s take `o`'s ids.
     fn copy_ids(&mut self, o: usize, n: usize) {
         let (or, nr) = (self.old.range(o), self.new.range(n));
-        for (dst, src) in self.new_ids[nr].iter_mut().zip(or) {
-            *dst = self.old.id(src);
+        if let (Some(dst), Some(src)) = (self.new_ids.get_mut(nr), self.old.ids().get(or)) {
+            if dst.len() == src.len() {
+                dst.copy_from_slice(src);
+            }
         }
     }
 

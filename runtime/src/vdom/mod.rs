@@ -146,12 +146,14 @@ impl IdAllocator {
 /// The key an element with `attrs` gets: `dj-key`, else `data-key`, when not empty
 /// (`../shared/spec/runtime.md` §3.1; `id` is not a key).
 pub fn key_of(attrs: &[(CompactString, CompactString)]) -> Option<CompactString> {
-    ["dj-key", "data-key"].iter().find_map(|k| {
-        attrs
-            .iter()
-            .find(|(name, v)| name == k && !v.is_empty())
-            .map(|(_, v)| v.clone())
-    })
+    key_index(attrs).map(|i| attrs[i].1.clone())
+}
+
+/// The position in `attrs` of the attribute [`key_of`] takes the key from.
+pub(crate) fn key_index(attrs: &[(CompactString, CompactString)]) -> Option<usize> {
+    ["dj-key", "data-key"]
+        .iter()
+        .find_map(|k| attrs.iter().position(|(name, v)| name == k && !v.is_empty()))
 }
 
 impl Element {

@@ -83,6 +83,12 @@ pub(crate) fn text_hash(comment: bool, text: &str) -> u64 {
     hasher().hash_one((u8::from(comment), text))
 }
 
+/// The token a keyed element is matched by in the diff: a hash of its namespace, tag
+/// and key (with the tree hasher's seed, in a space of its own).
+pub(crate) fn key_token(ns: Namespace, tag: &str, key: &str) -> u64 {
+    hasher().hash_one((3u8, ns as u8, tag, key))
+}
+
 /// The start of an element's hash; feed each child's hash with `write_u64`, then
 /// `finish`.
 pub(crate) fn element_hasher<'a>(
@@ -134,18 +140,11 @@ impl Tree {
     ) -> usize {
         let name = self.intern(tag);
         let attrs_start = self.attrs.len() as u32;
-        let mut key = None;
         for (k, v) in attrs {
             let (ks, vs) = (self.intern(k), self.intern(v));
             self.attrs.push((ks, vs));
         }
-        // The key rule of `super::key_of`: dj-key, else data-key, when not empty.
-        for wanted in ["dj-key", "data-key"] {
-            if let Some(i) = attrs.iter().position(|(k, v)| k == wanted && !v.is_empty()) {
-                key = Some(self.attrs[attrs_start as usize + i].1);
-                break;
-            }
-        }
+        let key = super::key_index(attrs).map(|i| self.attrs[attrs_start as usize + i].1);
         self.nodes.push(Node {
             kind: Kind::Element(ns),
             name,
@@ -207,7 +206,7 @@ impl Tree {
     fn add_element(&mut self, e: &Element) -> u64 {
         let i = self.open_element(&e.tag, e.ns, &e.attrs);
         // The element's own key field wins (it normally equals the attributes' key).
-        self.nodes[i].key = e.key.as_ref().map(|k| self.intern_key(k));
+        self.nodes[i].key = e.key.as_ref().map(|k| self.intern(k));
         let mut h = element_hasher(
             &e.tag,
             e.ns,
@@ -224,10 +223,6 @@ impl Tree {
         let hash = h.finish();
         self.close_element(i, hash);
         hash
-    }
-
-    fn intern_key(&mut self, k: &str) -> Span {
-        self.intern(k)
     }
 
     /// The root element's index.
@@ -302,6 +297,11 @@ impl Tree {
             next: i + 1,
             end,
         }
+    }
+
+    /// The ids of all nodes, indexed like them.
+    pub(crate) fn ids(&self) -> &[NodeId] {
+        &self.ids
     }
 
     /// The ids, for the diff to write.
