@@ -3,9 +3,10 @@
 //!
 //! - `diff/*`: the diff alone (`diff_trees`); both trees are built outside the timed
 //!   part.
-//! - `render_to_patches/*`: the whole event path for the new state: render the
-//!   template while building the VDOM from the output stream (`render_document_sized`,
-//!   sized from the previous render as a session does), diff against the previous
+//! - `render_to_patches/*`: the whole event path for the new state, as a LiveView
+//!   session runs it: render the template while building the VDOM from the output
+//!   stream, after the previous render (`render_document_after`: buffers sized from
+//!   it, unchanged loop iterations copied from its tree), diff against the previous
 //!   tree and write the JSON message.
 //! - `build/*`: HTML → VDOM for the 1,000-row page, the fast builder against
 //!   html5ever (`vdom::parse`).
@@ -16,7 +17,7 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use djust_runtime::vdom::build::render_document_sized;
+use djust_runtime::vdom::build::{render_document, render_document_after};
 use djust_runtime::vdom::diff::diff_trees;
 use djust_runtime::vdom::patch::to_json;
 use djust_runtime::vdom::{build_document, parse_document, IdAllocator};
@@ -52,20 +53,19 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("render_to_patches");
     for case in &all {
         let mut ids = IdAllocator::new();
-        let old = cases::render_tree(&engine, &case.template, &case.before, &mut ids);
-        let size = engine
-            .render(&case.template, &case.before)
-            .map_or(0, |html| html.len());
+        let before = render_document(&engine, &case.template, &case.before, &mut ids)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let old = before.root.as_ref().unwrap_or_else(|e| panic!("{e}"));
         g.bench_function(case.name, |b| {
             b.iter_batched(
                 || ids.clone(),
                 |mut ids| {
-                    // As a LiveView session does: the builder sized from the last render.
-                    let mut new = render_document_sized(&engine, &case.template, &case.after, &mut ids, size)
-                        .unwrap_or_else(|e| panic!("{e}"))
-                        .root
-                        .unwrap_or_else(|e| panic!("{e}"));
-                    let patches = diff_trees(&old, &mut new, &mut ids);
+                    let mut new =
+                        render_document_after(&engine, &case.template, &case.after, &mut ids, &before)
+                            .unwrap_or_else(|e| panic!("{e}"))
+                            .root
+                            .unwrap_or_else(|e| panic!("{e}"));
+                    let patches = diff_trees(old, &mut new, &mut ids);
                     black_box(to_json(&patches))
                 },
                 BatchSize::SmallInput,

@@ -344,7 +344,8 @@ impl Engine {
         context: &'a dyn ContextSource,
         sink: Option<&'a mut (dyn StreamSink + 'a)>,
     ) -> Result<String> {
-        let mut out = String::with_capacity(template.source.len() * 2);
+        let expected = sink.as_ref().map_or(0, |s| s.output_capacity());
+        let mut out = String::with_capacity(expected.max(template.source.len() * 2));
         let mut r = Renderer {
             engine: self,
             root: context,
@@ -563,6 +564,18 @@ pub const STREAM_CHUNK: usize = 4096;
 pub trait StreamSink {
     /// `rendered` is everything output so far; each call extends the previous text.
     fn advance(&mut self, rendered: &str);
+
+    /// A `{% for %}` iteration starts or the last one ended at byte `at` of the output
+    /// (marks come in increasing order, each before the [`StreamSink::advance`] that
+    /// covers it). The VDOM builder takes the text between two marks as a unit it may
+    /// reuse from the previous render (`crate::vdom::build`). Default: ignored.
+    fn mark(&mut self, _at: usize) {}
+
+    /// The output length the sink expects (bytes), to size the output buffer; 0 when
+    /// unknown (the default).
+    fn output_capacity(&self) -> usize {
+        0
+    }
 }
 
 /// One lookup step as Django's `Variable._resolve_lookup` does it: dict key, then
@@ -696,6 +709,30 @@ impl<'e> Renderer<'e> {
         }
     }
 
+    /// `{{ a.b.c }}` borrowed where that is the whole resolution: `a` bound by the
+    /// template (a `{% for %}` or `{% with %}` variable) and every later step a dict
+    /// key. The same value [`Self::resolve_operand`] gives, without cloning it;
+    /// `None` sends the caller to the general path (root context, attributes,
+    /// indexes, methods, missing keys).
+    fn lookup_in_frames(&self, parts: &[Arc<str>]) -> Option<&Value> {
+        let (first, rest) = parts.split_first()?;
+        let mut cur = self
+            .frames
+            .iter()
+            .rev()
+            .find_map(|frame| frame.iter().rev().find(|(k, _)| k == first).map(|(_, v)| v))?;
+        for bit in rest {
+            let Value::Dict(items) = cur else {
+                return None;
+            };
+            cur = items
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(&**bit))
+                .map(|(_, v)| v)?;
+        }
+        Some(cur)
+    }
+
     fn set(&mut self, name: &str, value: Value) {
         if self.frames.is_empty() {
             self.frames.push(Vec::new());
@@ -764,6 +801,9 @@ impl<'e> Renderer<'e> {
                 Value::str("")
             }
         };
+        if expr.filters.is_empty() {
+            return Ok(obj);
+        }
         self.apply_filters(template, obj, &expr.filters)
     }
 
@@ -1069,8 +1109,7 @@ impl<'e> Renderer<'e> {
                 return;
             }
             Value::Int(i) => {
-                use std::fmt::Write as _;
-                let _ = write!(out, "{i}");
+                out.push_str(itoa::Buffer::new().format(*i));
                 return;
             }
             other => {
@@ -1164,6 +1203,15 @@ impl<'e> Renderer<'e> {
         })
     }
 
+    /// Tell the sink that a loop iteration starts or ends here (top-level output only).
+    fn mark(&mut self, out: &String) {
+        if std::ptr::eq(out, self.top) {
+            if let Some(sink) = self.sink.as_deref_mut() {
+                sink.mark(out.len());
+            }
+        }
+    }
+
     fn render_to_string(&mut self, template: &Arc<Template>, nodes: &[Node]) -> Result<String> {
         let mut s = String::new();
         self.render_body(template, nodes, &mut s)?;
@@ -1174,6 +1222,12 @@ impl<'e> Renderer<'e> {
         match node {
             Node::Text(span) => out.push_str(span.slice(&template.source)),
             Node::Var(expr) => {
+                if let (Operand::Lookup(parts), true) = (&expr.operand, expr.filters.is_empty()) {
+                    if let Some(v) = self.lookup_in_frames(parts) {
+                        self.render_value(v, out);
+                        return Ok(());
+                    }
+                }
                 let v = self.resolve(template, expr, false)?;
                 self.render_value(&v, out);
             }
@@ -1589,6 +1643,7 @@ impl<'e> Renderer<'e> {
         });
         let result = (|| -> Result<()> {
             for (i, item) in items.into_iter().enumerate() {
+                self.mark(out);
                 forloop.index.store(i as i64, AtomicOrdering::Relaxed);
                 if f.loopvars.len() > 1 {
                     let parts = item.iterate().unwrap_or_else(|| vec![item.clone()]);
@@ -1611,6 +1666,7 @@ impl<'e> Renderer<'e> {
                     self.render_body(template, &f.body, out)?;
                 }
             }
+            self.mark(out);
             Ok(())
         })();
         self.loops.pop();

@@ -17,15 +17,27 @@
 //! ([`super::parse::parse_document`]). Both paths therefore give the tree a browser
 //! builds; `runtime/tests/vdom_build.rs` checks that they agree, on the rendered
 //! outputs of the template corpus and on fuzzed HTML.
+//!
+//! **Reuse across renders.** The renderer marks where each `{% for %}` iteration
+//! starts and ends ([`StreamSink::mark`]). Between two marks the builder records what
+//! the stretch of text produced (a *fragment*: its bytes, the nodes it appended, the
+//! open elements around it). The next render of the same LiveView
+//! ([`render_document_after`]) looks each new stretch up by its bytes; when the bytes
+//! are equal and the builder is in the same state (same open elements, data state, no
+//! pending text that could merge), the old nodes are copied, hashes included, instead
+//! of tokenizing again. Since the tree construction is a function of that state and
+//! the bytes, the copy is exactly what parsing would build
+//! (`runtime/tests/vdom_reuse.rs` checks it against a fresh build).
 
 use super::parse::{is_kept_comment, ParseError};
-use super::tree::{element_hasher, ElementHasher, Kind, Tree};
+use super::tree::{element_hasher, ElementHasher, Kind, Mark, Tree};
 use super::{CompactString, IdAllocator, Namespace, WHITESPACE_PRESERVING};
 use crate::template::html::{named_entity, push_codepoints};
 use crate::template::render::StreamSink;
 use crate::template::{ContextSource, Engine, Template, TemplateError};
 use std::borrow::Cow;
-use std::hash::Hasher;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
 /// Input the fast builder leaves to html5ever: `at` is the byte offset where it
@@ -104,10 +116,70 @@ enum Token<'a> {
     Lt,
 }
 
+/// One open element as a fragment sees it: tag, namespace, whitespace kept.
+type Frame = (CompactString, Namespace, bool);
+
+/// What one stretch of text between two loop marks produced (see the module
+/// documentation): `src..src + len` of the render's HTML appended the tree's nodes
+/// between `from` and `to` as children of the current element, with the builder in a
+/// clean state at both ends.
+#[derive(Debug, Clone)]
+struct Fragment {
+    src: usize,
+    len: usize,
+    from: Mark,
+    to: Mark,
+    /// Index into [`Fragments::stacks`]: the open elements around the fragment.
+    stack: u32,
+    form_open: bool,
+    selects: usize,
+    /// The character data pending at the end (whitespace).
+    tail: CompactString,
+}
+
+/// The fragments of one render, for the next render of the same template to reuse.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Fragments {
+    list: Vec<Fragment>,
+    /// Content hash of a fragment's bytes → its index (the first of equal ones).
+    by_hash: HashMap<u64, u32, foldhash::fast::FixedState>,
+    /// The distinct stacks of open elements, in order of first use.
+    stacks: Vec<Vec<Frame>>,
+}
+
+/// The hash fragments are looked up by: foldhash with a fixed seed (a collision costs
+/// a byte comparison, never a wrong tree).
+fn content_hash(bytes: &[u8]) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x646a_7573_745f_6672).hash_one(bytes)
+}
+
+/// A fragment being recorded since the mark at `start`.
+#[derive(Debug, Clone, Copy)]
+struct Recording {
+    start: usize,
+    at: Mark,
+    /// [`DocumentBuilder::flushes`] at the start.
+    flushes: u32,
+    depth: usize,
+    top: usize,
+    stack: u32,
+    form_open: bool,
+    selects: usize,
+}
+
+/// The previous render of the same template, whose fragments may be reused.
+#[derive(Debug, Clone, Copy)]
+struct Previous<'p> {
+    tree: &'p Tree,
+    html: &'p str,
+    fragments: &'p Fragments,
+}
+
 /// A streaming HTML → VDOM builder for one document. Feed it the text rendered so far
 /// with [`DocumentBuilder::advance`] (each call passes the whole text, which only
-/// grows); finish with [`DocumentBuilder::finish`].
-pub struct DocumentBuilder {
+/// grows); finish with [`DocumentBuilder::finish`]. `'p` is the lifetime of the
+/// previous render it may reuse fragments of ([`render_document_after`]).
+pub struct DocumentBuilder<'p> {
     pos: usize,
     tok: Tok,
     skip_lf: bool,
@@ -123,9 +195,27 @@ pub struct DocumentBuilder {
     /// The current element holds raw text (the standard's "text" insertion mode).
     text_mode: bool,
     error: Option<Unsupported>,
+    /// Loop marks from the renderer (byte offsets, increasing).
+    marks: Vec<usize>,
+    /// The first mark not handled yet.
+    next_mark: usize,
+    /// Times character data was flushed (whether or not it made a node).
+    flushes: u32,
+    recording: Option<Recording>,
+    fragments: Fragments,
+    previous: Option<Previous<'p>>,
+    /// Fragments copied from `previous`.
+    reused: usize,
+    /// The last stack [`Self::stack_index`] saw, as (depth, current node, index): the
+    /// same depth and current node mean the same open elements.
+    last_stack: (usize, usize, u32),
+    /// The last of `previous`'s stacks found equal to the current one, likewise.
+    last_prev_stack: (usize, usize, u32),
+    /// The expected length of the output (for the renderer's buffer).
+    output_bytes: usize,
 }
 
-impl Default for DocumentBuilder {
+impl Default for DocumentBuilder<'_> {
     fn default() -> Self {
         Self::new()
     }
@@ -144,16 +234,33 @@ pub fn build_document_fast(
     html: &str,
     ids: &mut IdAllocator,
 ) -> Result<Result<Tree, ParseError>, Unsupported> {
-    DocumentBuilder::new().finish_fast(html, ids)
+    let mut builder = DocumentBuilder::new();
+    builder.finish_fast(html, ids)
 }
 
-/// A render and the VDOM built from it in the same pass.
+/// A render and the VDOM built from it in the same pass. A LiveView session keeps its
+/// last one: the next render diffs against [`Rendered::root`] and reuses its loop
+/// fragments ([`render_document_after`]).
 #[derive(Debug)]
 pub struct Rendered {
     /// The rendered HTML (as [`Engine::render`] returns it; no `dj-id`s).
     pub html: String,
     /// The LiveView root with ids from the caller's allocator, or why there is none.
     pub root: Result<Tree, ParseError>,
+    /// Where each loop iteration's output landed in `root` (empty after an html5ever
+    /// fallback).
+    fragments: Fragments,
+    /// How many loop iterations were copied from the previous render.
+    reused: usize,
+}
+
+impl Rendered {
+    /// How many loop iterations' subtrees were copied from the previous render instead
+    /// of parsed ([`render_document_after`]); 0 for a first render or after an html5ever
+    /// fallback. For metrics and tests.
+    pub fn reused_fragments(&self) -> usize {
+        self.reused
+    }
 }
 
 /// Render `template` with `context` and build the VDOM of the output while it is
@@ -169,32 +276,80 @@ pub fn render_document(
     context: &dyn ContextSource,
     ids: &mut IdAllocator,
 ) -> Result<Rendered, TemplateError> {
-    render_document_sized(engine, template, context, ids, 64 * 1024)
+    render_with(
+        engine,
+        template,
+        context,
+        ids,
+        DocumentBuilder::with_capacity(64 * 1024),
+    )
 }
 
-/// [`render_document`] with the builder's buffers sized for an output of about
-/// `size_hint` bytes (a LiveView passes the length of its previous render, so the
-/// buffers do not grow while the page streams in).
-pub fn render_document_sized(
+/// [`render_document`] for the next render of a LiveView whose last render was
+/// `previous` (same template): the builder's buffers are sized from it, and loop
+/// iterations whose output is byte-for-byte the same as one of `previous`'s, in the
+/// same surroundings, are copied from its tree instead of parsed again (see the module
+/// documentation). The result is the tree a fresh build gives.
+///
+/// `previous.root` may have been diffed against since (the diff only writes ids into
+/// the new tree); a tree whose nodes were spliced (`dj-update="ignore"`) is not reused.
+pub fn render_document_after(
     engine: &Engine,
     template: &Arc<Template>,
     context: &dyn ContextSource,
     ids: &mut IdAllocator,
-    size_hint: usize,
+    previous: &Rendered,
 ) -> Result<Rendered, TemplateError> {
-    let mut builder = DocumentBuilder::with_capacity(size_hint);
-    let html = engine.render_streaming(template, context, &mut builder)?;
-    let root = builder.finish(&html, ids);
-    Ok(Rendered { html, root })
+    let bytes = previous.html.len();
+    let mut builder = match &previous.root {
+        // The same buffer sizes as last time, with room to grow a little.
+        Ok(tree) => DocumentBuilder::with_tree(Tree::with_capacity_of(tree, 1.0 / 16.0), bytes + bytes / 16),
+        Err(_) => DocumentBuilder::with_capacity(bytes),
+    };
+    if let Ok(tree) = &previous.root {
+        if tree.edits() == 0 && !previous.fragments.list.is_empty() {
+            builder.previous = Some(Previous {
+                tree,
+                html: &previous.html,
+                fragments: &previous.fragments,
+            });
+        }
+    }
+    render_with(engine, template, context, ids, builder)
 }
 
-impl StreamSink for DocumentBuilder {
+fn render_with(
+    engine: &Engine,
+    template: &Arc<Template>,
+    context: &dyn ContextSource,
+    ids: &mut IdAllocator,
+    mut builder: DocumentBuilder<'_>,
+) -> Result<Rendered, TemplateError> {
+    let html = engine.render_streaming(template, context, &mut builder)?;
+    let (root, fragments, reused) = builder.finish_with_fragments(&html, ids);
+    Ok(Rendered {
+        html,
+        root,
+        fragments,
+        reused,
+    })
+}
+
+impl StreamSink for DocumentBuilder<'_> {
     fn advance(&mut self, rendered: &str) {
         DocumentBuilder::advance(self, rendered);
     }
+
+    fn mark(&mut self, at: usize) {
+        self.marks.push(at);
+    }
+
+    fn output_capacity(&self) -> usize {
+        self.output_bytes
+    }
 }
 
-impl DocumentBuilder {
+impl DocumentBuilder<'_> {
     /// A builder at the start of a document.
     pub fn new() -> Self {
         Self::with_capacity(64 * 1024)
@@ -202,7 +357,12 @@ impl DocumentBuilder {
 
     /// A builder whose buffers are sized for a document of about `bytes` bytes.
     pub fn with_capacity(bytes: usize) -> Self {
-        let mut tree = Tree::with_capacity(bytes);
+        Self::with_tree(Tree::with_capacity(bytes), bytes)
+    }
+
+    /// A builder appending to `tree` (empty, with its buffers reserved) whose output is
+    /// expected to be about `bytes` long.
+    fn with_tree(mut tree: Tree, bytes: usize) -> Self {
         let node = tree.open_element("#document", Namespace::Html, &[]);
         DocumentBuilder {
             pos: 0,
@@ -225,6 +385,16 @@ impl DocumentBuilder {
             selects: 0,
             text_mode: false,
             error: None,
+            marks: Vec::new(),
+            next_mark: 0,
+            flushes: 0,
+            recording: None,
+            fragments: Fragments::default(),
+            previous: None,
+            reused: 0,
+            last_stack: (0, 0, u32::MAX),
+            last_prev_stack: (0, 0, u32::MAX),
+            output_bytes: bytes,
         }
     }
 
@@ -247,15 +417,28 @@ impl DocumentBuilder {
     /// Finish with the complete text `src` and return the LiveView root, falling back
     /// to html5ever where the fast builder stopped.
     pub fn finish(self, src: &str, ids: &mut IdAllocator) -> Result<Tree, ParseError> {
+        self.finish_with_fragments(src, ids).0
+    }
+
+    /// [`DocumentBuilder::finish`], with the fragments recorded on the fast path.
+    fn finish_with_fragments(
+        mut self,
+        src: &str,
+        ids: &mut IdAllocator,
+    ) -> (Result<Tree, ParseError>, Fragments, usize) {
         // `finish_fast` takes ids only once it has a tree, so a fallback numbers from
         // the same point.
         match self.finish_fast(src, ids) {
-            Ok(result) => result,
-            Err(_) => super::parse::parse_document(src, ids).map(|root| Tree::from_element(&root)),
+            Ok(result) => (result, std::mem::take(&mut self.fragments), self.reused),
+            Err(_) => (
+                super::parse::parse_document(src, ids).map(|root| Tree::from_element(&root)),
+                Fragments::default(),
+                0,
+            ),
         }
     }
 
-    fn finish_fast(mut self, src: &str, ids: &mut IdAllocator) -> R<Result<Tree, ParseError>> {
+    fn finish_fast(&mut self, src: &str, ids: &mut IdAllocator) -> R<Result<Tree, ParseError>> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -274,7 +457,7 @@ impl DocumentBuilder {
         if let Some(doc) = self.stack.pop() {
             self.tree.close_element(doc.node, doc.hash.finish());
         }
-        let mut tree = self.tree;
+        let mut tree = std::mem::take(&mut self.tree);
         let Some(body) = find_body(&tree) else {
             return Ok(Err(ParseError::NoRoot));
         };
@@ -289,7 +472,14 @@ impl DocumentBuilder {
 
     fn run(&mut self, src: &str, fin: bool) -> R<()> {
         let b = src.as_bytes();
-        while self.pos < b.len() {
+        loop {
+            if !self.at_marks(src, fin) {
+                // Wait for the end of the iteration that starts here.
+                return Ok(());
+            }
+            if self.pos >= b.len() {
+                return Ok(());
+            }
             let pos = self.pos;
             match self.tok {
                 Tok::Data => match b[pos] {
@@ -308,10 +498,16 @@ impl DocumentBuilder {
                         }
                     },
                     _ => {
-                        let end = b[pos..]
+                        // Text stops at the next loop mark, so that marks fall between
+                        // tokens.
+                        let limit = self
+                            .marks
+                            .get(self.next_mark)
+                            .map_or(b.len(), |&m| m.min(b.len()));
+                        let end = b[pos..limit]
                             .iter()
                             .position(|&c| matches!(c, b'<' | b'&' | b'\0' | b'\r'))
-                            .map_or(b.len(), |k| pos + k);
+                            .map_or(limit, |k| pos + k);
                         if end == pos {
                             return Err(unsupported(pos, "NUL or carriage return"));
                         }
@@ -344,7 +540,184 @@ impl DocumentBuilder {
                 }
             }
         }
-        Ok(())
+    }
+
+    // ---- fragments (reuse across renders) ----------------------------------------
+
+    /// Handle the loop marks at or before the current position: close the fragment
+    /// being recorded, then reuse the next one from the previous render or start
+    /// recording it. `false`: the next mark is not known yet (wait for more input).
+    fn at_marks(&mut self, src: &str, fin: bool) -> bool {
+        while let Some(&m) = self.marks.get(self.next_mark) {
+            if m > self.pos {
+                return true;
+            }
+            if m < self.pos {
+                // A token ran over the mark: the fragment it ends is not recorded.
+                self.recording = None;
+                self.next_mark += 1;
+                continue;
+            }
+            if let Some(r) = self.recording.take() {
+                self.end_recording(r, src);
+            }
+            let Some(&end) = self.marks.get(self.next_mark + 1) else {
+                if !fin {
+                    return false;
+                }
+                self.next_mark += 1;
+                continue;
+            };
+            self.next_mark += 1;
+            if !self.is_clean() {
+                continue;
+            }
+            if end > m && self.reuse(src, m, end) {
+                continue;
+            }
+            self.recording = Some(Recording {
+                start: m,
+                at: self.tree.mark(),
+                flushes: self.flushes,
+                depth: self.stack.len(),
+                top: self.cur().node,
+                stack: self.stack_index(),
+                form_open: self.form_open,
+                selects: self.selects,
+            });
+        }
+        true
+    }
+
+    /// Between tokens in body data with no pending text that a following text could
+    /// merge into a node: what a fragment needs at both ends.
+    fn is_clean(&self) -> bool {
+        self.phase == Phase::InBody
+            && self.tok == Tok::Data
+            && !self.text_mode
+            && !self.skip_lf
+            && !self.cur().keep
+            && self.text.bytes().all(is_space)
+    }
+
+    /// The index in [`Fragments::stacks`] of the current stack of open elements.
+    fn stack_index(&mut self) -> u32 {
+        let here = (self.stack.len(), self.cur().node);
+        if (self.last_stack.0, self.last_stack.1) == here && self.last_stack.2 != u32::MAX {
+            return self.last_stack.2;
+        }
+        let stacks = &mut self.fragments.stacks;
+        if !stacks.last().is_some_and(|f| same_stack(f, &self.stack)) {
+            stacks.push(
+                self.stack
+                    .iter()
+                    .map(|o| (o.el.tag.clone(), o.el.ns, o.keep))
+                    .collect(),
+            );
+        }
+        let index = (stacks.len() - 1) as u32;
+        self.last_stack = (here.0, here.1, index);
+        index
+    }
+
+    /// Whether `previous`'s stack `index` is the current stack of open elements.
+    fn same_as_previous_stack(&mut self, prev: &Fragments, index: u32) -> bool {
+        let here = (self.stack.len(), self.cur().node);
+        if self.last_prev_stack == (here.0, here.1, index) {
+            return true;
+        }
+        let same = prev
+            .stacks
+            .get(index as usize)
+            .is_some_and(|s| same_stack(s, &self.stack));
+        if same {
+            self.last_prev_stack = (here.0, here.1, index);
+        }
+        same
+    }
+
+    /// Keep what the text since `r.start` produced, if it is a fragment: the builder
+    /// is clean again with the same element current, and the text before the first
+    /// flush was whitespace only (checked in [`Self::flush_text`]).
+    fn end_recording(&mut self, r: Recording, src: &str) {
+        let balanced = self.stack.len() == r.depth
+            && self.cur().node == r.top
+            && self.form_open == r.form_open
+            && self.selects == r.selects;
+        if !balanced || !self.is_clean() || self.flushes == r.flushes {
+            return;
+        }
+        let len = self.pos - r.start;
+        let index = self.fragments.list.len() as u32;
+        self.fragments
+            .by_hash
+            .entry(content_hash(&src.as_bytes()[r.start..self.pos]))
+            .or_insert(index);
+        self.fragments.list.push(Fragment {
+            src: r.start,
+            len,
+            from: r.at,
+            to: self.tree.mark(),
+            stack: r.stack,
+            form_open: r.form_open,
+            selects: r.selects,
+            tail: CompactString::from(self.text.as_str()),
+        });
+    }
+
+    /// Copy the previous render's fragment with the bytes `src[start..end]`, if there
+    /// is one recorded in the same state; it is recorded again for the next render.
+    fn reuse(&mut self, src: &str, start: usize, end: usize) -> bool {
+        let Some(prev) = self.previous else {
+            return false;
+        };
+        let bytes = &src.as_bytes()[start..end];
+        let hash = content_hash(bytes);
+        let Some(f) = prev
+            .fragments
+            .by_hash
+            .get(&hash)
+            .and_then(|&i| prev.fragments.list.get(i as usize))
+        else {
+            return false;
+        };
+        let same = f.len == bytes.len()
+            && prev.html.as_bytes().get(f.src..f.src + f.len) == Some(bytes)
+            && f.form_open == self.form_open
+            && f.selects == self.selects
+            && self.same_as_previous_stack(prev.fragments, f.stack);
+        if !same {
+            return false;
+        }
+        // The pending whitespace is what the fragment's first flush would drop.
+        self.text.clear();
+        self.flushes = self.flushes.wrapping_add(1);
+        let from = self.tree.mark();
+        let first = self.tree.append_region(prev.tree, f.from, f.to);
+        let to = self.tree.mark();
+        let cur = self.stack.len() - 1;
+        let mut i = first;
+        while i < to.nodes as usize {
+            self.stack[cur].hash.write_u64(self.tree.hash(i));
+            i = self.tree.range(i).end;
+        }
+        self.text.push_str(&f.tail);
+        self.pos = end;
+        self.reused += 1;
+        let stack = self.stack_index();
+        let index = self.fragments.list.len() as u32;
+        self.fragments.by_hash.entry(hash).or_insert(index);
+        self.fragments.list.push(Fragment {
+            src: start,
+            len: bytes.len(),
+            from,
+            to,
+            stack,
+            form_open: self.form_open,
+            selects: self.selects,
+            tail: f.tail.clone(),
+        });
+        true
     }
 
     // ---- tree construction -----------------------------------------------------
@@ -360,6 +733,14 @@ impl DocumentBuilder {
     }
 
     fn flush_text(&mut self) {
+        if let Some(r) = self.recording {
+            // A fragment's first flush must drop whitespace only: text that could
+            // merge with what came before the fragment is not reusable.
+            if r.flushes == self.flushes && !self.text.bytes().all(is_space) {
+                self.recording = None;
+            }
+        }
+        self.flushes = self.flushes.wrapping_add(1);
         if self.text.is_empty() {
             return;
         }
@@ -1169,6 +1550,15 @@ impl DocumentBuilder {
             }
         }
     }
+}
+
+/// Whether a recorded stack of open elements is the builder's current one.
+fn same_stack(frames: &[Frame], stack: &[Open]) -> bool {
+    frames.len() == stack.len()
+        && frames
+            .iter()
+            .zip(stack)
+            .all(|((tag, ns, keep), o)| *ns == o.el.ns && *keep == o.keep && *tag == o.el.tag)
 }
 
 fn unsupported(at: usize, reason: &'static str) -> Unsupported {

@@ -65,6 +65,20 @@ pub struct Tree {
     attrs: Vec<(Span, Span)>,
     strings: String,
     root: usize,
+    /// How many times the node arrays were edited after the build
+    /// ([`Tree::splice_children`]); a builder's record of where nodes are
+    /// ([`super::build::Rendered`]) holds only while this is unchanged.
+    edits: u32,
+}
+
+/// The lengths of a tree's buffers at one moment of a build: a builder records them
+/// at both ends of a stretch of input to copy what it produced later
+/// ([`Tree::append_region`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Mark {
+    pub(crate) nodes: u32,
+    pub(crate) attrs: u32,
+    pub(crate) strings: u32,
 }
 
 /// The process-wide hasher of subtree hashes: foldhash's quality variant, seeded at
@@ -118,7 +132,68 @@ impl Tree {
             attrs: Vec::with_capacity(bytes / 32),
             strings: String::with_capacity(bytes / 2),
             root: 0,
+            edits: 0,
         }
+    }
+
+    /// An empty tree whose buffers hold what `like`'s hold plus `margin` (a fraction)
+    /// without growing: the next render of a page is about the size of the last.
+    pub(crate) fn with_capacity_of(like: &Tree, margin: f64) -> Self {
+        let more = |n: usize| n + (n as f64 * margin) as usize + 16;
+        Tree {
+            nodes: Vec::with_capacity(more(like.nodes.len())),
+            ids: Vec::new(),
+            attrs: Vec::with_capacity(more(like.attrs.len())),
+            strings: String::with_capacity(more(like.strings.len())),
+            root: 0,
+            edits: 0,
+        }
+    }
+
+    /// The buffers' lengths now.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            nodes: self.nodes.len() as u32,
+            attrs: self.attrs.len() as u32,
+            strings: self.strings.len() as u32,
+        }
+    }
+
+    /// How many times the nodes were edited since the build.
+    pub(crate) fn edits(&self) -> u32 {
+        self.edits
+    }
+
+    /// Append the nodes that `other` gained between `from` and `to` (whole subtrees,
+    /// as a builder appends them), with their sizes and hashes; their strings and
+    /// attributes are copied as two blocks and the spans shifted. Returns the index of
+    /// the first appended node.
+    pub(crate) fn append_region(&mut self, other: &Tree, from: Mark, to: Mark) -> usize {
+        let first = self.nodes.len();
+        // Offsets move by these (modulo 2^32: the new buffers may be shorter).
+        let shift = (self.strings.len() as u32).wrapping_sub(from.strings);
+        let attr_shift = (self.attrs.len() as u32).wrapping_sub(from.attrs);
+        self.strings
+            .push_str(&other.strings[from.strings as usize..to.strings as usize]);
+        let attrs_first = self.attrs.len();
+        self.attrs
+            .extend_from_slice(&other.attrs[from.attrs as usize..to.attrs as usize]);
+        for (k, v) in &mut self.attrs[attrs_first..] {
+            k.start = k.start.wrapping_add(shift);
+            v.start = v.start.wrapping_add(shift);
+        }
+        self.nodes
+            .extend_from_slice(&other.nodes[from.nodes as usize..to.nodes as usize]);
+        for n in &mut self.nodes[first..] {
+            n.name.start = n.name.start.wrapping_add(shift);
+            if let Some(k) = &mut n.key {
+                k.start = k.start.wrapping_add(shift);
+            }
+            if let Kind::Element(_) = n.kind {
+                n.attrs_start = n.attrs_start.wrapping_add(attr_shift);
+            }
+        }
+        first
     }
 
     fn intern(&mut self, s: &str) -> Span {
@@ -401,6 +476,7 @@ impl Tree {
     /// children of `from` in `other`, ids included, and fix the subtree sizes of `at`
     /// and its ancestors. Hashes stay as they were (those of this tree's render).
     pub(crate) fn splice_children(&mut self, at: usize, other: &Tree, from: usize) {
+        self.edits = self.edits.wrapping_add(1);
         let old_end = at + self.nodes[at].size as usize;
         let mut nodes = Vec::new();
         let mut ids = Vec::new();
