@@ -215,8 +215,36 @@ proptest! {
         let engine = Engine::new(vec![Loader::Memory(templates)], EngineOptions::default());
         if let Ok(t) = engine.get_template("main.html") {
             let _ = engine.render(&t, &context());
+            // The next render after this one, with loop iterations reused, builds the
+            // tree a fresh build gives (`tests/vdom_reuse.rs` has the targeted cases).
+            use djust_runtime::vdom::build::{render_document, render_document_after};
+            use djust_runtime::vdom::IdAllocator;
+            if let Ok(prev) = render_document(&engine, &t, &context(), &mut IdAllocator::new()) {
+                let next = render_document_after(&engine, &t, &next_context(), &mut IdAllocator::new(), &prev);
+                let fresh = render_document(&engine, &t, &next_context(), &mut IdAllocator::new());
+                // `{% now %}` may tick between the two renders.
+                if let (Ok(next), Ok(fresh)) = (next, fresh) {
+                    if next.html == fresh.html {
+                        prop_assert_eq!(next.root.ok().map(|r| r.to_element()), fresh.root.ok().map(|r| r.to_element()));
+                    }
+                }
+            }
         }
     }
+}
+
+/// [`context`] after an event: an item changed and one added.
+fn next_context() -> HashMap<String, Value> {
+    let item = Value::dict([("name", Value::str("<n>")), ("n", Value::Int(2))]);
+    let changed = Value::dict([("name", Value::str("m</p>")), ("n", Value::Int(3))]);
+    [
+        (
+            "items".to_string(),
+            Value::list(vec![changed, item.clone(), item]),
+        ),
+        ("x".to_string(), Value::Float(1.5)),
+    ]
+    .into()
 }
 
 /// The generator reaches real templates: a good share parse strictly and render.
