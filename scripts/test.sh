@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite: the Django reference outputs, Python lint (ruff), Rust format and
-# lints, every Rust test, then the browser patch applier's tests (node, happy-dom) on the
-# patch corpus the Rust tests write.
+# lints, every Rust test, the Python package (built from source with pip, tested with
+# pytest against Django 5.2), then the browser patch applier's tests (node, happy-dom) on
+# the patch corpus the Rust tests write.
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import django, sys; s
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "django>=5.2,<5.3" "ruff==0.17.5"
 fi
 [ -x "$VENV/bin/ruff" ] || "$VENV/bin/pip" install --quiet --disable-pip-version-check "ruff==0.17.5"
+[ -x "$VENV/bin/pytest" ] || "$VENV/bin/pip" install --quiet --disable-pip-version-check "pytest>=8,<9"
 python3 scripts/gen_template_corpus.py runtime/tests/django/corpus.json
 "$VENV/bin/python" scripts/django_render.py runtime/tests/django/corpus.json runtime/tests/django/expected.json
 # The committed corpus and expectations must be exactly what the generator and Django produce.
@@ -22,9 +24,9 @@ if [ -n "$(git status --porcelain -- runtime/tests/django/)" ]; then
   exit 1
 fi
 
-echo "== ruff (Python: scripts/, examples/)"
-"$VENV/bin/ruff" check scripts/ examples/
-"$VENV/bin/ruff" format --check scripts/ examples/
+echo "== ruff (Python: scripts/, examples/, python/)"
+"$VENV/bin/ruff" check scripts/ examples/ python/
+"$VENV/bin/ruff" format --check scripts/ examples/ python/
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -32,6 +34,11 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== Python package: pip install ./python (maturin, from source), then pytest"
+"$VENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
+# From the repository root, so `import djust` is the installed package, not python/djust.
+"$VENV/bin/python" -m pytest -q python/tests
 
 echo "== client: the browser patch applier (node --test, happy-dom)"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

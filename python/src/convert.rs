@@ -1,0 +1,244 @@
+//! Python values for the template engine, converted lazily.
+//!
+//! The context is never converted as a whole: [`PyContext`] looks a name up in the
+//! Python mapping when the template asks for it, and [`to_value`] converts one value
+//! one level deep — scalars (`None`, `bool`, `int`, `float`, `str`, `Decimal`,
+//! `date`/`datetime`/`time`) become template values, lists and tuples become lists of
+//! lazily converted items, and anything else (dicts, model instances, querysets,
+//! lazy translation strings) stays a Python object ([`PyObj`]) asked for one key,
+//! attribute or index at a time, as Django's `Variable._resolve_lookup` does:
+//! `obj[key]`, then `getattr(obj, key)`, then `obj[int(key)]`, calling a callable
+//! result unless it has `do_not_call_in_templates` (an `alters_data` callable
+//! resolves to nothing). Objects with `__html__` (`SafeString`, `SafeData`) render
+//! unescaped. (Source: `../shared/spec/runtime.md` §4.)
+//!
+//! Every call into Python happens with the GIL held: rendering runs on the calling
+//! Python thread.
+
+use djust_runtime::template::dates::{Date, DateTime, Time};
+use djust_runtime::template::value::Lookup;
+use djust_runtime::template::{ContextSource, Object, Value};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyFloat, PyInt, PyList, PyString, PyTime, PyTuple};
+use std::sync::Arc;
+
+/// A template context backed by a Python mapping (usually a `dict`).
+pub(crate) struct PyContext {
+    mapping: Option<Py<PyAny>>,
+}
+
+impl PyContext {
+    /// `context`: a mapping or `None` (an empty context). Raises `TypeError` for a
+    /// value that is not a mapping.
+    pub(crate) fn new(_py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mapping = match context {
+            None => None,
+            Some(c) if c.is_none() => None,
+            Some(c) => {
+                if !c.hasattr("__getitem__")? {
+                    return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                        "context must be a dict or another mapping, not {}",
+                        c.get_type().name()?
+                    )));
+                }
+                Some(c.unbind())
+            }
+        };
+        Ok(PyContext { mapping })
+    }
+}
+
+impl ContextSource for PyContext {
+    fn get(&self, name: &str) -> Option<Value> {
+        let mapping = self.mapping.as_ref()?;
+        Python::attach(|py| {
+            let m = mapping.bind(py);
+            let v = m.get_item(name).ok()?;
+            resolved(&v)
+        })
+    }
+
+    fn request(&self) -> Option<Value> {
+        self.get("request")
+    }
+}
+
+/// A Python object the template reaches into lazily.
+#[derive(Debug)]
+pub(crate) struct PyObj {
+    obj: Py<PyAny>,
+}
+
+impl PyObj {
+    fn with<T>(&self, f: impl FnOnce(&Bound<'_, PyAny>) -> T) -> T {
+        Python::attach(|py| f(self.obj.bind(py)))
+    }
+}
+
+impl Object for PyObj {
+    fn get_item(&self, key: &str) -> Lookup {
+        self.with(|o| {
+            // Strings index by position only; `"abc"["x"]` is a TypeError in Python.
+            let v = o.get_item(key).ok()?;
+            resolved(&v)
+        })
+    }
+
+    fn get_attr(&self, name: &str) -> Lookup {
+        self.with(|o| {
+            if name.starts_with('_') {
+                // Django refuses variables and attributes that start with an underscore.
+                return None;
+            }
+            let v = o.getattr(name).ok()?;
+            resolved(&v)
+        })
+    }
+
+    fn get_index(&self, index: i64) -> Lookup {
+        self.with(|o| {
+            let v = o.get_item(index).ok()?;
+            resolved(&v)
+        })
+    }
+
+    fn to_py_str(&self) -> String {
+        self.with(|o| o.str().map(|s| s.to_string()).unwrap_or_default())
+    }
+
+    fn is_safe(&self) -> bool {
+        // Asked when the value is output, as Django's `conditional_escape` does.
+        self.with(|o| o.hasattr("__html__").unwrap_or(false))
+    }
+
+    fn truthy(&self) -> bool {
+        self.with(|o| o.is_truthy().unwrap_or(false))
+    }
+
+    fn iterate(&self) -> Option<Vec<Value>> {
+        self.with(|o| {
+            if o.is_instance_of::<PyString>() {
+                return None;
+            }
+            let it = o.try_iter().ok()?;
+            let mut out = Vec::new();
+            for item in it {
+                out.push(to_value(&item.ok()?));
+            }
+            Some(out)
+        })
+    }
+
+    fn length(&self) -> Option<usize> {
+        self.with(|o| o.len().ok())
+    }
+}
+
+/// A value after one lookup step: a callable is called as Django does, unless it has
+/// `do_not_call_in_templates`; an `alters_data` callable, or one that cannot be
+/// called without arguments, resolves to nothing (the invalid-variable path).
+fn resolved(v: &Bound<'_, PyAny>) -> Option<Value> {
+    if v.is_callable() {
+        let flag = |name: &str| {
+            v.getattr(name)
+                .ok()
+                .is_some_and(|a| a.is_truthy().unwrap_or(false))
+        };
+        if flag("do_not_call_in_templates") {
+            return Some(to_value(v));
+        }
+        if flag("alters_data") {
+            return None;
+        }
+        return v.call0().ok().map(|r| to_value(&r));
+    }
+    Some(to_value(v))
+}
+
+/// One Python value as a template value, one level deep (see the module documentation).
+pub(crate) fn to_value(v: &Bound<'_, PyAny>) -> Value {
+    if v.is_none() {
+        return Value::None;
+    }
+    if let Ok(b) = v.cast::<PyBool>() {
+        return Value::Bool(b.is_true());
+    }
+    if v.is_instance_of::<PyInt>() {
+        if let Ok(i) = v.extract::<i64>() {
+            return Value::Int(i);
+        }
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        return Value::Float(f.value());
+    }
+    if let Ok(s) = v.cast::<PyString>() {
+        let text = s.to_string();
+        // `SafeString` is a `str` subclass with `__html__`.
+        let safe = !v.is_exact_instance_of::<PyString>() && v.hasattr("__html__").unwrap_or(false);
+        return if safe { Value::safe(text) } else { Value::str(text) };
+    }
+    if let Some(t) = temporal(v) {
+        return t;
+    }
+    if is_decimal(v) {
+        if let Ok(s) = v.str() {
+            return Value::Decimal(Arc::from(s.to_string()));
+        }
+    }
+    if let Ok(l) = v.cast::<PyList>() {
+        return Value::list(l.iter().map(|x| to_value(&x)).collect());
+    }
+    if let Ok(t) = v.cast::<PyTuple>() {
+        return Value::Tuple(Arc::new(t.iter().map(|x| to_value(&x)).collect()));
+    }
+    Value::Object(Arc::new(PyObj {
+        obj: v.clone().unbind(),
+    }))
+}
+
+fn is_decimal(v: &Bound<'_, PyAny>) -> bool {
+    let ty = v.get_type();
+    ty.name().is_ok_and(|n| n == "Decimal") && ty.module().is_ok_and(|m| m == "decimal")
+}
+
+/// `datetime.datetime`, `datetime.date` and `datetime.time` (aware datetimes keep their
+/// UTC offset).
+fn temporal(v: &Bound<'_, PyAny>) -> Option<Value> {
+    let int = |name: &str| v.getattr(name).ok()?.extract::<i64>().ok();
+    let u = |name: &str| int(name).and_then(|n| u32::try_from(n).ok());
+    let date = || {
+        Some(Date {
+            year: i32::try_from(int("year")?).ok()?,
+            month: u("month")?,
+            day: u("day")?,
+        })
+    };
+    let time = || {
+        Some(Time {
+            hour: u("hour")?,
+            minute: u("minute")?,
+            second: u("second")?,
+            microsecond: u("microsecond")?,
+        })
+    };
+    if v.is_instance_of::<PyDateTime>() {
+        let offset = v
+            .call_method0("utcoffset")
+            .ok()
+            .filter(|o| !o.is_none())
+            .and_then(|o| o.call_method0("total_seconds").ok()?.extract::<f64>().ok())
+            .map(|s| s as i32);
+        return Some(Value::DateTime(DateTime {
+            date: date()?,
+            time: time()?,
+            offset,
+        }));
+    }
+    if v.is_instance_of::<PyDate>() {
+        return Some(Value::Date(date()?));
+    }
+    if v.is_instance_of::<PyTime>() {
+        return Some(Value::Time(time()?));
+    }
+    None
+}

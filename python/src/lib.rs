@@ -1,0 +1,289 @@
+//! `djust._rust`: the runtime core for Python (PyO3).
+//!
+//! - [`Engine`] / [`Template`]: the Rust Django template engine. The context is a
+//!   Python mapping read lazily: a name is looked up only when the template uses it,
+//!   and a value is converted only as far as the template reaches into it
+//!   ([`convert`]).
+//! - [`LiveViewRenderer`]: one LiveView session's renders — HTML with `dj-id`s on the
+//!   first render, then patches (`docs/protocol.md`) against the previous render, with
+//!   unchanged loop iterations reused (`djust_runtime::vdom::build`).
+//! - [`diff_html`]: patches between two HTML documents.
+//! - [`check`]: the analyzer of `djust check`, findings as `--output-format json`.
+//!
+//! Template errors become the exception classes of `djust.exceptions`
+//! (`TemplateSyntaxError` subclasses Django's when Django is installed), with the
+//! template name, line and column as attributes.
+
+mod convert;
+
+use convert::PyContext;
+use djust_runtime::template::{
+    Engine as RtEngine, EngineOptions, ErrorKind, Loader, Template as RtTemplate, TemplateError,
+};
+use djust_runtime::vdom::build::{render_document, render_document_after, Rendered};
+use djust_runtime::vdom::diff::diff_trees;
+use djust_runtime::vdom::{diff, parse_document, patch, IdAllocator};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The exception for a template error: the class of `djust.exceptions` for its kind,
+/// with `template_name`, `lineno` and `column` set (None when unknown).
+fn template_error(py: Python<'_>, e: TemplateError) -> PyErr {
+    let class = match e.kind {
+        ErrorKind::Syntax | ErrorKind::Recursion => "TemplateSyntaxError",
+        ErrorKind::NotFound | ErrorKind::SuspiciousName => "TemplateDoesNotExist",
+        ErrorKind::Render => "TemplateRenderError",
+    };
+    let made = (|| -> PyResult<PyErr> {
+        let cls = py.import("djust.exceptions")?.getattr(class)?;
+        let err = cls.call1((e.to_string(),))?;
+        err.setattr("template_name", e.template.clone())?;
+        err.setattr("lineno", e.line)?;
+        err.setattr("column", e.column)?;
+        err.setattr("message", e.message.clone())?;
+        Ok(PyErr::from_value(err))
+    })();
+    // Without the Python package (the bare module), a plain exception still says it all.
+    made.unwrap_or_else(|_| PyValueError::new_err(e.to_string()))
+}
+
+/// The template engine: Django's template language with the loaders Django's
+/// `filesystem` and `locmem` loaders give, compiled templates cached by name.
+///
+/// `Engine(dirs=None, templates=None, *, autoescape=True, string_if_invalid="")`:
+/// `dirs` are template directories searched in order, `templates` a dict of in-memory
+/// templates by name (searched first).
+#[pyclass(module = "djust._rust", frozen)]
+struct Engine {
+    inner: Arc<RtEngine>,
+}
+
+#[pymethods]
+impl Engine {
+    #[new]
+    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new()))]
+    fn new(
+        dirs: Option<Vec<PathBuf>>,
+        templates: Option<HashMap<String, String>>,
+        autoescape: bool,
+        string_if_invalid: String,
+    ) -> Self {
+        let mut loaders = Vec::new();
+        if let Some(t) = templates {
+            loaders.push(Loader::Memory(t));
+        }
+        if let Some(d) = dirs {
+            loaders.push(Loader::Directories(d));
+        }
+        let options = EngineOptions {
+            string_if_invalid,
+            autoescape,
+            ..EngineOptions::default()
+        };
+        Engine {
+            inner: Arc::new(RtEngine::new(loaders, options)),
+        }
+    }
+
+    /// Compile `source` (named `name` in errors). Raises `TemplateSyntaxError`.
+    // Django's name for it (`Engine.from_string`).
+    #[allow(clippy::wrong_self_convention)]
+    #[pyo3(signature = (source, name=None))]
+    fn from_string(&self, py: Python<'_>, source: &str, name: Option<&str>) -> PyResult<Template> {
+        let template = self
+            .inner
+            .compile(source, name)
+            .map_err(|e| template_error(py, e))?;
+        Ok(Template {
+            engine: self.inner.clone(),
+            inner: template,
+        })
+    }
+
+    /// The template `name` from the loaders (cached). Raises `TemplateDoesNotExist` or
+    /// `TemplateSyntaxError`.
+    fn get_template(&self, py: Python<'_>, name: &str) -> PyResult<Template> {
+        let template = self.inner.get_template(name).map_err(|e| template_error(py, e))?;
+        Ok(Template {
+            engine: self.inner.clone(),
+            inner: template,
+        })
+    }
+
+    /// `get_template(name).render(context)`.
+    #[pyo3(signature = (name, context=None))]
+    fn render_to_string(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        context: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        self.get_template(py, name)?.render(py, context)
+    }
+}
+
+/// A compiled template; `render(context=None)` returns the HTML as a `str`.
+#[pyclass(module = "djust._rust", frozen)]
+struct Template {
+    engine: Arc<RtEngine>,
+    inner: Arc<RtTemplate>,
+}
+
+#[pymethods]
+impl Template {
+    /// Render with `context`, a mapping (usually a dict) read lazily. Raises the
+    /// exceptions of `djust.exceptions`.
+    #[pyo3(signature = (context=None))]
+    fn render(&self, py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
+        let ctx = PyContext::new(py, context)?;
+        self.engine
+            .render(&self.inner, &ctx)
+            .map_err(|e| template_error(py, e))
+    }
+
+    /// The name the template was loaded by, if any.
+    #[getter]
+    fn name(&self) -> Option<String> {
+        self.inner.name.clone()
+    }
+}
+
+/// One LiveView session's renders of one template.
+///
+/// `render(context)` renders and builds the VDOM; the first call returns the HTML of
+/// the LiveView root with `dj-id`s stamped on every element and no patches, each later
+/// call the patches against the previous render. `render_with_diff(context)` returns
+/// `(html, patches_json_or_None, version)` with `version` counting renders from 1.
+/// One session is used from one thread at a time (a second concurrent call raises
+/// `RuntimeError`, PyO3's borrow check).
+#[pyclass(module = "djust._rust")]
+struct LiveViewRenderer {
+    engine: Arc<RtEngine>,
+    template: Arc<RtTemplate>,
+    ids: IdAllocator,
+    last: Option<Rendered>,
+    version: u64,
+}
+
+#[pymethods]
+impl LiveViewRenderer {
+    #[new]
+    fn new(template: &Template) -> Self {
+        LiveViewRenderer {
+            engine: template.engine.clone(),
+            template: template.inner.clone(),
+            ids: IdAllocator::new(),
+            last: None,
+            version: 0,
+        }
+    }
+
+    /// Render with `context`: `(html, patches_json_or_None, version)`. `html` is the
+    /// LiveView root with `dj-id`s; `patches_json` is `None` on the first render.
+    /// Raises the exceptions of `djust.exceptions`, or `ValueError` when the page has
+    /// no LiveView root (DJE-053).
+    #[pyo3(signature = (context=None))]
+    fn render_with_diff(
+        &mut self,
+        py: Python<'_>,
+        context: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<(String, Option<String>, u64)> {
+        let ctx = PyContext::new(py, context)?;
+        let rendered = match &self.last {
+            Some(prev) => render_document_after(&self.engine, &self.template, &ctx, &mut self.ids, prev),
+            None => render_document(&self.engine, &self.template, &ctx, &mut self.ids),
+        }
+        .map_err(|e| template_error(py, e))?;
+        let mut rendered = rendered;
+        let name = self.template.name.as_deref().unwrap_or("<string>");
+        let tree = rendered.root.as_mut().map_err(|e| {
+            PyValueError::new_err(format!(
+                "DJE-053: no LiveView root in the output of template '{name}' ({e}). Put `dj-root` on \
+                 the element that wraps the LiveView's content."
+            ))
+        })?;
+        let patches = match self.last.as_ref().and_then(|p| p.root.as_ref().ok()) {
+            Some(old) => Some(patch::to_json(&diff_trees(old, tree, &mut self.ids))),
+            None => None,
+        };
+        let html = tree.to_html();
+        self.last = Some(rendered);
+        self.version += 1;
+        Ok((html, patches, self.version))
+    }
+
+    /// How many loop iterations the last render copied from the one before.
+    #[getter]
+    fn reused_fragments(&self) -> usize {
+        self.last.as_ref().map_or(0, Rendered::reused_fragments)
+    }
+}
+
+/// The patches (JSON, `docs/protocol.md`) that turn the LiveView root of `old_html`
+/// into that of `new_html`; both are parsed with html5ever, ids numbered from 1 in
+/// each. Raises `ValueError` when a document has no root.
+#[pyfunction]
+fn diff_html(old_html: &str, new_html: &str) -> PyResult<String> {
+    let old = parse_document(old_html, &mut IdAllocator::new())
+        .map_err(|e| PyValueError::new_err(format!("old document: {e}")))?;
+    let mut ids = IdAllocator::new();
+    let mut new = parse_document(new_html, &mut ids)
+        .map_err(|e| PyValueError::new_err(format!("new document: {e}")))?;
+    Ok(patch::to_json(&diff(&old, &mut new, &mut ids)))
+}
+
+/// Run the analyzer (`djust check`) on `paths` (default: the current directory), with
+/// the configuration `djust check` finds for them (`pyproject.toml` `[tool.djust]`).
+/// Returns the findings as `djust check --output-format json` prints them: a list of
+/// dicts with `code`, `name`, `severity`, `message`, `help`, `filename`, `location`
+/// (`{"row", "column"}`, 1-based), `end_location`, `url`, `fix`, `noqa_row`. The
+/// analyzer reads files only; it never imports or runs them. Raises `FileNotFoundError`
+/// for a missing path and `ValueError` for a bad configuration.
+#[pyfunction]
+#[pyo3(signature = (paths=None, cwd=None))]
+fn check<'py>(
+    py: Python<'py>,
+    paths: Option<Vec<PathBuf>>,
+    cwd: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cwd = match cwd {
+        Some(c) => c,
+        None => std::env::current_dir()?,
+    };
+    let paths = paths.unwrap_or_default();
+    let report = py
+        .detach(|| djust_analyzer::check(&paths, &cwd, &djust_analyzer::Overrides::default()))
+        .map_err(|e| match e {
+            djust_analyzer::CheckError::PathNotFound { .. } => {
+                pyo3::exceptions::PyFileNotFoundError::new_err(e.to_string())
+            }
+            other => PyValueError::new_err(other.to_string()),
+        })?;
+    let text = djust_analyzer::output::json(&report);
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+/// Render a template source with `context` in a default engine (no loaders).
+#[pyfunction]
+#[pyo3(signature = (source, context=None))]
+fn render_template(py: Python<'_>, source: &str, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
+    let engine = Engine::new(None, None, true, String::new());
+    engine.from_string(py, source, None)?.render(py, context)
+}
+
+/// The module `djust._rust`.
+#[pymodule]
+fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("PATCH_PROTOCOL_VERSION", patch::PROTOCOL_VERSION)?;
+    m.add_class::<Engine>()?;
+    m.add_class::<Template>()?;
+    m.add_class::<LiveViewRenderer>()?;
+    m.add_function(wrap_pyfunction!(diff_html, m)?)?;
+    m.add_function(wrap_pyfunction!(render_template, m)?)?;
+    m.add_function(wrap_pyfunction!(check, m)?)?;
+    Ok(())
+}

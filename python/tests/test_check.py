@@ -1,0 +1,65 @@
+"""djust.check: the analyzer of `djust check`, from Python, reports exactly what the
+binary reports on the bundled example project."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import djust
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def key(f: dict) -> tuple:
+    return (f["code"], f["filename"], f["location"]["row"], f["location"]["column"], f["message"])
+
+
+def test_check_reports_what_the_binary_reports() -> None:
+    ours = djust.check(["examples"], cwd=ROOT)
+    run = subprocess.run(
+        [
+            "cargo",
+            "run",
+            "--quiet",
+            "--locked",
+            "-p",
+            "djust-cli",
+            "--",
+            "check",
+            "--output-format",
+            "json",
+            "examples",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr  # the example project has findings on purpose
+    theirs = json.loads(run.stdout)
+    assert sorted(map(key, ours)) == sorted(map(key, theirs))
+    codes = {f["code"] for f in ours}
+    assert {"V006", "V007", "T002"} <= codes
+    v006 = next(f for f in ours if f["code"] == "V006" and f["filename"].endswith("cart/views.py"))
+    assert v006["location"]["row"] == 40
+
+
+def test_check_a_snippet_directory(tmp_path: Path) -> None:
+    (tmp_path / "views.py").write_text(
+        "from djust import LiveView\n"
+        "from djust.decorators import event_handler\n\n"
+        "class V(LiveView):\n"
+        "    @event_handler\n"
+        "    def go(self):\n"
+        "        pass\n"
+    )
+    findings = djust.check([tmp_path])
+    assert [f["code"] for f in findings] == ["V007"]
+    assert findings[0]["location"] == {"row": 6, "column": 9}
+
+
+def test_a_missing_path_is_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        djust.check([tmp_path / "nope"])

@@ -1,0 +1,202 @@
+"""djust._rust's template engine from Python: lazy contexts, Python values, errors,
+and output byte-identical to Django's engine on the same templates and contexts."""
+
+import datetime
+import decimal
+import json
+import uuid
+
+import django.template
+import pytest
+from django.template import Context
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+import djust
+from djust import Engine, LiveViewRenderer, TemplateDoesNotExist, TemplateSyntaxError
+
+
+def django_render(source: str, context: dict) -> str:
+    return django.template.Engine().from_string(source).render(Context(context))
+
+
+class Product:
+    """A model-like object: attributes, a method, a property, a related manager."""
+
+    def __init__(self, name: str, price: str) -> None:
+        self.name = name
+        self.price = decimal.Decimal(price)
+        self.added = datetime.datetime(2026, 3, 4, 5, 6, 7, tzinfo=datetime.timezone.utc)
+        self.id = uuid.UUID("12345678-1234-5678-1234-567812345678")
+
+    def label(self) -> str:
+        return f"<{self.name}>"
+
+    @property
+    def cheap(self) -> bool:
+        return self.price < 10
+
+
+PAGES = [
+    "{{ name }} & {{ missing }}|{{ n|add:2 }}",
+    "{% for p in products %}{{ p.name }} {{ p.price }} {{ p.label }} {% if p.cheap %}cheap{% endif %}\n{% endfor %}",
+    "{{ products.0.name|upper }} {{ products|length }} {{ products.1.added|date:'Y-m-d H:i' }}",
+    "{{ p.id }} {{ p.price|floatformat:1 }} {{ p.added|date:'c' }}",
+    "{% for k, v in data.items %}{{ k }}={{ v }};{% endfor %} {{ data.a }} {{ data.missing|default:'d' }}",
+    "{{ safe }} {{ unsafe }} {{ lazy }} {{ tup.1 }} {{ flag|yesno:'y,n' }} {{ none }} {{ big }}",
+    "{% with total=products|length %}{{ total }}{% endwith %} {{ day|date:'D d M Y' }} {{ t|time:'H:i' }}",
+]
+
+
+def context() -> dict:
+    return {
+        "name": "<b>Ada</b>",
+        "n": 40,
+        "products": [Product("Tea", "4.50"), Product("Coffee", "12.00")],
+        "p": Product("Cocoa", "7.25"),
+        "data": {"a": 1, "b": [1, 2]},
+        "safe": mark_safe("<i>ok</i>"),
+        "unsafe": "<i>no</i>",
+        "lazy": gettext_lazy("Hello"),
+        "tup": ("x", "y"),
+        "flag": True,
+        "none": None,
+        "big": 2**80,
+        "day": datetime.date(2026, 11, 21),
+        "t": datetime.time(13, 5),
+    }
+
+
+@pytest.mark.parametrize("source", PAGES)
+def test_renders_like_django(source: str) -> None:
+    ours = Engine().from_string(source).render(context())
+    assert ours == django_render(source, context())
+
+
+def test_the_context_is_read_lazily() -> None:
+    looked_up: list[str] = []
+
+    class Recording(dict):
+        def __getitem__(self, key: str) -> object:
+            looked_up.append(key)
+            return super().__getitem__(key)
+
+    touched: list[str] = []
+
+    class Expensive:
+        def __getattr__(self, name: str) -> str:
+            touched.append(name)
+            return name.upper()
+
+    ctx = Recording(used="u", unused=Expensive(), obj=Expensive())
+    out = Engine().from_string("{{ used }} {{ obj.title }}").render(ctx)
+    assert out == "u TITLE"
+    assert "unused" not in looked_up
+    assert touched == ["title"]
+
+
+def test_callables_follow_djangos_rules() -> None:
+    class Account:
+        calls = 0
+
+        def balance(self) -> int:
+            Account.calls += 1
+            return 7
+
+        def delete(self) -> str:
+            raise AssertionError("alters_data methods are never called")
+
+        delete.alters_data = True  # type: ignore[attr-defined]
+
+    class Choices:
+        do_not_call_in_templates = True
+        label = "kept"
+
+        def __call__(self) -> str:
+            raise AssertionError("do_not_call_in_templates objects are not called")
+
+    source = "{{ a.balance }} [{{ a.delete }}] {{ c.label }}"
+    ctx = {"a": Account(), "c": Choices()}
+    assert Engine().from_string(source).render(ctx) == django_render(source, ctx)
+    assert Account.calls == 2  # once for us, once for Django
+
+
+def test_syntax_errors_are_djangos_with_a_location() -> None:
+    with pytest.raises(TemplateSyntaxError) as info:
+        Engine().from_string("line one\n{% if x %}\n{% bogus %}", name="page.html")
+    err = info.value
+    assert isinstance(err, django.template.TemplateSyntaxError)
+    assert err.template_name == "page.html"
+    assert err.lineno == 3
+    assert err.column == 1
+    assert "bogus" in str(err)
+
+
+def test_missing_templates_raise_template_does_not_exist(tmp_path) -> None:
+    (tmp_path / "base.html").write_text("[{% block b %}base{% endblock %}]")
+    (tmp_path / "page.html").write_text("{% extends 'base.html' %}{% block b %}{{ x }}{% endblock %}")
+    engine = Engine(dirs=[tmp_path])
+    assert engine.render_to_string("page.html", {"x": "<"}) == "[&lt;]"
+    with pytest.raises(TemplateDoesNotExist) as info:
+        engine.get_template("nope.html")
+    assert isinstance(info.value, django.template.TemplateDoesNotExist)
+
+
+def test_in_memory_templates_and_includes() -> None:
+    engine = Engine(
+        templates={
+            "row.html": "<li>{{ item }}</li>",
+            "list.html": "{% for item in items %}{% include 'row.html' %}{% endfor %}",
+        }
+    )
+    assert engine.render_to_string("list.html", {"items": ["a", "<b>"]}) == "<li>a</li><li>&lt;b&gt;</li>"
+
+
+def test_context_must_be_a_mapping() -> None:
+    with pytest.raises(TypeError, match="mapping"):
+        Engine().from_string("x").render(42)  # type: ignore[arg-type]
+
+
+LIST = """<!DOCTYPE html><html><body><main dj-root>
+<ul>{% for t in todos %}
+  <li dj-key="{{ t.id }}">{{ t.title }}</li>{% endfor %}
+</ul><p>{{ todos|length }} left</p></main></body></html>"""
+
+
+def test_a_liveview_session_sends_html_then_patches() -> None:
+    renderer = LiveViewRenderer(Engine().from_string(LIST, name="todos.html"))
+    todos = [{"id": i, "title": f"task {i}"} for i in range(50)]
+    html, patches, version = renderer.render_with_diff({"todos": todos})
+    assert version == 1 and patches is None
+    assert html.startswith('<main dj-id="0" dj-root="">'), html[:40]
+    assert html.count("<li dj-id=") == 50
+
+    todos[3] = {"id": 3, "title": "changed"}
+    html2, patches2, version2 = renderer.render_with_diff({"todos": todos})
+    assert version2 == 2
+    message = json.loads(patches2)
+    assert message["v"] == djust.PATCH_PROTOCOL_VERSION
+    ops = message["patches"]
+    assert [op["op"] for op in ops] == ["text"], ops
+    assert "changed" in json.dumps(ops)
+    # The other 49 rows were copied from the previous render, not parsed again.
+    assert renderer.reused_fragments >= 49
+    assert "changed" in html2
+
+    removed = todos[:10] + todos[20:]
+    _, patches3, _ = renderer.render_with_diff({"todos": removed})
+    ops3 = json.loads(patches3)["patches"]
+    assert sum(op["op"] == "remove" for op in ops3) == 10
+
+
+def test_no_root_is_dje_053_naming_the_template() -> None:
+    renderer = LiveViewRenderer(Engine().from_string("", name="empty.html"))
+    with pytest.raises(ValueError, match="DJE-053.*empty.html"):
+        renderer.render_with_diff({})
+
+
+def test_diff_html() -> None:
+    old = "<div dj-root><p>a</p></div>"
+    new = "<div dj-root><p>b</p></div>"
+    ops = json.loads(djust.diff_html(old, new))["patches"]
+    assert len(ops) == 1 and ops[0]["op"] == "text"
