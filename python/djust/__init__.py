@@ -12,6 +12,7 @@ from djust._rust import (
     __version__,
     check,
     diff_html,
+    main,
     render_template,
 )
 from djust.exceptions import (
@@ -33,5 +34,6 @@ __all__ = [
     "__version__",
     "check",
     "diff_html",
+    "main",
     "render_template",
 ]

@@ -9,6 +9,7 @@
 //!   unchanged loop iterations reused (`djust_runtime::vdom::build`).
 //! - [`diff_html`]: patches between two HTML documents.
 //! - [`check`]: the analyzer of `djust check`, findings as `--output-format json`.
+//! - [`main`]: the `djust` command line (the console script), the Rust binary's code.
 //!
 //! Template errors become the exception classes of `djust.exceptions`
 //! (`TemplateSyntaxError` subclasses Django's when Django is installed), with the
@@ -266,6 +267,29 @@ fn check<'py>(
     py.import("json")?.call_method1("loads", (text,))
 }
 
+/// The `djust` command line (`djust check`, `djust rule`, …), the same code as the
+/// Rust binary: `argv` without the program name (default: `sys.argv[1:]`). Returns the
+/// exit code (0 clean, 1 findings, 2 usage or configuration error); the console
+/// script `djust` exits with it.
+#[pyfunction]
+#[pyo3(signature = (argv=None))]
+fn main(py: Python<'_>, argv: Option<Vec<String>>) -> PyResult<u8> {
+    let argv = match argv {
+        Some(a) => a,
+        None => py
+            .import("sys")?
+            .getattr("argv")?
+            .extract::<Vec<String>>()?
+            .into_iter()
+            .skip(1)
+            .collect(),
+    };
+    let args = std::iter::once(String::from("djust")).chain(argv);
+    // Flush Python's buffered output first so the two streams do not interleave.
+    let _ = py.import("sys")?.getattr("stdout")?.call_method0("flush");
+    Ok(py.detach(|| djust_cli::run(args)))
+}
+
 /// Render a template source with `context` in a default engine (no loaders).
 #[pyfunction]
 #[pyo3(signature = (source, context=None))]
@@ -285,5 +309,6 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diff_html, m)?)?;
     m.add_function(wrap_pyfunction!(render_template, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_function(wrap_pyfunction!(main, m)?)?;
     Ok(())
 }

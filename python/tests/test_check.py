@@ -3,6 +3,7 @@ binary reports on the bundled example project."""
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,20 @@ def test_check_a_snippet_directory(tmp_path: Path) -> None:
 def test_a_missing_path_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         djust.check([tmp_path / "nope"])
+
+
+def test_the_console_script_runs_the_same_cli() -> None:
+    script = Path(sys.executable).parent / "djust"
+    run = subprocess.run(
+        [script, "check", "--output-format", "json", "examples"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 1, run.stderr
+    assert sorted(map(key, json.loads(run.stdout))) == sorted(map(key, djust.check(["examples"], cwd=ROOT)))
+    rule = subprocess.run([script, "rule", "V006"], capture_output=True, text=True, check=False)
+    assert rule.returncode == 0
+    assert "What it does" in rule.stdout
+    bad = subprocess.run([script, "check", "--no-such-flag"], capture_output=True, text=True, check=False)
+    assert bad.returncode == 2
+    assert "--no-such-flag" in bad.stderr
+    # And in-process, with explicit arguments.
+    assert djust.main(["rule", "V007"]) == 0

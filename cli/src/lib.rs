@@ -1,0 +1,415 @@
+//! `djust`: the djust command-line tool, as a library so that the `djust` binary and
+//! the Python package's console script (`djust._rust.main`) run the same code.
+//!
+//! Subcommands: `check` (static checks over a project), `rule` (rule documentation).
+//! Exit codes follow ruff: 0 clean, 1 findings at or above `fail-on`, 2 usage error,
+//! bad configuration or unreadable path.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use djust_analyzer::{output, CheckError, Overrides, Report, Rule, Severity};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::ffi::OsString;
+
+#[derive(Parser)]
+#[command(
+    name = "djust",
+    version,
+    about = "Static checks and tooling for djust LiveViews and Django templates"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check LiveView Python files and Django templates for djust anti-patterns.
+    Check(Box<CheckArgs>),
+    /// Show the documentation of a rule, or list every rule.
+    Rule(RuleArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    /// Code frame with the span labelled, help and a link to the rule (default).
+    Full,
+    /// `path:line:col: CODE message`.
+    Concise,
+    /// A JSON array of findings.
+    Json,
+    /// One JSON object per line.
+    JsonLines,
+    /// GitHub Actions workflow commands (annotations on the PR).
+    Github,
+    /// SARIF 2.1.0 (GitHub code scanning and other tools).
+    Sarif,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Rules to enable (codes, prefixes or ALL), replacing `select` from the config.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Option<Vec<String>>,
+    /// Rules to disable, on top of `ignore` from the config.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// Rules to enable on top of `select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    extend_select: Vec<String>,
+    /// Ignore rules in files matching a glob: `PATTERN:CODE[,CODE…]` (repeatable).
+    #[arg(long, value_name = "PATTERN:RULES")]
+    per_file_ignores: Vec<String>,
+    /// Paths to exclude, replacing the defaults and `exclude` from the config.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    exclude: Option<Vec<String>>,
+    /// Paths to exclude on top of `exclude`.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    extend_exclude: Vec<String>,
+    /// Apply exclusions to paths given on the command line too.
+    #[arg(long)]
+    force_exclude: bool,
+    /// Lowest severity that makes the run exit 1.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["error", "warning", "info"])]
+    fail_on: Option<String>,
+    /// Use this pyproject.toml instead of searching for one.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    isolated: bool,
+    /// Do not read or write the cache (also: environment variable DJUST_NO_CACHE).
+    #[arg(long)]
+    no_cache: bool,
+    /// Where to keep the cache (default: `.djust_cache` next to the configuration file,
+    /// or in the current directory).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "full")]
+    output_format: OutputFormat,
+    /// Write the output to this file instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print the findings and nothing else (no summary line).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct RuleArgs {
+    /// Rule code (V006) or name (service-instance-in-mount).
+    #[arg(required_unless_present = "all")]
+    code: Option<String>,
+    /// List every rule: code, name, severity, summary.
+    #[arg(long, conflicts_with = "code")]
+    all: bool,
+    /// `text` (default) or `json`.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    output_format: String,
+}
+
+/// Run the command line `args` (the program name first, as `std::env::args_os`
+/// gives it) and return the exit code. Output goes to the process's stdout and stderr.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Usage errors exit 2; `--help` and `--version` print and exit 0.
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(2);
+        }
+    };
+    match cli.command {
+        Command::Check(args) => run_check(*args),
+        Command::Rule(args) => run_rule(args),
+    }
+}
+
+fn report_error(err: impl Diagnostic + Send + Sync + 'static) -> u8 {
+    let mut out = String::new();
+    let handler = GraphicalReportHandler::new_themed(theme(std::io::stderr().is_terminal()));
+    if handler.render_report(&mut out, &err).is_err() {
+        out = err.to_string();
+    }
+    eprintln!("djust: {}", out.trim_end());
+    2
+}
+
+fn theme(color: bool) -> GraphicalTheme {
+    if color && std::env::var_os("NO_COLOR").is_none() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    }
+}
+
+fn parse_per_file_ignores(values: &[String]) -> Result<Vec<(String, Vec<String>)>, CheckError> {
+    values
+        .iter()
+        .map(|v| {
+            let (pattern, codes) = v.rsplit_once(':').ok_or_else(|| CheckError::InvalidOption {
+                option: "--per-file-ignores".into(),
+                message: format!("`{v}` is not PATTERN:CODES (e.g. `tests/**:V006,V007`)"),
+            })?;
+            Ok((
+                pattern.to_string(),
+                codes.split(',').map(|c| c.trim().to_string()).collect(),
+            ))
+        })
+        .collect()
+}
+
+fn run_check(args: CheckArgs) -> u8 {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("djust: cannot read the current directory: {e}");
+            return 2;
+        }
+    };
+    let per_file_ignores = match parse_per_file_ignores(&args.per_file_ignores) {
+        Ok(v) => v,
+        Err(e) => return report_error(e),
+    };
+    let overrides = Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        extend_select: args.extend_select.clone(),
+        per_file_ignores,
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
+        fail_on: args.fail_on.as_deref().and_then(|s| s.parse::<Severity>().ok()),
+        config: args.config.clone(),
+        isolated: args.isolated,
+        force_exclude: args.force_exclude,
+        no_cache: args.no_cache,
+        cache_dir: args.cache_dir.clone(),
+    };
+    let report = match djust_analyzer::check(&args.paths, &cwd, &overrides) {
+        Ok(r) => r,
+        Err(e) => return report_error(e),
+    };
+    let to_file = args.output_file.is_some();
+    let color = !to_file && std::io::stdout().is_terminal();
+    let text = render(&report, &args, color);
+    let written = match &args.output_file {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| format!("cannot write output: {e}"))
+        }
+    };
+    if let Err(msg) = written {
+        // A closed pipe (`djust check | head`) is not a failure of the check.
+        if !msg.contains("Broken pipe") {
+            eprintln!("djust: {msg}");
+            return 2;
+        }
+    }
+    if report.failed() && !args.exit_zero {
+        1
+    } else {
+        0
+    }
+}
+
+fn render(report: &Report, args: &CheckArgs, color: bool) -> String {
+    let human = matches!(args.output_format, OutputFormat::Full | OutputFormat::Concise);
+    if args.statistics {
+        return if matches!(args.output_format, OutputFormat::Json | OutputFormat::JsonLines) {
+            output::statistics_json(report)
+        } else {
+            output::statistics_text(report)
+        };
+    }
+    let mut text = match args.output_format {
+        OutputFormat::Full => full(report, color),
+        OutputFormat::Concise => output::concise(report),
+        OutputFormat::Json => output::json(report),
+        OutputFormat::JsonLines => output::json_lines(report),
+        OutputFormat::Github => output::github(report),
+        OutputFormat::Sarif => output::sarif(report),
+    };
+    if human && !args.quiet {
+        text.push_str(&summary(report));
+    }
+    text
+}
+
+fn summary(report: &Report) -> String {
+    let files = report.files.len();
+    let files_word = if files == 1 { "file" } else { "files" };
+    if report.findings.is_empty() {
+        return format!("All checks passed! ({files} {files_word} checked)\n");
+    }
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let n = report.findings.len();
+    format!(
+        "Found {n} {} ({} error{}, {} warning{}, {} info) in {files} {files_word}.\n",
+        if n == 1 { "finding" } else { "findings" },
+        count(Severity::Error),
+        if count(Severity::Error) == 1 { "" } else { "s" },
+        count(Severity::Warning),
+        if count(Severity::Warning) == 1 { "" } else { "s" },
+        count(Severity::Info),
+    )
+}
+
+/// A finding adapted to miette's `Diagnostic` for the graphical report.
+struct FindingDiagnostic {
+    rule: Rule,
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+    source: NamedSource<String>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl fmt::Debug for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.rule.code(), self.message)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl Diagnostic for FindingDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("{} {}", self.rule.code(), self.rule.name())))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.rule.url()))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+fn full(report: &Report, color: bool) -> String {
+    let handler = GraphicalReportHandler::new_themed(theme(color)).with_links(false);
+    let mut out = String::new();
+    for f in &report.findings {
+        let file = report.file(f);
+        let (start, _) = file.location(f.span);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            f.label.clone(),
+            (f.span.start, f.span.len()),
+        )];
+        labels.extend(
+            f.labels
+                .iter()
+                .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.len()))),
+        );
+        let diag = FindingDiagnostic {
+            rule: f.rule,
+            severity: f.severity,
+            message: f.message.clone(),
+            help: f.help.clone(),
+            source: NamedSource::new(file.display_str(), file.text.clone()),
+            labels,
+        };
+        let mut one = String::new();
+        if handler.render_report(&mut one, &diag).is_err() {
+            one = format!(
+                "{}:{}:{}: {} {}\n",
+                file.display_str(),
+                start.line,
+                start.column,
+                f.rule.code(),
+                f.message
+            );
+        }
+        out.push_str(one.trim_end());
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn run_rule(args: RuleArgs) -> u8 {
+    let json = args.output_format == "json";
+    if args.all {
+        if json {
+            let v: Vec<serde_json::Value> = Rule::ALL
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code(), "name": r.name(), "severity": r.severity(),
+                        "summary": r.summary(), "url": r.url(),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        } else {
+            let width = Rule::ALL.iter().map(|r| r.name().len()).max().unwrap_or(0);
+            for r in Rule::ALL {
+                println!(
+                    "{}  {:<width$}  {:<7}  {}",
+                    r.code(),
+                    r.name(),
+                    r.severity().as_str(),
+                    r.summary()
+                );
+            }
+        }
+        return 0;
+    }
+    let code = args.code.unwrap_or_default();
+    let Some(rule) = Rule::from_code(&code) else {
+        let known: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+        eprintln!(
+            "djust: unknown rule `{code}`\n  help: known rules are {}; `djust rule --all` lists them",
+            known.join(", ")
+        );
+        return 2;
+    };
+    if json {
+        let v = serde_json::json!({
+            "code": rule.code(), "name": rule.name(), "severity": rule.severity(),
+            "summary": rule.summary(), "url": rule.url(), "documentation": rule.doc(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print!("{}", rule.page());
+    }
+    0
+}
