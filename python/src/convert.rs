@@ -132,6 +132,48 @@ impl Object for PyObj {
     fn length(&self) -> Option<usize> {
         self.with(|o| o.len().ok())
     }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+}
+
+/// A template value back as a Python object (for Django's APIs: `reverse` arguments,
+/// plural counts): host objects are the original objects.
+pub(crate) fn to_py(py: Python<'_>, v: &Value) -> Py<PyAny> {
+    let made: PyResult<Py<PyAny>> = (|| {
+        Ok(match v {
+            Value::None => py.None(),
+            Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any().unbind(),
+            Value::Int(i) => i.into_pyobject(py)?.into_any().unbind(),
+            Value::Float(f) => f.into_pyobject(py)?.into_any().unbind(),
+            Value::Str(s) => PyString::new(py, s).into_any().unbind(),
+            Value::Safe(s) => py
+                .import("django.utils.safestring")
+                .and_then(|m| m.getattr("mark_safe")?.call1((&**s,)))
+                .map_or_else(|_| PyString::new(py, s).into_any().unbind(), Bound::unbind),
+            Value::Decimal(d) => py.import("decimal")?.getattr("Decimal")?.call1((&**d,))?.unbind(),
+            Value::List(items) => PyList::new(py, items.iter().map(|x| to_py(py, x)))?
+                .into_any()
+                .unbind(),
+            Value::Tuple(items) => PyTuple::new(py, items.iter().map(|x| to_py(py, x)))?
+                .into_any()
+                .unbind(),
+            Value::Dict(items) => {
+                let d = pyo3::types::PyDict::new(py);
+                for (k, x) in items.iter() {
+                    d.set_item(to_py(py, k), to_py(py, x))?;
+                }
+                d.into_any().unbind()
+            }
+            Value::Object(o) => match o.as_any().and_then(|a| a.downcast_ref::<PyObj>()) {
+                Some(p) => p.obj.clone_ref(py),
+                None => PyString::new(py, &o.to_py_str()).into_any().unbind(),
+            },
+            other => PyString::new(py, &other.to_py_str()).into_any().unbind(),
+        })
+    })();
+    made.unwrap_or_else(|_| py.None())
 }
 
 /// A value after one lookup step: a callable is called as Django does, unless it has

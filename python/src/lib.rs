@@ -16,6 +16,7 @@
 //! template name, line and column as attributes.
 
 mod convert;
+mod host;
 
 use convert::PyContext;
 use djust_runtime::template::{
@@ -54,9 +55,11 @@ fn template_error(py: Python<'_>, e: TemplateError) -> PyErr {
 /// The template engine: Django's template language with the loaders Django's
 /// `filesystem` and `locmem` loaders give, compiled templates cached by name.
 ///
-/// `Engine(dirs=None, templates=None, *, autoescape=True, string_if_invalid="")`:
-/// `dirs` are template directories searched in order, `templates` a dict of in-memory
-/// templates by name (searched first).
+/// `Engine(dirs=None, templates=None, *, autoescape=True, string_if_invalid="",
+/// django=False)`: `dirs` are template directories searched in order, `templates` a
+/// dict of in-memory templates by name (searched first); `django=True` answers
+/// `{% url %}`, `{% static %}`, the i18n tags and `{% debug %}` with Django's own APIs
+/// (Django must be configured).
 #[pyclass(module = "djust._rust", frozen)]
 struct Engine {
     inner: Arc<RtEngine>,
@@ -65,12 +68,13 @@ struct Engine {
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new()))]
+    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new(), django=false))]
     fn new(
         dirs: Option<Vec<PathBuf>>,
         templates: Option<HashMap<String, String>>,
         autoescape: bool,
         string_if_invalid: String,
+        django: bool,
     ) -> Self {
         let mut loaders = Vec::new();
         if let Some(t) = templates {
@@ -84,8 +88,12 @@ impl Engine {
             autoescape,
             ..EngineOptions::default()
         };
+        let mut engine = RtEngine::new(loaders, options);
+        if django {
+            engine.set_host(Arc::new(host::DjangoHost));
+        }
         Engine {
-            inner: Arc::new(RtEngine::new(loaders, options)),
+            inner: Arc::new(engine),
         }
     }
 
@@ -294,7 +302,7 @@ fn main(py: Python<'_>, argv: Option<Vec<String>>) -> PyResult<u8> {
 #[pyfunction]
 #[pyo3(signature = (source, context=None))]
 fn render_template(py: Python<'_>, source: &str, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
-    let engine = Engine::new(None, None, true, String::new());
+    let engine = Engine::new(None, None, true, String::new(), false);
     engine.from_string(py, source, None)?.render(py, context)
 }
 

@@ -1,0 +1,14 @@
+"""The ``djust`` Django app: add ``"djust"`` to ``INSTALLED_APPS`` to get djust's
+system checks (``manage.py check --tag djust``)."""
+
+from django.apps import AppConfig
+
+
+class DjustConfig(AppConfig):
+    name = "djust"
+    verbose_name = "djust"
+
+    def ready(self) -> None:
+        from djust import checks
+
+        checks.register()

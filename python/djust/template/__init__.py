@@ -1,0 +1,1 @@
+"""Django integration of djust's template engine (see :mod:`djust.template.backends`)."""

@@ -1,0 +1,97 @@
+"""A Django template backend on djust's Rust engine.
+
+    TEMPLATES = [
+        {
+            "BACKEND": "djust.template.backends.DjustTemplates",
+            "DIRS": [BASE_DIR / "templates"],
+            "APP_DIRS": True,
+            "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        }
+    ]
+
+It renders Django's template language as ``DjangoTemplates`` does (the engine is
+compared with Django's on a differential corpus). ``{% url %}``, ``{% static %}``,
+``{% csrf_token %}`` and the i18n tags call Django's own APIs. Options:
+``context_processors`` (as ``DjangoTemplates``), ``autoescape`` (default ``True``),
+``string_if_invalid`` (default ``""``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.template import TemplateDoesNotExist as DjangoTemplateDoesNotExist
+from django.template.backends.base import BaseEngine
+from django.template.context_processors import csrf
+from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
+
+from djust import _rust
+from djust.exceptions import TemplateDoesNotExist
+
+_KNOWN_OPTIONS = {"context_processors", "autoescape", "string_if_invalid"}
+
+
+class DjustTemplates(BaseEngine):
+    """The backend (``TEMPLATES[...]["BACKEND"]``)."""
+
+    app_dirname = "templates"
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        params = params.copy()
+        options = params.pop("OPTIONS").copy()
+        unknown = set(options) - _KNOWN_OPTIONS
+        if unknown:
+            raise ImproperlyConfigured(
+                f"Unknown options for the djust template backend: {', '.join(sorted(unknown))}. "
+                f"Known options: {', '.join(sorted(_KNOWN_OPTIONS))}."
+            )
+        super().__init__(params)
+        self._processor_paths = tuple(options.get("context_processors", ()))
+        self.engine = _rust.Engine(
+            dirs=[str(d) for d in self.template_dirs],
+            autoescape=options.get("autoescape", True),
+            string_if_invalid=options.get("string_if_invalid", ""),
+            django=True,
+        )
+
+    @cached_property
+    def context_processors(self) -> tuple:
+        return tuple(import_string(path) for path in self._processor_paths)
+
+    def from_string(self, template_code: str) -> Template:
+        return Template(self.engine.from_string(template_code), self)
+
+    def get_template(self, template_name: str) -> Template:
+        try:
+            return Template(self.engine.get_template(template_name), self)
+        except TemplateDoesNotExist as exc:
+            raise DjangoTemplateDoesNotExist(template_name, backend=self) from exc
+
+
+class Template:
+    """A compiled template, rendered with ``render(context=None, request=None)``."""
+
+    def __init__(self, template: _rust.Template, backend: DjustTemplates) -> None:
+        self.template = template
+        self.backend = backend
+
+    @property
+    def origin(self) -> Any:
+        from django.template.base import Origin
+
+        return Origin(name=self.template.name or "<unknown source>", template_name=self.template.name)
+
+    def render(self, context: dict | None = None, request: Any = None) -> str:
+        if context is not None and not isinstance(context, dict):
+            raise TypeError(f"context must be a dict rather than {context.__class__.__name__}.")
+        data: dict[str, Any] = dict(context or {})
+        if request is not None:
+            # As Django's RequestContext: the processors' values are applied over the
+            # context, csrf first (Django's built-in processor).
+            data.update(csrf(request))
+            for processor in self.backend.context_processors:
+                data.update(processor(request))
+            data.setdefault("request", request)
+        return self.template.render(data)

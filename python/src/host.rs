@@ -1,0 +1,187 @@
+//! The Django host: the engine's project hooks (`djust_runtime::template::Host`)
+//! answered by Django's own APIs — `reverse` for `{% url %}`, `static` and the
+//! `STATIC_URL`/`MEDIA_URL` prefixes for `{% static %}`, Django's translation
+//! functions for `{% translate %}`, `{% blocktranslate %}` and the i18n tags, and
+//! `settings.DEBUG` for `{% debug %}`. Installed by `Engine(..., django=True)` (the
+//! template backend does so); Django must be configured.
+
+use crate::convert::{to_py, to_value};
+use djust_runtime::template::{Host, Value};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+/// Calls into Django (see the module documentation).
+pub(crate) struct DjangoHost;
+
+/// Run `f` with the GIL; a Python exception becomes its message.
+fn with_py<T>(f: impl FnOnce(Python<'_>) -> PyResult<T>) -> Result<T, String> {
+    Python::attach(|py| f(py).map_err(|e| e.value(py).to_string()))
+}
+
+/// `f` with `language` activated (`translation.override`), or as is.
+fn in_language<'py, T>(
+    py: Python<'py>,
+    language: Option<&str>,
+    f: impl FnOnce(&Bound<'py, PyModule>) -> PyResult<T>,
+) -> PyResult<T> {
+    let translation = py.import("django.utils.translation")?;
+    let Some(lang) = language else {
+        return f(&translation);
+    };
+    let guard = translation.getattr("override")?.call1((lang,))?;
+    guard.call_method0("__enter__")?;
+    let result = f(&translation);
+    let none = py.None();
+    guard.call_method1("__exit__", (none.clone_ref(py), none.clone_ref(py), none))?;
+    result
+}
+
+impl Host for DjangoHost {
+    fn reverse(&self, name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, String> {
+        with_py(|py| {
+            let args = PyList::new(py, args.iter().map(|v| to_py(py, v)))?;
+            let kw = PyDict::new(py);
+            for (k, v) in kwargs {
+                kw.set_item(k, to_py(py, v))?;
+            }
+            let call_kw = PyDict::new(py);
+            call_kw.set_item("args", args)?;
+            call_kw.set_item("kwargs", kw)?;
+            py.import("django.urls")?
+                .getattr("reverse")?
+                .call((name,), Some(&call_kw))?
+                .extract::<String>()
+        })
+    }
+
+    fn static_url(&self, path: &str) -> String {
+        with_py(|py| {
+            py.import("django.templatetags.static")?
+                .getattr("static")?
+                .call1((path,))?
+                .extract::<String>()
+        })
+        .unwrap_or_default()
+    }
+
+    fn static_prefix(&self) -> String {
+        prefix("STATIC_URL")
+    }
+
+    fn media_prefix(&self) -> String {
+        prefix("MEDIA_URL")
+    }
+
+    fn translate(&self, message: &str, context: Option<&str>, language: Option<&str>) -> Option<String> {
+        with_py(|py| {
+            in_language(py, language, |t| match context {
+                Some(c) => t.getattr("pgettext")?.call1((c, message))?.extract::<String>(),
+                None => t.getattr("gettext")?.call1((message,))?.extract::<String>(),
+            })
+        })
+        .ok()
+    }
+
+    fn translate_plural(
+        &self,
+        singular: &str,
+        plural: &str,
+        count: &Value,
+        context: Option<&str>,
+        language: Option<&str>,
+    ) -> Option<String> {
+        with_py(|py| {
+            let n = to_py(py, count);
+            in_language(py, language, |t| match context {
+                Some(c) => t
+                    .getattr("npgettext")?
+                    .call1((c, singular, plural, n))?
+                    .extract::<String>(),
+                None => t
+                    .getattr("ngettext")?
+                    .call1((singular, plural, n))?
+                    .extract::<String>(),
+            })
+        })
+        .ok()
+    }
+
+    fn language(&self) -> String {
+        with_py(|py| {
+            let lang = py
+                .import("django.utils.translation")?
+                .getattr("get_language")?
+                .call0()?;
+            if lang.is_none() {
+                return settings(py, "LANGUAGE_CODE")?.extract::<String>();
+            }
+            lang.extract::<String>()
+        })
+        .unwrap_or_else(|_| "en-us".into())
+    }
+
+    fn available_languages(&self) -> Vec<(String, String)> {
+        with_py(|py| {
+            let gettext = py.import("django.utils.translation")?.getattr("gettext")?;
+            let mut out = Vec::new();
+            for item in settings(py, "LANGUAGES")?.try_iter()? {
+                let pair = item?.cast_into::<PyTuple>()?;
+                let code: String = pair.get_item(0)?.extract()?;
+                let name: String = gettext.call1((pair.get_item(1)?,))?.extract()?;
+                out.push((code, name));
+            }
+            Ok(out)
+        })
+        .unwrap_or_default()
+    }
+
+    fn language_info(&self, code: &str) -> Result<Value, String> {
+        with_py(|py| {
+            let info = py
+                .import("django.utils.translation")?
+                .getattr("get_language_info")?
+                .call1((code,))?;
+            Ok(to_value(&info))
+        })
+    }
+
+    fn language_bidi(&self, language: &str) -> bool {
+        with_py(|py| {
+            in_language(py, Some(language), |t| {
+                t.getattr("get_language_bidi")?.call0()?.extract::<bool>()
+            })
+        })
+        .unwrap_or(false)
+    }
+
+    fn debug(&self) -> bool {
+        with_py(|py| settings(py, "DEBUG")?.is_truthy()).unwrap_or(false)
+    }
+
+    fn debug_modules(&self) -> String {
+        with_py(|py| {
+            let modules = py.import("sys")?.getattr("modules")?;
+            py.import("pprint")?
+                .getattr("pformat")?
+                .call1((modules,))?
+                .extract::<String>()
+        })
+        .unwrap_or_default()
+    }
+}
+
+fn settings<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("django.conf")?.getattr("settings")?.getattr(name)
+}
+
+/// `PrefixNode.handle_simple(name)`: the setting, IRI-quoted ("" when unset).
+fn prefix(name: &str) -> String {
+    with_py(|py| {
+        py.import("django.templatetags.static")?
+            .getattr("PrefixNode")?
+            .getattr("handle_simple")?
+            .call1((name,))?
+            .extract::<String>()
+    })
+    .unwrap_or_default()
+}

@@ -1,0 +1,15 @@
+"""URLs for the template backend tests."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+
+def view(request, slug="", pk=0):
+    return HttpResponse("")
+
+
+urlpatterns = [
+    path("", view, name="home"),
+    path("products/<int:pk>/", view, name="product"),
+    path("tags/<slug:slug>/", view, name="tag"),
+]
