@@ -15,9 +15,10 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import django, sys; s
 fi
 [ -x "$VENV/bin/ruff" ] || "$VENV/bin/pip" install --quiet --disable-pip-version-check "ruff==0.17.5"
 [ -x "$VENV/bin/pytest" ] || "$VENV/bin/pip" install --quiet --disable-pip-version-check "pytest>=8,<9"
-# Channels: the example project (manage.py check in python/tests) lists it in INSTALLED_APPS.
-"$VENV/bin/python" -c 'import channels' 2>/dev/null ||
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "channels>=4.2,<5"
+# Channels (with daphne, which channels.testing needs): the LiveView consumer, and the
+# example project (manage.py check in python/tests) lists it in INSTALLED_APPS.
+"$VENV/bin/python" -c 'import channels, daphne' 2>/dev/null ||
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "channels[daphne]>=4.2,<5"
 python3 scripts/gen_template_corpus.py runtime/tests/django/corpus.json
 "$VENV/bin/python" scripts/django_render.py runtime/tests/django/corpus.json runtime/tests/django/expected.json
 # The committed corpus and expectations must be exactly what the generator and Django produce.

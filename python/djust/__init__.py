@@ -22,9 +22,20 @@ from djust.exceptions import (
     TemplateSyntaxError,
 )
 
+
+def __getattr__(name: str) -> object:
+    # LiveView needs Django; importing it lazily keeps `import djust` Django-free.
+    if name == "LiveView":
+        from djust.live_view import LiveView
+
+        return LiveView
+    raise AttributeError(f"module 'djust' has no attribute {name!r}")
+
+
 __all__ = [
     "PATCH_PROTOCOL_VERSION",
     "Engine",
+    "LiveView",
     "LiveViewRenderer",
     "Template",
     "TemplateDoesNotExist",

@@ -210,8 +210,12 @@ impl LiveViewRenderer {
         let name = self.template.name.as_deref().unwrap_or("<string>");
         let tree = rendered.root.as_mut().map_err(|e| {
             PyValueError::new_err(format!(
-                "DJE-053: no LiveView root in the output of template '{name}' ({e}). Put `dj-root` on \
-                 the element that wraps the LiveView's content."
+                "DJE-053: template '{name}' rendered no LiveView root ({e}), so djust cannot \
+                 patch the page. To fix it: (1) put `dj-root` on the one element that wraps \
+                 everything the LiveView renders (in '{name}' or the template it extends); \
+                 (2) keep `dj-view` on that same element (T005); (3) run `djust check` or \
+                 `python manage.py check --tag djust`, which report a missing root (T002). \
+                 See https://github.com/djust-org/djust/blob/main/docs/checks/T002.md"
             ))
         })?;
         let patches = match self.last.as_ref().and_then(|p| p.root.as_ref().ok()) {

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.urls import path
+from djust_test_views import Counter
 
 
 def view(request, slug="", pk=0):
@@ -12,4 +13,5 @@ urlpatterns = [
     path("", view, name="home"),
     path("products/<int:pk>/", view, name="product"),
     path("tags/<slug:slug>/", view, name="tag"),
+    path("counter/", Counter.as_view(), name="counter"),
 ]

@@ -191,8 +191,9 @@ def test_a_liveview_session_sends_html_then_patches() -> None:
 
 def test_no_root_is_dje_053_naming_the_template() -> None:
     renderer = LiveViewRenderer(Engine().from_string("", name="empty.html"))
-    with pytest.raises(ValueError, match="DJE-053.*empty.html"):
+    with pytest.raises(ValueError, match="DJE-053.*empty.html") as info:
         renderer.render_with_diff({})
+    assert "dj-root" in str(info.value) and "check --tag djust" in str(info.value)
 
 
 def test_diff_html() -> None:
