@@ -578,6 +578,14 @@ pub trait StreamSink {
     }
 }
 
+/// `d[key]` for a string key of a dict value (the first lookup step on a dict).
+fn dict_get<'v>(items: &'v [(Value, Value)], key: &str) -> Option<&'v Value> {
+    items
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(key))
+        .map(|(_, v)| v)
+}
+
 /// One lookup step as Django's `Variable._resolve_lookup` does it: dict key, then
 /// attribute (Python methods of `dict`/`str` that need no argument are called), then
 /// list index. `None` when all three fail.
@@ -585,7 +593,7 @@ pub fn lookup_item(cur: &Value, bit: &str) -> Option<Value> {
     let index = || bit.parse::<i64>().ok();
     match cur {
         Value::Dict(items) => {
-            if let Some((_, v)) = items.iter().find(|(k, _)| k.as_str() == Some(bit)) {
+            if let Some(v) = dict_get(items, bit) {
                 return Some(v.clone());
             }
             let view = |kind: &'static str, items: Vec<Value>| {
@@ -691,11 +699,17 @@ impl<'e> Renderer<'e> {
         &mut self.states[n - 1]
     }
 
+    /// `name` as bound by the template (`{% for %}`, `{% with %}`, …), innermost first.
+    fn in_frames(&self, name: &str) -> Option<&Value> {
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|frame| frame.iter().rev().find(|(k, _)| &**k == name).map(|(_, v)| v))
+    }
+
     fn get(&self, name: &str) -> Option<Value> {
-        for frame in self.frames.iter().rev() {
-            if let Some((_, v)) = frame.iter().rev().find(|(k, _)| &**k == name) {
-                return Some(v.clone());
-            }
+        if let Some(v) = self.in_frames(name) {
+            return Some(v.clone());
         }
         if let Some(v) = self.root.get(name) {
             return Some(v);
@@ -716,19 +730,12 @@ impl<'e> Renderer<'e> {
     /// indexes, methods, missing keys).
     fn lookup_in_frames(&self, parts: &[Arc<str>]) -> Option<&Value> {
         let (first, rest) = parts.split_first()?;
-        let mut cur = self
-            .frames
-            .iter()
-            .rev()
-            .find_map(|frame| frame.iter().rev().find(|(k, _)| k == first).map(|(_, v)| v))?;
+        let mut cur = self.in_frames(first)?;
         for bit in rest {
             let Value::Dict(items) = cur else {
                 return None;
             };
-            cur = items
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(&**bit))
-                .map(|(_, v)| v)?;
+            cur = dict_get(items, bit)?;
         }
         Some(cur)
     }

@@ -147,6 +147,16 @@ pub(crate) struct Fragments {
     stacks: Vec<Vec<Frame>>,
 }
 
+impl Fragments {
+    /// Add `f`, whose bytes hash to `hash` (the first of equal fragments stays the one
+    /// found by lookups).
+    fn record(&mut self, hash: u64, f: Fragment) {
+        let index = self.list.len() as u32;
+        self.by_hash.entry(hash).or_insert(index);
+        self.list.push(f);
+    }
+}
+
 /// The hash fragments are looked up by: foldhash with a fixed seed (a collision costs
 /// a byte comparison, never a wrong tree).
 fn content_hash(bytes: &[u8]) -> u64 {
@@ -647,22 +657,20 @@ impl DocumentBuilder<'_> {
         if !balanced || !self.is_clean() || self.flushes == r.flushes {
             return;
         }
-        let len = self.pos - r.start;
-        let index = self.fragments.list.len() as u32;
-        self.fragments
-            .by_hash
-            .entry(content_hash(&src.as_bytes()[r.start..self.pos]))
-            .or_insert(index);
-        self.fragments.list.push(Fragment {
-            src: r.start,
-            len,
-            from: r.at,
-            to: self.tree.mark(),
-            stack: r.stack,
-            form_open: r.form_open,
-            selects: r.selects,
-            tail: CompactString::from(self.text.as_str()),
-        });
+        let hash = content_hash(&src.as_bytes()[r.start..self.pos]);
+        self.fragments.record(
+            hash,
+            Fragment {
+                src: r.start,
+                len: self.pos - r.start,
+                from: r.at,
+                to: self.tree.mark(),
+                stack: r.stack,
+                form_open: r.form_open,
+                selects: r.selects,
+                tail: CompactString::from(self.text.as_str()),
+            },
+        );
     }
 
     /// Copy the previous render's fragment with the bytes `src[start..end]`, if there
@@ -705,18 +713,19 @@ impl DocumentBuilder<'_> {
         self.pos = end;
         self.reused += 1;
         let stack = self.stack_index();
-        let index = self.fragments.list.len() as u32;
-        self.fragments.by_hash.entry(hash).or_insert(index);
-        self.fragments.list.push(Fragment {
-            src: start,
-            len: bytes.len(),
-            from,
-            to,
-            stack,
-            form_open: self.form_open,
-            selects: self.selects,
-            tail: f.tail.clone(),
-        });
+        self.fragments.record(
+            hash,
+            Fragment {
+                src: start,
+                len: bytes.len(),
+                from,
+                to,
+                stack,
+                form_open: self.form_open,
+                selects: self.selects,
+                tail: f.tail.clone(),
+            },
+        );
         true
     }
 
