@@ -61,7 +61,7 @@ class Session:
 
     def __init__(self, view: LiveView) -> None:
         self.view = view
-        self.renderer = _rust.LiveViewRenderer(view.get_template())
+        self.renderer = _rust.LiveViewRenderer(view.get_template().template)
 
     def render(self) -> tuple[str, str | None, int]:
         return self.renderer.render_with_diff(self.view.render_context())

@@ -27,13 +27,13 @@ from django.views.generic import View
 
 from djust import state
 from djust.decorators import handlers
-from djust.template import engine as djust_engine
+from djust.template import backend
 
 
 class LiveView(View):
     """The base class of LiveViews (see the module documentation)."""
 
-    #: The template, found by djust's template engine (``djust.template.engine``).
+    #: The template, found by djust's template backend (``djust.template.backend``).
     template_name: str | None = None
 
     def mount(self, request: HttpRequest, **kwargs: Any) -> None:
@@ -50,29 +50,21 @@ class LiveView(View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.mount(request, **kwargs)
-        html = self.get_template().render(self.render_context())
-        return HttpResponse(html)
+        return HttpResponse(self.get_template().render(self.get_context_data(), request))
 
     # -- rendering ----------------------------------------------------------------------
 
     def get_template(self) -> Any:
+        """The template (a ``djust.template.backends.Template``; its ``template`` is the
+        compiled ``djust._rust.Template``)."""
         if not self.template_name:
             raise TypeError(f"{type(self).__name__} has no template_name.")
-        return djust_engine().get_template(self.template_name)
+        return backend().get_template(self.template_name)
 
     def render_context(self) -> dict[str, Any]:
-        """The context of a render: ``get_context_data()`` with the request's context
-        processors and CSRF token applied, as Django's ``RequestContext`` does."""
-        from django.template.context_processors import csrf
-
-        context = self.get_context_data()
-        request = getattr(self, "request", None)
-        if request is not None:
-            context.update(csrf(request))
-            for processor in djust_engine.context_processors():
-                context.update(processor(request))
-            context.setdefault("request", request)
-        return context
+        """The context of a render: ``get_context_data()`` with the request's values, as
+        the template backend applies them."""
+        return backend().make_context(self.get_context_data(), getattr(self, "request", None))
 
     @classmethod
     def event_handlers(cls) -> dict[str, str]:

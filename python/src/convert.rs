@@ -30,7 +30,7 @@ pub(crate) struct PyContext {
 impl PyContext {
     /// `context`: a mapping or `None` (an empty context). Raises `TypeError` for a
     /// value that is not a mapping.
-    pub(crate) fn new(_py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<Self> {
+    pub(crate) fn new(context: Option<Bound<'_, PyAny>>) -> PyResult<Self> {
         let mapping = match context {
             None => None,
             Some(c) if c.is_none() => None,

@@ -147,7 +147,7 @@ impl Template {
     /// exceptions of `djust.exceptions`.
     #[pyo3(signature = (context=None))]
     fn render(&self, py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
-        let ctx = PyContext::new(py, context)?;
+        let ctx = PyContext::new(context)?;
         self.engine
             .render(&self.inner, &ctx)
             .map_err(|e| template_error(py, e))
@@ -200,13 +200,12 @@ impl LiveViewRenderer {
         py: Python<'_>,
         context: Option<Bound<'_, PyAny>>,
     ) -> PyResult<(String, Option<String>, u64)> {
-        let ctx = PyContext::new(py, context)?;
-        let rendered = match &self.last {
+        let ctx = PyContext::new(context)?;
+        let mut rendered = match &self.last {
             Some(prev) => render_document_after(&self.engine, &self.template, &ctx, &mut self.ids, prev),
             None => render_document(&self.engine, &self.template, &ctx, &mut self.ids),
         }
         .map_err(|e| template_error(py, e))?;
-        let mut rendered = rendered;
         let name = self.template.name.as_deref().unwrap_or("<string>");
         let tree = rendered.root.as_mut().map_err(|e| {
             PyValueError::new_err(format!(

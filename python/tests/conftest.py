@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import django
+import pytest
 from django.conf import settings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -36,3 +37,18 @@ def pytest_configure() -> None:
             ],
         )
         django.setup()
+
+
+@pytest.fixture
+def v007_project(tmp_path: Path) -> Path:
+    """A directory whose one view has a V007 finding (a handler without ``**kwargs``)
+    at line 6, column 9."""
+    (tmp_path / "views.py").write_text(
+        "from djust import LiveView\n"
+        "from djust.decorators import event_handler\n\n"
+        "class V(LiveView):\n"
+        "    @event_handler\n"
+        "    def go(self):\n"
+        "        pass\n"
+    )
+    return tmp_path

@@ -47,16 +47,8 @@ def test_check_reports_what_the_binary_reports() -> None:
     assert v006["location"]["row"] == 40
 
 
-def test_check_a_snippet_directory(tmp_path: Path) -> None:
-    (tmp_path / "views.py").write_text(
-        "from djust import LiveView\n"
-        "from djust.decorators import event_handler\n\n"
-        "class V(LiveView):\n"
-        "    @event_handler\n"
-        "    def go(self):\n"
-        "        pass\n"
-    )
-    findings = djust.check([tmp_path])
+def test_check_a_snippet_directory(v007_project: Path) -> None:
+    findings = djust.check([v007_project])
     assert [f["code"] for f in findings] == ["V007"]
     assert findings[0]["location"] == {"row": 6, "column": 9}
 

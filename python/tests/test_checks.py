@@ -15,15 +15,6 @@ import djust
 
 ROOT = Path(__file__).resolve().parents[2]
 
-VIEW = (
-    "from djust import LiveView\n"
-    "from djust.decorators import event_handler\n\n"
-    "class V(LiveView):\n"
-    "    @event_handler\n"
-    "    def go(self):\n"
-    "        pass\n"
-)
-
 
 def test_manage_py_check_reports_what_djust_check_reports() -> None:
     run = subprocess.run(
@@ -44,9 +35,8 @@ def test_manage_py_check_reports_what_djust_check_reports() -> None:
     assert len(expected) >= 5
 
 
-def test_findings_are_check_messages_and_can_be_silenced(tmp_path: Path) -> None:
-    (tmp_path / "views.py").write_text(VIEW)
-    with override_settings(DJUST_CHECK_ROOT=tmp_path):
+def test_findings_are_check_messages_and_can_be_silenced(v007_project: Path) -> None:
+    with override_settings(DJUST_CHECK_ROOT=v007_project):
         messages = checks.run_checks(tags=["djust"])
         assert [(m.id, m.obj, m.level) for m in messages] == [("djust.V007", "views.py:6:9", checks.WARNING)]
         assert "**kwargs" in messages[0].msg

@@ -60,6 +60,18 @@ class DjustTemplates(BaseEngine):
     def context_processors(self) -> tuple:
         return tuple(import_string(path) for path in self._processor_paths)
 
+    def make_context(self, context: dict | None, request: Any = None) -> dict[str, Any]:
+        """``context`` with the request's values, as Django's ``RequestContext``: the
+        CSRF token (Django's built-in processor) and the context processors' values are
+        applied over it; ``request`` is added unless the context has one."""
+        data: dict[str, Any] = dict(context or {})
+        if request is not None:
+            data.update(csrf(request))
+            for processor in self.context_processors:
+                data.update(processor(request))
+            data.setdefault("request", request)
+        return data
+
     def from_string(self, template_code: str) -> Template:
         return Template(self.engine.from_string(template_code), self)
 
@@ -86,12 +98,4 @@ class Template:
     def render(self, context: dict | None = None, request: Any = None) -> str:
         if context is not None and not isinstance(context, dict):
             raise TypeError(f"context must be a dict rather than {context.__class__.__name__}.")
-        data: dict[str, Any] = dict(context or {})
-        if request is not None:
-            # As Django's RequestContext: the processors' values are applied over the
-            # context, csrf first (Django's built-in processor).
-            data.update(csrf(request))
-            for processor in self.backend.context_processors:
-                data.update(processor(request))
-            data.setdefault("request", request)
-        return self.template.render(data)
+        return self.template.render(self.backend.make_context(context, request))
