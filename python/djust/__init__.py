@@ -12,6 +12,7 @@ from djust._rust import (
     __version__,
     check,
     diff_html,
+    dumps,
     main,
     render_template,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "__version__",
     "check",
     "diff_html",
+    "dumps",
     "main",
     "render_template",
 ]

@@ -72,6 +72,11 @@ class LiveViewConsumer(AsyncJsonWebsocketConsumer):
 
     session: Session | None = None
 
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        # Django's JSON spelling (datetimes, Decimal, UUID), encoded in Rust.
+        return _rust.dumps(content, compact=True, ensure_ascii=False)
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         ref = content.get("ref") if isinstance(content, dict) else None
         try:

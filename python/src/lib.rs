@@ -8,6 +8,7 @@
 //!   first render, then patches (`docs/protocol.md`) against the previous render, with
 //!   unchanged loop iterations reused (`djust_runtime::vdom::build`).
 //! - [`diff_html`]: patches between two HTML documents.
+//! - [`dumps`]: JSON spelled as Django's `DjangoJSONEncoder` spells it ([`json`]).
 //! - [`check`]: the analyzer of `djust check`, findings as `--output-format json`.
 //! - [`main`]: the `djust` command line (the console script), the Rust binary's code.
 //!
@@ -17,6 +18,7 @@
 
 mod convert;
 mod host;
+mod json;
 
 use convert::PyContext;
 use djust_runtime::template::{
@@ -27,6 +29,7 @@ use djust_runtime::vdom::diff::diff_trees;
 use djust_runtime::vdom::{diff, parse_document, patch, IdAllocator};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -160,14 +163,16 @@ impl Template {
     }
 }
 
-/// One LiveView session's renders of one template.
+/// One LiveView session's renders of one template, and the session's state.
 ///
-/// `render(context)` renders and builds the VDOM; the first call returns the HTML of
-/// the LiveView root with `dj-id`s stamped on every element and no patches, each later
-/// call the patches against the previous render. `render_with_diff(context)` returns
-/// `(html, patches_json_or_None, version)` with `version` counting renders from 1.
-/// One session is used from one thread at a time (a second concurrent call raises
-/// `RuntimeError`, PyO3's borrow check).
+/// The state is a dict (`set_state`, `update_state`, `get_state`) that serves as the
+/// context when a render is given none. `render()` renders and builds the VDOM and
+/// returns the HTML of the LiveView root with `dj-id`s stamped on every element;
+/// `render_with_diff()` returns `(html, patches_json_or_None, version)`: no patches on
+/// the first render, then the patches against the previous render, `version` counting
+/// renders from 1. One session is used from one thread at a time (a second concurrent
+/// call raises `RuntimeError`, PyO3's borrow check). Source: runtime spec §1.5
+/// (upstream's `RustLiveView`).
 #[pyclass(module = "djust._rust")]
 struct LiveViewRenderer {
     engine: Arc<RtEngine>,
@@ -175,32 +180,60 @@ struct LiveViewRenderer {
     ids: IdAllocator,
     last: Option<Rendered>,
     version: u64,
+    state: Py<PyDict>,
 }
 
 #[pymethods]
 impl LiveViewRenderer {
     #[new]
-    fn new(template: &Template) -> Self {
+    fn new(py: Python<'_>, template: &Template) -> Self {
         LiveViewRenderer {
             engine: template.engine.clone(),
             template: template.inner.clone(),
             ids: IdAllocator::new(),
             last: None,
             version: 0,
+            state: PyDict::new(py).unbind(),
         }
     }
 
-    /// Render with `context`: `(html, patches_json_or_None, version)`. `html` is the
-    /// LiveView root with `dj-id`s; `patches_json` is `None` on the first render.
-    /// Raises the exceptions of `djust.exceptions`, or `ValueError` when the page has
-    /// no LiveView root (DJE-053).
+    /// Set one state variable.
+    fn set_state(&self, py: Python<'_>, key: &str, value: Bound<'_, PyAny>) -> PyResult<()> {
+        self.state.bind(py).set_item(key, value)
+    }
+
+    /// Merge a mapping into the state (keys not in it are kept).
+    fn update_state(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.state
+            .bind(py)
+            .update(values.cast::<pyo3::types::PyMapping>()?)
+    }
+
+    /// A copy of the state (a dict).
+    fn get_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.state.bind(py).copy()
+    }
+
+    /// Render with `context` (default: the state) and return the LiveView root's HTML
+    /// with `dj-id`s; the next `render_with_diff` diffs against this render. Raises as
+    /// `render_with_diff` does.
+    #[pyo3(signature = (context=None))]
+    fn render(&mut self, py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
+        Ok(self.render_with_diff(py, context)?.0)
+    }
+
+    /// Render with `context` (default: the state): `(html, patches_json_or_None,
+    /// version)`. `html` is the LiveView root with `dj-id`s; `patches_json` is `None`
+    /// on the first render. Raises the exceptions of `djust.exceptions`, or
+    /// `ValueError` when the page has no LiveView root (DJE-053).
     #[pyo3(signature = (context=None))]
     fn render_with_diff(
         &mut self,
         py: Python<'_>,
         context: Option<Bound<'_, PyAny>>,
     ) -> PyResult<(String, Option<String>, u64)> {
-        let ctx = PyContext::new(context)?;
+        let context = context.unwrap_or_else(|| self.state.bind(py).clone().into_any());
+        let ctx = PyContext::new(Some(context))?;
         let mut rendered = match &self.last {
             Some(prev) => render_document_after(&self.engine, &self.template, &ctx, &mut self.ids, prev),
             None => render_document(&self.engine, &self.template, &ctx, &mut self.ids),
@@ -301,6 +334,23 @@ fn main(py: Python<'_>, argv: Option<Vec<String>>) -> PyResult<u8> {
     Ok(py.detach(|| djust_cli::run(args)))
 }
 
+/// `json.dumps(obj, cls=DjangoJSONEncoder)`, byte for byte, in Rust: ISO datetimes
+/// with `T` and milliseconds (`Z` for UTC), `Decimal`/`UUID`/lazy strings as strings,
+/// tuples as lists ([`json`] has the rules). `compact=True` drops the spaces after
+/// `,` and `:`; `ensure_ascii=False` keeps non-ASCII characters. Raises `TypeError`
+/// for a value Django's encoder cannot encode, `ValueError` for a cycle.
+#[pyfunction]
+#[pyo3(signature = (obj, *, compact=false, ensure_ascii=true))]
+fn dumps(obj: &Bound<'_, PyAny>, compact: bool, ensure_ascii: bool) -> PyResult<String> {
+    json::dumps(
+        obj,
+        &json::Options {
+            ensure_ascii,
+            compact,
+        },
+    )
+}
+
 /// Render a template source with `context` in a default engine (no loaders).
 #[pyfunction]
 #[pyo3(signature = (source, context=None))]
@@ -318,6 +368,7 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Template>()?;
     m.add_class::<LiveViewRenderer>()?;
     m.add_function(wrap_pyfunction!(diff_html, m)?)?;
+    m.add_function(wrap_pyfunction!(dumps, m)?)?;
     m.add_function(wrap_pyfunction!(render_template, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;

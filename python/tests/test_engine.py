@@ -201,3 +201,24 @@ def test_diff_html() -> None:
     new = "<div dj-root><p>b</p></div>"
     ops = json.loads(djust.diff_html(old, new))["patches"]
     assert len(ops) == 1 and ops[0]["op"] == "text"
+
+
+def test_a_session_keeps_state_and_renders_from_it() -> None:
+    renderer = LiveViewRenderer(Engine().from_string(LIST, name="todos.html"))
+    renderer.set_state("todos", [{"id": 1, "title": "one"}])
+    html = renderer.render()
+    assert '<li dj-id="' in html and "one" in html and "1 left" in html
+
+    renderer.update_state({"todos": [{"id": 1, "title": "one"}, {"id": 2, "title": "two"}]})
+    assert list(renderer.get_state()) == ["todos"]
+    html2, patches, version = renderer.render_with_diff()
+    assert version == 2 and "two" in html2 and "2 left" in html2
+    ops = json.loads(patches)["patches"]
+    assert sorted(op["op"] for op in ops) == ["insert", "text"], ops
+
+    # get_state is a copy; an explicit context still wins over the state.
+    renderer.get_state()["todos"] = []
+    assert "2 left" in renderer.render()
+    assert "0 left" in renderer.render({"todos": []})
+    with pytest.raises(TypeError):
+        renderer.update_state(["not", "a", "mapping"])
