@@ -2,14 +2,19 @@
 
 Messages (JSON), client → server:
 
-- ``{"type": "mount", "view": "app.views.Counter", "url": "/counter/", "kwargs": {...}}``:
+- ``{"type": "mount", "view": "app.views.Counter", "url": "/counter/7/"}``:
   instantiate the view (it must be a ``LiveView`` subclass), call ``mount(request,
-  **kwargs)`` and answer ``{"type": "mounted", "html": ..., "v": 1}`` — the LiveView
-  root with ``dj-id``s, which the client puts in place of its root.
+  **kwargs)`` — ``kwargs`` are the URL's, resolved by Django's URLconf as for the page
+  itself (or given as ``"kwargs"``) — and answer ``{"type": "mounted", "html": ...,
+  "v": 1, "handlers": {...}}``: the LiveView root with ``dj-id``s, which the client
+  puts in place of its root, and the ``@debounce``/``@throttle`` defaults per handler.
 - ``{"type": "event", "name": "inc", "params": {"value": ..., "id": "7"}, "ref": 3}``:
   call the ``@event_handler`` named ``name`` with ``params`` as keyword arguments,
   re-render and answer ``{"type": "patch", "patches": [...], "v": n, "ref": 3}``
   (``docs/protocol.md``; ``patches`` may be empty).
+- ``{"type": "model", "field": "title", "value": "Hi", "ref": 4}``: ``dj-model`` — set
+  the public state attribute ``field`` to ``value`` and answer with patches as for an
+  event. Only fields the page binds with ``dj-model`` in its last render are accepted.
 
 Errors answer ``{"type": "error", "message": ..., "ref": ...}``; the traceback is
 included only with ``DEBUG = True``. The socket stays open.
@@ -26,6 +31,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
 
 from djust import _rust
@@ -54,6 +60,30 @@ def request_from_scope(scope: dict[str, Any], url: str) -> HttpRequest:
         request.session = scope["session"]
     request.COOKIES = scope.get("cookies", {})
     return request
+
+
+def url_kwargs(url: str) -> dict[str, Any]:
+    """The keyword arguments Django's URLconf gives the page at ``url`` (none when it
+    does not resolve)."""
+    try:
+        return dict(resolve(url.split("?", 1)[0] or "/").kwargs)
+    except Resolver404:
+        return {}
+
+
+def handler_defaults(cls: type[LiveView]) -> dict[str, dict[str, int]]:
+    """``{event: {"debounce": ms, "throttle": ms}}`` from ``@debounce``/``@throttle``."""
+    out: dict[str, dict[str, int]] = {}
+    for event, method in cls.event_handlers().items():
+        func = getattr(cls, method)
+        timing = {
+            key: value
+            for key in ("debounce", "throttle")
+            if isinstance(value := getattr(func, f"_djust_{key}", None), int)
+        }
+        if timing:
+            out[event] = timing
+    return out
 
 
 class Session:
@@ -87,6 +117,8 @@ class LiveViewConsumer(AsyncJsonWebsocketConsumer):
                 reply = await sync_to_async(self.mount)(content)
             elif kind == "event":
                 reply = await sync_to_async(self.event)(content)
+            elif kind == "model":
+                reply = await sync_to_async(self.model)(content)
             else:
                 raise EventError(f"unknown message type {kind!r}")
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
@@ -107,16 +139,17 @@ class LiveViewConsumer(AsyncJsonWebsocketConsumer):
             raise EventError(f"no view {path!r}") from exc
         if not (isinstance(cls, type) and issubclass(cls, LiveView)):
             raise EventError(f"{path!r} is not a LiveView")
-        kwargs = content.get("kwargs") or {}
+        url = str(content.get("url") or "/")
+        kwargs = content["kwargs"] if "kwargs" in content else url_kwargs(url)
         if not isinstance(kwargs, dict):
             raise EventError("mount kwargs must be an object")
-        request = request_from_scope(self.scope, str(content.get("url") or "/"))
+        request = request_from_scope(self.scope, url)
         view = cls()
         view.setup(request, **kwargs)
         view.mount(request, **kwargs)
         self.session = Session(view)
         html, _, version = self.session.render()
-        return {"type": "mounted", "html": html, "v": version}
+        return {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(cls)}
 
     def event(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:
@@ -130,6 +163,24 @@ class LiveViewConsumer(AsyncJsonWebsocketConsumer):
         if method is None:
             raise EventError(f"{type(view).__name__} has no event handler {name!r}")
         getattr(view, method)(**{str(k): v for k, v in params.items()})
+        return self.patch()
+
+    def model(self, content: dict[str, Any]) -> dict[str, Any]:
+        if self.session is None:
+            raise EventError("model update before mount")
+        field = content.get("field")
+        if not isinstance(field, str) or field not in self.session.renderer.model_fields():
+            raise EventError(f"{field!r} is not bound with dj-model on this page")
+        view = self.session.view
+        if field.startswith("_") or not field.isidentifier() or callable(getattr(view, field, None)):
+            raise EventError(f"{field!r} is not public state")
+        setattr(view, field, content.get("value"))
+        return self.patch()
+
+    def patch(self) -> dict[str, Any]:
+        """Re-render the session's view: the ``patch`` reply."""
+        if self.session is None:
+            raise EventError("no mounted view")
         _, patches, version = self.session.render()
         message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
         return {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}

@@ -260,6 +260,28 @@ impl LiveViewRenderer {
         Ok((html, patches, self.version))
     }
 
+    /// The state attributes the last render binds with `dj-model` / `dj-model.lazy`
+    /// (sorted, unique): the allow-list for the client's model updates, so a client
+    /// can only set what the page it was sent shows as a bound field. Source: runtime
+    /// spec §1.3 (`dj_model_fields`), taken from the rendered VDOM rather than the
+    /// template source so fields in `{% include %}`d templates count and fields in
+    /// branches not shown do not.
+    fn model_fields(&self) -> Vec<String> {
+        let Some(tree) = self.last.as_ref().and_then(|r| r.root.as_ref().ok()) else {
+            return Vec::new();
+        };
+        let mut fields: Vec<String> = tree
+            .range(tree.root())
+            .filter(|&i| matches!(tree.kind(i), djust_runtime::vdom::tree::Kind::Element(_)))
+            .flat_map(|i| tree.attrs(i))
+            .filter(|(name, _)| *name == "dj-model" || *name == "dj-model.lazy")
+            .map(|(_, value)| value.to_owned())
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        fields
+    }
+
     /// How many loop iterations the last render copied from the one before.
     #[getter]
     fn reused_fragments(&self) -> usize {

@@ -14,4 +14,5 @@ urlpatterns = [
     path("products/<int:pk>/", view, name="product"),
     path("tags/<slug:slug>/", view, name="tag"),
     path("counter/", Counter.as_view(), name="counter"),
+    path("counter/<str:title>/", Counter.as_view(), name="titled-counter"),
 ]

@@ -3,7 +3,7 @@
 import threading
 
 from djust import LiveView
-from djust.decorators import event_handler
+from djust.decorators import debounce, event_handler, throttle
 
 
 class Counter(LiveView):
@@ -12,6 +12,7 @@ class Counter(LiveView):
     def mount(self, request, **kwargs):
         self.title = kwargs.get("title", "Counter")
         self.count = 0
+        self.secret_when_big = ""
         self.items = ["a", "b", "c"]
         self._private_lock = threading.Lock()  # private: not state, not validated
 
@@ -26,6 +27,16 @@ class Counter(LiveView):
     @event_handler(name="add")
     def add_item(self, value="", **kwargs):
         self.items.insert(0, value)
+
+    @event_handler
+    @debounce(250)
+    def search(self, value="", **kwargs):
+        self.title = value
+
+    @throttle(100)
+    @event_handler
+    def scroll(self, **kwargs):
+        pass
 
     def not_a_handler(self, **kwargs):
         self.count = 1000

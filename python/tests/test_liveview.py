@@ -112,3 +112,38 @@ def test_what_counts_as_serialisable() -> None:
     assert all(serializable(v) for v in ok)
     bad = [threading.Lock(), {"client": threading.Lock()}, [object()], open]
     assert not any(serializable(v) for v in bad)
+
+
+def test_mount_takes_the_urls_kwargs_and_sends_handler_defaults() -> None:
+    (mounted,) = talk({"type": "mount", "view": "djust_test_views.Counter", "url": "/counter/Stock/?x=1"})
+    assert "<h1 dj-id=" in mounted["html"] and ">Stock</h1>" in mounted["html"]
+    assert mounted["handlers"] == {"search": {"debounce": 250}, "scroll": {"throttle": 100}}
+    (given,) = talk({**MOUNT, "kwargs": {"title": "Given"}})
+    assert ">Given</h1>" in given["html"]
+
+
+def test_dj_model_sets_only_fields_the_page_binds() -> None:
+    _, model, unbound, private, hidden = talk(
+        MOUNT,
+        {"type": "model", "field": "title", "value": "Renamed", "ref": 2},
+        {"type": "model", "field": "count", "value": 99},
+        {"type": "model", "field": "_private_lock", "value": None},
+        # Bound only in a branch the page does not show (count > 5).
+        {"type": "model", "field": "secret_when_big", "value": "x"},
+    )
+    assert model["type"] == "patch" and model["ref"] == 2
+    texts = [p.get("text") for p in model["patches"] if p["op"] == "text"]
+    assert texts == ["Renamed"], model["patches"]
+    for reply, field in [(unbound, "count"), (private, "_private_lock"), (hidden, "secret_when_big")]:
+        assert reply["type"] == "error" and f"'{field}' is not bound with dj-model" in reply["message"]
+
+
+def test_the_client_is_served_as_a_static_file() -> None:
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("djust/client.js")
+    assert path, "djust/client.js is not found by the static files finders"
+    with open(path, "rb") as f:
+        source = f.read()
+    assert len(source) < 10 * 1024
+    assert b"dj-view" in source and b"/ws/djust/" in source

@@ -1,0 +1,351 @@
+// djust browser client: connects each LiveView on the page to the server over a
+// WebSocket, sends its events and applies the patches that come back
+// (docs/client.md; messages in python/djust/consumer.py; patches in docs/protocol.md).
+//
+// A LiveView's root is the element with `dj-view="app.views.Class"` (and `dj-root`).
+// On connect the client sends `mount`; the reply's HTML (with `dj-id`s) replaces the
+// root. Directives, on any element inside the root:
+//   dj-click, dj-input, dj-change, dj-submit, dj-keydown[.key], dj-keyup[.key] = handler
+//   dj-model[.lazy] = state attribute bound to the field's value
+//   dj-debounce / dj-throttle = milliseconds ("blur" debounces until the field loses focus)
+//   dj-confirm = question asked before the event is sent
+//   dj-loading.disable / .class="c" / .show / .hide = while this element's event is in
+//   flight (or, with dj-loading-for="handler", any event for that handler)
+// Params: `value` (the field's value, a button's value) and the element's `data-*`
+// attributes (data-item-id → item_id; `data-n:int`, `:float`, `:bool`, `:json` convert).
+// The root carries `dj-connection="open|closed"` and `aria-busy` while events are pending.
+
+import { applyPatches, PatchError } from "./patch.js";
+
+const EVENTS = ["click", "input", "change", "submit", "keydown", "keyup", "focusout"];
+const RETRY_MS = [100, 500, 1000, 2000, 5000];
+
+/** Convert `data-*` attributes to params: data-item-id="3" → {item_id: "3"}. */
+export function dataParams(el) {
+  const out = {};
+  for (const { name, value } of el.attributes) {
+    if (!name.startsWith("data-")) continue;
+    let [key, type] = name.slice(5).split(":");
+    key = key.replace(/-/g, "_");
+    let v = value;
+    if (type === "int") v = parseInt(value, 10);
+    else if (type === "float") v = parseFloat(value);
+    else if (type === "bool") v = value === "true" || value === "1" || value === "";
+    else if (type === "json") {
+      try {
+        v = JSON.parse(value);
+      } catch {
+        v = value;
+      }
+    }
+    out[key] = v;
+  }
+  return out;
+}
+
+/** A form's fields as params (repeated names become lists). */
+export function formParams(form) {
+  const out = {};
+  for (const [k, v] of new form.ownerDocument.defaultView.FormData(form)) {
+    if (typeof v !== "string") continue;
+    if (k in out) out[k] = [].concat(out[k], v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+function fieldValue(el) {
+  if (el.type === "checkbox") return el.checked;
+  if (el.tagName === "SELECT" && el.multiple) return [...el.selectedOptions].map((o) => o.value);
+  return "value" in el ? el.value : el.getAttribute("value");
+}
+
+/** The state attribute `el` binds with dj-model, if `type` is the event that updates it:
+ * `input` for text fields, `change` for checkboxes, radios, selects and `dj-model.lazy`. */
+function modelField(el, type) {
+  const lazy = el.getAttribute("dj-model.lazy");
+  if (lazy) return type === "change" ? lazy : null;
+  const field = el.getAttribute("dj-model");
+  if (!field) return null;
+  const onChange = el.type === "checkbox" || el.type === "radio" || el.tagName === "SELECT";
+  return type === (onChange ? "change" : "input") ? field : null;
+}
+
+/** The directive attributes of `el` for `kind` (e.g. "dj-keydown", "dj-keydown.enter"). */
+function directive(el, kind, key) {
+  if (el.hasAttribute(kind)) return el.getAttribute(kind);
+  if (key !== undefined) {
+    const named = `${kind}.${key.toLowerCase()}`;
+    if (el.hasAttribute(named)) return el.getAttribute(named);
+  }
+  return null;
+}
+
+/** One LiveView on the page and its socket. */
+export class LiveView {
+  /**
+   * @param {Element} root the element with `dj-view`
+   * @param {{url?: string, WebSocket?: typeof WebSocket}} [options]
+   */
+  constructor(root, options = {}) {
+    this.root = root;
+    this.view = root.getAttribute("dj-view");
+    const loc = root.ownerDocument.defaultView.location;
+    this.url =
+      options.url ||
+      `${loc.protocol === "https:" ? "wss:" : "ws:"}//${loc.host}${root.getAttribute("dj-socket") || "/ws/djust/"}`;
+    this.WS = options.WebSocket || root.ownerDocument.defaultView.WebSocket;
+    this.ref = 0;
+    this.pending = new Map(); // ref → cleanup
+    this.timers = new Map(); // element+event → debounce/throttle state
+    this.handlers = {};
+    this.version = 0;
+    this.retries = 0;
+    this.queue = [];
+    this.closed = false;
+    this.connect();
+  }
+
+  connect() {
+    const ws = new this.WS(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.retries = 0;
+      this.mount();
+    };
+    ws.onmessage = (e) => this.receive(JSON.parse(e.data));
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.setConnection("closed");
+      this.finishAll();
+      if (this.closed) return;
+      const wait = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)];
+      setTimeout(() => this.connect(), wait);
+    };
+  }
+
+  /** Close the socket for good (no reconnect). */
+  close() {
+    this.closed = true;
+    if (this.ws) this.ws.close();
+  }
+
+  mount() {
+    const loc = this.root.ownerDocument.defaultView.location;
+    this.version = 0;
+    this.mounting = true;
+    this.ws.send(JSON.stringify({ type: "mount", view: this.view, url: loc.pathname + loc.search }));
+  }
+
+  setConnection(state) {
+    this.root.setAttribute("dj-connection", state);
+    this.emit(state === "open" ? "connected" : "disconnected");
+  }
+
+  /** Dispatch `djust:<name>` on the root (bubbles to the document). */
+  emit(name, detail) {
+    const win = this.root.ownerDocument.defaultView;
+    this.root.dispatchEvent(new win.CustomEvent(`djust:${name}`, { bubbles: true, detail }));
+  }
+
+  receive(msg) {
+    const done = this.pending.get(msg.ref);
+    if (done) {
+      this.pending.delete(msg.ref);
+      done();
+    }
+    if (msg.type === "mounted") {
+      this.mounting = false;
+      const tpl = this.root.ownerDocument.createElement("template");
+      tpl.innerHTML = msg.html.trim();
+      const fresh = tpl.content.firstElementChild;
+      if (fresh) {
+        // Keep the focused field's value and selection across the swap.
+        const active = this.root.ownerDocument.activeElement;
+        const name = active && this.root.contains(active) && active.getAttribute("name");
+        this.root.replaceWith(fresh);
+        this.root = fresh;
+        if (name) {
+          const again = [...fresh.querySelectorAll("[name]")].find((n) => n.getAttribute("name") === name);
+          if (again && "value" in again && again.type !== "checkbox" && again.type !== "radio") {
+            again.value = active.value;
+            again.focus();
+          }
+        }
+      }
+      this.handlers = msg.handlers || {};
+      this.version = msg.v;
+      this.setConnection("open");
+      for (const m of this.queue.splice(0)) this.ws.send(m);
+    } else if (msg.type === "patch") {
+      if (msg.v !== this.version + 1) return this.mount();
+      try {
+        applyPatches(this.root, { v: msg.pv, patches: msg.patches });
+        this.version = msg.v;
+      } catch (err) {
+        if (!(err instanceof PatchError)) throw err;
+        console.warn("djust: patch did not fit, re-mounting", err);
+        this.mount();
+      }
+      this.emit("patched", msg);
+    } else if (msg.type === "error") {
+      console.error("djust:", msg.message, msg.traceback || "");
+      this.emit("error", msg);
+    }
+  }
+
+  /** Send an event (or `model` update) now, with loading states until its reply. */
+  send(message, el) {
+    message.ref = ++this.ref;
+    const undo = this.loading(el, message.name);
+    this.pending.set(message.ref, undo);
+    this.root.setAttribute("aria-busy", "true");
+    const text = JSON.stringify(message);
+    if (this.ws && this.ws.readyState === 1 && !this.mounting) this.ws.send(text);
+    else this.queue.push(text);
+  }
+
+  finishAll() {
+    for (const undo of this.pending.values()) undo();
+    this.pending.clear();
+  }
+
+  /** Apply `el`'s dj-loading states (and those of dj-loading-for="name"); return the undo. */
+  loading(el, name) {
+    const targets = el ? [el] : [];
+    if (name) {
+      for (const t of this.root.querySelectorAll("[dj-loading-for]")) {
+        if (t.getAttribute("dj-loading-for") === name && t !== el) targets.push(t);
+      }
+    }
+    const undo = [];
+    for (const t of targets) {
+      if (t.hasAttribute("dj-loading.disable") && !t.disabled) {
+        t.disabled = true;
+        undo.push(() => (t.disabled = false));
+      }
+      const cls = t.getAttribute("dj-loading.class");
+      if (cls) {
+        const add = cls.split(/\s+/).filter((c) => c && !t.classList.contains(c));
+        t.classList.add(...add);
+        undo.push(() => t.classList.remove(...add));
+      }
+      if (t.hasAttribute("dj-loading.show")) {
+        const was = t.hidden;
+        t.hidden = false;
+        undo.push(() => (t.hidden = was));
+      }
+      if (t.hasAttribute("dj-loading.hide")) {
+        const was = t.hidden;
+        t.hidden = true;
+        undo.push(() => (t.hidden = was));
+      }
+    }
+    return () => {
+      for (const u of undo) u();
+      if (this.pending.size === 0) this.root.removeAttribute("aria-busy");
+    };
+  }
+
+  /** Route a DOM event inside the root to its directive, if any. */
+  handle(e) {
+    const type = e.type;
+    for (let el = e.target; el && el.nodeType === 1; el = el.parentElement) {
+      if (type === "focusout") {
+        const t = this.timers.get(el);
+        if (t && t.blur) {
+          this.timers.delete(el);
+          t.fire();
+        }
+        return;
+      }
+      if (el === e.target) {
+        const field = modelField(el, type);
+        if (field) this.schedule(el, "model", () => ({ type: "model", field, value: fieldValue(el) }));
+      }
+      const key = type === "keydown" || type === "keyup" ? e.key : undefined;
+      const name = directive(el, `dj-${type}`, key);
+      if (name !== null) {
+        if (type === "submit" || (type === "click" && el.tagName === "A")) e.preventDefault();
+        const question = el.getAttribute("dj-confirm");
+        const win = el.ownerDocument.defaultView;
+        if (question && type !== "input" && !win.confirm(question)) return;
+        this.schedule(el, type, () => ({ type: "event", name, params: this.params(el, e) }), name);
+        return;
+      }
+      if (el === this.root) return;
+    }
+  }
+
+  params(el, e) {
+    const params = dataParams(el);
+    if (el.tagName === "FORM") Object.assign(params, formParams(el));
+    else if (e.type === "click") {
+      if (el.hasAttribute("value")) params.value = el.getAttribute("value");
+    } else params.value = fieldValue(el);
+    if (e.key !== undefined) params.key = e.key;
+    return params;
+  }
+
+  /** Send now, or after dj-debounce, or at most once per dj-throttle. */
+  schedule(el, kind, build, name) {
+    const defaults = (name && this.handlers[name]) || {};
+    const debounce = el.getAttribute("dj-debounce") ?? defaults.debounce;
+    const throttle = el.getAttribute("dj-throttle") ?? defaults.throttle;
+    const fire = () => this.send(build(), el);
+    if (debounce !== undefined && debounce !== null && kind !== "click" && kind !== "submit") {
+      const slot = `${kind}`;
+      const prev = this.timers.get(el);
+      if (prev && prev.slot === slot) clearTimeout(prev.id);
+      if (debounce === "blur") {
+        this.timers.set(el, { slot, blur: true, fire });
+      } else {
+        const t = { slot, fire };
+        t.id = setTimeout(() => {
+          if (this.timers.get(el) === t) this.timers.delete(el);
+          fire();
+        }, Number(debounce));
+        this.timers.set(el, t);
+      }
+      return;
+    }
+    if (throttle !== undefined && throttle !== null) {
+      const now = Date.now();
+      const last = el.__djThrottle || 0;
+      const wait = Number(throttle) - (now - last);
+      if (wait > 0) {
+        clearTimeout(el.__djTrail);
+        el.__djTrail = setTimeout(() => {
+          el.__djThrottle = Date.now();
+          fire();
+        }, wait);
+        return;
+      }
+      el.__djThrottle = now;
+    }
+    fire();
+  }
+}
+
+/**
+ * Connect every `[dj-view]` element of `doc` and route events to them.
+ *
+ * @param {Document} doc
+ * @param {object} [options] passed to each `LiveView`
+ * @returns {LiveView[]}
+ */
+export function start(doc, options) {
+  const views = [...doc.querySelectorAll("[dj-view]")].map((root) => new LiveView(root, options));
+  for (const type of EVENTS) {
+    doc.addEventListener(
+      type,
+      (e) => {
+        for (const view of views) {
+          if (view.root.contains(e.target)) view.handle(e);
+        }
+      },
+      true,
+    );
+  }
+  return views;
+}

@@ -1,0 +1,255 @@
+// The client (src/client.js) on happy-dom with a scripted WebSocket: the mount flow,
+// every directive, params, debounce/throttle, loading states, confirm, patch errors
+// and reconnect. The real server and a real browser are exercised by
+// tests/browser (Chromium against the example project).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Window } from "happy-dom";
+import { start, dataParams } from "../src/client.js";
+
+/** A WebSocket double: records what the client sends; the test plays the server. */
+function socketClass() {
+  const sockets = [];
+  class FakeSocket {
+    constructor(url) {
+      this.url = url;
+      this.sent = [];
+      this.readyState = 0;
+      sockets.push(this);
+    }
+    send(text) {
+      this.sent.push(JSON.parse(text));
+    }
+    open() {
+      this.readyState = 1;
+      this.onopen();
+    }
+    reply(msg) {
+      this.onmessage({ data: JSON.stringify(msg) });
+    }
+    close() {
+      this.readyState = 3;
+      this.onclose();
+    }
+  }
+  return { FakeSocket, sockets };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function boot(body, mountedHtml, handlers) {
+  const window = new Window({ url: "http://shop.test/counter/?q=1" });
+  const document = window.document;
+  document.body.innerHTML = body;
+  const { FakeSocket, sockets } = socketClass();
+  const views = start(document, { WebSocket: FakeSocket });
+  const ws = sockets[0];
+  ws.open();
+  ws.reply({ type: "mounted", html: mountedHtml, v: 1, handlers, ref: undefined });
+  return { window, document, views, view: views[0], ws, sockets };
+}
+
+const COUNTER = `<div dj-view="app.views.Counter" dj-root><p>0</p><button dj-click="inc" data-step:int="2" data-item-id="a7">+</button></div>`;
+const COUNTER_IDS = `<div dj-id="0" dj-view="app.views.Counter" dj-root=""><p dj-id="1">0</p><button dj-id="2" dj-click="inc" data-step:int="2" data-item-id="a7">+</button></div>`;
+
+test("connects to /ws/djust/ on the page's host, mounts the view and swaps in the ids", () => {
+  const { document, ws, view } = boot(COUNTER, COUNTER_IDS);
+  assert.equal(ws.url, "ws://shop.test/ws/djust/");
+  assert.deepEqual(ws.sent[0], { type: "mount", view: "app.views.Counter", url: "/counter/?q=1" });
+  assert.equal(document.querySelector("p").getAttribute("dj-id"), "1");
+  assert.equal(view.root.getAttribute("dj-connection"), "open");
+});
+
+test("dj-click sends the handler with data-* params, and the patch reply updates the DOM", () => {
+  const { document, ws, view } = boot(COUNTER, COUNTER_IDS);
+  document.querySelector("button").click();
+  const event = ws.sent[1];
+  assert.deepEqual(event, { type: "event", name: "inc", params: { step: 2, item_id: "a7" }, ref: 1 });
+  assert.equal(view.root.getAttribute("aria-busy"), "true");
+  ws.reply({ type: "patch", patches: [{ op: "text", p: "1", i: 0, text: "2" }], pv: 1, v: 2, ref: 1 });
+  assert.equal(document.querySelector("p").textContent, "2");
+  assert.equal(view.root.hasAttribute("aria-busy"), false);
+});
+
+test("a patch that does not fit, or a version gap, re-mounts", () => {
+  const { ws } = boot(COUNTER, COUNTER_IDS);
+  ws.reply({ type: "patch", patches: [{ op: "text", p: "zz", i: 0, text: "x" }], pv: 1, v: 2 });
+  assert.equal(ws.sent.at(-1).type, "mount");
+  ws.reply({ type: "mounted", html: COUNTER_IDS, v: 1 });
+  ws.reply({ type: "patch", patches: [], pv: 1, v: 5 });
+  assert.equal(ws.sent.at(-1).type, "mount");
+});
+
+const FORM = `<div dj-view="app.views.Form" dj-root="">
+  <form dj-submit="save"><input name="email" value="a@b.c"><input type="checkbox" name="tags" value="x" checked><input type="checkbox" name="tags" value="y" checked>
+  <button dj-loading.disable dj-loading.class="busy spin">Save</button></form>
+  <input id="q" dj-input="search" dj-debounce="30" data-scope="all">
+  <input id="m" dj-model="title"><input id="c" type="checkbox" dj-model="done"><input id="l" dj-model.lazy="note">
+  <input id="k" dj-keydown.enter="go" dj-keyup="typed">
+  <button id="del" dj-click="delete" dj-confirm="Really?" value="9" dj-loading.disable></button>
+  <span id="spin" dj-loading-for="delete" dj-loading.show hidden>…</span>
+  <input id="t" dj-input="tick" dj-throttle="40">
+</div>`;
+
+function formPage(handlers) {
+  return boot(FORM, FORM, handlers);
+}
+
+test("dj-submit prevents the page load and sends the form's fields", () => {
+  const { document, window, ws } = formPage();
+  const form = document.querySelector("form");
+  const ev = new window.SubmitEvent("submit", { bubbles: true, cancelable: true });
+  form.dispatchEvent(ev);
+  assert.equal(ev.defaultPrevented, true);
+  assert.deepEqual(ws.sent.at(-1).params, { email: "a@b.c", tags: ["x", "y"] });
+  assert.equal(ws.sent.at(-1).name, "save");
+});
+
+test("dj-loading disables and classes the trigger and shows dj-loading-for targets until the reply", () => {
+  const { document, window, ws } = formPage();
+  const save = document.querySelector("form button");
+  document.querySelector("form").dispatchEvent(new window.SubmitEvent("submit", { bubbles: true, cancelable: true }));
+  // The form is the trigger; its button is not disabled by the form's event.
+  assert.equal(save.disabled, false);
+  window.confirm = () => true;
+  const del = document.getElementById("del");
+  del.click();
+  const spin = document.getElementById("spin");
+  assert.equal(del.disabled, true);
+  assert.equal(spin.hidden, false);
+  const sent = ws.sent.at(-1);
+  assert.deepEqual(sent.params, { value: "9" });
+  ws.reply({ type: "patch", patches: [], pv: 1, v: 2, ref: sent.ref });
+  assert.equal(del.disabled, false);
+  assert.equal(spin.hidden, true);
+});
+
+test("dj-loading.class adds only missing classes and removes them after an error reply", () => {
+  const page = `<div dj-view="v" dj-root=""><button class="spin" dj-click="x" dj-loading.class="busy spin">b</button></div>`;
+  const { document, ws } = boot(page, page);
+  const b = document.querySelector("button");
+  b.click();
+  assert.deepEqual([...b.classList], ["spin", "busy"]);
+  ws.reply({ type: "error", message: "boom", ref: ws.sent.at(-1).ref });
+  assert.deepEqual([...b.classList], ["spin"]);
+});
+
+test("dj-confirm: nothing is sent when the user cancels", () => {
+  const { document, window, ws } = formPage();
+  window.confirm = () => false;
+  const before = ws.sent.length;
+  document.getElementById("del").click();
+  assert.equal(ws.sent.length, before);
+});
+
+test("dj-debounce sends one event with the last value", async () => {
+  const { document, window, ws } = formPage();
+  const q = document.getElementById("q");
+  for (const v of ["s", "sh", "sho"]) {
+    q.value = v;
+    q.dispatchEvent(new window.Event("input", { bubbles: true }));
+  }
+  const before = ws.sent.length;
+  await sleep(60);
+  assert.equal(ws.sent.length, before + 1);
+  assert.deepEqual(ws.sent.at(-1), { type: "event", name: "search", params: { scope: "all", value: "sho" }, ref: 1 });
+});
+
+test("dj-throttle sends the first event at once and the last one after the interval", async () => {
+  const { document, window, ws } = formPage();
+  const t = document.getElementById("t");
+  const before = ws.sent.length;
+  for (const v of ["1", "2", "3"]) {
+    t.value = v;
+    t.dispatchEvent(new window.Event("input", { bubbles: true }));
+  }
+  assert.equal(ws.sent.length, before + 1);
+  assert.equal(ws.sent.at(-1).params.value, "1");
+  await sleep(80);
+  assert.equal(ws.sent.length, before + 2);
+  assert.equal(ws.sent.at(-1).params.value, "3");
+});
+
+test("the server's @debounce default applies when the element sets none", async () => {
+  const page = `<div dj-view="v" dj-root=""><input dj-input="search"></div>`;
+  const { document, window, ws } = boot(page, page, { search: { debounce: 20 } });
+  const input = document.querySelector("input");
+  input.value = "a";
+  input.dispatchEvent(new window.Event("input", { bubbles: true }));
+  input.value = "ab";
+  input.dispatchEvent(new window.Event("input", { bubbles: true }));
+  assert.equal(ws.sent.length, 1);
+  await sleep(50);
+  assert.equal(ws.sent.length, 2);
+  assert.equal(ws.sent[1].params.value, "ab");
+});
+
+test("dj-model sends model updates: text on input, checkbox on change, .lazy on change", () => {
+  const { document, window, ws } = formPage();
+  const m = document.getElementById("m");
+  m.value = "Hello";
+  m.dispatchEvent(new window.Event("input", { bubbles: true }));
+  assert.deepEqual(ws.sent.at(-1), { type: "model", field: "title", value: "Hello", ref: 1 });
+  const c = document.getElementById("c");
+  c.checked = true;
+  c.dispatchEvent(new window.Event("input", { bubbles: true }));
+  assert.equal(ws.sent.length, 2, "a checkbox does not send on input");
+  c.dispatchEvent(new window.Event("change", { bubbles: true }));
+  assert.deepEqual(ws.sent.at(-1), { type: "model", field: "done", value: true, ref: 2 });
+  const l = document.getElementById("l");
+  l.value = "n";
+  l.dispatchEvent(new window.Event("input", { bubbles: true }));
+  assert.equal(ws.sent.length, 3);
+  l.dispatchEvent(new window.Event("change", { bubbles: true }));
+  assert.deepEqual(ws.sent.at(-1), { type: "model", field: "note", value: "n", ref: 3 });
+});
+
+test("dj-keydown.enter fires only for Enter; dj-keyup fires for any key, with the key", () => {
+  const { document, window, ws } = formPage();
+  const k = document.getElementById("k");
+  k.value = "v";
+  k.dispatchEvent(new window.KeyboardEvent("keydown", { key: "a", bubbles: true }));
+  assert.equal(ws.sent.length, 1);
+  k.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+  assert.deepEqual(ws.sent.at(-1).params, { value: "v", key: "Enter" });
+  assert.equal(ws.sent.at(-1).name, "go");
+  k.dispatchEvent(new window.KeyboardEvent("keyup", { key: "x", bubbles: true }));
+  assert.equal(ws.sent.at(-1).name, "typed");
+});
+
+test("events before the socket opens wait for the mount; a closed socket reconnects and re-mounts", async () => {
+  const window = new Window({ url: "http://shop.test/counter/" });
+  window.document.body.innerHTML = COUNTER;
+  const { FakeSocket, sockets } = socketClass();
+  const [view] = start(window.document, { WebSocket: FakeSocket });
+  window.document.querySelector("button").click();
+  assert.equal(sockets[0].sent.length, 0);
+  sockets[0].open();
+  sockets[0].reply({ type: "mounted", html: COUNTER_IDS, v: 1 });
+  assert.deepEqual(
+    sockets[0].sent.map((m) => m.type),
+    ["mount", "event"],
+  );
+  sockets[0].close();
+  assert.equal(view.root.getAttribute("dj-connection"), "closed");
+  await sleep(150);
+  assert.equal(sockets.length, 2, "reconnected");
+  sockets[1].open();
+  assert.equal(sockets[1].sent[0].type, "mount");
+  sockets[1].reply({ type: "mounted", html: COUNTER_IDS, v: 1 });
+  assert.equal(view.root.getAttribute("dj-connection"), "open");
+  view.close();
+});
+
+test("events outside a LiveView root are ignored", () => {
+  const { document, ws } = boot(`${COUNTER}<button id="out" dj-click="inc">x</button>`, COUNTER_IDS);
+  document.getElementById("out").click();
+  assert.equal(ws.sent.length, 1);
+});
+
+test("data-* params convert :int, :float, :bool and :json", () => {
+  const { document } = new Window();
+  document.body.innerHTML = `<b data-a="x" data-n:int="7" data-f:float="1.5" data-ok:bool="true" data-j:json='{"k":[1]}' data-bad:json="{"></b>`;
+  assert.deepEqual(dataParams(document.querySelector("b")), { a: "x", n: 7, f: 1.5, ok: true, j: { k: [1] }, bad: "{" });
+});
