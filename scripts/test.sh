@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite: the Django reference outputs, Python lint (ruff), Rust format and
 # lints, every Rust test, the Python package (built from source with pip, tested with
-# pytest against Django 5.2), then the browser patch applier's tests (node, happy-dom) on
-# the patch corpus the Rust tests write.
+# pytest against Django 5.2), the client's tests (node, happy-dom; the patch applier on the
+# patch corpus the Rust tests write), then the example project in Chromium.
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,9 @@ fi
 # example project (manage.py check in python/tests) lists it in INSTALLED_APPS.
 "$VENV/bin/python" -c 'import channels, daphne' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "channels[daphne]>=4.2,<5"
+# The example project's own dependencies (examples/pyproject.toml), for the browser test.
+"$VENV/bin/python" -c 'import stripe, redis, httpx' 2>/dev/null ||
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "stripe==16.1.0" "redis==8.1.0" "httpx==0.28.1"
 python3 scripts/gen_template_corpus.py runtime/tests/django/corpus.json
 "$VENV/bin/python" scripts/django_render.py runtime/tests/django/corpus.json runtime/tests/django/expected.json
 # The committed corpus and expectations must be exactly what the generator and Django produce.
@@ -51,3 +54,10 @@ fi
 # The corpus comes from the Rust diff (cargo test above wrote it; refresh to be sure).
 cargo test --locked -p djust-runtime --test vdom_diff writes_the_patch_corpus_for_the_browser_applier >/dev/null
 (cd client && npm ci --no-audit --no-fund --loglevel=error && npm test)
+
+echo "== browser: the example project (manage.py demo, Daphne) in Chromium (Playwright)"
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
+fi
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&
+  DJUST_PYTHON="$PWD/../../$VENV/bin/python" CHROMIUM=/usr/bin/chromium npm test)

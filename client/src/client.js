@@ -188,6 +188,9 @@ export class LiveView {
         this.mount();
       }
       this.emit("patched", msg);
+    } else if (msg.type === "redirect") {
+      this.closed = true;
+      this.root.ownerDocument.defaultView.location.assign(msg.url);
     } else if (msg.type === "error") {
       console.error("djust:", msg.message, msg.traceback || "");
       this.emit("error", msg);

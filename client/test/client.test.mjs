@@ -253,3 +253,12 @@ test("data-* params convert :int, :float, :bool and :json", () => {
   document.body.innerHTML = `<b data-a="x" data-n:int="7" data-f:float="1.5" data-ok:bool="true" data-j:json='{"k":[1]}' data-bad:json="{"></b>`;
   assert.deepEqual(dataParams(document.querySelector("b")), { a: "x", n: 7, f: 1.5, ok: true, j: { k: [1] }, bad: "{" });
 });
+
+test("a redirect reply loads the page it names and does not reconnect", () => {
+  const { window, ws, view } = boot(COUNTER, COUNTER_IDS);
+  const assigned = [];
+  window.location.assign = (url) => assigned.push(url);
+  ws.reply({ type: "redirect", url: "/accounts/login/" });
+  assert.deepEqual(assigned, ["/accounts/login/"]);
+  assert.equal(view.closed, true);
+});

@@ -1,4 +1,4 @@
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model
 from djust.decorators import event_handler
 
 from core.mixins import AppLiveView
@@ -70,12 +70,22 @@ class SignupView(AppLiveView):
         self.errors = {}
 
     @event_handler
+    def validate(self, field="", value="", **kwargs):
+        """Check one field as it is typed; show only that field's error."""
+        if field in self.values:
+            self.values[field] = value
+        form = SignupForm(data={**self.values, field: value})
+        form.is_valid()
+        self.errors = {k: v for k, v in self.errors.items() if k != field}
+        if field in form.errors:
+            self.errors[field] = form.errors[field][0]
+
+    @event_handler
     def submit(self, **form_data):
         form = SignupForm(data=form_data)
         self.values = {k: form_data.get(k, "") for k in ("username", "email")}
         if not form.is_valid():
             self.errors = {name: errs[0] for name, errs in form.errors.items()}
             return
-        user = get_user_model().objects.create_user(**form.cleaned_data)
-        login(self.request, user)
-        self.redirect("core:home")
+        get_user_model().objects.create_user(**form.cleaned_data)
+        self.redirect("accounts:login")

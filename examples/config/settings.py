@@ -1,14 +1,17 @@
 """Settings for the Harbor Supply example project."""
 
+import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = "django-insecure-example-only-do-not-deploy"
 DEBUG = True
-ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 
 INSTALLED_APPS = [
+    # Daphne's `runserver` serves HTTP and WebSockets (ASGI); it must come first.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,6 +53,21 @@ TEMPLATES = [
             ],
         },
     },
+    # djust's engine renders the LiveViews (djust.template.backend() picks it); Django's
+    # comes first for everything else, the admin's custom tags among them.
+    {
+        "BACKEND": "djust.template.backends.DjustTemplates",
+        "NAME": "djust",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
 ]
 
 ASGI_APPLICATION = "config.asgi.application"
@@ -58,7 +76,8 @@ CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "db.sqlite3",
+        # `DJUST_EXAMPLE_DB` lets the browser test use a throwaway database.
+        "NAME": os.environ.get("DJUST_EXAMPLE_DB", BASE_DIR / "db.sqlite3"),
     }
 }
 

@@ -16,6 +16,9 @@ Messages (JSON), client → server:
   the public state attribute ``field`` to ``value`` and answer with patches as for an
   event. Only fields the page binds with ``dj-model`` in its last render are accepted.
 
+A handler that calls ``self.redirect(...)`` is answered ``{"type": "redirect", "url":
+...}`` instead, and the client loads that page.
+
 Errors answer ``{"type": "error", "message": ..., "ref": ...}``; the traceback is
 included only with ``DEBUG = True``. The socket stays open.
 """
@@ -146,6 +149,8 @@ class LiveViewConsumer(AsyncJsonWebsocketConsumer):
         request = request_from_scope(self.scope, url)
         view = cls()
         view.setup(request, **kwargs)
+        if not view.allowed(request):
+            raise EventError(f"{path!r} needs a signed-in user with permission")
         view.mount(request, **kwargs)
         self.session = Session(view)
         html, _, version = self.session.render()
@@ -178,9 +183,12 @@ class LiveViewConsumer(AsyncJsonWebsocketConsumer):
         return self.patch()
 
     def patch(self) -> dict[str, Any]:
-        """Re-render the session's view: the ``patch`` reply."""
+        """Re-render the session's view: the ``patch`` reply (or ``redirect``)."""
         if self.session is None:
             raise EventError("no mounted view")
+        url = self.session.view.__dict__.pop("_redirect_url", None)
+        if url is not None:
+            return {"type": "redirect", "url": str(url)}
         _, patches, version = self.session.render()
         message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
         return {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}

@@ -3,8 +3,9 @@
 ``@event_handler`` (bare or called) marks a method the browser may call: only marked
 methods are dispatched (``dj-click="inc"`` calls ``inc``). Handlers receive the event's
 parameters as keyword arguments (``value`` and the element's ``data-*`` attributes), so
-they should accept ``**kwargs`` (rule V007). ``@debounce(ms)`` and ``@throttle(ms)``
-record a default the client applies to the events bound to that handler.
+they should accept ``**kwargs`` (rule V007). ``@debounce(wait=s)`` and
+``@throttle(interval=s)`` record a default (sent to the client in milliseconds on
+mount) that the client applies to the events bound to that handler.
 """
 
 from __future__ import annotations
@@ -34,21 +35,25 @@ def event_handler(func: Any = None, *, name: str | None = None) -> Any:
     return mark(func) if func is not None else mark
 
 
-def debounce(wait_ms: int) -> Callable[[F], F]:
-    """Default ``dj-debounce`` (milliseconds) for events bound to this handler."""
+def debounce(wait: float = 0.3) -> Callable[[F], F]:
+    """Default debounce for events bound to this handler: the client sends the event
+    once ``wait`` seconds pass without another (upstream's ``@debounce(wait=...)``).
+    A ``dj-debounce`` attribute (milliseconds) on the element overrides it."""
 
     def mark(f: F) -> F:
-        f._djust_debounce = int(wait_ms)  # type: ignore[attr-defined]
+        f._djust_debounce = round(float(wait) * 1000)  # type: ignore[attr-defined]
         return f
 
     return mark
 
 
-def throttle(interval_ms: int) -> Callable[[F], F]:
-    """Default ``dj-throttle`` (milliseconds) for events bound to this handler."""
+def throttle(interval: float = 0.1) -> Callable[[F], F]:
+    """Default throttle for events bound to this handler: at most one event per
+    ``interval`` seconds, the last one sent when the interval ends. A ``dj-throttle``
+    attribute (milliseconds) on the element overrides it."""
 
     def mark(f: F) -> F:
-        f._djust_throttle = int(interval_ms)  # type: ignore[attr-defined]
+        f._djust_throttle = round(float(interval) * 1000)  # type: ignore[attr-defined]
         return f
 
     return mark

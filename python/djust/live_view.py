@@ -22,7 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.templatetags.static import static
 from django.views.generic import View
 
 from djust import state
@@ -36,6 +39,10 @@ class LiveView(View):
     #: The template, found by djust's template backend (``djust.template.backend``).
     template_name: str | None = None
 
+    #: Only signed-in users may open the page or mount the view (upstream's
+    #: ``login_required``); others are sent to ``LOGIN_URL``.
+    login_required: bool = False
+
     def mount(self, request: HttpRequest, **kwargs: Any) -> None:
         """Set the initial state. ``kwargs`` are the URL's keyword arguments."""
 
@@ -46,11 +53,39 @@ class LiveView(View):
         context.update(kwargs)
         return context
 
+    def check_permissions(self, request: HttpRequest) -> bool:
+        """Whether ``request`` may use this view, checked on the page load and on every
+        WebSocket mount after ``login_required``. Override to restrict (staff only, …)."""
+        return True
+
+    def needs_login(self, request: HttpRequest) -> bool:
+        """``login_required`` and nobody is signed in."""
+        user = getattr(request, "user", None)
+        return self.login_required and not (user is not None and user.is_authenticated)
+
+    def allowed(self, request: HttpRequest) -> bool:
+        """``login_required`` and ``check_permissions`` together."""
+        return not self.needs_login(request) and bool(self.check_permissions(request))
+
+    def redirect(self, to: Any, *args: Any, **kwargs: Any) -> None:
+        """Send the browser to another page after this event: ``to`` is a URL, a URL
+        pattern name (with ``args``/``kwargs``) or a model, as for Django's
+        ``redirect()``."""
+        self._redirect_url = resolve_url(to, *args, **kwargs)
+
     # -- HTTP ---------------------------------------------------------------------------
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.needs_login(request):
+            # Imported here: django.contrib.auth.views needs the auth app's models.
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not self.check_permissions(request):
+            raise PermissionDenied
         self.mount(request, **kwargs)
-        return HttpResponse(self.get_template().render(self.get_context_data(), request))
+        html = self.get_template().render(self.get_context_data(), request)
+        return HttpResponse(with_client_script(html))
 
     # -- rendering ----------------------------------------------------------------------
 
@@ -70,3 +105,13 @@ class LiveView(View):
     def event_handlers(cls) -> dict[str, str]:
         """Event name → method name, for the methods marked with ``@event_handler``."""
         return handlers(cls)
+
+
+def with_client_script(html: str) -> str:
+    """``html`` with the client (``djust/client.js``, a static file) loaded before
+    ``</body>``, unless the page already loads it."""
+    if "djust/client.js" in html:
+        return html
+    tag = f'<script src="{static("djust/client.js")}" defer></script>'
+    at = html.rfind("</body>")
+    return html[:at] + tag + html[at:] if at >= 0 else html + tag

@@ -16,7 +16,12 @@ def pytest_configure() -> None:
             TIME_ZONE="UTC",
             USE_I18N=True,
             LANGUAGE_CODE="en-us",
-            INSTALLED_APPS=["django.contrib.staticfiles", "djust"],
+            INSTALLED_APPS=[
+                "django.contrib.auth",
+                "django.contrib.contenttypes",
+                "django.contrib.staticfiles",
+                "djust",
+            ],
             ROOT_URLCONF="djust_test_urls",
             STATIC_URL="/static/",
             MEDIA_URL="/media/",

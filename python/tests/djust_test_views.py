@@ -29,14 +29,18 @@ class Counter(LiveView):
         self.items.insert(0, value)
 
     @event_handler
-    @debounce(250)
+    @debounce(wait=0.25)
     def search(self, value="", **kwargs):
         self.title = value
 
-    @throttle(100)
+    @throttle(0.1)
     @event_handler
     def scroll(self, **kwargs):
         pass
+
+    @event_handler
+    def leave(self, **kwargs):
+        self.redirect("product", pk=7)
 
     def not_a_handler(self, **kwargs):
         self.count = 1000
@@ -50,3 +54,12 @@ class WithService(Counter):
     def mount(self, request, **kwargs):
         super().mount(request, **kwargs)
         self.lock = threading.Lock()  # public and not serialisable
+
+
+class MembersOnly(Counter):
+    login_required = True
+
+
+class NobodyAllowed(Counter):
+    def check_permissions(self, request):
+        return False

@@ -147,3 +147,22 @@ def test_the_client_is_served_as_a_static_file() -> None:
         source = f.read()
     assert len(source) < 10 * 1024
     assert b"dj-view" in source and b"/ws/djust/" in source
+
+
+def test_the_page_loads_the_client_once() -> None:
+    html = Client().get("/counter/").content.decode()
+    assert html.count('<script src="/static/djust/client.js" defer></script></body>') == 1
+
+
+def test_a_handler_can_redirect() -> None:
+    _, reply = talk(MOUNT, {"type": "event", "name": "leave", "params": {}, "ref": 5})
+    assert reply == {"type": "redirect", "url": "/products/7/", "ref": 5}
+
+
+def test_login_required_and_check_permissions_guard_the_page_and_the_socket() -> None:
+    response = Client().get("/members/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/members/")
+    assert Client().get("/nobody/").status_code == 403
+    for view in ("MembersOnly", "NobodyAllowed"):
+        (reply,) = talk({"type": "mount", "view": f"djust_test_views.{view}", "url": "/"})
+        assert reply["type"] == "error" and "needs a signed-in user with permission" in reply["message"]

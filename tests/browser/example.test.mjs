@@ -1,0 +1,220 @@
+// The example project in a real browser: `python examples/manage.py demo` (Daphne,
+// Channels' in-memory layer, SQLite) driven in Debian's Chromium with Playwright.
+// Each test loads a page, waits for the LiveView to mount over the WebSocket, acts
+// like a user (click, type, submit) and asserts that the DOM changed through patches
+// — the same element updated in place — while the one WebSocket stayed open.
+//
+// Environment: DJUST_PYTHON (default python3) must have django, channels, daphne and
+// djust installed; CHROMIUM (default /usr/bin/chromium).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
+const PYTHON = process.env.DJUST_PYTHON || "python3";
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+
+let server;
+let serverLog = "";
+let base;
+let browser;
+let dbDir;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (server.exitCode !== null) throw new Error(`the demo server exited:\n${serverLog}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the demo server did not answer within ${ms} ms:\n${serverLog}`);
+}
+
+before(async () => {
+  dbDir = mkdtempSync(join(tmpdir(), "djust-browser-"));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(PYTHON, ["manage.py", "demo", `127.0.0.1:${port}`], {
+    cwd: EXAMPLES,
+    env: { ...process.env, DJUST_EXAMPLE_DB: join(dbDir, "demo.sqlite3"), PYTHONUNBUFFERED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stdout.on("data", (d) => (serverLog += d));
+  server.stderr.on("data", (d) => (serverLog += d));
+  await waitForServer(`${base}/`, 60_000);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) server.kill("SIGTERM");
+  if (dbDir) rmSync(dbDir, { recursive: true, force: true });
+});
+
+/**
+ * Open `path` and wait until its LiveView is mounted. Returns the page and a record of
+ * the WebSocket traffic: `sockets`, `received` and `sent` (decoded messages), and
+ * `errors` (page errors and console errors).
+ */
+async function openLive(path) {
+  const page = await browser.newPage();
+  const traffic = { sockets: [], received: [], sent: [], errors: [] };
+  page.on("websocket", (ws) => {
+    traffic.sockets.push(ws);
+    ws.on("framereceived", (f) => traffic.received.push(JSON.parse(f.payload)));
+    ws.on("framesent", (f) => traffic.sent.push(JSON.parse(f.payload)));
+  });
+  page.on("pageerror", (e) => traffic.errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") traffic.errors.push(m.text());
+  });
+  const response = await page.goto(`${base}${path}`);
+  assert.equal(response.status(), 200, `GET ${path}`);
+  await page.waitForSelector('[dj-view][dj-connection="open"]', { timeout: 10_000 });
+  return { page, traffic };
+}
+
+/** The patch replies received so far. */
+const patches = (traffic) => traffic.received.filter((m) => m.type === "patch");
+
+function assertStillConnected(traffic) {
+  assert.equal(traffic.sockets.length, 1, "one WebSocket for the page's life");
+  assert.equal(traffic.sockets[0].isClosed(), false, "the WebSocket stayed open");
+  assert.deepEqual(traffic.errors, [], "no page or console errors");
+  assert.deepEqual(
+    traffic.received.filter((m) => m.type === "error"),
+    [],
+    "no error replies from the server",
+  );
+}
+
+test("counter: clicks are patched into the same element", async () => {
+  const { page, traffic } = await openLive("/counter/");
+  const mounted = traffic.received.find((m) => m.type === "mounted");
+  assert.ok(mounted && mounted.html.includes("dj-id="), "mount replied with the root's HTML and ids");
+  // Mark the live element: a patch updates it in place, a re-render would lose the mark.
+  await page.evaluate(() => (document.querySelector("output").djustMark = "kept"));
+
+  const plus = page.getByRole("button", { name: "+" });
+  for (let i = 0; i < 3; i++) await plus.click();
+  await page.waitForFunction(() => document.querySelector("output").textContent.trim() === "3");
+  await page.getByRole("button", { name: "−" }).click();
+  await page.waitForFunction(() => document.querySelector("output").textContent.trim() === "2");
+
+  // Step 5 (dj-input with dj-debounce), then + → 7.
+  await page.locator('input[type="number"]').fill("5");
+  await page.waitForFunction(() => window.djust.views[0].pending.size === 0);
+  await page.waitForTimeout(400); // the 200 ms debounce
+  await plus.click();
+  await page.waitForFunction(() => document.querySelector("output").textContent.trim() === "7");
+
+  assert.equal(await page.evaluate(() => document.querySelector("output").djustMark), "kept");
+  const ops = patches(traffic).flatMap((m) => m.patches.map((p) => p.op));
+  assert.ok(ops.length >= 5 && ops.every((op) => op === "text" || op === "attrs"), `small patches: ${ops}`);
+  assert.ok(patches(traffic).length >= 5);
+  assertStillConnected(traffic);
+  await page.close();
+});
+
+test("catalog: typing searches the ORM; filters and sorting patch the table", async () => {
+  const { page, traffic } = await openLive("/catalog/");
+  const rows = () => page.locator("tbody tr").count();
+  assert.equal(await rows(), 18);
+  const firstRow = page.locator("tbody tr").first();
+  await firstRow.evaluate((tr) => (tr.djustMark = "kept"));
+
+  await page.locator('input[type="search"]').pressSequentially("cleat", { delay: 30 });
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 2);
+  const names = await page.locator("tbody tr td:first-child a").allTextContents();
+  assert.deepEqual(names, ["Bronze cleat, 8in", "Stainless cleat, 6in"]);
+  const searches = traffic.sent.filter((m) => m.name === "search");
+  assert.ok(searches.length >= 1 && searches.length <= 2, `debounced: ${searches.length} search events for 5 keys`);
+  assert.equal(searches.at(-1).params.value, "cleat");
+
+  await page.locator('input[type="search"]').fill("");
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 18);
+  await page.getByLabel("In stock only").check();
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 15);
+  assert.equal(await page.locator(".sold-out").count(), 0);
+
+  await page.getByRole("button", { name: "Price" }).click();
+  await page.waitForFunction(() => document.querySelector("tbody tr td:nth-child(2)").textContent.trim() === "$2.10");
+  await page.getByRole("button", { name: "Price" }).click();
+  await page.waitForFunction(() => document.querySelector("tbody tr td:nth-child(2)").textContent.trim() === "$189.00");
+  assert.match(await page.locator("p.count").textContent(), /15 products/);
+
+  // Keyed rows: the sorts moved rows (reorder/move), they were not all re-created.
+  const ops = new Set(patches(traffic).flatMap((m) => m.patches.map((p) => p.op)));
+  assert.ok(ops.has("reorder") || ops.has("move"), `ops: ${[...ops]}`);
+  assertStillConnected(traffic);
+  await page.close();
+});
+
+test("signup: a validated form shows errors as you type and on submit, then redirects", async () => {
+  const { page, traffic } = await openLive("/accounts/signup/");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".field .error").length === 3);
+  assert.deepEqual(await page.locator(".field .error").allTextContents(), [
+    "This field is required.",
+    "This field is required.",
+    "This field is required.",
+  ]);
+
+  await page.getByLabel("Username").fill("sailor");
+  await page.getByLabel("Email").fill("not-an-email");
+  await page.waitForFunction(() => document.querySelector("#id_email").closest(".field").textContent.includes("Enter a valid email address."));
+  await page.waitForFunction(() => !document.querySelector("#id_username").closest(".field").classList.contains("has-error"));
+  // The field being typed in kept its value and focus through the patches.
+  assert.equal(await page.locator("#id_email").inputValue(), "not-an-email");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "id_email");
+
+  await page.getByLabel("Email").fill("sailor@example.com");
+  await page.getByLabel("Password").fill("long enough password");
+  await page.waitForFunction(() => window.djust.views[0].pending.size === 0);
+  await page.waitForTimeout(400); // the fields' 300 ms debounce
+  assertStillConnected(traffic);
+  await Promise.all([page.waitForURL("**/accounts/login/"), page.getByRole("button", { name: "Sign up" }).click()]);
+  assert.ok(traffic.received.some((m) => m.type === "redirect" && m.url === "/accounts/login/"));
+  await page.close();
+
+  // The account exists: the same username is now taken.
+  const again = await openLive("/accounts/signup/");
+  await again.page.getByLabel("Username").fill("SAILOR");
+  await again.page.waitForFunction(() => document.querySelector(".field").textContent.includes("That username is taken."));
+  await again.page.close();
+});
