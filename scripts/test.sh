@@ -47,6 +47,10 @@ echo "== Python package: pip install ./python (maturin, from source), then pytes
 # From the repository root, so `import djust` is the installed package, not python/djust.
 "$VENV/bin/python" -m pytest -q python/tests
 
+echo "== Django 5.2's own template tests on djust's engine (scripts/django_conformance.py)"
+# docs/conformance.md records the count; fewer passing tests than recorded fails.
+"$VENV/bin/python" scripts/django_conformance.py --min-passed 604
+
 echo "== client: the browser patch applier (node --test, happy-dom)"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt-get install -y --no-install-recommends nodejs npm >/dev/null

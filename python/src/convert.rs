@@ -133,6 +133,31 @@ impl Object for PyObj {
         self.with(|o| o.len().ok())
     }
 
+    /// A Django `QueryDict` or `MultiValueDict` (anything with `lists()` and
+    /// `getlist()`): `lists()` as key → values, for `{% querystring %}`.
+    fn query_lists(&self) -> Option<Vec<(String, Vec<Value>)>> {
+        self.with(|o| {
+            if !o.hasattr("getlist").unwrap_or(false) {
+                return None;
+            }
+            let mut out = Vec::new();
+            for pair in o.call_method0("lists").ok()?.try_iter().ok()? {
+                let pair = pair.ok()?;
+                let key = pair.get_item(0).ok()?.str().ok()?.to_string();
+                let values = pair
+                    .get_item(1)
+                    .ok()?
+                    .try_iter()
+                    .ok()?
+                    .map(|v| v.map(|v| to_value(&v)))
+                    .collect::<PyResult<Vec<_>>>()
+                    .ok()?;
+                out.push((key, values));
+            }
+            Some(out)
+        })
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
