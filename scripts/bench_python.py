@@ -1,0 +1,331 @@
+"""Benchmark djust's engine from Python against Django's engine and upstream djust.
+
+    python scripts/bench_python.py [--repeats 7] [--upstream 1.2.6] [--no-upstream]
+
+One run measures, on the same templates and the same contexts:
+
+- **render**: a 100- and a 1,000-row product table (Decimal prices, datetimes,
+  filters), a page with three levels of ``{% extends %}`` and 24 ``{% include %}``s,
+  and a form page — with djust (``djust.Engine``), Django's ``django.template.Engine``
+  and upstream djust (``djust._rust.render_template_with_dirs`` from PyPI);
+- **event cycle** on the 1,000-row table: change one row, update the state, render
+  and diff — djust's ``LiveViewRenderer`` against upstream's ``RustLiveView``
+  (``update_state`` + ``render_with_diff``).
+
+Every engine's render output is compared with Django's, byte for byte, before any
+timing; djust must match (the script exits 1 otherwise), upstream's mismatches are
+reported. Upstream djust installs into its own virtualenv (``bench-out/upstream-venv``,
+``pip install djust==VERSION``; both packages are called ``djust``) and runs in a child
+process of this run, started by this script with ``--worker``. Times are medians of
+``--repeats`` batches (each at least 50 ms); the table goes to stdout as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# -- the pages ------------------------------------------------------------------------
+
+TEMPLATES = {
+    "products.html": """<div dj-root dj-view="shop.views.Products"><table class="products">
+<thead><tr><th>Name</th><th>SKU</th><th>Price</th><th>Updated</th><th>Stock</th></tr></thead>
+<tbody>{% for p in products %}
+<tr dj-key="{{ p.id }}" class="{% if p.stock %}in-stock{% else %}sold-out{% endif %}">
+<td><a href="/products/{{ p.id }}/">{{ p.name }}</a></td><td>{{ p.sku|upper }}</td>
+<td>${{ p.price|floatformat:2 }}</td><td>{{ p.updated|date:"Y-m-d H:i" }}</td>
+<td>{% if p.stock %}{{ p.stock }}{% else %}sold out{% endif %}</td></tr>{% endfor %}
+</tbody></table><p>{{ products|length }} product{{ products|length|pluralize }}</p></div>""",
+    "base.html": """<!DOCTYPE html><html><head><title>{% block title %}Shop{% endblock %}</title></head>
+<body>{% include "nav.html" %}<main>{% block main %}{% endblock %}</main>{% include "footer.html" %}</body></html>""",
+    "layout.html": """{% extends "base.html" %}{% block title %}{{ title }} · {{ block.super }}{% endblock %}
+{% block main %}<div dj-root dj-view="shop.views.Page"><aside>{% block aside %}{% endblock %}</aside>
+<section>{% block content %}{% endblock %}</section></div>{% endblock %}""",
+    "page.html": """{% extends "layout.html" %}
+{% block aside %}{% for c in categories %}{% include "category.html" with category=c %}{% endfor %}{% endblock %}
+{% block content %}<h1>{{ title }}</h1>{% for card in cards %}{% include "card.html" %}{% endfor %}{% endblock %}""",
+    "nav.html": """<nav>{% for link in links %}<a href="{{ link.url }}"{% if link.active %} class="active"{% endif %}>"""
+    """{{ link.label }}</a>{% endfor %}</nav>""",
+    "footer.html": """<footer>&copy; {{ year }} Harbor Supply</footer>""",
+    "category.html": """<a class="category" href="/c/{{ category.slug }}/">{{ category.name|title }}</a>""",
+    "card.html": """<article class="card"><h2>{{ card.title }}</h2><p>{{ card.body|truncatechars:60 }}</p>"""
+    """<span>${{ card.price|floatformat:2 }}</span></article>""",
+    "form.html": """<div dj-root dj-view="shop.views.Signup"><form method="post" novalidate>
+<input type="hidden" name="csrfmiddlewaretoken" value="{{ csrf }}">
+{% for f in fields %}<div class="field{% if f.error %} has-error{% endif %}"><label for="id_{{ f.name }}">{{ f.label }}</label>
+{% if f.choices %}<select id="id_{{ f.name }}" name="{{ f.name }}">{% for value, label in f.choices %}
+<option value="{{ value }}"{% if value == f.value %} selected{% endif %}>{{ label }}</option>{% endfor %}</select>
+{% else %}<input id="id_{{ f.name }}" name="{{ f.name }}" type="{{ f.type|default:'text' }}" value="{{ f.value|default:'' }}">
+{% endif %}{% if f.error %}<p class="error">{{ f.error }}</p>{% endif %}</div>{% endfor %}
+<button type="submit">Sign up</button></form></div>""",
+}
+
+
+def products(n: int) -> list[dict]:
+    start = datetime.datetime(2026, 1, 1, 8, 30)
+    return [
+        {
+            "id": i,
+            "name": f"Product {i} <{i % 7}>",
+            "sku": f"hs-{i:05d}",
+            "price": Decimal(f"{(i * 37) % 5000 / 100 + 1:.2f}"),
+            "stock": (i * 13) % 9,
+            "updated": start + datetime.timedelta(hours=i * 5, minutes=i),
+        }
+        for i in range(n)
+    ]
+
+
+def context(case: str) -> dict:
+    if case == "products_100":
+        return {"products": products(100)}
+    if case == "products_1000":
+        return {"products": products(1000)}
+    if case == "extends_includes":
+        return {
+            "title": "Deck & hardware",
+            "year": 2026,
+            "links": [{"url": f"/{n}/", "label": n.title(), "active": n == "shop"} for n in ("home", "shop", "help")],
+            "categories": [{"slug": f"c{i}", "name": f"category {i}"} for i in range(12)],
+            "cards": [
+                {"title": f"Card {i}", "body": "Rope, shackles & fenders " * 4, "price": Decimal(f"{i}.5")}
+                for i in range(12)
+            ],
+        }
+    if case == "form":
+        countries = [(f"c{i}", f"Country {i}") for i in range(40)]
+        return {
+            "csrf": "x" * 64,
+            "fields": [
+                {"name": "username", "label": "Username", "value": "sailor", "error": ""},
+                {"name": "email", "label": "Email", "type": "email", "value": "bad", "error": "Enter a valid email."},
+                {"name": "password", "label": "Password", "type": "password", "value": "", "error": ""},
+                {"name": "country", "label": "Country", "value": "c7", "choices": countries, "error": ""},
+            ],
+        }
+    raise ValueError(case)
+
+
+RENDER_CASES = {
+    "products_100": "products.html",
+    "products_1000": "products.html",
+    "extends_includes": "page.html",
+    "form": "form.html",
+}
+
+
+def change_row(ctx: dict, step: int) -> None:
+    """One event: toggle one row's stock (a class attribute and a cell change)."""
+    rows = ctx["products"]
+    row = rows[(step * 7919) % len(rows)]
+    row["stock"] = 0 if row["stock"] else 5
+
+
+# -- timing ---------------------------------------------------------------------------
+
+
+def measure(fn, repeats: int, min_batch: float = 0.05) -> float:
+    """Median seconds per call of ``fn`` over ``repeats`` batches."""
+    fn()
+    calls = 1
+    while True:
+        t = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        if time.perf_counter() - t >= min_batch:
+            break
+        calls *= 2
+    samples = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        samples.append((time.perf_counter() - t) / calls)
+    return statistics.median(samples)
+
+
+def write_templates(folder: Path) -> None:
+    for name, source in TEMPLATES.items():
+        (folder / name).write_text(source)
+
+
+# -- the upstream worker (runs in upstream's virtualenv) --------------------------------
+
+
+def worker(folder: Path, repeats: int) -> dict:
+    from importlib.metadata import version
+
+    from djust import _rust as upstream
+
+    out: dict = {"version": version("djust"), "render": {}, "cycle": None}
+    for case, name in RENDER_CASES.items():
+        source = (folder / name).read_text()
+        ctx = context(case)
+        html = upstream.render_template_with_dirs(source, ctx, [str(folder)])
+        out["render"][case] = {
+            "html": html,
+            "seconds": measure(
+                lambda source=source, ctx=ctx: upstream.render_template_with_dirs(source, ctx, [str(folder)]), repeats
+            ),
+        }
+    ctx = context("products_1000")
+    view = upstream.RustLiveView((folder / "products.html").read_text(), [str(folder)])
+    view.update_state(ctx)
+    view.render_with_diff()
+    step = [0]
+
+    def cycle():
+        step[0] += 1
+        change_row(ctx, step[0])
+        view.update_state(ctx)
+        _, patches, _ = view.render_with_diff()
+        return patches
+
+    sample = cycle()
+    out["cycle"] = {"seconds": measure(cycle, repeats), "sample_patches": sample}
+    return out
+
+
+# -- the driver -----------------------------------------------------------------------
+
+
+def upstream_python(version: str) -> Path:
+    venv = ROOT / "bench-out" / "upstream-venv"
+    python = venv / "bin" / "python"
+    probe = [
+        str(python),
+        "-c",
+        "import importlib.metadata as m, sys; sys.exit(m.version('djust') != sys.argv[1])",
+        version,
+    ]
+    if not python.exists() or subprocess.run(probe, check=False, capture_output=True).returncode != 0:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+            + [f"djust=={version}", "django>=5.2,<5.3"],
+            check=True,
+        )
+    return python
+
+
+def configure_django() -> None:
+    import django
+    from django.conf import settings
+
+    settings.configure(USE_TZ=False, USE_I18N=True, LANGUAGE_CODE="en-us", TEMPLATES=[], INSTALLED_APPS=[])
+    django.setup()
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--upstream", default="1.2.6", help="upstream djust version from PyPI")
+    parser.add_argument("--no-upstream", action="store_true", help="skip upstream djust")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        configure_django()
+        json.dump(worker(args.worker, args.repeats), sys.stdout)
+        return 0
+
+    configure_django()
+    import django.template
+    import djust
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_templates(folder)
+        theirs = None
+        if not args.no_upstream:
+            python = upstream_python(args.upstream)
+            env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+            done = subprocess.run(
+                [str(python), __file__, "--worker", str(folder), "--repeats", str(args.repeats)],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=str(ROOT / "bench-out"),
+                env=env,
+            )
+            theirs = json.loads(done.stdout)
+
+        django_engine = django.template.Engine(dirs=[str(folder)])
+        ours_engine = djust.Engine(dirs=[str(folder)], django=True)
+        rows = []
+        mismatch = False
+        for case, name in RENDER_CASES.items():
+            ctx = context(case)
+            dj_t = django_engine.get_template(name)
+            our_t = ours_engine.get_template(name)
+            expected = dj_t.render(django.template.Context(ctx))
+            ours = our_t.render(ctx)
+            if ours != expected:
+                print(f"djust's output differs from Django's on {case}", file=sys.stderr)
+                mismatch = True
+            t_django = measure(lambda t=dj_t, c=ctx: t.render(django.template.Context(c)), args.repeats)
+            t_ours = measure(lambda t=our_t, c=ctx: t.render(c), args.repeats)
+            up = theirs["render"][case] if theirs else None
+            rows.append((case, t_ours, t_django, up and up["seconds"], up and up["html"] == expected))
+        if mismatch:
+            return 1
+
+        ctx = context("products_1000")
+        renderer = djust.LiveViewRenderer(ours_engine.get_template("products.html"))
+        renderer.update_state(ctx)
+        renderer.render_with_diff()
+        step = [0]
+
+        def cycle():
+            step[0] += 1
+            change_row(ctx, step[0])
+            renderer.update_state(ctx)
+            return renderer.render_with_diff()[1]
+
+        sample = json.loads(cycle())["patches"]
+        t_cycle = measure(cycle, args.repeats)
+
+    print(f"Python {sys.version.split()[0]}, Django {django.get_version()}, djust {djust.__version__}", end="")
+    print(f", upstream djust {theirs['version']}" if theirs else "")
+    print()
+    print("| render | djust | Django | upstream | × Django | × upstream | upstream = Django? |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for case, t_ours, t_django, t_up, same in rows:
+        up = fmt(t_up) if t_up else "–"
+        x_up = f"{t_up / t_ours:.1f}×" if t_up else "–"
+        agree = ("yes" if same else "no") if t_up else "–"
+        print(f"| {case} | {fmt(t_ours)} | {fmt(t_django)} | {up} | {t_django / t_ours:.1f}× | {x_up} | {agree} |")
+    print()
+    ops = sorted({p["op"] for p in sample})
+    print("| event cycle, 1,000 rows (update state, render, diff) | djust | upstream | × upstream |")
+    print("| --- | ---: | ---: | ---: |")
+    if theirs:
+        t_up = theirs["cycle"]["seconds"]
+        print(
+            f"| one row's stock toggled ({len(sample)} ops: {', '.join(ops)}) | {fmt(t_cycle)} | {fmt(t_up)} | "
+            f"{t_up / t_cycle:.1f}× |"
+        )
+    else:
+        print(f"| one row's stock toggled ({len(sample)} ops: {', '.join(ops)}) | {fmt(t_cycle)} | – | – |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
