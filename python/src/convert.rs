@@ -107,8 +107,15 @@ impl Object for PyObj {
     }
 
     fn is_safe(&self) -> bool {
-        // Asked when the value is output, as Django's `conditional_escape` does.
-        self.with(|o| o.hasattr("__html__").unwrap_or(false))
+        // Asked when the value is output, as Django's `conditional_escape` does: the
+        // object has `__html__`, or its `str()` is a `SafeString` (Django renders
+        // `str(value)` and escapes that).
+        self.with(|o| {
+            o.hasattr("__html__").unwrap_or(false)
+                || o.str().is_ok_and(|s| {
+                    !s.is_exact_instance_of::<PyString>() && s.hasattr("__html__").unwrap_or(false)
+                })
+        })
     }
 
     fn truthy(&self) -> bool {
@@ -131,6 +138,15 @@ impl Object for PyObj {
 
     fn length(&self) -> Option<usize> {
         self.with(|o| o.len().ok())
+    }
+
+    /// `json.dumps(obj, cls=DjangoJSONEncoder)` for `json_script` ([`crate::json`]).
+    fn to_json(&self) -> Option<Result<String, String>> {
+        let options = crate::json::Options {
+            ensure_ascii: true,
+            compact: false,
+        };
+        Some(self.with(|o| crate::json::dumps(o, &options).map_err(|e| e.to_string())))
     }
 
     /// A Django `QueryDict` or `MultiValueDict` (anything with `lists()` and

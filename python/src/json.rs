@@ -12,8 +12,6 @@
 //! a lone surrogate (which UTF-8 cannot carry) is written with `\uXXXX` escapes. Source: runtime spec §1.6/§4 (state is persisted with Django's
 //! encoder spelling, unlike upstream's `fast_json_dumps`).
 
-use std::fmt::Write as _;
-
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -210,58 +208,17 @@ impl Encoder<'_> {
         }
     }
 
-    /// A JSON string literal, escaped as `json.dumps` escapes it.
+    /// A JSON string literal, escaped as `json.dumps` escapes it (the runtime's writer).
     fn text(&mut self, text: &str) -> PyResult<()> {
-        self.out.reserve(text.len() + 2);
-        self.out.push('"');
-        let mut start = 0;
-        for (i, c) in text.char_indices() {
-            let escape: Option<&str> = match c {
-                '"' => Some("\\\""),
-                '\\' => Some("\\\\"),
-                '\n' => Some("\\n"),
-                '\r' => Some("\\r"),
-                '\t' => Some("\\t"),
-                '\u{8}' => Some("\\b"),
-                '\u{c}' => Some("\\f"),
-                _ => None,
-            };
-            let needs_u = escape.is_none() && (c < ' ' || (self.options.ensure_ascii && c > '~'));
-            if escape.is_none() && !needs_u {
-                continue;
-            }
-            self.out.push_str(&text[start..i]);
-            start = i + c.len_utf8();
-            if let Some(e) = escape {
-                self.out.push_str(e);
-            } else {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(self.out, "\\u{unit:04x}");
-                }
-            }
-        }
-        self.out.push_str(&text[start..]);
-        self.out.push('"');
+        djust_runtime::json::write_string(text, self.options.ensure_ascii, &mut self.out);
         Ok(())
     }
 }
 
-/// `float.__repr__`, with `json`'s spellings of the non-finite values.
+/// `float.__repr__` (for subclasses too), with `json`'s spellings of the non-finite
+/// values: the runtime's float writer.
 fn float_text(f: &Bound<'_, PyFloat>) -> PyResult<String> {
-    let x = f.value();
-    Ok(if x.is_nan() {
-        String::from("NaN")
-    } else if x.is_infinite() {
-        String::from(if x > 0.0 { "Infinity" } else { "-Infinity" })
-    } else {
-        // Python's shortest repr; for subclasses too (json uses float.__repr__).
-        f.py()
-            .get_type::<PyFloat>()
-            .getattr("__repr__")?
-            .call1((f,))?
-            .extract::<String>()?
-    })
+    Ok(djust_runtime::json::float(f.value()))
 }
 
 fn py_int_repr(v: &Bound<'_, PyAny>) -> PyResult<String> {

@@ -4,6 +4,7 @@ and output byte-identical to Django's engine on the same templates and contexts.
 import datetime
 import decimal
 import json
+import math
 import uuid
 
 import django.template
@@ -222,3 +223,21 @@ def test_a_session_keeps_state_and_renders_from_it() -> None:
     assert "0 left" in renderer.render({"todos": []})
     with pytest.raises(TypeError):
         renderer.update_state(["not", "a", "mapping"])
+
+
+def test_floats_print_as_django_prints_them() -> None:
+    import random
+    import struct
+
+    rng = random.Random(7)
+    values = [struct.unpack("d", rng.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(2000)]
+    values += [rng.uniform(-1e16, 1e16) for _ in range(2000)] + [-965829760656228.25, 5e-324]
+    values = [v for v in values if not math.isnan(v)]  # NaN prints as Django prints it, tested elsewhere
+    # `{{ f }}` is Django's number format (plain notation up to 200 digits), and
+    # `stringformat:'r'` is Python's repr (shortest round trip, ties to even).
+    source = "{% for f in fs %}{{ f }} {{ f|stringformat:'r' }} {% endfor %}"
+    ours = Engine().from_string(source).render({"fs": values}).split()
+    theirs = django_render(source, {"fs": values}).split()
+    assert len(ours) == len(theirs) == 2 * len(values)
+    pairs = [v for v in values for _ in (0, 1)]
+    assert [(v, a, b) for v, a, b in zip(pairs, ours, theirs, strict=True) if a != b] == []

@@ -19,6 +19,9 @@ pub enum JsonError {
     /// A value with no JSON form (a host object).
     #[error("Object of type {0} is not JSON serializable")]
     Unsupported(String),
+    /// The host's encoder refused the object (its message).
+    #[error("{0}")]
+    Host(String),
     /// An aware `time` (Django refuses it).
     #[error("JSON can't represent timezone-aware times.")]
     AwareTime,
@@ -33,6 +36,14 @@ pub fn dumps(value: &Value) -> Result<String, JsonError> {
 
 /// Write a string literal with `ensure_ascii=True` escaping.
 pub fn write_str(s: &str, out: &mut String) {
+    write_string(s, true, out);
+}
+
+/// Write a string literal as `json.dumps` escapes it: `"`, `\\` and the control
+/// characters always; with `ensure_ascii`, everything outside printable ASCII as
+/// `\uXXXX` (UTF-16 surrogate pairs above U+FFFF).
+pub fn write_string(s: &str, ensure_ascii: bool, out: &mut String) {
+    out.reserve(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -43,7 +54,7 @@ pub fn write_str(s: &str, out: &mut String) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+            c if (c as u32) < 0x20 || (ensure_ascii && (c as u32) > 0x7e) => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
                     let _ = write!(out, "\\u{unit:04x}");
@@ -55,7 +66,8 @@ pub fn write_str(s: &str, out: &mut String) {
     out.push('"');
 }
 
-fn float(f: f64) -> String {
+/// A float as `json.dumps` writes it: Python's `repr`, or `NaN`/`Infinity`/`-Infinity`.
+pub fn float(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
@@ -135,9 +147,13 @@ fn write_value(v: &Value, out: &mut String) -> Result<(), JsonError> {
         Value::DateTime(dt) => write_str(&datetime_iso(dt), out),
         Value::Date(d) => write_str(&d.iso(), out),
         Value::Time(t) => write_str(&time_iso(t), out),
-        Value::Object(o) => match o.iterate() {
-            Some(items) => write_value(&Value::list(items), out)?,
-            None => return Err(JsonError::Unsupported(o.to_py_str())),
+        Value::Object(o) => match o.to_json() {
+            Some(Ok(text)) => out.push_str(&text),
+            Some(Err(message)) => return Err(JsonError::Host(message)),
+            None => match o.iterate() {
+                Some(items) => write_value(&Value::list(items), out)?,
+                None => return Err(JsonError::Unsupported(o.to_py_str())),
+            },
         },
     }
     Ok(())

@@ -1545,6 +1545,28 @@ fn group(int_part: &str, frac: &str, force_grouping: bool) -> String {
     }
 }
 
+/// Django's `numberformat.format` for a Decimal (or a float whose `repr` has an
+/// exponent) without grouping: plain notation ([`decimal_plain`]), except that a number
+/// whose exponent and digit count add up to more than 200 is written in scientific
+/// notation (`"{:e}".format(Decimal(text))`: `1.989e+244`), Django's guard against huge
+/// strings. `None` for text that is not a finite decimal.
+pub fn number_plain(text: &str) -> Option<String> {
+    let d = parse_decimal(text)?;
+    if d.exponent.unsigned_abs() as usize + d.digits.len() <= 200 {
+        return decimal_plain(text);
+    }
+    let digits: String = d.digits.iter().map(|x| (b'0' + x) as char).collect();
+    let (first, rest) = digits.split_at(1.min(digits.len()));
+    let exponent = d.exponent + d.digits.len() as i64 - 1;
+    Some(format!(
+        "{}{first}{}{rest}e{}{}",
+        if d.negative { "-" } else { "" },
+        if rest.is_empty() { "" } else { "." },
+        if exponent < 0 { '-' } else { '+' },
+        exponent.unsigned_abs()
+    ))
+}
+
 /// `"{:f}".format(Decimal(text))`: the number in plain notation (`"1E+2"` → `"100"`,
 /// `"1.5E-5"` → `"0.000015"`), or `None` for text that is not a finite decimal.
 pub fn decimal_plain(text: &str) -> Option<String> {

@@ -15,7 +15,7 @@
 use super::dates::{self, Temporal};
 use super::error::{ErrorKind, Result, TemplateError};
 use super::expr::{FilterExpr, Operand};
-use super::filters::{decimal_plain, FilterEnv, Registry};
+use super::filters::{number_plain, FilterEnv, Registry};
 use super::html::conditional_escape;
 use super::parser::{self, BinOp, BlockNode, Cond, Node, ParseOptions};
 use super::value::{float_repr, Object, Value};
@@ -1080,12 +1080,12 @@ impl<'e> Renderer<'e> {
             Value::Float(f) => {
                 let r = float_repr(*f);
                 if r.contains('e') {
-                    decimal_plain(&r).unwrap_or(r)
+                    number_plain(&r).unwrap_or(r)
                 } else {
                     r
                 }
             }
-            Value::Decimal(d) => decimal_plain(d).unwrap_or_else(|| d.to_string()),
+            Value::Decimal(d) => number_plain(d).unwrap_or_else(|| d.to_string()),
             // `localize()`: dates in the locale's DATE_FORMAT / DATETIME_FORMAT / TIME_FORMAT.
             Value::Date(_) | Value::DateTime(_) | Value::Time(_) => {
                 let (t, name, time_only) = match v {

@@ -58,6 +58,12 @@ pub trait Object: fmt::Debug + Send + Sync {
     fn query_lists(&self) -> Option<Vec<(String, Vec<Value>)>> {
         None
     }
+    /// The object as JSON text, as `json.dumps(obj, cls=DjangoJSONEncoder)` writes it,
+    /// when the host can encode it (`Err` holds the host's message); `None` lets
+    /// the engine encode the items of an iterable object (`json_script`).
+    fn to_json(&self) -> Option<Result<String, String>> {
+        None
+    }
     /// Downcasting support for the engine's own objects (e.g. `block` in a block).
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
@@ -454,8 +460,19 @@ pub fn float_repr(f: f64) -> String {
             "0.0".into()
         };
     }
-    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e3".
-    let sci = format!("{f:e}");
+    // Rust's `{:e}` gives the shortest round-trip digits ("1.2345e3"), but where two
+    // digit strings of that length are equally close it may take the upper one;
+    // Python takes the correctly rounded one (ties to even), which `{:.Ne}` gives.
+    let shortest = format!("{f:e}");
+    let len = shortest
+        .split_once('e')
+        .map_or(0, |(m, _)| m.chars().filter(char::is_ascii_digit).count());
+    let rounded = format!("{f:.*e}", len.saturating_sub(1));
+    let sci = if rounded.parse::<f64>() == Ok(f) {
+        rounded
+    } else {
+        shortest
+    };
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let negative = mantissa.starts_with('-');
@@ -568,6 +585,11 @@ mod tests {
             (-2.5, "-2.5"),
             (1e15, "1000000000000000.0"),
             (1.0 / 3.0, "0.3333333333333333"),
+            // A tie between two 16-digit strings: Python rounds to even.
+            (-965_829_760_656_228.0 - 0.25, "-965829760656228.2"),
+            (9007199254740994.0, "9007199254740994.0"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
         ] {
             assert_eq!(float_repr(f), s, "{f}");
         }
