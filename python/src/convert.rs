@@ -20,7 +20,67 @@ use djust_runtime::template::value::Lookup;
 use djust_runtime::template::{ContextSource, Object, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyFloat, PyInt, PyList, PyString, PyTime, PyTuple};
+use std::cell::RefCell;
 use std::sync::Arc;
+
+thread_local! {
+    /// A Python exception a lookup raised that Django would let escape the render
+    /// (see [`lookup_failed`]); raised when the render ends ([`take_raised`]).
+    static RAISED: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+    /// The exception behind a host call's error (`reverse`, …): raised in place of
+    /// the template error when that error ends the render ([`take_host_error`]).
+    static HOST_ERROR: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// Django's `Variable._resolve_lookup` rule for an exception from one lookup step: the
+/// exception types that mean "no such key/attribute/index" (`missing`) and an
+/// exception with a true `silent_variable_failure` make the variable invalid (the
+/// lookup returns `None`); any other exception propagates out of the render — it is
+/// kept and raised when the render ends (the first one wins).
+fn lookup_failed(py: Python<'_>, err: PyErr, missing: &[&Bound<'_, pyo3::types::PyType>]) -> Option<Value> {
+    let value = err.value(py);
+    if missing.iter().any(|t| value.is_instance(t).unwrap_or(false)) {
+        return None;
+    }
+    let silent = value
+        .getattr("silent_variable_failure")
+        .is_ok_and(|f| f.is_truthy().unwrap_or(false));
+    if !silent {
+        RAISED.with(|r| {
+            let mut slot = r.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(err);
+            }
+        });
+    }
+    None
+}
+
+/// The exception a lookup raised during the last render, if any (clears it).
+pub(crate) fn take_raised() -> Option<PyErr> {
+    RAISED.with(|r| r.borrow_mut().take())
+}
+
+/// Keep the exception behind a host call's error (the first one of a render).
+pub(crate) fn keep_host_error(err: PyErr) {
+    HOST_ERROR.with(|r| {
+        let mut slot = r.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(err);
+        }
+    });
+}
+
+/// The exception behind the last host error, if any (clears it).
+pub(crate) fn take_host_error() -> Option<PyErr> {
+    HOST_ERROR.with(|r| r.borrow_mut().take())
+}
+
+macro_rules! exc {
+    ($py:expr, $($name:ident),+) => {
+        [$(&$py.get_type::<pyo3::exceptions::$name>()),+]
+    };
+}
 
 /// A template context backed by a Python mapping (usually a `dict`).
 pub(crate) struct PyContext {
@@ -53,8 +113,10 @@ impl ContextSource for PyContext {
         let mapping = self.mapping.as_ref()?;
         Python::attach(|py| {
             let m = mapping.bind(py);
-            let v = m.get_item(name).ok()?;
-            resolved(&v)
+            match m.get_item(name) {
+                Ok(v) => resolved(&v),
+                Err(e) => lookup_failed(py, e, &exc!(py, PyKeyError)),
+            }
         })
     }
 
@@ -79,8 +141,22 @@ impl Object for PyObj {
     fn get_item(&self, key: &str) -> Lookup {
         self.with(|o| {
             // Strings index by position only; `"abc"["x"]` is a TypeError in Python.
-            let v = o.get_item(key).ok()?;
-            resolved(&v)
+            let py = o.py();
+            match o.get_item(key) {
+                Ok(v) => resolved(&v),
+                Err(e) => lookup_failed(
+                    py,
+                    e,
+                    &exc!(
+                        py,
+                        PyTypeError,
+                        PyAttributeError,
+                        PyKeyError,
+                        PyValueError,
+                        PyIndexError
+                    ),
+                ),
+            }
         })
     }
 
@@ -90,15 +166,25 @@ impl Object for PyObj {
                 // Django refuses variables and attributes that start with an underscore.
                 return None;
             }
-            let v = o.getattr(name).ok()?;
-            resolved(&v)
+            let py = o.py();
+            match o.getattr(name) {
+                Ok(v) => resolved(&v),
+                Err(e) => lookup_failed(py, e, &exc!(py, PyTypeError, PyAttributeError)),
+            }
         })
     }
 
     fn get_index(&self, index: i64) -> Lookup {
         self.with(|o| {
-            let v = o.get_item(index).ok()?;
-            resolved(&v)
+            let py = o.py();
+            match o.get_item(index) {
+                Ok(v) => resolved(&v),
+                Err(e) => lookup_failed(
+                    py,
+                    e,
+                    &exc!(py, PyIndexError, PyValueError, PyKeyError, PyTypeError),
+                ),
+            }
         })
     }
 
@@ -233,9 +319,32 @@ fn resolved(v: &Bound<'_, PyAny>) -> Option<Value> {
         if flag("alters_data") {
             return None;
         }
-        return v.call0().ok().map(|r| to_value(&r));
+        return match v.call0() {
+            Ok(r) => Some(to_value(&r)),
+            Err(e) => {
+                let py = v.py();
+                // Django: a TypeError because the callable needs arguments makes the
+                // variable invalid; a TypeError from inside the call propagates.
+                if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) && needs_arguments(v) {
+                    return None;
+                }
+                lookup_failed(py, e, &[])
+            }
+        };
     }
     Some(to_value(v))
+}
+
+/// Whether calling `v` with no arguments fails for want of arguments (Django asks
+/// `inspect.getcallargs`; a callable without a signature counts as needing them).
+fn needs_arguments(v: &Bound<'_, PyAny>) -> bool {
+    let Ok(inspect) = v.py().import("inspect") else {
+        return true;
+    };
+    match inspect.getattr("signature").and_then(|s| s.call1((v,))) {
+        Ok(sig) => sig.call_method0("bind").is_err(),
+        Err(_) => true,
+    }
 }
 
 /// One Python value as a template value, one level deep (see the module documentation).

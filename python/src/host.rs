@@ -36,9 +36,21 @@ fn in_language<'py, T>(
     result
 }
 
+/// `with_py`, keeping the exception for the binding to raise if the error ends the
+/// render (Django's `{% url %}` raises `NoReverseMatch` itself; `as var` swallows it).
+fn with_py_kept<T>(f: impl FnOnce(Python<'_>) -> PyResult<T>) -> Result<T, String> {
+    Python::attach(|py| {
+        f(py).map_err(|e| {
+            let message = e.value(py).to_string();
+            crate::convert::keep_host_error(e);
+            message
+        })
+    })
+}
+
 impl Host for DjangoHost {
     fn reverse(&self, name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, String> {
-        with_py(|py| {
+        with_py_kept(|py| {
             let args = PyList::new(py, args.iter().map(|v| to_py(py, v)))?;
             let kw = PyDict::new(py);
             for (k, v) in kwargs {

@@ -151,9 +151,8 @@ impl Template {
     #[pyo3(signature = (context=None))]
     fn render(&self, py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
         let ctx = PyContext::new(context)?;
-        self.engine
-            .render(&self.inner, &ctx)
-            .map_err(|e| template_error(py, e))
+        clear_raised();
+        finish(py, self.engine.render(&self.inner, &ctx))
     }
 
     /// The name the template was loaded by, if any.
@@ -161,6 +160,27 @@ impl Template {
     fn name(&self) -> Option<String> {
         self.inner.name.clone()
     }
+}
+
+/// Forget exceptions kept by an earlier render.
+fn clear_raised() {
+    let _ = convert::take_raised();
+    let _ = convert::take_host_error();
+}
+
+/// A render's outcome for Python, as Django's would be: an exception a variable lookup
+/// raised escapes first (Django does not catch it); then a template error — raised as
+/// the host's original exception (`NoReverseMatch`, …) when a call into Django caused
+/// it; else the value.
+fn finish<T>(py: Python<'_>, result: Result<T, TemplateError>) -> PyResult<T> {
+    let host = convert::take_host_error();
+    if let Some(raised) = convert::take_raised() {
+        return Err(raised);
+    }
+    result.map_err(|e| match host {
+        Some(original) if e.kind == ErrorKind::Render => original,
+        _ => template_error(py, e),
+    })
 }
 
 /// One LiveView session's renders of one template, and the session's state.
@@ -234,11 +254,14 @@ impl LiveViewRenderer {
     ) -> PyResult<(String, Option<String>, u64)> {
         let context = context.unwrap_or_else(|| self.state.bind(py).clone().into_any());
         let ctx = PyContext::new(Some(context))?;
-        let mut rendered = match &self.last {
-            Some(prev) => render_document_after(&self.engine, &self.template, &ctx, &mut self.ids, prev),
-            None => render_document(&self.engine, &self.template, &ctx, &mut self.ids),
-        }
-        .map_err(|e| template_error(py, e))?;
+        clear_raised();
+        let mut rendered = finish(
+            py,
+            match &self.last {
+                Some(prev) => render_document_after(&self.engine, &self.template, &ctx, &mut self.ids, prev),
+                None => render_document(&self.engine, &self.template, &ctx, &mut self.ids),
+            },
+        )?;
         let name = self.template.name.as_deref().unwrap_or("<string>");
         let tree = rendered.root.as_mut().map_err(|e| {
             PyValueError::new_err(format!(

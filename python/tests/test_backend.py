@@ -68,3 +68,13 @@ def test_unknown_options_are_refused() -> None:
 
     with pytest.raises(ImproperlyConfigured, match="loaders"):
         DjustTemplates({"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": {"loaders": []}})
+
+
+def test_url_errors_are_djangos_no_reverse_match_unless_as_var() -> None:
+    from django.template import engines
+    from django.urls import NoReverseMatch
+
+    djust_engine = engines["djust"]
+    with pytest.raises(NoReverseMatch):
+        djust_engine.from_string("{% url 'no-such-view' %}").render({})
+    assert djust_engine.from_string("{% url 'no-such-view' as u %}[{{ u }}]").render({}) == "[]"

@@ -241,3 +241,41 @@ def test_floats_print_as_django_prints_them() -> None:
     assert len(ours) == len(theirs) == 2 * len(values)
     pairs = [v for v in values for _ in (0, 1)]
     assert [(v, a, b) for v, a, b in zip(pairs, ours, theirs, strict=True) if a != b] == []
+
+
+def test_exceptions_escape_the_render_as_in_django() -> None:
+    class Boom(Exception):
+        pass
+
+    class Quiet(Exception):
+        silent_variable_failure = True
+
+    class Obj:
+        @property
+        def loud(self):
+            raise Boom("from a property")
+
+        @property
+        def quiet(self):
+            raise Quiet
+
+        def needs_args(self, x):
+            return x
+
+        def broken(self):
+            raise TypeError("inside the call")
+
+    engine = Engine(string_if_invalid="INVALID")
+    with pytest.raises(Boom, match="from a property"):
+        engine.from_string("a{{ o.loud }}b").render({"o": Obj()})
+    with pytest.raises(TypeError, match="inside the call"):
+        engine.from_string("{{ o.broken }}").render({"o": Obj()})
+    # Missing, silent and argument-needing lookups are invalid variables, as in Django.
+    source = "{{ o.quiet }}|{{ o.needs_args }}|{{ o.missing }}|{{ d.k }}"
+    assert engine.from_string(source).render({"o": Obj(), "d": {}}) == "INVALID|INVALID|INVALID|INVALID"
+    # The next render starts clean.
+    assert engine.from_string("{{ x }}").render({"x": 1}) == "1"
+    # A LiveView render raises the same way.
+    renderer = LiveViewRenderer(Engine().from_string("<div dj-root>{{ o.loud }}</div>"))
+    with pytest.raises(Boom):
+        renderer.render({"o": Obj()})
