@@ -19,6 +19,9 @@ fi
 # example project (manage.py check in python/tests) lists it in INSTALLED_APPS.
 "$VENV/bin/python" -c 'import channels, daphne' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "channels[daphne]>=4.2,<5"
+# The official MCP SDK, the client of the djust mcp tests (tests/mcp).
+"$VENV/bin/python" -c 'import mcp' 2>/dev/null ||
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "mcp==2.3.0"
 # The example project's own dependencies (examples/pyproject.toml), for the browser test.
 "$VENV/bin/python" -c 'import stripe, redis, httpx' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "stripe==16.1.0" "redis==8.1.0" "httpx==0.28.1"
@@ -31,9 +34,9 @@ if [ -n "$(git status --porcelain -- runtime/tests/django/)" ]; then
   exit 1
 fi
 
-echo "== ruff (Python: scripts/, examples/, python/)"
-"$VENV/bin/ruff" check scripts/ examples/ python/
-"$VENV/bin/ruff" format --check scripts/ examples/ python/
+echo "== ruff (Python: scripts/, examples/, python/, tests/)"
+"$VENV/bin/ruff" check scripts/ examples/ python/ tests/
+"$VENV/bin/ruff" format --check scripts/ examples/ python/ tests/
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -46,6 +49,9 @@ echo "== Python package: pip install ./python (maturin, from source), then pytes
 "$VENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
 # From the repository root, so `import djust` is the installed package, not python/djust.
 "$VENV/bin/python" -m pytest -q python/tests
+
+echo "== djust mcp, driven by the official MCP Python SDK (tests/mcp)"
+DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q tests/mcp
 
 echo "== Django 5.2's own template tests on djust's engine (scripts/django_conformance.py)"
 # docs/conformance.md records the count; fewer passing tests than recorded fails.

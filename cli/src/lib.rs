@@ -1,9 +1,12 @@
 //! `djust`: the djust command-line tool, as a library so that the `djust` binary and
 //! the Python package's console script (`djust._rust.main`) run the same code.
 //!
-//! Subcommands: `check` (static checks over a project), `rule` (rule documentation).
+//! Subcommands: `check` (static checks over a project), `rule` (rule documentation),
+//! `mcp` (the Model Context Protocol server on stdio, [`mcp`]).
 //! Exit codes follow ruff: 0 clean, 1 findings at or above `fail-on`, 2 usage error,
 //! bad configuration or unreadable path.
+
+pub mod mcp;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use djust_analyzer::{output, CheckError, Overrides, Report, Rule, Severity};
@@ -30,6 +33,15 @@ enum Command {
     Check(Box<CheckArgs>),
     /// Show the documentation of a rule, or list every rule.
     Rule(RuleArgs),
+    /// Serve the Model Context Protocol on stdio (for AI agents).
+    Mcp(McpArgs),
+}
+
+#[derive(clap::Args)]
+struct McpArgs {
+    /// The workspace the tools analyse (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,6 +150,7 @@ where
     match cli.command {
         Command::Check(args) => run_check(*args),
         Command::Rule(args) => run_rule(args),
+        Command::Mcp(args) => run_mcp(args),
     }
 }
 
@@ -363,6 +376,32 @@ fn full(report: &Report, color: bool) -> String {
         out.push_str("\n\n");
     }
     out
+}
+
+fn run_mcp(args: McpArgs) -> u8 {
+    let root = match args.root {
+        Some(r) => r,
+        None => match std::env::current_dir() {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("djust mcp: cannot read the current directory: {e}");
+                return 2;
+            }
+        },
+    };
+    if !root.is_dir() {
+        eprintln!("djust mcp: the workspace {} is not a directory", root.display());
+        return 2;
+    }
+    let server = mcp::Server::new(root);
+    let stdin = std::io::stdin();
+    match server.serve(stdin.lock(), std::io::stdout().lock()) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("djust mcp: {e}");
+            1
+        }
+    }
 }
 
 fn run_rule(args: RuleArgs) -> u8 {

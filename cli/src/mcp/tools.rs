@@ -1,0 +1,446 @@
+//! The tools of `djust mcp`. Each is read-only, has an input and an output JSON
+//! Schema, and returns `structuredContent` (validating against the output schema)
+//! plus the same JSON as a text block. The analysis tools run the analyzer's rule
+//! registry on the text or files given, exactly as `djust check` does; nothing imports
+//! or runs project code. Source: issue 6 and `../shared/spec/mcp.md` (upstream's
+//! `detect_common_issues` shape and category names).
+
+use djust_analyzer::{output, Overrides, Report, Rule, Settings, Severity};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// What a tool sees of the server: the workspace root (canonical).
+pub struct Workspace<'a> {
+    /// The directory tools may read under.
+    pub root: &'a Path,
+}
+
+/// A tool's successful result.
+pub struct ToolOutput {
+    /// `structuredContent` (an object).
+    pub structured: Value,
+    /// The text block (the same content as JSON).
+    pub text: String,
+}
+
+impl ToolOutput {
+    fn new(structured: Value) -> Self {
+        let text = structured.to_string();
+        ToolOutput { structured, text }
+    }
+}
+
+/// A tool: its `tools/list` entry and its handler (`Err` is a tool execution error,
+/// sent as `isError: true` with the message).
+pub struct Tool {
+    /// Name used in `tools/call`.
+    pub name: &'static str,
+    /// Human-readable title.
+    pub title: &'static str,
+    /// What it does, for the model.
+    pub description: &'static str,
+    /// JSON Schema of the arguments.
+    pub input_schema: fn() -> Value,
+    /// JSON Schema of `structuredContent`.
+    pub output_schema: fn() -> Value,
+    /// The handler.
+    pub call: fn(&Workspace<'_>, &Value) -> Result<ToolOutput, String>,
+}
+
+/// Every tool, in `tools/list` order.
+pub static TOOLS: &[Tool] = &[
+    Tool {
+        name: "detect_common_issues",
+        title: "Detect common djust issues",
+        description: "Run djust's static checks (the rules of `djust check`) on a snippet of a LiveView \
+            Python file or a Django template, and return the issues: service objects stored in state \
+            (V006), event handlers without **kwargs (V007), templates without dj-root (T002), \
+            dj-view and dj-root on different elements (T005), syntax errors. The language comes from \
+            `filename` (.py or a template extension), else from the content.",
+        input_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "description": "The Python or template source to check."},
+                    "filename": {"type": "string", "description": "Its file name, e.g. app/views.py or app/templates/app/page.html; sets the language and per-file configuration."}
+                },
+                "required": ["code"],
+                "additionalProperties": false
+            })
+        },
+        output_schema: issues_schema,
+        call: detect_common_issues,
+    },
+    Tool {
+        name: "validate_view",
+        title: "Validate a LiveView",
+        description: "Check the Python source of a LiveView module with djust's rules and say whether it \
+            is free of errors and warnings; returns the same issues as detect_common_issues.",
+        input_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "description": "The Python source of the view module."}
+                },
+                "required": ["code"],
+                "additionalProperties": false
+            })
+        },
+        output_schema: || {
+            let mut schema = issues_schema();
+            if let Some(props) = schema.pointer_mut("/properties").and_then(Value::as_object_mut) {
+                props.insert("valid".into(), json!({"type": "boolean"}));
+            }
+            if let Some(req) = schema.pointer_mut("/required").and_then(Value::as_array_mut) {
+                req.push(json!("valid"));
+            }
+            schema
+        },
+        call: validate_view,
+    },
+    Tool {
+        name: "check_project",
+        title: "Check the project",
+        description: "Run `djust check` on the workspace, or on a file or directory under it, with the \
+            project's [tool.djust] configuration; returns the findings as `djust check --output-format \
+            json` prints them, and a summary.",
+        input_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string", "description": "A file or directory inside the workspace (default: the workspace)."}
+                },
+                "additionalProperties": false
+            })
+        },
+        output_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "findings": {"type": "array", "items": {
+                        "type": "object",
+                        "properties": {
+                            "code": {"type": "string"}, "name": {"type": "string"},
+                            "severity": {"enum": ["error", "warning", "info"]},
+                            "message": {"type": "string"}, "help": {"type": ["string", "null"]},
+                            "filename": {"type": "string"},
+                            "location": {"$ref": "#/$defs/location"},
+                            "end_location": {"$ref": "#/$defs/location"},
+                            "url": {"type": "string"}, "fix": {}, "noqa_row": {"type": ["integer", "null"]}
+                        },
+                        "required": ["code", "name", "severity", "message", "filename", "location", "end_location", "url"]
+                    }},
+                    "summary": summary_schema(),
+                    "files": {"type": "integer", "minimum": 0}
+                },
+                "required": ["findings", "summary", "files"],
+                "$defs": {"location": {
+                    "type": "object",
+                    "properties": {"row": {"type": "integer"}, "column": {"type": "integer"}},
+                    "required": ["row", "column"]
+                }}
+            })
+        },
+        call: check_project,
+    },
+    Tool {
+        name: "explain_check",
+        title: "Explain a check",
+        description: "The documentation of one of djust's rules (what it checks, why it matters, an \
+            example and the fix), as `djust rule CODE` prints it.",
+        input_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "description": "The rule's code, e.g. V006."}
+                },
+                "required": ["code"],
+                "additionalProperties": false
+            })
+        },
+        output_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"}, "name": {"type": "string"},
+                    "severity": {"enum": ["error", "warning", "info"]},
+                    "summary": {"type": "string"}, "url": {"type": "string"},
+                    "documentation": {"type": "string"}
+                },
+                "required": ["code", "name", "severity", "summary", "url", "documentation"]
+            })
+        },
+        call: explain_check,
+    },
+];
+
+/// The tool named `name`.
+pub fn find(name: &str) -> Option<&'static Tool> {
+    TOOLS.iter().find(|t| t.name == name)
+}
+
+/// The `tools` array of `tools/list`.
+pub fn list() -> Vec<Value> {
+    TOOLS
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "title": t.title,
+                "description": t.description,
+                "inputSchema": (t.input_schema)(),
+                "outputSchema": (t.output_schema)(),
+                "annotations": {
+                    "title": t.title,
+                    "readOnlyHint": true,
+                    "destructiveHint": false,
+                    "idempotentHint": true,
+                    "openWorldHint": false
+                }
+            })
+        })
+        .collect()
+}
+
+fn summary_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "total": {"type": "integer", "minimum": 0},
+            "errors": {"type": "integer", "minimum": 0},
+            "warnings": {"type": "integer", "minimum": 0},
+            "info": {"type": "integer", "minimum": 0}
+        },
+        "required": ["total", "errors", "warnings", "info"]
+    })
+}
+
+fn issues_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "issues": {"type": "array", "items": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "description": "upstream's category: service_in_state, missing_kwargs, syntax_error, …"},
+                    "code": {"type": "string", "description": "djust's rule code"},
+                    "severity": {"enum": ["error", "warning", "info"]},
+                    "message": {"type": "string"},
+                    "line": {"type": "integer", "minimum": 1},
+                    "column": {"type": "integer", "minimum": 1},
+                    "fix": {"type": "string"},
+                    "url": {"type": "string"}
+                },
+                "required": ["type", "code", "severity", "message", "line", "column", "fix", "url"]
+            }},
+            "summary": summary_schema(),
+            "language": {"enum": ["python", "template"]}
+        },
+        "required": ["issues", "summary", "language"]
+    })
+}
+
+// -- arguments ----------------------------------------------------------------------------
+
+fn string_arg<'a>(args: &'a Value, name: &str, required: bool) -> Result<Option<&'a str>, String> {
+    match args.get(name) {
+        None | Some(Value::Null) if required => Err(format!("missing required argument \"{name}\"")),
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!(
+            "argument \"{name}\" must be a string, not {}",
+            json_type(other)
+        )),
+    }
+}
+
+fn reject_unknown(args: &Value, known: &[&str]) -> Result<(), String> {
+    if let Some(obj) = args.as_object() {
+        if let Some(extra) = obj.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(format!(
+                "unknown argument \"{extra}\" (expected: {})",
+                known.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+// -- the analysis tools -------------------------------------------------------------------
+
+fn settings(ws: &Workspace<'_>) -> Result<Settings, String> {
+    Settings::resolve(&[ws.root.to_path_buf()], ws.root, &Overrides::default())
+        .map_err(|e| format!("the workspace's djust configuration is invalid: {e}"))
+}
+
+/// Whether `code` (with an optional file name) is Python rather than a template.
+fn is_python(code: &str, filename: Option<&str>) -> bool {
+    if let Some(name) = filename {
+        return name.ends_with(".py") || name.ends_with(".pyi");
+    }
+    let looks_like_template =
+        code.contains("{%") || code.contains("{{") || code.trim_start().starts_with('<');
+    let python_lines = code.lines().any(|l| {
+        let l = l.trim_start();
+        ["def ", "class ", "import ", "from ", "async def ", "@"]
+            .iter()
+            .any(|p| l.starts_with(p))
+    });
+    python_lines || !looks_like_template
+}
+
+/// upstream's category names for the rules that have one; the rule's name otherwise.
+fn category(rule: Rule) -> String {
+    match rule.code() {
+        "V006" => "service_in_state".into(),
+        "V007" => "missing_kwargs".into(),
+        "E001" => "syntax_error".into(),
+        _ => rule.name().replace('-', "_"),
+    }
+}
+
+fn severity_str(s: Severity) -> &'static str {
+    s.as_str()
+}
+
+fn summary(report: &Report) -> Value {
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    json!({
+        "total": report.findings.len(),
+        "errors": count(Severity::Error),
+        "warnings": count(Severity::Warning),
+        "info": count(Severity::Info),
+    })
+}
+
+fn issues(report: &Report) -> Vec<Value> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let (start, _) = report.file(f).location(f.span);
+            json!({
+                "type": category(f.rule),
+                "code": f.rule.code(),
+                "severity": severity_str(f.severity),
+                "message": f.message,
+                "line": start.line,
+                "column": start.column,
+                "fix": f.help.clone().unwrap_or_default(),
+                "url": f.rule.url(),
+            })
+        })
+        .collect()
+}
+
+fn analyse(
+    ws: &Workspace<'_>,
+    code: &str,
+    filename: Option<&str>,
+    force_python: bool,
+) -> Result<Value, String> {
+    let python = force_python || is_python(code, filename);
+    let name = match filename {
+        Some(n) if force_python && !n.ends_with(".py") => format!("{n}.py"),
+        Some(n) => n.to_owned(),
+        None if python => "snippet.py".into(),
+        None => "snippet.html".into(),
+    };
+    let settings = settings(ws)?;
+    let report = djust_analyzer::check_source(code, &name, &settings);
+    Ok(json!({
+        "issues": issues(&report),
+        "summary": summary(&report),
+        "language": if python { "python" } else { "template" },
+    }))
+}
+
+fn detect_common_issues(ws: &Workspace<'_>, args: &Value) -> Result<ToolOutput, String> {
+    reject_unknown(args, &["code", "filename"])?;
+    let code = string_arg(args, "code", true)?.unwrap_or_default();
+    let filename = string_arg(args, "filename", false)?;
+    Ok(ToolOutput::new(analyse(ws, code, filename, false)?))
+}
+
+fn validate_view(ws: &Workspace<'_>, args: &Value) -> Result<ToolOutput, String> {
+    reject_unknown(args, &["code"])?;
+    let code = string_arg(args, "code", true)?.unwrap_or_default();
+    let mut result = analyse(ws, code, Some("views.py"), true)?;
+    let clean = result
+        .pointer("/summary")
+        .is_some_and(|s| s["errors"] == json!(0) && s["warnings"] == json!(0));
+    if let Value::Object(obj) = &mut result {
+        obj.insert("valid".into(), json!(clean));
+    }
+    Ok(ToolOutput::new(result))
+}
+
+/// `path` (relative to the workspace, or absolute) as a canonical path inside it.
+fn workspace_path(ws: &Workspace<'_>, path: Option<&str>) -> Result<PathBuf, String> {
+    let Some(path) = path else {
+        return Ok(ws.root.to_path_buf());
+    };
+    let joined = ws.root.join(path);
+    let canonical = joined
+        .canonicalize()
+        .map_err(|_| format!("path does not exist in the workspace: {path}"))?;
+    if !canonical.starts_with(ws.root) {
+        return Err(format!(
+            "path is outside the workspace ({}): {path}",
+            ws.root.display()
+        ));
+    }
+    Ok(canonical)
+}
+
+fn check_project(ws: &Workspace<'_>, args: &Value) -> Result<ToolOutput, String> {
+    reject_unknown(args, &["path"])?;
+    let path = workspace_path(ws, string_arg(args, "path", false)?)?;
+    // Relative to the workspace, so findings name files as `djust check` run there does.
+    let relative = match path.strip_prefix(ws.root) {
+        Ok(r) if r.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(r) => r.to_path_buf(),
+        Err(_) => path,
+    };
+    let report =
+        djust_analyzer::check(&[relative], ws.root, &Overrides::default()).map_err(|e| e.to_string())?;
+    let findings: Value = serde_json::from_str(&output::json(&report)).map_err(|e| e.to_string())?;
+    let structured = json!({
+        "findings": findings,
+        "summary": summary(&report),
+        "files": report.files.len(),
+    });
+    Ok(ToolOutput::new(structured))
+}
+
+fn explain_check(_ws: &Workspace<'_>, args: &Value) -> Result<ToolOutput, String> {
+    reject_unknown(args, &["code"])?;
+    let code = string_arg(args, "code", true)?.unwrap_or_default();
+    let Some(rule) = Rule::from_code(&code.trim().to_ascii_uppercase()) else {
+        let known: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+        return Err(format!(
+            "unknown rule \"{code}\"; the rules are {}",
+            known.join(", ")
+        ));
+    };
+    let structured = json!({
+        "code": rule.code(),
+        "name": rule.name(),
+        "severity": severity_str(rule.severity()),
+        "summary": rule.summary(),
+        "url": rule.url(),
+        "documentation": rule.doc(),
+    });
+    Ok(ToolOutput::new(structured))
+}

@@ -1,0 +1,220 @@
+"""`djust mcp` driven by the official MCP Python SDK (`mcp` 2.3.0) and by raw JSON-RPC.
+
+The SDK spawns the `djust` binary (DJUST_BIN, default target/debug/djust) on the example
+project, in each protocol mode: the handshake era ("legacy": initialize), "auto" (probes
+server/discover, the 2026-07-28 revision) and a pinned "2026-07-28". Every tool is
+listed and called; each structuredContent validates against the tool's outputSchema
+and matches what `djust check` / `djust rule` print for the same input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.shared.exceptions import MCPError
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+DJUST = os.environ.get("DJUST_BIN", str(ROOT / "target" / "debug" / "djust"))
+MODES = ["legacy", "auto", "2026-07-28"]
+# A template whose LiveView root is split (T005) and a second view without dj-root (T002).
+TEMPLATE = """<section dj-view="shop.views.Cart"><div dj-root>{{ total }}</div></section>
+<aside dj-view="shop.views.Promo"><p>{{ promo }}</p></aside>
+"""
+
+
+def djust_json(*args: str) -> list[dict]:
+    done = subprocess.run([DJUST, *args], capture_output=True, text=True, cwd=EXAMPLES, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+def session(mode: str, body):
+    async def run():
+        params = StdioServerParameters(command=DJUST, args=["mcp"], cwd=str(EXAMPLES))
+        async with Client(params, mode=mode) as client:
+            return await body(client)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_lists_read_only_tools_with_schemas(mode: str) -> None:
+    async def body(client):
+        return client.protocol_version, (await client.list_tools()).tools
+
+    version, tools = session(mode, body)
+    assert version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
+    assert [t.name for t in tools] == ["detect_common_issues", "validate_view", "check_project", "explain_check"]
+    for tool in tools:
+        jsonschema.Draft202012Validator.check_schema(tool.input_schema)
+        jsonschema.Draft202012Validator.check_schema(tool.output_schema)
+        assert tool.input_schema["type"] == "object" and tool.description
+        assert tool.annotations.read_only_hint is True and tool.annotations.destructive_hint is False
+
+
+def call_all(client):
+    async def go():
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        view = (EXAMPLES / "cart" / "views.py").read_text()
+        template = TEMPLATE
+        calls = {
+            "detect_py": ("detect_common_issues", {"code": view, "filename": "cart/views.py"}),
+            "detect_tpl": ("detect_common_issues", {"code": template, "filename": "page.html"}),
+            "detect_tpl_sniffed": ("detect_common_issues", {"code": template}),
+            "detect_sniffed": ("detect_common_issues", {"code": "class A:\n    def f(self):\n        pass\n"}),
+            "validate_bad": ("validate_view", {"code": view}),
+            "validate_ok": ("validate_view", {"code": "from djust import LiveView\n\nclass V(LiveView):\n    pass\n"}),
+            "project": ("check_project", {}),
+            "project_file": ("check_project", {"path": "cart/views.py"}),
+            "explain": ("explain_check", {"code": "v006"}),
+        }
+        out = {}
+        for key, (name, args) in calls.items():
+            result = await client.call_tool(name, args)
+            assert not result.is_error, (key, result.content)
+            jsonschema.validate(result.structured_content, tools[name].output_schema)
+            # The text block carries the same JSON.
+            assert json.loads(result.content[0].text) == result.structured_content
+            out[key] = result.structured_content
+        return out
+
+    return go()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_tool_gives_djust_checks_results(mode: str) -> None:
+    out = session(mode, call_all)
+    expected = djust_json("check", "cart/views.py", "--output-format", "json")
+    got = out["detect_py"]
+    assert got["language"] == "python"
+    assert [(i["code"], i["line"], i["column"], i["message"]) for i in got["issues"]] == [
+        (f["code"], f["location"]["row"], f["location"]["column"], f["message"]) for f in expected
+    ]
+    assert {i["type"] for i in got["issues"]} == {"service_in_state", "missing_kwargs"}
+    assert got["summary"] == {"total": len(expected), "errors": 0, "warnings": len(expected), "info": 0}
+
+    # The same text checked by `djust check` as a file of its own gives the same findings.
+    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"djust-mcp-{os.getpid()}-{mode}"
+    tmp.mkdir(exist_ok=True)
+    (tmp / "page.html").write_text(TEMPLATE)
+    on_disk = json.loads(
+        subprocess.run(
+            [DJUST, "check", "page.html", "--output-format", "json"],
+            capture_output=True,
+            text=True,
+            cwd=tmp,
+            check=False,
+        ).stdout
+    )
+    assert on_disk, "the template has findings"
+    for key in ("detect_tpl", "detect_tpl_sniffed"):
+        assert out[key]["language"] == "template"
+        assert [(i["code"], i["line"], i["column"], i["message"]) for i in out[key]["issues"]] == [
+            (f["code"], f["location"]["row"], f["location"]["column"], f["message"]) for f in on_disk
+        ]
+    assert out["detect_sniffed"]["language"] == "python"
+
+    assert out["validate_bad"]["valid"] is False and out["validate_ok"]["valid"] is True
+
+    project = djust_json("check", "--output-format", "json")
+    assert out["project"]["findings"] == project
+    assert out["project"]["summary"]["total"] == len(project) == 9
+    assert [f["code"] for f in out["project_file"]["findings"]] == [f["code"] for f in expected]
+
+    rule = subprocess.run([DJUST, "rule", "V006"], capture_output=True, text=True, check=True).stdout
+    assert out["explain"]["code"] == "V006" and out["explain"]["documentation"].strip() in rule
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+def test_tool_failures_are_is_error_results_and_the_server_keeps_going(mode: str) -> None:
+    async def body(client):
+        results = [
+            await client.call_tool("detect_common_issues", {}),
+            await client.call_tool("detect_common_issues", {"code": 3}),
+            await client.call_tool("check_project", {"path": "../.."}),
+            await client.call_tool("check_project", {"path": "no/such/dir"}),
+            await client.call_tool("explain_check", {"code": "X999"}),
+            await client.call_tool("explain_check", {"code": "V006", "extra": 1}),
+        ]
+        with pytest.raises(MCPError) as unknown:
+            await client.call_tool("no_such_tool", {})
+        after = await client.call_tool("explain_check", {"code": "T002"})
+        return results, unknown.value, after
+
+    results, unknown, after = session(mode, body)
+    messages = [r.content[0].text for r in results]
+    assert all(r.is_error for r in results), messages
+    assert 'missing required argument "code"' in messages[0]
+    assert "must be a string" in messages[1]
+    assert "outside the workspace" in messages[2]
+    assert "does not exist" in messages[3]
+    assert "unknown rule" in messages[4] and "V006" in messages[4]
+    assert 'unknown argument "extra"' in messages[5]
+    assert unknown.error.code == -32602
+    assert not after.is_error
+
+
+def raw(*lines: str) -> tuple[list[dict], subprocess.CompletedProcess]:
+    done = subprocess.run(
+        [DJUST, "mcp"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=EXAMPLES,
+        timeout=30,
+        check=False,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()], done
+
+
+def test_raw_json_rpc_errors_use_the_protocol_codes() -> None:
+    replies, done = raw(
+        "this is not json",
+        "[]",
+        '{"jsonrpc": "2.0", "id": 1}',
+        '{"jsonrpc": "1.0", "id": 2, "method": "ping"}',
+        '{"jsonrpc": "2.0", "id": 3, "method": "resources/list"}',
+        '{"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"arguments": {}}}',
+        '{"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": [1]}',
+        '{"jsonrpc": "2.0", "method": "notifications/initialized"}',
+        '{"jsonrpc": "2.0", "id": 6, "method": "tools/list",'
+        ' "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": "1999-01-01"}}}',
+        '{"jsonrpc": "2.0", "id": 7, "method": "ping"}',
+    )
+    assert done.returncode == 0, done.stderr  # stdin closed: a clean exit
+    codes = [(r.get("id"), r.get("error", {}).get("code")) for r in replies]
+    assert codes == [
+        (None, -32700),
+        (None, -32600),
+        (1, -32600),
+        (2, -32600),
+        (3, -32601),
+        (4, -32602),
+        (5, -32602),
+        (6, -32022),
+        (7, None),
+    ]
+    assert "2026-07-28" in replies[7]["error"]["data"]["supported"]
+    assert replies[8]["result"] == {}
+
+
+def test_initialize_echoes_a_supported_version_and_discover_lists_them() -> None:
+    replies, _ = raw(
+        '{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-03-26"}}',
+        '{"jsonrpc": "2.0", "id": 2, "method": "initialize", "params": {"protocolVersion": "2030-01-01"}}',
+        '{"jsonrpc": "2.0", "id": 3, "method": "server/discover",'
+        ' "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}}}',
+    )
+    assert replies[0]["result"]["protocolVersion"] == "2025-03-26"
+    assert replies[1]["result"]["protocolVersion"] == "2025-11-25"
+    discover = replies[2]["result"]
+    assert discover["resultType"] == "complete" and discover["serverInfo"]["name"] == "djust"
+    assert set(discover["supportedVersions"]) >= {"2025-11-25", "2026-07-28"}
