@@ -23,6 +23,7 @@ pub mod discovery;
 pub mod docs;
 pub mod error;
 pub mod finding;
+pub mod knowledge;
 pub mod noqa;
 pub mod output;
 pub mod project;

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -52,7 +53,16 @@ def test_lists_read_only_tools_with_schemas(mode: str) -> None:
 
     version, tools = session(mode, body)
     assert version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
-    assert [t.name for t in tools] == ["detect_common_issues", "validate_view", "check_project", "explain_check"]
+    assert [t.name for t in tools] == [
+        "detect_common_issues",
+        "validate_view",
+        "check_project",
+        "explain_check",
+        "get_framework_schema",
+        "get_template_directives",
+        "get_decorators",
+        "get_best_practices",
+    ]
     for tool in tools:
         jsonschema.Draft202012Validator.check_schema(tool.input_schema)
         jsonschema.Draft202012Validator.check_schema(tool.output_schema)
@@ -75,6 +85,10 @@ def call_all(client):
             "project": ("check_project", {}),
             "project_file": ("check_project", {"path": "cart/views.py"}),
             "explain": ("explain_check", {"code": "v006"}),
+            "schema": ("get_framework_schema", {}),
+            "directives": ("get_template_directives", {}),
+            "decorators": ("get_decorators", {}),
+            "practices": ("get_best_practices", {}),
         }
         out = {}
         for key, (name, args) in calls.items():
@@ -131,6 +145,45 @@ def test_every_tool_gives_djust_checks_results(mode: str) -> None:
 
     rule = subprocess.run([DJUST, "rule", "V006"], capture_output=True, text=True, check=True).stdout
     assert out["explain"]["code"] == "V006" and out["explain"]["documentation"].strip() in rule
+
+    # One knowledge base: the schema carries the same directives and decorators.
+    assert out["schema"]["directives"] == out["directives"]["directives"]
+    assert out["schema"]["decorators"] == out["decorators"]["decorators"]
+    pitfalls = {p["id"] for p in out["practices"]["common_pitfalls"]}
+    assert {"V006", "V007", "T002", "T005"} <= pitfalls
+
+
+def test_the_knowledge_base_matches_the_client_and_the_python_package() -> None:
+    """Every dj-* attribute the client reads is documented, and nothing else is; every
+    decorator of djust.decorators is documented with its real parameter names."""
+
+    async def body(client):
+        directives = (await client.call_tool("get_template_directives", {})).structured_content["directives"]
+        decorators = (await client.call_tool("get_decorators", {})).structured_content["decorators"]
+        return directives, decorators
+
+    directives, decorators = session("legacy", body)
+    client_js = (ROOT / "client" / "src" / "client.js").read_text()
+    consumer = (ROOT / "python" / "djust" / "consumer.py").read_text()
+    used = set(re.findall(r"[\"'`](dj-[a-z-]+)", client_js)) | {"dj-root", "dj-key", "dj-update"}
+    used -= {"dj-connection", "dj-id"}  # set by the client and the server, not written by authors
+    # Event directives are `dj-${type}` for the DOM events the client listens to.
+    events = re.search(r"const EVENTS = \[([^\]]*)\]", client_js).group(1)
+    used |= {f"dj-{e}" for e in re.findall(r'"(\w+)"', events) if e != "focusout"}
+    documented = {d["name"] for d in directives}
+    assert documented == used, documented ^ used
+    for d in directives:
+        for m in d["modifiers"]:
+            if d["name"] in ("dj-keydown", "dj-keyup"):
+                continue  # any KeyboardEvent.key works
+            assert f"{d['name']}.{m}" in client_js, (d["name"], m)
+    assert "model_fields" in consumer  # dj-model's allow-list is enforced server-side
+
+    source = (ROOT / "python" / "djust" / "decorators.py").read_text()
+    for d in decorators:
+        assert f"def {d['name']}(" in source, d["name"]
+        for param in re.findall(r"\((\w+)=", d["signature"]):
+            assert re.search(rf"def {d['name']}\([^)]*\b{param}\b", source), (d["name"], param)
 
 
 @pytest.mark.parametrize("mode", ["legacy", "auto"])

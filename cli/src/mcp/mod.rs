@@ -32,9 +32,10 @@ pub const HANDSHAKE_VERSIONS: [&str; 4] = ["2024-11-05", "2025-03-26", "2025-06-
 pub const MODERN_VERSIONS: [&str; 1] = ["2026-07-28"];
 
 const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
-const INSTRUCTIONS: &str = "djust MCP server: static analysis of djust LiveViews and Django templates, \
-     with the same rules as `djust check`. Use detect_common_issues on code you write, \
-     check_project on the workspace, and explain_check for a rule's documentation. \
+const INSTRUCTIONS: &str = "djust MCP server: djust's framework knowledge and static analysis of \
+     LiveViews and Django templates, with the same rules as `djust check`. Call \
+     get_framework_schema first when writing djust code; run detect_common_issues on code you \
+     write, check_project on the workspace, and explain_check for a rule's documentation. \
      Every tool is read-only and never imports or runs project code.";
 
 /// JSON-RPC and MCP error codes.

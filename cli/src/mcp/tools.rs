@@ -5,7 +5,7 @@
 //! or runs project code. Source: issue 6 and `../shared/spec/mcp.md` (upstream's
 //! `detect_common_issues` shape and category names).
 
-use djust_analyzer::{output, Overrides, Report, Rule, Settings, Severity};
+use djust_analyzer::{knowledge, output, Overrides, Report, Rule, Settings, Severity};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -172,6 +172,98 @@ pub static TOOLS: &[Tool] = &[
         },
         call: explain_check,
     },
+    Tool {
+        name: "get_framework_schema",
+        title: "djust framework schema",
+        description: "Everything djust offers in one object: template directives, decorators, LiveView \
+            lifecycle methods and class attributes, conventions and the WebSocket messages. Call it \
+            first when writing djust code.",
+        input_schema: no_arguments,
+        output_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "version": {"type": "string"},
+                    "directives": directives_schema(),
+                    "decorators": decorators_schema(),
+                    "lifecycle_methods": members_schema(),
+                    "class_attributes": members_schema(),
+                    "conventions": {"type": "array", "items": {"type": "string"}},
+                    "websocket": {"type": "object"}
+                },
+                "required": ["version", "directives", "decorators", "lifecycle_methods", "class_attributes", "conventions", "websocket"]
+            })
+        },
+        call: |_, args| {
+            reject_unknown(args, &[])?;
+            Ok(ToolOutput::new(knowledge::framework_schema()))
+        },
+    },
+    Tool {
+        name: "get_template_directives",
+        title: "djust template directives",
+        description:
+            "The dj-* attributes (dj-root, dj-view, dj-click, dj-model, dj-debounce, dj-loading, …): \
+            what each does, its value, its modifiers and an example.",
+        input_schema: no_arguments,
+        output_schema: || {
+            json!({
+                "type": "object",
+                "properties": {"directives": directives_schema()},
+                "required": ["directives"]
+            })
+        },
+        call: |_, args| {
+            reject_unknown(args, &[])?;
+            Ok(ToolOutput::new(json!({"directives": knowledge::DIRECTIVES})))
+        },
+    },
+    Tool {
+        name: "get_decorators",
+        title: "djust decorators",
+        description: "The decorators of djust.decorators (@event_handler, @debounce, @throttle): import, \
+            signature, meaning and an example.",
+        input_schema: no_arguments,
+        output_schema: || {
+            json!({
+                "type": "object",
+                "properties": {"decorators": decorators_schema()},
+                "required": ["decorators"]
+            })
+        },
+        call: |_, args| {
+            reject_unknown(args, &[])?;
+            Ok(ToolOutput::new(json!({"decorators": knowledge::DECORATORS})))
+        },
+    },
+    Tool {
+        name: "get_best_practices",
+        title: "djust best practices",
+        description: "How to set up and write djust LiveViews: settings and ASGI, the lifecycle, event \
+            handler rules, state, templates and the common pitfalls with the rule that catches each.",
+        input_schema: no_arguments,
+        output_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "setup": {"type": "object"}, "lifecycle": {"type": "array"},
+                    "event_handlers": {"type": "object"}, "state": {"type": "object"},
+                    "templates": {"type": "object"}, "checks": {"type": "string"},
+                    "common_pitfalls": {"type": "array", "items": {
+                        "type": "object",
+                        "properties": {"id": {"type": "string"}, "problem": {"type": "string"},
+                                       "why": {"type": "string"}, "solution": {"type": "string"}},
+                        "required": ["id", "problem", "why", "solution"]
+                    }}
+                },
+                "required": ["setup", "lifecycle", "event_handlers", "state", "templates", "common_pitfalls"]
+            })
+        },
+        call: |_, args| {
+            reject_unknown(args, &[])?;
+            Ok(ToolOutput::new(knowledge::best_practices()))
+        },
+    },
 ];
 
 /// The tool named `name`.
@@ -200,6 +292,41 @@ pub fn list() -> Vec<Value> {
             })
         })
         .collect()
+}
+
+fn no_arguments() -> Value {
+    json!({"type": "object", "properties": {}, "additionalProperties": false})
+}
+
+fn directives_schema() -> Value {
+    json!({"type": "array", "items": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"}, "category": {"type": "string"}, "value": {"type": "string"},
+            "description": {"type": "string"}, "modifiers": {"type": "array", "items": {"type": "string"}},
+            "example": {"type": "string"}
+        },
+        "required": ["name", "category", "value", "description", "modifiers", "example"]
+    }})
+}
+
+fn decorators_schema() -> Value {
+    json!({"type": "array", "items": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"}, "import": {"type": "string"}, "signature": {"type": "string"},
+            "description": {"type": "string"}, "example": {"type": "string"}
+        },
+        "required": ["name", "import", "signature", "description", "example"]
+    }})
+}
+
+fn members_schema() -> Value {
+    json!({"type": "array", "items": {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "signature": {"type": "string"}, "description": {"type": "string"}},
+        "required": ["name", "signature", "description"]
+    }})
 }
 
 fn summary_schema() -> Value {

@@ -1,0 +1,333 @@
+//! What djust is made of, as data: the template directives, the decorators, the
+//! LiveView lifecycle and class attributes, and the best practices. One knowledge base
+//! for every tool that explains djust: `djust mcp` serves it (`get_framework_schema`,
+//! `get_template_directives`, `get_decorators`, `get_best_practices`) and the language
+//! server will complete and document from it.
+//!
+//! It describes this project's runtime: the client (`docs/client.md`), the patch
+//! protocol (`docs/protocol.md`) and the Python package (`python/djust`). Names follow
+//! upstream djust where the two agree.
+
+use serde::Serialize;
+
+/// A `dj-*` attribute the client or the server understands.
+#[derive(Debug, Clone, Serialize)]
+pub struct Directive {
+    /// The attribute name (`dj-click`).
+    pub name: &'static str,
+    /// `event`, `binding`, `modifier`, `structure` or `loading`.
+    pub category: &'static str,
+    /// What its value is (`handler name`, `milliseconds`, …).
+    pub value: &'static str,
+    /// What it does.
+    pub description: &'static str,
+    /// Suffixes written after a dot (`dj-keydown.enter`).
+    pub modifiers: &'static [&'static str],
+    /// A short example.
+    pub example: &'static str,
+}
+
+/// A decorator of `djust.decorators`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decorator {
+    /// Its name (`event_handler`).
+    pub name: &'static str,
+    /// Where to import it from.
+    pub import: &'static str,
+    /// Its signature.
+    pub signature: &'static str,
+    /// What it does.
+    pub description: &'static str,
+    /// A short example.
+    pub example: &'static str,
+}
+
+/// A method or attribute of `djust.LiveView`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    /// Its name.
+    pub name: &'static str,
+    /// Its signature or type.
+    pub signature: &'static str,
+    /// What it does and when djust calls it.
+    pub description: &'static str,
+}
+
+/// The template directives, in the order the client documents them.
+pub static DIRECTIVES: &[Directive] = &[
+    Directive {
+        name: "dj-root",
+        category: "structure",
+        value: "none",
+        description: "Marks the LiveView root: the one element that wraps everything the LiveView renders; patches address elements inside it. Put it on the same element as dj-view (T002, T005).",
+        modifiers: &[],
+        example: "<div dj-root dj-view=\"shop.views.CartView\">…</div>",
+    },
+    Directive {
+        name: "dj-view",
+        category: "structure",
+        value: "the LiveView's import path",
+        description: "Names the LiveView class the client mounts over the WebSocket for this root.",
+        modifiers: &[],
+        example: "<div dj-root dj-view=\"shop.views.CartView\">",
+    },
+    Directive {
+        name: "dj-click",
+        category: "event",
+        value: "handler name",
+        description: "Sends the event to the handler on click; params are the element's data-* attributes and its value attribute. On <a> the navigation is prevented.",
+        modifiers: &[],
+        example: "<button dj-click=\"remove\" data-line-id=\"{{ line.id }}\">Remove</button>",
+    },
+    Directive {
+        name: "dj-input",
+        category: "event",
+        value: "handler name",
+        description: "Sends the event on every input event with value (the field's value) and data-* params; pair it with dj-debounce.",
+        modifiers: &[],
+        example: "<input dj-input=\"search\" dj-debounce=\"300\">",
+    },
+    Directive {
+        name: "dj-change",
+        category: "event",
+        value: "handler name",
+        description: "Sends the event on change; on a <form>, params are the form's fields.",
+        modifiers: &[],
+        example: "<select dj-change=\"filter_category\">",
+    },
+    Directive {
+        name: "dj-submit",
+        category: "event",
+        value: "handler name",
+        description: "Sends the form's fields as keyword arguments on submit and prevents the page load.",
+        modifiers: &[],
+        example: "<form dj-submit=\"save\">",
+    },
+    Directive {
+        name: "dj-keydown",
+        category: "event",
+        value: "handler name",
+        description: "Sends the event on keydown with value and key; with a modifier only for that key (KeyboardEvent.key, lower case).",
+        modifiers: &["enter", "escape", "tab", "arrowup", "arrowdown", "arrowleft", "arrowright", " "],
+        example: "<input dj-keydown.enter=\"add_todo\">",
+    },
+    Directive {
+        name: "dj-keyup",
+        category: "event",
+        value: "handler name",
+        description: "As dj-keydown, on keyup.",
+        modifiers: &["enter", "escape", "tab", "arrowup", "arrowdown", "arrowleft", "arrowright", " "],
+        example: "<input dj-keyup=\"typed\">",
+    },
+    Directive {
+        name: "dj-model",
+        category: "binding",
+        value: "public state attribute",
+        description: "Binds a field to a public attribute of the view: the server sets it on input (on change for checkboxes, radios and selects; always on change with .lazy). Only fields bound in the page's last render are accepted.",
+        modifiers: &["lazy"],
+        example: "<input dj-model=\"title\" value=\"{{ title }}\">",
+    },
+    Directive {
+        name: "dj-debounce",
+        category: "modifier",
+        value: "milliseconds, or blur",
+        description: "Sends the element's event once the time passes without another (the last value); blur waits until the field loses focus. Overrides the handler's @debounce.",
+        modifiers: &[],
+        example: "<input dj-input=\"search\" dj-debounce=\"250\">",
+    },
+    Directive {
+        name: "dj-throttle",
+        category: "modifier",
+        value: "milliseconds",
+        description: "At most one event per interval; the last one is sent when the interval ends. Overrides the handler's @throttle.",
+        modifiers: &[],
+        example: "<div dj-click=\"tick\" dj-throttle=\"500\">",
+    },
+    Directive {
+        name: "dj-confirm",
+        category: "modifier",
+        value: "question",
+        description: "Asks the question with confirm() before sending the event; nothing is sent on cancel.",
+        modifiers: &[],
+        example: "<button dj-click=\"delete\" dj-confirm=\"Delete this order?\">",
+    },
+    Directive {
+        name: "dj-loading",
+        category: "loading",
+        value: "none, or a class list for .class",
+        description: "While this element's event is in flight: .disable disables it, .class adds classes, .show unhides it, .hide hides it; undone when the reply arrives.",
+        modifiers: &["disable", "class", "show", "hide"],
+        example: "<button type=\"submit\" dj-loading.disable dj-loading.class=\"busy\">Save</button>",
+    },
+    Directive {
+        name: "dj-loading-for",
+        category: "loading",
+        value: "handler name",
+        description: "Applies the element's dj-loading states whenever an event for that handler is in flight, wherever it was sent from.",
+        modifiers: &[],
+        example: "<span dj-loading-for=\"search\" dj-loading.show hidden>Searching…</span>",
+    },
+    Directive {
+        name: "dj-key",
+        category: "structure",
+        value: "a key unique among siblings",
+        description: "Identifies a row across renders so reorders become moves, not re-renders (data-key also works).",
+        modifiers: &[],
+        example: "<tr dj-key=\"{{ product.id }}\">",
+    },
+    Directive {
+        name: "dj-update",
+        category: "structure",
+        value: "ignore",
+        description: "dj-update=\"ignore\": the server never patches this element's children, so client-side widgets keep their DOM.",
+        modifiers: &[],
+        example: "<div id=\"map\" dj-update=\"ignore\"></div>",
+    },
+    Directive {
+        name: "dj-socket",
+        category: "structure",
+        value: "a WebSocket path",
+        description: "On the root: the WebSocket path to connect to instead of /ws/djust/.",
+        modifiers: &[],
+        example: "<div dj-root dj-view=\"…\" dj-socket=\"/ws/shop/\">",
+    },
+];
+
+/// The decorators of `djust.decorators`.
+pub static DECORATORS: &[Decorator] = &[
+    Decorator {
+        name: "event_handler",
+        import: "from djust.decorators import event_handler",
+        signature: "@event_handler | @event_handler() | @event_handler(name=\"event\")",
+        description: "Marks a LiveView method the browser may call; only marked methods are dispatched. Handlers receive the event's params as keyword arguments, so they must accept **kwargs (V007) and give their parameters defaults.",
+        example: "@event_handler\ndef add_item(self, value=\"\", **kwargs):\n    self.items.append(value)",
+    },
+    Decorator {
+        name: "debounce",
+        import: "from djust.decorators import debounce",
+        signature: "@debounce(wait=0.3)",
+        description: "The client sends events bound to this handler once `wait` seconds pass without another. A dj-debounce attribute (milliseconds) on the element overrides it.",
+        example: "@event_handler\n@debounce(wait=0.25)\ndef search(self, value=\"\", **kwargs):\n    self.query = value",
+    },
+    Decorator {
+        name: "throttle",
+        import: "from djust.decorators import throttle",
+        signature: "@throttle(interval=0.1)",
+        description: "The client sends at most one event per `interval` seconds for this handler, the last one when the interval ends. A dj-throttle attribute overrides it.",
+        example: "@event_handler\n@throttle(interval=0.5)\ndef scrolled(self, **kwargs):\n    self.page += 1",
+    },
+];
+
+/// `djust.LiveView`'s lifecycle methods.
+pub static LIFECYCLE: &[Member] = &[
+    Member {
+        name: "mount",
+        signature: "def mount(self, request, **kwargs)",
+        description: "Sets the initial state, on the page load (HTTP GET) and again on every WebSocket mount; kwargs are the URL's keyword arguments.",
+    },
+    Member {
+        name: "get_context_data",
+        signature: "def get_context_data(self, **kwargs) -> dict",
+        description: "The template's context: the validated public state plus `view`. Override to add derived values (querysets evaluated here, not stored in state).",
+    },
+    Member {
+        name: "check_permissions",
+        signature: "def check_permissions(self, request) -> bool",
+        description: "Whether the request may use the view, checked on the page load (403 otherwise) and on every WebSocket mount.",
+    },
+    Member {
+        name: "redirect",
+        signature: "def redirect(self, to, *args, **kwargs)",
+        description: "From an event handler: send the browser to a URL, URL name or model (as Django's redirect()).",
+    },
+];
+
+/// `djust.LiveView`'s class attributes.
+pub static CLASS_ATTRIBUTES: &[Member] = &[
+    Member {
+        name: "template_name",
+        signature: "template_name: str",
+        description: "The template the view renders, found by djust's template backend; it must have one dj-root element with dj-view.",
+    },
+    Member {
+        name: "login_required",
+        signature: "login_required: bool = False",
+        description: "Only signed-in users may open the page (others are sent to LOGIN_URL) or mount the view.",
+    },
+];
+
+/// Conventions every LiveView follows.
+pub static CONVENTIONS: &[&str] = &[
+    "Public attributes (no leading underscore) are the state and the template's context; they must be JSON-serialisable (with Django's encoder: datetimes, Decimal, UUID, model instances).",
+    "Keep services, clients, connections and locks in _private attributes or create them on demand (V006).",
+    "Event handlers accept **kwargs and give every parameter a default (V007).",
+    "data-item-id=\"3\" on the element arrives as item_id=\"3\"; data-n:int converts.",
+    "The template's root element carries both dj-root and dj-view (T002, T005).",
+    "Add dj-key to rows of lists that change so the diff moves them instead of re-rendering.",
+];
+
+/// The best practices, as `get_best_practices` returns them (JSON).
+pub fn best_practices() -> serde_json::Value {
+    serde_json::json!({
+        "setup": {
+            "settings": "INSTALLED_APPS gets \"channels\" and \"djust\" (and \"daphne\" first for `runserver` over ASGI); ASGI_APPLICATION points at config.asgi.application; CHANNEL_LAYERS can be the in-memory layer in development.",
+            "asgi": "ProtocolTypeRouter({\"http\": get_asgi_application(), \"websocket\": AuthMiddlewareStack(URLRouter(djust.routing.websocket_urlpatterns))})",
+            "urls": "path(\"counter/\", CounterView.as_view()) — a LiveView is an ordinary Django view for the first render.",
+            "client": "LiveView pages load djust/client.js by themselves; do not add the script by hand.",
+        },
+        "lifecycle": [
+            "GET: mount(request, **url_kwargs), then the template renders with get_context_data().",
+            "The client opens /ws/djust/ and sends mount; the server mounts the view again and sends the root's HTML with dj-ids.",
+            "Each event calls the @event_handler with the params as kwargs, renders again and sends only the patches.",
+        ],
+        "event_handlers": {
+            "rules": [
+                "Decorate with @event_handler; undecorated methods cannot be called from the browser.",
+                "Accept **kwargs and give parameters defaults: def remove(self, line_id=None, **kwargs).",
+                "dj-input and dj-change pass the field's value as `value`; dj-submit passes the form's fields.",
+                "Debounce text inputs (dj-debounce or @debounce) so typing does not send one event per key.",
+            ],
+        },
+        "state": {
+            "rules": CONVENTIONS,
+            "querysets": "Store ids or plain values in state and evaluate querysets in get_context_data(), or keep them private.",
+        },
+        "templates": {
+            "required_attributes": "One element with both dj-root and dj-view wraps the LiveView's markup.",
+            "lists": "Give rows dj-key so reorders become moves.",
+            "third_party_widgets": "Wrap DOM the server must not touch in dj-update=\"ignore\".",
+        },
+        "checks": "Run `djust check` (or `python manage.py check --tag djust`) before committing; the same rules run in the editor and in this server.",
+        "common_pitfalls": [
+            {"id": "V006", "problem": "A service object (API client, connection, lock) stored in public state in mount()", "why": "State is serialised between renders; services are not serialisable and leak resources.", "solution": "Create the service on demand in a helper method or keep it in a _private attribute."},
+            {"id": "V007", "problem": "An event handler without **kwargs", "why": "The client sends every data-* attribute as a keyword argument; an unexpected one raises TypeError.", "solution": "Add **kwargs to the signature."},
+            {"id": "T002", "problem": "A LiveView template without dj-root", "why": "Patches have no root to apply to, so the page never updates (DJE-053).", "solution": "Put dj-root on the element that carries dj-view."},
+            {"id": "T005", "problem": "dj-view and dj-root on different elements", "why": "The client mounts one element and patches another.", "solution": "Move both attributes onto one element."},
+            {"id": "debounce", "problem": "A search input without debouncing", "why": "Every keystroke becomes a round trip and a render.", "solution": "dj-debounce=\"300\" on the input or @debounce(wait=0.3) on the handler."},
+        ],
+    })
+}
+
+/// The whole framework schema, as `get_framework_schema` returns it (JSON).
+pub fn framework_schema() -> serde_json::Value {
+    serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "directives": DIRECTIVES,
+        "decorators": DECORATORS,
+        "lifecycle_methods": LIFECYCLE,
+        "class_attributes": CLASS_ATTRIBUTES,
+        "conventions": CONVENTIONS,
+        "websocket": {
+            "path": "/ws/djust/",
+            "client_messages": ["mount", "event", "model"],
+            "server_messages": ["mounted", "patch", "redirect", "error"],
+            "patch_ops": ["attrs", "text", "remove", "insert", "move", "reorder"],
+        },
+    })
+}
+
+/// The directive named `name` (`dj-keydown.enter` finds `dj-keydown`).
+pub fn directive(name: &str) -> Option<&'static Directive> {
+    let base = name.split('.').next().unwrap_or(name);
+    DIRECTIVES.iter().find(|d| d.name == base)
+}
