@@ -42,6 +42,23 @@ struct McpArgs {
     /// The workspace the tools analyse (default: the current directory).
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
+    #[command(subcommand)]
+    action: Option<McpAction>,
+}
+
+#[derive(Subcommand)]
+enum McpAction {
+    /// Register `djust mcp` in the project's .mcp.json (merged; other servers kept).
+    Install {
+        /// The project directory (default: the nearest ancestor with manage.py,
+        /// pyproject.toml or .git).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The command MCP clients should run (default: `djust` if that is this
+        /// binary, else its absolute path).
+        #[arg(long, value_name = "PATH")]
+        command: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -378,7 +395,48 @@ fn full(report: &Report, color: bool) -> String {
     out
 }
 
+fn run_mcp_install(dir: Option<PathBuf>, command: Option<String>) -> u8 {
+    let dir = match dir {
+        Some(d) => d,
+        None => match std::env::current_dir() {
+            Ok(cwd) => mcp::install::project_dir(&cwd),
+            Err(e) => {
+                eprintln!("djust mcp install: cannot read the current directory: {e}");
+                return 2;
+            }
+        },
+    };
+    let command = command.unwrap_or_else(mcp::install::command_for_current_exe);
+    match mcp::install::install(&dir, &command) {
+        Ok(outcome) => {
+            use mcp::install::Outcome;
+            match outcome {
+                Outcome::Created(p) => println!("Wrote {} with the djust server.", p.display()),
+                Outcome::Updated(p) => println!("Added the djust server to {}.", p.display()),
+                Outcome::Unchanged(p) => println!("{} already registers the djust server.", p.display()),
+                Outcome::Replaced { path, backup, reason } => {
+                    eprintln!(
+                        "warning: {} was {reason}; moved it to {}",
+                        path.display(),
+                        backup.display()
+                    );
+                    println!("Wrote {} with the djust server.", path.display());
+                }
+            }
+            println!("Server command: {command} mcp. Restart your MCP client to pick it up.");
+            0
+        }
+        Err(e) => {
+            eprintln!("djust mcp install: cannot write {}/.mcp.json: {e}", dir.display());
+            1
+        }
+    }
+}
+
 fn run_mcp(args: McpArgs) -> u8 {
+    if let Some(McpAction::Install { dir, command }) = args.action {
+        return run_mcp_install(dir, command);
+    }
     let root = match args.root {
         Some(r) => r,
         None => match std::env::current_dir() {

@@ -19,6 +19,7 @@
 //! the workspace, a missing file) is a successful result with `isError: true` and a
 //! message the model can act on. No input makes the server exit.
 
+pub mod install;
 pub mod tools;
 
 use serde_json::{json, Map, Value};
