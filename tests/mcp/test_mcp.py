@@ -271,3 +271,34 @@ def test_initialize_echoes_a_supported_version_and_discover_lists_them() -> None
     discover = replies[2]["result"]
     assert discover["resultType"] == "complete" and discover["serverInfo"]["name"] == "djust"
     assert set(discover["supportedVersions"]) >= {"2025-11-25", "2026-07-28"}
+
+
+def test_configuration_changes_are_picked_up_between_calls(tmp_path: Path) -> None:
+    view = "from djust import LiveView\nfrom djust.decorators import event_handler\n\n\nclass V(LiveView):\n"
+    view += "    @event_handler\n    def go(self):\n        pass\n"
+    call = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "detect_common_issues", "arguments": {"code": view, "filename": "views.py"}},
+        }
+    )
+    proc = subprocess.Popen([DJUST, "mcp"], cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def codes() -> list[str]:
+        proc.stdin.write(call + "\n")
+        proc.stdin.flush()
+        reply = json.loads(proc.stdout.readline())
+        return [i["code"] for i in reply["result"]["structuredContent"]["issues"]]
+
+    try:
+        assert codes() == ["V007"]
+        (tmp_path / "pyproject.toml").write_text('[tool.djust]\nignore = ["V007"]\n')
+        assert codes() == []
+        (tmp_path / "pyproject.toml").write_text("[tool.djust]\nignore = []\n")
+        os.utime(tmp_path / "pyproject.toml", ns=(1, 1))  # a different time, even on coarse clocks
+        assert codes() == ["V007"]
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)

@@ -76,13 +76,17 @@ impl RpcError {
 /// The server: the workspace it analyses and the tools it offers.
 pub struct Server {
     root: PathBuf,
+    settings: tools::SettingsCache,
 }
 
 impl Server {
     /// A server for the workspace at `root` (paths given to tools must lie inside it).
     pub fn new(root: PathBuf) -> Self {
         let root = root.canonicalize().unwrap_or(root);
-        Server { root }
+        Server {
+            root,
+            settings: tools::SettingsCache::default(),
+        }
     }
 
     /// Serve requests from `input` until it ends, writing one response line per
@@ -236,7 +240,11 @@ impl Server {
             err.data = Some(json!({"tools": known}));
             return Err(err);
         };
-        Ok(match (tool.call)(&tools::Workspace { root: &self.root }, args) {
+        let workspace = tools::Workspace {
+            root: &self.root,
+            settings: &self.settings,
+        };
+        Ok(match (tool.call)(&workspace, args) {
             Ok(output) => json!({
                 "content": [{"type": "text", "text": output.text}],
                 "structuredContent": output.structured,

@@ -8,11 +8,54 @@
 use djust_analyzer::{knowledge, output, Overrides, Report, Rule, Settings, Severity};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// What a tool sees of the server: the workspace root (canonical).
+/// What a tool sees of the server: the workspace root (canonical) and its resolved
+/// configuration.
 pub struct Workspace<'a> {
     /// The directory tools may read under.
     pub root: &'a Path,
+    /// The configuration, resolved once and again when its file changes.
+    pub settings: &'a SettingsCache,
+}
+
+/// `[tool.djust]` settings for the workspace, kept between calls and resolved again
+/// when the configuration file's modification time changes (or it appears).
+#[derive(Default)]
+pub struct SettingsCache {
+    cached: std::sync::Mutex<Option<(ConfigStamp, Arc<Settings>)>>,
+}
+
+/// The configuration file and its modification time (`None`: no file was found).
+type ConfigStamp = Option<(PathBuf, std::time::SystemTime)>;
+
+impl SettingsCache {
+    fn get(&self, root: &Path) -> Result<Arc<Settings>, String> {
+        let stamp = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let mut guard = self
+            .cached
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((key, settings)) = guard.as_ref() {
+            let current = match key {
+                Some((path, _)) => stamp(path).map(|t| (path.clone(), t)),
+                None => stamp(&root.join("pyproject.toml")).map(|t| (root.join("pyproject.toml"), t)),
+            };
+            if &current == key {
+                return Ok(Arc::clone(settings));
+            }
+        }
+        let settings = Arc::new(
+            Settings::resolve(&[root.to_path_buf()], root, &Overrides::default())
+                .map_err(|e| format!("the workspace's djust configuration is invalid: {e}"))?,
+        );
+        let key = settings
+            .config_path
+            .as_ref()
+            .and_then(|p| stamp(p).map(|t| (p.clone(), t)));
+        *guard = Some((key, Arc::clone(&settings)));
+        Ok(settings)
+    }
 }
 
 /// A tool's successful result.
@@ -406,9 +449,8 @@ fn json_type(v: &Value) -> &'static str {
 
 // -- the analysis tools -------------------------------------------------------------------
 
-fn settings(ws: &Workspace<'_>) -> Result<Settings, String> {
-    Settings::resolve(&[ws.root.to_path_buf()], ws.root, &Overrides::default())
-        .map_err(|e| format!("the workspace's djust configuration is invalid: {e}"))
+fn settings(ws: &Workspace<'_>) -> Result<Arc<Settings>, String> {
+    ws.settings.get(ws.root)
 }
 
 /// Whether `code` (with an optional file name) is Python rather than a template.
