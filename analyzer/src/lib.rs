@@ -32,6 +32,7 @@ pub mod rule;
 pub mod rules;
 pub mod settings_eval;
 pub mod template;
+pub mod workspace;
 
 pub use config::{Overrides, Settings};
 pub use error::CheckError;
@@ -160,8 +161,14 @@ pub fn check(paths: &[PathBuf], cwd: &Path, overrides: &Overrides) -> Result<Rep
     check_with_settings(&paths, cwd, &settings)
 }
 
-/// Check `paths` with already-resolved `settings`.
-pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -> Result<Report, CheckError> {
+/// Every file `check` would read for `paths`, loaded (parsed and summarised, with the
+/// per-file findings), plus the template directories that settings files set.
+fn load_project(
+    paths: &[PathBuf],
+    cwd: &Path,
+    settings: &Settings,
+    cache: Option<&cache::Cache>,
+) -> Result<(Vec<Loaded>, Vec<PathBuf>), CheckError> {
     let inputs = discovery::discover(paths, cwd, settings)?;
     let (primary, markup): (Vec<Input>, Vec<Input>) =
         inputs.into_iter().partition(|i| i.kind != Kind::Markup);
@@ -171,11 +178,6 @@ pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -
         .iter()
         .map(|i| (i.kind == Kind::Python).then(|| discovery::module_name(&i.abs, &mut module_cache)))
         .collect();
-    let cache_store = settings
-        .cache_dir
-        .as_ref()
-        .map(|dir| cache::Cache::open(dir, &settings.project_root, &settings.extend_service_factories));
-    let cache = cache_store.as_ref();
     let mut loaded: Vec<Loaded> = primary
         .par_iter()
         .zip(modules.par_iter())
@@ -230,6 +232,56 @@ pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -
             .collect();
         loaded.extend(more);
     }
+
+    Ok((loaded, settings_dirs))
+}
+
+/// The LiveViews and templates under `paths` ([`workspace::ProjectIndex`]), from the
+/// same discovery, parse and cross-file resolution as `check`.
+///
+/// # Errors
+/// A path does not exist or cannot be read ([`CheckError`]).
+pub fn project_index(
+    paths: &[PathBuf],
+    cwd: &Path,
+    settings: &Settings,
+) -> Result<workspace::ProjectIndex, CheckError> {
+    let (loaded, settings_dirs) = load_project(paths, cwd, settings, None)?;
+    let python: Vec<(FileId, &python::PyFile)> = loaded
+        .iter()
+        .enumerate()
+        .filter_map(|(id, l)| match &l.summary {
+            Summary::Python(p) => Some((id, p.as_ref())),
+            _ => None,
+        })
+        .collect();
+    let templates: Vec<(FileId, &template::TemplateDoc)> = loaded
+        .iter()
+        .enumerate()
+        .filter_map(|(id, l)| match &l.summary {
+            Summary::Template(t) => Some((id, t)),
+            _ => None,
+        })
+        .collect();
+    let paths: Vec<(FileId, PathBuf)> = templates
+        .iter()
+        .map(|(id, _)| (*id, loaded[*id].file.abs.clone()))
+        .collect();
+    let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| p.as_path()).collect();
+    let dirs = project::template_dirs(&settings_dirs, &path_refs);
+    let tindex = project::TemplateIndex::new(&paths, &dirs);
+    let files: Vec<&SourceFile> = loaded.iter().map(|l| &l.file).collect();
+    Ok(workspace::build(&files, &python, &templates, &tindex))
+}
+
+/// Check `paths` with already-resolved `settings`.
+pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -> Result<Report, CheckError> {
+    let cache_store = settings
+        .cache_dir
+        .as_ref()
+        .map(|dir| cache::Cache::open(dir, &settings.project_root, &settings.extend_service_factories));
+    let cache = cache_store.as_ref();
+    let (mut loaded, settings_dirs) = load_project(paths, cwd, settings, cache)?;
 
     // Cross-file rules.
     let cross = {

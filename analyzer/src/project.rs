@@ -228,6 +228,26 @@ impl<'i, 'a> LiveViews<'i, 'a> {
 }
 
 impl PythonIndex<'_> {
+    /// Class `c` of file `m` and every analysed class it inherits from, transitively,
+    /// nearest first (bases that resolve outside the analysed files are skipped).
+    pub fn ancestors(&self, m: usize, c: usize) -> Vec<(usize, usize)> {
+        let mut out = vec![(m, c)];
+        let mut next = 0;
+        while next < out.len() && out.len() < 256 {
+            let (fm, fc) = out[next];
+            next += 1;
+            for base in &self.files[fm].1.classes[fc].bases {
+                let BaseRef::Dotted(parts) = base else { continue };
+                if let Symbol::Class(bm, bc) = self.resolve_written_in_scope(fm, fc, parts) {
+                    if !out.contains(&(bm, bc)) {
+                        out.push((bm, bc));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Resolve a base written inside class `c` of file `m`: sibling nested classes
     /// first (for `class Outer: class A: …; class B(A): …`), then module scope.
     fn resolve_written_in_scope(&self, m: usize, c: usize, parts: &[String]) -> Symbol {

@@ -53,8 +53,21 @@ pub struct Element {
     pub view_value: Option<String>,
     /// Span of the `dj-root` attribute, if present.
     pub root: Option<Span>,
-    /// Event directives on this element (`dj-click`, `dj-model.lazy`, …), lower-case.
-    pub directives: Vec<(String, Span)>,
+    /// Event directives on this element (`dj-click`, `dj-model.lazy`, …).
+    pub directives: Vec<DirectiveAttr>,
+}
+
+/// One event directive attribute of an element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectiveAttr {
+    /// The attribute name, lower-case (`dj-click`, `dj-keydown.enter`).
+    pub name: String,
+    /// The whole attribute.
+    pub span: Span,
+    /// The value when it is a literal name (`dj-click="save"` → `save`): the handler,
+    /// or for `dj-model` the state attribute. `None` when it is computed by the
+    /// template (`dj-click="{{ action }}"`) or not a Python identifier.
+    pub target: Option<String>,
 }
 
 /// Everything the template rules need from one template.
@@ -277,13 +290,27 @@ fn element(src: &str, node: tree_sitter::Node<'_>) -> Option<Element> {
                 } else if lname == "dj-root" {
                     el.root = Some(span);
                 } else if is_event_directive(&lname) {
-                    el.directives.push((lname, span));
+                    // Django constructs are masked to spaces, so a value with template
+                    // code in it is not a clean identifier and gets no target.
+                    let target = value.filter(|v| is_identifier(v)).map(str::to_string);
+                    el.directives.push(DirectiveAttr {
+                        name: lname,
+                        span,
+                        target,
+                    });
                 }
             }
             _ => {}
         }
     }
     (el.view.is_some() || el.root.is_some() || !el.directives.is_empty()).then_some(el)
+}
+
+/// A Python identifier (ASCII subset), the shape of a handler or attribute name.
+fn is_identifier(v: &str) -> bool {
+    let mut chars = v.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -313,7 +340,33 @@ mod tests {
         assert_eq!(el.tag, "section");
         assert!(el.root.is_some() && el.view.is_some());
         assert_eq!(el.directives.len(), 1);
+        assert_eq!(el.directives[0].target.as_deref(), Some("go"));
         assert_eq!(el.span.start, 0);
+    }
+
+    #[test]
+    fn directive_targets_are_literal_names_only() {
+        let src = r#"<div dj-root dj-view="a.V"><button dj-click="save">s</button>
+<button dj-click="{{ action }}">a</button><button dj-click="remove_{{ n }}">r</button>
+<input dj-model.lazy='title' dj-keydown.enter=submit_form dj-input="not a name"></div>"#;
+        let doc = summarize(src);
+        let targets: Vec<(&str, Option<&str>)> = doc
+            .elements
+            .iter()
+            .flat_map(|e| e.directives.iter())
+            .map(|d| (d.name.as_str(), d.target.as_deref()))
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                ("dj-click", Some("save")),
+                ("dj-click", None),
+                ("dj-click", None),
+                ("dj-model.lazy", Some("title")),
+                ("dj-keydown.enter", Some("submit_form")),
+                ("dj-input", None),
+            ]
+        );
     }
 
     #[test]

@@ -58,6 +58,8 @@ def test_lists_read_only_tools_with_schemas(mode: str) -> None:
         "validate_view",
         "check_project",
         "explain_check",
+        "list_views",
+        "find_handlers_for_template",
         "get_framework_schema",
         "get_template_directives",
         "get_decorators",
@@ -85,6 +87,12 @@ def call_all(client):
             "project": ("check_project", {}),
             "project_file": ("check_project", {"path": "cart/views.py"}),
             "explain": ("explain_check", {"code": "v006"}),
+            "views": ("list_views", {}),
+            "handlers": ("find_handlers_for_template", {"template_path": "catalog/product_list.html"}),
+            "handlers_by_file": (
+                "find_handlers_for_template",
+                {"template_path": "cart/templates/cart/cart.html"},
+            ),
             "schema": ("get_framework_schema", {}),
             "directives": ("get_template_directives", {}),
             "decorators": ("get_decorators", {}),
@@ -146,6 +154,34 @@ def test_every_tool_gives_djust_checks_results(mode: str) -> None:
     rule = subprocess.run([DJUST, "rule", "V006"], capture_output=True, text=True, check=True).stdout
     assert out["explain"]["code"] == "V006" and out["explain"]["documentation"].strip() in rule
 
+    # list_views: every LiveView with its template and handlers; the handlers without
+    # **kwargs are exactly djust check's V007 findings.
+    views = {v["path"]: v for v in out["views"]["views"]}
+    assert len(views) == 18
+    products = views["catalog.views.ProductListView"]
+    assert products["template_file"] == "catalog/templates/catalog/product_list.html"
+    assert {h["name"] for h in products["handlers"]} == {
+        "search",
+        "filter_category",
+        "toggle_in_stock",
+        "sort_by",
+        "dismiss_flash",  # inherited from core.mixins.FlashMixin
+    }
+    no_kwargs = {(h["file"], h["line"]) for v in views.values() for h in v["handlers"] if not h["accepts_kwargs"]}
+    v007 = {(f["filename"], f["location"]["row"]) for f in project if f["code"] == "V007"}
+    assert no_kwargs == v007
+
+    found = out["handlers"]
+    assert found["resolved_path"] == "catalog/templates/catalog/product_list.html"
+    (view,) = found["views"]
+    assert view["path"] == "catalog.views.ProductListView" and view["bound_by"] == "template_name"
+    assert view["handlers_in_template_not_in_view"] == [] and view["handlers_in_view_not_in_template"] == []
+    # dismiss_flash comes from the included components/flash.html.
+    assert {"file": "templates/components/flash.html", "target": "dismiss_flash"}.items() <= next(
+        r for r in found["handlers_in_template"] if r["target"] == "dismiss_flash"
+    ).items()
+    assert out["handlers_by_file"]["views"][0]["path"] == "cart.views.CartView"
+
     # One knowledge base: the schema carries the same directives and decorators.
     assert out["schema"]["directives"] == out["directives"]["directives"]
     assert out["schema"]["decorators"] == out["decorators"]["decorators"]
@@ -196,6 +232,7 @@ def test_tool_failures_are_is_error_results_and_the_server_keeps_going(mode: str
             await client.call_tool("check_project", {"path": "no/such/dir"}),
             await client.call_tool("explain_check", {"code": "X999"}),
             await client.call_tool("explain_check", {"code": "V006", "extra": 1}),
+            await client.call_tool("find_handlers_for_template", {"template_path": "no/such.html"}),
         ]
         with pytest.raises(MCPError) as unknown:
             await client.call_tool("no_such_tool", {})
@@ -302,3 +339,37 @@ def test_configuration_changes_are_picked_up_between_calls(tmp_path: Path) -> No
     finally:
         proc.stdin.close()
         proc.wait(timeout=10)
+
+
+def test_find_handlers_reports_both_kinds_of_mismatch(tmp_path: Path) -> None:
+    app = tmp_path / "shop"
+    (app / "templates" / "shop").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "views.py").write_text(
+        "from djust import LiveView\nfrom djust.decorators import event_handler\n\n\n"
+        "class Cart(LiveView):\n"
+        '    template_name = "shop/cart.html"\n\n'
+        "    @event_handler\n    def add(self, **kwargs):\n        pass\n\n"
+        "    @event_handler\n    def never_used(self, **kwargs):\n        pass\n"
+    )
+    (app / "templates" / "shop" / "cart.html").write_text(
+        '<div dj-root dj-view="shop.views.Cart"><button dj-click="add">+</button>'
+        '<button dj-click="remove">-</button><input dj-model="qty"><b dj-click="{{ dynamic }}">?</b></div>\n'
+    )
+
+    async def body(client):
+        return await client.call_tool("find_handlers_for_template", {"template_path": "shop/cart.html"})
+
+    async def run():
+        params = StdioServerParameters(command=DJUST, args=["mcp"], cwd=str(tmp_path))
+        async with Client(params, mode="legacy") as client:
+            return await body(client)
+
+    result = asyncio.run(run())
+    assert not result.is_error, result.content
+    (view,) = result.structured_content["views"]
+    assert view["matched_handlers"] == ["add"]
+    assert view["handlers_in_template_not_in_view"] == ["remove"]
+    assert view["handlers_in_view_not_in_template"] == ["never_used"]
+    targets = [(r["directive"], r["target"]) for r in result.structured_content["handlers_in_template"]]
+    assert targets == [("dj-click", "add"), ("dj-click", "remove"), ("dj-model", "qty")]

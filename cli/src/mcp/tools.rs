@@ -5,6 +5,7 @@
 //! or runs project code. Source: issue 6 and `../shared/spec/mcp.md` (upstream's
 //! `detect_common_issues` shape and category names).
 
+use djust_analyzer::workspace::ProjectIndex;
 use djust_analyzer::{knowledge, output, Overrides, Report, Rule, Settings, Severity};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -216,6 +217,70 @@ pub static TOOLS: &[Tool] = &[
         call: explain_check,
     },
     Tool {
+        name: "list_views",
+        title: "List the LiveViews",
+        description: "Every LiveView in the workspace, found statically: import path, file and line, \
+            template_name and its file, and its event handlers (inherited ones included) with \
+            whether each accepts **kwargs.",
+        input_schema: no_arguments,
+        output_schema: || {
+            json!({
+                "type": "object",
+                "properties": {"views": {"type": "array", "items": view_schema()}},
+                "required": ["views"]
+            })
+        },
+        call: list_views,
+    },
+    Tool {
+        name: "find_handlers_for_template",
+        title: "Handlers for a template",
+        description: "For a template (a path in the workspace or a template name such as \
+            cart/cart.html): the handlers its dj-* directives name (its includes' too), the \
+            LiveViews that render it, and for each view the handlers both sides agree on, those \
+            the template names but the view lacks, and those the view has but the template never \
+            names.",
+        input_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "template_path": {"type": "string", "description": "A template file in the workspace, or a template name."}
+                },
+                "required": ["template_path"],
+                "additionalProperties": false
+            })
+        },
+        output_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "template_path": {"type": "string"},
+                    "resolved_path": {"type": "string"},
+                    "handlers_in_template": {"type": "array", "items": {
+                        "type": "object",
+                        "properties": {"directive": {"type": "string"}, "target": {"type": "string"},
+                                       "file": {"type": "string"}, "line": {"type": "integer"}, "column": {"type": "integer"}},
+                        "required": ["directive", "target", "file", "line", "column"]
+                    }},
+                    "views": {"type": "array", "items": {
+                        "type": "object",
+                        "properties": {
+                            "path": {"type": "string"}, "file": {"type": "string"}, "line": {"type": "integer"},
+                            "bound_by": {"enum": ["template_name", "dj-view"]},
+                            "matched_handlers": {"type": "array", "items": {"type": "string"}},
+                            "handlers_in_template_not_in_view": {"type": "array", "items": {"type": "string"}},
+                            "handlers_in_view_not_in_template": {"type": "array", "items": {"type": "string"}}
+                        },
+                        "required": ["path", "file", "line", "bound_by", "matched_handlers",
+                                     "handlers_in_template_not_in_view", "handlers_in_view_not_in_template"]
+                    }}
+                },
+                "required": ["template_path", "resolved_path", "handlers_in_template", "views"]
+            })
+        },
+        call: find_handlers_for_template,
+    },
+    Tool {
         name: "get_framework_schema",
         title: "djust framework schema",
         description: "Everything djust offers in one object: template directives, decorators, LiveView \
@@ -370,6 +435,25 @@ fn members_schema() -> Value {
         "properties": {"name": {"type": "string"}, "signature": {"type": "string"}, "description": {"type": "string"}},
         "required": ["name", "signature", "description"]
     }})
+}
+
+fn view_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "path": {"type": "string"}, "class": {"type": "string"}, "file": {"type": "string"},
+            "line": {"type": "integer"}, "template_name": {"type": ["string", "null"]},
+            "template_file": {"type": ["string", "null"]},
+            "handlers": {"type": "array", "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "defined_in": {"type": "string"},
+                               "file": {"type": "string"}, "line": {"type": "integer"},
+                               "accepts_kwargs": {"type": "boolean"}},
+                "required": ["name", "defined_in", "file", "line", "accepts_kwargs"]
+            }}
+        },
+        "required": ["path", "class", "file", "line", "template_name", "template_file", "handlers"]
+    })
 }
 
 fn summary_schema() -> Value {
@@ -612,4 +696,110 @@ fn explain_check(_ws: &Workspace<'_>, args: &Value) -> Result<ToolOutput, String
         "documentation": rule.doc(),
     });
     Ok(ToolOutput::new(structured))
+}
+
+// -- the workspace tools -------------------------------------------------------------------
+
+fn project(ws: &Workspace<'_>) -> Result<ProjectIndex, String> {
+    let settings = settings(ws)?;
+    djust_analyzer::project_index(&[PathBuf::from(".")], ws.root, &settings).map_err(|e| e.to_string())
+}
+
+fn list_views(ws: &Workspace<'_>, args: &Value) -> Result<ToolOutput, String> {
+    reject_unknown(args, &[])?;
+    let index = project(ws)?;
+    Ok(ToolOutput::new(json!({"views": index.views})))
+}
+
+fn find_handlers_for_template(ws: &Workspace<'_>, args: &Value) -> Result<ToolOutput, String> {
+    reject_unknown(args, &["template_path"])?;
+    let given = string_arg(args, "template_path", true)?.unwrap_or_default();
+    let index = project(ws)?;
+    // A file in the workspace, else a template name (`app/page.html`) under a
+    // `templates/` directory.
+    let by_file = workspace_path(ws, Some(given))
+        .ok()
+        .and_then(|p| p.strip_prefix(ws.root).ok().map(|r| r.display().to_string()));
+    let template = index
+        .templates
+        .iter()
+        .find(|t| Some(&t.file) == by_file.as_ref())
+        .or_else(|| {
+            let suffix = format!("templates/{}", given.trim_start_matches('/'));
+            index.templates.iter().find(|t| t.file.ends_with(&suffix))
+        })
+        .ok_or_else(|| format!("no template {given} in the workspace"))?;
+
+    // The template's references and its includes', transitively.
+    let mut files = vec![template.file.clone()];
+    let mut refs = Vec::new();
+    let mut next = 0;
+    while next < files.len() {
+        let file = files[next].clone();
+        next += 1;
+        if let Some(t) = index.templates.iter().find(|t| t.file == file) {
+            for r in &t.references {
+                refs.push(
+                    json!({"directive": r.directive, "target": r.target, "file": t.file,
+                                 "line": r.line, "column": r.column}),
+                );
+            }
+            for inc in &t.include_files {
+                if !files.contains(inc) {
+                    files.push(inc.clone());
+                }
+            }
+        }
+    }
+    let named: Vec<String> = {
+        let mut v: Vec<String> = refs
+            .iter()
+            .filter(|r| !r["directive"].as_str().unwrap_or("").starts_with("dj-model"))
+            .filter_map(|r| r["target"].as_str().map(str::to_owned))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let views: Vec<Value> = index
+        .views
+        .iter()
+        .filter_map(|v| {
+            let bound_by = if v.template_file.as_deref() == Some(template.file.as_str()) {
+                "template_name"
+            } else if template.views.contains(&v.path) {
+                "dj-view"
+            } else {
+                return None;
+            };
+            let has: Vec<&str> = v.handlers.iter().map(|h| h.name.as_str()).collect();
+            let matched: Vec<&str> = named
+                .iter()
+                .map(String::as_str)
+                .filter(|n| has.contains(n))
+                .collect();
+            let missing: Vec<&str> = named
+                .iter()
+                .map(String::as_str)
+                .filter(|n| !has.contains(n))
+                .collect();
+            let unused: Vec<&str> = has
+                .iter()
+                .copied()
+                .filter(|h| !named.iter().any(|n| n == h))
+                .collect();
+            Some(json!({
+                "path": v.path, "file": v.file, "line": v.line, "bound_by": bound_by,
+                "matched_handlers": matched,
+                "handlers_in_template_not_in_view": missing,
+                "handlers_in_view_not_in_template": unused,
+            }))
+        })
+        .collect();
+    Ok(ToolOutput::new(json!({
+        "template_path": given,
+        "resolved_path": template.file,
+        "handlers_in_template": refs,
+        "views": views,
+    })))
 }
