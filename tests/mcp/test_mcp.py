@@ -278,6 +278,10 @@ def test_raw_json_rpc_errors_use_the_protocol_codes() -> None:
         '{"jsonrpc": "2.0", "id": 6, "method": "tools/list",'
         ' "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": "1999-01-01"}}}',
         '{"jsonrpc": "2.0", "id": 7, "method": "ping"}',
+        '{"jsonrpc": "2.0", "id": 8, "method": "tools/list",'
+        ' "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}}}',
+        '{"jsonrpc": "2.0", "id": 9, "method": "ping", "params": {"_meta": {'
+        '"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}}}',
     )
     assert done.returncode == 0, done.stderr  # stdin closed: a clean exit
     codes = [(r.get("id"), r.get("error", {}).get("code")) for r in replies]
@@ -291,6 +295,8 @@ def test_raw_json_rpc_errors_use_the_protocol_codes() -> None:
         (5, -32602),
         (6, -32022),
         (7, None),
+        (8, -32602),  # a stateless request without clientCapabilities
+        (9, -32601),  # ping is gone in 2026-07-28
     ]
     assert "2026-07-28" in replies[7]["error"]["data"]["supported"]
     assert replies[8]["result"] == {}

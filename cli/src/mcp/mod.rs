@@ -10,7 +10,8 @@
 //!   `notifications/initialized`, `ping`, `tools/list`, `tools/call`;
 //! - the stateless `2026-07-28` revision: `server/discover`, and a per-request
 //!   `_meta["io.modelcontextprotocol/protocolVersion"]`; results carry `resultType`
-//!   and cache hints. An unsupported requested version is error `-32022` with the
+//!   and cache hints; such a request must carry `_meta` client capabilities, and
+//!   `ping` is gone. An unsupported requested version is error `-32022` with the
 //!   supported versions in `data`.
 //!
 //! Errors: unparsable JSON `-32700`; not a JSON-RPC request (or a batch) `-32600`;
@@ -163,9 +164,25 @@ impl Server {
             return Err(RpcError::new(code::INVALID_PARAMS, "params must be an object"));
         }
         let modern = requested_version(params)?;
+        if modern.as_deref().is_some_and(|v| MODERN_VERSIONS.contains(&v))
+            && method != "server/discover"
+            && params
+                .pointer("/_meta/io.modelcontextprotocol~1clientCapabilities")
+                .is_none()
+        {
+            return Err(RpcError::new(
+                code::INVALID_PARAMS,
+                "a 2026-07-28 request needs _meta[\"io.modelcontextprotocol/clientCapabilities\"]",
+            ));
+        }
         let mut result = match method {
             "initialize" => Ok(self.initialize(params)),
             "server/discover" => Ok(self.discover()),
+            // `ping` belongs to the handshake era; 2026-07-28 removed it.
+            "ping" if modern.as_deref().is_some_and(|v| MODERN_VERSIONS.contains(&v)) => Err(RpcError::new(
+                code::METHOD_NOT_FOUND,
+                "method not found: ping (removed in 2026-07-28)",
+            )),
             "ping" => Ok(json!({})),
             "tools/list" => Ok(json!({"tools": tools::list()})),
             "tools/call" => self.call_tool(params),
