@@ -168,6 +168,7 @@ fn load_project(
     cwd: &Path,
     settings: &Settings,
     cache: Option<&cache::Cache>,
+    overlay: &[(PathBuf, String)],
 ) -> Result<(Vec<Loaded>, Vec<PathBuf>), CheckError> {
     let inputs = discovery::discover(paths, cwd, settings)?;
     let (primary, markup): (Vec<Input>, Vec<Input>) =
@@ -182,7 +183,7 @@ fn load_project(
         .par_iter()
         .zip(modules.par_iter())
         .enumerate()
-        .map(|(id, (input, module))| load(id, input, module.clone(), settings, cache))
+        .map(|(id, (input, module))| load(id, input, module.clone(), settings, cache, overlay))
         .collect();
 
     // Settings DIRS make templates of markup files under them, and of files outside
@@ -228,7 +229,7 @@ fn load_project(
         let more: Vec<Loaded> = extra
             .par_iter()
             .enumerate()
-            .map(|(k, input)| load(base + k, input, None, settings, cache))
+            .map(|(k, input)| load(base + k, input, None, settings, cache, overlay))
             .collect();
         loaded.extend(more);
     }
@@ -246,7 +247,7 @@ pub fn project_index(
     cwd: &Path,
     settings: &Settings,
 ) -> Result<workspace::ProjectIndex, CheckError> {
-    let (loaded, settings_dirs) = load_project(paths, cwd, settings, None)?;
+    let (loaded, settings_dirs) = load_project(paths, cwd, settings, None, &[])?;
     let python: Vec<(FileId, &python::PyFile)> = loaded
         .iter()
         .enumerate()
@@ -276,12 +277,28 @@ pub fn project_index(
 
 /// Check `paths` with already-resolved `settings`.
 pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -> Result<Report, CheckError> {
+    check_with_overlay(paths, cwd, settings, &[])
+}
+
+/// Check `paths` as if each file of `overlay` (absolute path, text) held that text: the
+/// unsaved buffer of an editor, or a snippet an agent wants checked in its place. The
+/// rest of the project is read from disk, so cross-file rules see the whole project.
+/// An overlay for a file that discovery does not find under `paths` is ignored.
+///
+/// # Errors
+/// As [`check`].
+pub fn check_with_overlay(
+    paths: &[PathBuf],
+    cwd: &Path,
+    settings: &Settings,
+    overlay: &[(PathBuf, String)],
+) -> Result<Report, CheckError> {
     let cache_store = settings
         .cache_dir
         .as_ref()
         .map(|dir| cache::Cache::open(dir, &settings.project_root, &settings.extend_service_factories));
     let cache = cache_store.as_ref();
-    let (mut loaded, settings_dirs) = load_project(paths, cwd, settings, cache)?;
+    let (mut loaded, settings_dirs) = load_project(paths, cwd, settings, cache, overlay)?;
 
     // Cross-file rules.
     let cross = {
@@ -421,7 +438,12 @@ fn load(
     module: Option<(String, bool)>,
     settings: &Settings,
     cache: Option<&cache::Cache>,
+    overlay: &[(PathBuf, String)],
 ) -> Loaded {
+    if let Some((_, text)) = overlay.iter().find(|(abs, _)| *abs == input.abs) {
+        // An editor buffer or a snippet standing in for the file: never cached.
+        return analyse(id, input, text.clone(), module, settings, Vec::new());
+    }
     // The stamp is taken before reading, so a change made while we read is seen next time.
     let stamp = cache.and_then(|_| cache::Stamp::of(&input.abs));
     if let (Some(c), Some(stamp)) = (cache, stamp) {

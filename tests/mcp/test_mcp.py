@@ -379,3 +379,38 @@ def test_find_handlers_reports_both_kinds_of_mismatch(tmp_path: Path) -> None:
     assert view["handlers_in_view_not_in_template"] == ["never_used"]
     targets = [(r["directive"], r["target"]) for r in result.structured_content["handlers_in_template"]]
     assert targets == [("dj-click", "add"), ("dj-click", "remove"), ("dj-model", "qty")]
+
+
+@pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
+def test_snippets_of_workspace_files_get_djust_checks_project_findings(mode: str) -> None:
+    """Given a workspace file's name, detect_common_issues checks the project with the
+    snippet in that file's place: for every file with findings, the snippet (the file's
+    own text) gets exactly the findings `djust check` reports for it, cross-file rules
+    (T002 through {% extends %}, V007 through imported decorators) included."""
+    project = djust_json("check", "--output-format", "json")
+    files = sorted({f["filename"] for f in project})
+
+    async def body(client):
+        out = {}
+        for name in files:
+            text = (EXAMPLES / name).read_text()
+            result = await client.call_tool("detect_common_issues", {"code": text, "filename": name})
+            assert not result.is_error, result.content
+            out[name] = result.structured_content["issues"]
+        # An edited buffer: the fix removes the finding.
+        fixed = (
+            (EXAMPLES / "cart" / "views.py")
+            .read_text()
+            .replace("def remove_line(self, line_id):", "def remove_line(self, line_id, **kwargs):")
+        )
+        edited = await client.call_tool("detect_common_issues", {"code": fixed, "filename": "cart/views.py"})
+        return out, edited.structured_content["issues"]
+
+    out, edited = session(mode, body)
+    assert len(files) == 7
+    for name in files:
+        expected = [
+            (f["code"], f["location"]["row"], f["location"]["column"]) for f in project if f["filename"] == name
+        ]
+        assert [(i["code"], i["line"], i["column"]) for i in out[name]] == expected, name
+    assert [i["code"] for i in edited] == ["V006"]

@@ -604,14 +604,33 @@ fn analyse(
     force_python: bool,
 ) -> Result<Value, String> {
     let python = force_python || is_python(code, filename);
-    let name = match filename {
-        Some(n) if force_python && !n.ends_with(".py") => format!("{n}.py"),
-        Some(n) => n.to_owned(),
-        None if python => "snippet.py".into(),
-        None => "snippet.html".into(),
-    };
     let settings = settings(ws)?;
-    let report = djust_analyzer::check_source(code, &name, &settings);
+    // A file of the workspace: check the project with the snippet in that file's place,
+    // so cross-file rules (templates a view renders, parents a template extends) see
+    // what `djust check` sees.
+    let in_workspace = filename
+        .filter(|_| !force_python)
+        .and_then(|f| workspace_path(ws, Some(f)).ok())
+        .filter(|p| p.is_file());
+    let report = match in_workspace {
+        Some(abs) => {
+            let overlay = [(abs.clone(), code.to_owned())];
+            let mut report =
+                djust_analyzer::check_with_overlay(&[PathBuf::from(".")], ws.root, &settings, &overlay)
+                    .map_err(|e| e.to_string())?;
+            report.findings.retain(|f| report.files[f.file].abs == abs);
+            report
+        }
+        None => {
+            let name = match filename {
+                Some(n) if force_python && !n.ends_with(".py") => format!("{n}.py"),
+                Some(n) => n.to_owned(),
+                None if python => "snippet.py".into(),
+                None => "snippet.html".into(),
+            };
+            djust_analyzer::check_source(code, &name, &settings)
+        }
+    };
     Ok(json!({
         "issues": issues(&report),
         "summary": summary(&report),
