@@ -112,7 +112,7 @@ def call_all(client):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_every_tool_gives_djust_checks_results(mode: str) -> None:
+def test_every_tool_gives_djust_checks_results(mode: str, tmp_path: Path) -> None:
     out = session(mode, call_all)
     expected = djust_json("check", "cart/views.py", "--output-format", "json")
     got = out["detect_py"]
@@ -124,8 +124,7 @@ def test_every_tool_gives_djust_checks_results(mode: str) -> None:
     assert got["summary"] == {"total": len(expected), "errors": 0, "warnings": len(expected), "info": 0}
 
     # The same text checked by `djust check` as a file of its own gives the same findings.
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"djust-mcp-{os.getpid()}-{mode}"
-    tmp.mkdir(exist_ok=True)
+    tmp = tmp_path
     (tmp / "page.html").write_text(TEMPLATE)
     on_disk = json.loads(
         subprocess.run(
