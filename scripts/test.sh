@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The full test suite: the Django reference outputs, Python lint (ruff), Rust format and
 # lints, every Rust test, the Python package (built from source with pip, tested with
-# pytest against Django 5.2), the client's tests (node, happy-dom; the patch applier on the
-# patch corpus the Rust tests write), then the example project in Chromium.
+# pytest against Django 5.2), `djust mcp` with the official MCP SDK, Django's own template
+# tests on djust's engine (a floor on the count), the client's tests (node, happy-dom; the
+# patch applier on the patch corpus the Rust tests write), then the example project in
+# Chromium.
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,7 +50,7 @@ cargo test --workspace --locked
 echo "== Python package: pip install ./python (maturin, from source), then pytest"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
 # From the repository root, so `import djust` is the installed package, not python/djust.
-"$VENV/bin/python" -m pytest -q python/tests
+DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q python/tests
 
 echo "== djust mcp, driven by the official MCP Python SDK (tests/mcp)"
 DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q tests/mcp

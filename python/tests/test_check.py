@@ -2,6 +2,7 @@
 binary reports on the bundled example project."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,20 +20,11 @@ def key(f: dict) -> tuple:
 
 def test_check_reports_what_the_binary_reports() -> None:
     ours = djust.check(["examples"], cwd=ROOT)
+    # The binary `cargo test` built (DJUST_BIN in scripts/test.sh), else a cargo build.
+    binary = os.environ.get("DJUST_BIN")
+    command = [binary] if binary else ["cargo", "run", "--quiet", "--locked", "-p", "djust-cli", "--"]
     run = subprocess.run(
-        [
-            "cargo",
-            "run",
-            "--quiet",
-            "--locked",
-            "-p",
-            "djust-cli",
-            "--",
-            "check",
-            "--output-format",
-            "json",
-            "examples",
-        ],
+        [*command, "check", "--output-format", "json", "examples"],
         cwd=ROOT,
         capture_output=True,
         text=True,
