@@ -19,7 +19,8 @@ use djust_runtime::template::dates::{Date, DateTime, Time};
 use djust_runtime::template::value::Lookup;
 use djust_runtime::template::{ContextSource, Object, Value};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyFloat, PyInt, PyList, PyString, PyTime, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyFloat, PyInt, PyList, PyString, PyTime, PyTuple, PyType};
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -372,6 +373,13 @@ pub(crate) fn to_value(v: &Bound<'_, PyAny>) -> Value {
     if let Some(t) = temporal(v) {
         return t;
     }
+    // A lazy translation string is a string in templates (Django renders `str(value)`
+    // and its filters see a `str`), translated now, in the active language.
+    if PROMISE.holds(v) {
+        if let Ok(text) = v.str() {
+            return to_value(text.as_any());
+        }
+    }
     if is_decimal(v) {
         if let Ok(s) = v.str() {
             return Value::Decimal(Arc::from(s.to_string()));
@@ -388,9 +396,46 @@ pub(crate) fn to_value(v: &Bound<'_, PyAny>) -> Value {
     }))
 }
 
+/// A class imported once, on first use (`None` when its module cannot be imported,
+/// e.g. Django in a process without it).
+pub(crate) struct LazyClass {
+    module: &'static str,
+    name: &'static str,
+    cell: PyOnceLock<Option<Py<PyType>>>,
+}
+
+impl LazyClass {
+    const fn new(module: &'static str, name: &'static str) -> Self {
+        LazyClass {
+            module,
+            name,
+            cell: PyOnceLock::new(),
+        }
+    }
+
+    /// Whether `v` is an instance of the class (or of a subclass).
+    pub(crate) fn holds(&self, v: &Bound<'_, PyAny>) -> bool {
+        let py = v.py();
+        let class = self.cell.get_or_init(py, || {
+            py.import(self.module)
+                .and_then(|m| m.getattr(self.name))
+                .and_then(|c| c.cast_into::<PyType>().map_err(PyErr::from))
+                .ok()
+                .map(Bound::unbind)
+        });
+        class.as_ref().is_some_and(|c| v.is_instance(c.bind(py)).unwrap_or(false))
+    }
+}
+
+/// `decimal.Decimal`.
+pub(crate) static DECIMAL: LazyClass = LazyClass::new("decimal", "Decimal");
+/// `uuid.UUID`.
+pub(crate) static UUID: LazyClass = LazyClass::new("uuid", "UUID");
+/// Django's lazy objects (`gettext_lazy` strings), `django.utils.functional.Promise`.
+pub(crate) static PROMISE: LazyClass = LazyClass::new("django.utils.functional", "Promise");
+
 fn is_decimal(v: &Bound<'_, PyAny>) -> bool {
-    let ty = v.get_type();
-    ty.name().is_ok_and(|n| n == "Decimal") && ty.module().is_ok_and(|m| m == "decimal")
+    DECIMAL.holds(v)
 }
 
 /// `datetime.datetime`, `datetime.date` and `datetime.time` (aware datetimes keep their

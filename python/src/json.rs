@@ -231,26 +231,8 @@ fn py_int_repr(v: &Bound<'_, PyAny>) -> PyResult<String> {
 
 /// `Decimal`, `UUID` and Django's lazy strings (`Promise`): encoded as `str()`.
 fn is_str_like(v: &Bound<'_, PyAny>) -> bool {
-    let Ok(mro) = v.get_type().mro().into_any().try_iter() else {
-        return false;
-    };
-    for klass in mro.flatten() {
-        let name = klass.getattr("__name__").ok();
-        let module = klass.getattr("__module__").ok();
-        let (Some(name), Some(module)) = (name, module) else {
-            continue;
-        };
-        let (Ok(name), Ok(module)) = (name.extract::<String>(), module.extract::<String>()) else {
-            continue;
-        };
-        if matches!(
-            (module.as_str(), name.as_str()),
-            ("decimal", "Decimal") | ("uuid", "UUID") | ("django.utils.functional", "Promise")
-        ) {
-            return true;
-        }
-    }
-    false
+    use crate::convert::{DECIMAL, PROMISE, UUID};
+    DECIMAL.holds(v) || UUID.holds(v) || PROMISE.holds(v)
 }
 
 /// Django's `duration_iso_string`: `[-]P{days}DT{HH}H{MM}M{SS}[.ffffff]S`.

@@ -279,3 +279,11 @@ def test_exceptions_escape_the_render_as_in_django() -> None:
     renderer = LiveViewRenderer(Engine().from_string("<div dj-root>{{ o.loud }}</div>"))
     with pytest.raises(Boom):
         renderer.render({"o": Obj()})
+
+
+def test_lazy_translation_strings_are_strings() -> None:
+    context = {"s": "string", "lazy": gettext_lazy("lazy"), "other": gettext_lazy("Lazy")}
+    source = "{{ s|add:lazy }} {{ lazy|add:other }} {{ lazy|upper }} {{ lazy|length }}"
+    assert (
+        Engine().from_string(source).render(context) == django_render(source, context) == "stringlazy lazyLazy LAZY 4"
+    )
