@@ -423,7 +423,9 @@ impl LazyClass {
                 .ok()
                 .map(Bound::unbind)
         });
-        class.as_ref().is_some_and(|c| v.is_instance(c.bind(py)).unwrap_or(false))
+        class
+            .as_ref()
+            .is_some_and(|c| v.is_instance(c.bind(py)).unwrap_or(false))
     }
 }
 
