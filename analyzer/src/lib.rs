@@ -161,6 +161,40 @@ pub fn check(paths: &[PathBuf], cwd: &Path, overrides: &Overrides) -> Result<Rep
     check_with_settings(&paths, cwd, &settings)
 }
 
+/// The loaded files' summaries by kind, and the template index over them: what the
+/// cross-file rules and the project index read.
+struct Summaries<'a> {
+    python: Vec<(FileId, &'a python::PyFile)>,
+    templates: Vec<(FileId, &'a template::TemplateDoc)>,
+    tindex: project::TemplateIndex,
+}
+
+impl<'a> Summaries<'a> {
+    fn of(loaded: &'a [Loaded], settings_dirs: &[PathBuf]) -> Self {
+        let mut python = Vec::new();
+        let mut templates = Vec::new();
+        for (id, l) in loaded.iter().enumerate() {
+            match &l.summary {
+                Summary::Python(p) => python.push((id, p.as_ref())),
+                Summary::Template(t) => templates.push((id, t)),
+                Summary::None => {}
+            }
+        }
+        let paths: Vec<(FileId, PathBuf)> = templates
+            .iter()
+            .map(|(id, _)| (*id, loaded[*id].file.abs.clone()))
+            .collect();
+        let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| p.as_path()).collect();
+        let dirs = project::template_dirs(settings_dirs, &path_refs);
+        let tindex = project::TemplateIndex::new(&paths, &dirs);
+        Summaries {
+            python,
+            templates,
+            tindex,
+        }
+    }
+}
+
 /// Every file `check` would read for `paths`, loaded (parsed and summarised, with the
 /// per-file findings), plus the template directories that settings files set.
 fn load_project(
@@ -248,31 +282,14 @@ pub fn project_index(
     settings: &Settings,
 ) -> Result<workspace::ProjectIndex, CheckError> {
     let (loaded, settings_dirs) = load_project(paths, cwd, settings, None, &[])?;
-    let python: Vec<(FileId, &python::PyFile)> = loaded
-        .iter()
-        .enumerate()
-        .filter_map(|(id, l)| match &l.summary {
-            Summary::Python(p) => Some((id, p.as_ref())),
-            _ => None,
-        })
-        .collect();
-    let templates: Vec<(FileId, &template::TemplateDoc)> = loaded
-        .iter()
-        .enumerate()
-        .filter_map(|(id, l)| match &l.summary {
-            Summary::Template(t) => Some((id, t)),
-            _ => None,
-        })
-        .collect();
-    let paths: Vec<(FileId, PathBuf)> = templates
-        .iter()
-        .map(|(id, _)| (*id, loaded[*id].file.abs.clone()))
-        .collect();
-    let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| p.as_path()).collect();
-    let dirs = project::template_dirs(&settings_dirs, &path_refs);
-    let tindex = project::TemplateIndex::new(&paths, &dirs);
+    let project = Summaries::of(&loaded, &settings_dirs);
     let files: Vec<&SourceFile> = loaded.iter().map(|l| &l.file).collect();
-    Ok(workspace::build(&files, &python, &templates, &tindex))
+    Ok(workspace::build(
+        &files,
+        &project.python,
+        &project.templates,
+        &project.tindex,
+    ))
 }
 
 /// Check `paths` with already-resolved `settings`.
@@ -302,31 +319,9 @@ pub fn check_with_overlay(
 
     // Cross-file rules.
     let cross = {
-        let py: Vec<(FileId, &python::PyFile)> = loaded
-            .iter()
-            .enumerate()
-            .filter_map(|(id, l)| match &l.summary {
-                Summary::Python(p) => Some((id, p.as_ref())),
-                _ => None,
-            })
-            .collect();
-        let templates: Vec<(FileId, &template::TemplateDoc)> = loaded
-            .iter()
-            .enumerate()
-            .filter_map(|(id, l)| match &l.summary {
-                Summary::Template(t) => Some((id, t)),
-                _ => None,
-            })
-            .collect();
-        let paths: Vec<(FileId, PathBuf)> = templates
-            .iter()
-            .map(|(id, _)| (*id, loaded[*id].file.abs.clone()))
-            .collect();
-        let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| p.as_path()).collect();
-        let dirs = project::template_dirs(&settings_dirs, &path_refs);
-        let tindex = project::TemplateIndex::new(&paths, &dirs);
-        let index = project::PythonIndex::new(py);
-        project::cross_file_findings(&index, &templates, &tindex)
+        let project = Summaries::of(&loaded, &settings_dirs);
+        let index = project::PythonIndex::new(project.python);
+        project::cross_file_findings(&index, &project.templates, &project.tindex)
     };
 
     // Selection, per-file ignores and suppression.
