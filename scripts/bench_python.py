@@ -132,6 +132,25 @@ def change_row(ctx: dict, step: int) -> None:
     row["stock"] = 0 if row["stock"] else 5
 
 
+def event_cycle(session):
+    """The benchmark's event on a LiveView session (djust's ``LiveViewRenderer`` or
+    upstream's ``RustLiveView``: both have ``update_state`` and ``render_with_diff``):
+    after a first render of the 1,000-row table, each call changes one row, updates the
+    state, renders and diffs, and returns the patches (JSON)."""
+    ctx = context("products_1000")
+    session.update_state(ctx)
+    session.render_with_diff()
+    step = [0]
+
+    def cycle():
+        step[0] += 1
+        change_row(ctx, step[0])
+        session.update_state(ctx)
+        return session.render_with_diff()[1]
+
+    return cycle
+
+
 # -- timing ---------------------------------------------------------------------------
 
 
@@ -179,19 +198,7 @@ def worker(folder: Path, repeats: int) -> dict:
                 lambda source=source, ctx=ctx: upstream.render_template_with_dirs(source, ctx, [str(folder)]), repeats
             ),
         }
-    ctx = context("products_1000")
-    view = upstream.RustLiveView((folder / "products.html").read_text(), [str(folder)])
-    view.update_state(ctx)
-    view.render_with_diff()
-    step = [0]
-
-    def cycle():
-        step[0] += 1
-        change_row(ctx, step[0])
-        view.update_state(ctx)
-        _, patches, _ = view.render_with_diff()
-        return patches
-
+    cycle = event_cycle(upstream.RustLiveView((folder / "products.html").read_text(), [str(folder)]))
     sample = cycle()
     out["cycle"] = {"seconds": measure(cycle, repeats), "sample_patches": sample}
     return out
@@ -287,18 +294,7 @@ def main() -> int:
         if mismatch:
             return 1
 
-        ctx = context("products_1000")
-        renderer = djust.LiveViewRenderer(ours_engine.get_template("products.html"))
-        renderer.update_state(ctx)
-        renderer.render_with_diff()
-        step = [0]
-
-        def cycle():
-            step[0] += 1
-            change_row(ctx, step[0])
-            renderer.update_state(ctx)
-            return renderer.render_with_diff()[1]
-
+        cycle = event_cycle(djust.LiveViewRenderer(ours_engine.get_template("products.html")))
         sample = json.loads(cycle())["patches"]
         t_cycle = measure(cycle, args.repeats)
 
