@@ -23,11 +23,14 @@ pub mod discovery;
 pub mod docs;
 pub mod error;
 pub mod finding;
+pub mod host;
 pub mod knowledge;
 pub mod noqa;
 pub mod output;
 pub mod project;
 pub mod python;
+mod python_recover;
+mod python_state;
 pub mod rule;
 pub mod rules;
 pub mod settings_eval;
@@ -324,24 +327,7 @@ pub fn check_with_overlay(
         project::cross_file_findings(&index, &project.templates, &project.tindex)
     };
 
-    // Selection, per-file ignores and suppression.
-    let mut findings = Vec::new();
-    let mut suppressed = 0;
-    let all = loaded
-        .iter()
-        .flat_map(|l| l.findings.iter().cloned())
-        .chain(cross);
-    for f in all {
-        let l = &loaded[f.file];
-        if !settings.rule_applies(f.rule, &l.file.abs) {
-            continue;
-        }
-        if is_suppressed(&f, &l.summary) {
-            suppressed += 1;
-            continue;
-        }
-        findings.push(f);
-    }
+    let (mut findings, suppressed) = select(&loaded, cross, settings);
     // Files whose result came from the cache are read now, if they have findings.
     let mut needs_text = vec![false; loaded.len()];
     for f in &findings {
@@ -381,15 +367,7 @@ pub fn check_with_overlay(
     if let Some(c) = cache_store {
         c.persist();
     }
-    findings.sort_by(|a, b| {
-        files[a.file]
-            .display
-            .cmp(&files[b.file].display)
-            .then(a.span.start.cmp(&b.span.start))
-            .then(a.rule.cmp(&b.rule))
-    });
-    findings
-        .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message);
+    sort_findings(&mut findings, |id| files[id].display.as_path());
     Ok(Report {
         files,
         findings,
@@ -397,6 +375,41 @@ pub fn check_with_overlay(
         fail_on: settings.fail_on,
         config_path: settings.config_path.clone(),
     })
+}
+
+/// Per-file and cross-file findings after selection, per-file ignores and `noqa`:
+/// the findings to report, and how many `noqa` dropped.
+fn select(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings) -> (Vec<Finding>, usize) {
+    let mut findings = Vec::new();
+    let mut suppressed = 0;
+    let all = loaded
+        .iter()
+        .flat_map(|l| l.findings.iter().cloned())
+        .chain(cross);
+    for f in all {
+        let l = &loaded[f.file];
+        if !settings.rule_applies(f.rule, &l.file.abs) {
+            continue;
+        }
+        if is_suppressed(&f, &l.summary) {
+            suppressed += 1;
+            continue;
+        }
+        findings.push(f);
+    }
+    (findings, suppressed)
+}
+
+/// Sort by file, position and code; drop exact duplicates.
+fn sort_findings<'a>(findings: &mut Vec<Finding>, display: impl Fn(FileId) -> &'a Path) {
+    findings.sort_by(|a, b| {
+        display(a.file)
+            .cmp(display(b.file))
+            .then(a.span.start.cmp(&b.span.start))
+            .then(a.rule.cmp(&b.rule))
+    });
+    findings
+        .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message);
 }
 
 fn abs_covered(dir: &Path, paths: &[PathBuf], cwd: &Path) -> bool {
@@ -567,6 +580,7 @@ fn analyse(
             if let Some(f) = rules::t005::check(id, &doc) {
                 findings.push(f);
             }
+            findings.extend(rules::e004::check(id, &doc));
             Summary::Template(doc)
         }
     };

@@ -70,6 +70,30 @@ pub struct PyClass {
     pub template_name: Option<(String, Span)>,
     /// Span of the `class` statement's name line (for reporting).
     pub span: Span,
+    /// Public state defined in this class's body (not inherited), in source order.
+    pub state: Vec<StateVar>,
+}
+
+/// Where a piece of public state comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StateKind {
+    /// `count = 0` in the class body.
+    ClassAttribute,
+    /// `self.count = 0` in a method (usually `mount`).
+    Instance,
+    /// A key `get_context_data` adds.
+    Context,
+}
+
+/// One name a LiveView's template can use: `{{ count }}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateVar {
+    /// The name.
+    pub name: String,
+    /// Its first assignment (the target, or the context key).
+    pub span: Span,
+    /// Where it comes from.
+    pub kind: StateKind,
 }
 
 /// A function in a class body with at least one decorator: a possible event handler.
@@ -90,6 +114,10 @@ pub struct HandlerCandidate {
     pub noqa_lines: Vec<usize>,
     /// Where `, **kwargs` (or `**kwargs`) would go, and what to insert.
     pub kwargs_insertion: (usize, String),
+    /// The signature as written, whitespace collapsed: `save(self, item_id, **kwargs)`.
+    pub signature: String,
+    /// The docstring, if any.
+    pub doc: Option<String>,
 }
 
 /// The summary of one parsed Python file.
@@ -173,7 +201,12 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
         Ok(_) => Vec::new(),
         Err(err) => {
             findings.push(rules::e001::finding(input.file, input.source, &err));
-            return (file, findings);
+            // Half-typed code: summarise what still reads, so the language server keeps
+            // its handlers, state and templates while the user types.
+            match crate::python_recover::recover(input.source) {
+                Some(body) => body,
+                None => return (file, findings),
+            }
         }
     };
 
@@ -262,6 +295,7 @@ impl Collector<'_, '_> {
             bases,
             is_abstract,
             template_name,
+            state: crate::python_state::collect(&class.body),
             span: self
                 .input
                 .lines

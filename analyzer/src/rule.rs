@@ -137,6 +137,7 @@ registry! {
     E001 => crate::rules::e001::PythonSyntaxError,
     E002 => crate::rules::e002::UndecodableFile,
     E003 => crate::rules::e003::UnreadableFile,
+    E004 => crate::rules::e004::TemplateSyntaxError,
     T002 => crate::rules::t002::MissingDjRoot,
     T005 => crate::rules::t005::DjViewDjRootSplit,
     V006 => crate::rules::v006::ServiceInstanceInMount,

@@ -83,6 +83,18 @@ pub struct TemplateDoc {
     pub noqa: Option<Noqa>,
     /// `{# djust:partial #}` marks a fragment that is never a LiveView root.
     pub partial: bool,
+    /// Syntax errors from the parser (E004), minus those a foreign tag library may
+    /// explain.
+    pub errors: Vec<SyntaxIssue>,
+}
+
+/// A template syntax error: Django's message (first line) and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyntaxIssue {
+    /// The offending tag or variable.
+    pub span: Span,
+    /// Django's `TemplateSyntaxError` message, first line only.
+    pub message: String,
 }
 
 /// Event directives that need a LiveView root (upstream's T002/T012 sets).
@@ -133,7 +145,10 @@ pub fn summarize(source: &str) -> TemplateDoc {
             }
         }
     };
-    let mut doc = TemplateDoc::default();
+    let mut doc = TemplateDoc {
+        errors: syntax_issues(&parsed.errors),
+        ..TemplateDoc::default()
+    };
     let mut comment_blocks: Vec<Span> = Vec::new();
     walk(&parsed.nodes, &mut |node| match node {
         Node::Extends(expr, span) if doc.extends.is_none() => doc.extends = Some(template_ref(expr, *span)),
@@ -180,6 +195,40 @@ pub fn summarize(source: &str) -> TemplateDoc {
         doc.elements = elements(&masked);
     }
     doc
+}
+
+/// The parser's errors worth reporting. When the template loads a library djust does
+/// not know (the project's own `templatetags/`), unknown tags and filters may come from
+/// it, so those errors and the library error itself are dropped.
+fn syntax_issues(errors: &[djust_runtime::template::TemplateError]) -> Vec<SyntaxIssue> {
+    let foreign = errors
+        .iter()
+        .any(|e| e.message.contains("is not a registered tag library"));
+    // A stray end tag (`{% endif %}` inside a `{% for %}`) is the error Django raises;
+    // the tags it leaves unclosed are its consequence, not more errors.
+    let stray_end = errors
+        .iter()
+        .filter(|e| e.message.starts_with("Invalid block tag") && e.message.contains(", expected "))
+        .filter_map(|e| e.span.map(|s| s.start))
+        .max();
+    let mut out: Vec<SyntaxIssue> = Vec::new();
+    for e in errors {
+        let Some(span) = e.span else { continue };
+        let explained_by_library = foreign
+            && (e.message.starts_with("Invalid block tag")
+                || e.message.starts_with("Invalid filter")
+                || e.message.contains("is not a registered tag library"));
+        let explained_by_stray_end = stray_end.is_some_and(|at| span.start < at)
+            && (e.message.starts_with("Unclosed tag") || e.message == "unclosed block");
+        if explained_by_library || explained_by_stray_end || out.iter().any(|o| o.span == span) {
+            continue;
+        }
+        out.push(SyntaxIssue {
+            span,
+            message: e.message.lines().next().unwrap_or_default().to_string(),
+        });
+    }
+    out
 }
 
 fn registry() -> Registry {

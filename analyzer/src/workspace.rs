@@ -5,7 +5,7 @@
 //! `djust check` ([`crate::project_index`]); nothing is imported or run.
 
 use crate::project::{LiveViews, PythonIndex, TemplateIndex};
-use crate::python::PyFile;
+use crate::python::{PyFile, StateKind};
 use crate::template::{TemplateDoc, TemplateRef};
 use crate::{FileId, SourceFile};
 use djust_runtime::Span;
@@ -37,6 +37,27 @@ pub struct ViewInfo {
     pub template_file: Option<String>,
     /// Event handlers (`@event_handler` methods), inherited ones included.
     pub handlers: Vec<HandlerInfo>,
+    /// Public state the template can use, inherited names included (nearest
+    /// definition wins).
+    pub state: Vec<StateInfo>,
+}
+
+/// One name of a LiveView's public state.
+#[derive(Debug, Clone, Serialize)]
+pub struct StateInfo {
+    /// The name (`{{ name }}` in the template).
+    pub name: String,
+    /// `"class_attribute"`, `"instance"` (`self.name = …`) or `"context"`
+    /// (`get_context_data`).
+    pub kind: &'static str,
+    /// The class that defines it (`module.Class`).
+    pub defined_in: String,
+    /// File, as `djust check` names it.
+    pub file: String,
+    /// 1-based line of its first assignment.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
 }
 
 /// An `@event_handler` method.
@@ -50,8 +71,14 @@ pub struct HandlerInfo {
     pub file: String,
     /// 1-based line.
     pub line: usize,
+    /// 1-based column of its name.
+    pub column: usize,
     /// Whether it takes `**kwargs` (V007).
     pub accepts_kwargs: bool,
+    /// The signature as written: `save(self, item_id, **kwargs)`.
+    pub signature: String,
+    /// The docstring, if any.
+    pub doc: Option<String>,
 }
 
 /// One template.
@@ -95,6 +122,7 @@ pub(crate) fn build(
     let mut liveviews = LiveViews::new(&index);
     let display = |id: FileId| files[id].display_str();
     let line_of = |id: FileId, span: Span| files[id].location(span).0.line;
+    let column_of = |id: FileId, span: Span| files[id].location(span).0.column;
     let mut views = Vec::new();
     for (m, (id, file)) in python.iter().enumerate() {
         for (c, class) in file.classes.iter().enumerate() {
@@ -130,7 +158,30 @@ pub(crate) fn build(
                             defined_in: qual((fm, fc)),
                             file: display(hid),
                             line: line_of(hid, h.name_span),
+                            column: column_of(hid, h.name_span),
                             accepts_kwargs: h.has_var_keyword,
+                            signature: h.signature.clone(),
+                            doc: h.doc.clone(),
+                        });
+                    }
+                }
+            }
+            let mut state: Vec<StateInfo> = Vec::new();
+            for &(fm, fc) in &chain {
+                let (sid, sfile) = python[fm];
+                for v in &sfile.classes[fc].state {
+                    if !state.iter().any(|x| x.name == v.name) && !handlers.iter().any(|h| h.name == v.name) {
+                        state.push(StateInfo {
+                            name: v.name.clone(),
+                            kind: match v.kind {
+                                StateKind::ClassAttribute => "class_attribute",
+                                StateKind::Instance => "instance",
+                                StateKind::Context => "context",
+                            },
+                            defined_in: qual((fm, fc)),
+                            file: display(sid),
+                            line: line_of(sid, v.span),
+                            column: column_of(sid, v.span),
                         });
                     }
                 }
@@ -143,6 +194,7 @@ pub(crate) fn build(
                 template_name,
                 template_file,
                 handlers,
+                state,
             });
         }
     }

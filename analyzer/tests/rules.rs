@@ -174,19 +174,43 @@ fn t005_dj_view_dj_root_split() {
     check_rule("T005");
 }
 
+#[test]
+fn e004_template_syntax_error() {
+    check_rule("E004");
+}
+
 /// Applying every V007 fix to a copy of the fixture removes every V007 finding and
 /// keeps the files parseable.
 #[test]
 fn v007_fixes_apply_cleanly() {
-    let src = fixtures().join("V007/basic");
-    let dst = std::env::temp_dir().join(format!("djust-v007-fix-{}", std::process::id()));
+    let left = apply_fixes("V007", "basic", |_| true);
+    assert!(left.is_empty(), "after fixing: {left:?}");
+}
+
+/// Every T002 finding on a template with a `dj-view` element has a fix, and applying
+/// them removes those findings (the ones without `dj-view` have nothing to attach to).
+#[test]
+fn t002_fixes_apply_cleanly() {
+    let left = apply_fixes("T002", "standalone", |f| f.fix.is_some());
+    assert!(left.is_empty(), "after fixing: {left:?}");
+}
+
+/// Copy fixture `code/case`, apply the fixes of the findings `fixable` accepts (each
+/// must have one), check again: the findings of `code` (or E001/E004) that are left at
+/// the places that were fixed.
+fn apply_fixes(code: &str, case: &str, fixable: impl Fn(&djust_analyzer::Finding) -> bool) -> Vec<String> {
+    let src = fixtures().join(code).join(case);
+    let dst = std::env::temp_dir().join(format!("djust-{code}-fix-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dst);
     copy_dir(&src, &dst);
-    let report = run(&dst, "V007");
-    assert!(!report.findings.is_empty());
+    let report = run(&dst, code);
+    let chosen: Vec<&djust_analyzer::Finding> = report.findings.iter().filter(|f| fixable(f)).collect();
+    assert!(!chosen.is_empty(), "{code}/{case}: nothing to fix");
     let mut edits: BTreeMap<PathBuf, Vec<(usize, String)>> = BTreeMap::new();
-    for f in &report.findings {
-        let fix = f.fix.as_ref().unwrap_or_else(|| panic!("V007 without a fix"));
+    let mut fixed_files = Vec::new();
+    for f in &chosen {
+        let fix = f.fix.as_ref().unwrap_or_else(|| panic!("{code} without a fix: {}", f.message));
+        fixed_files.push(report.file(f).display_str());
         for e in &fix.edits {
             edits
                 .entry(report.file(f).abs.clone())
@@ -203,13 +227,16 @@ fn v007_fixes_apply_cleanly() {
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
     }
     let after = run(&dst, "ALL");
-    let left: Vec<String> = after
+    after
         .findings
         .iter()
-        .filter(|f| f.rule.code() == "V007" || f.rule.code() == "E001")
-        .map(|f| f.message.clone())
-        .collect();
-    assert!(left.is_empty(), "after fixing: {left:?}");
+        .filter(|f| {
+            (f.rule.code() == code && fixed_files.contains(&after.file(f).display_str()))
+                || f.rule.code() == "E001"
+                || f.rule.code() == "E004"
+        })
+        .map(|f| format!("{}: {}", after.file(f).display_str(), f.message))
+        .collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) {

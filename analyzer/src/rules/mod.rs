@@ -4,6 +4,7 @@
 pub mod e001;
 pub mod e002;
 pub mod e003;
+pub mod e004;
 pub mod t002;
 pub mod t005;
 pub mod v006;

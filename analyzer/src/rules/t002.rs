@@ -1,7 +1,7 @@
 //! T002: a LiveView root template with no `dj-root`.
 
 use crate::declare_violation;
-use crate::finding::{FileId, Finding};
+use crate::finding::{Applicability, Edit, FileId, Finding, Fix};
 use crate::rule::Rule;
 use crate::template::TemplateDoc;
 use djust_runtime::Span;
@@ -87,12 +87,24 @@ pub fn finding(file: FileId, doc: &TemplateDoc, reason: &RootReason) -> Finding 
         ),
         None => "Wrap the LiveView's markup in one element with both attributes: <div dj-root dj-view=\"app.views.MyView\">. Without dj-root, DOM patches have no root to apply to; mark fragments with {# djust:partial #}.".to_string(),
     };
-    Finding::new(
+    let finding = Finding::new(
         Rule::T002,
         file,
         span,
         format!("LiveView template has no dj-root element (it {why}, and no element here or in the templates it extends carries dj-root)."),
     )
     .with_help(help)
-    .with_primary_label(if view.is_some() { "LiveView mounts here, but no element carries dj-root" } else { "LiveView root template" })
+    .with_primary_label(if view.is_some() { "LiveView mounts here, but no element carries dj-root" } else { "LiveView root template" });
+    match view {
+        // `<article class=…>` → `<article dj-root class=…>`: right after the tag name.
+        Some(v) => finding.with_fix(Fix {
+            message: "Add `dj-root` to the `dj-view` element".into(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span: Span::empty(v.span.start + 1 + v.tag.len()),
+                content: " dj-root".into(),
+            }],
+        }),
+        None => finding,
+    }
 }

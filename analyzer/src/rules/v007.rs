@@ -98,7 +98,32 @@ pub fn candidate(
         has_var_keyword: f.args.kwarg.is_some(),
         noqa_lines,
         kwargs_insertion: insertion_point(source, f, name_span),
+        signature: signature(source, f, name_span),
+        doc: f.body.first().and_then(|s| match s {
+            rustpython_parser::ast::Stmt::Expr(e) => crate::ast_util::str_const(&e.value).map(|d| d.trim().to_string()),
+            _ => None,
+        }),
     }
+}
+
+/// `name(params) -> ret` as written, from the name to the `:` before the body, with
+/// runs of whitespace collapsed.
+fn signature(source: &str, f: &FnDef<'_>, name_span: Span) -> String {
+    let end = f.body.first().map(|b| span_of(b).start).unwrap_or(f.span.end);
+    let header = source.get(name_span.start..end.max(name_span.start)).unwrap_or_default();
+    // Trailing comments (`# noqa: V007`) are not part of the signature.
+    let code: Vec<&str> = header
+        .lines()
+        .map(|l| l.split_once('#').map_or(l, |(code, _)| code))
+        .collect();
+    let text = code.join(" ");
+    let text = text.trim_end();
+    let text = text.strip_suffix(':').unwrap_or(text);
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( ", "(")
+        .replace(" )", ")")
 }
 
 /// Where `**kwargs` goes: after the last parameter (`, **kwargs`), or right after `(`

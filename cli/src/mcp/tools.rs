@@ -448,11 +448,20 @@ fn view_schema() -> Value {
                 "type": "object",
                 "properties": {"name": {"type": "string"}, "defined_in": {"type": "string"},
                                "file": {"type": "string"}, "line": {"type": "integer"},
-                               "accepts_kwargs": {"type": "boolean"}},
-                "required": ["name", "defined_in", "file", "line", "accepts_kwargs"]
+                               "column": {"type": "integer"}, "accepts_kwargs": {"type": "boolean"},
+                               "signature": {"type": "string"}, "doc": {"type": ["string", "null"]}},
+                "required": ["name", "defined_in", "file", "line", "column", "accepts_kwargs", "signature", "doc"]
+            }},
+            "state": {"type": "array", "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"},
+                               "kind": {"enum": ["class_attribute", "instance", "context"]},
+                               "defined_in": {"type": "string"}, "file": {"type": "string"},
+                               "line": {"type": "integer"}, "column": {"type": "integer"}},
+                "required": ["name", "kind", "defined_in", "file", "line", "column"]
             }}
         },
-        "required": ["path", "class", "file", "line", "template_name", "template_file", "handlers"]
+        "required": ["path", "class", "file", "line", "template_name", "template_file", "handlers", "state"]
     })
 }
 

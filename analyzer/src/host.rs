@@ -1,0 +1,263 @@
+//! An in-memory project that is analysed again file by file as it changes: the
+//! language server's model of the workspace.
+//!
+//! [`AnalysisHost::load`] reads the project as `djust check` does (same discovery,
+//! same parse, same rules). Afterwards, [`AnalysisHost::set_overlay`] (an editor
+//! buffer) and [`AnalysisHost::refresh`] (a file changed on disk) re-analyse only the
+//! file that changed; the cross-file rules and the [`ProjectIndex`] are computed again
+//! over the kept summaries, which is cheap. A change discovery must see (a new or
+//! deleted file, a settings file's `TEMPLATES` `DIRS`) reloads the whole project.
+
+use crate::discovery::{self, Input, Kind};
+use crate::python::PyFile;
+use crate::template::TemplateDoc;
+use crate::workspace::ProjectIndex;
+use crate::{
+    load, load_project, project, select, sort_findings, CheckError, FileId, Finding, Loaded, Settings,
+    SourceFile, Summaries, Summary,
+};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A loaded project plus the editor buffers that stand in for some of its files.
+pub struct AnalysisHost {
+    root: PathBuf,
+    settings: Settings,
+    loaded: Vec<Loaded>,
+    settings_dirs: Vec<PathBuf>,
+    by_path: HashMap<PathBuf, FileId>,
+    overlays: HashMap<PathBuf, String>,
+}
+
+/// What a change cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Update {
+    /// One file was analysed again.
+    File(FileId),
+    /// The project was discovered and loaded again.
+    Reload,
+    /// Nothing the analysis sees changed (a file outside the project).
+    Unchanged,
+}
+
+impl AnalysisHost {
+    /// Discover and analyse every file under `root` with `settings`.
+    ///
+    /// # Errors
+    /// `root` does not exist or cannot be walked ([`CheckError`]).
+    pub fn load(root: &Path, settings: Settings) -> Result<Self, CheckError> {
+        let mut host = AnalysisHost {
+            root: root.to_path_buf(),
+            settings,
+            loaded: Vec::new(),
+            settings_dirs: Vec::new(),
+            by_path: HashMap::new(),
+            overlays: HashMap::new(),
+        };
+        host.reload()?;
+        Ok(host)
+    }
+
+    /// The project root the host was loaded from.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Replace the settings (the configuration file changed) and reload.
+    ///
+    /// # Errors
+    /// As [`AnalysisHost::load`].
+    pub fn set_settings(&mut self, settings: Settings) -> Result<(), CheckError> {
+        self.settings = settings;
+        self.reload()
+    }
+
+    /// Discover and analyse the whole project again; overlays stay in force.
+    ///
+    /// # Errors
+    /// As [`AnalysisHost::load`].
+    pub fn reload(&mut self) -> Result<(), CheckError> {
+        let overlay: Vec<(PathBuf, String)> = self
+            .overlays
+            .iter()
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        let (loaded, settings_dirs) =
+            load_project(&[PathBuf::from(".")], &self.root, &self.settings, None, &overlay)?;
+        self.by_path = loaded
+            .iter()
+            .enumerate()
+            .map(|(id, l)| (l.file.abs.clone(), id))
+            .collect();
+        self.loaded = loaded;
+        self.settings_dirs = settings_dirs;
+        Ok(())
+    }
+
+    /// Make `abs` read as `text` (an open editor buffer), or as its file on disk again
+    /// when `text` is `None` (the buffer was closed).
+    ///
+    /// # Errors
+    /// A reload was needed and failed ([`CheckError`]).
+    pub fn set_overlay(&mut self, abs: &Path, text: Option<String>) -> Result<Update, CheckError> {
+        match text {
+            Some(t) => {
+                self.overlays.insert(abs.to_path_buf(), t);
+            }
+            None => {
+                if self.overlays.remove(abs).is_none() {
+                    return Ok(Update::Unchanged);
+                }
+            }
+        }
+        self.reanalyse(abs)
+    }
+
+    /// The file `abs` was created, changed or deleted on disk. An open buffer wins
+    /// over the disk until it is closed.
+    ///
+    /// # Errors
+    /// A reload was needed and failed ([`CheckError`]).
+    pub fn refresh(&mut self, abs: &Path) -> Result<Update, CheckError> {
+        if self.overlays.contains_key(abs) {
+            return Ok(Update::Unchanged);
+        }
+        if abs.file_name().is_some_and(|n| n == "pyproject.toml") {
+            self.reload()?;
+            return Ok(Update::Reload);
+        }
+        if !abs.exists() {
+            if self.by_path.contains_key(abs) {
+                self.reload()?;
+                return Ok(Update::Reload);
+            }
+            return Ok(Update::Unchanged);
+        }
+        self.reanalyse(abs)
+    }
+
+    fn reanalyse(&mut self, abs: &Path) -> Result<Update, CheckError> {
+        let Some(&id) = self.by_path.get(abs) else {
+            // A file discovery has not seen: only a reload decides whether it belongs.
+            if !abs.starts_with(&self.root) || !is_analysable(abs) || self.settings.is_excluded(abs) {
+                return Ok(Update::Unchanged);
+            }
+            self.reload()?;
+            return Ok(Update::Reload);
+        };
+        let old = &self.loaded[id];
+        let input = Input {
+            display: old.file.display.clone(),
+            abs: old.file.abs.clone(),
+            kind: old.file.kind,
+        };
+        let module = match (&old.summary, input.kind) {
+            (Summary::Python(p), _) => Some((p.module.clone(), p.is_package)),
+            (_, Kind::Python) => Some(discovery::module_name(abs, &mut HashMap::new())),
+            _ => None,
+        };
+        let old_dirs = match &old.summary {
+            Summary::Python(p) => p.template_dirs.clone(),
+            _ => Vec::new(),
+        };
+        let overlay: Vec<(PathBuf, String)> = self
+            .overlays
+            .get(abs)
+            .map(|t| vec![(abs.to_path_buf(), t.clone())])
+            .unwrap_or_default();
+        let fresh = load(id, &input, module, &self.settings, None, &overlay);
+        let new_dirs = match &fresh.summary {
+            Summary::Python(p) => p.template_dirs.clone(),
+            _ => Vec::new(),
+        };
+        self.loaded[id] = fresh;
+        if old_dirs != new_dirs {
+            // A settings file changed where templates are looked up.
+            self.reload()?;
+            return Ok(Update::Reload);
+        }
+        Ok(Update::File(id))
+    }
+
+    /// Every finding in the project, as `djust check` would report it with the
+    /// overlays saved: selected, `noqa`-filtered, sorted by file and position.
+    pub fn findings(&self) -> Vec<Finding> {
+        let cross = {
+            let project = Summaries::of(&self.loaded, &self.settings_dirs);
+            let index = project::PythonIndex::new(project.python);
+            project::cross_file_findings(&index, &project.templates, &project.tindex)
+        };
+        let (mut findings, _) = select(&self.loaded, cross, &self.settings);
+        sort_findings(&mut findings, |id| self.loaded[id].file.display.as_path());
+        findings
+    }
+
+    /// The project's LiveViews and templates, with the overlays in force.
+    pub fn index(&self) -> ProjectIndex {
+        let project = Summaries::of(&self.loaded, &self.settings_dirs);
+        let files: Vec<&SourceFile> = self.loaded.iter().map(|l| &l.file).collect();
+        crate::workspace::build(&files, &project.python, &project.templates, &project.tindex)
+    }
+
+    /// Number of files in the project.
+    pub fn len(&self) -> usize {
+        self.loaded.len()
+    }
+
+    /// True when the project has no file.
+    pub fn is_empty(&self) -> bool {
+        self.loaded.is_empty()
+    }
+
+    /// The file with id `id` (its text as analysed: the overlay when there is one).
+    pub fn file(&self, id: FileId) -> Option<&SourceFile> {
+        self.loaded.get(id).map(|l| &l.file)
+    }
+
+    /// The id of the file at absolute path `abs`, if it is in the project.
+    pub fn file_id(&self, abs: &Path) -> Option<FileId> {
+        self.by_path.get(abs).copied()
+    }
+
+    /// The Python summary of file `id`.
+    pub fn python(&self, id: FileId) -> Option<&PyFile> {
+        match &self.loaded.get(id)?.summary {
+            Summary::Python(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The template summary of file `id`.
+    pub fn template(&self, id: FileId) -> Option<&TemplateDoc> {
+        match &self.loaded.get(id)?.summary {
+            Summary::Template(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The file a template name (`"shop/base.html"`) loads, as Django's loaders would
+    /// find it; `from` is the template that names it (for relative names).
+    pub fn resolve_template(&self, name: &str, from: Option<FileId>) -> Option<FileId> {
+        let project = Summaries::of(&self.loaded, &self.settings_dirs);
+        project.tindex.resolve(name, from)
+    }
+
+    /// Every template name the project's loaders can find, with its file, sorted.
+    pub fn template_names(&self) -> Vec<(String, FileId)> {
+        let project = Summaries::of(&self.loaded, &self.settings_dirs);
+        let mut out = project.tindex.names();
+        out.sort();
+        out
+    }
+}
+
+fn is_analysable(abs: &Path) -> bool {
+    abs.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "py" | "html" | "htm" | "txt"))
+}

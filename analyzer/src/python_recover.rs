@@ -1,0 +1,155 @@
+//! Error recovery for half-typed Python: when rustpython rejects a file, the statements
+//! tree-sitter-python marks as broken (`ERROR` and missing nodes) are blanked out and
+//! the rest is parsed again, so a file being edited still yields its classes, handlers
+//! and state.
+//!
+//! Blanking keeps every byte offset: each byte of a broken line becomes a space
+//! (newlines stay), and a `0` (an expression statement) stands at the line's
+//! indentation so the enclosing block is not left empty. Spans in the recovered AST
+//! are therefore spans in the original text.
+
+use rustpython_parser::ast::{self, Stmt};
+use rustpython_parser::{parse, Mode};
+use std::cell::RefCell;
+
+/// How many rounds of blanking are tried before giving up.
+const ROUNDS: usize = 6;
+
+thread_local! {
+    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+}
+
+/// The statements of `source` with its broken lines blanked, or `None` when no
+/// amount of blanking makes it parse.
+pub(crate) fn recover(source: &str) -> Option<Vec<Stmt>> {
+    let mut text = source.as_bytes().to_vec();
+    for _ in 0..ROUNDS {
+        let current = String::from_utf8_lossy(&text).into_owned();
+        let broken = broken_lines(&current)?;
+        let fallback_line = match parse(&current, Mode::Module, "<djust>") {
+            Ok(ast::Mod::Module(m)) => return Some(m.body),
+            Ok(_) => return None,
+            Err(e) => line_of(&current, usize::from(e.offset)),
+        };
+        let lines = if broken.is_empty() {
+            vec![(fallback_line, fallback_line)]
+        } else {
+            broken
+        };
+        for (first, last) in lines {
+            blank_lines(&mut text, first, last);
+        }
+    }
+    None
+}
+
+/// Row ranges (0-based, inclusive) of the nodes tree-sitter could not parse.
+fn broken_lines(source: &str) -> Option<Vec<(usize, usize)>> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+            *slot = Some(p);
+        }
+        let parser = slot.as_mut()?;
+        let tree = parser.parse(source, None)?;
+        let mut out = Vec::new();
+        let mut cursor = tree.walk();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.is_error() || node.is_missing() {
+                out.push((node.start_position().row, node.end_position().row));
+                continue;
+            }
+            if node.has_error() {
+                stack.extend(node.children(&mut cursor));
+            }
+        }
+        Some(out)
+    })
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source.as_bytes()[..offset.min(source.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// Blank rows `first..=last` of `text`, putting a `0` at the first row's indentation.
+fn blank_lines(text: &mut [u8], first: usize, last: usize) {
+    let mut row = 0;
+    let mut at_line_start = true;
+    let mut placed = false;
+    for b in text.iter_mut() {
+        if *b == b'\n' {
+            row += 1;
+            at_line_start = true;
+            continue;
+        }
+        if row < first || row > last || *b == b'\r' {
+            continue;
+        }
+        let indent = at_line_start && (*b == b' ' || *b == b'\t');
+        if !indent {
+            at_line_start = false;
+            if row == first && !placed {
+                *b = b'0';
+                placed = true;
+                continue;
+            }
+            *b = b' ';
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(body: &[Stmt]) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in body {
+            if let Stmt::ClassDef(c) = s {
+                out.push(c.name.to_string());
+                for m in &c.body {
+                    if let Stmt::FunctionDef(f) = m {
+                        out.push(format!("{}.{}", c.name, f.name));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_half_typed_method_keeps_the_rest_of_the_class() {
+        let src = "class V(LiveView):\n    template_name = 'v.html'\n\n    def mount(self, request):\n        self.count = \n\n    @event_handler\n    def inc(self, **kwargs):\n        self.count += 1\n";
+        assert!(parse(src, Mode::Module, "<t>").is_err());
+        let body = recover(src).unwrap_or_else(|| panic!("not recovered"));
+        assert_eq!(names(&body), ["V", "V.mount", "V.inc"]);
+    }
+
+    #[test]
+    fn an_unclosed_call_is_dropped_and_offsets_are_kept() {
+        let src = "import x\n\nclass V(LiveView):\n    def a(self):\n        foo(1,\n\n    def b(self, **kw):\n        pass\n";
+        let body = recover(src).unwrap_or_else(|| panic!("not recovered"));
+        let class = body
+            .iter()
+            .find_map(|s| match s {
+                Stmt::ClassDef(c) => Some(c),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no class"));
+        assert_eq!(usize::from(class.range.start()), src.find("class").unwrap_or(0));
+        assert!(names(&body).contains(&"V".to_string()));
+    }
+
+    #[test]
+    fn text_that_is_not_python_at_all_gives_up_or_recovers_without_panicking() {
+        for src in ["(((((", "def", "class :\n  ::", "\u{feff}é = (", "\tif x:\n  y\n \t z"] {
+            let _ = recover(src);
+        }
+    }
+}
