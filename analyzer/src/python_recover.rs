@@ -36,7 +36,19 @@ pub(crate) fn recover(source: &str) -> Option<Vec<Stmt>> {
         } else {
             broken
         };
-        for (first, last) in lines {
+        let rows: Vec<(usize, usize)> = {
+            let current = String::from_utf8_lossy(&text);
+            let all: Vec<&str> = current.lines().collect();
+            let mut ranges = unclosed_brackets(&all);
+            if ranges.is_empty() {
+                ranges = lines;
+            }
+            ranges
+                .into_iter()
+                .map(|(f, l)| statement_rows(&all, f, l))
+                .collect()
+        };
+        for (first, last) in rows {
             blank_lines(&mut text, first, last);
         }
     }
@@ -68,6 +80,107 @@ fn broken_lines(source: &str) -> Option<Vec<(usize, usize)>> {
         }
         Some(out)
     })
+}
+
+fn indent(l: &str) -> usize {
+    l.len() - l.trim_start_matches([' ', '\t']).len()
+}
+
+/// Rows `first..=last` widened to whole statements: up over the decorators of a
+/// broken `def`, and down over the lines indented deeper than row `first` (the body
+/// of a broken `def`, `class` or `if` goes with its header, so no orphaned indented
+/// block is left behind).
+fn statement_rows(lines: &[&str], mut first: usize, last: usize) -> (usize, usize) {
+    let Some(base) = lines.get(first).map(|l| indent(l)) else {
+        return (first, last);
+    };
+    while first > 0 && lines[first - 1].trim_start().starts_with('@') && indent(lines[first - 1]) == base {
+        first -= 1;
+    }
+    (first, with_body(lines, first, last, base))
+}
+
+fn with_body(lines: &[&str], first: usize, last: usize, base: usize) -> usize {
+    let _ = first;
+    let mut end = last;
+    for (row, line) in lines.iter().enumerate().skip(last + 1) {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if indent(line) <= base {
+            break;
+        }
+        end = row;
+    }
+    end
+}
+
+/// Statement keywords that cannot appear inside brackets: seeing one at the start of
+/// a line while a bracket is open means that bracket was never closed.
+const STATEMENT_STARTS: &[&str] = &[
+    "def ", "class ", "@", "return", "if ", "elif ", "else:", "for ", "while ", "with ", "try:", "except",
+    "finally:", "async ", "import ", "from ", "raise", "pass", "break", "continue",
+];
+
+/// Rows from a line that opens a bracket never closed to the line before the next
+/// statement: `def broken(self` or `foo(1,` while typing. Strings and comments are
+/// skipped; a rough scan is enough, tree-sitter handles the rest.
+fn unclosed_brackets(lines: &[&str]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut depth: usize = 0;
+    let mut opened_at = 0;
+    let mut in_triple: Option<&str> = None;
+    for (row, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        if depth > 0 && in_triple.is_none() && STATEMENT_STARTS.iter().any(|k| t.starts_with(k)) {
+            out.push((opened_at, row.saturating_sub(1).max(opened_at)));
+            depth = 0;
+        }
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(q) = in_triple {
+                match line[i..].find(q) {
+                    Some(end) => {
+                        i += end + 3;
+                        in_triple = None;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            match bytes[i] {
+                b'#' => break,
+                q @ (b'"' | b'\'') => {
+                    let triple = if q == b'"' { "\"\"\"" } else { "'''" };
+                    if line[i..].starts_with(triple) {
+                        in_triple = Some(triple);
+                        i += 3;
+                        continue;
+                    }
+                    // A one-line string: skip to its closing quote (or the line end).
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != q {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'(' | b'[' | b'{' => {
+                    if depth == 0 {
+                        opened_at = row;
+                    }
+                    depth += 1;
+                }
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    if depth > 0 {
+        out.push((opened_at, lines.len().saturating_sub(1)));
+    }
+    out
 }
 
 fn line_of(source: &str, offset: usize) -> usize {
@@ -132,6 +245,17 @@ mod tests {
     }
 
     #[test]
+    fn a_broken_def_before_another_method_takes_only_itself() {
+        let src = "class V(LiveView):\n    def mount(self):\n        self.a = 1\n\n    def broken(self\n        self.x = \n\n    def _refresh(self):\n        rows = f(self.a)\n        self.b = rows\n\n    @event_handler\n    def search(self, **kwargs):\n        pass\n";
+        let body = recover(src).unwrap_or_else(|| panic!("not recovered"));
+        let n = names(&body);
+        assert!(
+            n.contains(&"V.mount".to_string()) && n.contains(&"V.search".to_string()),
+            "{n:?}"
+        );
+    }
+
+    #[test]
     fn an_unclosed_call_is_dropped_and_offsets_are_kept() {
         let src = "import x\n\nclass V(LiveView):\n    def a(self):\n        foo(1,\n\n    def b(self, **kw):\n        pass\n";
         let body = recover(src).unwrap_or_else(|| panic!("not recovered"));
@@ -148,7 +272,13 @@ mod tests {
 
     #[test]
     fn text_that_is_not_python_at_all_gives_up_or_recovers_without_panicking() {
-        for src in ["(((((", "def", "class :\n  ::", "\u{feff}é = (", "\tif x:\n  y\n \t z"] {
+        for src in [
+            "(((((",
+            "def",
+            "class :\n  ::",
+            "\u{feff}é = (",
+            "\tif x:\n  y\n \t z",
+        ] {
             let _ = recover(src);
         }
     }

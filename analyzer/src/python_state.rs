@@ -60,9 +60,9 @@ pub(crate) fn collect(body: &[Stmt]) -> Vec<StateVar> {
             }
         });
         if f.name == "get_context_data" {
-            walk(f.body, &mut |s| context_keys(s, &mut |key, expr| {
-                add(key, expr, StateKind::Context, &mut out)
-            }));
+            walk(f.body, &mut |s| {
+                context_keys(s, &mut |key, expr| add(key, expr, StateKind::Context, &mut out))
+            });
         }
     }
     out

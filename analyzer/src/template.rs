@@ -231,8 +231,12 @@ fn syntax_issues(errors: &[djust_runtime::template::TemplateError]) -> Vec<Synta
     out
 }
 
+/// The built-in filters plus `static`, whose tags the parser knows. Other libraries
+/// (`i18n`, `humanize`, the project's own) count as foreign for E004.
 fn registry() -> Registry {
-    Registry::builtins()
+    let mut r = Registry::builtins();
+    r.register_library("static");
+    r
 }
 
 fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {

@@ -209,7 +209,10 @@ fn apply_fixes(code: &str, case: &str, fixable: impl Fn(&djust_analyzer::Finding
     let mut edits: BTreeMap<PathBuf, Vec<(usize, String)>> = BTreeMap::new();
     let mut fixed_files = Vec::new();
     for f in &chosen {
-        let fix = f.fix.as_ref().unwrap_or_else(|| panic!("{code} without a fix: {}", f.message));
+        let fix = f
+            .fix
+            .as_ref()
+            .unwrap_or_else(|| panic!("{code} without a fix: {}", f.message));
         fixed_files.push(report.file(f).display_str());
         for e in &fix.edits {
             edits

@@ -2,7 +2,8 @@
 //! the Python package's console script (`djust._rust.main`) run the same code.
 //!
 //! Subcommands: `check` (static checks over a project), `rule` (rule documentation),
-//! `mcp` (the Model Context Protocol server on stdio, [`mcp`]).
+//! `mcp` (the Model Context Protocol server on stdio, [`mcp`]), `lsp` (the language
+//! server on stdio, [`djust_lsp`]).
 //! Exit codes follow ruff: 0 clean, 1 findings at or above `fail-on`, 2 usage error,
 //! bad configuration or unreadable path.
 
@@ -35,6 +36,15 @@ enum Command {
     Rule(RuleArgs),
     /// Serve the Model Context Protocol on stdio (for AI agents).
     Mcp(McpArgs),
+    /// Serve the Language Server Protocol on stdio (for editors).
+    Lsp(LspArgs),
+}
+
+#[derive(clap::Args)]
+struct LspArgs {
+    /// Accepted for clients that pass it; stdio is the only transport.
+    #[arg(long)]
+    stdio: bool,
 }
 
 #[derive(clap::Args)]
@@ -168,6 +178,13 @@ where
         Command::Check(args) => run_check(*args),
         Command::Rule(args) => run_rule(args),
         Command::Mcp(args) => run_mcp(args),
+        Command::Lsp(_) => match djust_lsp::run_stdio() {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("djust lsp: {e}");
+                1
+            }
+        },
     }
 }
 

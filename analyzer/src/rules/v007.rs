@@ -100,7 +100,9 @@ pub fn candidate(
         kwargs_insertion: insertion_point(source, f, name_span),
         signature: signature(source, f, name_span),
         doc: f.body.first().and_then(|s| match s {
-            rustpython_parser::ast::Stmt::Expr(e) => crate::ast_util::str_const(&e.value).map(|d| d.trim().to_string()),
+            rustpython_parser::ast::Stmt::Expr(e) => {
+                crate::ast_util::str_const(&e.value).map(|d| d.trim().to_string())
+            }
             _ => None,
         }),
     }
@@ -110,7 +112,9 @@ pub fn candidate(
 /// runs of whitespace collapsed.
 fn signature(source: &str, f: &FnDef<'_>, name_span: Span) -> String {
     let end = f.body.first().map(|b| span_of(b).start).unwrap_or(f.span.end);
-    let header = source.get(name_span.start..end.max(name_span.start)).unwrap_or_default();
+    let header = source
+        .get(name_span.start..end.max(name_span.start))
+        .unwrap_or_default();
     // Trailing comments (`# noqa: V007`) are not part of the signature.
     let code: Vec<&str> = header
         .lines()
