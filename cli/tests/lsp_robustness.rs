@@ -31,11 +31,58 @@ impl Rng {
 
 /// Fragments that half-type the constructs the server parses.
 const SNIPPETS: &[&str] = &[
-    "{%", "{% ", "%}", "{{", "}}", "{% if ", "{% endif %}", "{% for x in ", "{% endfor %}", "{% block ", "|", "|up",
-    "{% extends \"", "{% include '", "<", "<div ", "<button dj-", "dj-click=\"", "dj-keydown.", "\"", "'", ">",
-    "</div>", "def ", "def f(self", "class X(LiveView):\n", "    @event_handler\n", "(", ")", "[", "]", ":", "\n",
-    "    ", "\t", "self.", " = ", "# noqa: V007", "template_name = \"", "**kwargs", "é", "😀", "\r\n", "{#", "#}",
-    "\"\"\"", "dj-view=\"catalog.views.", "{{ query|default:", "async def ", "lambda", "\\", "\u{0}",
+    "{%",
+    "{% ",
+    "%}",
+    "{{",
+    "}}",
+    "{% if ",
+    "{% endif %}",
+    "{% for x in ",
+    "{% endfor %}",
+    "{% block ",
+    "|",
+    "|up",
+    "{% extends \"",
+    "{% include '",
+    "<",
+    "<div ",
+    "<button dj-",
+    "dj-click=\"",
+    "dj-keydown.",
+    "\"",
+    "'",
+    ">",
+    "</div>",
+    "def ",
+    "def f(self",
+    "class X(LiveView):\n",
+    "    @event_handler\n",
+    "(",
+    ")",
+    "[",
+    "]",
+    ":",
+    "\n",
+    "    ",
+    "\t",
+    "self.",
+    " = ",
+    "# noqa: V007",
+    "template_name = \"",
+    "**kwargs",
+    "é",
+    "😀",
+    "\r\n",
+    "{#",
+    "#}",
+    "\"\"\"",
+    "dj-view=\"catalog.views.",
+    "{{ query|default:",
+    "async def ",
+    "lambda",
+    "\\",
+    "\u{0}",
 ];
 
 /// Files the edits go to (Python and templates, with views bound to templates).
@@ -109,8 +156,10 @@ fn a_thousand_random_edits_never_crash_the_server() {
         let method = methods[rng.below(methods.len())];
         let params = match method {
             "textDocument/documentSymbol" => json!({"textDocument": {"uri": u}}),
-            "textDocument/codeAction" => json!({"textDocument": {"uri": u}, "range": {"start": pos, "end": pos},
-                                                 "context": {"diagnostics": []}}),
+            "textDocument/codeAction" => {
+                json!({"textDocument": {"uri": u}, "range": {"start": pos, "end": pos},
+                                                 "context": {"diagnostics": []}})
+            }
             "textDocument/references" => json!({"textDocument": {"uri": u}, "position": pos,
                                                  "context": {"includeDeclaration": true}}),
             _ => json!({"textDocument": {"uri": u}, "position": pos}),
@@ -138,7 +187,15 @@ fn a_thousand_random_edits_never_crash_the_server() {
         .filter(|x| x["code"] == "E004")
         .filter_map(|x| x["message"].as_str())
         .collect();
-    assert!(messages.iter().any(|m| m.contains("Unclosed tag on line 1: 'if'")), "{d:?}");
-    assert!(messages.iter().any(|m| m.contains("Invalid filter: 'nosuch'")), "{d:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("Unclosed tag on line 1: 'if'")),
+        "{d:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("Invalid filter: 'nosuch'")),
+        "{d:?}"
+    );
     assert_eq!(lsp.shutdown(), Some(0));
 }

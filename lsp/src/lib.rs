@@ -357,6 +357,37 @@ impl LanguageServer for Backend {
     }
 }
 
+/// The service, plus a signal when the client sends `exit`.
+struct ExitWatch<S> {
+    inner: S,
+    exited: Arc<tokio::sync::Notify>,
+}
+
+impl<S> tower_service::Service<tower_lsp::jsonrpc::Request> for ExitWatch<S>
+where
+    S: tower_service::Service<tower_lsp::jsonrpc::Request>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::result::Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: tower_lsp::jsonrpc::Request) -> S::Future {
+        let exit = req.method() == "exit";
+        let fut = self.inner.call(req);
+        if exit {
+            self.exited.notify_one();
+        }
+        fut
+    }
+}
+
 /// Serve the protocol on stdin/stdout until the client exits.
 ///
 /// # Errors
@@ -368,9 +399,19 @@ pub fn run_stdio() -> std::io::Result<()> {
         .build()?;
     rt.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        let exited = Arc::new(tokio::sync::Notify::new());
+        let service = ExitWatch {
+            inner: service,
+            exited: exited.clone(),
+        };
+        // tower-lsp notices `exit` only when the next message arrives; end at once.
+        tokio::select! {
+            _ = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service) => {}
+            _ = exited.notified() => {}
+        }
     });
+    // After `exit` the stdin reader may still be blocked in a read the client never
+    // ends (it keeps the pipe open): do not wait for it.
+    rt.shutdown_background();
     Ok(())
 }

@@ -260,7 +260,7 @@ impl Lsp {
         let r = self.request_raw("shutdown", Value::Null);
         assert!(r.get("error").is_none(), "shutdown: {r}");
         self.notify("exit", Value::Null);
-        drop(self.stdin.take());
+        // stdin stays open, as editors keep it: `exit` alone must end the process.
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
