@@ -132,7 +132,7 @@ class Client:
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 def main() -> None:
@@ -155,15 +155,23 @@ def main() -> None:
     c = Client([args.binary, "lsp"], proj)
     c.request(
         "initialize",
-        {"processId": None, "rootUri": proj.as_uri(), "capabilities": {},
-         "workspaceFolders": [{"uri": proj.as_uri(), "name": "examples"}]},
+        {
+            "processId": None,
+            "rootUri": proj.as_uri(),
+            "capabilities": {},
+            "workspaceFolders": [{"uri": proj.as_uri(), "name": "examples"}],
+        },
     )
     init_ms = (time.perf_counter() - t0) * 1000
     c.notify("initialized", {})
-    c.notify("textDocument/didOpen", {"textDocument": {"uri": view_uri, "languageId": "python",
-                                                       "version": 1, "text": view_text}})
-    c.notify("textDocument/didOpen", {"textDocument": {"uri": tpl_uri, "languageId": "django-html",
-                                                       "version": 1, "text": TEMPLATE}})
+    c.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": view_uri, "languageId": "python", "version": 1, "text": view_text}},
+    )
+    c.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": tpl_uri, "languageId": "django-html", "version": 1, "text": TEMPLATE}},
+    )
     # Wait for the first analysis: the index has the view's handlers.
     handler_pos = {"line": 3, "character": TEMPLATE.splitlines()[3].index("handler_1") + 2}
     deadline = time.perf_counter() + 30
@@ -185,15 +193,19 @@ def main() -> None:
         version += 1
         remove = k % 2 == 0
         if remove:
-            rng = {"start": {"line": line_no, "character": col},
-                   "end": {"line": line_no, "character": col + len(", **kwargs")}}
+            rng = {
+                "start": {"line": line_no, "character": col},
+                "end": {"line": line_no, "character": col + len(", **kwargs")},
+            }
             text = ""
         else:
             rng = {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": col}}
             text = ", **kwargs"
         sent = time.perf_counter()
-        c.notify("textDocument/didChange", {"textDocument": {"uri": view_uri, "version": version},
-                                            "contentChanges": [{"range": rng, "text": text}]})
+        c.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": view_uri, "version": version}, "contentChanges": [{"range": rng, "text": text}]},
+        )
         want = (lambda d: any(x["code"] == "V007" for x in d)) if remove else (lambda d: not d)
         got = c.wait(view_uri, want)
         diag_ms.append((got - sent) * 1000)
@@ -216,13 +228,18 @@ def main() -> None:
 
     # Memory, after opening every example file as well.
     for p in sorted(proj.rglob("*.html")) + sorted(proj.rglob("*.py")):
-        c.notify("textDocument/didOpen", {"textDocument": {"uri": p.as_uri(), "languageId": "x", "version": 1,
-                                                           "text": p.read_text()}})
+        c.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": p.as_uri(), "languageId": "x", "version": 1, "text": p.read_text()}},
+        )
     c.request("textDocument/documentSymbol", {"textDocument": {"uri": view_uri}})
     time.sleep(0.5)
     status = Path(f"/proc/{c.proc.pid}/status").read_text()
-    rss = {k: int(v.split()[0]) / 1024 for k, v in (ln.split(":", 1) for ln in status.splitlines())
-           if k in ("VmRSS", "VmHWM")}
+    rss = {
+        k: int(v.split()[0]) / 1024
+        for k, v in (ln.split(":", 1) for ln in status.splitlines())
+        if k in ("VmRSS", "VmHWM")
+    }
     files = len(list(proj.rglob("*.py"))) + len(list(proj.rglob("*.html")))
 
     c.request("shutdown", None)
@@ -232,10 +249,14 @@ def main() -> None:
 
     print(f"project: examples/ + a {len(view_text.splitlines())}-line view ({files} files)")
     print(f"initialize response: {init_ms:.1f} ms (process spawn included)")
-    print(f"diagnostics after didChange ({args.edits} edits): median {statistics.median(diag_ms):.2f} ms, "
-          f"p95 {pct(diag_ms, 95):.2f} ms, max {max(diag_ms):.2f} ms (goal < 20 ms)")
-    print(f"completion ({args.completions} requests): p50 {pct(comp_ms, 50):.2f} ms, "
-          f"p95 {pct(comp_ms, 95):.2f} ms (goal p95 < 10 ms)")
+    print(
+        f"diagnostics after didChange ({args.edits} edits): median {statistics.median(diag_ms):.2f} ms, "
+        f"p95 {pct(diag_ms, 95):.2f} ms, max {max(diag_ms):.2f} ms (goal < 20 ms)"
+    )
+    print(
+        f"completion ({args.completions} requests): p50 {pct(comp_ms, 50):.2f} ms, "
+        f"p95 {pct(comp_ms, 95):.2f} ms (goal p95 < 10 ms)"
+    )
     print(f"memory: VmRSS {rss['VmRSS']:.1f} MB, peak VmHWM {rss['VmHWM']:.1f} MB (goal < 150 MB)")
 
 

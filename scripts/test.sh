@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The full test suite: the Django reference outputs, Python lint (ruff), Rust format and
-# lints, every Rust test, the Python package (built from source with pip, tested with
+# lints, every Rust test (the `djust lsp` protocol suite and its 1,000-edit robustness
+# test among them), the Python package (built from source with pip, tested with
 # pytest against Django 5.2), `djust mcp` with the official MCP SDK, Django's own template
 # tests on djust's engine (a floor on the count), the client's tests (node, happy-dom; the
-# patch applier on the patch corpus the Rust tests write), then the example project in
-# Chromium.
+# patch applier on the patch corpus the Rust tests write), the VS Code extension (built to
+# a .vsix), then the example project in Chromium.
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +70,10 @@ fi
 # The corpus comes from the Rust diff (cargo test above wrote it; refresh to be sure).
 cargo test --locked -p djust-runtime --test vdom_diff writes_the_patch_corpus_for_the_browser_applier >/dev/null
 (cd client && npm ci --no-audit --no-fund --loglevel=error && npm test)
+
+echo "== editors: the VS Code extension (type check, tests, .vsix with @vscode/vsce)"
+(cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error && npm test && npm run package)
+test -s editors/vscode/djust.vsix
 
 echo "== browser: the example project (manage.py demo, Daphne) in Chromium (Playwright)"
 if [ ! -x /usr/bin/chromium ]; then
