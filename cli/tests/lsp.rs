@@ -450,6 +450,29 @@ fn hover_definition_references_symbols_and_code_actions() {
     );
     assert_eq!(d["uri"], tu);
 
+    // Hover on a rule code in a noqa comment shows the rule's documentation.
+    let edited = vtext.replacen(
+        "def search(self, value=\"\", **kwargs):",
+        "def search(self, value=\"\", **kwargs):  # noqa: V007",
+        1,
+    );
+    assert_ne!(edited, vtext);
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": vu, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let h = at(&mut lsp, "textDocument/hover", &vu, pos_of(&edited, "V007", 2));
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("# V007: event-handler-missing-kwargs")),
+        "{h}"
+    );
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": vu, "version": 3}, "contentChanges": [{"text": vtext}]}),
+    );
+
     // References of a handler: from its def to every template that calls it.
     let r = lsp.request(
         "textDocument/references",

@@ -368,3 +368,30 @@ fn noqa_edit(f: &Finding, file: &djust_analyzer::SourceFile) -> Option<TextEdit>
     };
     Some(TextEdit::new(Range::new(at, at), insert))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_of_edits_costs_one_analysis_per_file() {
+        let a = PathBuf::from("/p/a.py");
+        let b = PathBuf::from("/p/b.html");
+        let jobs = vec![
+            Job::Overlay(a.clone(), Some("1".into())),
+            Job::Overlay(b.clone(), Some("x".into())),
+            Job::Disk(PathBuf::from("/p/c.py")),
+            Job::Overlay(a.clone(), Some("12".into())),
+            Job::Overlay(a.clone(), Some("123".into())),
+        ];
+        let kept: Vec<String> = coalesce(jobs)
+            .into_iter()
+            .map(|j| match j {
+                Job::Overlay(p, t) => format!("{}={}", p.display(), t.unwrap_or_default()),
+                Job::Disk(p) => format!("disk {}", p.display()),
+                Job::Stop => "stop".into(),
+            })
+            .collect();
+        assert_eq!(kept, vec!["/p/b.html=x", "disk /p/c.py", "/p/a.py=123"]);
+    }
+}
