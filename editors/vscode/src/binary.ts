@@ -34,3 +34,14 @@ export function resolveBinary(
   }
   return "djust";
 }
+
+/** Files whose text says which packages a Python project uses. */
+export const MANIFEST_GLOB = "**/{pyproject.toml,requirements*.txt,setup.cfg,setup.py,Pipfile}";
+
+/**
+ * Whether a project uses djust: one of its manifests names the `djust` package (as a
+ * whole word: `djust>=0.1`, `"djust"`), or a virtualenv of it has the `djust` binary.
+ */
+export function isDjustProject(manifests: string[], venvBinary: boolean): boolean {
+  return venvBinary || manifests.some((text) => /(^|[^\w-])djust([^\w-]|$)/m.test(text));
+}

@@ -8,7 +8,7 @@ import {
   ServerOptions,
   TransportKind,
 } from "vscode-languageclient/node";
-import { resolveBinary } from "./binary";
+import { MANIFEST_GLOB, isDjustProject, resolveBinary } from "./binary";
 
 let client: LanguageClient | undefined;
 
@@ -47,9 +47,28 @@ async function start(context: vscode.ExtensionContext, output: vscode.OutputChan
   context.subscriptions.push({ dispose: () => void client?.stop() });
 }
 
+/** Whether the open workspace is a djust project (or the user pointed at a binary). */
+async function inDjustProject(): Promise<boolean> {
+  const config = vscode.workspace.getConfiguration("djust").get<string>("path");
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  const binary = resolveBinary(config, folders);
+  if ((config ?? "").trim() || binary !== "djust") {
+    return true;
+  }
+  const files = await vscode.workspace.findFiles(MANIFEST_GLOB, "**/{node_modules,.venv,venv,env}/**", 50);
+  const texts = await Promise.all(
+    files.map(async (f) => Buffer.from(await vscode.workspace.fs.readFile(f)).toString("utf8")),
+  );
+  return isDjustProject(texts, false);
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel("djust");
   context.subscriptions.push(output);
+  if (!(await inDjustProject())) {
+    output.appendLine("djust: no djust project here (no manifest names djust, no djust in a virtualenv); not starting.");
+    return;
+  }
   context.subscriptions.push(
     vscode.commands.registerCommand("djust.restartServer", async () => {
       await client?.stop();

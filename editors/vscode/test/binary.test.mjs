@@ -30,3 +30,12 @@ test("then the first virtualenv of the first folder that has one", () => {
 test("else djust on PATH", () => {
   assert.equal(resolveBinary("  ", ["/a"], "linux", () => false), "djust");
 });
+
+test("a djust project: a manifest names the package, or a virtualenv has the binary", async () => {
+  const { isDjustProject } = createRequire(import.meta.url)("../dist/binary.cjs");
+  assert.equal(isDjustProject(['[project]\ndependencies = ["django>=5", "djust>=0.1"]'], false), true);
+  assert.equal(isDjustProject(["Django==5.2\ndjust\n"], false), true);
+  assert.equal(isDjustProject(["django-djusty==1\nmy-djust-fork\n"], false), false);
+  assert.equal(isDjustProject(["Django==5.2\n"], false), false);
+  assert.equal(isDjustProject([], true), true);
+});
