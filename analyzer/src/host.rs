@@ -9,8 +9,6 @@
 //! deleted file, a settings file's `TEMPLATES` `DIRS`) reloads the whole project.
 
 use crate::discovery::{self, Input, Kind};
-use crate::python::PyFile;
-use crate::template::TemplateDoc;
 use crate::workspace::ProjectIndex;
 use crate::{
     load, load_project, project, select, sort_findings, CheckError, FileId, Finding, Loaded, Settings,
@@ -61,20 +59,6 @@ impl AnalysisHost {
     /// The project root the host was loaded from.
     pub fn root(&self) -> &Path {
         &self.root
-    }
-
-    /// The settings in use.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// Replace the settings (the configuration file changed) and reload.
-    ///
-    /// # Errors
-    /// As [`AnalysisHost::load`].
-    pub fn set_settings(&mut self, settings: Settings) -> Result<(), CheckError> {
-        self.settings = settings;
-        self.reload()
     }
 
     /// Discover and analyse the whole project again; overlays stay in force.
@@ -184,76 +168,44 @@ impl AnalysisHost {
         Ok(Update::File(id))
     }
 
-    /// Every finding in the project, as `djust check` would report it with the
-    /// overlays saved: selected, `noqa`-filtered, sorted by file and position.
-    pub fn findings(&self) -> Vec<Finding> {
+    /// Analyse the project as it stands (overlays in force): every finding, as `djust
+    /// check` would report them with the overlays saved (selected, `noqa`-filtered,
+    /// sorted by file and position), the project index and the template names. The
+    /// summaries and the template index are built once for all three.
+    pub fn analysis(&self) -> Analysis {
+        let project = Summaries::of(&self.loaded, &self.settings_dirs);
         let cross = {
-            let project = Summaries::of(&self.loaded, &self.settings_dirs);
-            let index = project::PythonIndex::new(project.python);
+            let index = project::PythonIndex::new(project.python.clone());
             project::cross_file_findings(&index, &project.templates, &project.tindex)
         };
         let (mut findings, _) = select(&self.loaded, cross, &self.settings);
         sort_findings(&mut findings, |id| self.loaded[id].file.display.as_path());
-        findings
-    }
-
-    /// The project's LiveViews and templates, with the overlays in force.
-    pub fn index(&self) -> ProjectIndex {
-        let project = Summaries::of(&self.loaded, &self.settings_dirs);
         let files: Vec<&SourceFile> = self.loaded.iter().map(|l| &l.file).collect();
-        crate::workspace::build(&files, &project.python, &project.templates, &project.tindex)
-    }
-
-    /// Number of files in the project.
-    pub fn len(&self) -> usize {
-        self.loaded.len()
-    }
-
-    /// True when the project has no file.
-    pub fn is_empty(&self) -> bool {
-        self.loaded.is_empty()
+        let index = crate::workspace::build(&files, &project.python, &project.templates, &project.tindex);
+        let mut template_names = project.tindex.names();
+        template_names.sort();
+        Analysis {
+            findings,
+            index,
+            template_names,
+        }
     }
 
     /// The file with id `id` (its text as analysed: the overlay when there is one).
     pub fn file(&self, id: FileId) -> Option<&SourceFile> {
         self.loaded.get(id).map(|l| &l.file)
     }
+}
 
-    /// The id of the file at absolute path `abs`, if it is in the project.
-    pub fn file_id(&self, abs: &Path) -> Option<FileId> {
-        self.by_path.get(abs).copied()
-    }
-
-    /// The Python summary of file `id`.
-    pub fn python(&self, id: FileId) -> Option<&PyFile> {
-        match &self.loaded.get(id)?.summary {
-            Summary::Python(p) => Some(p),
-            _ => None,
-        }
-    }
-
-    /// The template summary of file `id`.
-    pub fn template(&self, id: FileId) -> Option<&TemplateDoc> {
-        match &self.loaded.get(id)?.summary {
-            Summary::Template(t) => Some(t),
-            _ => None,
-        }
-    }
-
-    /// The file a template name (`"shop/base.html"`) loads, as Django's loaders would
-    /// find it; `from` is the template that names it (for relative names).
-    pub fn resolve_template(&self, name: &str, from: Option<FileId>) -> Option<FileId> {
-        let project = Summaries::of(&self.loaded, &self.settings_dirs);
-        project.tindex.resolve(name, from)
-    }
-
+/// The result of [`AnalysisHost::analysis`].
+#[derive(Debug)]
+pub struct Analysis {
+    /// Findings after selection and `noqa`, sorted by file, position and code.
+    pub findings: Vec<Finding>,
+    /// The project's LiveViews and templates.
+    pub index: ProjectIndex,
     /// Every template name the project's loaders can find, with its file, sorted.
-    pub fn template_names(&self) -> Vec<(String, FileId)> {
-        let project = Summaries::of(&self.loaded, &self.settings_dirs);
-        let mut out = project.tindex.names();
-        out.sort();
-        out
-    }
+    pub template_names: Vec<(String, FileId)>,
 }
 
 fn is_analysable(abs: &Path) -> bool {

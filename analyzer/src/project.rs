@@ -329,11 +329,6 @@ impl TemplateIndex {
         self.by_name.iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 
-    /// The name file `id` is loaded by (its nearest template directory's), if any.
-    pub fn name_of(&self, id: FileId) -> Option<&str> {
-        self.names.get(&id).map(String::as_str)
-    }
-
     /// The file a template name loads, as Django's loaders would pick it. Relative
     /// names (`./x.html`, `../x.html`) resolve against `from`'s own name.
     pub fn resolve(&self, name: &str, from: Option<FileId>) -> Option<FileId> {

@@ -24,30 +24,27 @@ thread_local! {
 pub(crate) fn recover(source: &str) -> Option<Vec<Stmt>> {
     let mut text = source.as_bytes().to_vec();
     for _ in 0..ROUNDS {
+        // Blanking writes ASCII over whole characters, so the text stays UTF-8.
         let current = String::from_utf8_lossy(&text).into_owned();
-        let broken = broken_lines(&current)?;
-        let fallback_line = match parse(&current, Mode::Module, "<djust>") {
+        let error_line = match parse(&current, Mode::Module, "<djust>") {
             Ok(ast::Mod::Module(m)) => return Some(m.body),
             Ok(_) => return None,
             Err(e) => line_of(&current, usize::from(e.offset)),
         };
-        let lines = if broken.is_empty() {
-            vec![(fallback_line, fallback_line)]
-        } else {
-            broken
-        };
-        let rows: Vec<(usize, usize)> = {
-            let current = String::from_utf8_lossy(&text);
-            let all: Vec<&str> = current.lines().collect();
-            let mut ranges = unclosed_brackets(&all);
-            if ranges.is_empty() {
-                ranges = lines;
-            }
-            ranges
-                .into_iter()
-                .map(|(f, l)| statement_rows(&all, f, l))
-                .collect()
-        };
+        // An unclosed bracket first (the parser reports it lines later), then what
+        // tree-sitter marks as broken, then the line the parser stopped at.
+        let all: Vec<&str> = current.lines().collect();
+        let mut ranges = unclosed_brackets(&all);
+        if ranges.is_empty() {
+            ranges = broken_lines(&current)?;
+        }
+        if ranges.is_empty() {
+            ranges = vec![(error_line, error_line)];
+        }
+        let rows: Vec<(usize, usize)> = ranges
+            .into_iter()
+            .map(|(f, l)| statement_rows(&all, f, l))
+            .collect();
         for (first, last) in rows {
             blank_lines(&mut text, first, last);
         }

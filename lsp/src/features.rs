@@ -147,7 +147,7 @@ pub fn completion(snap: &Snapshot, doc: &Document, path: &Path, pos: Position) -
         TemplateSpot::TemplateName(w) => template_names(snap, doc, &w),
         TemplateSpot::BlockName(w) => {
             let r = replace(&w);
-            parent_blocks(snap, doc, path)
+            parent_blocks(snap, path)
                 .into_iter()
                 .map(|(name, _, _)| {
                     item(
@@ -268,14 +268,7 @@ fn template_names(snap: &Snapshot, doc: &Document, w: &Word) -> Vec<CompletionIt
     names.sort();
     names
         .into_iter()
-        .map(|(name, file)| {
-            let shown = file
-                .strip_prefix(&snap.root)
-                .unwrap_or(file)
-                .display()
-                .to_string();
-            item(name, CompletionItemKind::FILE, shown, None, r)
-        })
+        .map(|(name, file)| item(name, CompletionItemKind::FILE, shown(snap, file), None, r))
         .collect()
 }
 
@@ -325,18 +318,7 @@ pub fn hover(snap: &Snapshot, doc: &Document, path: &Path, pos: Position) -> Opt
                 let rule = Rule::from_code(&w.text)?;
                 Some(hover_at(rule.page(), doc.range(w.span)))
             }
-            PythonSpot::TemplateName(w) => {
-                let file = snap.templates.get(&w.text)?;
-                let shown = file
-                    .strip_prefix(&snap.root)
-                    .unwrap_or(file)
-                    .display()
-                    .to_string();
-                Some(hover_at(
-                    format!("Template `{}` → `{shown}`", w.text),
-                    doc.range(w.span),
-                ))
-            }
+            PythonSpot::TemplateName(w) => template_hover(snap, doc, &w),
             PythonSpot::FunctionName(_) => None,
         };
     }
@@ -402,18 +384,7 @@ pub fn hover(snap: &Snapshot, doc: &Document, path: &Path, pos: Position) -> Opt
             }
             None
         }
-        TemplateSpot::TemplateName(w) => {
-            let file = snap.templates.get(&w.text)?;
-            let shown = file
-                .strip_prefix(&snap.root)
-                .unwrap_or(file)
-                .display()
-                .to_string();
-            Some(hover_at(
-                format!("Template `{}` → `{shown}`", w.text),
-                doc.range(w.span),
-            ))
-        }
+        TemplateSpot::TemplateName(w) => template_hover(snap, doc, &w),
         TemplateSpot::Modifier { .. } | TemplateSpot::BlockName(_) => None,
     }
 }
@@ -480,22 +451,11 @@ pub fn definition(snap: &Snapshot, doc: &Document, path: &Path, pos: Position) -
                 .filter_map(|h| location(snap, &h.file, h.line, h.column))
                 .collect()
         }
-        Some(TemplateSpot::TemplateName(w)) => {
-            let name = if w.text.starts_with("./") || w.text.starts_with("../") {
-                snap.template_names
-                    .get(path)
-                    .and_then(|base| djust_analyzer::project::relative_name(base, &w.text))
-                    .unwrap_or_else(|| w.text.clone())
-            } else {
-                w.text.clone()
-            };
-            snap.templates
-                .get(&name)
-                .and_then(|f| file_location(f))
-                .into_iter()
-                .collect()
-        }
-        Some(TemplateSpot::BlockName(w)) => parent_blocks(snap, doc, path)
+        Some(TemplateSpot::TemplateName(w)) => resolve_template(snap, &w.text, path)
+            .and_then(|f| file_location(f))
+            .into_iter()
+            .collect(),
+        Some(TemplateSpot::BlockName(w)) => parent_blocks(snap, path)
             .into_iter()
             .filter(|(name, _, _)| *name == w.text)
             .take(1)
@@ -513,31 +473,25 @@ pub fn definition(snap: &Snapshot, doc: &Document, path: &Path, pos: Position) -
     }
 }
 
-/// `{% block %}`s of the templates this one extends (nearest parent first), with
-/// their file and range.
-fn parent_blocks(snap: &Snapshot, doc: &Document, path: &Path) -> Vec<(String, std::path::PathBuf, Range)> {
+/// `{% block %}`s of the templates `path` extends (nearest parent first), with their
+/// file and range. The chain comes from the project index (the analyzer's parse of each
+/// template, the open buffer's included).
+fn parent_blocks(snap: &Snapshot, path: &Path) -> Vec<(String, std::path::PathBuf, Range)> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     seen.insert(path.to_path_buf());
-    let mut text = doc.text.clone();
     let mut current = path.to_path_buf();
     for _ in 0..16 {
-        let Some(parent_name) = extends_of(&text) else {
+        let Some(parent_name) = snap
+            .index
+            .templates
+            .iter()
+            .find(|t| snap.abs(&t.file) == current)
+            .and_then(|t| t.extends.as_deref())
+        else {
             break;
         };
-        let parent_name = if parent_name.starts_with("./") || parent_name.starts_with("../") {
-            match snap
-                .template_names
-                .get(&current)
-                .and_then(|b| djust_analyzer::project::relative_name(b, &parent_name))
-            {
-                Some(n) => n,
-                None => break,
-            }
-        } else {
-            parent_name
-        };
-        let Some(file) = snap.templates.get(&parent_name) else {
+        let Some(file) = resolve_template(snap, parent_name, &current) else {
             break;
         };
         if !seen.insert(file.clone()) {
@@ -546,29 +500,43 @@ fn parent_blocks(snap: &Snapshot, doc: &Document, path: &Path) -> Vec<(String, s
         let Ok(parent_text) = std::fs::read_to_string(file) else {
             break;
         };
-        let pdoc = Document::new(parent_text.clone(), 0);
-        for (name, span) in blocks(&parent_text).into_iter().map(|b| (b.name, b.open)) {
-            if !out.iter().any(|(n, _, _): &(String, _, _)| *n == name) {
-                out.push((name, file.clone(), pdoc.range(span)));
+        let pdoc = Document::new(parent_text, 0);
+        for b in blocks(&pdoc.text) {
+            if !out.iter().any(|(n, _, _): &(String, _, _)| *n == b.name) {
+                out.push((b.name, file.clone(), pdoc.range(b.open)));
             }
         }
-        text = parent_text;
         current = file.clone();
     }
     out
 }
 
-fn extends_of(text: &str) -> Option<String> {
-    tokenize(text)
-        .into_iter()
-        .filter(|t| t.kind == TokenKind::Block)
-        .find(|t| t.tag_name(text) == "extends")
-        .and_then(|t| {
-            let c = t.content(text).trim();
-            let arg = c.strip_prefix("extends")?.trim();
-            let q = arg.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-            Some(arg.trim_matches(q).to_string())
-        })
+/// The file template name `name` loads when template `from` names it (relative names,
+/// `./x.html`, resolve against `from`'s own name).
+fn resolve_template<'s>(snap: &'s Snapshot, name: &str, from: &Path) -> Option<&'s std::path::PathBuf> {
+    if name.starts_with("./") || name.starts_with("../") {
+        let base = snap.template_names.get(from)?;
+        let joined = djust_analyzer::project::relative_name(base, name)?;
+        return snap.templates.get(&joined);
+    }
+    snap.templates.get(name)
+}
+
+/// `Template `name` → `file``, for a hover on a template name.
+fn template_hover(snap: &Snapshot, doc: &Document, w: &Word) -> Option<Hover> {
+    let file = snap.templates.get(&w.text)?;
+    Some(hover_at(
+        format!("Template `{}` → `{}`", w.text, shown(snap, file)),
+        doc.range(w.span),
+    ))
+}
+
+/// A project file as the user sees it: relative to the root.
+fn shown(snap: &Snapshot, file: &Path) -> String {
+    file.strip_prefix(&snap.root)
+        .unwrap_or(file)
+        .display()
+        .to_string()
 }
 
 /// A `{% block %}` of a template: its name, the opening tag, the whole block, and the

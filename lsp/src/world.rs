@@ -9,7 +9,7 @@
 use crate::text;
 use djust_analyzer::host::{AnalysisHost, Update};
 use djust_analyzer::workspace::ProjectIndex;
-use djust_analyzer::{Finding, Overrides, Settings, Severity};
+use djust_analyzer::{FileId, Finding, Overrides, Settings, Severity};
 use djust_runtime::Span;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -57,12 +57,11 @@ impl Snapshot {
         self.root.join(file)
     }
 
-    fn build(host: &AnalysisHost) -> Snapshot {
+    fn build(host: &AnalysisHost, index: ProjectIndex, names: Vec<(String, FileId)>) -> Snapshot {
         let root = host.root().to_path_buf();
-        let index = host.index();
         let mut templates = HashMap::new();
         let mut template_names = HashMap::new();
-        for (name, id) in host.template_names() {
+        for (name, id) in names {
             if let Some(f) = host.file(id) {
                 template_names
                     .entry(f.abs.clone())
@@ -251,7 +250,8 @@ fn publish(
     shared: &Shared,
     published: &mut HashMap<Url, Vec<Diagnostic>>,
 ) {
-    let findings = host.findings();
+    let analysis = host.analysis();
+    let findings = analysis.findings;
     let mut by_file: HashMap<Url, Vec<Action>> = HashMap::new();
     for f in &findings {
         let Some(file) = host.file(f.file) else { continue };
@@ -282,7 +282,7 @@ fn publish(
     if let Ok(mut a) = shared.actions.lock() {
         *a = by_file;
     }
-    let snap = Arc::new(Snapshot::build(host));
+    let snap = Arc::new(Snapshot::build(host, analysis.index, analysis.template_names));
     if let Ok(mut s) = shared.snapshot.write() {
         *s = snap;
     }
