@@ -39,7 +39,13 @@ pub(crate) fn recover(source: &str) -> Option<Vec<Stmt>> {
             ranges = broken_lines(&current)?;
         }
         if ranges.is_empty() {
-            ranges = vec![(error_line, error_line)];
+            // The parser may stop past the end (`def f():` with no body yet): take the
+            // last line with code at or before where it stopped.
+            let line = (0..=error_line.min(all.len().saturating_sub(1)))
+                .rev()
+                .find(|&r| !all[r].trim().is_empty())
+                .unwrap_or(0);
+            ranges = vec![(line, line)];
         }
         let rows: Vec<(usize, usize)> = ranges
             .into_iter()
@@ -250,6 +256,14 @@ mod tests {
             n.contains(&"V.mount".to_string()) && n.contains(&"V.search".to_string()),
             "{n:?}"
         );
+    }
+
+    #[test]
+    fn a_def_without_a_body_yet_at_the_end_of_the_file() {
+        let src = "class V(LiveView):\n    @event_handler\n    def a(self, **kw):\n        pass\n\n    @event_handler\n    def b(self, **kw):\n";
+        assert!(parse(src, Mode::Module, "<t>").is_err());
+        let body = recover(src).unwrap_or_else(|| panic!("not recovered"));
+        assert_eq!(names(&body), ["V", "V.a"]);
     }
 
     #[test]
