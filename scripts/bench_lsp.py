@@ -47,7 +47,7 @@ def big_view(lines: int = 2000) -> str:
         "",
     ]
     n = 0
-    while len(out) < lines:
+    while len(out) + 6 <= lines:
         out += [
             "    @event_handler",
             f"    def handler_{n}(self, value='', **kwargs):",
@@ -57,7 +57,9 @@ def big_view(lines: int = 2000) -> str:
             "",
         ]
         n += 1
-    return "\n".join(out[:lines]) + "\n"
+    # Whole handlers only (a cut one would not parse); pad to exactly `lines` lines.
+    out += [f"# padding {i}" for i in range(lines - len(out))]
+    return "\n".join(out) + "\n"
 
 
 TEMPLATE = """{% extends "base.html" %}
