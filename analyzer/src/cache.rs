@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// What phase 1 produced for one file.
 #[derive(Debug, Serialize, Deserialize)]

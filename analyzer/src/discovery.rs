@@ -80,8 +80,20 @@ pub fn discover(paths: &[PathBuf], cwd: &Path, settings: &Settings) -> Result<Ve
         if settings.force_exclude && settings.is_excluded(&abs) {
             continue;
         }
-        if meta.is_file() {
-            if let Some(kind) = kind_of(&abs, true) {
+        if !meta.is_dir() {
+            // A regular file, or a named pipe, device or socket named on the command
+            // line: the latter is read as nothing and reported as E003 by the load
+            // (`source::read`), and the other paths are still checked.
+            let kind = if meta.is_file() {
+                kind_of(&abs, true)
+            } else {
+                Some(
+                    kind_of(&abs, true)
+                        .filter(|k| *k == Kind::Python)
+                        .unwrap_or(Kind::Template),
+                )
+            };
+            if let Some(kind) = kind {
                 lock(&found).push(Input {
                     display: given.clone(),
                     abs,

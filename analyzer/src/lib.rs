@@ -29,11 +29,13 @@ pub mod noqa;
 pub mod output;
 pub mod project;
 pub mod python;
+pub mod python_depth;
 mod python_recover;
 mod python_state;
 pub mod rule;
 pub mod rules;
 pub mod settings_eval;
+pub mod source;
 pub mod template;
 pub mod workspace;
 
@@ -335,7 +337,7 @@ pub fn check_with_overlay(
     }
     for (l, needed) in loaded.iter_mut().zip(needs_text) {
         if needed {
-            if let Ok(bytes) = std::fs::read(&l.file.abs) {
+            if let Ok(bytes) = source::read(&l.file.abs) {
                 l.file.text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
                     .into_owned();
                 l.file.lines = LineIndex::new(&l.file.text);
@@ -488,7 +490,7 @@ fn load(
         }
     }
     let mut findings = Vec::new();
-    let bytes = match std::fs::read(&input.abs) {
+    let bytes = match source::read(&input.abs) {
         Ok(b) => b,
         Err(e) => {
             let file = SourceFile {

@@ -10,6 +10,7 @@
 use crate::ast_util::{child_bodies, dotted, is_true, span_of, str_const, FnDef};
 use crate::finding::{FileId, Finding};
 use crate::noqa::{self, Noqa};
+use crate::python_depth::DepthGuard;
 use crate::rules;
 use djust_runtime::{LineIndex, Span};
 use rustpython_parser::ast::{self, Expr, Stmt};
@@ -175,11 +176,19 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     };
     let mut findings = Vec::new();
     let mut comments: Vec<(usize, String)> = Vec::new();
-    let tokens = lex(input.source, Mode::Module).inspect(|t| {
-        if let Ok((Tok::Comment(text), range)) = t {
-            comments.push((usize::from(range.start()), text.clone()));
-        }
-    });
+    // The stream stops at a token that nests past CPython's limits, so the parser
+    // never builds a tree deep enough to overflow the stack (`python_depth`).
+    let mut guard = DepthGuard::default();
+    let tokens = lex(input.source, Mode::Module)
+        .inspect(|t| {
+            if let Ok((Tok::Comment(text), range)) = t {
+                comments.push((usize::from(range.start()), text.clone()));
+            }
+        })
+        .take_while(|t| match t {
+            Ok((tok, range)) => guard.accept(tok, usize::from(range.start())),
+            Err(_) => true,
+        });
     let parsed = parse_tokens(tokens, Mode::Module, "<djust>");
     for (offset, text) in &comments {
         let line = input.lines.line_of(*offset);
@@ -195,6 +204,11 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
             };
             file.line_noqa.insert(line, merged);
         }
+    }
+    if let Some((kind, at)) = guard.exceeded() {
+        drop(parsed);
+        findings.push(rules::e001::too_deep(input.file, input.source, kind, at));
+        return (file, findings);
     }
     let body = match parsed {
         Ok(ast::Mod::Module(m)) => m.body,

@@ -84,7 +84,7 @@ pub struct TemplateDoc {
     /// `{# djust:partial #}` marks a fragment that is never a LiveView root.
     pub partial: bool,
     /// Syntax errors from the parser (E004), minus those a foreign tag library may
-    /// explain.
+    /// explain; at most [`MAX_SYNTAX_ISSUES`], the first one counting those left out.
     pub errors: Vec<SyntaxIssue>,
 }
 
@@ -212,6 +212,8 @@ fn syntax_issues(errors: &[djust_runtime::template::TemplateError]) -> Vec<Synta
         .filter_map(|e| e.span.map(|s| s.start))
         .max();
     let mut out: Vec<SyntaxIssue> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut more = 0usize;
     for e in errors {
         let Some(span) = e.span else { continue };
         let explained_by_library = foreign
@@ -220,7 +222,11 @@ fn syntax_issues(errors: &[djust_runtime::template::TemplateError]) -> Vec<Synta
                 || e.message.contains("is not a registered tag library"));
         let explained_by_stray_end = stray_end.is_some_and(|at| span.start < at)
             && (e.message.starts_with("Unclosed tag") || e.message == "unclosed block");
-        if explained_by_library || explained_by_stray_end || out.iter().any(|o| o.span == span) {
+        if explained_by_library || explained_by_stray_end || !seen.insert(span) {
+            continue;
+        }
+        if out.len() == MAX_SYNTAX_ISSUES {
+            more += 1;
             continue;
         }
         out.push(SyntaxIssue {
@@ -228,8 +234,17 @@ fn syntax_issues(errors: &[djust_runtime::template::TemplateError]) -> Vec<Synta
             message: e.message.lines().next().unwrap_or_default().to_string(),
         });
     }
+    if let (Some(first), true) = (out.first_mut(), more > 0) {
+        first.message.push_str(&format!(
+            " ({more} more syntax errors in this template are not reported; fix this one first)"
+        ));
+    }
     out
 }
+
+/// The most syntax errors reported for one template (a cascade of thousands, such as
+/// 10,000 unclosed tags, is reported as its first errors and a count).
+pub const MAX_SYNTAX_ISSUES: usize = 10;
 
 /// The built-in filters plus `static`, whose tags the parser knows. Other libraries
 /// (`i18n`, `humanize`, the project's own) count as foreign for E004.

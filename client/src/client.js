@@ -3,8 +3,9 @@
 // (docs/client.md; messages in python/djust/consumer.py; patches in docs/protocol.md).
 //
 // A LiveView's root is the element with `dj-view="app.views.Class"` (and `dj-root`).
-// On connect the client sends `mount`; the reply's HTML (with `dj-id`s) replaces the
-// root. Directives, on any element inside the root:
+// On connect the client sends `mount` with the page's URL and the token the server put
+// on the root (`dj-session`); the reply's HTML (with `dj-id`s) replaces the root. A
+// `stale` refusal (an old or foreign token) reloads the page once for a fresh one. Directives, on any element inside the root:
 //   dj-click, dj-input, dj-change, dj-submit, dj-keydown[.key], dj-keyup[.key] = handler
 //   dj-model[.lazy] = state attribute bound to the field's value
 //   dj-debounce / dj-throttle = milliseconds ("blur" debounces until the field loses focus)
@@ -90,6 +91,8 @@ export class LiveView {
   constructor(root, options = {}) {
     this.root = root;
     this.view = root.getAttribute("dj-view");
+    // The root is replaced on mount; keep the page's token for every (re)mount.
+    this.session = root.getAttribute("dj-session");
     const loc = root.ownerDocument.defaultView.location;
     this.url =
       options.url ||
@@ -124,6 +127,22 @@ export class LiveView {
     };
   }
 
+  /** Reload the page for a fresh token, unless this tab did so in the last 10 s. */
+  reload() {
+    const win = this.root.ownerDocument.defaultView;
+    const key = "djust:reloaded";
+    let last = 0;
+    try {
+      last = Number(win.sessionStorage.getItem(key)) || 0;
+      win.sessionStorage.setItem(key, String(Date.now()));
+    } catch {
+      // Storage unavailable: reload anyway.
+    }
+    if (Date.now() - last < 10000) return;
+    this.closed = true;
+    win.location.reload();
+  }
+
   /** Close the socket for good (no reconnect). */
   close() {
     this.closed = true;
@@ -134,7 +153,9 @@ export class LiveView {
     const loc = this.root.ownerDocument.defaultView.location;
     this.version = 0;
     this.mounting = true;
-    this.ws.send(JSON.stringify({ type: "mount", view: this.view, url: loc.pathname + loc.search }));
+    this.ws.send(
+      JSON.stringify({ type: "mount", view: this.view, url: loc.pathname + loc.search, session: this.session }),
+    );
   }
 
   setConnection(state) {
@@ -194,6 +215,7 @@ export class LiveView {
     } else if (msg.type === "error") {
       console.error("djust:", msg.message, msg.traceback || "");
       this.emit("error", msg);
+      if (msg.code === "stale" && this.mounting) this.reload();
     }
   }
 

@@ -50,15 +50,44 @@ function boot(body, mountedHtml, handlers) {
   return { window, document, views, view: views[0], ws, sockets };
 }
 
-const COUNTER = `<div dj-view="app.views.Counter" dj-root><p>0</p><button dj-click="inc" data-step:int="2" data-item-id="a7">+</button></div>`;
+const COUNTER = `<div dj-view="app.views.Counter" dj-root dj-session="tok.en:1"><p>0</p><button dj-click="inc" data-step:int="2" data-item-id="a7">+</button></div>`;
 const COUNTER_IDS = `<div dj-id="0" dj-view="app.views.Counter" dj-root=""><p dj-id="1">0</p><button dj-id="2" dj-click="inc" data-step:int="2" data-item-id="a7">+</button></div>`;
 
 test("connects to /ws/djust/ on the page's host, mounts the view and swaps in the ids", () => {
   const { document, ws, view } = boot(COUNTER, COUNTER_IDS);
   assert.equal(ws.url, "ws://shop.test/ws/djust/");
-  assert.deepEqual(ws.sent[0], { type: "mount", view: "app.views.Counter", url: "/counter/?q=1" });
+  assert.deepEqual(ws.sent[0], { type: "mount", view: "app.views.Counter", url: "/counter/?q=1", session: "tok.en:1" });
   assert.equal(document.querySelector("p").getAttribute("dj-id"), "1");
   assert.equal(view.root.getAttribute("dj-connection"), "open");
+});
+
+test("the page's token survives the root swap and goes with every re-mount", () => {
+  const { ws } = boot(COUNTER, COUNTER_IDS);
+  ws.reply({ type: "patch", patches: [], pv: 1, v: 5 }); // a version gap re-mounts
+  assert.deepEqual(ws.sent.at(-1), { type: "mount", view: "app.views.Counter", url: "/counter/?q=1", session: "tok.en:1" });
+});
+
+test("a stale refusal of the mount reloads the page, at most once in 10 seconds", () => {
+  const window = new Window({ url: "http://shop.test/counter/" });
+  window.document.body.innerHTML = COUNTER;
+  let reloads = 0;
+  window.location.reload = () => reloads++;
+  const { FakeSocket, sockets } = socketClass();
+  start(window.document, { WebSocket: FakeSocket });
+  sockets[0].open();
+  sockets[0].reply({ type: "error", code: "stale", message: "the page's token has expired: reload the page" });
+  assert.equal(reloads, 1);
+  // A second stale answer right after (the reloaded page's token is stale too): no loop.
+  const again = start(window.document, { WebSocket: FakeSocket });
+  sockets.at(-1).open();
+  sockets.at(-1).reply({ type: "error", code: "stale", message: "still stale" });
+  assert.equal(reloads, 1);
+  assert.equal(again.length, 1);
+  // Other errors, and stale errors after the mount, do not reload.
+  const { ws } = boot(COUNTER, COUNTER_IDS);
+  ws.reply({ type: "error", code: "forbidden", message: "no" });
+  ws.reply({ type: "error", code: "stale", message: "late" });
+  assert.equal(reloads, 1);
 });
 
 test("dj-click sends the handler with data-* params, and the patch reply updates the DOM", () => {

@@ -9,6 +9,8 @@ class DjustConfig(AppConfig):
     verbose_name = "djust"
 
     def ready(self) -> None:
-        from djust import checks
+        from djust import checks, conf
 
+        # A bad settings.DJUST stops start-up with the key and the fix.
+        conf.validate()
         checks.register()

@@ -1,26 +1,39 @@
 """The WebSocket side of LiveViews (Django Channels).
 
-Messages (JSON), client → server:
+The handshake is refused unless its ``Origin`` is allowed (:mod:`djust.origin`), so
+another site cannot drive a signed-in visitor's LiveViews. Then, per message (JSON
+text), client → server:
 
-- ``{"type": "mount", "view": "app.views.Counter", "url": "/counter/7/"}``:
-  instantiate the view (it must be a ``LiveView`` subclass), call ``mount(request,
-  **kwargs)`` — ``kwargs`` are the URL's, resolved by Django's URLconf as for the page
-  itself (or given as ``"kwargs"``) — and answer ``{"type": "mounted", "html": ...,
-  "v": 1, "handlers": {...}}``: the LiveView root with ``dj-id``s, which the client
-  puts in place of its root, and the ``@debounce``/``@throttle`` defaults per handler.
+- ``{"type": "mount", "url": "/counter/7/?q", "session": token}``: mount the LiveView
+  the page at ``url`` serves, through Django's middleware, URLconf, the URL's
+  decorators and the view's permission checks, with the URL's keyword arguments, if
+  ``token`` (the page's ``dj-session``) is valid for it (:mod:`djust.mount`); answer
+  ``{"type": "mounted", "html": ..., "v": 1, "handlers": {...}}``: the LiveView root
+  with ``dj-id``s, which the client puts in place of its root, and the
+  ``@debounce``/``@throttle`` defaults per handler. A ``view`` key is ignored: the URL
+  decides. A redirect on the way (a login decorator) answers ``{"type": "redirect"}``.
 - ``{"type": "event", "name": "inc", "params": {"value": ..., "id": "7"}, "ref": 3}``:
   call the ``@event_handler`` named ``name`` with ``params`` as keyword arguments,
   re-render and answer ``{"type": "patch", "patches": [...], "v": n, "ref": 3}``
   (``docs/protocol.md``; ``patches`` may be empty).
 - ``{"type": "model", "field": "title", "value": "Hi", "ref": 4}``: ``dj-model`` — set
-  the public state attribute ``field`` to ``value`` and answer with patches as for an
-  event. Only fields the page binds with ``dj-model`` in its last render are accepted.
+  the public state attribute ``field`` to ``value``, converted to the attribute's type
+  (:mod:`djust.model_binding`), and answer with patches as for an event. Only fields
+  the page binds with ``dj-model`` in its last render are accepted.
 
 A handler that calls ``self.redirect(...)`` is answered ``{"type": "redirect", "url":
 ...}`` instead, and the client loads that page.
 
-Errors answer ``{"type": "error", "message": ..., "ref": ...}``; the traceback is
-included only with ``DEBUG = True``. The socket stays open.
+Whatever arrives, the socket stays open and its view keeps its state: a message that
+is not accepted is answered ``{"type": "error", "code": ..., "message": ..., "ref":
+...}`` (``ref`` when the message had one). Codes: ``bad_frame`` (binary, not JSON, NaN,
+nested too deep, not an object), ``too_large`` (over ``DJUST["MAX_MESSAGE_SIZE"]``),
+``rate_limited`` (over ``EVENT_RATE_LIMIT``/``MOUNT_RATE_LIMIT``; the message is
+dropped), ``stale`` (the page's token is missing, expired or for another page: the
+client reloads), ``forbidden``, ``not_found``, ``bad_request``, ``invalid`` (no such
+handler, a value that does not fit), ``server_error`` (the handler raised). The
+traceback is in the reply only with ``DEBUG = True``. Each refused or failed message
+is one line in the ``djust`` logger (the full traceback only with ``DEBUG``).
 """
 
 from __future__ import annotations
@@ -31,47 +44,25 @@ import traceback
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.http import HttpRequest
-from django.urls import Resolver404, resolve
-from django.utils.module_loading import import_string
 
-from djust import _rust
+from djust import _rust, conf, origin
+from djust import mount as socket_mount
 from djust.live_view import LiveView
+from djust.model_binding import BadValue, coerce
+from djust.ratelimit import TokenBucket
 
 logger = logging.getLogger("djust")
 
 
 class EventError(Exception):
-    """An event the client may not send (unknown view or handler, bad parameters)."""
+    """A message the client may not send (unknown handler, bad parameters, …): its
+    ``code`` and message go back to the client as they are."""
 
-
-def request_from_scope(scope: dict[str, Any], url: str) -> HttpRequest:
-    """An ``HttpRequest`` standing for the WebSocket connection: path, user, session,
-    cookies and headers from the ASGI scope."""
-    request = HttpRequest()
-    request.method = "GET"
-    request.path = request.path_info = url.split("?", 1)[0] or "/"
-    for name, value in scope.get("headers", []):
-        key = "HTTP_" + name.decode("latin1").upper().replace("-", "_")
-        request.META[key] = value.decode("latin1")
-    request.META["QUERY_STRING"] = url.split("?", 1)[1] if "?" in url else ""
-    if "user" in scope:
-        request.user = scope["user"]
-    if "session" in scope:
-        request.session = scope["session"]
-    request.COOKIES = scope.get("cookies", {})
-    return request
-
-
-def url_kwargs(url: str) -> dict[str, Any]:
-    """The keyword arguments Django's URLconf gives the page at ``url`` (none when it
-    does not resolve)."""
-    try:
-        return dict(resolve(url.split("?", 1)[0] or "/").kwargs)
-    except Resolver404:
-        return {}
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def handler_defaults(cls: type[LiveView]) -> dict[str, dict[str, int]]:
@@ -100,92 +91,141 @@ class Session:
         return self.renderer.render_with_diff(self.view.render_context())
 
 
-class LiveViewConsumer(AsyncJsonWebsocketConsumer):
+def _reject_constant(name: str) -> Any:
+    # JSON has no NaN or Infinity; Python's parser would accept them.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class LiveViewConsumer(AsyncWebsocketConsumer):
     """``websocket_urlpatterns`` in :mod:`djust.routing` routes here."""
 
     session: Session | None = None
 
-    @classmethod
-    async def encode_json(cls, content: Any) -> str:
-        # Django's JSON spelling (datetimes, Decimal, UUID), encoded in Rust.
-        return _rust.dumps(content, compact=True, ensure_ascii=False)
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        refusal = origin.refusal(self.scope)
+        if refusal is not None:
+            logger.warning("djust: refused a WebSocket handshake: %s", refusal)
+            # Closing before accepting refuses the handshake (HTTP 403).
+            await self.close()
+            return
+        event_limit = conf.rate_limit("EVENT_RATE_LIMIT")
+        mount_limit = conf.rate_limit("MOUNT_RATE_LIMIT")
+        self.events = TokenBucket(event_limit) if event_limit else None
+        self.mounts = TokenBucket(mount_limit) if mount_limit else None
+        await self.accept()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self.refuse("bad_frame", "binary frames are not accepted: send JSON text")
+            return
+        limit = conf.max_message_size()
+        if len(text_data) > limit or (len(text_data) * 4 > limit and len(text_data.encode("utf-8", "replace")) > limit):
+            await self.refuse("too_large", f"the message is larger than {limit} bytes (DJUST['MAX_MESSAGE_SIZE'])")
+            return
+        try:
+            content = json.loads(text_data, parse_constant=_reject_constant)
+        except RecursionError:
+            await self.refuse("bad_frame", "the message nests too deeply")
+            return
+        except ValueError as exc:  # JSONDecodeError, a number too long to read, NaN
+            await self.refuse("bad_frame", f"the message is not JSON: {_one_line(str(exc), 80)}")
+            return
+        await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         ref = content.get("ref") if isinstance(content, dict) else None
+        if not (isinstance(ref, int) and not isinstance(ref, bool)) and not (isinstance(ref, str) and len(ref) <= 64):
+            ref = None
+        if not isinstance(content, dict):
+            await self.refuse("bad_frame", "a message must be a JSON object", ref)
+            return
+        kind = content.get("type")
+        if kind == "mount":
+            handler, bucket = self.mount, self.mounts
+        elif kind in ("event", "model"):
+            handler, bucket = (self.event if kind == "event" else self.model), self.events
+        else:
+            await self.refuse("bad_frame", f"unknown message type {_one_line(repr(kind), 40)}", ref)
+            return
+        if bucket is not None and not bucket.take():
+            await self.refuse(
+                "rate_limited",
+                f"too many {kind} messages: try again in {bucket.retry_after():.1f} s",
+                ref,
+                log=f"{kind} {_one_line(repr(content.get('name') or content.get('field') or ''), 60)}",
+            )
+            return
         try:
-            if not isinstance(content, dict):
-                raise EventError("a message must be a JSON object")
-            kind = content.get("type")
-            if kind == "mount":
-                reply = await sync_to_async(self.mount)(content)
-            elif kind == "event":
-                reply = await sync_to_async(self.event)(content)
-            elif kind == "model":
-                reply = await sync_to_async(self.model)(content)
-            else:
-                raise EventError(f"unknown message type {kind!r}")
+            reply = await sync_to_async(handler)(content)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-            reply = self.error(exc)
+            reply = self.error(exc, content)
         if ref is not None:
             reply["ref"] = ref
-        await self.send_json(reply)
+        try:
+            # Django's JSON spelling (datetimes, Decimal, UUID), encoded in Rust.
+            text = _rust.dumps(reply, compact=True, ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            await self.refuse("server_error", f"the reply could not be encoded: {_one_line(str(exc), 80)}", ref)
+            return
+        await self.send(text_data=text)
+
+    async def refuse(self, code: str, message: str, ref: Any = None, log: str = "") -> None:
+        """Answer a message that is not accepted, log one line, keep the socket."""
+        logger.warning("djust: refused a message (%s): %s%s", code, message, f" [{log}]" if log else "")
+        reply: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if ref is not None:
+            reply["ref"] = ref
+        await self.send(text_data=json.dumps(reply))
 
     # The handlers run in a worker thread (sync_to_async): views use the ORM.
 
     def mount(self, content: dict[str, Any]) -> dict[str, Any]:
-        path = content.get("view")
-        if not isinstance(path, str):
-            raise EventError("mount needs the view's import path")
-        try:
-            cls = import_string(path)
-        except ImportError as exc:
-            raise EventError(f"no view {path!r}") from exc
-        if not (isinstance(cls, type) and issubclass(cls, LiveView)):
-            raise EventError(f"{path!r} is not a LiveView")
-        url = str(content.get("url") or "/")
-        kwargs = content["kwargs"] if "kwargs" in content else url_kwargs(url)
-        if not isinstance(kwargs, dict):
-            raise EventError("mount kwargs must be an object")
-        request = request_from_scope(self.scope, url)
-        view = cls()
-        view.setup(request, **kwargs)
-        if not view.allowed(request):
-            raise EventError(f"{path!r} needs a signed-in user with permission")
-        view.mount(request, **kwargs)
+        view, redirect = socket_mount.mount(self.scope, content)
+        if redirect is not None:
+            return {"type": "redirect", "url": redirect}
         self.session = Session(view)
         html, _, version = self.session.render()
-        return {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(cls)}
+        return {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(type(view))}
 
     def event(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:
-            raise EventError("event before mount")
+            raise EventError("event before mount", "bad_request")
         name = content.get("name")
         params = content.get("params") or {}
         if not isinstance(name, str) or not isinstance(params, dict):
-            raise EventError("an event needs a name and an object of params")
+            raise EventError("an event needs a name and an object of params", "bad_request")
         view = self.session.view
         method = type(view).event_handlers().get(name)
         if method is None:
-            raise EventError(f"{type(view).__name__} has no event handler {name!r}")
-        getattr(view, method)(**{str(k): v for k, v in params.items()})
+            raise EventError(f"{type(view).__name__} has no event handler {_one_line(repr(name), 80)}")
+        getattr(view, method)(**params)
         return self.patch()
 
     def model(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:
-            raise EventError("model update before mount")
+            raise EventError("model update before mount", "bad_request")
         field = content.get("field")
         if not isinstance(field, str) or field not in self.session.renderer.model_fields():
-            raise EventError(f"{field!r} is not bound with dj-model on this page")
+            raise EventError(f"{_one_line(repr(field), 80)} is not bound with dj-model on this page")
         view = self.session.view
         if field.startswith("_") or not field.isidentifier() or callable(getattr(view, field, None)):
             raise EventError(f"{field!r} is not public state")
-        setattr(view, field, content.get("value"))
+        try:
+            value = coerce(view, field, content.get("value"))
+        except BadValue as exc:
+            raise EventError(str(exc)) from exc
+        setattr(view, field, value)
         return self.patch()
 
     def patch(self) -> dict[str, Any]:
         """Re-render the session's view: the ``patch`` reply (or ``redirect``)."""
         if self.session is None:
-            raise EventError("no mounted view")
+            raise EventError("no mounted view", "bad_request")
         url = self.session.view.__dict__.pop("_redirect_url", None)
         if url is not None:
             return {"type": "redirect", "url": str(url)}
@@ -193,12 +233,24 @@ class LiveViewConsumer(AsyncJsonWebsocketConsumer):
         message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
         return {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}
 
-    def error(self, exc: Exception) -> dict[str, Any]:
-        if not isinstance(exc, EventError):
-            logger.exception("djust: error in a LiveView event")
-        reply: dict[str, Any] = {"type": "error", "message": str(exc) or type(exc).__name__}
-        if settings.DEBUG:
-            reply["traceback"] = "".join(traceback.format_exception(exc))
-        elif not isinstance(exc, EventError):
-            reply["message"] = "The server could not handle this event."
+    def error(self, exc: Exception, content: dict[str, Any]) -> dict[str, Any]:
+        """The ``error`` reply for a failed message, and its one log line (with the
+        traceback only in DEBUG)."""
+        view = type(self.session.view).__name__ if self.session is not None else "-"
+        what = f"{content.get('type')} {_one_line(repr(content.get('name') or content.get('field') or ''), 60)}"
+        if isinstance(exc, (EventError, socket_mount.MountError)):
+            code = exc.code
+            message = str(exc)
+            logger.warning("djust: refused %s on %s (%s): %s", what, view, code, _one_line(message))
+        else:
+            code = "server_error"
+            message = _one_line(str(exc), 500) or type(exc).__name__
+            if settings.DEBUG:
+                logger.exception("djust: %s on %s raised %s", what, view, type(exc).__name__)
+            else:
+                logger.error("djust: %s on %s raised %s: %s", what, view, type(exc).__name__, _one_line(str(exc)))
+                message = "The server could not handle this event."
+        reply: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if settings.DEBUG and code == "server_error":
+            reply["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         return reply

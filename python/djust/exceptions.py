@@ -37,3 +37,10 @@ class TemplateDoesNotExist(TemplateError, _DjangoDoesNotExist):
 
 class TemplateRenderError(TemplateError):
     """A failure while rendering (a filter given a value it cannot handle, ...)."""
+
+
+class TemplateSizeError(TemplateRenderError, MemoryError):
+    """A value the template would generate is over the engine's ``max_generated_size``
+    (``{{ x|rjust:n }}`` with a huge ``n``, ``{% lorem 10000000000000 w %}``). Django
+    raises ``MemoryError`` when such an allocation fails; djust refuses before
+    allocating, so ``except MemoryError`` catches both."""

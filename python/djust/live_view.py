@@ -16,10 +16,16 @@ The page is served by an ordinary GET (``Counter.as_view()`` in ``urls.py``); th
 view, and each ``dj-click``/``dj-input``/... event calls the handler and sends back
 patches for what changed. Public attributes (no leading underscore) are the state and
 the template's context, validated by :mod:`djust.state`.
+
+The socket mounts only what the page's URL serves, through the same middleware,
+URLconf, decorators and permission checks as the page, and only with the signed token
+the page carries (:mod:`djust.mount`). Override ``mount`` (and ``check_permissions``),
+not ``get``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -28,6 +34,7 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.views.generic import View
 
+from djust import mount as socket_mount
 from djust import state
 from djust.decorators import handlers
 from djust.template import backend
@@ -76,6 +83,9 @@ class LiveView(View):
     # -- HTTP ---------------------------------------------------------------------------
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The page (HTML with the client and the page token), or, for a WebSocket
+        mount (:func:`djust.mount.mount`), the mounted view itself. Both check
+        ``login_required`` and ``check_permissions`` first."""
         if self.needs_login(request):
             # Imported here: django.contrib.auth.views needs the auth app's models.
             from django.contrib.auth.views import redirect_to_login
@@ -83,9 +93,17 @@ class LiveView(View):
             return redirect_to_login(request.get_full_path())
         if not self.check_permissions(request):
             raise PermissionDenied
+        token = getattr(request, "djust_mount", None)
+        if token is not None:
+            refusal = token.refusal(type(self), request)
+            if refusal is not None:
+                return socket_mount.MountRefused(refusal)
+            self.mount(request, **kwargs)
+            return socket_mount.MountResponse(self)
         self.mount(request, **kwargs)
         html = self.get_template().render(self.get_context_data(), request)
-        return HttpResponse(with_client_script(html))
+        token = socket_mount.issue(request, type(self))
+        return HttpResponse(with_client_script(with_page_token(html, token, socket_mount.class_path(type(self)))))
 
     # -- rendering ----------------------------------------------------------------------
 
@@ -105,6 +123,28 @@ class LiveView(View):
     def event_handlers(cls) -> dict[str, str]:
         """Event name → method name, for the methods marked with ``@event_handler``."""
         return handlers(cls)
+
+
+_DJ_VIEW_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[^<>]*?\sdj-view(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?[\s/>])")
+
+
+def with_page_token(html: str, token: str, view_path: str) -> str:
+    """``html`` with ``dj-session="token"`` on the LiveView's root: the first element
+    whose ``dj-view`` names ``view_path``, else the first with a ``dj-view``. The
+    client sends the token with its mount (:mod:`djust.mount`). The token is URL-safe
+    base64 and ``:``, so it needs no escaping."""
+    chosen = None
+    for match in _DJ_VIEW_TAG.finditer(html):
+        value = (match.group(2) or "").strip("\"'")
+        if value == view_path:
+            chosen = match
+            break
+        if chosen is None:
+            chosen = match
+    if chosen is None:
+        return html
+    at = chosen.end(1)
+    return f'{html[:at]} dj-session="{token}"{html[at:]}'
 
 
 def with_client_script(html: str) -> str:

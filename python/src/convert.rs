@@ -57,6 +57,17 @@ fn lookup_failed(py: Python<'_>, err: PyErr, missing: &[&Bound<'_, pyo3::types::
     None
 }
 
+/// Keep an exception Django would let escape the render (`str(value)` or `bool(value)`
+/// raising): raised when the render ends, the first one winning.
+fn raise_later(err: PyErr) {
+    RAISED.with(|r| {
+        let mut slot = r.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(err);
+        }
+    });
+}
+
 /// The exception a lookup raised during the last render, if any (clears it).
 pub(crate) fn take_raised() -> Option<PyErr> {
     RAISED.with(|r| r.borrow_mut().take())
@@ -190,7 +201,15 @@ impl Object for PyObj {
     }
 
     fn to_py_str(&self) -> String {
-        self.with(|o| o.str().map(|s| s.to_string()).unwrap_or_default())
+        // Django renders `str(value)`: an exception from `__str__` (or a
+        // `RecursionError` from a structure nested too deep to print) escapes the render.
+        self.with(|o| match o.str() {
+            Ok(s) => s.to_string(),
+            Err(e) => {
+                raise_later(e);
+                String::new()
+            }
+        })
     }
 
     fn is_safe(&self) -> bool {
@@ -206,7 +225,13 @@ impl Object for PyObj {
     }
 
     fn truthy(&self) -> bool {
-        self.with(|o| o.is_truthy().unwrap_or(false))
+        self.with(|o| match o.is_truthy() {
+            Ok(b) => b,
+            Err(e) => {
+                raise_later(e);
+                false
+            }
+        })
     }
 
     fn iterate(&self) -> Option<Vec<Value>> {
@@ -348,8 +373,18 @@ fn needs_arguments(v: &Bound<'_, PyAny>) -> bool {
     }
 }
 
+/// How many levels of nested lists and tuples are converted at once; deeper ones stay
+/// Python objects (read lazily, printed by Python's own `str()`), so no nesting depth
+/// can overflow the stack and a structure too deep to print raises Python's
+/// `RecursionError`, as in Django.
+const EAGER_DEPTH: usize = 32;
+
 /// One Python value as a template value, one level deep (see the module documentation).
 pub(crate) fn to_value(v: &Bound<'_, PyAny>) -> Value {
+    to_value_at(v, 0)
+}
+
+fn to_value_at(v: &Bound<'_, PyAny>, depth: usize) -> Value {
     if v.is_none() {
         return Value::None;
     }
@@ -377,7 +412,7 @@ pub(crate) fn to_value(v: &Bound<'_, PyAny>) -> Value {
     // and its filters see a `str`), translated now, in the active language.
     if PROMISE.holds(v) {
         if let Ok(text) = v.str() {
-            return to_value(text.as_any());
+            return to_value_at(text.as_any(), depth);
         }
     }
     if is_decimal(v) {
@@ -385,11 +420,13 @@ pub(crate) fn to_value(v: &Bound<'_, PyAny>) -> Value {
             return Value::Decimal(Arc::from(s.to_string()));
         }
     }
-    if let Ok(l) = v.cast::<PyList>() {
-        return Value::list(l.iter().map(|x| to_value(&x)).collect());
-    }
-    if let Ok(t) = v.cast::<PyTuple>() {
-        return Value::Tuple(Arc::new(t.iter().map(|x| to_value(&x)).collect()));
+    if depth < EAGER_DEPTH {
+        if let Ok(l) = v.cast::<PyList>() {
+            return Value::list(l.iter().map(|x| to_value_at(&x, depth + 1)).collect());
+        }
+        if let Ok(t) = v.cast::<PyTuple>() {
+            return Value::Tuple(Arc::new(t.iter().map(|x| to_value_at(&x, depth + 1)).collect()));
+        }
     }
     Value::Object(Arc::new(PyObj {
         obj: v.clone().unbind(),

@@ -29,7 +29,7 @@ use djust_runtime::vdom::diff::diff_trees;
 use djust_runtime::vdom::{diff, parse_document, patch, IdAllocator};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,6 +41,7 @@ fn template_error(py: Python<'_>, e: TemplateError) -> PyErr {
         ErrorKind::Syntax | ErrorKind::Recursion => "TemplateSyntaxError",
         ErrorKind::NotFound | ErrorKind::SuspiciousName => "TemplateDoesNotExist",
         ErrorKind::Render => "TemplateRenderError",
+        ErrorKind::Limit => "TemplateSizeError",
     };
     let made = (|| -> PyResult<PyErr> {
         let cls = py.import("djust.exceptions")?.getattr(class)?;
@@ -59,10 +60,13 @@ fn template_error(py: Python<'_>, e: TemplateError) -> PyErr {
 /// `filesystem` and `locmem` loaders give, compiled templates cached by name.
 ///
 /// `Engine(dirs=None, templates=None, *, autoescape=True, string_if_invalid="",
-/// django=False)`: `dirs` are template directories searched in order, `templates` a
-/// dict of in-memory templates by name (searched first); `django=True` answers
-/// `{% url %}`, `{% static %}`, the i18n tags and `{% debug %}` with Django's own APIs
-/// (Django must be configured).
+/// django=False, max_generated_size=16 * 1024 * 1024)`: `dirs` are template
+/// directories searched in order, `templates` a dict of in-memory templates by name
+/// (searched first); `django=True` answers `{% url %}`, `{% static %}`, the i18n tags
+/// and `{% debug %}` with Django's own APIs (Django must be configured).
+/// `max_generated_size` is the most characters one filter or tag may generate from a
+/// size in its input (`rjust:n`, `{% lorem n %}`, …): over it the render raises
+/// `djust.exceptions.TemplateSizeError` (a `MemoryError`) instead of allocating.
 #[pyclass(module = "djust._rust", frozen)]
 struct Engine {
     inner: Arc<RtEngine>,
@@ -71,13 +75,14 @@ struct Engine {
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new(), django=false))]
+    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new(), django=false, max_generated_size=djust_runtime::template::render::DEFAULT_MAX_GENERATED_SIZE))]
     fn new(
         dirs: Option<Vec<PathBuf>>,
         templates: Option<HashMap<String, String>>,
         autoescape: bool,
         string_if_invalid: String,
         django: bool,
+        max_generated_size: usize,
     ) -> Self {
         let mut loaders = Vec::new();
         if let Some(t) = templates {
@@ -89,6 +94,7 @@ impl Engine {
         let options = EngineOptions {
             string_if_invalid,
             autoescape,
+            max_generated_size,
             ..EngineOptions::default()
         };
         let mut engine = RtEngine::new(loaders, options);
@@ -116,8 +122,13 @@ impl Engine {
     }
 
     /// The template `name` from the loaders (cached). Raises `TemplateDoesNotExist` or
-    /// `TemplateSyntaxError`.
-    fn get_template(&self, py: Python<'_>, name: &str) -> PyResult<Template> {
+    /// `TemplateSyntaxError`; a name that is not valid Unicode text (a lone surrogate,
+    /// which no file name can hold) is `TemplateDoesNotExist`, as in Django.
+    fn get_template(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<Template> {
+        let Ok(name) = name.to_str() else {
+            let shown = name.repr().map(|r| r.to_string()).unwrap_or_default();
+            return Err(template_error(py, TemplateError::new(ErrorKind::NotFound, shown)));
+        };
         let template = self.inner.get_template(name).map_err(|e| template_error(py, e))?;
         Ok(Template {
             engine: self.inner.clone(),
@@ -130,7 +141,7 @@ impl Engine {
     fn render_to_string(
         &self,
         py: Python<'_>,
-        name: &str,
+        name: &Bound<'_, PyString>,
         context: Option<Bound<'_, PyAny>>,
     ) -> PyResult<String> {
         self.get_template(py, name)?.render(py, context)
@@ -400,7 +411,14 @@ fn dumps(obj: &Bound<'_, PyAny>, compact: bool, ensure_ascii: bool) -> PyResult<
 #[pyfunction]
 #[pyo3(signature = (source, context=None))]
 fn render_template(py: Python<'_>, source: &str, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
-    let engine = Engine::new(None, None, true, String::new(), false);
+    let engine = Engine::new(
+        None,
+        None,
+        true,
+        String::new(),
+        false,
+        djust_runtime::template::render::DEFAULT_MAX_GENERATED_SIZE,
+    );
     engine.from_string(py, source, None)?.render(py, context)
 }
 

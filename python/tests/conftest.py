@@ -19,9 +19,20 @@ def pytest_configure() -> None:
             INSTALLED_APPS=[
                 "django.contrib.auth",
                 "django.contrib.contenttypes",
+                "django.contrib.sessions",
                 "django.contrib.staticfiles",
                 "djust",
             ],
+            ALLOWED_HOSTS=["testserver"],
+            # Django's defaults for sessions, CSRF and authentication: a LiveView mount
+            # over the socket passes through them as the page does. Signed-cookie
+            # sessions need no database.
+            MIDDLEWARE=[
+                "django.contrib.sessions.middleware.SessionMiddleware",
+                "django.middleware.csrf.CsrfViewMiddleware",
+                "django.contrib.auth.middleware.AuthenticationMiddleware",
+            ],
+            SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
             ROOT_URLCONF="djust_test_urls",
             STATIC_URL="/static/",
             MEDIA_URL="/media/",

@@ -1,8 +1,9 @@
 """URLs for the template backend tests."""
 
+from django.contrib.auth.decorators import user_passes_test
 from django.http import HttpResponse
 from django.urls import path
-from djust_test_views import Counter, MembersOnly, NobodyAllowed
+from djust_test_views import Counter, LockInDict, MembersOnly, NobodyAllowed, StaffSecret, Typed, WithCycle, WithForm
 
 
 def view(request, slug="", pk=0):
@@ -17,4 +18,11 @@ urlpatterns = [
     path("counter/<str:title>/", Counter.as_view(), name="titled-counter"),
     path("members/", MembersOnly.as_view(), name="members"),
     path("nobody/", NobodyAllowed.as_view(), name="nobody"),
+    # What `staff_member_required` does, without the admin app.
+    path("staff/", user_passes_test(lambda u: u.is_active and u.is_staff, login_url="/login/")(StaffSecret.as_view())),
+    path("cycle/", WithCycle.as_view(), name="cycle"),
+    path("lock/", LockInDict.as_view(), name="lock"),
+    path("typed/", Typed.as_view(), name="typed"),
+    path("form/", WithForm.as_view(), name="form"),
+    path("plain/", view, name="plain"),
 ]

@@ -1,6 +1,7 @@
 """LiveViews for the tests."""
 
 import threading
+from decimal import Decimal
 
 from djust import LiveView
 from djust.decorators import debounce, event_handler, throttle
@@ -63,3 +64,52 @@ class MembersOnly(Counter):
 class NobodyAllowed(Counter):
     def check_permissions(self, request):
         return False
+
+
+class StaffSecret(Counter):
+    """Routed only behind ``staff_member_required`` (djust_test_urls)."""
+
+    def mount(self, request, **kwargs):
+        super().mount(request, **kwargs)
+        self.title = "the staff-only secret"
+
+
+class WithCycle(Counter):
+    def mount(self, request, **kwargs):
+        super().mount(request, **kwargs)
+        self.tree = {"children": []}
+        self.tree["children"].append(self.tree)  # a reference cycle
+
+    @event_handler
+    def touch(self, **kwargs):
+        self.count += 1
+
+
+class LockInDict(Counter):
+    def mount(self, request, **kwargs):
+        super().mount(request, **kwargs)
+        self.resources = {"name": "db", "lock": threading.Lock()}
+
+
+class Typed(LiveView):
+    """Fields of several types, each bound with dj-model (templates/typed_view.html)."""
+
+    template_name = "typed_view.html"
+    price: Decimal | None = None
+
+    def mount(self, request, **kwargs):
+        self.count = 0
+        self.ratio = 1.5
+        self.agree = False
+        self.name = ""
+        self.tags = ["a"]
+        self.price = None
+        self.note = None
+
+    @event_handler
+    def bump(self, **kwargs):
+        self.count += 1
+
+
+class WithForm(Counter):
+    template_name = "form_view.html"

@@ -78,3 +78,20 @@ def test_url_errors_are_djangos_no_reverse_match_unless_as_var() -> None:
     with pytest.raises(NoReverseMatch):
         djust_engine.from_string("{% url 'no-such-view' %}").render({})
     assert djust_engine.from_string("{% url 'no-such-view' as u %}[{{ u }}]").render({}) == "[]"
+
+
+def test_the_views_context_wins_over_context_processors_as_in_django() -> None:
+    from django.template.backends.django import DjangoTemplates
+
+    processors = [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]
+    params = {"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": {"context_processors": processors}}
+    source = "{{ messages|join:',' }}|{{ user }}|{{ request.path }}|{{ perms|yesno:'p,-' }}"
+    context = {"messages": ["mine"], "user": "view-user"}
+    request = RequestFactory().get("/chat/")
+    ours = DjustTemplates(dict(params)).from_string(source).render(context, request)
+    theirs = DjangoTemplates(dict(params)).from_string(source).render(context, request)
+    assert ours == theirs == "mine|view-user|/chat/|p"

@@ -287,3 +287,94 @@ def test_lazy_translation_strings_are_strings() -> None:
     assert (
         Engine().from_string(source).render(context) == django_render(source, context) == "stringlazy lazyLazy LAZY 4"
     )
+
+
+def _nested(depth: int, make) -> object:
+    value = make()
+    for _ in range(depth):
+        value = make(value)
+    return value
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("a list nested 12,300 deep", _nested(12_300, lambda *inner: list(inner))),
+        ("a dict nested 1,000 deep", _nested(1_000, lambda *inner: {"a": inner[0]} if inner else {})),
+    ],
+)
+def test_values_too_deep_to_print_raise_recursion_error_as_in_django(name: str, value: object) -> None:
+    # Django's `str(value)` raises RecursionError; the engine used to crash the
+    # interpreter (SIGSEGV) on the list and render "" for the dict.
+    with pytest.raises(RecursionError):
+        django_render("{{ x }}", {"x": value})
+    with pytest.raises(RecursionError):
+        Engine().from_string("{{ x }}").render({"x": value})
+    renderer = LiveViewRenderer(Engine().from_string("<div dj-root>{{ x }}</div>"))
+    with pytest.raises(RecursionError):
+        renderer.render({"x": value})
+    # Shallower values still print as Python prints them.
+    shallow = _nested(60, lambda *inner: list(inner))
+    assert Engine().from_string("{{ x }}").render({"x": shallow}) == django_render("{{ x }}", {"x": shallow})
+
+
+def test_an_exception_from_str_escapes_the_render_as_in_django() -> None:
+    class Bad:
+        def __str__(self) -> str:
+            raise ValueError("str failed")
+
+    class Falsy:
+        def __bool__(self) -> bool:
+            raise ZeroDivisionError("bool failed")
+
+    for source, context, error in [
+        ("{{ x }}", {"x": Bad()}, ValueError),
+        ("{% if x %}y{% endif %}", {"x": Falsy()}, ZeroDivisionError),
+    ]:
+        with pytest.raises(error):
+            django_render(source, context)
+        with pytest.raises(error):
+            Engine().from_string(source).render(context)
+
+
+def test_a_template_name_that_is_not_text_does_not_exist() -> None:
+    engine = Engine(templates={"a.html": "x"})
+    with pytest.raises(TemplateDoesNotExist):
+        engine.get_template("\ud800.html")
+    with pytest.raises(TemplateDoesNotExist):
+        engine.render_to_string("\ud800")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ x|rjust:n }}",
+        "{{ x|ljust:n }}",
+        "{{ x|center:n }}",
+        '{{ 1|stringformat:"099999999999d" }}',
+        '{{ 1.5|stringformat:".99999999999f" }}',
+        "{{ 1.5|floatformat:n }}",
+        "{% lorem 10000000000000 w %}",
+        "{% lorem 10000000000000 p %}",
+    ],
+)
+def test_sizes_from_data_fail_as_memory_errors_instead_of_aborting(source: str) -> None:
+    # Django raises MemoryError (or runs until it does); the engine used to abort the
+    # whole process on the allocation. Now it refuses before allocating.
+    context = {"x": "a", "n": 10**12}
+    with pytest.raises(MemoryError) as err:
+        Engine().from_string(source).render(context)
+    assert isinstance(err.value, djust.exceptions.TemplateSizeError)
+    assert "max_generated_size" in str(err.value)
+
+
+def test_the_size_limit_is_an_engine_option_and_ordinary_sizes_render_as_django() -> None:
+    source = "{{ x|rjust:n }}|{{ x|center:9 }}|{{ 3|stringformat:'05d' }}|{{ 1.5|floatformat:3 }}"
+    context = {"x": "ab", "n": 100_000}
+    assert Engine().from_string(source).render(context) == django_render(source, context)
+    small = Engine(max_generated_size=1000)
+    with pytest.raises(MemoryError):
+        small.from_string("{{ x|rjust:1001 }}").render({"x": "a"})
+    assert len(small.from_string("{{ x|rjust:1000 }}").render({"x": "a"})) == 1000
+    words = small.from_string("{% lorem 100 w %}").render({})
+    assert len(words.split()) == 100

@@ -1,42 +1,28 @@
 """LiveViews over a real Channels consumer (``channels.testing.WebsocketCommunicator``):
-mount, events with ``value``/``data-*`` params, patches back, errors as messages, state
-validation. The browser-driven test comes with the client."""
+mount (through the page's token and URL), events with ``value``/``data-*`` params,
+patches back, errors as messages, state validation. The attacks on the socket are in
+``test_socket_security.py``; the browser-driven test is ``tests/browser``."""
 
-import asyncio
 import json
 import logging
+import re
 
 import pytest
-from channels.testing import WebsocketCommunicator
 from django.test import Client, override_settings
+from livepage import Page
 
-from djust.consumer import LiveViewConsumer
+from djust import state
 from djust.state import serializable
 
 
-def talk(*messages: dict) -> list[dict]:
-    """Send each message over one WebSocket and collect one reply per message."""
-
-    async def run() -> list[dict]:
-        communicator = WebsocketCommunicator(LiveViewConsumer.as_asgi(), "/ws/djust/")
-        connected, _ = await communicator.connect()
-        assert connected
-        replies = []
-        for m in messages:
-            await communicator.send_json_to(m)
-            replies.append(await communicator.receive_json_from(timeout=5))
-        await communicator.disconnect()
-        return replies
-
-    return asyncio.run(run())
-
-
-MOUNT = {"type": "mount", "view": "djust_test_views.Counter", "url": "/counter/", "ref": 1}
+def counter() -> Page:
+    return Page("/counter/")
 
 
 def test_mount_then_events_send_patches() -> None:
-    mounted, inc, dec, add = talk(
-        MOUNT,
+    page = counter()
+    mounted, inc, dec, add = page.talk(
+        page.mount(),
         {"type": "event", "name": "inc", "params": {"step": "2"}, "ref": 2},
         {"type": "event", "name": "dec", "params": {}, "ref": 3},
         {"type": "event", "name": "add", "params": {"value": "z"}, "ref": 4},
@@ -53,53 +39,81 @@ def test_mount_then_events_send_patches() -> None:
 
 
 def test_only_event_handlers_can_be_called() -> None:
-    _, reply = talk(MOUNT, {"type": "event", "name": "not_a_handler", "params": {}})
-    assert reply["type"] == "error" and "no event handler 'not_a_handler'" in reply["message"]
+    page = counter()
+    _, reply = page.talk(page.mount(), {"type": "event", "name": "not_a_handler", "params": {}})
+    assert reply["type"] == "error" and reply["code"] == "invalid"
+    assert "no event handler 'not_a_handler'" in reply["message"]
 
 
-def test_only_liveviews_can_be_mounted() -> None:
-    (reply,) = talk({"type": "mount", "view": "os.system"})
-    assert reply["type"] == "error" and "not a LiveView" in reply["message"]
-    (reply,) = talk({"type": "event", "name": "inc"})
-    assert reply == {"type": "error", "message": "event before mount"}
+def test_events_need_a_mount_first() -> None:
+    (reply,) = counter().talk({"type": "event", "name": "inc"})
+    assert reply == {"type": "error", "code": "bad_request", "message": "event before mount"}
 
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_handler_errors_do_not_leak_tracebacks_unless_debug(debug: bool, caplog) -> None:
+    page = counter()
     with override_settings(DEBUG=debug), caplog.at_level(logging.ERROR, logger="djust"):
-        _, reply, after = talk(
-            MOUNT,
+        _, reply, after = page.talk(
+            page.mount(),
             {"type": "event", "name": "boom", "params": {}},
             {"type": "event", "name": "inc", "params": {}},
         )
-    assert reply["type"] == "error"
+    assert reply["type"] == "error" and reply["code"] == "server_error"
     if debug:
         assert "secret detail" in reply["message"] and "RuntimeError" in reply["traceback"]
     else:
         assert "secret detail" not in json.dumps(reply) and "traceback" not in reply
+        # One line in the log, no traceback.
+        (record,) = caplog.records
+        assert record.exc_info is None and "\n" not in record.getMessage()
     assert "secret detail" in caplog.text  # logged on the server either way
     assert after["type"] == "patch"  # the socket stays open and the view keeps working
 
 
-def test_the_page_is_served_over_http() -> None:
+def test_the_page_is_served_over_http_with_its_token_on_the_root() -> None:
     response = Client().get("/counter/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<main dj-root dj-view="djust_test_views.Counter">' in html
+    assert re.search(r'<main dj-session="[A-Za-z0-9_:\-]+" dj-root dj-view="djust_test_views.Counter">', html)
+    assert html.count("dj-session=") == 1
     assert '<span class="count">0</span>' in html
+    assert "csrftoken" in response.cookies  # the token is bound to it
 
 
 def test_non_serialisable_state_raises_in_debug_and_is_dropped_otherwise(caplog) -> None:
-    mount = {**MOUNT, "view": "djust_test_views.WithService"}
+    page = Page("/lock/")
     with override_settings(DEBUG=True):
-        (reply,) = talk(mount)
+        (reply,) = page.talk(page.mount())
     assert reply["type"] == "error"
-    assert "WithService.lock" in reply["message"] and "_thread.lock" in reply["message"]
-    assert "self._lock" in reply["message"] and "https://" in reply["message"]
+    # The path names the lock inside the dict, not the dict.
+    assert "LockInDict.resources['lock'] is a _thread.lock" in reply["message"]
+    assert "self._resources" in reply["message"] and "https://" in reply["message"]
     with override_settings(DEBUG=False), caplog.at_level(logging.WARNING, logger="djust"):
-        (reply,) = talk(mount)
+        (reply,) = page.talk(page.mount())
     assert reply["type"] == "mounted"
-    assert "WithService.lock" in caplog.text
+    assert "LockInDict.resources['lock']" in caplog.text
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_reference_cycle_in_state_is_a_clear_error_not_a_recursion_error(debug: bool, caplog) -> None:
+    state._warned.clear()  # warnings are once per process; start afresh
+    touch = {"type": "event", "name": "touch", "params": {}}
+    with override_settings(DEBUG=debug), caplog.at_level(logging.WARNING, logger="djust"):
+        page = Page("/cycle/") if not debug else None
+        if debug:
+            with override_settings(DEBUG=False):
+                page = Page("/cycle/")
+            caplog.clear()
+        replies = page.talk(page.mount(), touch, touch, touch)
+    assert "RecursionError" not in caplog.text and all("Recursion" not in str(r) for r in replies)
+    if debug:
+        assert replies[0]["type"] == "error"
+        assert "WithCycle.tree['children'][0] refers back to tree (a reference cycle)" in replies[0]["message"]
+    else:
+        assert [r["type"] for r in replies] == ["mounted", "patch", "patch", "patch"]
+        warnings = [r for r in caplog.records if "WithCycle.tree" in r.getMessage()]
+        assert len(warnings) == 1, "the warning is given once, not on every event"
 
 
 def test_what_counts_as_serialisable() -> None:
@@ -108,23 +122,47 @@ def test_what_counts_as_serialisable() -> None:
     import threading
     import uuid
 
-    ok = [None, "s", 1, 1.5, True, [1, {"a": (2, 3)}], datetime.date(2026, 1, 1), decimal.Decimal("1.5"), uuid.uuid4()]
+    shared = [1, 2]
+    deep: list = []
+    for _ in range(200):
+        deep = [deep]
+    ok = [
+        None,
+        "s",
+        1,
+        1.5,
+        True,
+        [1, {"a": (2, 3)}],
+        datetime.date(2026, 1, 1),
+        decimal.Decimal("1.5"),
+        uuid.uuid4(),
+        [shared, shared],  # shared, not cyclic
+        deep,
+    ]
     assert all(serializable(v) for v in ok)
-    bad = [threading.Lock(), {"client": threading.Lock()}, [object()], open]
+    cyclic: list = [1]
+    cyclic.append(cyclic)
+    too_deep: list = []
+    for _ in range(100_000):
+        too_deep = [too_deep]
+    bad = [threading.Lock(), {"client": threading.Lock()}, [object()], open, cyclic, too_deep, {(1, 2): 3}]
     assert not any(serializable(v) for v in bad)
 
 
 def test_mount_takes_the_urls_kwargs_and_sends_handler_defaults() -> None:
-    (mounted,) = talk({"type": "mount", "view": "djust_test_views.Counter", "url": "/counter/Stock/?x=1"})
+    page = Page("/counter/Stock/?x=1")
+    (mounted,) = page.talk(page.mount())
     assert "<h1 dj-id=" in mounted["html"] and ">Stock</h1>" in mounted["html"]
     assert mounted["handlers"] == {"search": {"debounce": 250}, "scroll": {"throttle": 100}}
-    (given,) = talk({**MOUNT, "kwargs": {"title": "Given"}})
-    assert ">Given</h1>" in given["html"]
+    # `kwargs` from the client are ignored: the URL decides.
+    (given,) = page.talk(page.mount(kwargs={"title": "Given"}))
+    assert ">Stock</h1>" in given["html"] and "Given" not in given["html"]
 
 
 def test_dj_model_sets_only_fields_the_page_binds() -> None:
-    _, model, unbound, private, hidden = talk(
-        MOUNT,
+    page = counter()
+    _, model, unbound, private, hidden = page.talk(
+        page.mount(),
         {"type": "model", "field": "title", "value": "Renamed", "ref": 2},
         {"type": "model", "field": "count", "value": 99},
         {"type": "model", "field": "_private_lock", "value": None},
@@ -155,7 +193,8 @@ def test_the_page_loads_the_client_once() -> None:
 
 
 def test_a_handler_can_redirect() -> None:
-    _, reply = talk(MOUNT, {"type": "event", "name": "leave", "params": {}, "ref": 5})
+    page = counter()
+    _, reply = page.talk(page.mount(), {"type": "event", "name": "leave", "params": {}, "ref": 5})
     assert reply == {"type": "redirect", "url": "/products/7/", "ref": 5}
 
 
@@ -163,6 +202,9 @@ def test_login_required_and_check_permissions_guard_the_page_and_the_socket() ->
     response = Client().get("/members/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/members/")
     assert Client().get("/nobody/").status_code == 403
-    for view in ("MembersOnly", "NobodyAllowed"):
-        (reply,) = talk({"type": "mount", "view": f"djust_test_views.{view}", "url": "/"})
-        assert reply["type"] == "error" and "needs a signed-in user with permission" in reply["message"]
+    # A token from a page this browser may see does not open the others.
+    page = counter()
+    redirect, forbidden = page.talk(page.mount(url="/members/"), page.mount(url="/nobody/"))
+    assert redirect["type"] == "redirect" and redirect["url"].startswith("/accounts/login/?next=/members/")
+    assert forbidden["type"] == "error" and forbidden["code"] == "forbidden"
+    assert "html" not in redirect and "html" not in forbidden

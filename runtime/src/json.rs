@@ -102,6 +102,10 @@ pub fn time_iso(t: &Time) -> String {
 }
 
 fn write_value(v: &Value, out: &mut String) -> Result<(), JsonError> {
+    crate::template::render::deep(|| write_value_inner(v, out))
+}
+
+fn write_value_inner(v: &Value, out: &mut String) -> Result<(), JsonError> {
     match v {
         Value::None => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),

@@ -335,6 +335,114 @@ proptest! {
     }
 }
 
+/// Sizes a hostile page can put into a filter argument or a tag: huge, negative,
+/// past `i64`, not numbers at all.
+const HUGE: &[&str] = &[
+    "1000000000000",
+    "-1000000000000",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "99999999999999999999999",
+    "1e308",
+    "-1e308",
+    "nan",
+    "16777217",
+    "0",
+];
+
+/// Filters and tags whose output size comes from an argument.
+const SIZED: &[&str] = &[
+    "{{ t|rjust:n }}",
+    "{{ t|ljust:n }}",
+    "{{ t|center:n }}",
+    "{{ f|floatformat:n }}",
+    "{{ t|truncatechars:n }}",
+    "{{ t|truncatewords:n }}",
+    "{{ t|wordwrap:n }}",
+    "{{ t|get_digit:n }}",
+    "{{ t|slice:n }}",
+    "{{ f|stringformat:s }}",
+    "{{ t|stringformat:s }}",
+    "{% lorem n w %}",
+    "{% lorem n p %}",
+    "{% lorem n b random %}",
+    "{% widthratio n n n %}",
+    "{% widthratio f n 100 %}",
+    "{{ t|urlizetrunc:n }}",
+    "{{ t|truncatechars_html:n }}",
+];
+
+/// A value nested `depth` levels deep: lists, tuples and dicts in turn.
+fn nested(depth: usize) -> Value {
+    let mut v = Value::str("leaf");
+    for i in 0..depth {
+        v = match i % 3 {
+            0 => Value::list(vec![v, Value::Int(1)]),
+            1 => Value::Tuple(std::sync::Arc::new(vec![v])),
+            _ => Value::dict([("k", v)]),
+        };
+    }
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..config() })]
+
+    /// Huge sizes never abort the process (an allocation failure aborts in Rust): each
+    /// render returns, and an over-limit size is a `Limit` error, not a huge string.
+    #[test]
+    fn huge_sizes_are_refused_not_allocated(
+        tpl in prop::sample::select(SIZED),
+        n in prop::sample::select(HUGE),
+        spec in "%?[-+ #0]{0,2}[0-9]{0,13}(\\.[0-9]{0,13})?[sdifeExXorc%]",
+    ) {
+        let n_value = n.parse::<i64>().map(Value::Int).unwrap_or_else(|_| Value::str(n));
+        let ctx: HashMap<String, Value> = [
+            ("t".to_string(), Value::str("ab cd")),
+            ("f".to_string(), Value::Float(1.5)),
+            ("n".to_string(), n_value),
+            ("s".to_string(), Value::str(spec.trim_start_matches('%'))),
+        ]
+        .into();
+        let engine = Engine::new(vec![Loader::Memory(HashMap::new())], EngineOptions::default());
+        match engine.render_str(tpl, &ctx) {
+            Ok(out) => prop_assert!(out.len() <= EngineOptions::default().max_generated_size + 64, "{} bytes", out.len()),
+            Err(e) => prop_assert!(!e.message.is_empty()),
+        }
+    }
+}
+
+/// Values nested thousands deep render, compare, print, pprint and encode as JSON on a
+/// small stack without overflowing it (every recursion over a value grows the stack).
+/// The value is built and dropped on the test's own thread: a host bounds the depth
+/// of what it hands the engine (the Python binding converts 32 levels, then reads
+/// lazily).
+#[test]
+fn deep_values_never_overflow_the_stack() {
+    let deep = nested(2_000);
+    let ctx: HashMap<String, Value> = [("d".to_string(), deep.clone()), ("e".to_string(), deep)].into();
+    let engine = Engine::new(vec![Loader::Memory(HashMap::new())], EngineOptions::default());
+    for src in [
+        "{{ d }}",
+        "{{ d|safe|length }}",
+        "{% if d == e %}same{% endif %}",
+        "{% if d in e %}in{% endif %}",
+        "{{ d|pprint|length }}",
+        "{{ d|json_script:'x'|length }}",
+        "{{ d|unordered_list|length }}",
+        "{{ d|stringformat:'r'|length }}",
+        "{% for x in d %}{{ x|length }}{% endfor %}",
+    ] {
+        let out = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn_scoped(scope, || engine.render_str(src, &ctx).map(|s| s.len()))
+                .map(|h| h.join().is_ok_and(|r| r.is_ok()))
+        });
+        assert!(matches!(out, Ok(true)), "{src}: {out:?}");
+    }
+}
+
 /// `PROPTEST_CASES` cases (default 512), no regression files.
 fn config() -> ProptestConfig {
     ProptestConfig {

@@ -229,6 +229,9 @@ def test_tool_failures_are_is_error_results_and_the_server_keeps_going(mode: str
             await client.call_tool("detect_common_issues", {"code": 3}),
             await client.call_tool("check_project", {"path": "../.."}),
             await client.call_tool("check_project", {"path": "no/such/dir"}),
+            # Outside the workspace, existing or not: the same answer (no existence oracle).
+            await client.call_tool("check_project", {"path": "/etc"}),
+            await client.call_tool("check_project", {"path": "/no/such/dir/anywhere"}),
             await client.call_tool("explain_check", {"code": "X999"}),
             await client.call_tool("explain_check", {"code": "V006", "extra": 1}),
             await client.call_tool("find_handlers_for_template", {"template_path": "no/such.html"}),
@@ -243,10 +246,11 @@ def test_tool_failures_are_is_error_results_and_the_server_keeps_going(mode: str
     assert all(r.is_error for r in results), messages
     assert 'missing required argument "code"' in messages[0]
     assert "must be a string" in messages[1]
-    assert "outside the workspace" in messages[2]
-    assert "does not exist" in messages[3]
-    assert "unknown rule" in messages[4] and "V006" in messages[4]
-    assert 'unknown argument "extra"' in messages[5]
+    assert "no such path in the workspace" in messages[2]
+    assert "no such path in the workspace" in messages[3]
+    assert messages[4].replace("/etc", "P") == messages[5].replace("/no/such/dir/anywhere", "P")
+    assert "unknown rule" in messages[6] and "V006" in messages[6]
+    assert 'unknown argument "extra"' in messages[7]
     assert unknown.error.code == -32602
     assert not after.is_error
 

@@ -11,7 +11,8 @@ declare_violation! {
     /// tag that does not match, a malformed `{% for %}`, an unknown built-in filter,
     /// an empty `{{ }}`, … The message is the one Django's `TemplateSyntaxError` gives,
     /// from the same parser the djust renderer uses. Every error in the file is
-    /// reported, not only the first.
+    /// reported, not only the first, up to ten; past ten, the first finding says how
+    /// many more there are (a cascade such as 10,000 unclosed tags is one problem).
     ///
     /// When a template `{% load %}`s a tag library that djust does not know (your
     /// own `templatetags/`), unknown tags and filters are not reported, since they may

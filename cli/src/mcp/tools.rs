@@ -667,20 +667,17 @@ fn validate_view(ws: &Workspace<'_>, args: &Value) -> Result<ToolOutput, String>
     Ok(ToolOutput::new(result))
 }
 
-/// `path` (relative to the workspace, or absolute) as a canonical path inside it.
+/// `path` (relative to the workspace, or absolute) as a canonical path inside it. A
+/// path that does not exist and one outside the workspace get the same answer, so a
+/// client cannot probe which paths exist outside it.
 fn workspace_path(ws: &Workspace<'_>, path: Option<&str>) -> Result<PathBuf, String> {
     let Some(path) = path else {
         return Ok(ws.root.to_path_buf());
     };
-    let joined = ws.root.join(path);
-    let canonical = joined
-        .canonicalize()
-        .map_err(|_| format!("path does not exist in the workspace: {path}"))?;
+    let not_found = || format!("no such path in the workspace ({}): {path}", ws.root.display());
+    let canonical = ws.root.join(path).canonicalize().map_err(|_| not_found())?;
     if !canonical.starts_with(ws.root) {
-        return Err(format!(
-            "path is outside the workspace ({}): {path}",
-            ws.root.display()
-        ));
+        return Err(not_found());
     }
     Ok(canonical)
 }

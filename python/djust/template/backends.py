@@ -61,15 +61,18 @@ class DjustTemplates(BaseEngine):
         return tuple(import_string(path) for path in self._processor_paths)
 
     def make_context(self, context: dict | None, request: Any = None) -> dict[str, Any]:
-        """``context`` with the request's values, as Django's ``RequestContext``: the
-        CSRF token (Django's built-in processor) and the context processors' values are
-        applied over it; ``request`` is added unless the context has one."""
-        data: dict[str, Any] = dict(context or {})
-        if request is not None:
-            data.update(csrf(request))
-            for processor in self.context_processors:
-                data.update(processor(request))
-            data.setdefault("request", request)
+        """``context`` with the request's values under it, as Django's
+        ``RequestContext`` layers them: the CSRF token (Django's built-in processor)
+        and the context processors' values first, then ``context`` over them, so a
+        view's own ``messages`` or ``user`` wins over the processors'; ``request`` is
+        added unless one of them set it."""
+        if request is None:
+            return dict(context or {})
+        data: dict[str, Any] = dict(csrf(request))
+        for processor in self.context_processors:
+            data.update(processor(request))
+        data.update(context or {})
+        data.setdefault("request", request)
         return data
 
     def from_string(self, template_code: str) -> Template:

@@ -18,6 +18,12 @@ pub enum ErrorKind {
     SuspiciousName,
     /// Any other failure while rendering (a filter given a value it cannot handle, …).
     Render,
+    /// A value the template would generate is larger than the engine's
+    /// [`EngineOptions::max_generated_size`](super::EngineOptions): `{{ x|rjust:n }}`
+    /// with a huge `n`, `{% lorem 10000000000000 w %}`. Django raises `MemoryError`
+    /// when such an allocation fails; djust refuses before allocating, so no input can
+    /// abort the process.
+    Limit,
 }
 
 /// A template error with its location.
@@ -64,16 +70,37 @@ impl TemplateError {
     }
 
     /// Fill in template name, line and column from `source` (kept if already set).
-    pub fn located(mut self, name: Option<&str>, source: &str) -> Self {
+    pub fn located(self, name: Option<&str>, source: &str) -> Self {
+        if self.template.is_some() {
+            return self;
+        }
+        self.located_with(name, source, &LineIndex::new(source))
+    }
+
+    /// [`TemplateError::located`] with the source's line index already built (one
+    /// index for all of a template's errors, so locating `n` errors is not `O(n²)`).
+    pub fn located_with(mut self, name: Option<&str>, source: &str, lines: &LineIndex) -> Self {
         if self.template.is_none() {
             self.template = name.map(str::to_string);
             if let Some(span) = self.span {
-                let lc = LineIndex::new(source).line_col(source, span.start);
+                let lc = lines.line_col(source, span.start);
                 self.line = Some(lc.line);
                 self.column = Some(lc.column);
             }
         }
         self
+    }
+
+    /// The [`ErrorKind::Limit`] error for a value of `size` units (bytes or
+    /// characters) that `what` would generate, over `limit`.
+    pub fn too_large(what: &str, size: u128, limit: usize) -> Self {
+        TemplateError::new(
+            ErrorKind::Limit,
+            format!(
+                "{what} would generate {size} characters, more than the engine's limit of {limit} \
+                 (the max_generated_size option)"
+            ),
+        )
     }
 }
 

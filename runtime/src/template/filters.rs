@@ -29,6 +29,9 @@ pub enum Arg {
 pub struct FilterEnv {
     /// Whether autoescaping is on where the filter is used.
     pub autoescape: bool,
+    /// The engine's `max_generated_size`: the longest value, in characters, a filter
+    /// may generate from a size its argument gives (padding widths, precisions).
+    pub max_size: usize,
 }
 
 /// A filter function: `(value, argument, env) → value`.
@@ -257,11 +260,15 @@ fn build() -> Registry {
             },
         ))
     });
-    add("center", Required, true, false, |v, a, _| {
-        pad(v, a, Align::Center)
+    add("center", Required, true, false, |v, a, env| {
+        pad(v, a, Align::Center, env.max_size)
     });
-    add("ljust", Required, true, false, |v, a, _| pad(v, a, Align::Left));
-    add("rjust", Required, true, false, |v, a, _| pad(v, a, Align::Right));
+    add("ljust", Required, true, false, |v, a, env| {
+        pad(v, a, Align::Left, env.max_size)
+    });
+    add("rjust", Required, true, false, |v, a, env| {
+        pad(v, a, Align::Right, env.max_size)
+    });
     add("cut", Required, false, false, |v, a, _| {
         let arg = a.map(|x| x.to_py_str()).unwrap_or_default();
         let out = s(v).replace(&arg, "");
@@ -329,8 +336,8 @@ fn build() -> Registry {
     });
     add("first", None, false, false, |v, _, _| index(v, 0));
     add("last", None, true, false, |v, _, _| index(v, -1));
-    add("floatformat", Optional, true, false, |v, a, _| {
-        Ok(floatformat(v, a))
+    add("floatformat", Optional, true, false, |v, a, env| {
+        floatformat(v, a, env.max_size)
     });
     add("get_digit", Required, false, false, get_digit);
     add("join", Required, true, true, join);
@@ -393,13 +400,17 @@ fn build() -> Registry {
     add("slugify", None, true, false, |v, _, _| {
         Ok(Value::safe(slugify(&s(v))))
     });
-    add("stringformat", Required, true, false, |v, a, _| {
+    add("stringformat", Required, true, false, |v, a, env| {
         let spec = a.map(|x| x.to_py_str()).unwrap_or_default();
         // `stringformat` turns a tuple into its str() first.
         let v = match v {
             Value::Tuple(_) => Value::str(v.to_py_str()),
             other => other.clone(),
         };
+        let size = super::printf::requested_size(&spec);
+        if size > env.max_size as u128 {
+            return Err(TemplateError::too_large("stringformat", size, env.max_size));
+        }
         Ok(Value::str(super::printf::format(&spec, &v).unwrap_or_default()))
     });
     add("truncatechars", Required, true, false, |v, a, _| {
@@ -860,7 +871,7 @@ enum Align {
     Center,
 }
 
-fn pad(v: &Value, a: Option<&Value>, align: Align) -> Result<Value> {
+fn pad(v: &Value, a: Option<&Value>, align: Align, limit: usize) -> Result<Value> {
     let width = a
         .and_then(py_int_of)
         .ok_or_else(|| render_err("invalid literal for int()"))?;
@@ -868,6 +879,14 @@ fn pad(v: &Value, a: Option<&Value>, align: Align) -> Result<Value> {
     let len = text.chars().count() as i64;
     if width <= len {
         return Ok(keep_safety(v, text));
+    }
+    if width as u128 > limit as u128 {
+        let name = match align {
+            Align::Left => "ljust",
+            Align::Right => "rjust",
+            Align::Center => "center",
+        };
+        return Err(TemplateError::too_large(name, width as u128, limit));
     }
     let marg = (width - len) as usize;
     let (left, right) = match align {
@@ -1229,10 +1248,8 @@ fn unordered_list(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value
             if let Some(next) = items.get(i + 1).filter(|n| is_seq(n)) {
                 let children = next.iterate().unwrap_or_default();
                 if !children.is_empty() {
-                    sublist = format!(
-                        "\n{indent}<ul>\n{}\n{indent}</ul>\n{indent}",
-                        format(&children, tabs + 1, autoescape)
-                    );
+                    let inner = super::render::deep(|| format(&children, tabs + 1, autoescape));
+                    sublist = format!("\n{indent}<ul>\n{inner}\n{indent}</ul>\n{indent}");
                 }
                 i += 1;
             }
@@ -1444,7 +1461,7 @@ impl Dec {
     }
 }
 
-fn floatformat(v: &Value, arg: Option<&Value>) -> Value {
+fn floatformat(v: &Value, arg: Option<&Value>, limit: usize) -> Result<Value> {
     let mut force_grouping = false;
     let mut arg_text: Option<String> = None;
     let mut arg_int: Option<i64> = match arg {
@@ -1483,25 +1500,28 @@ fn floatformat(v: &Value, arg: Option<&Value>) -> Value {
                 Some(d) => d,
                 None => {
                     if matches!(v, Value::Float(f) if !f.is_finite()) {
-                        return Value::str(input);
+                        return Ok(Value::str(input));
                     }
-                    return Value::str("");
+                    return Ok(Value::str(""));
                 }
             }
         }
     };
     let Some(p) = arg_int.take() else {
         let _ = arg_text;
-        return Value::str(input);
+        return Ok(Value::str(input));
     };
     if dec.digits.len() as i64 + dec.exponent.abs() > 200 {
-        return Value::str(input);
+        return Ok(Value::str(input));
     }
     let integral = dec.is_integral();
     if integral && p <= 0 {
-        return Value::safe(group(&dec.int_string(), "", force_grouping));
+        return Ok(Value::safe(group(&dec.int_string(), "", force_grouping)));
     }
     let places = p.abs();
+    if places as u128 > limit as u128 {
+        return Err(TemplateError::too_large("floatformat", places as u128, limit));
+    }
     let rounded = dec.quantize(places);
     let mut digits: Vec<char> = rounded.digits.iter().map(|d| (b'0' + d) as char).collect();
     while digits.len() as i64 <= places {
@@ -1517,7 +1537,10 @@ fn floatformat(v: &Value, arg: Option<&Value>) -> Value {
     };
     let int_part = int_part.trim_start_matches('0');
     let int_part = if int_part.is_empty() { "0" } else { int_part };
-    Value::safe(format!("{sign}{}", group(int_part, &frac, force_grouping)))
+    Ok(Value::safe(format!(
+        "{sign}{}",
+        group(int_part, &frac, force_grouping)
+    )))
 }
 
 /// Django's `number_format` for the `en` locale: optional `,` grouping by threes.

@@ -2,6 +2,8 @@
 //! `django.utils.lorem_ipsum` produces it. The first paragraph and the first 19 words
 //! are fixed; longer or `random` output is random, as in Django.
 
+use super::error::TemplateError;
+
 /// The standard first paragraph.
 pub const COMMON_P: &str = "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.";
 
@@ -232,26 +234,38 @@ impl Rng {
     }
 }
 
-/// `count` random words (the common words first when `common`).
-pub fn words(count: i64, common: bool) -> String {
-    let count = count.max(0) as usize;
-    let mut list: Vec<&str> = if common { COMMON_WORDS.to_vec() } else { Vec::new() };
-    if count > list.len() {
-        let mut rng = Rng::seeded();
-        let mut more = count - list.len();
-        while more > 0 {
-            let c = more.min(WORDS.len());
-            more -= c;
-            let mut pool: Vec<&str> = WORDS.to_vec();
-            for _ in 0..c {
-                let i = rng.below(pool.len());
-                list.push(pool.swap_remove(i));
-            }
+/// `count` random words (the common words first when `common`), separated by spaces,
+/// appended to `out`; an [`ErrorKind::Limit`](super::ErrorKind) error as soon as `out`
+/// would pass `limit` bytes.
+pub fn words(count: i64, common: bool, out: &mut String, limit: usize) -> Result<(), TemplateError> {
+    let count = usize::try_from(count.max(0)).unwrap_or(usize::MAX);
+    let push = |out: &mut String, word: &str| {
+        if !out.is_empty() {
+            out.push(' ');
         }
-    } else {
-        list.truncate(count);
+        out.push_str(word);
+        if out.len() > limit {
+            return Err(TemplateError::too_large("{% lorem %}", out.len() as u128, limit));
+        }
+        Ok(())
+    };
+    let fixed = if common { COMMON_WORDS.len().min(count) } else { 0 };
+    for w in &COMMON_WORDS[..fixed] {
+        push(out, w)?;
     }
-    list.join(" ")
+    let mut rng = Rng::seeded();
+    let mut more = count - fixed;
+    while more > 0 {
+        // Django's `random.sample(WORDS, c)`: no word twice within a chunk.
+        let c = more.min(WORDS.len());
+        more -= c;
+        let mut pool: Vec<&str> = WORDS.to_vec();
+        for _ in 0..c {
+            let i = rng.below(pool.len());
+            push(out, pool.swap_remove(i))?;
+        }
+    }
+    Ok(())
 }
 
 fn sentence(rng: &mut Rng) -> String {
@@ -278,32 +292,55 @@ fn sentence(rng: &mut Rng) -> String {
     )
 }
 
-/// `count` paragraphs (the standard one first when `common`).
-pub fn paragraphs(count: i64, common: bool) -> Vec<String> {
+/// `count` paragraphs (the standard one first when `common`), each wrapped in
+/// `<p>…</p>` when `html`, separated by blank lines, appended to `out`; an
+/// [`ErrorKind::Limit`](super::ErrorKind) error as soon as `out` would pass `limit`
+/// bytes.
+pub fn paragraphs(
+    count: i64,
+    common: bool,
+    html: bool,
+    out: &mut String,
+    limit: usize,
+) -> Result<(), TemplateError> {
     let mut rng = Rng::seeded();
-    (0..count.max(0))
-        .map(|i| {
-            if common && i == 0 {
-                COMMON_P.to_string()
-            } else {
-                (0..1 + rng.below(4))
-                    .map(|_| sentence(&mut rng))
-                    .collect::<Vec<_>>()
-                    .join(" ")
+    for i in 0..count.max(0) {
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        if html {
+            out.push_str("<p>");
+        }
+        if common && i == 0 {
+            out.push_str(COMMON_P);
+        } else {
+            for j in 0..1 + rng.below(4) {
+                if j > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&sentence(&mut rng));
             }
-        })
-        .collect()
+        }
+        if html {
+            out.push_str("</p>");
+        }
+        if out.len() > limit {
+            return Err(TemplateError::too_large("{% lorem %}", out.len() as u128, limit));
+        }
+    }
+    Ok(())
 }
 
-/// What `{% lorem count method [random] %}` renders.
-pub fn render(count: i64, method: char, common: bool) -> String {
+/// What `{% lorem count method [random] %}` renders (`w` words, `p` HTML paragraphs,
+/// `b` plain paragraphs). Output longer than `limit` bytes is an
+/// [`ErrorKind::Limit`](super::ErrorKind) error, raised before more than `limit` bytes
+/// are held (Django would try, and run out of time or memory).
+pub fn render(count: i64, method: char, common: bool, limit: usize) -> Result<String, TemplateError> {
+    let mut out = String::new();
     match method {
-        'w' => words(count, common),
-        'p' => paragraphs(count, common)
-            .into_iter()
-            .map(|p| format!("<p>{p}</p>"))
-            .collect::<Vec<_>>()
-            .join("\n\n"),
-        _ => paragraphs(count, common).join("\n\n"),
+        'w' => words(count, common, &mut out, limit)?,
+        'p' => paragraphs(count, common, true, &mut out, limit)?,
+        _ => paragraphs(count, common, false, &mut out, limit)?,
     }
+    Ok(out)
 }

@@ -362,6 +362,9 @@ struct Parser<'a> {
     depth: usize,
     /// Libraries loaded so far with `{% load %}` (their tags become available).
     loaded: HashSet<String>,
+    /// Set when tags nest past [`MAX_NESTING`]: the parse stops there (in lenient mode
+    /// too), so a template of 10,000 nested tags is one error, not one per tag.
+    too_deep: bool,
     /// The registry plus the filters of loaded libraries, once a library has some.
     extended: Option<Box<Registry>>,
     partials: Vec<(Arc<str>, Arc<Vec<Node>>)>,
@@ -386,20 +389,22 @@ pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<P
         next_id: 0,
         depth: 0,
         loaded: HashSet::new(),
+        too_deep: false,
         extended: None,
         partials: Vec::new(),
     };
     let nodes = match p.parse_until(&[]) {
         Ok((nodes, _)) => nodes,
-        Err(e) => return Err(e.located(opts.name.as_deref(), source)),
+        Err(e) => return Err(e.located_with(opts.name.as_deref(), source, &p.lines)),
     };
     if let Some(e) = p.errors.first().filter(|_| !opts.lenient) {
-        return Err(e.clone().located(opts.name.as_deref(), source));
+        return Err(e.clone().located_with(opts.name.as_deref(), source, &p.lines));
     }
+    let lines = std::mem::replace(&mut p.lines, LineIndex::new(""));
     let errors = p
         .errors
         .into_iter()
-        .map(|e| e.located(opts.name.as_deref(), source))
+        .map(|e| e.located_with(opts.name.as_deref(), source, &lines))
         .collect();
     Ok(Parsed {
         nodes,
@@ -421,6 +426,10 @@ fn text_list(items: &[&str]) -> String {
 }
 
 const MAX_NESTING: usize = 256;
+const NESTING_MESSAGE: &str = "Tags are nested more than";
+
+/// The deepest `{% if %}` condition (see `IfParser::expression`).
+const MAX_CONDITION_DEPTH: usize = 256;
 
 impl<'a> Parser<'a> {
     /// The filters in scope: the registry plus those of loaded libraries.
@@ -438,6 +447,11 @@ impl<'a> Parser<'a> {
 
     /// Record an error: returned at once in strict mode, collected in lenient mode.
     fn fail(&mut self, e: TemplateError) -> Result<()> {
+        if self.too_deep && self.opts.lenient && !e.message.starts_with(NESTING_MESSAGE) {
+            // Past the nesting limit every enclosing tag is left unclosed: one error
+            // (the nesting one) says it all.
+            return Ok(());
+        }
         if self.opts.lenient {
             self.errors.push(e);
             Ok(())
@@ -449,6 +463,9 @@ impl<'a> Parser<'a> {
     /// Parse until a block tag whose first word is in `until`; returns the nodes and
     /// that end token (left consumed), or `None` at the end of the input.
     fn parse_until(&mut self, until: &[&str]) -> Result<(Vec<Node>, Option<Token>)> {
+        if self.too_deep {
+            return Ok((Vec::new(), None));
+        }
         self.depth += 1;
         if self.depth > MAX_NESTING {
             self.depth -= 1;
@@ -457,8 +474,13 @@ impl<'a> Parser<'a> {
                 .get(self.pos.saturating_sub(1))
                 .map(|t| t.span)
                 .unwrap_or_default();
+            // Fatal in lenient mode too: every tag below would fail the same way.
+            self.too_deep = true;
+            self.pos = self.tokens.len();
             return Err(TemplateError::syntax(
-                format!("Tags are nested more than {MAX_NESTING} levels deep."),
+                format!(
+                    "{NESTING_MESSAGE} {MAX_NESTING} levels deep; the rest of the template is not parsed."
+                ),
                 span,
             ));
         }
@@ -527,7 +549,7 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        if !until.is_empty() {
+        if !until.is_empty() && !self.too_deep {
             let (command, tok) = self.command_stack.last().cloned().unwrap_or_default_cmd();
             let line = self.line(&tok);
             let e = TemplateError::syntax(
@@ -1293,34 +1315,46 @@ impl<'a> Parser<'a> {
         if !kwarg_format && (!legacy || bits.len() < 3 || bits[1].0 != "as") {
             return Ok(Vec::new());
         }
+        // Consumed bits are counted and drained once at the end (removing from the
+        // front one at a time would make `{% with %}` quadratic in its arguments).
         let mut out = Vec::new();
-        while !bits.is_empty() {
+        let mut used = 0;
+        let result = loop {
+            let rest = &bits[used..];
+            if rest.is_empty() {
+                break Ok(out);
+            }
             if kwarg_format {
-                let (text, span) = bits[0];
+                let (text, span) = rest[0];
                 let Some((klen, vstart)) = kwarg(text) else {
-                    return Ok(out);
+                    break Ok(out);
                 };
                 let key = &text[..klen];
-                let value = self.expr(&text[vstart..], Span::new(span.start + vstart, span.end))?;
-                bits.remove(0);
-                out.push((Arc::from(key), value));
-            } else {
-                if bits.len() < 3 || bits[1].0 != "as" {
-                    return Ok(out);
+                match self.expr(&text[vstart..], Span::new(span.start + vstart, span.end)) {
+                    Ok(value) => out.push((Arc::from(key), value)),
+                    Err(e) => break Err(e),
                 }
-                let value = self.expr(bits[0].0, bits[0].1)?;
-                let key = bits[2].0;
-                bits.drain(..3);
-                out.push((Arc::from(key), value));
-                if let Some((t, _)) = bits.first() {
+                used += 1;
+            } else {
+                if rest.len() < 3 || rest[1].0 != "as" {
+                    break Ok(out);
+                }
+                let value = match self.expr(rest[0].0, rest[0].1) {
+                    Ok(v) => v,
+                    Err(e) => break Err(e),
+                };
+                out.push((Arc::from(rest[2].0), value));
+                used += 3;
+                if let Some((t, _)) = bits.get(used) {
                     if *t != "and" {
-                        return Ok(out);
+                        break Ok(out);
                     }
-                    bits.remove(0);
+                    used += 1;
                 }
             }
-        }
-        Ok(out)
+        };
+        bits.drain(..used);
+        result
     }
 
     /// Django's `parse_bits` for a custom tag, plus `as var` and the block body.
@@ -1692,18 +1726,34 @@ impl IfParser<'_, '_> {
         t
     }
 
+    /// Django's `IfParser.expression`, returning the condition and its depth. A
+    /// condition deeper than [`MAX_CONDITION_DEPTH`] (`not not not …`, a chain of
+    /// hundreds of `and`s) is a syntax error: Django itself fails on it with a
+    /// `RecursionError`, and a deeper tree could overflow the stack when evaluated.
     fn expression(&mut self, rbp: u8) -> Result<Cond> {
+        self.expression_at(rbp, 0).map(|(c, _)| c)
+    }
+
+    fn expression_at(&mut self, rbp: u8, depth: usize) -> Result<(Cond, usize)> {
+        if depth > MAX_CONDITION_DEPTH {
+            return Err(self.error(format!(
+                "The condition is nested more than {MAX_CONDITION_DEPTH} levels deep in if tag."
+            )));
+        }
         let t = self.next();
-        let mut left = match t {
+        let (mut left, mut left_depth) = match t {
             None => return Err(self.error("Unexpected end of expression in if tag.".into())),
-            Some(IfTok::Not) => Cond::Not(Box::new(self.expression(8)?)),
+            Some(IfTok::Not) => {
+                let (inner, d) = self.expression_at(8, depth + 1)?;
+                (Cond::Not(Box::new(inner)), d + 1)
+            }
             Some(IfTok::Op(_, text)) => {
                 let text = text.to_string();
                 return Err(self.error(format!("Not expecting '{text}' in this position in if tag.")));
             }
             Some(IfTok::Operand(text, s)) => {
                 let (text, s) = (text.to_string(), s);
-                Cond::Operand(self.parser.expr(&text, s)?)
+                (Cond::Operand(self.parser.expr(&text, s)?), 1)
             }
         };
         while let Some(t) = self.toks.get(self.pos).copied() {
@@ -1713,7 +1763,13 @@ impl IfParser<'_, '_> {
             self.pos += 1;
             match t {
                 IfTok::Op(op, _) => {
-                    let right = self.expression(op.lbp())?;
+                    let (right, right_depth) = self.expression_at(op.lbp(), depth + 1)?;
+                    left_depth = left_depth.max(right_depth) + 1;
+                    if depth + left_depth > MAX_CONDITION_DEPTH {
+                        return Err(self.error(format!(
+                            "The condition is nested more than {MAX_CONDITION_DEPTH} levels deep in if tag."
+                        )));
+                    }
                     left = Cond::Binary(op, Box::new(left), Box::new(right));
                 }
                 IfTok::Not => {
@@ -1724,7 +1780,7 @@ impl IfParser<'_, '_> {
                 }
             }
         }
-        Ok(left)
+        Ok((left, left_depth))
     }
 }
 

@@ -50,6 +50,10 @@ fn sorted_items(items: &[(Value, Value)]) -> Vec<&(Value, Value)> {
 
 /// `PrettyPrinter._safe_repr`: `repr()` with dicts sorted.
 fn safe_repr(v: &Value) -> String {
+    super::render::deep(|| safe_repr_inner(v))
+}
+
+fn safe_repr_inner(v: &Value) -> String {
     match v {
         Value::Dict(items) => {
             let parts: Vec<String> = sorted_items(items)
@@ -76,6 +80,10 @@ fn safe_repr(v: &Value) -> String {
 
 /// `PrettyPrinter._format`.
 fn format(v: &Value, out: &mut String, indent: isize, allowance: isize, level: usize) {
+    super::render::deep(|| format_inner(v, out, indent, allowance, level))
+}
+
+fn format_inner(v: &Value, out: &mut String, indent: isize, allowance: isize, level: usize) {
     let rep = safe_repr(v);
     if len(&rep) > WIDTH - indent - allowance {
         let level = level + 1;

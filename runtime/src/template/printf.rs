@@ -3,6 +3,34 @@
 
 use super::value::{float_repr, Value};
 
+/// The size the spec asks for: its width, or its precision for a numeric conversion
+/// (`%.1000000000f` writes that many digits; `%.5s` only truncates), saturating, so
+/// that `stringformat` can refuse a spec over the engine's limit before
+/// allocating.
+pub fn requested_size(spec: &str) -> u128 {
+    let digits = |s: &str| -> u128 {
+        s.bytes().take_while(u8::is_ascii_digit).fold(0u128, |n, d| {
+            n.saturating_mul(10).saturating_add(u128::from(d - b'0'))
+        })
+    };
+    let rest = spec.trim_start_matches(['-', '+', ' ', '#', '0']);
+    let width = digits(rest);
+    let after_width = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let Some(p) = after_width.strip_prefix('.') else {
+        return width;
+    };
+    let precision = digits(p);
+    let conv = p
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start_matches(['h', 'l', 'L'])
+        .chars()
+        .next();
+    match conv {
+        Some('s' | 'r' | 'a') => width,
+        _ => width.max(precision),
+    }
+}
+
 /// Format `value` with the conversion spec (without the leading `%`), e.g. `"05.2f"`.
 /// `None` where Python raises (`ValueError` / `TypeError`), which `stringformat` turns
 /// into an empty string.

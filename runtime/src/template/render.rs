@@ -173,7 +173,16 @@ pub struct EngineOptions {
     pub autoescape: bool,
     /// Maximum nesting of `include` and `extends` before an error.
     pub max_depth: usize,
+    /// The largest value, in characters, that one filter or tag may generate from a
+    /// size its input gives (`ljust`/`rjust`/`center` widths, `stringformat` widths
+    /// and precisions, `floatformat` places, `{% lorem %}` counts). Over it the render
+    /// fails with [`ErrorKind::Limit`](super::ErrorKind::Limit) instead of
+    /// allocating. Default [`DEFAULT_MAX_GENERATED_SIZE`].
+    pub max_generated_size: usize,
 }
+
+/// The default [`EngineOptions::max_generated_size`]: 16 Mi characters.
+pub const DEFAULT_MAX_GENERATED_SIZE: usize = 16 * 1024 * 1024;
 
 impl Default for EngineOptions {
     fn default() -> Self {
@@ -181,6 +190,7 @@ impl Default for EngineOptions {
             string_if_invalid: String::new(),
             autoescape: true,
             max_depth: 64,
+            max_generated_size: DEFAULT_MAX_GENERATED_SIZE,
         }
     }
 }
@@ -400,6 +410,13 @@ impl Object for DictView {
 type CallArgs = (Vec<Value>, Vec<(String, Value)>);
 
 /// Remaining stack below which rendering or parsing continues on a new segment.
+/// Run `f`, a step of a recursion over input-shaped data (nested values, tags),
+/// on a fresh stack segment when less than [`STACK_RED_ZONE`] is left, so no
+/// nesting depth overflows the stack.
+pub(crate) fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, f)
+}
+
 pub(crate) const STACK_RED_ZONE: usize = 256 * 1024;
 /// Size of each new stack segment.
 pub(crate) const STACK_SEGMENT: usize = 4 * 1024 * 1024;
@@ -1063,6 +1080,7 @@ impl<'e> Renderer<'e> {
             };
             let env = FilterEnv {
                 autoescape: self.autoescape,
+                max_size: self.engine.options.max_generated_size,
             };
             let out = (f.def.func)(&obj, arg.as_ref(), &env).map_err(|e| e.at(f.span))?;
             obj = if f.def.is_safe && obj.is_safe() {
@@ -1419,12 +1437,14 @@ impl<'e> Renderer<'e> {
                 );
                 self.set(var, value);
             }
-            Node::Lorem(count, method, common, _) => {
+            Node::Lorem(count, method, common, span) => {
                 let n = self.resolve(template, count, false)?;
                 let n = super::filters::py_int_of(&n)
                     .filter(|_| !matches!(n, Value::Float(_)))
                     .unwrap_or(1);
-                out.push_str(&super::lorem::render(n, *method, *common));
+                let text = super::lorem::render(n, *method, *common, self.engine.options.max_generated_size)
+                    .map_err(|e| e.at(*span))?;
+                out.push_str(&text);
             }
             Node::Now(format, asvar, _) => {
                 let now = dates::DateTime::now_utc();

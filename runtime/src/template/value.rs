@@ -199,6 +199,10 @@ impl Value {
     }
 
     fn write_repr(&self, out: &mut String, quote_strings: bool) {
+        super::render::deep(|| self.write_repr_inner(out, quote_strings))
+    }
+
+    fn write_repr_inner(&self, out: &mut String, quote_strings: bool) {
         match self {
             Value::None => out.push_str("None"),
             Value::Bool(true) => out.push_str("True"),
@@ -367,6 +371,10 @@ impl Value {
 
     /// Python `==`.
     pub fn py_eq(&self, other: &Value) -> bool {
+        super::render::deep(|| self.py_eq_inner(other))
+    }
+
+    fn py_eq_inner(&self, other: &Value) -> bool {
         match (self, other) {
             (Value::None, Value::None) => true,
             (a, b) if a.is_number() && b.is_number() => match (a.as_i64(), b.as_i64()) {
@@ -398,6 +406,10 @@ impl Value {
 
     /// Python's `<`/`>` ordering; `None` where Python raises `TypeError`.
     pub fn py_cmp(&self, other: &Value) -> Option<Ordering> {
+        super::render::deep(|| self.py_cmp_inner(other))
+    }
+
+    fn py_cmp_inner(&self, other: &Value) -> Option<Ordering> {
         match (self, other) {
             (a, b) if a.is_number() && b.is_number() => match (a.as_i64(), b.as_i64()) {
                 (Some(x), Some(y)) => Some(x.cmp(&y)),

@@ -1,0 +1,96 @@
+"""djust's settings: the ``DJUST`` dict in the project's Django settings, every key
+optional, every limit on by default (``docs/security.md`` explains each)::
+
+    DJUST = {
+        # The longest WebSocket message the server reads, in bytes (UTF-8). Longer
+        # messages are answered with an error and not parsed.
+        "MAX_MESSAGE_SIZE": 64 * 1024,
+        # Per connection: events and dj-model updates may come in bursts of `burst`,
+        # then `rate` per second (a token bucket). None turns the limit off.
+        "EVENT_RATE_LIMIT": {"rate": 20, "burst": 40},
+        # Per connection: mounts (a page's first one, and re-mounts after a stale patch).
+        "MOUNT_RATE_LIMIT": {"rate": 0.2, "burst": 5},
+        # How long, in seconds, the token a page hands its socket (``dj-session``)
+        # stays valid: an older page reloads itself instead of mounting.
+        "SESSION_MAX_AGE": 14 * 24 * 60 * 60,
+    }
+
+A key that is not known, or a value of the wrong shape, raises
+``ImproperlyConfigured`` naming the key; the ``djust`` app checks them at start-up
+(``djust.apps``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A token bucket's shape: ``burst`` at once, then ``rate`` per second."""
+
+    rate: float
+    burst: int
+
+
+DEFAULTS: dict[str, Any] = {
+    "MAX_MESSAGE_SIZE": 64 * 1024,
+    "EVENT_RATE_LIMIT": {"rate": 20, "burst": 40},
+    "MOUNT_RATE_LIMIT": {"rate": 0.2, "burst": 5},
+    "SESSION_MAX_AGE": 14 * 24 * 60 * 60,
+}
+
+
+def _user_settings() -> dict[str, Any]:
+    value = getattr(settings, "DJUST", None) or {}
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"settings.DJUST must be a dict, not {type(value).__name__}.")
+    unknown = sorted(set(value) - set(DEFAULTS))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"Unknown key(s) in settings.DJUST: {', '.join(unknown)}. Known keys: {', '.join(sorted(DEFAULTS))}."
+        )
+    return value
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ImproperlyConfigured(f"settings.DJUST[{name!r}] must be a positive integer, not {value!r}.")
+    return value
+
+
+def max_message_size() -> int:
+    """``MAX_MESSAGE_SIZE``: bytes."""
+    return _positive_int("MAX_MESSAGE_SIZE", _user_settings().get("MAX_MESSAGE_SIZE", DEFAULTS["MAX_MESSAGE_SIZE"]))
+
+
+def session_max_age() -> int:
+    """``SESSION_MAX_AGE``: seconds."""
+    return _positive_int("SESSION_MAX_AGE", _user_settings().get("SESSION_MAX_AGE", DEFAULTS["SESSION_MAX_AGE"]))
+
+
+def rate_limit(name: str) -> RateLimit | None:
+    """``EVENT_RATE_LIMIT`` or ``MOUNT_RATE_LIMIT``; ``None`` when turned off."""
+    value = _user_settings().get(name, DEFAULTS[name])
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"rate", "burst"}:
+        raise ImproperlyConfigured(
+            f'settings.DJUST[{name!r}] must be None or {{"rate": per_second, "burst": count}}, not {value!r}.'
+        )
+    rate, burst = value["rate"], value["burst"]
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
+        raise ImproperlyConfigured(f"settings.DJUST[{name!r}]['rate'] must be a positive number, not {rate!r}.")
+    return RateLimit(rate=float(rate), burst=_positive_int(f"{name}.burst", burst))
+
+
+def validate() -> None:
+    """Read every setting once: raises ``ImproperlyConfigured`` for a bad one."""
+    max_message_size()
+    session_max_age()
+    rate_limit("EVENT_RATE_LIMIT")
+    rate_limit("MOUNT_RATE_LIMIT")
