@@ -2,7 +2,8 @@
 # The full test suite: the Django reference outputs, Python lint (ruff), Rust format and
 # lints, every Rust test (the `djust lsp` protocol suite and its 1,000-edit robustness
 # test among them), the Python package (built from source with pip, tested with
-# pytest against Django 5.2), `djust mcp` with the official MCP SDK, Django's own template
+# pytest against Django 5.2), `djust mcp` with the official MCP SDK, the security suite
+# (each attack on the socket over a real server, and a protocol fuzzer), Django's own template
 # tests on djust's engine (a floor on the count), the client's tests (node, happy-dom; the
 # patch applier on the patch corpus the Rust tests write), the VS Code extension (built to
 # a .vsix), then the example project in Chromium.
@@ -25,6 +26,9 @@ fi
 # numpy: Django's template tests index numpy arrays (test_numpy skips without it).
 "$VENV/bin/python" -c 'import numpy' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "numpy==2.3.5"
+# websockets: the client of the security suite (tests/security), over real sockets.
+"$VENV/bin/python" -c 'import websockets' 2>/dev/null ||
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "websockets==17.4"
 # The official MCP SDK, the client of the djust mcp tests (tests/mcp).
 "$VENV/bin/python" -c 'import mcp' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "mcp==2.3.0"
@@ -58,6 +62,9 @@ DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q python/tests
 
 echo "== djust mcp, driven by the official MCP Python SDK (tests/mcp)"
 DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q tests/mcp
+
+echo "== security: each attack of issue 16 and a protocol fuzzer against Daphne on 127.0.0.1 (tests/security)"
+"$VENV/bin/python" -m pytest -q tests/security
 
 echo "== Django 5.2's own template tests on djust's engine (scripts/django_conformance.py)"
 # docs/conformance.md records the count; fewer passing tests than recorded fails.

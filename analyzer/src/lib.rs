@@ -24,6 +24,7 @@ pub mod docs;
 pub mod error;
 pub mod finding;
 pub mod host;
+pub mod html_depth;
 pub mod knowledge;
 pub mod noqa;
 pub mod output;

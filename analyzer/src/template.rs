@@ -93,8 +93,11 @@ pub struct TemplateDoc {
 pub struct SyntaxIssue {
     /// The offending tag or variable.
     pub span: Span,
-    /// Django's `TemplateSyntaxError` message, first line only.
+    /// Django's `TemplateSyntaxError` message, first line only (or djust's own, when
+    /// `django` is false).
     pub message: String,
+    /// Whether Django raises this error (false for the HTML depth limit, djust's own).
+    pub django: bool,
 }
 
 /// Event directives that need a LiveView root (upstream's T002/T012 sets).
@@ -139,10 +142,9 @@ pub fn summarize(source: &str) -> TemplateDoc {
         Ok(p) => p,
         // Lenient parsing only fails on pathological nesting; keep the text as is.
         Err(_) => {
-            return TemplateDoc {
-                elements: elements(source),
-                ..TemplateDoc::default()
-            }
+            let mut doc = TemplateDoc::default();
+            doc.elements = elements_within_depth(source, &mut doc.errors);
+            return doc;
         }
     };
     let mut doc = TemplateDoc {
@@ -192,9 +194,28 @@ pub fn summarize(source: &str) -> TemplateDoc {
         String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     // Only elements with `dj-` attributes matter; most layouts and components have none.
     if contains_ignore_ascii_case(masked.as_bytes(), b"dj-") {
-        doc.elements = elements(&masked);
+        doc.elements = elements_within_depth(&masked, &mut doc.errors);
     }
     doc
+}
+
+/// [`elements`] of `masked` up to where its HTML nests deeper than
+/// [`MAX_HTML_DEPTH`](crate::html_depth::MAX_HTML_DEPTH); past it, one issue says the
+/// rest is not checked (the element scan would take time quadratic in the depth).
+fn elements_within_depth(masked: &str, errors: &mut Vec<SyntaxIssue>) -> Vec<Element> {
+    let Some(at) = crate::html_depth::too_deep_at(masked) else {
+        return elements(masked);
+    };
+    let end = masked[at..].find('>').map_or(masked.len(), |e| at + e + 1);
+    errors.push(SyntaxIssue {
+        span: Span::new(at, end),
+        message: format!(
+            "HTML elements are nested more than {} deep here; djust does not check the elements past this point",
+            crate::html_depth::MAX_HTML_DEPTH
+        ),
+        django: false,
+    });
+    elements(&masked[..at])
 }
 
 /// The parser's errors worth reporting. When the template loads a library djust does
@@ -232,6 +253,7 @@ fn syntax_issues(errors: &[djust_runtime::template::TemplateError]) -> Vec<Synta
         out.push(SyntaxIssue {
             span,
             message: e.message.lines().next().unwrap_or_default().to_string(),
+            django: true,
         });
     }
     if let (Some(first), true) = (out.first_mut(), more > 0) {

@@ -589,3 +589,83 @@ fn extend_select_and_exclude_replace_or_extend_as_documented() {
         vec!["T002", "V006", "V007"]
     );
 }
+
+/// Issue 16, item 4: a file nested past CPython's limits used to abort the whole run
+/// (stack overflow: no findings for any file). Now it is one E001 and every other file
+/// is reported.
+#[test]
+fn a_deeply_nested_file_is_one_finding_and_the_others_are_still_checked() {
+    let dir = project("deep");
+    write(&dir, "views.py", VIEW);
+    write(&dir, "deep_attr.py", format!("x = a{}\n", ".b".repeat(100_000)));
+    write(&dir, "deep_minus.py", format!("x = {}1\n", "-".repeat(100_000)));
+    write(
+        &dir,
+        "deep_blocks.py",
+        (0..500)
+            .map(|i| format!("{}if x:\n", " ".repeat(i)))
+            .collect::<String>()
+            + &" ".repeat(500)
+            + "pass\n",
+    );
+    write(&dir, "templates/deep.html", "{% if x %}".repeat(10_000));
+    let out = run(&dir, &["check", "--output-format", "concise", "-q"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{}{}", text, stderr(&out));
+    for file in ["deep_attr.py", "deep_minus.py", "deep_blocks.py"] {
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with(file)).collect();
+        assert_eq!(lines.len(), 1, "{file}: {text}");
+        assert!(lines[0].contains("E001"), "{}", lines[0]);
+    }
+    assert!(
+        text.contains("deep_attr.py:1:") && text.contains("expression nested more than 3000 levels deep")
+    );
+    assert!(
+        text.contains("IndentationError: too many levels of indentation"),
+        "{text}"
+    );
+    let template: Vec<&str> = text.lines().filter(|l| l.contains("deep.html")).collect();
+    assert_eq!(template.len(), 1, "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("views.py:12:9: V007")),
+        "{text}"
+    );
+}
+
+/// Issue 16, item 11: a named pipe or a device named on the command line used to stop
+/// the run ("Not a directory") and drop the other paths' findings.
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_device_on_the_command_line_is_e003_and_the_run_goes_on() {
+    let dir = project("special");
+    write(&dir, "views.py", VIEW);
+    let fifo = dir.join("pipe.py");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    let out = run(
+        &dir,
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "-q",
+            "pipe.py",
+            "/dev/zero",
+            "views.py",
+        ],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{}{}", text, stderr(&out));
+    assert!(
+        text.contains("pipe.py:1:1: E003 cannot read file: not a regular file (a named pipe)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/dev/zero:1:1: E003 cannot read file: not a regular file (a character device)"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("views.py:12:9: V007")),
+        "{text}"
+    );
+}

@@ -199,3 +199,105 @@ fn a_thousand_random_edits_never_crash_the_server() {
     );
     assert_eq!(lsp.shutdown(), Some(0));
 }
+
+/// Issue 16, item 4: opening a file nested past CPython's limits used to abort the
+/// server (a stack overflow on `didOpen`). Every deep shape, Python and template, is
+/// opened, edited and asked about: the server answers without an error, reports E001
+/// or E004, and still analyses an ordinary file afterwards.
+#[test]
+fn deeply_nested_documents_never_crash_the_server() {
+    const N: usize = 100_000;
+    let root = example_copy("deep");
+    let (mut lsp, _) = Lsp::start(&root);
+    let blocks = |line: &str| -> String { (0..1000).map(|i| format!("{}{line}\n", " ".repeat(i))).collect() };
+    let documents: Vec<(&str, &str, String, &str)> = vec![
+        (
+            "deep_attr.py",
+            "python",
+            format!("x = a{}\n", ".b".repeat(N)),
+            "E001",
+        ),
+        (
+            "deep_minus.py",
+            "python",
+            format!("x = {}1\n", "-".repeat(N)),
+            "E001",
+        ),
+        (
+            "deep_calls.py",
+            "python",
+            format!("x = {}{}\n", "f(".repeat(N), ")".repeat(N)),
+            "E001",
+        ),
+        (
+            "deep_lambda.py",
+            "python",
+            format!("x = {}y\n", "lambda: ".repeat(N)),
+            "E001",
+        ),
+        ("deep_classes.py", "python", blocks("class A(LiveView):"), "E001"),
+        (
+            "templates/deep_ifs.html",
+            "django-html",
+            "{% if x %}".repeat(10_000),
+            "E004",
+        ),
+        (
+            "templates/deep_not.html",
+            "django-html",
+            format!("{{% if {}x %}}{{% endif %}}", "not ".repeat(N)),
+            "E004",
+        ),
+        (
+            "templates/deep_divs.html",
+            "django-html",
+            format!(
+                "<div dj-root dj-view=\"a.B\">{}{}</div>",
+                "<div>".repeat(N),
+                "</div>".repeat(N)
+            ),
+            "E004",
+        ),
+    ];
+    for (rel, lang, text, code) in &documents {
+        let path = root.join(rel);
+        // On disk too, as an editor opens an existing file.
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let u = uri(&path);
+        lsp.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": lang, "version": 1, "text": text}}),
+        );
+        let d = lsp.wait_diagnostics(&u, 60, |d| !d.is_empty());
+        assert!(d.iter().any(|x| x["code"] == *code), "{rel}: {d:?}");
+        // Half-type at the end of the deep text, then ask for everything.
+        let end = position(text, text.len());
+        lsp.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": 2},
+                   "contentChanges": [{"range": {"start": end, "end": end}, "text": "\n{% if "}]}),
+        );
+        for method in [
+            "textDocument/completion",
+            "textDocument/hover",
+            "textDocument/definition",
+        ] {
+            let r = lsp.request_raw(method, json!({"textDocument": {"uri": u}, "position": end}));
+            assert!(r.get("error").is_none(), "{rel}: {method}: {r}");
+        }
+        let r = lsp.request_raw("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
+        assert!(r.get("error").is_none(), "{rel}: documentSymbol: {r}");
+        if let Ok(Some(status)) = lsp.child.try_wait() {
+            panic!("{rel}: djust lsp exited with {status}");
+        }
+    }
+    let probe = root.join("core/templates/core/clock.html");
+    let pu = uri(&probe);
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": pu, "languageId": "django-html", "version": 1, "text": "{{ y|nosuch }}\n"}}),
+    );
+    let d = lsp.wait_diagnostics(&pu, 30, |d| !d.is_empty());
+    assert!(d.iter().any(|x| x["code"] == "E004"), "{d:?}");
+    assert_eq!(lsp.shutdown(), Some(0));
+}

@@ -95,3 +95,10 @@ def test_the_views_context_wins_over_context_processors_as_in_django() -> None:
     ours = DjustTemplates(dict(params)).from_string(source).render(context, request)
     theirs = DjangoTemplates(dict(params)).from_string(source).render(context, request)
     assert ours == theirs == "mine|view-user|/chat/|p"
+
+
+def test_the_size_limit_is_a_backend_option() -> None:
+    backend = DjustTemplates({"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": {"max_generated_size": 100}})
+    assert backend.from_string("{{ x|rjust:100 }}").render({"x": "a"}).endswith("a")
+    with pytest.raises(MemoryError):
+        backend.from_string("{{ x|rjust:101 }}").render({"x": "a"})

@@ -54,3 +54,23 @@ def test_a_missing_root_is_one_clear_error(tmp_path: Path) -> None:
     with override_settings(DJUST_CHECK_ROOT=tmp_path / "gone"):
         (message,) = checks.run_checks(tags=["djust"])
     assert message.id == "djust.E000" and "gone" in message.msg
+
+
+def test_a_deeply_nested_file_is_one_check_message_not_a_crash(v007_project: Path) -> None:
+    # Issue 16, item 4: this used to crash the interpreter (`manage.py check`, and so
+    # `runserver`). The check runs in a child process so that a crash fails the test
+    # instead of ending the run.
+    (v007_project / "deep.py").write_text("x = a" + ".b" * 100_000 + "\n")
+    (v007_project / "deeper.py").write_text("x = " + "not " * 100_000 + "y\n")
+    code = (
+        "import django; from django.conf import settings\n"
+        f"settings.configure(INSTALLED_APPS=['djust'], DJUST_CHECK_ROOT={str(v007_project)!r})\n"
+        "django.setup()\n"
+        "from django.core import checks\n"
+        "for m in checks.run_checks(tags=['djust']): print(m.id, m.obj)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert sorted(run.stdout.split("\n")) == sorted(
+        ["djust.E001 deep.py:1:6004", "djust.E001 deeper.py:1:12001", "djust.V007 views.py:6:9", ""]
+    ), run.stdout

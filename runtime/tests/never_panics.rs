@@ -413,34 +413,46 @@ proptest! {
 }
 
 /// Values nested thousands deep render, compare, print, pprint and encode as JSON on a
-/// small stack without overflowing it (every recursion over a value grows the stack).
-/// The value is built and dropped on the test's own thread: a host bounds the depth
-/// of what it hands the engine (the Python binding converts 32 levels, then reads
-/// lazily).
+/// 256 KB stack without overflowing it (every recursion over a value grows the stack).
+/// The value is built and dropped on a thread with a large stack: a host bounds the
+/// depth of what it hands the engine (the Python binding converts 32 levels, then
+/// reads lazily).
 #[test]
 fn deep_values_never_overflow_the_stack() {
-    let deep = nested(2_000);
-    let ctx: HashMap<String, Value> = [("d".to_string(), deep.clone()), ("e".to_string(), deep)].into();
-    let engine = Engine::new(vec![Loader::Memory(HashMap::new())], EngineOptions::default());
-    for src in [
-        "{{ d }}",
-        "{{ d|safe|length }}",
-        "{% if d == e %}same{% endif %}",
-        "{% if d in e %}in{% endif %}",
-        "{{ d|pprint|length }}",
-        "{{ d|json_script:'x'|length }}",
-        "{{ d|unordered_list|length }}",
-        "{{ d|stringformat:'r'|length }}",
-        "{% for x in d %}{{ x|length }}{% endfor %}",
-    ] {
-        let out = std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .stack_size(256 * 1024)
-                .spawn_scoped(scope, || engine.render_str(src, &ctx).map(|s| s.len()))
-                .map(|h| h.join().is_ok_and(|r| r.is_ok()))
-        });
-        assert!(matches!(out, Ok(true)), "{src}: {out:?}");
-    }
+    let run = || {
+        let engine = Engine::new(vec![Loader::Memory(HashMap::new())], EngineOptions::default());
+        // pprint is quadratic in the depth (as Python's is): a shallower value for it.
+        for (depth, sources) in [
+            (
+                20_000,
+                &[
+                    "{{ d }}",
+                    "{{ d|safe|length }}",
+                    "{% if d == e %}same{% endif %}",
+                    "{% if d in e %}in{% endif %}",
+                    "{{ d|json_script:'x'|length }}",
+                    "{{ d|unordered_list|length }}",
+                    "{{ d|stringformat:'r'|length }}",
+                    "{% for x in d %}{{ x|length }}{% endfor %}",
+                ][..],
+            ),
+            (3_000, &["{{ d|pprint|length }}"][..]),
+        ] {
+            let deep = nested(depth);
+            let ctx: HashMap<String, Value> = [("d".to_string(), deep.clone()), ("e".to_string(), deep)].into();
+            for src in sources {
+                let out = std::thread::scope(|scope| {
+                    std::thread::Builder::new()
+                        .stack_size(256 * 1024)
+                        .spawn_scoped(scope, || engine.render_str(src, &ctx).map(|s| s.len()))
+                        .map(|h| h.join().is_ok_and(|r| r.is_ok()))
+                });
+                assert!(matches!(out, Ok(true)), "{src}: {out:?}");
+            }
+        }
+    };
+    let big = std::thread::Builder::new().stack_size(256 * 1024 * 1024).spawn(run);
+    assert!(big.is_ok_and(|h| h.join().is_ok()));
 }
 
 /// `PROPTEST_CASES` cases (default 512), no regression files.

@@ -11,6 +11,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,6 +77,8 @@ before(async () => {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      // The cross-site test's "attacker" page is served on loopback under this name.
+      "--host-resolver-rules=MAP attacker.example 127.0.0.1",
     ],
   });
 });
@@ -217,4 +220,52 @@ test("signup: a validated form shows errors as you type and on submit, then redi
   await again.page.getByLabel("Username").fill("SAILOR");
   await again.page.waitForFunction(() => document.querySelector(".field").textContent.includes("That username is taken."));
   await again.page.close();
+});
+
+test("chat: the view's own messages show, not the context processor's (issue 16, item 10)", async () => {
+  const { page, traffic } = await openLive("/support/chat/");
+  const input = page.getByLabel("Message");
+  await input.fill("Do you ship to Norway?");
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("#chat-log li").length === 1);
+  assert.equal((await page.locator("#chat-log li").textContent()).trim(), "you Do you ship to Norway?");
+  await input.fill("And to Iceland?");
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("#chat-log li").length === 2);
+  assertStillConnected(traffic);
+  await page.close();
+});
+
+test("the page's socket carries the page's token; a page on another origin is refused", async () => {
+  const { page, traffic } = await openLive("/counter/");
+  const mount = traffic.sent.find((m) => m.type === "mount");
+  assert.match(mount.session, /^[\w-]+:[\w-]+:[\w-]+$/, "the mount sends the dj-session token");
+  await page.close();
+
+  // A page at http://attacker.example:<port> (a second server on loopback; the name
+  // maps to 127.0.0.1 in this browser only, so nothing leaves the machine) opens a
+  // socket to the shop, as a cross-site WebSocket hijack would, with the shop's
+  // cookies in the browser. The handshake reaches the server and is refused.
+  const evilServer = createHttpServer((req, res) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end("<!doctype html><title>elsewhere</title>");
+  });
+  await new Promise((resolve) => evilServer.listen(0, "127.0.0.1", resolve));
+  const evil = await browser.newPage();
+  await evil.goto(`http://attacker.example:${evilServer.address().port}/`);
+  const before = (serverLog.match(/HANDSHAKING/g) || []).length;
+  const outcome = await evil.evaluate(
+    (url) =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(url);
+        ws.onopen = () => resolve("open");
+        ws.onerror = () => resolve("refused");
+      }),
+    `${base.replace("http:", "ws:")}/ws/djust/`,
+  );
+  assert.equal(outcome, "refused");
+  assert.equal((serverLog.match(/HANDSHAKING/g) || []).length, before + 1, "the handshake reached the server");
+  assert.match(serverLog, /WebSocket REJECT \/ws\/djust\//);
+  await evil.close();
+  await new Promise((resolve) => evilServer.close(resolve));
 });

@@ -417,3 +417,32 @@ def test_snippets_of_workspace_files_get_djust_checks_project_findings(mode: str
         ]
         assert [(i["code"], i["line"], i["column"]) for i in out[name]] == expected, name
     assert [i["code"] for i in edited] == ["V006"]
+
+
+# Issue 16, item 4: each of these used to abort `djust mcp` (a stack overflow).
+DEEP_SNIPPETS = [
+    ("views.py", "x = a" + ".b" * 100_000 + "\n"),
+    ("views.py", "x = " + "-" * 100_000 + "1\n"),
+    ("views.py", "x = " + "f(" * 100_000 + ")" * 100_000 + "\n"),
+    ("views.py", "".join(" " * i + "if x:\n" for i in range(1000)) + " " * 1000 + "pass\n"),
+    ("page.html", "{% if x %}" * 10_000),
+    ("page.html", "{% if " + "not " * 100_000 + "x %}{% endif %}"),
+    ("page.html", '<div dj-root dj-view="a.B">' + "<div>" * 100_000 + "</div>" * 100_001),
+]
+
+
+def test_deeply_nested_snippets_are_findings_and_the_server_keeps_going() -> None:
+    async def body(client):
+        results = []
+        for filename, code in DEEP_SNIPPETS:
+            results.append(await client.call_tool("detect_common_issues", {"code": code, "filename": filename}))
+        after = await client.call_tool("explain_check", {"code": "E001"})
+        return results, after
+
+    results, after = session("legacy", body)
+    for (filename, _), result in zip(DEEP_SNIPPETS, results, strict=True):
+        issues = result.structured_content["issues"]
+        codes = {i["code"] for i in issues}
+        assert not result.is_error and codes == {"E001" if filename.endswith(".py") else "E004"}, issues[:3]
+        assert len(issues) <= 2, issues
+    assert not after.is_error

@@ -14,6 +14,10 @@ declare_violation! {
     /// reported, not only the first, up to ten; past ten, the first finding says how
     /// many more there are (a cascade such as 10,000 unclosed tags is one problem).
     ///
+    /// One problem that is not Django's is reported here too: HTML nested more than
+    /// 1,000 elements deep, past which djust stops looking for elements (scanning
+    /// deeper would take time quadratic in the depth).
+    ///
     /// When a template `{% load %}`s a tag library that djust does not know (your
     /// own `templatetags/`), unknown tags and filters are not reported, since they may
     /// come from that library.
@@ -47,6 +51,11 @@ pub fn check(file: FileId, doc: &TemplateDoc) -> Vec<Finding> {
     doc.errors
         .iter()
         .map(|e| {
+            if !e.django {
+                return Finding::new(Rule::E004, file, e.span, e.message.clone())
+                    .with_primary_label("here")
+                    .with_help("flatten the markup; elements this deep are not checked");
+            }
             Finding::new(
                 Rule::E004,
                 file,

@@ -13,7 +13,9 @@ It renders Django's template language as ``DjangoTemplates`` does (the engine is
 compared with Django's on a differential corpus). ``{% url %}``, ``{% static %}``,
 ``{% csrf_token %}`` and the i18n tags call Django's own APIs. Options:
 ``context_processors`` (as ``DjangoTemplates``), ``autoescape`` (default ``True``),
-``string_if_invalid`` (default ``""``).
+``string_if_invalid`` (default ``""``), ``max_generated_size`` (the most characters one
+filter or tag may generate from a size in its input, default 16 Mi: past it the render
+raises ``djust.exceptions.TemplateSizeError``, a ``MemoryError``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from django.utils.module_loading import import_string
 from djust import _rust
 from djust.exceptions import TemplateDoesNotExist
 
-_KNOWN_OPTIONS = {"context_processors", "autoescape", "string_if_invalid"}
+_KNOWN_OPTIONS = {"context_processors", "autoescape", "string_if_invalid", "max_generated_size"}
 
 
 class DjustTemplates(BaseEngine):
@@ -49,11 +51,13 @@ class DjustTemplates(BaseEngine):
             )
         super().__init__(params)
         self._processor_paths = tuple(options.get("context_processors", ()))
+        limits = {"max_generated_size": options["max_generated_size"]} if "max_generated_size" in options else {}
         self.engine = _rust.Engine(
             dirs=[str(d) for d in self.template_dirs],
             autoescape=options.get("autoescape", True),
             string_if_invalid=options.get("string_if_invalid", ""),
             django=True,
+            **limits,
         )
 
     @cached_property

@@ -1,0 +1,47 @@
+"""LiveViews for the security suite."""
+
+from djust import LiveView
+from djust.decorators import event_handler
+
+SECRET = "the-staff-only-secret-7f3a9c"
+
+
+class StaffSecretView(LiveView):
+    template_name = "security/secret.html"
+
+    def mount(self, request, **kwargs):
+        self.secret = SECRET
+
+
+def nested(depth):
+    """A list nested ``depth`` deep (at most 20,000: this view's own loop must not be
+    what runs long; the point is what the template engine does with the result)."""
+    value = []
+    for _ in range(min(depth, 20_000)):
+        value = [value]
+    return value
+
+
+class PadView(LiveView):
+    """Sizes from the client: a padding width and a nesting depth (dj-model), a list
+    that contains itself (an event)."""
+
+    template_name = "security/pad.html"
+
+    def mount(self, request, **kwargs):
+        self.width = 5
+        self.depth = 1
+        self.items = ["a"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tree"] = nested(self.depth)
+        return context
+
+    @event_handler
+    def make_cycle(self, **kwargs):
+        self.items.append(self.items)
+
+    @event_handler
+    def echo(self, value=None, **kwargs):
+        self.last = str(type(value).__name__)
