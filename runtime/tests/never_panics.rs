@@ -439,7 +439,8 @@ fn deep_values_never_overflow_the_stack() {
             (3_000, &["{{ d|pprint|length }}"][..]),
         ] {
             let deep = nested(depth);
-            let ctx: HashMap<String, Value> = [("d".to_string(), deep.clone()), ("e".to_string(), deep)].into();
+            let ctx: HashMap<String, Value> =
+                [("d".to_string(), deep.clone()), ("e".to_string(), deep)].into();
             for src in sources {
                 let out = std::thread::scope(|scope| {
                     std::thread::Builder::new()
@@ -451,7 +452,9 @@ fn deep_values_never_overflow_the_stack() {
             }
         }
     };
-    let big = std::thread::Builder::new().stack_size(256 * 1024 * 1024).spawn(run);
+    let big = std::thread::Builder::new()
+        .stack_size(256 * 1024 * 1024)
+        .spawn(run);
     assert!(big.is_ok_and(|h| h.join().is_ok()));
 }
 
