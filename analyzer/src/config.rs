@@ -201,7 +201,7 @@ fn load_error(
 
 /// Read `[tool.djust]` from a `pyproject.toml`. `Ok(None)` when the file has no such table.
 pub fn read_pyproject(path: &Path) -> Result<Option<(Options, String)>, CheckError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CheckError::Unreadable {
+    let text = crate::source::read_text(path).map_err(|e| CheckError::Unreadable {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;

@@ -50,6 +50,18 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// [`read`] as UTF-8 text (a leading BOM dropped, invalid bytes an error): for
+/// configuration and the language server's reads of files that are not open.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let bytes = read(path)?;
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    String::from_utf8(bytes)
+        .map_err(|e| ReadError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
 /// A file type in words.
 pub fn describe(t: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]

@@ -291,6 +291,19 @@ fn deeply_nested_documents_never_crash_the_server() {
             panic!("{rel}: djust lsp exited with {status}");
         }
     }
+    // A request on a named pipe that is not open used to block the server for good
+    // (it read the file): now it answers at once.
+    #[cfg(unix)]
+    {
+        let pipe = root.join("templates/pipe.html");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+        let r = lsp.request_raw(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&pipe)}, "position": {"line": 0, "character": 0}}),
+        );
+        assert!(r.get("error").is_none(), "hover on a pipe: {r}");
+    }
     let probe = root.join("core/templates/core/clock.html");
     let pu = uri(&probe);
     lsp.notify(

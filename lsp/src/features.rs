@@ -497,7 +497,8 @@ fn parent_blocks(snap: &Snapshot, path: &Path) -> Vec<(String, std::path::PathBu
         if !seen.insert(file.clone()) {
             break;
         }
-        let Ok(parent_text) = std::fs::read_to_string(file) else {
+        // Regular files only, and bounded (a pipe would block the server).
+        let Ok(parent_text) = djust_analyzer::source::read_text(std::path::Path::new(file)) else {
             break;
         };
         let pdoc = Document::new(parent_text, 0);

@@ -73,7 +73,8 @@ impl Backend {
         let path = uri.to_file_path().ok()?;
         let doc = match self.doc(uri) {
             Some(d) => d,
-            None => Document::new(std::fs::read_to_string(&path).ok()?, 0),
+            // Regular files only, and bounded: a request on a pipe must not block.
+            None => Document::new(djust_analyzer::source::read_text(&path).ok()?, 0),
         };
         Some((doc, path))
     }

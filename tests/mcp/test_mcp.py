@@ -201,7 +201,7 @@ def test_the_knowledge_base_matches_the_client_and_the_python_package() -> None:
     client_js = (ROOT / "client" / "src" / "client.js").read_text()
     consumer = (ROOT / "python" / "djust" / "consumer.py").read_text()
     used = set(re.findall(r"[\"'`](dj-[a-z-]+)", client_js)) | {"dj-root", "dj-key", "dj-update"}
-    used -= {"dj-connection", "dj-id"}  # set by the client and the server, not written by authors
+    used -= {"dj-connection", "dj-id", "dj-session"}  # set by the client and the server, not written by authors
     # Event directives are `dj-${type}` for the DOM events the client listens to.
     events = re.search(r"const EVENTS = \[([^\]]*)\]", client_js).group(1)
     used |= {f"dj-{e}" for e in re.findall(r'"(\w+)"', events) if e != "focusout"}
