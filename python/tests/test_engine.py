@@ -378,3 +378,14 @@ def test_the_size_limit_is_an_engine_option_and_ordinary_sizes_render_as_django(
     assert len(small.from_string("{{ x|rjust:1000 }}").render({"x": "a"})) == 1000
     words = small.from_string("{% lorem 100 w %}").render({})
     assert len(words.split()) == 100
+
+
+@pytest.mark.parametrize("spec", [".1500f", ".70000f", ".1500e", ".70000E", ".2000g", "080000.3f", ".1200f"])
+@pytest.mark.parametrize("value", [1.5, 5e-324, 1e308, -0.1, 3])
+def test_long_precisions_print_as_python_prints_them(spec: str, value: float) -> None:
+    # Rust's formatter stops at 65,535 decimals (it used to panic past them); Python's
+    # does not. Past 1,100 decimals an f64's expansion is all zeros.
+    source = "{{ v|stringformat:s }}"
+    assert Engine().from_string(source).render({"v": value, "s": spec}) == django_render(
+        source, {"v": value, "s": spec}
+    )

@@ -1353,10 +1353,14 @@ fn parse_decimal(text: &str) -> Option<Dec> {
         .chain(frac_part.bytes())
         .map(|b| b - b'0')
         .collect();
-    let exponent = exp - frac_part.len() as i64;
-    while digits.len() > 1 && digits[0] == 0 {
-        digits.remove(0);
-    }
+    let exponent = exp.checked_sub(i64::try_from(frac_part.len()).ok()?)?;
+    // Leading zeros go in one drain (one at a time would be quadratic in their number).
+    let zeros = digits
+        .iter()
+        .take_while(|d| **d == 0)
+        .count()
+        .min(digits.len().saturating_sub(1));
+    digits.drain(..zeros);
     if digits.is_empty() {
         digits.push(0);
     }
@@ -1511,17 +1515,21 @@ fn floatformat(v: &Value, arg: Option<&Value>, limit: usize) -> Result<Value> {
         let _ = arg_text;
         return Ok(Value::str(input));
     };
-    if dec.digits.len() as i64 + dec.exponent.abs() > 200 {
+    if dec.digits.len() as u64 + dec.exponent.unsigned_abs() > 200 {
         return Ok(Value::str(input));
     }
     let integral = dec.is_integral();
     if integral && p <= 0 {
         return Ok(Value::safe(group(&dec.int_string(), "", force_grouping)));
     }
-    let places = p.abs();
-    if places as u128 > limit as u128 {
-        return Err(TemplateError::too_large("floatformat", places as u128, limit));
+    if u128::from(p.unsigned_abs()) > limit as u128 {
+        return Err(TemplateError::too_large(
+            "floatformat",
+            u128::from(p.unsigned_abs()),
+            limit,
+        ));
     }
+    let places = p.abs();
     let rounded = dec.quantize(places);
     let mut digits: Vec<char> = rounded.digits.iter().map(|d| (b'0' + d) as char).collect();
     while digits.len() as i64 <= places {

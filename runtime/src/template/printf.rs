@@ -158,7 +158,7 @@ pub fn format(spec: &str, value: &Value) -> Option<String> {
                 }
             } else {
                 match conv {
-                    'f' | 'F' => format!("{:.*}", p, f.abs()),
+                    'f' | 'F' => fixed(f.abs(), p),
                     'e' | 'E' => exp_format(f.abs(), p, conv == 'E'),
                     _ => general_format(f.abs(), p, conv == 'G', alt),
                 }
@@ -206,9 +206,38 @@ fn float_of(v: &Value) -> Option<f64> {
     }
 }
 
+/// Past this many decimals an `f64`'s exact expansion has only zeros (the smallest
+/// subnormal has 1,074 decimals; no mantissa has more than 767 significant digits).
+/// Rust's formatter takes at most 65,535 decimals, Python's any number.
+const EXACT_DECIMALS: usize = 1100;
+
+/// `f` with `p` decimals, exactly as Python's `%.{p}f` (any `p`).
+fn fixed(f: f64, p: usize) -> String {
+    if p <= EXACT_DECIMALS {
+        return format!("{:.*}", p, f);
+    }
+    let mut s = format!("{:.*}", EXACT_DECIMALS, f);
+    if f.is_finite() {
+        s.extend(std::iter::repeat_n('0', p - EXACT_DECIMALS));
+    }
+    s
+}
+
+/// Rust's `{:.p$e}` for any `p`: the mantissa's extra decimals are zeros.
+fn sci(f: f64, p: usize) -> String {
+    if p <= EXACT_DECIMALS {
+        return format!("{:.*e}", p, f);
+    }
+    let s = format!("{:.*e}", EXACT_DECIMALS, f);
+    match s.split_once('e') {
+        Some((m, e)) if f.is_finite() => format!("{m}{}e{e}", "0".repeat(p - EXACT_DECIMALS)),
+        _ => s,
+    }
+}
+
 /// `%e`: mantissa with `p` decimals, exponent with sign and at least two digits.
 fn exp_format(f: f64, p: usize, upper: bool) -> String {
-    let s = format!("{:.*e}", p, f);
+    let s = sci(f, p);
     let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
     let e: i32 = e.parse().unwrap_or(0);
     let out = format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
@@ -223,14 +252,10 @@ fn exp_format(f: f64, p: usize, upper: bool) -> String {
 fn general_format(f: f64, p: usize, upper: bool, alt: bool) -> String {
     let p = p.max(1);
     if f == 0.0 {
-        return if alt {
-            format!("{:.*}", p - 1, 0.0)
-        } else {
-            "0".to_string()
-        };
+        return if alt { fixed(0.0, p - 1) } else { "0".to_string() };
     }
     let exp = {
-        let s = format!("{:.*e}", p - 1, f);
+        let s = sci(f, p - 1);
         s.split_once('e')
             .and_then(|(_, e)| e.parse::<i32>().ok())
             .unwrap_or(0)
@@ -238,7 +263,7 @@ fn general_format(f: f64, p: usize, upper: bool, alt: bool) -> String {
     let mut out = if exp < -4 || exp >= p as i32 {
         exp_format(f, p - 1, upper)
     } else {
-        format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, f)
+        fixed(f, (p as i64 - 1 - i64::from(exp)).max(0) as usize)
     };
     if !alt {
         if let Some(epos) = out.find(['e', 'E']) {
