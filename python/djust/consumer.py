@@ -1,4 +1,5 @@
-"""The WebSocket side of LiveViews (Django Channels).
+"""The WebSocket side of LiveViews (Django Channels): the transport, its limits and its
+errors. What a message does to the mounted view is :class:`djust.session.Session`'s.
 
 The handshake is refused unless its ``Origin`` is allowed (:mod:`djust.origin`), so
 another site cannot drive a signed-in visitor's LiveViews. Then, per message (JSON
@@ -49,56 +50,15 @@ from django.conf import settings
 
 from djust import _rust, conf, origin
 from djust import mount as socket_mount
-from djust.live_view import LiveView
-from djust.model_binding import BadValue, coerce
 from djust.ratelimit import TokenBucket
+from djust.session import EventError, Session, one_line
 
 logger = logging.getLogger("djust")
-
-
-class EventError(Exception):
-    """A message the client may not send (unknown handler, bad parameters, …): its
-    ``code`` and message go back to the client as they are."""
-
-    def __init__(self, message: str, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def handler_defaults(cls: type[LiveView]) -> dict[str, dict[str, int]]:
-    """``{event: {"debounce": ms, "throttle": ms}}`` from ``@debounce``/``@throttle``."""
-    out: dict[str, dict[str, int]] = {}
-    for event, method in cls.event_handlers().items():
-        func = getattr(cls, method)
-        timing = {
-            key: value
-            for key in ("debounce", "throttle")
-            if isinstance(value := getattr(func, f"_djust_{key}", None), int)
-        }
-        if timing:
-            out[event] = timing
-    return out
-
-
-class Session:
-    """One mounted LiveView: the view instance and its renderer."""
-
-    def __init__(self, view: LiveView) -> None:
-        self.view = view
-        self.renderer = _rust.LiveViewRenderer(view.get_template().template)
-
-    def render(self) -> tuple[str, str | None, int]:
-        return self.renderer.render_with_diff(self.view.render_context())
 
 
 def _reject_constant(name: str) -> Any:
     # JSON has no NaN or Infinity; Python's parser would accept them.
     raise ValueError(f"{name} is not JSON")
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class LiveViewConsumer(AsyncWebsocketConsumer):
@@ -133,7 +93,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             await self.refuse("bad_frame", "the message nests too deeply")
             return
         except ValueError as exc:  # JSONDecodeError, a number too long to read, NaN
-            await self.refuse("bad_frame", f"the message is not JSON: {_one_line(str(exc), 80)}")
+            await self.refuse("bad_frame", f"the message is not JSON: {one_line(str(exc), 80)}")
             return
         await self.receive_json(content)
 
@@ -150,14 +110,14 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         elif kind in ("event", "model"):
             handler, bucket = (self.event if kind == "event" else self.model), self.events
         else:
-            await self.refuse("bad_frame", f"unknown message type {_one_line(repr(kind), 40)}", ref)
+            await self.refuse("bad_frame", f"unknown message type {one_line(repr(kind), 40)}", ref)
             return
         if bucket is not None and not bucket.take():
             await self.refuse(
                 "rate_limited",
                 f"too many {kind} messages: try again in {bucket.retry_after():.1f} s",
                 ref,
-                log=f"{kind} {_one_line(repr(content.get('name') or content.get('field') or ''), 60)}",
+                log=f"{kind} {one_line(repr(content.get('name') or content.get('field') or ''), 60)}",
             )
             return
         try:
@@ -170,7 +130,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             # Django's JSON spelling (datetimes, Decimal, UUID), encoded in Rust.
             text = _rust.dumps(reply, compact=True, ensure_ascii=False)
         except (TypeError, ValueError) as exc:
-            await self.refuse("server_error", f"the reply could not be encoded: {_one_line(str(exc), 80)}", ref)
+            await self.refuse("server_error", f"the reply could not be encoded: {one_line(str(exc), 80)}", ref)
             return
         await self.send(text_data=text)
 
@@ -189,66 +149,34 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         if redirect is not None:
             return {"type": "redirect", "url": redirect}
         self.session = Session(view)
-        html, _, version = self.session.render()
-        return {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(type(view))}
+        return self.session.mounted()
 
     def event(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:
             raise EventError("event before mount", "bad_request")
-        name = content.get("name")
-        params = content.get("params") or {}
-        if not isinstance(name, str) or not isinstance(params, dict):
-            raise EventError("an event needs a name and an object of params", "bad_request")
-        view = self.session.view
-        method = type(view).event_handlers().get(name)
-        if method is None:
-            raise EventError(f"{type(view).__name__} has no event handler {_one_line(repr(name), 80)}")
-        getattr(view, method)(**params)
-        return self.patch()
+        return self.session.event(content.get("name"), content.get("params"))
 
     def model(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:
             raise EventError("model update before mount", "bad_request")
-        field = content.get("field")
-        if not isinstance(field, str) or field not in self.session.renderer.model_fields():
-            raise EventError(f"{_one_line(repr(field), 80)} is not bound with dj-model on this page")
-        view = self.session.view
-        if field.startswith("_") or not field.isidentifier() or callable(getattr(view, field, None)):
-            raise EventError(f"{field!r} is not public state")
-        try:
-            value = coerce(view, field, content.get("value"))
-        except BadValue as exc:
-            raise EventError(str(exc)) from exc
-        setattr(view, field, value)
-        return self.patch()
-
-    def patch(self) -> dict[str, Any]:
-        """Re-render the session's view: the ``patch`` reply (or ``redirect``)."""
-        if self.session is None:
-            raise EventError("no mounted view", "bad_request")
-        url = self.session.view.__dict__.pop("_redirect_url", None)
-        if url is not None:
-            return {"type": "redirect", "url": str(url)}
-        _, patches, version = self.session.render()
-        message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
-        return {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}
+        return self.session.model(content.get("field"), content.get("value"))
 
     def error(self, exc: Exception, content: dict[str, Any]) -> dict[str, Any]:
         """The ``error`` reply for a failed message, and its one log line (with the
         traceback only in DEBUG)."""
         view = type(self.session.view).__name__ if self.session is not None else "-"
-        what = f"{content.get('type')} {_one_line(repr(content.get('name') or content.get('field') or ''), 60)}"
+        what = f"{content.get('type')} {one_line(repr(content.get('name') or content.get('field') or ''), 60)}"
         if isinstance(exc, (EventError, socket_mount.MountError)):
             code = exc.code
             message = str(exc)
-            logger.warning("djust: refused %s on %s (%s): %s", what, view, code, _one_line(message))
+            logger.warning("djust: refused %s on %s (%s): %s", what, view, code, one_line(message))
         else:
             code = "server_error"
-            message = _one_line(str(exc), 500) or type(exc).__name__
+            message = one_line(str(exc), 500) or type(exc).__name__
             if settings.DEBUG:
                 logger.exception("djust: %s on %s raised %s", what, view, type(exc).__name__)
             else:
-                logger.error("djust: %s on %s raised %s: %s", what, view, type(exc).__name__, _one_line(str(exc)))
+                logger.error("djust: %s on %s raised %s: %s", what, view, type(exc).__name__, one_line(str(exc)))
                 message = "The server could not handle this event."
         reply: dict[str, Any] = {"type": "error", "code": code, "message": message}
         if settings.DEBUG and code == "server_error":

@@ -1,0 +1,105 @@
+"""One mounted LiveView and what a client may do to it: render it, call its event
+handlers, set its ``dj-model`` fields, and answer with the protocol's replies
+(``mounted``, ``patch``, ``redirect``). The WebSocket consumer
+(:mod:`djust.consumer`) and the test client (:mod:`djust.testing`) both drive a
+LiveView through this class, so a test exercises what the socket runs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from djust import _rust
+from djust.live_view import LiveView
+from djust.model_binding import BadValue, coerce
+
+
+class EventError(Exception):
+    """A message the client may not send (unknown handler, bad parameters, …): its
+    ``code`` and message go back to the client as they are."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut to ``limit`` characters (for messages and logs)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def handler_defaults(cls: type[LiveView]) -> dict[str, dict[str, int]]:
+    """``{event: {"debounce": ms, "throttle": ms}}`` from ``@debounce``/``@throttle``."""
+    out: dict[str, dict[str, int]] = {}
+    for event, method in cls.event_handlers().items():
+        func = getattr(cls, method)
+        timing = {
+            key: value
+            for key in ("debounce", "throttle")
+            if isinstance(value := getattr(func, f"_djust_{key}", None), int)
+        }
+        if timing:
+            out[event] = timing
+    return out
+
+
+class Session:
+    """A mounted LiveView (``view``, already through ``mount``) and its renderer: the
+    first render is the ``mounted`` reply, every later one a ``patch`` reply."""
+
+    def __init__(self, view: LiveView) -> None:
+        self.view = view
+        self.renderer = _rust.LiveViewRenderer(view.get_template().template)
+        #: The LiveView root's HTML with ``dj-id``s, as of the last render.
+        self.html = ""
+
+    def render(self) -> tuple[str, str | None, int]:
+        """Render the view: ``(html, patches_json_or_None, version)``."""
+        html, patches, version = self.renderer.render_with_diff(self.view.render_context())
+        self.html = html
+        return html, patches, version
+
+    def mounted(self) -> dict[str, Any]:
+        """The first render, as the ``mounted`` reply."""
+        html, _, version = self.render()
+        return {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(type(self.view))}
+
+    def event(self, name: Any, params: Any) -> dict[str, Any]:
+        """Call the ``@event_handler`` named ``name`` with ``params`` as keyword
+        arguments; the ``patch`` (or ``redirect``) reply. :class:`EventError` when there
+        is no such handler or the message is malformed."""
+        params = params or {}
+        if not isinstance(name, str) or not isinstance(params, dict):
+            raise EventError("an event needs a name and an object of params", "bad_request")
+        method = type(self.view).event_handlers().get(name)
+        if method is None:
+            raise EventError(f"{type(self.view).__name__} has no event handler {one_line(repr(name), 80)}")
+        getattr(self.view, method)(**params)
+        return self.patch()
+
+    def model(self, field: Any, value: Any) -> dict[str, Any]:
+        """Set the ``dj-model`` field ``field`` (one the last render binds) to
+        ``value`` converted to its type (:mod:`djust.model_binding`); the ``patch``
+        reply. :class:`EventError` for an unbound field or a value that does not fit."""
+        if not isinstance(field, str) or field not in self.renderer.model_fields():
+            raise EventError(f"{one_line(repr(field), 80)} is not bound with dj-model on this page")
+        if field.startswith("_") or not field.isidentifier() or callable(getattr(self.view, field, None)):
+            raise EventError(f"{field!r} is not public state")
+        try:
+            converted = coerce(self.view, field, value)
+        except BadValue as exc:
+            raise EventError(str(exc)) from exc
+        setattr(self.view, field, converted)
+        return self.patch()
+
+    def patch(self) -> dict[str, Any]:
+        """Re-render: the ``patch`` reply, or ``redirect`` when a handler called
+        ``self.redirect(...)``."""
+        url = self.view.__dict__.pop("_redirect_url", None)
+        if url is not None:
+            return {"type": "redirect", "url": str(url)}
+        _, patches, version = self.render()
+        message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
+        return {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}

@@ -1,0 +1,176 @@
+"""Testing LiveViews without a browser or a server.
+
+    from djust.testing import LiveViewTestClient
+
+    def test_increment():
+        client = LiveViewTestClient(CounterView)
+        assert client.state["count"] == 0
+        client.event("increment")
+        assert client.state["count"] == 1
+        client.assert_patched(text="1")
+
+:class:`LiveViewTestClient` mounts a LiveView through the code the WebSocket runs:
+the view's ``as_view()`` with a ``GET`` request (so ``login_required``,
+``check_permissions`` and ``mount(request, **url_kwargs)`` run as for a socket mount),
+then :class:`djust.session.Session` renders it and handles ``event`` and ``model``
+exactly as the consumer does, and the replies are the protocol's (``mounted``,
+``patch``, ``redirect``, ``error``). It works in ``django.test.TestCase``, in
+pytest-django and in plain pytest with settings configured; a view that uses the ORM
+needs the test database as any Django test does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.test import RequestFactory
+
+from djust import mount as socket_mount
+from djust import state as live_state
+from djust.session import EventError, Session
+
+
+class MountRefused(AssertionError):
+    """The view did not mount: it redirected (``login_required``), refused
+    (``check_permissions``) or failed. ``response`` is what its ``get`` returned."""
+
+    def __init__(self, message: str, response: Any) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+class LiveViewTestClient:
+    """A mounted LiveView and a client for it (see the module documentation).
+
+    ``LiveViewTestClient(ViewClass, user=None, *, path="/", session=None,
+    **url_kwargs)``: ``user`` is the request's user (``AnonymousUser`` by default),
+    ``path`` the page's path (with a query string if the view reads one), ``session``
+    a ``SessionBase`` (a fresh in-memory one by default), ``url_kwargs`` what the
+    URLconf would pass. Raises :class:`MountRefused` when the view answers with a
+    response instead of mounting (``login_required`` redirects); an exception the view
+    raises (``PermissionDenied`` from ``check_permissions``, a bug in ``mount``)
+    propagates, as from a Django view called with a ``RequestFactory`` request.
+    """
+
+    def __init__(
+        self,
+        view_class: type,
+        user: Any = None,
+        *,
+        path: str = "/",
+        session: SessionBase | None = None,
+        **url_kwargs: Any,
+    ) -> None:
+        request = RequestFactory().get(path)
+        request.user = user if user is not None else AnonymousUser()
+        request.session = session if session is not None else _memory_session()
+        # The token a page would carry: for this class, bound to this request.
+        request.djust_mount = socket_mount.PageToken(  # type: ignore[attr-defined]
+            view=socket_mount.class_path(view_class), binding=socket_mount.binding(request)
+        )
+        response = view_class.as_view()(request, **url_kwargs)
+        if not isinstance(response, socket_mount.MountResponse):
+            where = response.get("Location", "") if hasattr(response, "get") else ""
+            raise MountRefused(f"{view_class.__name__} did not mount: {response.status_code} {where}".strip(), response)
+        self.request = request
+        self.session = Session(response.liveview)
+        #: The last reply: ``mounted`` after construction, then each event's.
+        self.reply: dict[str, Any] = self.session.mounted()
+
+    # -- what the client sends ------------------------------------------------------
+
+    def event(self, name: str, **params: Any) -> dict[str, Any]:
+        """Send the event ``name`` with ``params`` (as ``dj-click`` and friends do):
+        the reply (``patch``, ``redirect`` or ``error`` with a ``code``)."""
+        return self._send(lambda: self.session.event(name, params))
+
+    def model(self, field: str, value: Any) -> dict[str, Any]:
+        """Set a ``dj-model`` field as the browser does (``value`` as the field holds
+        it: text, a boolean for a checkbox): the reply."""
+        return self._send(lambda: self.session.model(field, value))
+
+    def _send(self, action: Any) -> dict[str, Any]:
+        try:
+            self.reply = action()
+        except EventError as exc:
+            self.reply = {"type": "error", "code": exc.code, "message": str(exc)}
+        return self.reply
+
+    # -- what the test reads --------------------------------------------------------
+
+    @property
+    def view(self) -> Any:
+        """The LiveView instance."""
+        return self.session.view
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The view's public state (what its template sees), validated as for a render."""
+        return live_state.validate(self.session.view)
+
+    @property
+    def html(self) -> str:
+        """The LiveView root's HTML (with ``dj-id``s) after the last render."""
+        return self.session.html
+
+    @property
+    def patches(self) -> list[dict[str, Any]]:
+        """The patches of the last event (``docs/protocol.md``); ``[]`` when the last
+        reply was not a patch."""
+        return list(self.reply.get("patches", [])) if self.reply.get("type") == "patch" else []
+
+    # -- assertions -----------------------------------------------------------------
+
+    def assert_patched(self, *, op: str | None = None, text: str | None = None) -> None:
+        """The last event produced a patch (of kind ``op``; setting text ``text`` when
+        given): fails with the patches it did produce."""
+        if self.reply.get("type") != "patch":
+            raise AssertionError(f"the last reply is not a patch: {self.reply}")
+        found = [
+            p
+            for p in self.patches
+            if (op is None or p.get("op") == op) and (text is None or text in str(p.get("text", p.get("html", ""))))
+        ]
+        if not found:
+            raise AssertionError(f"no patch with op={op!r} text={text!r} in {self.patches}")
+
+    def assert_not_patched(self) -> None:
+        """The last event changed nothing on the page."""
+        if self.reply.get("type") != "patch" or self.patches:
+            raise AssertionError(f"expected no patches, got {self.reply}")
+
+    def assert_redirect(self, url: str | None = None) -> None:
+        """The last event redirected (to ``url`` when given)."""
+        if self.reply.get("type") != "redirect" or (url is not None and self.reply.get("url") != url):
+            raise AssertionError(f"expected a redirect to {url!r}, got {self.reply}")
+
+    def assert_error(self, code: str | None = None) -> None:
+        """The last message was refused (with ``code`` when given: ``invalid``,
+        ``bad_request``, …)."""
+        if self.reply.get("type") != "error" or (code is not None and self.reply.get("code") != code):
+            raise AssertionError(f"expected an error {code!r}, got {self.reply}")
+
+
+def _memory_session() -> SessionBase:
+    """A session kept in memory (no database, no cookie)."""
+
+    class MemorySession(SessionBase):
+        def exists(self, session_key: str) -> bool:
+            return False
+
+        def create(self) -> None:
+            self._session_key = self._get_new_session_key()
+
+        def save(self, must_create: bool = False) -> None:
+            if self.session_key is None:
+                self.create()
+
+        def delete(self, session_key: str | None = None) -> None:
+            self._session_cache = {}
+
+        def load(self) -> dict[str, Any]:
+            return {}
+
+    return MemorySession()
