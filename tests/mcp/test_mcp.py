@@ -199,7 +199,7 @@ def test_the_knowledge_base_matches_the_client_and_the_python_package() -> None:
 
     directives, decorators = session("legacy", body)
     client_js = (ROOT / "client" / "src" / "client.js").read_text()
-    consumer = (ROOT / "python" / "djust" / "consumer.py").read_text()
+    session_py = (ROOT / "python" / "djust" / "session.py").read_text()
     used = set(re.findall(r"[\"'`](dj-[a-z-]+)", client_js)) | {"dj-root", "dj-key", "dj-update"}
     used -= {"dj-connection", "dj-id", "dj-session"}  # set by the client and the server, not written by authors
     # Event directives are `dj-${type}` for the DOM events the client listens to.
@@ -212,7 +212,7 @@ def test_the_knowledge_base_matches_the_client_and_the_python_package() -> None:
             if d["name"] in ("dj-keydown", "dj-keyup"):
                 continue  # any KeyboardEvent.key works
             assert f"{d['name']}.{m}" in client_js, (d["name"], m)
-    assert "model_fields" in consumer  # dj-model's allow-list is enforced server-side
+    assert "model_fields()" in session_py  # dj-model's allow-list is enforced server-side
 
     source = (ROOT / "python" / "djust" / "decorators.py").read_text()
     for d in decorators:
