@@ -3,10 +3,11 @@
 # lints, every Rust test (the `djust lsp` protocol suite and its 1,000-edit robustness
 # test among them), the Python package (built from source with pip, tested with
 # pytest against Django 5.2), `djust mcp` with the official MCP SDK, the security suite
-# (each attack on the socket over a real server, and a protocol fuzzer), Django's own template
+# (each attack on the socket over a real server, and a protocol fuzzer), `djust new` end to
+# end (a generated project passes djust check, manage.py check and its own tests), Django's own template
 # tests on djust's engine (a floor on the count), the client's tests (node, happy-dom; the
 # patch applier on the patch corpus the Rust tests write), the VS Code extension (built to
-# a .vsix), then the example project in Chromium.
+# a .vsix), then the example project and a generated one in Chromium.
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,9 @@ fi
 # websockets: the client of the security suite (tests/security), over real sockets.
 "$VENV/bin/python" -c 'import websockets' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "websockets==17.4"
+# pytest-django: the tests `djust new` generates (scripts/new_e2e.sh).
+"$VENV/bin/python" -c 'import pytest_django' 2>/dev/null ||
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "pytest-django==4.14.0"
 # The official MCP SDK, the client of the djust mcp tests (tests/mcp).
 "$VENV/bin/python" -c 'import mcp' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "mcp==2.3.0"
@@ -66,6 +70,9 @@ DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q tests/mcp
 echo "== security: each attack of issue 16 and a protocol fuzzer against Daphne on 127.0.0.1 (tests/security)"
 "$VENV/bin/python" -m pytest -q tests/security
 
+echo "== djust new: project, app, view, components in a temp dir; djust check, manage.py check, pytest (scripts/new_e2e.sh)"
+DJUST_BIN="$PWD/target/debug/djust" DJUST_PYTHON="$PWD/$VENV/bin/python" bash scripts/new_e2e.sh
+
 echo "== Django 5.2's own template tests on djust's engine (scripts/django_conformance.py)"
 # docs/conformance.md records the count; fewer passing tests than recorded fails.
 "$VENV/bin/python" scripts/django_conformance.py --min-passed 621
@@ -87,4 +94,4 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
 fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&
-  DJUST_PYTHON="$PWD/../../$VENV/bin/python" CHROMIUM=/usr/bin/chromium npm test)
+  DJUST_PYTHON="$PWD/../../$VENV/bin/python" DJUST_BIN="$PWD/../../target/debug/djust" CHROMIUM=/usr/bin/chromium npm test)

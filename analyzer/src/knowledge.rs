@@ -236,9 +236,49 @@ pub static LIFECYCLE: &[Member] = &[
         description: "Whether the request may use the view, checked on the page load (403 otherwise) and on every WebSocket mount.",
     },
     Member {
+        name: "handle_info",
+        signature: "def handle_info(self, event, **params)",
+        description: "Receives a live component's send_parent(event, **params) when the view has no @event_handler named `event` (Phoenix's handle_info); raises by default.",
+    },
+    Member {
         name: "redirect",
         signature: "def redirect(self, to, *args, **kwargs)",
         description: "From an event handler: send the browser to a URL, URL name or model (as Django's redirect()).",
+    },
+];
+
+/// Components (`djust.components`): what a `LiveComponent` / `Component` subclass
+/// defines or calls, and the tags that render them.
+pub static COMPONENTS: &[Member] = &[
+    Member {
+        name: "live_component",
+        signature: "{% live_component \"app.components.Cart\" id=\"cart\" items=items %}",
+        description: "Renders a LiveComponent inside a LiveView's template. `id` (unique on the page) keeps its instance between renders; the other arguments are props. Events from inside its root go to its handlers.",
+    },
+    Member {
+        name: "component",
+        signature: "{% component \"app.components.Badge\" label=label %}",
+        description: "Renders a stateless Component (a class and a template) from its props, in any djust template.",
+    },
+    Member {
+        name: "mount",
+        signature: "def mount(self, **props)",
+        description: "LiveComponent: the first render with this id; by default every prop becomes an attribute (its state).",
+    },
+    Member {
+        name: "update",
+        signature: "def update(self, **props)",
+        description: "LiveComponent: the parent rendered it again with props that differ from the last ones; by default sets them again.",
+    },
+    Member {
+        name: "send_parent",
+        signature: "def send_parent(self, event, **params)",
+        description: "LiveComponent: calls the parent LiveView's @event_handler named `event` (else its handle_info).",
+    },
+    Member {
+        name: "get_context_data",
+        signature: "def get_context_data(self) -> dict",
+        description: "The component's template context: its public state (LiveComponent) or its props (Component), plus `component`.",
     },
 ];
 
@@ -297,6 +337,12 @@ pub fn best_practices() -> serde_json::Value {
             "lists": "Give rows dj-key so reorders become moves.",
             "third_party_widgets": "Wrap DOM the server must not touch in dj-update=\"ignore\".",
         },
+        "components": {
+            "live": "A LiveComponent (djust.LiveComponent) keeps its own state and handlers inside a LiveView: {% live_component \"app.components.Cart\" id=\"cart\" items=items %}. Its template needs one root element and no dj-root.",
+            "stateless": "A Component (djust.Component) is a class and a template rendered from props: {% component \"app.components.Badge\" label=label %}.",
+            "testing": "djust.testing.LiveComponentTestClient(Cart, items=[...]) mounts one alone; LiveViewTestClient.component_event(id, name) sends an event to one inside a view.",
+            "scaffold": "djust new component NAME [--stateless] (or the scaffold_component tool) writes the class, its template and a test.",
+        },
         "checks": "Run `djust check` (or `python manage.py check --tag djust`) before committing; the same rules run in the editor and in this server.",
         "common_pitfalls": [
             {"id": "V006", "problem": "A service object (API client, connection, lock) stored in public state in mount()", "why": "State is serialised between renders; services are not serialisable and leak resources.", "solution": "Create the service on demand in a helper method or keep it in a _private attribute."},
@@ -317,6 +363,7 @@ pub fn framework_schema() -> serde_json::Value {
         "lifecycle_methods": LIFECYCLE,
         "class_attributes": CLASS_ATTRIBUTES,
         "conventions": CONVENTIONS,
+        "components": COMPONENTS,
         "websocket": {
             "path": "/ws/djust/",
             "client_messages": ["mount", "event", "model"],

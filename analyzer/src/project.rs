@@ -173,10 +173,18 @@ fn is_djust_base(path: &str) -> bool {
     (path.starts_with("djust.") || path == "djust") && matches!(last, "LiveView" | "LiveComponent")
 }
 
-/// Decides which classes are LiveViews, with memoisation.
+/// True for djust's `LiveComponent` / `Component` (`djust.components`, or re-exported
+/// from any `djust.*` module).
+fn is_djust_component(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    (path.starts_with("djust.") || path == "djust") && matches!(last, "LiveComponent" | "Component")
+}
+
+/// Decides which classes are LiveViews (and which are components), with memoisation.
 pub struct LiveViews<'i, 'a> {
     index: &'i PythonIndex<'a>,
     memo: HashMap<(usize, usize), bool>,
+    components: HashMap<(usize, usize), bool>,
 }
 
 impl<'i, 'a> LiveViews<'i, 'a> {
@@ -185,7 +193,43 @@ impl<'i, 'a> LiveViews<'i, 'a> {
         LiveViews {
             index,
             memo: HashMap::new(),
+            components: HashMap::new(),
         }
+    }
+
+    /// True when class `c` of file `m` is a component: one of its bases resolves,
+    /// transitively, to djust's `LiveComponent` or `Component` (or is written
+    /// `LiveComponent` where the import cannot be followed). A component's template
+    /// is a fragment of its LiveView's page, so it needs no `dj-root` (T002).
+    pub fn is_component(&mut self, m: usize, c: usize) -> bool {
+        let mut visiting = HashSet::new();
+        self.check_component(m, c, &mut visiting)
+    }
+
+    fn check_component(&mut self, m: usize, c: usize, visiting: &mut HashSet<(usize, usize)>) -> bool {
+        if let Some(&v) = self.components.get(&(m, c)) {
+            return v;
+        }
+        if !visiting.insert((m, c)) {
+            return false;
+        }
+        let class = &self.index.files[m].1.classes[c];
+        let mut result = false;
+        for base in &class.bases {
+            let BaseRef::Dotted(parts) = base else { continue };
+            let hit = match self.index.resolve_written_in_scope(m, c, parts) {
+                Symbol::Class(bm, bc) => self.check_component(bm, bc, visiting),
+                Symbol::External(p) => is_djust_component(&p),
+                _ => parts.last().is_some_and(|n| n == "LiveComponent"),
+            };
+            if hit {
+                result = true;
+                break;
+            }
+        }
+        visiting.remove(&(m, c));
+        self.components.insert((m, c), result);
+        result
     }
 
     /// True when class `c` of file `m` is a LiveView: one of its bases resolves,
@@ -397,13 +441,18 @@ pub fn cross_file_findings(
         }
     }
 
-    // Which templates LiveViews render.
+    // Which templates LiveViews render; components' templates are fragments.
     let mut template_of: HashMap<FileId, String> = HashMap::new();
+    let mut fragments: HashSet<FileId> = HashSet::new();
     for (m, (_, file)) in index.files().iter().enumerate() {
         for (c, class) in file.classes.iter().enumerate() {
             let Some((name, _)) = &class.template_name else {
                 continue;
             };
+            if liveviews.is_component(m, c) {
+                fragments.extend(tindex.resolve(name, None));
+                continue;
+            }
             if !liveviews.is_liveview(m, c) {
                 continue;
             }
@@ -440,6 +489,7 @@ pub fn cross_file_findings(
             t002::RootReason::TemplateName(class.clone())
         } else if doc.elements.iter().any(|e| !e.directives.is_empty())
             && !doc.partial
+            && !fragments.contains(id)
             && !included.contains(id)
             && !extended.contains(id)
         {

@@ -166,6 +166,32 @@ pub struct PyInput<'a> {
     pub extra_factories: &'a [String],
 }
 
+/// Parse a Python module for a tool that edits it (`djust new --wire`): its statements,
+/// with byte ranges into `source`. The same depth limits as the analysis apply
+/// (`python_depth`); `Err` is a one-line reason (a syntax error with its position, or
+/// nesting past CPython's limits).
+pub fn parse_module(source: &str) -> Result<Vec<Stmt>, String> {
+    let mut guard = DepthGuard::default();
+    let tokens = lex(source, Mode::Module).take_while(|t| match t {
+        Ok((tok, range)) => guard.accept(tok, usize::from(range.start())),
+        Err(_) => true,
+    });
+    let parsed = parse_tokens(tokens, Mode::Module, "<djust>");
+    if let Some((kind, at)) = guard.exceeded() {
+        let line = source.get(..at).unwrap_or(source).matches('\n').count() + 1;
+        return Err(format!("line {line}: {}", kind.message()));
+    }
+    match parsed {
+        Ok(ast::Mod::Module(m)) => Ok(m.body),
+        Ok(_) => Ok(Vec::new()),
+        Err(e) => {
+            let at = usize::from(e.offset);
+            let line = source.get(..at).unwrap_or(source).matches('\n').count() + 1;
+            Err(format!("line {line}: {}", e.error))
+        }
+    }
+}
+
 /// Parse a Python file and summarise it. Syntax errors become an E001 finding
 /// (and an otherwise empty summary); the run goes on.
 pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {

@@ -1,13 +1,15 @@
 //! `djust`: the djust command-line tool, as a library so that the `djust` binary and
 //! the Python package's console script (`djust._rust.main`) run the same code.
 //!
-//! Subcommands: `check` (static checks over a project), `rule` (rule documentation),
+//! Subcommands: `check` (static checks over a project), `new` (the generator, [`new`]),
+//! `rule` (rule documentation),
 //! `mcp` (the Model Context Protocol server on stdio, [`mcp`]), `lsp` (the language
 //! server on stdio, [`djust_lsp`]).
 //! Exit codes follow ruff: 0 clean, 1 findings at or above `fail-on`, 2 usage error,
 //! bad configuration or unreadable path.
 
 pub mod mcp;
+mod new;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use djust_analyzer::{output, CheckError, Overrides, Report, Rule, Severity};
@@ -38,6 +40,8 @@ enum Command {
     Mcp(McpArgs),
     /// Serve the Language Server Protocol on stdio (for editors).
     Lsp(LspArgs),
+    /// Start a project, app, LiveView or component: plans every file, writes all or nothing.
+    New(new::NewArgs),
 }
 
 #[derive(clap::Args)]
@@ -178,6 +182,7 @@ where
         Command::Check(args) => run_check(*args),
         Command::Rule(args) => run_rule(args),
         Command::Mcp(args) => run_mcp(args),
+        Command::New(args) => new::run(args),
         Command::Lsp(_) => match djust_lsp::run_stdio() {
             Ok(()) => 0,
             Err(e) => {

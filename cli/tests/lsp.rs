@@ -561,3 +561,87 @@ fn hover_definition_references_symbols_and_code_actions() {
     );
     assert_eq!(lsp.shutdown(), Some(0));
 }
+
+#[test]
+fn components_resolve_their_handlers_and_a_missing_template_can_be_created() {
+    let root = std::env::temp_dir().join(format!("djust-lsp-components-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap_or(&root)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(p, text).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write("manage.py", "");
+    write("shop/__init__.py", "");
+    write(
+        "shop/apps.py",
+        "from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = \"shop\"\n",
+    );
+    write(
+        "shop/components.py",
+        "from djust import LiveComponent\nfrom djust.decorators import event_handler\n\n\nclass Cart(LiveComponent):\n    template_name = \"shop/cart.html\"\n\n    @event_handler\n    def remove(self, index=0, **kwargs):\n        pass\n",
+    );
+    write(
+        "shop/templates/shop/cart.html",
+        "<ul><li><button dj-click=\"remove\">x</button></li></ul>\n",
+    );
+    write(
+        "shop/views.py",
+        "from djust import LiveView\n\n\nclass PageView(LiveView):\n    template_name = \"shop/page.html\"\n\n\nclass CartView(LiveView):\n    template_name = \"shop/cart.html\"\n",
+    );
+    let root = root.canonicalize().unwrap_or(root);
+    let (mut lsp, _) = Lsp::start(&root);
+    let cart = root.join("shop/templates/shop/cart.html");
+    let text = lsp.open(&cart, "django-html");
+    let pos = pos_of(&text, "dj-click=\"remove", "dj-click=\"".len());
+    let mut handlers = Vec::new();
+    for _ in 0..200 {
+        handlers = labels(&at(&mut lsp, "textDocument/completion", &uri(&cart), pos.clone()));
+        if !handlers.is_empty() {
+            break;
+        }
+        lsp.pump(50);
+    }
+    assert!(handlers.contains(&"remove".to_string()), "{handlers:?}");
+
+    let views = root.join("shop/views.py");
+    let vtext = lsp.open(&views, "python");
+    let line = |needle: &str| pos_of(&vtext, needle, 0)["line"].clone();
+    let actions_at = |lsp: &mut Lsp, needle: &str| {
+        let l = line(needle);
+        lsp.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri(&views)}, "range": {"start": {"line": l, "character": 0}, "end": {"line": l, "character": 0}}, "context": {"diagnostics": []}}),
+        )
+    };
+    let actions = actions_at(&mut lsp, "\"shop/page.html\"");
+    let create = actions
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|a| {
+                a["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Create template"))
+            })
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        create["title"], "Create template shop/templates/shop/page.html for PageView",
+        "{actions}"
+    );
+    let ops = &create["edit"]["documentChanges"];
+    let target = uri(&root.join("shop/templates/shop/page.html"));
+    assert_eq!(ops[0]["kind"], "create");
+    assert_eq!(ops[0]["uri"], target.as_str());
+    assert_eq!(ops[0]["options"]["overwrite"], false);
+    let content = ops[1]["edits"][0]["newText"].as_str().unwrap_or_default();
+    assert!(
+        content.contains("<main dj-root dj-view=\"shop.views.PageView\">"),
+        "{content}"
+    );
+    // A template_name that exists gets no such action.
+    let actions = actions_at(&mut lsp, "\"shop/cart.html\"");
+    assert!(!actions.to_string().contains("Create template"), "{actions}");
+    assert_eq!(lsp.shutdown(), Some(0));
+}

@@ -90,7 +90,6 @@ export class LiveView {
    */
   constructor(root, options = {}) {
     this.root = root;
-    this.view = root.getAttribute("dj-view");
     // The root is replaced on mount; keep the page's token for every (re)mount.
     this.session = root.getAttribute("dj-session");
     const loc = root.ownerDocument.defaultView.location;
@@ -154,7 +153,7 @@ export class LiveView {
     this.version = 0;
     this.mounting = true;
     this.ws.send(
-      JSON.stringify({ type: "mount", view: this.view, url: loc.pathname + loc.search, session: this.session }),
+      JSON.stringify({ type: "mount", url: loc.pathname + loc.search, session: this.session }),
     );
   }
 
@@ -205,7 +204,7 @@ export class LiveView {
         this.version = msg.v;
       } catch (err) {
         if (!(err instanceof PatchError)) throw err;
-        console.warn("djust: patch did not fit, re-mounting", err);
+        console.warn("djust: re-mount", err);
         this.mount();
       }
       this.emit("patched", msg);
@@ -295,7 +294,10 @@ export class LiveView {
         const question = el.getAttribute("dj-confirm");
         const win = el.ownerDocument.defaultView;
         if (question && type !== "input" && !win.confirm(question)) return;
-        this.schedule(el, type, () => ({ type: "event", name, params: this.params(el, e) }), name);
+        // Inside a live component's root (`dj-component`, set by the server): its handler.
+        const c = el.closest("[dj-component]");
+        const component = this.root.contains(c) ? c.getAttribute("dj-component") : undefined;
+        this.schedule(el, type, () => ({ type: "event", name, params: this.params(el, e), component }), name);
         return;
       }
       if (el === this.root) return;

@@ -56,7 +56,7 @@ const COUNTER_IDS = `<div dj-id="0" dj-view="app.views.Counter" dj-root=""><p dj
 test("connects to /ws/djust/ on the page's host, mounts the view and swaps in the ids", () => {
   const { document, ws, view } = boot(COUNTER, COUNTER_IDS);
   assert.equal(ws.url, "ws://shop.test/ws/djust/");
-  assert.deepEqual(ws.sent[0], { type: "mount", view: "app.views.Counter", url: "/counter/?q=1", session: "tok.en:1" });
+  assert.deepEqual(ws.sent[0], { type: "mount", url: "/counter/?q=1", session: "tok.en:1" });
   assert.equal(document.querySelector("p").getAttribute("dj-id"), "1");
   assert.equal(view.root.getAttribute("dj-connection"), "open");
 });
@@ -64,7 +64,7 @@ test("connects to /ws/djust/ on the page's host, mounts the view and swaps in th
 test("the page's token survives the root swap and goes with every re-mount", () => {
   const { ws } = boot(COUNTER, COUNTER_IDS);
   ws.reply({ type: "patch", patches: [], pv: 1, v: 5 }); // a version gap re-mounts
-  assert.deepEqual(ws.sent.at(-1), { type: "mount", view: "app.views.Counter", url: "/counter/?q=1", session: "tok.en:1" });
+  assert.deepEqual(ws.sent.at(-1), { type: "mount", url: "/counter/?q=1", session: "tok.en:1" });
 });
 
 test("a stale refusal of the mount reloads the page, at most once in 10 seconds", () => {
@@ -290,4 +290,14 @@ test("a redirect reply loads the page it names and does not reconnect", () => {
   ws.reply({ type: "redirect", url: "/accounts/login/" });
   assert.deepEqual(assigned, ["/accounts/login/"]);
   assert.equal(view.closed, true);
+});
+
+test("an event from inside a live component (dj-component) names the component", () => {
+  const html = `<div dj-root dj-view="app.views.Shop" dj-session="t"><button dj-click="buy">Buy</button>
+<section dj-component="cart"><button dj-click="remove" data-index:int="2">x</button></section></div>`;
+  const { document, ws } = boot(html, html.replace("<button", '<button dj-id="1"'));
+  document.querySelector("section button").click();
+  assert.deepEqual(ws.sent.at(-1), { type: "event", name: "remove", params: { index: 2 }, component: "cart", ref: 1 });
+  document.querySelector("button").click();
+  assert.deepEqual(ws.sent.at(-1), { type: "event", name: "buy", params: {}, ref: 2 });
 });

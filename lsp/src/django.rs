@@ -26,6 +26,7 @@ macro_rules! tags {
 tags! {
     "autoescape", Some("endautoescape"), "{% autoescape on|off %}…{% endautoescape %}", "Turns HTML auto-escaping on or off for the enclosed block.";
     "block", Some("endblock"), "{% block name %}…{% endblock %}", "Defines a block that child templates can override with {% extends %}.";
+    "component", None, "{% component \"app.components.Badge\" label=label %}", "Renders a stateless djust Component (class and template) from its props.";
     "comment", Some("endcomment"), "{% comment \"note\" %}…{% endcomment %}", "Ignores everything up to {% endcomment %}.";
     "csrf_token", None, "{% csrf_token %}", "Outputs the hidden CSRF input a POST form needs.";
     "cycle", None, "{% cycle 'odd' 'even' [as name] %}", "Outputs the next of its arguments each time it is reached, e.g. in a loop.";
@@ -38,6 +39,7 @@ tags! {
     "ifchanged", Some("endifchanged"), "{% ifchanged [values] %}…{% endifchanged %}", "Renders its block only when the value (or the block's output) changed since the last loop iteration.";
     "include", None, "{% include \"name.html\" [with a=b] [only] %}", "Renders another template with the current context.";
     "load", None, "{% load library %}", "Loads a tag library (static, i18n, or the project's templatetags).";
+    "live_component", None, "{% live_component \"app.components.Cart\" id=\"cart\" items=items %}", "Renders a djust LiveComponent kept under id between renders; events inside it reach its handlers.";
     "lorem", None, "{% lorem [count] [w|p|b] [random] %}", "Outputs placeholder Latin text.";
     "now", None, "{% now \"Y-m-d\" [as var] %}", "Outputs the current date or time in a date format.";
     "partialdef", Some("endpartialdef"), "{% partialdef name [inline] %}…{% endpartialdef %}", "Defines a named fragment that {% partial %} (or template.html#name) renders.";

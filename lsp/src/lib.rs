@@ -10,7 +10,8 @@
 //!   the LiveView bound to the template, state in `{{ }}` and `{% if %}`, tags, filters,
 //!   template names;
 //! - hover, go-to-definition, references of a handler across templates, document
-//!   symbols, and quick fixes (the rules' fixes and "suppress with noqa").
+//!   symbols, and quick fixes (the rules' fixes, "suppress with noqa", and "create
+//!   template" on a LiveView's `template_name` that names no template).
 //!
 //! Analysis uses the analyzer's [`djust_analyzer::host::AnalysisHost`] (the same parse
 //! and rules as `djust check`) on a background thread; `initialize` answers at once.
@@ -19,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod context;
+pub mod create_template;
 pub mod django;
 pub mod features;
 pub mod text;
@@ -352,6 +354,16 @@ impl LanguageServer for Backend {
                     )]))),
                     ..CodeAction::default()
                 }));
+            }
+        }
+        if let Some((doc, path)) = self.target(&uri) {
+            if features::is_python(&path) {
+                let snap = self.shared.snapshot();
+                out.extend(
+                    create_template::actions(&snap, &doc, &path, params.range)
+                        .into_iter()
+                        .map(CodeActionOrCommand::CodeAction),
+                );
             }
         }
         Ok((!out.is_empty()).then_some(out))

@@ -30,12 +30,18 @@ def __getattr__(name: str) -> object:
         from djust.live_view import LiveView
 
         return LiveView
+    if name in ("LiveComponent", "Component"):
+        from djust import components
+
+        return getattr(components, name)
     raise AttributeError(f"module 'djust' has no attribute {name!r}")
 
 
 __all__ = [
     "PATCH_PROTOCOL_VERSION",
+    "Component",
     "Engine",
+    "LiveComponent",
     "LiveView",
     "LiveViewRenderer",
     "Template",

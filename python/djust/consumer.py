@@ -16,7 +16,9 @@ text), client → server:
 - ``{"type": "event", "name": "inc", "params": {"value": ..., "id": "7"}, "ref": 3}``:
   call the ``@event_handler`` named ``name`` with ``params`` as keyword arguments,
   re-render and answer ``{"type": "patch", "patches": [...], "v": n, "ref": 3}``
-  (``docs/protocol.md``; ``patches`` may be empty).
+  (``docs/protocol.md``; ``patches`` may be empty). With ``"component": "cart"`` (an
+  event from inside a ``{% live_component %}``'s root, marked ``dj-component``), the
+  handler is the live component's (:mod:`djust.components`).
 - ``{"type": "model", "field": "title", "value": "Hi", "ref": 4}``: ``dj-model`` — set
   the public state attribute ``field`` to ``value``, converted to the attribute's type
   (:mod:`djust.model_binding`), and answer with patches as for an event. Only fields
@@ -154,7 +156,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
     def event(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:
             raise EventError("event before mount", "bad_request")
-        return self.session.event(content.get("name"), content.get("params"))
+        return self.session.event(content.get("name"), content.get("params"), content.get("component"))
 
     def model(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:

@@ -34,8 +34,8 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.views.generic import View
 
+from djust import components, state
 from djust import mount as socket_mount
-from djust import state
 from djust.decorators import handlers
 from djust.template import backend
 
@@ -74,6 +74,12 @@ class LiveView(View):
         """``login_required`` and ``check_permissions`` together."""
         return not self.needs_login(request) and bool(self.check_permissions(request))
 
+    def handle_info(self, event: str, **params: Any) -> None:
+        """A message from a live component (``send_parent(event, **params)``) that no
+        ``@event_handler`` of this view is named for. Override to receive them; by
+        default it raises ``djust.components.ComponentError``."""
+        raise components.no_receiver(self, event)
+
     def redirect(self, to: Any, *args: Any, **kwargs: Any) -> None:
         """Send the browser to another page after this event: ``to`` is a URL, a URL
         pattern name (with ``args``/``kwargs``) or a model, as for Django's
@@ -101,7 +107,8 @@ class LiveView(View):
             self.mount(request, **kwargs)
             return socket_mount.MountResponse(self)
         self.mount(request, **kwargs)
-        html = self.get_template().render(self.get_context_data(), request)
+        with components.rendering(self):
+            html = self.get_template().render(self.get_context_data(), request)
         token = socket_mount.issue(request, type(self))
         return HttpResponse(with_client_script(with_page_token(html, token, socket_mount.class_path(type(self)))))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from djust import _rust
+from djust import _rust, components
 from djust.live_view import LiveView
 from djust.model_binding import BadValue, coerce
 
@@ -57,7 +57,8 @@ class Session:
 
     def render(self) -> tuple[str, str | None, int]:
         """Render the view: ``(html, patches_json_or_None, version)``."""
-        html, patches, version = self.renderer.render_with_diff(self.view.render_context())
+        with components.rendering(self.view):
+            html, patches, version = self.renderer.render_with_diff(self.view.render_context())
         self.html = html
         return html, patches, version
 
@@ -66,17 +67,26 @@ class Session:
         html, _, version = self.render()
         return {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(type(self.view))}
 
-    def event(self, name: Any, params: Any) -> dict[str, Any]:
+    def event(self, name: Any, params: Any, component: Any = None) -> dict[str, Any]:
         """Call the ``@event_handler`` named ``name`` with ``params`` as keyword
-        arguments; the ``patch`` (or ``redirect``) reply. :class:`EventError` when there
-        is no such handler or the message is malformed."""
+        arguments, on the view or, when ``component`` is the id of one of its live
+        components (an event from inside that component's root), on the component; the
+        ``patch`` (or ``redirect``) reply. :class:`EventError` when there is no such
+        handler or component, or the message is malformed."""
         params = params or {}
         if not isinstance(name, str) or not isinstance(params, dict):
             raise EventError("an event needs a name and an object of params", "bad_request")
-        method = type(self.view).event_handlers().get(name)
+        target: Any = self.view
+        if component is not None:
+            if not isinstance(component, str):
+                raise EventError("an event's component is the id of a live component", "bad_request")
+            target = components.live_components(self.view).get(component)
+            if target is None:
+                raise EventError(f"there is no live component {one_line(repr(component), 80)} on this page")
+        method = type(target).event_handlers().get(name)
         if method is None:
-            raise EventError(f"{type(self.view).__name__} has no event handler {one_line(repr(name), 80)}")
-        getattr(self.view, method)(**params)
+            raise EventError(f"{type(target).__name__} has no event handler {one_line(repr(name), 80)}")
+        getattr(target, method)(**params)
         return self.patch()
 
     def model(self, field: Any, value: Any) -> dict[str, Any]:

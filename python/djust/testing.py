@@ -27,6 +27,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.test import RequestFactory
 
+from djust import components
 from djust import mount as socket_mount
 from djust import state as live_state
 from djust.session import EventError, Session
@@ -85,6 +86,16 @@ class LiveViewTestClient:
         """Send the event ``name`` with ``params`` (as ``dj-click`` and friends do):
         the reply (``patch``, ``redirect`` or ``error`` with a ``code``)."""
         return self._send(lambda: self.session.event(name, params))
+
+    def component_event(self, component_id: str, name: str, **params: Any) -> dict[str, Any]:
+        """Send the event ``name`` from inside the live component ``component_id`` (as
+        a ``dj-click`` in its template does): its handler runs; the reply."""
+        return self._send(lambda: self.session.event(name, params, component_id))
+
+    def live_component(self, component_id: str) -> Any:
+        """The live component with id ``component_id`` (``KeyError`` if the last render
+        has none)."""
+        return components.live_components(self.session.view)[component_id]
 
     def model(self, field: str, value: Any) -> dict[str, Any]:
         """Set a ``dj-model`` field as the browser does (``value`` as the field holds
@@ -151,6 +162,72 @@ class LiveViewTestClient:
         ``bad_request``, …)."""
         if self.reply.get("type") != "error" or (code is not None and self.reply.get("code") != code):
             raise AssertionError(f"expected an error {code!r}, got {self.reply}")
+
+
+class LiveComponentTestClient(LiveViewTestClient):
+    """A :class:`~djust.components.LiveComponent` mounted alone, in a minimal LiveView
+    whose template is ``{% live_component ComponentClass id="component" **props %}``:
+    ``LiveComponentTestClient(Cart, user=None, **props)``. ``event(name, **params)``
+    goes to the component; ``component`` is the instance; ``sent_to_parent`` lists the
+    ``(event, params)`` it sent with ``send_parent``. Prop names must be identifiers.
+    The rest (``html``, ``patches``, the assertions) is :class:`LiveViewTestClient`'s.
+    """
+
+    def __init__(self, component_class: type, user: Any = None, **props: Any) -> None:
+        self.sent_to_parent: list[tuple[str, dict[str, Any]]] = []
+        super().__init__(_component_host(component_class, props, self.sent_to_parent), user=user)
+
+    @property
+    def component(self) -> Any:
+        """The component instance."""
+        return components.live_components(self.session.view)["component"]
+
+    def event(self, name: str, **params: Any) -> dict[str, Any]:
+        """Send the event ``name`` from inside the component: the reply."""
+        return self.component_event("component", name, **params)
+
+    def update(self, **props: Any) -> dict[str, Any]:
+        """Render again with the props given at construction changed to ``props`` (as
+        a parent does; the component's ``update`` runs): the reply."""
+        unknown = set(props) - set(self.session.view._props)
+        if unknown:
+            raise TypeError(f"only the props given at construction can change, not {sorted(unknown)}")
+        self.session.view._props.update(props)
+        return self._send(self.session.patch)
+
+
+def _prop_name(name: str) -> str:
+    if not name.isidentifier():
+        raise TypeError(f"a prop name must be an identifier, not {name!r}")
+    return name
+
+
+def _component_host(component_class: type, props: dict[str, Any], inbox: list) -> type:
+    """A LiveView class that renders only ``component_class`` with ``props``."""
+    from djust.live_view import LiveView
+    from djust.template import backend
+
+    names = sorted(props)
+    passed = " ".join(f"{_prop_name(name)}=props.{name}" for name in names)
+    source = f'<div dj-root dj-view="djust.testing.ComponentHost">{{% live_component component id="component" {passed} %}}</div>'
+    path = socket_mount.class_path(component_class)
+
+    class ComponentHost(LiveView):
+        def mount(self, request: Any, **kwargs: Any) -> None:
+            self._props = dict(props)
+
+        def get_template(self) -> Any:
+            return backend().from_string(source)
+
+        def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+            context = super().get_context_data(**kwargs)
+            context.update(props=self._props, component=path)
+            return context
+
+        def handle_info(self, event: str, **params: Any) -> None:
+            inbox.append((event, params))
+
+    return ComponentHost
 
 
 def _memory_session() -> SessionBase:

@@ -2,10 +2,12 @@
 //! answered by Django's own APIs — `reverse` for `{% url %}`, `static` and the
 //! `STATIC_URL`/`MEDIA_URL` prefixes for `{% static %}`, Django's translation
 //! functions for `{% translate %}`, `{% blocktranslate %}` and the i18n tags, and
-//! `settings.DEBUG` for `{% debug %}`. Installed by `Engine(..., django=True)` (the
+//! `settings.DEBUG` for `{% debug %}`, and `djust.components` for `{% live_component %}`
+//! and `{% component %}`. Installed by `Engine(..., django=True)` (the
 //! template backend does so); Django must be configured.
 
 use crate::convert::{to_py, to_value};
+use djust_runtime::template::components::ComponentKind;
 use djust_runtime::template::{Host, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -49,6 +51,26 @@ fn with_py_kept<T>(f: impl FnOnce(Python<'_>) -> PyResult<T>) -> Result<T, Strin
 }
 
 impl Host for DjangoHost {
+    /// `djust.components.render_tag(live, component, props)`: the component's HTML. An
+    /// exception (the component's own, or a bad path) is kept and raised as it is.
+    fn component(
+        &self,
+        kind: ComponentKind,
+        component: &Value,
+        props: &[(String, Value)],
+    ) -> Result<String, String> {
+        with_py_kept(|py| {
+            let kw = PyDict::new(py);
+            for (k, v) in props {
+                kw.set_item(k, to_py(py, v))?;
+            }
+            py.import("djust.components")?
+                .getattr("render_tag")?
+                .call1((kind == ComponentKind::Live, to_py(py, component), kw))?
+                .extract::<String>()
+        })
+    }
+
     fn reverse(&self, name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, String> {
         with_py_kept(|py| {
             let args = PyList::new(py, args.iter().map(|v| to_py(py, v)))?;

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import user_passes_test
 from django.http import HttpResponse
 from django.urls import path
+from djust_test_components import Shop
 from djust_test_views import Counter, LockInDict, MembersOnly, NobodyAllowed, StaffSecret, Typed, WithCycle, WithForm
 
 
@@ -25,4 +26,5 @@ urlpatterns = [
     path("typed/", Typed.as_view(), name="typed"),
     path("form/", WithForm.as_view(), name="form"),
     path("plain/", view, name="plain"),
+    path("shop/", Shop.as_view(), name="shop"),
 ]

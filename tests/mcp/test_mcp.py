@@ -37,9 +37,9 @@ def djust_json(*args: str) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def session(mode: str, body):
+def session(mode: str, body, cwd: Path = EXAMPLES):
     async def run():
-        params = StdioServerParameters(command=DJUST, args=["mcp"], cwd=str(EXAMPLES))
+        params = StdioServerParameters(command=DJUST, args=["mcp"], cwd=str(cwd))
         async with Client(params, mode=mode) as client:
             return await body(client)
 
@@ -47,7 +47,7 @@ def session(mode: str, body):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_lists_read_only_tools_with_schemas(mode: str) -> None:
+def test_lists_the_tools_with_schemas(mode: str) -> None:
     async def body(client):
         return client.protocol_version, (await client.list_tools()).tools
 
@@ -64,12 +64,15 @@ def test_lists_read_only_tools_with_schemas(mode: str) -> None:
         "get_template_directives",
         "get_decorators",
         "get_best_practices",
+        "scaffold_view",
+        "scaffold_component",
     ]
     for tool in tools:
         jsonschema.Draft202012Validator.check_schema(tool.input_schema)
         jsonschema.Draft202012Validator.check_schema(tool.output_schema)
         assert tool.input_schema["type"] == "object" and tool.description
-        assert tool.annotations.read_only_hint is True and tool.annotations.destructive_hint is False
+        writes = tool.name.startswith("scaffold_")  # only with write: true
+        assert tool.annotations.read_only_hint is not writes and tool.annotations.destructive_hint is writes
 
 
 def call_all(client):
@@ -201,7 +204,7 @@ def test_the_knowledge_base_matches_the_client_and_the_python_package() -> None:
     client_js = (ROOT / "client" / "src" / "client.js").read_text()
     session_py = (ROOT / "python" / "djust" / "session.py").read_text()
     used = set(re.findall(r"[\"'`](dj-[a-z-]+)", client_js)) | {"dj-root", "dj-key", "dj-update"}
-    used -= {"dj-connection", "dj-id", "dj-session"}  # set by the client and the server, not written by authors
+    used -= {"dj-connection", "dj-id", "dj-session", "dj-component"}  # set by the client and the server
     # Event directives are `dj-${type}` for the DOM events the client listens to.
     events = re.search(r"const EVENTS = \[([^\]]*)\]", client_js).group(1)
     used |= {f"dj-{e}" for e in re.findall(r'"(\w+)"', events) if e != "focusout"}
@@ -213,6 +216,15 @@ def test_the_knowledge_base_matches_the_client_and_the_python_package() -> None:
                 continue  # any KeyboardEvent.key works
             assert f"{d['name']}.{m}" in client_js, (d["name"], m)
     assert "model_fields()" in session_py  # dj-model's allow-list is enforced server-side
+
+    schema = session("legacy", lambda c: c.call_tool("get_framework_schema", {})).structured_content
+    components = (ROOT / "python" / "djust" / "components.py").read_text()
+    live_view = (ROOT / "python" / "djust" / "live_view.py").read_text()
+    for member in schema["lifecycle_methods"]:
+        assert f"def {member['name']}(" in live_view, member["name"]
+    for member in schema["components"]:
+        name = member["name"]
+        assert f"def {name}(" in components or f'"{name}"' in components or f"{{% {name} " in components, name
 
     source = (ROOT / "python" / "djust" / "decorators.py").read_text()
     for d in decorators:
@@ -446,3 +458,45 @@ def test_deeply_nested_snippets_are_findings_and_the_server_keeps_going() -> Non
         assert not result.is_error and codes == {"E001" if filename.endswith(".py") else "E004"}, issues[:3]
         assert len(issues) <= 2, issues
     assert not after.is_error
+
+
+def test_scaffold_tools_plan_then_write_all_or_nothing(tmp_path: Path) -> None:
+    """scaffold_view / scaffold_component run the generator of `djust new`: a plan with
+    each file's content and nothing written, then every file with write: true; a
+    conflict is an isError result and writes nothing."""
+    new = subprocess.run([DJUST, "new", "project", "mysite"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert new.returncode == 0, new.stderr
+    root = tmp_path / "mysite"
+    made = subprocess.run(
+        [DJUST, "new", "app", "shop", "--wire"], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert made.returncode == 0, made.stderr
+
+    async def body(client):
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        plan = await client.call_tool("scaffold_view", {"name": "TodoList", "fields": ["title:str"], "wire": True})
+        assert not plan.is_error, plan.content
+        jsonschema.validate(plan.structured_content, tools["scaffold_view"].output_schema)
+        assert not (root / "shop" / "live").exists()  # a plan writes nothing
+        written = await client.call_tool(
+            "scaffold_view", {"name": "TodoList", "fields": ["title:str"], "wire": True, "write": True}
+        )
+        component = await client.call_tool("scaffold_component", {"name": "cart", "write": True})
+        (root / "shop" / "components" / "cart.py").write_text("# mine\n")
+        conflict = await client.call_tool("scaffold_component", {"name": "cart", "write": True})
+        bad = await client.call_tool("scaffold_view", {"name": "class"})
+        return plan.structured_content, written.structured_content, component.structured_content, conflict, bad
+
+    plan, written, component, conflict, bad = session("legacy", body, cwd=root)
+    files = {f["path"]: f for f in plan["files"]}
+    assert files["shop/live/todo_list.py"]["action"] == "create"
+    assert "class TodoListView(LiveView):" in files["shop/live/todo_list.py"]["content"]
+    assert 'dj-view="shop.live.todo_list.TodoListView"' in files["shop/templates/shop/todo_list.html"]["content"]
+    assert files["shop/urls.py"]["action"] == "modify" and plan["written"] == []
+    assert sorted(written["written"]) == sorted(p for p, f in files.items() if f["action"] in ("create", "modify"))
+    assert (root / "shop" / "live" / "todo_list.py").read_text() == files["shop/live/todo_list.py"]["content"]
+    assert 'path("todo-list/", TodoListView.as_view(), name="todo_list")' in (root / "shop" / "urls.py").read_text()
+    assert "shop/components/cart.py" in component["written"]
+    assert conflict.is_error and "shop/components/cart.py" in conflict.content[0].text
+    assert (root / "shop" / "components" / "cart.py").read_text() == "# mine\n"
+    assert bad.is_error and "is a Python keyword" in bad.content[0].text

@@ -16,7 +16,9 @@ declare_violation! {
     /// - is the `template_name` of a LiveView class, or
     /// - has event directives (`dj-click`, `dj-input`, `dj-change`, `dj-submit`,
     ///   `dj-model…`, `dj-keydown`, …) and is neither marked `{# djust:partial #}`, nor
-    ///   pulled into another template with `{% include %}`, nor extended by another template.
+    ///   pulled into another template with `{% include %}`, nor extended by another
+    ///   template, nor the `template_name` of a component (`LiveComponent`, `Component`:
+    ///   its HTML is part of its LiveView's page).
     ///
     /// When a parent in the chain cannot be found, or is chosen at runtime
     /// (`{% extends layout %}`), djust cannot know and says nothing. The finding is

@@ -21,6 +21,7 @@
 //! message the model can act on. No input makes the server exit.
 
 pub mod install;
+pub mod scaffold;
 pub mod tools;
 
 use serde_json::{json, Map, Value};

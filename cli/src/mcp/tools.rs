@@ -1,6 +1,7 @@
-//! The tools of `djust mcp`. Each is read-only, has an input and an output JSON
+//! The tools of `djust mcp`. Each has an input and an output JSON
 //! Schema, and returns `structuredContent` (validating against the output schema)
-//! plus the same JSON as a text block. The analysis tools run the analyzer's rule
+//! plus the same JSON as a text block. All are read-only but the scaffold tools
+//! ([`super::scaffold`]), which write only when asked (`write: true`). The analysis tools run the analyzer's rule
 //! registry on the text or files given, exactly as `djust check` does; nothing imports
 //! or runs project code. Source: issue 6 and `../shared/spec/mcp.md` (upstream's
 //! `detect_common_issues` shape and category names).
@@ -68,7 +69,7 @@ pub struct ToolOutput {
 }
 
 impl ToolOutput {
-    fn new(structured: Value) -> Self {
+    pub(crate) fn new(structured: Value) -> Self {
         let text = structured.to_string();
         ToolOutput { structured, text }
     }
@@ -89,6 +90,8 @@ pub struct Tool {
     pub output_schema: fn() -> Value,
     /// The handler.
     pub call: fn(&Workspace<'_>, &Value) -> Result<ToolOutput, String>,
+    /// Whether it can write files (the scaffold tools, with `write: true`).
+    pub writes: bool,
 }
 
 /// Every tool, in `tools/list` order.
@@ -113,6 +116,7 @@ pub static TOOLS: &[Tool] = &[
             })
         },
         output_schema: issues_schema,
+        writes: false,
         call: detect_common_issues,
     },
     Tool {
@@ -140,6 +144,7 @@ pub static TOOLS: &[Tool] = &[
             }
             schema
         },
+        writes: false,
         call: validate_view,
     },
     Tool {
@@ -185,6 +190,7 @@ pub static TOOLS: &[Tool] = &[
                 }}
             })
         },
+        writes: false,
         call: check_project,
     },
     Tool {
@@ -214,6 +220,7 @@ pub static TOOLS: &[Tool] = &[
                 "required": ["code", "name", "severity", "summary", "url", "documentation"]
             })
         },
+        writes: false,
         call: explain_check,
     },
     Tool {
@@ -230,6 +237,7 @@ pub static TOOLS: &[Tool] = &[
                 "required": ["views"]
             })
         },
+        writes: false,
         call: list_views,
     },
     Tool {
@@ -278,6 +286,7 @@ pub static TOOLS: &[Tool] = &[
                 "required": ["template_path", "resolved_path", "handlers_in_template", "views"]
             })
         },
+        writes: false,
         call: find_handlers_for_template,
     },
     Tool {
@@ -302,6 +311,7 @@ pub static TOOLS: &[Tool] = &[
                 "required": ["version", "directives", "decorators", "lifecycle_methods", "class_attributes", "conventions", "websocket"]
             })
         },
+        writes: false,
         call: |_, args| {
             reject_unknown(args, &[])?;
             Ok(ToolOutput::new(knowledge::framework_schema()))
@@ -321,6 +331,7 @@ pub static TOOLS: &[Tool] = &[
                 "required": ["directives"]
             })
         },
+        writes: false,
         call: |_, args| {
             reject_unknown(args, &[])?;
             Ok(ToolOutput::new(json!({"directives": knowledge::DIRECTIVES})))
@@ -339,6 +350,7 @@ pub static TOOLS: &[Tool] = &[
                 "required": ["decorators"]
             })
         },
+        writes: false,
         call: |_, args| {
             reject_unknown(args, &[])?;
             Ok(ToolOutput::new(json!({"decorators": knowledge::DECORATORS})))
@@ -367,10 +379,38 @@ pub static TOOLS: &[Tool] = &[
                 "required": ["setup", "lifecycle", "event_handlers", "state", "templates", "common_pitfalls"]
             })
         },
+        writes: false,
         call: |_, args| {
             reject_unknown(args, &[])?;
             Ok(ToolOutput::new(knowledge::best_practices()))
         },
+    },
+    Tool {
+        name: "scaffold_view",
+        title: "Scaffold a LiveView",
+        description:
+            "Generate a LiveView as `djust new view` does: APP/live/NAME.py (mount with typed state \
+            from `fields`, an @event_handler), its template (dj-root and dj-view on one element, a dj-click \
+            bound to the handler) and a test with djust.testing.LiveViewTestClient; plus the route to add \
+            (made in APP/urls.py with `wire`). Returns the plan and each file's content; writes only with \
+            `write: true`, and then every file or none. A file that exists with other content is an \
+            error unless `force`.",
+        input_schema: super::scaffold::view_input,
+        output_schema: super::scaffold::output,
+        writes: true,
+        call: super::scaffold::scaffold_view,
+    },
+    Tool {
+        name: "scaffold_component",
+        title: "Scaffold a component",
+        description: "Generate a component as `djust new component` does: a LiveComponent (or, with \
+            `stateless`, a Component) in APP/components/NAME.py, its template and a test; returns the \
+            plan, each file's content and the tag that renders it. Writes only with `write: true`, every \
+            file or none; a file that exists with other content is an error unless `force`.",
+        input_schema: super::scaffold::component_input,
+        output_schema: super::scaffold::output,
+        writes: true,
+        call: super::scaffold::scaffold_component,
     },
 ];
 
@@ -392,8 +432,8 @@ pub fn list() -> Vec<Value> {
                 "outputSchema": (t.output_schema)(),
                 "annotations": {
                     "title": t.title,
-                    "readOnlyHint": true,
-                    "destructiveHint": false,
+                    "readOnlyHint": !t.writes,
+                    "destructiveHint": t.writes,
                     "idempotentHint": true,
                     "openWorldHint": false
                 }
@@ -505,7 +545,7 @@ fn issues_schema() -> Value {
 
 // -- arguments ----------------------------------------------------------------------------
 
-fn string_arg<'a>(args: &'a Value, name: &str, required: bool) -> Result<Option<&'a str>, String> {
+pub(crate) fn string_arg<'a>(args: &'a Value, name: &str, required: bool) -> Result<Option<&'a str>, String> {
     match args.get(name) {
         None | Some(Value::Null) if required => Err(format!("missing required argument \"{name}\"")),
         None | Some(Value::Null) => Ok(None),
@@ -517,7 +557,7 @@ fn string_arg<'a>(args: &'a Value, name: &str, required: bool) -> Result<Option<
     }
 }
 
-fn reject_unknown(args: &Value, known: &[&str]) -> Result<(), String> {
+pub(crate) fn reject_unknown(args: &Value, known: &[&str]) -> Result<(), String> {
     if let Some(obj) = args.as_object() {
         if let Some(extra) = obj.keys().find(|k| !known.contains(&k.as_str())) {
             return Err(format!(
@@ -527,6 +567,18 @@ fn reject_unknown(args: &Value, known: &[&str]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A boolean argument; absent or null is `false`.
+pub(crate) fn bool_arg(args: &Value, name: &str) -> Result<bool, String> {
+    match args.get(name) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(format!(
+            "argument \"{name}\" must be a boolean, not {}",
+            json_type(other)
+        )),
+    }
 }
 
 fn json_type(v: &Value) -> &'static str {

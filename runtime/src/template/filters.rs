@@ -97,6 +97,8 @@ pub struct TagCall<'a> {
     pub context: Option<ContextLookup<'a>>,
     /// For `takes_context` tags: `context.request` (see `ContextSource::request`).
     pub request: Option<Value>,
+    /// The engine's host, when one is connected (`Engine::set_host`).
+    pub host: Option<&'a dyn super::render::Host>,
 }
 
 /// A custom tag's function.
@@ -529,6 +531,8 @@ fn build() -> Registry {
         dictsort(v, a, true)
     });
     r.register_tag(super::querydict::querystring_tag());
+    r.register_tag(super::components::live_component_tag());
+    r.register_tag(super::components::component_tag());
     r
 }
 

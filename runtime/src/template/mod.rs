@@ -6,6 +6,7 @@
 //! [`value::Value`]s; host objects are resolved lazily through [`value::Object`] and
 //! [`ContextSource`]. [`filters`] holds the built-in filters.
 
+pub mod components;
 pub mod dates;
 pub mod error;
 pub mod expr;

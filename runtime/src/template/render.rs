@@ -110,6 +110,19 @@ pub trait Host: Send + Sync {
         let _ = (singular, plural, count, context, language);
         None
     }
+    /// Render a component tag (`{% live_component %}`, `{% component %}`, see
+    /// [`super::components`]): `component` is the tag's first argument (a dotted path),
+    /// `props` its keyword arguments in template order. `Ok` is HTML, inserted as it is;
+    /// `Err(message)` fails the render. By default there are no components.
+    fn component(
+        &self,
+        kind: super::components::ComponentKind,
+        component: &Value,
+        props: &[(String, Value)],
+    ) -> std::result::Result<String, String> {
+        let _ = (component, props);
+        Err(format!("'{}' needs djust's Django template backend", kind.tag()))
+    }
     /// The active language code (Django's `get_language()`).
     fn language(&self) -> String {
         "en-us".into()
@@ -979,6 +992,7 @@ impl<'e> Renderer<'e> {
                 } else {
                     None
                 },
+                host: self.engine.host.as_deref(),
             };
             (c.tag.func)(&call).map_err(|e| e.at(c.span))?
         };
