@@ -141,6 +141,13 @@ fn print_text(outcome: &Outcome, dry_run: bool, result: Option<&Applied>) {
     if dry_run {
         out.push('\n');
         out.push_str(&djust_scaffold::diff(&outcome.plan));
+    } else {
+        // --wire's edits of existing files are always shown as a diff.
+        let edits = djust_scaffold::diff_modified(&outcome.plan);
+        if !edits.is_empty() {
+            out.push('\n');
+            out.push_str(&edits);
+        }
     }
     for w in &outcome.wiring {
         if w.applied {

@@ -603,6 +603,11 @@ fn components_resolve_their_handlers_and_a_missing_template_can_be_created() {
         lsp.pump(50);
     }
     assert!(handlers.contains(&"remove".to_string()), "{handlers:?}");
+    // The handler resolves to the component's method.
+    let def = at(&mut lsp, "textDocument/definition", &uri(&cart), pos.clone());
+    let def = if def.is_array() { def[0].clone() } else { def };
+    assert_eq!(def["uri"], uri(&root.join("shop/components.py")), "{def}");
+    assert_eq!(def["range"]["start"]["line"], 8, "{def}");
 
     let views = root.join("shop/views.py");
     let vtext = lsp.open(&views, "python");

@@ -129,18 +129,38 @@ fn wire_edits_the_settings_and_urls_and_json_reports_the_plan() {
         "{actions:?}"
     );
     assert_eq!(plan["wiring"][0]["applied"], true);
-    assert!(read(&root.join("mysite/settings.py")).contains("    \"djust\",\n    \"shop\",\n]"));
+    let (code, out, _) = djust(&root, &["app", "blog", "--wire"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("--- a/mysite/urls.py\n+++ b/mysite/urls.py")
+            && out.contains("+    path(\"blog/\", include(\"blog.urls\")),"),
+        "the edit is shown: {out}"
+    );
+    assert!(
+        read(&root.join("mysite/settings.py")).contains("    \"djust\",\n    \"shop\",\n    \"blog\",\n]")
+    );
     assert!(read(&root.join("mysite/urls.py")).contains("path(\"shop/\", include(\"shop.urls\")),"));
 
     // A view, wired into the app's urls.py; without --wire the snippet is printed.
-    let (code, out, _) = djust(&root, &["view", "counter", "--wire", "--dry-run", "count:int"]);
+    let (code, out, _) = djust(
+        &root,
+        &[
+            "view",
+            "counter",
+            "--app",
+            "shop",
+            "--wire",
+            "--dry-run",
+            "count:int",
+        ],
+    );
     assert_eq!(code, 0);
     assert!(
         out.contains("    modify  shop/urls.py")
             && out.contains("+    path(\"counter/\", CounterView.as_view(), name=\"counter\"),"),
         "{out}"
     );
-    let (code, out, _) = djust(&root, &["live", "counter", "count:int"]);
+    let (code, out, _) = djust(&root, &["live", "counter", "--app", "shop", "count:int"]);
     assert_eq!(code, 0);
     assert!(out.contains("Add to shop/urls.py:\n    from django.urls import path\n    from shop.live.counter import CounterView"), "{out}");
     insta::assert_snapshot!("view_py", read(&root.join("shop/live/counter.py")));

@@ -220,8 +220,17 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
 
 /// A unified diff of everything `plan` would write (new files against `/dev/null`).
 pub fn diff(plan: &Plan) -> String {
+    diff_where(plan, |a| a.writes())
+}
+
+/// A unified diff of the existing files `plan` edits (`--wire`'s `modify`).
+pub fn diff_modified(plan: &Plan) -> String {
+    diff_where(plan, |a| a == Action::Modify)
+}
+
+fn diff_where(plan: &Plan, wanted: impl Fn(Action) -> bool) -> String {
     let mut out = String::new();
-    for f in plan.files.iter().filter(|f| f.action.writes()) {
+    for f in plan.files.iter().filter(|f| wanted(f.action)) {
         let old = if f.action == Action::Create {
             ""
         } else {

@@ -67,6 +67,10 @@ impl Project {
     pub fn app(&self, requested: Option<&str>) -> Result<String, ScaffoldError> {
         let apps = self.apps();
         match requested {
+            Some(app) if !crate::names::is_identifier(app) => Err(ScaffoldError::App(format!(
+                "`{app}` is not an app name: an app is a Python package right under {} (`--app shop`)",
+                self.root.display()
+            ))),
             Some(app) if self.root.join(app).is_dir() => Ok(app.to_string()),
             Some(app) => Err(ScaffoldError::App(format!(
                 "there is no app `{app}` in {}: make it with `djust new app {app}`{}",

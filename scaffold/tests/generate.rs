@@ -118,6 +118,7 @@ fn views_and_components_need_an_app_and_bad_fields_are_refused() {
     };
     assert!(err(view(None, &[])).contains("has no app yet: make one with `djust new app NAME`"));
     assert!(err(view(Some("shop"), &[])).contains("there is no app `shop`"));
+    assert!(err(view(Some("../mysite"), &[])).contains("`../mysite` is not an app name"));
     run(&request(Kind::App { name: "shop".into() }, &root)).unwrap_or_else(|e| panic!("{e}"));
     assert!(err(view(None, &["title"])).contains("`title` is not a field: it has no `:TYPE`"));
     assert!(err(view(None, &["title:money"])).contains("`money` is not a type"));
