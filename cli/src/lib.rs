@@ -10,6 +10,7 @@
 
 pub mod mcp;
 mod new;
+mod profile;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use djust_analyzer::{output, CheckError, Overrides, Report, Rule, Severity};
@@ -42,6 +43,8 @@ enum Command {
     Lsp(LspArgs),
     /// Start a project, app, LiveView or component: plans every file, writes all or nothing.
     New(new::NewArgs),
+    /// Per-view, per-event timings from a running server's profile endpoint.
+    Profile(profile::ProfileArgs),
 }
 
 #[derive(clap::Args)]
@@ -183,6 +186,7 @@ where
         Command::Rule(args) => run_rule(args),
         Command::Mcp(args) => run_mcp(args),
         Command::New(args) => new::run(args),
+        Command::Profile(args) => profile::run(args),
         Command::Lsp(_) => match djust_lsp::run_stdio() {
             Ok(()) => 0,
             Err(e) => {

@@ -9,8 +9,9 @@ class DjustConfig(AppConfig):
     verbose_name = "djust"
 
     def ready(self) -> None:
-        from djust import checks, conf
+        from djust import checks, conf, profiling
 
         # A bad settings.DJUST stops start-up with the key and the fix.
         conf.validate()
         checks.register()
+        profiling.configure(conf.profiling_on(), conf.profile_ring_size())

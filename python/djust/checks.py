@@ -61,5 +61,30 @@ def run(app_configs: Any = None, **kwargs: Any) -> list[django_checks.CheckMessa
     return [to_message(f) for f in findings]
 
 
+def profile_endpoint(app_configs: Any = None, **kwargs: Any) -> list[django_checks.CheckMessage]:
+    """``djust.W101`` (a deploy check): the profile endpoint is routed and would be
+    served without a token (with DEBUG on, to loopback clients)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from djust import conf
+
+    try:
+        path = reverse("djust-profile")
+    except NoReverseMatch:
+        return []
+    if conf.profile_token() is not None or not settings.DEBUG:
+        return []
+    return [
+        django_checks.Warning(
+            f"The djust profile endpoint ({path}) is served without a token: DEBUG is on, so loopback clients "
+            "(and anything proxied through localhost) can read every event's timings, SQL and tracebacks.",
+            hint="Turn DEBUG off in production, or set DJUST_PROFILE_TOKEN (at least 16 characters) so that "
+            "only `djust profile --token` can read it.",
+            id="djust.W101",
+        )
+    ]
+
+
 def register() -> None:
     django_checks.register(run, TAG)
+    django_checks.register(profile_endpoint, TAG, django_checks.Tags.security, deploy=True)

@@ -13,6 +13,14 @@ optional, every limit on by default (``docs/security.md`` explains each)::
         # How long, in seconds, the token a page hands its socket (``dj-session``)
         # stays valid: an older page reloads itself instead of mounting.
         "SESSION_MAX_AGE": 14 * 24 * 60 * 60,
+        # The profile endpoint's bearer token (``djust.urls``, ``djust profile``); the
+        # environment variable DJUST_PROFILE_TOKEN sets it too. Without one the endpoint
+        # is served only with DEBUG on, and only to loopback clients.
+        "PROFILE_TOKEN": None,
+        # Record spans (djust.profiling) even when the endpoint is off (None: when it is on).
+        "PROFILE": None,
+        # How many spans each process keeps.
+        "PROFILE_RING_SIZE": 10_000,
     }
 
 A key that is not known, or a value of the wrong shape, raises
@@ -42,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
     "EVENT_RATE_LIMIT": {"rate": 20, "burst": 40},
     "MOUNT_RATE_LIMIT": {"rate": 0.2, "burst": 5},
     "SESSION_MAX_AGE": 14 * 24 * 60 * 60,
+    "PROFILE_TOKEN": None,
+    "PROFILE": None,
+    "PROFILE_RING_SIZE": 10_000,
 }
 
 
@@ -88,9 +99,43 @@ def rate_limit(name: str) -> RateLimit | None:
     return RateLimit(rate=float(rate), burst=_positive_int(f"{name}.burst", burst))
 
 
+def profile_token() -> str | None:
+    """``PROFILE_TOKEN``, else the environment's ``DJUST_PROFILE_TOKEN``; ``None`` when
+    neither is set (an empty string counts as unset)."""
+    import os
+
+    value = _user_settings().get("PROFILE_TOKEN") or os.environ.get("DJUST_PROFILE_TOKEN") or None
+    if value is not None and (not isinstance(value, str) or len(value) < 16):
+        raise ImproperlyConfigured(
+            "settings.DJUST['PROFILE_TOKEN'] (or DJUST_PROFILE_TOKEN) must be a string of at least 16 characters, "
+            "such as the output of `python -c 'import secrets; print(secrets.token_urlsafe())'`."
+        )
+    return value
+
+
+def profile_endpoint_on() -> bool:
+    """Whether the profile endpoint serves: a token is set, or DEBUG is on."""
+    return profile_token() is not None or bool(settings.DEBUG)
+
+
+def profiling_on() -> bool:
+    """Whether spans are recorded: ``PROFILE``, else whether the endpoint is on."""
+    value = _user_settings().get("PROFILE")
+    if value is not None and not isinstance(value, bool):
+        raise ImproperlyConfigured(f"settings.DJUST['PROFILE'] must be None, True or False, not {value!r}.")
+    return profile_endpoint_on() if value is None else value
+
+
+def profile_ring_size() -> int:
+    """``PROFILE_RING_SIZE``: spans per process."""
+    return _positive_int("PROFILE_RING_SIZE", _user_settings().get("PROFILE_RING_SIZE", DEFAULTS["PROFILE_RING_SIZE"]))
+
+
 def validate() -> None:
     """Read every setting once: raises ``ImproperlyConfigured`` for a bad one."""
     max_message_size()
     session_max_age()
     rate_limit("EVENT_RATE_LIMIT")
     rate_limit("MOUNT_RATE_LIMIT")
+    profiling_on()
+    profile_ring_size()

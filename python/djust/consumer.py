@@ -50,7 +50,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from djust import _rust, conf, origin
+from djust import _rust, conf, origin, profiling
 from djust import mount as socket_mount
 from djust.ratelimit import TokenBucket
 from djust.session import EventError, Session, one_line
@@ -122,19 +122,44 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 log=f"{kind} {one_line(repr(content.get('name') or content.get('field') or ''), 60)}",
             )
             return
+        if not profiling.ENABLED:
+            await self.answer(handler, content, ref, None)
+            return
+        name = content.get("name") if kind == "event" else content.get("field") if kind == "model" else ""
+        view = profiling.view_path(self.session.view) if self.session is not None and kind != "mount" else ""
+        with profiling.span(kind, view, name if isinstance(name, str) else "") as span:
+            await self.answer(handler, content, ref, span)
+
+    async def answer(self, handler: Any, content: dict[str, Any], ref: Any, span: Any) -> None:
+        """Run ``handler`` in a worker thread, encode its reply and send it (each part
+        timed into ``span`` when profiling is on)."""
         try:
             reply = await sync_to_async(handler)(content)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            if span is not None:
+                span.error = type(exc).__name__
+                profiling.recorder.last_traceback = profiling.traceback_record(span, exc)
             reply = self.error(exc, content)
         if ref is not None:
             reply["ref"] = ref
+        started = profiling.now() if span is not None else 0
         try:
             # Django's JSON spelling (datetimes, Decimal, UUID), encoded in Rust.
             text = _rust.dumps(reply, compact=True, ensure_ascii=False)
         except (TypeError, ValueError) as exc:
             await self.refuse("server_error", f"the reply could not be encoded: {one_line(str(exc), 80)}", ref)
             return
+        if span is None:
+            await self.send(text_data=text)
+            return
+        profiling.add_part(span, "encode", started)
+        span.bytes = len(text.encode())
+        span.patches = len(reply.get("patches", ()))
+        if reply.get("type") == "error" and not span.error:
+            span.error = str(reply.get("code", "error"))
+        started = profiling.now()
         await self.send(text_data=text)
+        profiling.add_part(span, "send", started)
 
     async def refuse(self, code: str, message: str, ref: Any = None, log: str = "") -> None:
         """Answer a message that is not accepted, log one line, keep the socket."""

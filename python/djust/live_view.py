@@ -34,7 +34,7 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.views.generic import View
 
-from djust import components, state
+from djust import components, profiling, state
 from djust import mount as socket_mount
 from djust.decorators import handlers
 from djust.template import backend
@@ -104,11 +104,22 @@ class LiveView(View):
             refusal = token.refusal(type(self), request)
             if refusal is not None:
                 return socket_mount.MountRefused(refusal)
-            self.mount(request, **kwargs)
+            span = profiling.current() if profiling.ENABLED else None
+            if span is None:
+                self.mount(request, **kwargs)
+            else:
+                span.view = profiling.view_path(self)
+                started = profiling.now()
+                self.mount(request, **kwargs)
+                profiling.add_part(span, "handler", started)
             return socket_mount.MountResponse(self)
-        self.mount(request, **kwargs)
-        with components.rendering(self):
-            html = self.get_template().render(self.get_context_data(), request)
+        with profiling.span("http", profiling.view_path(self), "GET") as span:
+            with profiling.part("handler"):
+                self.mount(request, **kwargs)
+            with components.rendering(self), profiling.part("render"):
+                html = self.get_template().render(self.get_context_data(), request)
+            if span is not None:
+                span.bytes = len(html.encode())
         token = socket_mount.issue(request, type(self))
         return HttpResponse(with_client_script(with_page_token(html, token, socket_mount.class_path(type(self)))))
 

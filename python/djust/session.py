@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from djust import _rust, components
+from djust import _rust, components, profiling, state
 from djust.live_view import LiveView
 from djust.model_binding import BadValue, coerce
 
@@ -54,13 +54,36 @@ class Session:
         self.renderer = _rust.LiveViewRenderer(view.get_template().template)
         #: The LiveView root's HTML with ``dj-id``s, as of the last render.
         self.html = ""
+        # Profiling (djust.profiling): renders so far, the state's last measured size.
+        self.renders = 0
+        self.state_bytes = 0
 
     def render(self) -> tuple[str, str | None, int]:
         """Render the view: ``(html, patches_json_or_None, version)``."""
         with components.rendering(self.view):
             html, patches, version = self.renderer.render_with_diff(self.view.render_context())
         self.html = html
+        if profiling.ENABLED:
+            self._profile_render()
         return html, patches, version
+
+    def _profile_render(self) -> None:
+        """Add the Rust renderer's timings and the state's size to the current span."""
+        span = profiling.current()
+        if span is None:
+            return
+        for part, micros in self.renderer.last_timings().items():
+            span.parts[part] += micros
+        span.view = span.view or profiling.view_path(self.view)
+        # The state's JSON size, measured on the first render and every 16th after
+        # (encoding a large state on every event would cost more than the rest).
+        if self.renders % 16 == 0:
+            try:
+                self.state_bytes = len(_rust.dumps(state.public_state(self.view), compact=True).encode())
+            except (TypeError, ValueError):
+                self.state_bytes = -1
+        self.renders += 1
+        span.state_bytes = self.state_bytes
 
     def mounted(self) -> dict[str, Any]:
         """The first render, as the ``mounted`` reply."""
@@ -86,7 +109,15 @@ class Session:
         method = type(target).event_handlers().get(name)
         if method is None:
             raise EventError(f"{type(target).__name__} has no event handler {one_line(repr(name), 80)}")
-        getattr(target, method)(**params)
+        span = profiling.current() if profiling.ENABLED else None
+        if span is None:
+            getattr(target, method)(**params)
+        else:
+            started = profiling.now()
+            try:
+                getattr(target, method)(**params)
+            finally:
+                profiling.add_part(span, "handler", started)
         return self.patch()
 
     def model(self, field: Any, value: Any) -> dict[str, Any]:

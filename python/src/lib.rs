@@ -212,6 +212,12 @@ struct LiveViewRenderer {
     last: Option<Rendered>,
     version: u64,
     state: Py<PyDict>,
+    /// Microseconds of the last `render_with_diff`: (render, diff, serialise).
+    timings: (u64, u64, u64),
+}
+
+fn micros(since: std::time::Instant) -> u64 {
+    u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
 #[pymethods]
@@ -225,7 +231,20 @@ impl LiveViewRenderer {
             last: None,
             version: 0,
             state: PyDict::new(py).unbind(),
+            timings: (0, 0, 0),
         }
+    }
+
+    /// How long the last `render_with_diff` took, in microseconds (monotonic clock):
+    /// `{"render": …, "diff": …, "serialize": …}`: the template render with the VDOM
+    /// build, the keyed diff, and writing the patches and the root's HTML out. For
+    /// `djust.profiling`.
+    fn last_timings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        out.set_item("render", self.timings.0)?;
+        out.set_item("diff", self.timings.1)?;
+        out.set_item("serialize", self.timings.2)?;
+        Ok(out)
     }
 
     /// Set one state variable.
@@ -266,6 +285,7 @@ impl LiveViewRenderer {
         let context = context.unwrap_or_else(|| self.state.bind(py).clone().into_any());
         let ctx = PyContext::new(Some(context))?;
         clear_raised();
+        let started = std::time::Instant::now();
         let mut rendered = finish(
             py,
             match &self.last {
@@ -284,11 +304,17 @@ impl LiveViewRenderer {
                  See https://github.com/djust-org/djust/blob/main/docs/checks/T002.md"
             ))
         })?;
-        let patches = match self.last.as_ref().and_then(|p| p.root.as_ref().ok()) {
-            Some(old) => Some(patch::to_json(&diff_trees(old, tree, &mut self.ids))),
+        let render = micros(started);
+        let started = std::time::Instant::now();
+        let diff = match self.last.as_ref().and_then(|p| p.root.as_ref().ok()) {
+            Some(old) => Some(diff_trees(old, tree, &mut self.ids)),
             None => None,
         };
+        let diffed = micros(started);
+        let started = std::time::Instant::now();
+        let patches = diff.as_deref().map(patch::to_json);
         let html = tree.to_html();
+        self.timings = (render, diffed, micros(started));
         self.last = Some(rendered);
         self.version += 1;
         Ok((html, patches, self.version))

@@ -2,9 +2,19 @@
 
 from django.contrib.auth.decorators import user_passes_test
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
 from djust_test_components import Shop
-from djust_test_views import Counter, LockInDict, MembersOnly, NobodyAllowed, StaffSecret, Typed, WithCycle, WithForm
+from djust_test_views import (
+    Counter,
+    LockInDict,
+    MembersOnly,
+    NobodyAllowed,
+    Queries,
+    StaffSecret,
+    Typed,
+    WithCycle,
+    WithForm,
+)
 
 
 def view(request, slug="", pk=0):
@@ -27,4 +37,6 @@ urlpatterns = [
     path("form/", WithForm.as_view(), name="form"),
     path("plain/", view, name="plain"),
     path("shop/", Shop.as_view(), name="shop"),
+    path("queries/", Queries.as_view(), name="queries"),
+    path("_djust/", include("djust.urls")),
 ]

@@ -113,3 +113,21 @@ class Typed(LiveView):
 
 class WithForm(Counter):
     template_name = "form_view.html"
+
+
+class Queries(LiveView):
+    """`run` adds `k`; `fail` raises. (The queries an event runs are counted over a real
+    server and database: tests/security/test_profile.py.)"""
+
+    template_name = "queries_view.html"
+
+    def mount(self, request, **kwargs):
+        self.total = 0
+
+    @event_handler
+    def run(self, k=3, **kwargs):
+        self.total += int(k)
+
+    @event_handler
+    def fail(self, **kwargs):
+        raise LookupError("no such row")

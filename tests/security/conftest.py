@@ -23,6 +23,9 @@ from websockets.sync.client import ClientConnection, connect
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent.parent / "examples"
 
+#: The server's DJUST_PROFILE_TOKEN (the profile endpoint: test_profile.py).
+PROFILE_TOKEN = "profile-token-for-the-suite-0123"
+
 VICTIM = ("victim", "a long victim password", "victim@example.com")
 STAFF = ("skipper", "a long staff password", "staff@example.com")
 
@@ -168,6 +171,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "DJANGO_SETTINGS_MODULE": "security_settings",
         "PYTHONPATH": os.pathsep.join([str(HERE), str(EXAMPLES)]),
         "PYTHONUNBUFFERED": "1",
+        "DJUST_PROFILE_TOKEN": PROFILE_TOKEN,
     }
     subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=EXAMPLES, check=True, timeout=120)
     port = _free_port()

@@ -45,3 +45,20 @@ class PadView(LiveView):
     @event_handler
     def echo(self, value=None, **kwargs):
         self.last = str(type(value).__name__)
+
+
+class QueriesView(LiveView):
+    """For the profile test: each `run` event runs exactly `k` queries of one shape."""
+
+    template_name = "security/queries.html"
+
+    def mount(self, request, **kwargs):
+        self.runs = 0
+
+    @event_handler
+    def run(self, k=3, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        for i in range(min(int(k), 50)):
+            get_user_model().objects.filter(pk=i).exists()
+        self.runs += 1

@@ -1,0 +1,418 @@
+//! `djust profile URL`: reads the profile endpoint of a running server
+//! (`djust.profile_views`), collects the spans recorded during `--duration` and prints,
+//! per LiveView and event, the count, the rate, the percentiles of the total and of
+//! each part (handler, SQL, render, diff, serialize, encode, send), the queries (and
+//! repeated query shapes: an N+1), the bytes sent and the errors; as a table, or as
+//! JSON (`--json`, `-o report.json`) for CI.
+//!
+//! Without a token, only a loopback URL is accepted, decided on the URL alone before
+//! any connection or name lookup ([`loopback_only_check`]).
+
+use clap::Args;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Args)]
+pub(crate) struct ProfileArgs {
+    /// The server (`http://127.0.0.1:8000`) or its profile endpoint
+    /// (`http://127.0.0.1:8000/_djust/profile/`).
+    url: String,
+    /// The server's DJUST_PROFILE_TOKEN (also read from that environment variable).
+    #[arg(long, env = "DJUST_PROFILE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// How long to collect, e.g. `10s`, `2m`, `500ms`.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    duration: Duration,
+    /// How often to poll the endpoint.
+    #[arg(long, default_value = "500ms", value_parser = parse_duration)]
+    interval: Duration,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Write the JSON report to this file (the table still goes to stdout).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// `10s`, `2m`, `500ms`, `1.5s`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 10s, 2m or 500ms"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("`{unit}` is not a unit: use ms, s, m or h")),
+    };
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
+        return Err(format!("`{text}` must be more than 0 and at most 24h"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// The endpoint URL for `url`: a bare origin gets `/_djust/profile/`.
+pub fn endpoint(url: &str) -> Result<url::Url, String> {
+    let mut parsed = url::Url::parse(url)
+        .map_err(|e| format!("`{url}` is not a URL ({e}); give one like http://127.0.0.1:8000"))?;
+    if parsed.scheme() != "http" {
+        return Err(format!(
+            "`{url}`: only http:// is supported; reach an https server through a tunnel to a loopback port"
+        ));
+    }
+    if parsed.path() == "/" || parsed.path().is_empty() {
+        parsed.set_path("/_djust/profile/");
+    }
+    Ok(parsed)
+}
+
+/// `Err` when `url` is not a loopback address and there is no token: decided on the URL
+/// alone (`localhost`, `127.0.0.0/8`, `::1`), with no connection and no name lookup.
+pub fn loopback_only_check(url: &url::Url, token: Option<&str>) -> Result<(), String> {
+    if token.is_some_and(|t| !t.is_empty()) {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(format!(
+            "{url} is not a loopback address: profiling another host needs its token (--token or \
+             DJUST_PROFILE_TOKEN, the value of the server's DJUST_PROFILE_TOKEN)"
+        ))
+    }
+}
+
+struct Client {
+    agent: ureq::Agent,
+    url: url::Url,
+    token: Option<String>,
+}
+
+impl Client {
+    fn get(&self, since: u64) -> Result<Value, String> {
+        let mut url = self.url.clone();
+        url.query_pairs_mut()
+            .clear()
+            .append_pair("since", &since.to_string());
+        let mut request = self.agent.get(url.as_str());
+        if let Some(t) = &self.token {
+            request = request.header("Authorization", &format!("Bearer {t}"));
+        }
+        let mut response = request
+            .call()
+            .map_err(|e| format!("cannot reach {}: {e}. Is the server running?", self.url))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|e| format!("{}: could not read the answer: {e}", self.url))?;
+        let message = || {
+            serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_string))
+                .unwrap_or_else(|| body.chars().take(200).collect())
+        };
+        match status {
+            200 => serde_json::from_str(&body).map_err(|e| format!("{}: the answer is not the profile JSON ({e})", self.url)),
+            404 => Err(format!(
+                "{} answered 404: the profile endpoint is off or not routed. Add path(\"_djust/\", include(\"djust.urls\")) \
+                 to the URLconf and set DJUST_PROFILE_TOKEN (or DEBUG) on the server ({})",
+                self.url,
+                message()
+            )),
+            401 | 403 => Err(format!(
+                "{} answered {status}: {}. Pass the server's DJUST_PROFILE_TOKEN with --token (or the DJUST_PROFILE_TOKEN environment variable)",
+                self.url,
+                message()
+            )),
+            other => Err(format!("{} answered {other}: {}", self.url, message())),
+        }
+    }
+}
+
+pub(crate) fn run(args: ProfileArgs) -> u8 {
+    match collect(&args) {
+        Ok(report) => {
+            if let Some(path) = &args.output {
+                let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+                if let Err(e) = std::fs::write(path, text) {
+                    eprintln!("djust profile: cannot write {}: {e}", path.display());
+                    return 2;
+                }
+            }
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                print!("{}", table(&report, std::io::stdout().is_terminal()));
+            }
+            0
+        }
+        Err(message) => {
+            eprintln!("djust profile: {message}");
+            2
+        }
+    }
+}
+
+fn collect(args: &ProfileArgs) -> Result<Value, String> {
+    let url = endpoint(&args.url)?;
+    let token = args.token.clone().filter(|t| !t.is_empty());
+    loopback_only_check(&url, token.as_deref())?;
+    let config = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build();
+    let client = Client {
+        agent: config.into(),
+        url,
+        token,
+    };
+    // No spans (nothing is newer than u64::MAX), but the newest sequence number: the
+    // run counts what comes after it.
+    let first = client.get(u64::MAX)?;
+    let process = first["process"].clone();
+    let mut since = first["newest_seq"].as_u64().unwrap_or(0);
+    let started = Instant::now();
+    let mut spans: Vec<Value> = Vec::new();
+    loop {
+        let left = args.duration.saturating_sub(started.elapsed());
+        std::thread::sleep(args.interval.min(left));
+        let page = client.get(since)?;
+        if let Some(items) = page["spans"].as_array() {
+            spans.extend(items.iter().cloned());
+        }
+        since = page["last_seq"].as_u64().unwrap_or(since).max(since);
+        if left.is_zero() || started.elapsed() >= args.duration {
+            break;
+        }
+    }
+    Ok(report(&client.url, process, started.elapsed(), &spans))
+}
+
+const PARTS: [&str; 7] = ["handler", "sql", "render", "diff", "serialize", "encode", "send"];
+
+fn percentiles(mut values: Vec<u64>) -> Value {
+    values.sort_unstable();
+    let at = |q: f64| {
+        if values.is_empty() {
+            0
+        } else {
+            values[((q * values.len() as f64) as usize).min(values.len() - 1)]
+        }
+    };
+    json!({"p50": at(0.5), "p95": at(0.95), "p99": at(0.99), "max": values.last().copied().unwrap_or(0)})
+}
+
+/// The report of `spans`: one row per (view, kind, name), sorted by total time spent.
+pub fn report(url: &url::Url, process: Value, elapsed: Duration, spans: &[Value]) -> Value {
+    let mut groups: BTreeMap<(String, String, String), Vec<&Value>> = BTreeMap::new();
+    for s in spans {
+        let key = (
+            s["view"].as_str().unwrap_or("").to_string(),
+            s["kind"].as_str().unwrap_or("").to_string(),
+            s["name"].as_str().unwrap_or("").to_string(),
+        );
+        groups.entry(key).or_default().push(s);
+    }
+    let seconds = elapsed.as_secs_f64().max(1e-3);
+    let sum =
+        |items: &[&Value], field: &str| items.iter().map(|s| s[field].as_u64().unwrap_or(0)).sum::<u64>();
+    let mut rows: Vec<Value> = groups
+        .into_iter()
+        .map(|((view, kind, name), items)| {
+            let totals: Vec<u64> = items
+                .iter()
+                .map(|s| s["total_us"].as_u64().unwrap_or(0))
+                .collect();
+            let spent: u64 = totals.iter().sum();
+            let parts: serde_json::Map<String, Value> = PARTS
+                .iter()
+                .map(|p| {
+                    let values = items
+                        .iter()
+                        .map(|s| s["parts_us"][*p].as_u64().unwrap_or(0))
+                        .collect();
+                    (p.to_string(), percentiles(values))
+                })
+                .collect();
+            let count = items.len() as u64;
+            let queries = sum(&items, "queries");
+            let similar = sum(&items, "similar_queries");
+            json!({
+                "view": view,
+                "kind": kind,
+                "name": name,
+                "count": count,
+                "rate_per_s": (count as f64 / seconds * 1000.0).round() / 1000.0,
+                "errors": items.iter().filter(|s| !s["error"].as_str().unwrap_or("").is_empty()).count(),
+                "total_us": percentiles(totals),
+                "spent_us": spent,
+                "parts_us": parts,
+                "queries": queries,
+                "queries_per_event": if count > 0 { queries as f64 / count as f64 } else { 0.0 },
+                "similar_queries": similar,
+                "n_plus_one": similar > 0,
+                "bytes": sum(&items, "bytes"),
+                "patches": sum(&items, "patches"),
+            })
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r["spent_us"].as_u64().unwrap_or(0)));
+    json!({
+        "url": url.as_str(),
+        "process": process,
+        "duration_s": (seconds * 1000.0).round() / 1000.0,
+        "spans": spans.len(),
+        "rows": rows,
+    })
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.1}", us as f64 / 1000.0)
+}
+
+/// The report as a table, widest first; `color` bolds the header.
+pub fn table(report: &Value, color: bool) -> String {
+    let header = [
+        "view / event",
+        "n",
+        "/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "handler",
+        "sql",
+        "render",
+        "diff",
+        "send",
+        "q/ev",
+        "bytes",
+        "err",
+    ];
+    let mut lines: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    for r in report["rows"].as_array().into_iter().flatten() {
+        let view = r["view"].as_str().unwrap_or("");
+        let short = view.rsplit('.').next().unwrap_or(view);
+        let what = match (r["kind"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or("")) {
+            (kind, "") => format!("{short} {kind}"),
+            (kind, name) => format!("{short} {kind} {name}"),
+        };
+        let p50 = |part: &str| ms(r["parts_us"][part]["p50"].as_u64().unwrap_or(0));
+        let q = r["queries_per_event"].as_f64().unwrap_or(0.0);
+        lines.push(vec![
+            what,
+            r["count"].to_string(),
+            format!("{:.1}", r["rate_per_s"].as_f64().unwrap_or(0.0)),
+            ms(r["total_us"]["p50"].as_u64().unwrap_or(0)),
+            ms(r["total_us"]["p95"].as_u64().unwrap_or(0)),
+            ms(r["total_us"]["p99"].as_u64().unwrap_or(0)),
+            p50("handler"),
+            p50("sql"),
+            p50("render"),
+            p50("diff"),
+            p50("send"),
+            format!(
+                "{q:.1}{}",
+                if r["n_plus_one"].as_bool() == Some(true) {
+                    " N+1"
+                } else {
+                    ""
+                }
+            ),
+            r["bytes"].to_string(),
+            r["errors"].to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| lines.iter().map(|l| l[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (n, line) in lines.iter().enumerate() {
+        let cells: Vec<String> = line
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 0 {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
+            .collect();
+        let text = cells.join("  ");
+        if n == 0 && color {
+            out.push_str(&format!("\x1b[1m{}\x1b[0m\n", text.trim_end()));
+        } else {
+            out.push_str(text.trim_end());
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!(
+        "{} spans in {} s from {} (pid {}); times are p50 unless named; q/ev: queries per event, N+1: one query shape repeated\n",
+        report["spans"],
+        report["duration_s"],
+        report["url"].as_str().unwrap_or(""),
+        report["process"]["pid"],
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_loopback_rule_is_decided_on_the_url() {
+        let ok = |u: &str, t: Option<&str>| endpoint(u).and_then(|e| loopback_only_check(&e, t)).is_ok();
+        assert!(ok("http://127.0.0.1:8000", None));
+        assert!(ok("http://127.8.9.10:8000/_djust/profile/", None));
+        assert!(ok("http://localhost:8000", None));
+        assert!(ok("http://LOCALHOST", None));
+        assert!(ok("http://[::1]:8000", None));
+        assert!(!ok("http://10.0.0.5:8000", None));
+        assert!(!ok("http://example.com", None));
+        assert!(!ok("http://localhost.example.com", None));
+        assert!(!ok("http://[2001:db8::1]:8000", None));
+        assert!(!ok("http://0.0.0.0:8000", None));
+        assert!(ok("http://example.com", Some("a-token-of-sixteen+")));
+        assert!(!ok("http://example.com", Some("")));
+        assert!(endpoint("https://example.com").is_err());
+        assert!(endpoint("not a url").is_err());
+        assert_eq!(
+            endpoint("http://127.0.0.1:8000")
+                .map(|u| u.to_string())
+                .ok()
+                .as_deref(),
+            Some("http://127.0.0.1:8000/_djust/profile/")
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert!(
+            parse_duration("0s").is_err() && parse_duration("-1s").is_err() && parse_duration("5y").is_err()
+        );
+        assert!(parse_duration("1e9s").is_err());
+    }
+}

@@ -1,0 +1,363 @@
+"""Live timings of LiveViews: a span per page render, WebSocket mount, event and
+``dj-model`` update, split into its parts, kept in a bounded ring in each process and
+aggregated per view and per event. ``djust profile URL`` and the MCP tools read them
+from the endpoint in :mod:`djust.urls` (:mod:`djust.profile_views`).
+
+A span records, in microseconds of the monotonic clock (``time.perf_counter_ns``):
+
+- ``total``: from the message's arrival to its reply being sent (for a page: the view);
+- ``handler``: the view's ``mount`` or ``@event_handler``;
+- ``sql``: the time of the queries it ran, with their ``count``, the ``duplicates``
+  (the same SQL and parameters again) and the ``similar`` ones (the same SQL with other
+  parameters: the shape of an N+1), through an execute wrapper (Django's
+  ``connection.execute_wrapper`` mechanism) put on each connection as it connects;
+- ``render`` (the template render and the VDOM build), ``diff`` and ``serialize``
+  (patches and HTML written out), measured by the Rust renderer;
+- ``encode`` (the reply's JSON) and ``send``;
+
+plus the number of patches, the reply's size in bytes (UTF-8, what the client
+receives), the state's size in bytes (its JSON) and the exception type of a failure.
+Parts are measured inside the total, so they never exceed it.
+
+Profiling is on when the endpoint is (``DEBUG``, or a profile token is set: see
+:mod:`djust.profile_views`), or with ``DJUST["PROFILE"] = True``. Off, each span costs
+one test of :data:`ENABLED`; ``docs/benchmarks.md`` measures it on. The state's size
+is measured on a view's first render and every 16th after. The ring holds
+``DJUST["PROFILE_RING_SIZE"]`` spans (default 10,000); the aggregates keep the last
+1,000 totals per view and event for the percentiles. Source: issue 18, after Phoenix
+LiveView's telemetry spans and django-debug-toolbar's SQL panel.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import itertools
+import os
+import socket
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from typing import Any
+
+#: Whether spans are recorded (set by :func:`configure`).
+ENABLED = False
+
+_PARTS = ("handler", "sql", "render", "diff", "serialize", "encode", "send")
+_PERCENTILE_WINDOW = 1000
+_MAX_QUERY_SHAPES = 200
+_MAX_SQL_TEXT = 2000
+
+_current: contextvars.ContextVar[Span | None] = contextvars.ContextVar("djust_span", default=None)
+_sequence = itertools.count(1)
+
+
+class Span:
+    """One profiled message (see the module documentation)."""
+
+    __slots__ = (
+        "at",
+        "bytes",
+        "duplicates",
+        "error",
+        "kind",
+        "name",
+        "parts",
+        "patches",
+        "queries",
+        "query_shapes",
+        "seen",
+        "seq",
+        "started",
+        "state_bytes",
+        "total",
+        "view",
+    )
+
+    def __init__(self, kind: str, view: str = "", name: str = "") -> None:
+        self.seq = 0
+        self.kind = kind
+        self.view = view
+        self.name = name
+        self.at = time.time()
+        self.started = time.perf_counter_ns()
+        self.parts: dict[str, int] = dict.fromkeys(_PARTS, 0)
+        self.queries = 0
+        self.query_shapes: dict[str, int] = {}
+        self.duplicates = 0
+        self.patches = 0
+        self.bytes = 0
+        self.state_bytes = 0
+        self.error = ""
+        self.total = 0
+        self.seen: set[tuple[str, str]] | None = None
+
+    @property
+    def similar(self) -> int:
+        """Queries that repeat the SQL of another in this span with other parameters."""
+        return sum(n - 1 for n in self.query_shapes.values() if n > 1) - self.duplicates
+
+    def as_dict(self) -> dict[str, Any]:
+        """The span as the endpoint serves it."""
+        repeated = sorted(((n, sql) for sql, n in self.query_shapes.items() if n > 1), reverse=True)[:5]
+        return {
+            "seq": self.seq,
+            "kind": self.kind,
+            "view": self.view,
+            "name": self.name,
+            "at": self.at,
+            "total_us": self.total,
+            "parts_us": dict(self.parts),
+            "queries": self.queries,
+            "duplicate_queries": self.duplicates,
+            "similar_queries": max(self.similar, 0),
+            "repeated_sql": [{"sql": sql, "count": n} for n, sql in repeated],
+            "patches": self.patches,
+            "bytes": self.bytes,
+            "state_bytes": self.state_bytes,
+            "error": self.error,
+        }
+
+
+class _Aggregate:
+    """Counters of one view and event (percentiles come from the ring's spans)."""
+
+    __slots__ = ("bytes", "count", "errors", "first", "patches", "queries", "similar")
+
+    def __init__(self, at: float) -> None:
+        self.count = 0
+        self.errors = 0
+        self.first = at
+        self.queries = 0
+        self.bytes = 0
+        self.patches = 0
+        self.similar = 0
+
+
+def _percentiles(values: Any) -> dict[str, int]:
+    ordered = sorted(values)
+    if not ordered:
+        return {"p50": 0, "p95": 0, "p99": 0, "max": 0}
+
+    def at(q: float) -> int:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1]}
+
+
+class Recorder:
+    """The spans of this process: a ring of the last ``size`` and the aggregates."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.lock = threading.Lock()
+        self.ring: deque[Span] = deque(maxlen=max(1, size))
+        self.aggregates: dict[tuple[str, str, str], _Aggregate] = {}
+        self.started = time.time()
+        self.last_traceback: dict[str, Any] | None = None
+
+    def add(self, span: Span) -> None:
+        with self.lock:
+            span.seq = next(_sequence)
+            self.ring.append(span)
+            key = (span.view, span.kind, span.name)
+            agg = self.aggregates.get(key)
+            if agg is None:
+                agg = self.aggregates[key] = _Aggregate(span.at)
+            agg.count += 1
+            if span.error:
+                agg.errors += 1
+            if span.queries:
+                agg.queries += span.queries
+                agg.similar += max(span.similar, 0)
+            agg.bytes += span.bytes
+            agg.patches += span.patches
+
+    def spans(self, since: int = 0, limit: int = 10_000) -> list[dict[str, Any]]:
+        """The spans after sequence number ``since``, oldest first, at most ``limit``."""
+        with self.lock:
+            chosen = [s for s in self.ring if s.seq > since]
+        return [s.as_dict() for s in chosen[-limit:]]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per view, kind and event name: counts and rate since the process
+        started recording, percentiles of its last spans in the ring (at most
+        1,000)."""
+        now = time.time()
+        with self.lock:
+            counters = [
+                (key, agg.count, agg.errors, agg.first, agg.queries, agg.similar, agg.bytes, agg.patches)
+                for key, agg in self.aggregates.items()
+            ]
+            recent: dict[tuple[str, str, str], list[Span]] = {}
+            for span in reversed(self.ring):
+                bucket = recent.setdefault((span.view, span.kind, span.name), [])
+                if len(bucket) < _PERCENTILE_WINDOW:
+                    bucket.append(span)
+        out = []
+        for key, count, errors, first, queries, similar, sent, patches in counters:
+            view, kind, name = key
+            spans = recent.get(key, [])
+            out.append(
+                {
+                    "view": view,
+                    "kind": kind,
+                    "name": name,
+                    "count": count,
+                    "errors": errors,
+                    "rate_per_s": round(count / max(now - first, 1e-3), 3),
+                    "total_us": _percentiles(s.total for s in spans),
+                    "parts_us": {p: _percentiles(s.parts[p] for s in spans) for p in _PARTS},
+                    "queries": queries,
+                    "similar_queries": similar,
+                    "bytes": sent,
+                    "patches": patches,
+                }
+            )
+        return out
+
+    def snapshot(self, since: int = 0) -> dict[str, Any]:
+        """What the endpoint serves: this process, the rows and the recent spans."""
+        spans = self.spans(since)
+        with self.lock:
+            newest = self.ring[-1].seq if self.ring else 0
+        return {
+            "newest_seq": newest,
+            "process": {"pid": os.getpid(), "host": socket.gethostname(), "started": self.started},
+            "now": time.time(),
+            "last_seq": spans[-1]["seq"] if spans else since,
+            "rows": self.rows(),
+            "spans": spans,
+        }
+
+    def clear(self) -> None:
+        with self.lock:
+            self.ring.clear()
+            self.aggregates.clear()
+            self.last_traceback = None
+
+
+#: This process's recorder.
+recorder = Recorder()
+
+
+def configure(enabled: bool, ring_size: int | None = None) -> None:
+    """Turn recording on or off (and size the ring); called at start-up by the app.
+    Queries are seen through Django's ``connection_created`` signal, so connections
+    opened from then on report to the span of the thread that runs them."""
+    global ENABLED, recorder
+    if ring_size is not None and ring_size != recorder.ring.maxlen:
+        recorder = Recorder(ring_size)
+    ENABLED = bool(enabled)
+    _watch_queries(ENABLED)
+
+
+def current() -> Span | None:
+    """The span being recorded in this context, if any."""
+    return _current.get()
+
+
+@contextmanager
+def span(kind: str, view: str = "", name: str = "") -> Any:
+    """Record ``kind`` (``http``, ``mount``, ``event``, ``model``) around the block; the
+    span is yielded (``None`` when profiling is off) for the caller to fill in."""
+    if not ENABLED:
+        yield None
+        return
+    s = Span(kind, view, name)
+    token = _current.set(s)
+    try:
+        yield s
+    except BaseException as exc:
+        s.error = type(exc).__name__
+        raise
+    finally:
+        _current.reset(token)
+        s.total = (time.perf_counter_ns() - s.started) // 1000
+        recorder.add(s)
+
+
+def now() -> int:
+    """The monotonic clock, in nanoseconds (for :func:`add_part`)."""
+    return time.perf_counter_ns()
+
+
+def add_part(span: Span, name: str, since_ns: int) -> None:
+    """Add the time since ``since_ns`` (from :func:`now`) to part ``name`` of ``span``."""
+    span.parts[name] += (time.perf_counter_ns() - since_ns) // 1000
+
+
+@contextmanager
+def part(name: str) -> Any:
+    """Add the block's duration to part ``name`` of the current span (for code off the
+    hot path; the consumer and the session use :func:`add_part`)."""
+    s = _current.get() if ENABLED else None
+    if s is None:
+        yield
+        return
+    started = time.perf_counter_ns()
+    try:
+        yield
+    finally:
+        s.parts[name] += (time.perf_counter_ns() - started) // 1000
+
+
+def _watch(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created``: report this connection's queries to the current span (one
+    execute wrapper per connection object, kept across reconnects)."""
+    if _record_query not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_record_query)
+
+
+def _watch_queries(on: bool) -> None:
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    if on:
+        connection_created.connect(_watch, dispatch_uid="djust.profiling")
+        for conn in connections.all(initialized_only=True):
+            _watch(None, conn)
+    else:
+        connection_created.disconnect(dispatch_uid="djust.profiling")
+
+
+def _record_query(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    s = _current.get()
+    if s is None:
+        return execute(sql, params, many, context)
+    started = time.perf_counter_ns()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        s.parts["sql"] += (time.perf_counter_ns() - started) // 1000
+        s.queries += 1
+        shape = str(sql)[:_MAX_SQL_TEXT]
+        if shape in s.query_shapes or len(s.query_shapes) < _MAX_QUERY_SHAPES:
+            s.query_shapes[shape] = s.query_shapes.get(shape, 0) + 1
+        if s.seen is None:
+            s.seen = set()
+        key = (shape, repr(params)[:_MAX_SQL_TEXT])
+        if key in s.seen:
+            s.duplicates += 1
+        elif len(s.seen) < 10 * _MAX_QUERY_SHAPES:
+            s.seen.add(key)
+
+
+def traceback_record(span: Span, exc: BaseException) -> dict[str, Any]:
+    """The last failure, for ``get_last_traceback`` (served only to authorised clients)."""
+    import traceback
+
+    return {
+        "at": span.at,
+        "view": span.view,
+        "kind": span.kind,
+        "name": span.name,
+        "exception": type(exc).__name__,
+        "message": str(exc)[:2000],
+        "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-20_000:],
+    }
+
+
+def view_path(view: Any) -> str:
+    """``module.Class`` of a view instance or class."""
+    cls = view if isinstance(view, type) else type(view)
+    return f"{cls.__module__}.{cls.__qualname__}"

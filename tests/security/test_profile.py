@@ -1,0 +1,83 @@
+"""`djust profile` against the example project on Daphne (127.0.0.1) with a profile
+token: a WebSocket client mounts a view and sends a known number of events that each
+run exactly K queries; the CLI's JSON report has exactly those counts, the bytes the
+client received, and durations whose parts never exceed the totals. The endpoint
+refuses a missing and a wrong token, over the real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+from conftest import PROFILE_TOKEN, mount
+
+ROOT = Path(__file__).resolve().parents[2]
+DJUST = os.environ.get("DJUST_BIN", str(ROOT / "target" / "debug" / "djust"))
+EVENTS = 5
+K = 3
+
+
+def profile(server, *args: str, token: str | None = PROFILE_TOKEN) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "DJUST_PROFILE_TOKEN"}
+    if token is not None:
+        env["DJUST_PROFILE_TOKEN"] = token
+    return subprocess.Popen(
+        [DJUST, "profile", server.base, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_the_report_counts_exactly_the_events_their_queries_and_bytes(server) -> None:
+    browser = server.browser()
+    token = browser.page("/queries/")
+    cli = profile(server, "--duration", "4s", "--interval", "200ms", "--json")
+    time.sleep(1.0)  # the CLI has taken its starting point
+    received_bytes = []
+    with browser.socket() as sock:
+        sock.send(mount("/queries/", token))
+        first = sock.conn.recv(timeout=10)
+        assert json.loads(first)["type"] == "mounted"
+        received_bytes.append(len(first.encode()))
+        for i in range(EVENTS):
+            sock.send({"type": "event", "name": "run", "params": {"k": K}, "ref": i})
+            text = sock.conn.recv(timeout=10)
+            assert json.loads(text)["type"] == "patch", text
+            received_bytes.append(len(text.encode()))
+    out, err = cli.communicate(timeout=30)
+    assert cli.returncode == 0, err
+    report = json.loads(out)
+    rows = {(r["view"], r["kind"], r["name"]): r for r in report["rows"]}
+    run = rows[("security_views.QueriesView", "event", "run")]
+    mounted = rows[("security_views.QueriesView", "mount", "")]
+    assert run["count"] == EVENTS and mounted["count"] == 1
+    assert run["queries"] == EVENTS * K and run["queries_per_event"] == K
+    assert run["n_plus_one"] is True and run["similar_queries"] == EVENTS * (K - 1)
+    assert mounted["bytes"] + run["bytes"] == sum(received_bytes)
+    assert run["errors"] == 0 and run["patches"] >= EVENTS
+    assert report["process"]["pid"] > 0
+    for row in (run, mounted):
+        assert 0 < row["total_us"]["p50"] <= row["total_us"]["max"]
+        for part, values in row["parts_us"].items():
+            assert 0 <= values["max"] <= row["total_us"]["max"], (part, row)
+    assert run["parts_us"]["handler"]["max"] > 0 and run["parts_us"]["render"]["max"] > 0
+
+
+def test_a_missing_or_wrong_token_is_refused_with_what_to_do(server) -> None:
+    assert httpx.get(f"{server.base}/_djust/profile/").status_code == 401
+    headers = {"Authorization": "Bearer not-the-token-at-all"}
+    assert httpx.get(f"{server.base}/_djust/profile/", headers=headers).status_code == 403
+    ok = httpx.get(f"{server.base}/_djust/profile/", headers={"Authorization": f"Bearer {PROFILE_TOKEN}"})
+    assert ok.status_code == 200 and ok.json()["recording"] is True
+    for token, status in ((None, "401"), ("not-the-token-at-all", "403")):
+        cli = profile(server, "--duration", "1s", token=token)
+        _, err = cli.communicate(timeout=30)
+        assert cli.returncode == 2
+        assert f"answered {status}" in err and "--token" in err, err
+    server.assert_alive()
