@@ -97,18 +97,48 @@ pub fn loopback_only_check(url: &url::Url, token: Option<&str>) -> Result<(), St
     }
 }
 
-struct Client {
+/// A client of one server's profile endpoint.
+pub(crate) struct Client {
     agent: ureq::Agent,
     url: url::Url,
     token: Option<String>,
 }
 
 impl Client {
+    /// A client for `url` (a server or its endpoint) with `token`: `Err` for a bad URL,
+    /// or a non-loopback one without a token (before any connection).
+    pub(crate) fn new(url: &str, token: Option<String>) -> Result<Client, String> {
+        let url = endpoint(url)?;
+        let token = token.filter(|t| !t.is_empty());
+        loopback_only_check(&url, token.as_deref())?;
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(10)))
+            .http_status_as_error(false)
+            .build();
+        Ok(Client {
+            agent: config.into(),
+            url,
+            token,
+        })
+    }
+
     fn get(&self, since: u64) -> Result<Value, String> {
-        let mut url = self.url.clone();
-        url.query_pairs_mut()
-            .clear()
-            .append_pair("since", &since.to_string());
+        self.get_at("", &[("since", &since.to_string())])
+    }
+
+    /// `GET` the endpoint's sub-path `sub` (`""`, `"traceback/"`, `"state/"`) with `query`.
+    pub(crate) fn get_at(&self, sub: &str, query: &[(&str, &str)]) -> Result<Value, String> {
+        let mut url = self
+            .url
+            .join(sub)
+            .map_err(|e| format!("{}{sub}: {e}", self.url))?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs.clear();
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+        }
         let mut request = self.agent.get(url.as_str());
         if let Some(t) = &self.token {
             request = request.header("Authorization", &format!("Bearer {t}"));
@@ -172,18 +202,7 @@ pub(crate) fn run(args: ProfileArgs) -> u8 {
 }
 
 fn collect(args: &ProfileArgs) -> Result<Value, String> {
-    let url = endpoint(&args.url)?;
-    let token = args.token.clone().filter(|t| !t.is_empty());
-    loopback_only_check(&url, token.as_deref())?;
-    let config = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
-        .http_status_as_error(false)
-        .build();
-    let client = Client {
-        agent: config.into(),
-        url,
-        token,
-    };
+    let client = Client::new(&args.url, args.token.clone())?;
     // No spans (nothing is newer than u64::MAX), but the newest sequence number: the
     // run counts what comes after it.
     let first = client.get(u64::MAX)?;

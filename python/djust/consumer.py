@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import traceback
 from typing import Any
 
@@ -67,6 +68,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
     """``websocket_urlpatterns`` in :mod:`djust.routing` routes here."""
 
     session: Session | None = None
+    #: This socket's id in profiling (spans' ``session``, ``get_view_state``).
+    profile_id = ""
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         refusal = origin.refusal(self.scope)
@@ -79,6 +82,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         mount_limit = conf.rate_limit("MOUNT_RATE_LIMIT")
         self.events = TokenBucket(event_limit) if event_limit else None
         self.mounts = TokenBucket(mount_limit) if mount_limit else None
+        if profiling.ENABLED:
+            self.profile_id = secrets.token_hex(8)
         await self.accept()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -128,6 +133,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         name = content.get("name") if kind == "event" else content.get("field") if kind == "model" else ""
         view = profiling.view_path(self.session.view) if self.session is not None and kind != "mount" else ""
         with profiling.span(kind, view, name if isinstance(name, str) else "") as span:
+            span.session = self.profile_id
             await self.answer(handler, content, ref, span)
 
     async def answer(self, handler: Any, content: dict[str, Any], ref: Any, span: Any) -> None:
@@ -176,6 +182,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         if redirect is not None:
             return {"type": "redirect", "url": redirect}
         self.session = Session(view)
+        if profiling.ENABLED:
+            profiling.sessions[self.profile_id] = self.session
         return self.session.mounted()
 
     def event(self, content: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,8 @@ running server. Include it in the project's URLconf::
   (default 60, at most 3600).
 - ``GET _djust/profile/traceback/``: the last failure of an event or mount, with its
   traceback (``null`` when there is none).
+- ``GET _djust/profile/state/?session=ID``: the public state of a mounted LiveView of
+  this process, by the ``session`` id its spans carry (404 when it is gone).
 
 Access, checked on every request: the endpoint answers 404 unless a profile token is
 set (``DJUST["PROFILE_TOKEN"]`` or the environment's ``DJUST_PROFILE_TOKEN``) or
@@ -28,11 +30,13 @@ import asyncio
 import hmac
 import ipaddress
 import json
+import os
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
-from djust import conf, profiling
+from djust import conf, profiling, state
 
 
 def _refusal(status: int, message: str) -> JsonResponse:
@@ -114,3 +118,26 @@ def stream(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def view_state(request: HttpRequest) -> HttpResponse:
+    """``GET _djust/profile/state/?session=ID``."""
+    refused = refusal(request)
+    if refused is not None:
+        return refused
+    sid = request.GET.get("session", "")
+    session = profiling.sessions.get(sid)
+    if session is None:
+        return _refusal(404, f"no mounted LiveView with session {sid[:80]!r} in process {os.getpid()}")
+    data = {"session": sid, "view": profiling.view_path(session.view), "state": state.public_state(session.view)}
+    return JsonResponse(data, encoder=_LenientEncoder)
+
+
+class _LenientEncoder(DjangoJSONEncoder):
+    """Django's encoder; anything else (a model, a queryset) as its ``repr``."""
+
+    def default(self, o: Any) -> Any:
+        try:
+            return super().default(o)
+        except TypeError:
+            return repr(o)[:1000]

@@ -36,6 +36,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections import deque
 from contextlib import contextmanager
 from typing import Any
@@ -68,6 +69,7 @@ class Span:
         "query_shapes",
         "seen",
         "seq",
+        "session",
         "started",
         "state_bytes",
         "total",
@@ -91,6 +93,7 @@ class Span:
         self.error = ""
         self.total = 0
         self.seen: set[tuple[str, str]] | None = None
+        self.session = ""
 
     @property
     def similar(self) -> int:
@@ -116,6 +119,7 @@ class Span:
             "bytes": self.bytes,
             "state_bytes": self.state_bytes,
             "error": self.error,
+            "session": self.session,
         }
 
 
@@ -249,6 +253,11 @@ def configure(enabled: bool, ring_size: int | None = None) -> None:
         recorder = Recorder(ring_size)
     ENABLED = bool(enabled)
     _watch_queries(ENABLED)
+
+
+#: The mounted sessions of this process while profiling, by the socket's random id, for
+#: ``get_view_state``; weak, so a closed socket's session goes away.
+sessions: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
 
 
 def current() -> Span | None:

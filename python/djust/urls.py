@@ -15,4 +15,5 @@ urlpatterns = [
     path("profile/", profile_views.snapshot, name="djust-profile"),
     path("profile/stream/", profile_views.stream, name="djust-profile-stream"),
     path("profile/traceback/", profile_views.last_traceback, name="djust-profile-traceback"),
+    path("profile/state/", profile_views.view_state, name="djust-profile-state"),
 ]

@@ -37,9 +37,9 @@ def djust_json(*args: str) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def session(mode: str, body, cwd: Path = EXAMPLES):
+def session(mode: str, body, cwd: Path = EXAMPLES, env: dict[str, str] | None = None):
     async def run():
-        params = StdioServerParameters(command=DJUST, args=["mcp"], cwd=str(cwd))
+        params = StdioServerParameters(command=DJUST, args=["mcp"], cwd=str(cwd), env=env)
         async with Client(params, mode=mode) as client:
             return await body(client)
 
@@ -66,6 +66,10 @@ def test_lists_the_tools_with_schemas(mode: str) -> None:
         "get_best_practices",
         "scaffold_view",
         "scaffold_component",
+        "get_handler_timings",
+        "get_sql_queries",
+        "get_last_traceback",
+        "get_view_state",
     ]
     for tool in tools:
         jsonschema.Draft202012Validator.check_schema(tool.input_schema)
@@ -500,3 +504,29 @@ def test_scaffold_tools_plan_then_write_all_or_nothing(tmp_path: Path) -> None:
     assert conflict.is_error and "shop/components/cart.py" in conflict.content[0].text
     assert (root / "shop" / "components" / "cart.py").read_text() == "# mine\n"
     assert bad.is_error and "is a Python keyword" in bad.content[0].text
+
+
+def test_live_tools_say_what_to_set_when_the_server_cannot_be_read() -> None:
+    """The live tools read the server configured by DJUST_PROFILE_URL (never one a call
+    names): a port nothing listens on, and a non-loopback URL without a token (refused
+    before any connection), are isError results that say what to set."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+
+    async def body(client):
+        return [
+            await client.call_tool("get_handler_timings", {}),
+            await client.call_tool("get_view_state", {"session": "x"}),
+        ]
+
+    base = {k: v for k, v in os.environ.items() if k != "DJUST_PROFILE_TOKEN"}
+    down = session("legacy", body, env={**base, "DJUST_PROFILE_URL": f"http://127.0.0.1:{port}"})
+    for result in down:
+        assert result.is_error and "Is the server running?" in result.content[0].text
+    remote = session("legacy", body, env={**base, "DJUST_PROFILE_URL": "http://10.0.0.5:8000"})
+    for result in remote:
+        assert result.is_error and "not a loopback address" in result.content[0].text
+        assert "DJUST_PROFILE_TOKEN" in result.content[0].text

@@ -193,6 +193,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()  # a server that answers 500 is still running: do not leave it behind
+            proc.wait(timeout=10)
             raise RuntimeError(f"the server did not start:\n{log.read_text()}")
         time.sleep(0.2)
     try:

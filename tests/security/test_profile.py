@@ -81,3 +81,47 @@ def test_a_missing_or_wrong_token_is_refused_with_what_to_do(server) -> None:
         assert cli.returncode == 2
         assert f"answered {status}" in err and "--token" in err, err
     server.assert_alive()
+
+
+def test_the_mcp_live_tools_read_the_same_endpoint(server) -> None:
+    """get_handler_timings, get_sql_queries, get_last_traceback and get_view_state
+    through the official MCP SDK, on djust mcp configured with the server and token."""
+    import asyncio
+
+    from mcp import Client, StdioServerParameters
+
+    browser = server.browser()
+    token = browser.page("/queries/")
+    started = time.time()
+    with browser.socket() as sock:
+        sock.send(mount("/queries/", token))
+        assert sock.recv()["type"] == "mounted"
+        sock.send({"type": "event", "name": "run", "params": {"k": 2}, "ref": 1})
+        assert sock.recv()["type"] == "patch"
+        sock.send({"type": "event", "name": "run", "params": {"k": "boom"}, "ref": 2})
+        assert sock.recv()["code"] == "server_error"
+
+        async def body():
+            env = {**os.environ, "DJUST_PROFILE_URL": server.base, "DJUST_PROFILE_TOKEN": PROFILE_TOKEN}
+            params = StdioServerParameters(command=DJUST, args=["mcp"], cwd=str(ROOT), env=env)
+            async with Client(params) as client:
+                timings = await client.call_tool("get_handler_timings", {})
+                sql = await client.call_tool("get_sql_queries", {"since": started})
+                tb = await client.call_tool("get_last_traceback", {})
+                assert not sql.is_error, sql.content
+                session_id = sql.structured_content["events"][-1]["session"]
+                state = await client.call_tool("get_view_state", {"session": session_id})
+                gone = await client.call_tool("get_view_state", {"session": "no-such-session"})
+                return timings, sql, tb, state, gone
+
+        timings, sql, tb, state, gone = asyncio.run(body())
+    assert not timings.is_error
+    rows = {(r["view"], r["kind"], r["name"]) for r in timings.structured_content["rows"]}
+    assert ("security_views.QueriesView", "event", "run") in rows
+    (event,) = [e for e in sql.structured_content["events"] if e["kind"] == "event"]
+    assert event["queries"] == 2 and event["similar_queries"] == 1
+    assert tb.structured_content["traceback"]["exception"] == "ValueError"
+    assert "invalid literal for int()" in tb.structured_content["traceback"]["traceback"]
+    assert state.structured_content["state"] == {"runs": 1}
+    assert state.structured_content["view"] == "security_views.QueriesView"
+    assert gone.is_error and "404" in gone.content[0].text

@@ -21,6 +21,7 @@
 //! message the model can act on. No input makes the server exit.
 
 pub mod install;
+pub mod live;
 pub mod scaffold;
 pub mod tools;
 
@@ -39,7 +40,10 @@ const INSTRUCTIONS: &str = "djust MCP server: djust's framework knowledge and st
      LiveViews and Django templates, with the same rules as `djust check`. Call \
      get_framework_schema first when writing djust code; run detect_common_issues on code you \
      write, check_project on the workspace, and explain_check for a rule's documentation. \
-     Every tool is read-only and never imports or runs project code.";
+     scaffold_view and scaffold_component generate code as `djust new` does (they write only \
+     with write: true); get_handler_timings, get_sql_queries, get_last_traceback and \
+     get_view_state read the running server's profile endpoint. No tool imports or runs \
+     project code.";
 
 /// JSON-RPC and MCP error codes.
 pub mod code {

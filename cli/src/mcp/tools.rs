@@ -412,6 +412,49 @@ pub static TOOLS: &[Tool] = &[
         writes: true,
         call: super::scaffold::scaffold_component,
     },
+    Tool {
+        name: "get_handler_timings",
+        title: "Handler timings of the running server",
+        description: "From the running server's profile endpoint (the one `djust profile` reads; set \
+            DJUST_PROFILE_URL and DJUST_PROFILE_TOKEN for djust mcp): per LiveView and event, the count, \
+            rate, p50/p95/p99/max of the total and of each part (handler, sql, render, diff, serialize, \
+            encode, send) in microseconds, queries, bytes and errors; plus the 50 most recent spans.",
+        input_schema: super::live::no_input,
+        output_schema: super::live::object,
+        writes: false,
+        call: super::live::handler_timings,
+    },
+    Tool {
+        name: "get_sql_queries",
+        title: "SQL of recent events",
+        description: "From the running server: the events since `since` (Unix seconds) that ran queries, \
+            with the count, the SQL time, duplicates (same SQL and parameters), similar queries (same SQL, \
+            other parameters: an N+1) and the repeated SQL.",
+        input_schema: super::live::sql_input,
+        output_schema: super::live::object,
+        writes: false,
+        call: super::live::sql_queries,
+    },
+    Tool {
+        name: "get_last_traceback",
+        title: "Last traceback of the running server",
+        description: "From the running server: the last event or mount that raised, with the view, the \
+            event, the exception and its traceback (null when none failed).",
+        input_schema: super::live::no_input,
+        output_schema: super::live::object,
+        writes: false,
+        call: super::live::last_traceback,
+    },
+    Tool {
+        name: "get_view_state",
+        title: "State of a mounted LiveView",
+        description: "From the running server: the public state of a mounted LiveView, by the `session` \
+            id its spans carry (get_handler_timings' recent spans, get_sql_queries).",
+        input_schema: super::live::state_input,
+        output_schema: super::live::object,
+        writes: false,
+        call: super::live::view_state,
+    },
 ];
 
 /// The tool named `name`.
