@@ -67,7 +67,9 @@ DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q python/tests
 echo "== djust mcp, driven by the official MCP Python SDK (tests/mcp)"
 DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q tests/mcp
 
-echo "== security: each attack of issue 16 and a protocol fuzzer against Daphne on 127.0.0.1 (tests/security)"
+echo "== security: each attack of issue 16 and a protocol fuzzer against Daphne on 127.0.0.1, and djust profile against it (tests/security)"
+# tmux: the terminal djust profile's live view is tested in.
+command -v tmux >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq tmux >/dev/null; }
 "$VENV/bin/python" -m pytest -q tests/security
 
 echo "== djust new: project, app, view, components in a temp dir; djust check, manage.py check, pytest (scripts/new_e2e.sh)"

@@ -11,6 +11,7 @@
 pub mod mcp;
 mod new;
 mod profile;
+mod profile_tui;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use djust_analyzer::{output, CheckError, Overrides, Report, Rule, Severity};

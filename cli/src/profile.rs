@@ -5,6 +5,9 @@
 //! repeated query shapes: an N+1), the bytes sent and the errors; as a table, or as
 //! JSON (`--json`, `-o report.json`) for CI.
 //!
+//! On a terminal without `--duration` it is a live, `top`-like view instead
+//! ([`crate::profile_tui`]).
+//!
 //! Without a token, only a loopback URL is accepted, decided on the URL alone before
 //! any connection or name lookup ([`loopback_only_check`]).
 
@@ -23,9 +26,10 @@ pub(crate) struct ProfileArgs {
     /// The server's DJUST_PROFILE_TOKEN (also read from that environment variable).
     #[arg(long, env = "DJUST_PROFILE_TOKEN", hide_env_values = true)]
     token: Option<String>,
-    /// How long to collect, e.g. `10s`, `2m`, `500ms`.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    duration: Duration,
+    /// How long to collect, e.g. `10s`, `2m`, `500ms`, then print the report. Without it,
+    /// on a terminal: the live view (until `q`); otherwise 10 s.
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<Duration>,
     /// How often to poll the endpoint.
     #[arg(long, default_value = "500ms", value_parser = parse_duration)]
     interval: Duration,
@@ -122,6 +126,11 @@ impl Client {
         })
     }
 
+    /// The endpoint's URL.
+    pub(crate) fn url(&self) -> &url::Url {
+        &self.url
+    }
+
     fn get(&self, since: u64) -> Result<Value, String> {
         self.get_at("", &[("since", &since.to_string())])
     }
@@ -178,6 +187,19 @@ impl Client {
 }
 
 pub(crate) fn run(args: ProfileArgs) -> u8 {
+    let interactive =
+        args.duration.is_none() && !args.json && args.output.is_none() && std::io::stdout().is_terminal();
+    if interactive {
+        let outcome = Client::new(&args.url, args.token.clone())
+            .and_then(|c| crate::profile_tui::live(c, args.interval));
+        return match outcome {
+            Ok(()) => 0,
+            Err(message) => {
+                eprintln!("djust profile: {message}");
+                2
+            }
+        };
+    }
     match collect(&args) {
         Ok(report) => {
             if let Some(path) = &args.output {
@@ -209,16 +231,17 @@ fn collect(args: &ProfileArgs) -> Result<Value, String> {
     let process = first["process"].clone();
     let mut since = first["newest_seq"].as_u64().unwrap_or(0);
     let started = Instant::now();
+    let duration = args.duration.unwrap_or(Duration::from_secs(10));
     let mut spans: Vec<Value> = Vec::new();
     loop {
-        let left = args.duration.saturating_sub(started.elapsed());
+        let left = duration.saturating_sub(started.elapsed());
         std::thread::sleep(args.interval.min(left));
         let page = client.get(since)?;
         if let Some(items) = page["spans"].as_array() {
             spans.extend(items.iter().cloned());
         }
         since = page["last_seq"].as_u64().unwrap_or(since).max(since);
-        if left.is_zero() || started.elapsed() >= args.duration {
+        if left.is_zero() || started.elapsed() >= duration {
             break;
         }
     }

@@ -162,21 +162,11 @@ def event(name: str, **params: Any) -> dict[str, Any]:
     return {"type": "event", "name": name, "params": params}
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    work = tmp_path_factory.mktemp("security")
-    env = {
-        **os.environ,
-        "DJUST_SECURITY_DB": str(work / "db.sqlite3"),
-        "DJANGO_SETTINGS_MODULE": "security_settings",
-        "PYTHONPATH": os.pathsep.join([str(HERE), str(EXAMPLES)]),
-        "PYTHONUNBUFFERED": "1",
-        "DJUST_PROFILE_TOKEN": PROFILE_TOKEN,
-    }
-    subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=EXAMPLES, check=True, timeout=120)
-    port = _free_port()
-    log = work / "server.log"
-    with log.open("w") as out:
+def launch(env: dict[str, str], log: Path, port: int | None = None) -> tuple[subprocess.Popen, str, Path]:
+    """Start Daphne on 127.0.0.1 (``port``, else a free one) with ``env``; wait until it
+    serves a page. ``(process, base URL, log)``; the caller stops the process."""
+    port = port or _free_port()
+    with log.open("a") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "security_asgi:application"],
             env=env,
@@ -189,7 +179,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     while True:
         try:
             if httpx.get(f"{base}/", timeout=2).status_code == 200:
-                break
+                return proc, base, log
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -197,6 +187,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.wait(timeout=10)
             raise RuntimeError(f"the server did not start:\n{log.read_text()}")
         time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    work = tmp_path_factory.mktemp("security")
+    env = {
+        **os.environ,
+        "DJUST_SECURITY_DB": str(work / "db.sqlite3"),
+        "DJANGO_SETTINGS_MODULE": "security_settings",
+        "PYTHONPATH": os.pathsep.join([str(HERE), str(EXAMPLES)]),
+        "PYTHONUNBUFFERED": "1",
+        "DJUST_PROFILE_TOKEN": PROFILE_TOKEN,
+    }
+    subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=EXAMPLES, check=True, timeout=120)
+    proc, base, log = launch(env, work / "server.log")
     try:
         yield Server(base, proc, log, env)
     finally:

@@ -125,3 +125,70 @@ def test_the_mcp_live_tools_read_the_same_endpoint(server) -> None:
     assert state.structured_content["state"] == {"runs": 1}
     assert state.structured_content["view"] == "security_views.QueriesView"
     assert gone.is_error and "404" in gone.content[0].text
+
+
+def _screen(session: str) -> str:
+    done = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False)
+    return done.stdout
+
+
+def _wait_for(session: str, predicate, what: str, seconds: float = 20) -> str:
+    deadline = time.monotonic() + seconds
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _screen(session)
+        if predicate(screen):
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"the live view never showed {what}:\n{screen}")
+
+
+def test_the_live_view_draws_sorts_survives_a_restart_and_quits(server, tmp_path) -> None:
+    """`djust profile URL` on a terminal (tmux, 160x40) against a second server of its
+    own: the rows appear, → changes the sort column, the server going away shows
+    "disconnected", its restart is followed, q quits."""
+    from conftest import launch
+
+    proc, base, log = launch(server.env, tmp_path / "second.log")
+    port = base.rsplit(":", 1)[1]
+    session = f"djust-profile-{os.getpid()}"
+    command = f"DJUST_PROFILE_TOKEN={PROFILE_TOKEN} {DJUST} profile {base} --interval 200ms"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "40", command], check=True)
+    try:
+        _wait_for(session, lambda s: "connected (pid" in s, "the connection")
+        browser = server.browser()
+        browser.server = type(server)(base, proc, log, server.env)
+        token = browser.page("/queries/")
+        with browser.socket() as sock:
+            sock.send(mount("/queries/", token))
+            assert sock.recv()["type"] == "mounted"
+            for i in range(3):
+                sock.send({"type": "event", "name": "run", "params": {"k": 2}, "ref": i})
+                assert sock.recv()["type"] == "patch"
+        screen = _wait_for(session, lambda s: "QueriesView event run" in s, "the event row")
+        row = next(line for line in screen.splitlines() if "QueriesView event run" in line)
+        assert row.split()[3] == "3", row  # n
+        assert "2.0 N+1" in row, row
+        assert "sorted by p50 ms" in screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "Right"], check=True)
+        _wait_for(session, lambda s: "sorted by p95 ms" in s and "p95 ms▼" in s, "the new sort column")
+
+        proc.terminate()
+        proc.wait(timeout=10)
+        _wait_for(session, lambda s: "disconnected:" in s, "the disconnection")
+        proc, _, _ = launch(server.env, tmp_path / "second.log", port=int(port))
+        _wait_for(
+            session,
+            lambda s: "reconnected (pid" in s or ("connected (pid" in s and "disconnected" not in s),
+            "the reconnection",
+        )
+
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        deadline = time.monotonic() + 10
+        while subprocess.run(["tmux", "has-session", "-t", session], check=False, capture_output=True).returncode == 0:
+            assert time.monotonic() < deadline, "q did not quit"
+            time.sleep(0.1)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
+        proc.terminate()
+        proc.wait(timeout=10)
