@@ -33,13 +33,21 @@ pub(crate) struct ProfileArgs {
     /// How often to poll the endpoint.
     #[arg(long, default_value = "500ms", value_parser = parse_duration)]
     interval: Duration,
-    /// Print the report as JSON.
+    /// Print the report as JSON (the same as `--format json`).
     #[arg(long)]
     json: bool,
-    /// Write the JSON report to this file (the table still goes to stdout).
+    /// `table` (default), `json`, or `speedscope`: a file https://www.speedscope.app
+    /// opens, one timeline per WebSocket, each message a frame split into its parts.
+    #[arg(long, value_parser = ["table", "json", "speedscope"], default_value = "table")]
+    format: String,
+    /// Write the report (JSON, or the speedscope file) to this file; a table still goes
+    /// to stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
+
+/// The most spans one run keeps (the oldest are dropped, and counted).
+const MAX_SPANS: usize = 200_000;
 
 /// `10s`, `2m`, `500ms`, `1.5s`.
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -187,8 +195,11 @@ impl Client {
 }
 
 pub(crate) fn run(args: ProfileArgs) -> u8 {
-    let interactive =
-        args.duration.is_none() && !args.json && args.output.is_none() && std::io::stdout().is_terminal();
+    let format = if args.json { "json" } else { args.format.as_str() };
+    let interactive = args.duration.is_none()
+        && format == "table"
+        && args.output.is_none()
+        && std::io::stdout().is_terminal();
     if interactive {
         let outcome = Client::new(&args.url, args.token.clone())
             .and_then(|c| crate::profile_tui::live(c, args.interval));
@@ -201,18 +212,23 @@ pub(crate) fn run(args: ProfileArgs) -> u8 {
         };
     }
     match collect(&args) {
-        Ok(report) => {
+        Ok((report, spans)) => {
+            let document = if format == "speedscope" {
+                speedscope(&spans)
+            } else {
+                report.clone()
+            };
+            let text = serde_json::to_string_pretty(&document).unwrap_or_default();
             if let Some(path) = &args.output {
-                let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-                if let Err(e) = std::fs::write(path, text) {
+                if let Err(e) = std::fs::write(path, &text) {
                     eprintln!("djust profile: cannot write {}: {e}", path.display());
                     return 2;
                 }
             }
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-            } else {
-                print!("{}", table(&report, std::io::stdout().is_terminal()));
+            match format {
+                "table" => print!("{}", table(&report, std::io::stdout().is_terminal())),
+                _ if args.output.is_none() => println!("{text}"),
+                _ => {}
             }
             0
         }
@@ -223,7 +239,7 @@ pub(crate) fn run(args: ProfileArgs) -> u8 {
     }
 }
 
-fn collect(args: &ProfileArgs) -> Result<Value, String> {
+fn collect(args: &ProfileArgs) -> Result<(Value, Vec<Value>), String> {
     let client = Client::new(&args.url, args.token.clone())?;
     // No spans (nothing is newer than u64::MAX), but the newest sequence number: the
     // run counts what comes after it.
@@ -232,20 +248,111 @@ fn collect(args: &ProfileArgs) -> Result<Value, String> {
     let mut since = first["newest_seq"].as_u64().unwrap_or(0);
     let started = Instant::now();
     let duration = args.duration.unwrap_or(Duration::from_secs(10));
-    let mut spans: Vec<Value> = Vec::new();
+    let mut spans: std::collections::VecDeque<Value> = std::collections::VecDeque::new();
+    let mut dropped = 0usize;
     loop {
         let left = duration.saturating_sub(started.elapsed());
         std::thread::sleep(args.interval.min(left));
         let page = client.get(since)?;
-        if let Some(items) = page["spans"].as_array() {
-            spans.extend(items.iter().cloned());
+        for item in page["spans"].as_array().into_iter().flatten() {
+            if spans.len() == MAX_SPANS {
+                spans.pop_front();
+                dropped += 1;
+            }
+            spans.push_back(item.clone());
         }
         since = page["last_seq"].as_u64().unwrap_or(since).max(since);
         if left.is_zero() || started.elapsed() >= duration {
             break;
         }
     }
-    Ok(report(&client.url, process, started.elapsed(), &spans))
+    let spans: Vec<Value> = spans.into();
+    let mut out = report(&client.url, process, started.elapsed(), &spans);
+    out["dropped_spans"] = json!(dropped);
+    Ok((out, spans))
+}
+
+/// The spans as a speedscope file (`https://www.speedscope.app/file-format-schema.json`):
+/// an evented profile per WebSocket (`session`; page loads share one), in microseconds
+/// from the first span; each message opens a frame `View kind name` and, inside it, one
+/// frame per part in the order they run (handler, render, diff, serialize, encode,
+/// send; SQL runs inside the handler and the render, so it is not a separate frame).
+pub fn speedscope(spans: &[Value]) -> Value {
+    let mut frames: Vec<String> = Vec::new();
+    let mut frame_of = |name: String| -> usize {
+        match frames.iter().position(|f| *f == name) {
+            Some(i) => i,
+            None => {
+                frames.push(name);
+                frames.len() - 1
+            }
+        }
+    };
+    let t0 = spans
+        .iter()
+        .filter_map(|s| s["at"].as_f64())
+        .fold(f64::INFINITY, f64::min);
+    let mut by_session: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for s in spans {
+        let key = s["session"]
+            .as_str()
+            .filter(|k| !k.is_empty())
+            .unwrap_or("pages")
+            .to_string();
+        by_session.entry(key).or_default().push(s);
+    }
+    let mut profiles = Vec::new();
+    for (session, mut items) in by_session {
+        items.sort_by(|a, b| {
+            a["at"]
+                .as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b["at"].as_f64().unwrap_or(0.0))
+        });
+        let mut events = Vec::new();
+        let mut clock = 0u64;
+        for s in items {
+            let view = s["view"].as_str().unwrap_or("");
+            let short = view.rsplit('.').next().unwrap_or(view);
+            let name = format!(
+                "{short} {} {}",
+                s["kind"].as_str().unwrap_or(""),
+                s["name"].as_str().unwrap_or("")
+            );
+            let start = (((s["at"].as_f64().unwrap_or(t0) - t0) * 1e6).max(0.0) as u64).max(clock);
+            let total = s["total_us"].as_u64().unwrap_or(0);
+            let outer = frame_of(name.trim_end().to_string());
+            events.push(json!({"type": "O", "frame": outer, "at": start}));
+            let mut at = start;
+            for part in ["handler", "render", "diff", "serialize", "encode", "send"] {
+                let d = s["parts_us"][part].as_u64().unwrap_or(0).min(start + total - at);
+                if d == 0 {
+                    continue;
+                }
+                let f = frame_of(part.to_string());
+                events.push(json!({"type": "O", "frame": f, "at": at}));
+                at += d;
+                events.push(json!({"type": "C", "frame": f, "at": at}));
+            }
+            clock = start + total;
+            events.push(json!({"type": "C", "frame": outer, "at": clock}));
+        }
+        profiles.push(json!({
+            "type": "evented",
+            "name": format!("djust {session}"),
+            "unit": "microseconds",
+            "startValue": 0,
+            "endValue": clock,
+            "events": events,
+        }));
+    }
+    json!({
+        "$schema": "https://www.speedscope.app/file-format-schema.json",
+        "exporter": format!("djust profile {}", env!("CARGO_PKG_VERSION")),
+        "name": "djust profile",
+        "shared": {"frames": frames.iter().map(|f| json!({"name": f})).collect::<Vec<_>>()},
+        "profiles": profiles,
+    })
 }
 
 const PARTS: [&str; 7] = ["handler", "sql", "render", "diff", "serialize", "encode", "send"];

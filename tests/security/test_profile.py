@@ -34,11 +34,13 @@ def profile(server, *args: str, token: str | None = PROFILE_TOKEN) -> subprocess
     )
 
 
-def test_the_report_counts_exactly_the_events_their_queries_and_bytes(server) -> None:
+def test_the_report_counts_exactly_the_events_their_queries_and_bytes(server, tmp_path) -> None:
     browser = server.browser()
     token = browser.page("/queries/")
     cli = profile(server, "--duration", "4s", "--interval", "200ms", "--json")
-    time.sleep(1.0)  # the CLI has taken its starting point
+    scope_file = tmp_path / "profile.speedscope.json"
+    scope = profile(server, "--duration", "4s", "--interval", "200ms", "--format", "speedscope", "-o", str(scope_file))
+    time.sleep(1.0)  # the CLIs have taken their starting point
     received_bytes = []
     with browser.socket() as sock:
         sock.send(mount("/queries/", token))
@@ -67,6 +69,28 @@ def test_the_report_counts_exactly_the_events_their_queries_and_bytes(server) ->
         for part, values in row["parts_us"].items():
             assert 0 <= values["max"] <= row["total_us"]["max"], (part, row)
     assert run["parts_us"]["handler"]["max"] > 0 and run["parts_us"]["render"]["max"] > 0
+
+    # The speedscope file: one evented profile for the socket, a frame per message with
+    # its parts nested inside, opened and closed in order.
+    assert scope.wait(timeout=30) == 0, scope.stderr.read()
+    document = json.loads(scope_file.read_text())
+    assert document["$schema"] == "https://www.speedscope.app/file-format-schema.json"
+    frames = [f["name"] for f in document["shared"]["frames"]]
+    (socket_profile,) = [p for p in document["profiles"] if p["name"] != "djust pages"]
+    assert socket_profile["type"] == "evented" and socket_profile["unit"] == "microseconds"
+    stack, last, opened = [], 0, []
+    for ev in socket_profile["events"]:
+        assert ev["at"] >= last
+        last = ev["at"]
+        if ev["type"] == "O":
+            stack.append(ev["frame"])
+            if len(stack) == 1:
+                opened.append(frames[ev["frame"]])
+        else:
+            assert stack.pop() == ev["frame"]
+    assert stack == [] and last == socket_profile["endValue"]
+    assert opened == ["QueriesView mount"] + ["QueriesView event run"] * EVENTS
+    assert {"handler", "render", "send"} <= set(frames)
 
 
 def test_a_missing_or_wrong_token_is_refused_with_what_to_do(server) -> None:
