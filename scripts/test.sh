@@ -33,6 +33,9 @@ fi
 # pytest-django: the tests `djust new` generates (scripts/new_e2e.sh).
 "$VENV/bin/python" -c 'import pytest_django' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "pytest-django==4.14.0"
+# The OpenTelemetry SDK: djust.profiling exports spans to it when it is installed.
+"$VENV/bin/python" -c 'import opentelemetry.sdk' 2>/dev/null ||
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "opentelemetry-sdk==1.45.2"
 # The official MCP SDK, the client of the djust mcp tests (tests/mcp).
 "$VENV/bin/python" -c 'import mcp' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "mcp==2.3.0"

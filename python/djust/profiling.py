@@ -22,7 +22,13 @@ Parts are measured inside the total, so they never exceed it.
 Profiling is on when the endpoint is (``DEBUG``, or a profile token is set: see
 :mod:`djust.profile_views`), or with ``DJUST["PROFILE"] = True``. Off, each span costs
 one test of :data:`ENABLED`; ``docs/benchmarks.md`` measures it on. The state's size
-is measured on a view's first render and every 16th after. The ring holds
+is measured on a view's first render and every 16th after.
+
+When ``opentelemetry-api`` is installed, each span is also an OpenTelemetry span
+(``djust event add``, attributes ``djust.view``, ``djust.handler_us``, …,
+``djust.queries``, ``djust.bytes``; an error status for a failure) on the tracer
+``djust``, exported wherever the application configured OpenTelemetry; djust does not
+depend on it. The ring holds
 ``DJUST["PROFILE_RING_SIZE"]`` spans (default 10,000); the aggregates keep the last
 1,000 totals per view and event for the percentiles. Source: issue 18, after Phoenix
 LiveView's telemetry spans and django-debug-toolbar's SQL panel.
@@ -244,15 +250,61 @@ class Recorder:
 recorder = Recorder()
 
 
+#: OpenTelemetry's tracer for djust, when ``opentelemetry-api`` is installed.
+_tracer: Any = None
+
+
+def _otel_tracer() -> Any:
+    """``opentelemetry.trace.get_tracer("djust")``, or ``None`` without the package. Spans
+    go wherever the application configured OpenTelemetry (nowhere by default)."""
+    try:
+        from opentelemetry import trace
+    except ImportError:
+        return None
+    return trace.get_tracer("djust")
+
+
+def _export(s: Span) -> None:
+    """The span as an OpenTelemetry span named ``djust KIND NAME``, with the parts, the
+    queries and the bytes as ``djust.*`` attributes, timed as recorded. Nothing while
+    the application has not configured a tracer provider (the API's no-op default)."""
+    from opentelemetry import trace
+
+    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        return
+    start = int(s.at * 1e9)
+    otel = _tracer.start_span(
+        f"djust {s.kind} {s.name}".rstrip(),
+        start_time=start,
+        attributes={
+            "djust.view": s.view,
+            "djust.kind": s.kind,
+            "djust.name": s.name,
+            "djust.queries": s.queries,
+            "djust.similar_queries": max(s.similar, 0),
+            "djust.bytes": s.bytes,
+            "djust.patches": s.patches,
+            **{f"djust.{part}_us": value for part, value in s.parts.items()},
+        },
+    )
+    if s.error:
+        from opentelemetry.trace import Status, StatusCode
+
+        otel.set_status(Status(StatusCode.ERROR, s.error))
+        otel.set_attribute("djust.error", s.error)
+    otel.end(end_time=start + s.total * 1000)
+
+
 def configure(enabled: bool, ring_size: int | None = None) -> None:
     """Turn recording on or off (and size the ring); called at start-up by the app.
     Queries are seen through Django's ``connection_created`` signal, so connections
     opened from then on report to the span of the thread that runs them."""
-    global ENABLED, recorder
+    global ENABLED, recorder, _tracer
     if ring_size is not None and ring_size != recorder.ring.maxlen:
         recorder = Recorder(ring_size)
     ENABLED = bool(enabled)
     _watch_queries(ENABLED)
+    _tracer = _otel_tracer() if ENABLED else None
 
 
 #: The mounted sessions of this process while profiling, by the socket's random id, for
@@ -283,6 +335,8 @@ def span(kind: str, view: str = "", name: str = "") -> Any:
         _current.reset(token)
         s.total = (time.perf_counter_ns() - s.started) // 1000
         recorder.add(s)
+        if _tracer is not None:
+            _export(s)
 
 
 def now() -> int:

@@ -135,3 +135,37 @@ def test_the_deploy_check_warns_when_the_endpoint_is_served_without_a_token() ->
         assert [m for m in checks.run_checks() if m.id == "djust.W101"] == []  # deploy only
     with override_settings(DEBUG=True, DJUST={"PROFILE_TOKEN": TOKEN}):
         assert [m for m in checks.run_checks(include_deployment_checks=True) if m.id == "djust.W101"] == []
+
+
+def test_spans_are_exported_to_opentelemetry_when_it_is_installed() -> None:
+    """With a TracerProvider configured (the SDK's in-memory exporter here), each djust
+    span becomes an OpenTelemetry span with its timings as attributes."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    profiling.configure(True)
+    try:
+        page = Page("/queries/")
+        exporter.clear()
+        page.talk(
+            page.mount(),
+            {"type": "event", "name": "run", "params": {"k": 2}, "ref": 2},
+            {"type": "event", "name": "fail", "params": {}, "ref": 3},
+        )
+    finally:
+        profiling.configure(False)
+        profiling.recorder.clear()
+    spans = exporter.get_finished_spans()
+    assert [s.name for s in spans] == ["djust mount", "djust event run", "djust event fail"]
+    run = spans[1]
+    assert run.attributes["djust.view"] == "djust_test_views.Queries"
+    assert run.attributes["djust.render_us"] > 0 and run.attributes["djust.bytes"] > 0
+    assert run.end_time - run.start_time >= run.attributes["djust.render_us"] * 1000
+    assert spans[2].status.status_code == trace.StatusCode.ERROR
+    assert spans[2].attributes["djust.error"] == "LookupError"
