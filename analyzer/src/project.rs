@@ -180,11 +180,39 @@ fn is_djust_component(path: &str) -> bool {
     (path.starts_with("djust.") || path == "djust") && matches!(last, "LiveComponent" | "Component")
 }
 
+/// The two families of djust classes a class can belong to by inheritance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Family {
+    /// `LiveView` (and `LiveComponent`, whose handlers and templates work alike).
+    LiveView,
+    /// `LiveComponent` / `Component`: templates that are fragments of a page.
+    Component,
+}
+
+impl Family {
+    /// A base whose written name decides, before any resolving (`…LiveView`).
+    fn named(self, parts: &[String]) -> bool {
+        self == Family::LiveView && parts.last().is_some_and(|n| n.ends_with("LiveView"))
+    }
+
+    /// A base that resolves outside the analysed files to djust's class.
+    fn external(self, path: &str) -> bool {
+        match self {
+            Family::LiveView => is_djust_base(path),
+            Family::Component => is_djust_component(path),
+        }
+    }
+
+    /// A base that resolves to nothing: only `LiveComponent`, by its name.
+    fn unresolved(self, parts: &[String]) -> bool {
+        self == Family::Component && parts.last().is_some_and(|n| n == "LiveComponent")
+    }
+}
+
 /// Decides which classes are LiveViews (and which are components), with memoisation.
 pub struct LiveViews<'i, 'a> {
     index: &'i PythonIndex<'a>,
-    memo: HashMap<(usize, usize), bool>,
-    components: HashMap<(usize, usize), bool>,
+    memo: HashMap<(Family, usize, usize), bool>,
 }
 
 impl<'i, 'a> LiveViews<'i, 'a> {
@@ -193,7 +221,6 @@ impl<'i, 'a> LiveViews<'i, 'a> {
         LiveViews {
             index,
             memo: HashMap::new(),
-            components: HashMap::new(),
         }
     }
 
@@ -202,45 +229,17 @@ impl<'i, 'a> LiveViews<'i, 'a> {
     /// `LiveComponent` where the import cannot be followed). A component's template
     /// is a fragment of its LiveView's page, so it needs no `dj-root` (T002).
     pub fn is_component(&mut self, m: usize, c: usize) -> bool {
-        let mut visiting = HashSet::new();
-        self.check_component(m, c, &mut visiting)
-    }
-
-    fn check_component(&mut self, m: usize, c: usize, visiting: &mut HashSet<(usize, usize)>) -> bool {
-        if let Some(&v) = self.components.get(&(m, c)) {
-            return v;
-        }
-        if !visiting.insert((m, c)) {
-            return false;
-        }
-        let class = &self.index.files[m].1.classes[c];
-        let mut result = false;
-        for base in &class.bases {
-            let BaseRef::Dotted(parts) = base else { continue };
-            let hit = match self.index.resolve_written_in_scope(m, c, parts) {
-                Symbol::Class(bm, bc) => self.check_component(bm, bc, visiting),
-                Symbol::External(p) => is_djust_component(&p),
-                _ => parts.last().is_some_and(|n| n == "LiveComponent"),
-            };
-            if hit {
-                result = true;
-                break;
-            }
-        }
-        visiting.remove(&(m, c));
-        self.components.insert((m, c), result);
-        result
+        self.check(Family::Component, m, c, &mut HashSet::new())
     }
 
     /// True when class `c` of file `m` is a LiveView: one of its bases resolves,
     /// transitively, to djust's `LiveView`/`LiveComponent`, or is named `…LiveView`.
     pub fn is_liveview(&mut self, m: usize, c: usize) -> bool {
-        let mut visiting = HashSet::new();
-        self.check(m, c, &mut visiting)
+        self.check(Family::LiveView, m, c, &mut HashSet::new())
     }
 
-    fn check(&mut self, m: usize, c: usize, visiting: &mut HashSet<(usize, usize)>) -> bool {
-        if let Some(&v) = self.memo.get(&(m, c)) {
+    fn check(&mut self, family: Family, m: usize, c: usize, visiting: &mut HashSet<(usize, usize)>) -> bool {
+        if let Some(&v) = self.memo.get(&(family, m, c)) {
             return v;
         }
         if !visiting.insert((m, c)) {
@@ -250,23 +249,19 @@ impl<'i, 'a> LiveViews<'i, 'a> {
         let mut result = false;
         for base in &class.bases {
             let BaseRef::Dotted(parts) = base else { continue };
-            if parts.last().is_some_and(|n| n.ends_with("LiveView")) {
-                result = true;
-                break;
-            }
-            let sym = self.index.resolve_written_in_scope(m, c, parts);
-            let hit = match sym {
-                Symbol::Class(bm, bc) => self.check(bm, bc, visiting),
-                Symbol::External(p) => is_djust_base(&p),
-                _ => false,
-            };
+            let hit = family.named(parts)
+                || match self.index.resolve_written_in_scope(m, c, parts) {
+                    Symbol::Class(bm, bc) => self.check(family, bm, bc, visiting),
+                    Symbol::External(p) => family.external(&p),
+                    _ => family.unresolved(parts),
+                };
             if hit {
                 result = true;
                 break;
             }
         }
         visiting.remove(&(m, c));
-        self.memo.insert((m, c), result);
+        self.memo.insert((family, m, c), result);
         result
     }
 }

@@ -437,64 +437,72 @@ fn ms(us: u64) -> String {
     format!("{:.1}", us as f64 / 1000.0)
 }
 
+/// The report's columns, shared by the table and the live view: the title, and the
+/// row field (a JSON pointer) the live view sorts by (`""`: by the label).
+pub(crate) const COLUMNS: [(&str, &str); 14] = [
+    ("view / event", ""),
+    ("n", "/count"),
+    ("/s", "/rate_per_s"),
+    ("p50 ms", "/total_us/p50"),
+    ("p95 ms", "/total_us/p95"),
+    ("p99 ms", "/total_us/p99"),
+    ("handler", "/parts_us/handler/p50"),
+    ("sql", "/parts_us/sql/p50"),
+    ("render", "/parts_us/render/p50"),
+    ("diff", "/parts_us/diff/p50"),
+    ("send", "/parts_us/send/p50"),
+    ("q/ev", "/queries_per_event"),
+    ("bytes", "/bytes"),
+    ("err", "/errors"),
+];
+
+/// A row's name: `CartView event add` (the view's class, the kind, the event).
+pub(crate) fn label(r: &Value) -> String {
+    let view = r["view"].as_str().unwrap_or("");
+    let short = view.rsplit('.').next().unwrap_or(view);
+    match (r["kind"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or("")) {
+        (kind, "") => format!("{short} {kind}"),
+        (kind, name) => format!("{short} {kind} {name}"),
+    }
+}
+
+/// A row's cells, one per [`COLUMNS`] entry; times in ms (the parts' medians).
+pub(crate) fn cells(r: &Value) -> Vec<String> {
+    let at = |pointer: &str| ms(r.pointer(pointer).and_then(Value::as_u64).unwrap_or(0));
+    let q = r["queries_per_event"].as_f64().unwrap_or(0.0);
+    let n_plus_one = if r["n_plus_one"].as_bool() == Some(true) {
+        " N+1"
+    } else {
+        ""
+    };
+    vec![
+        label(r),
+        r["count"].to_string(),
+        format!("{:.1}", r["rate_per_s"].as_f64().unwrap_or(0.0)),
+        at("/total_us/p50"),
+        at("/total_us/p95"),
+        at("/total_us/p99"),
+        at("/parts_us/handler/p50"),
+        at("/parts_us/sql/p50"),
+        at("/parts_us/render/p50"),
+        at("/parts_us/diff/p50"),
+        at("/parts_us/send/p50"),
+        format!("{q:.1}{n_plus_one}"),
+        r["bytes"].to_string(),
+        r["errors"].to_string(),
+    ]
+}
+
 /// The report as a table, widest first; `color` bolds the header.
 pub fn table(report: &Value, color: bool) -> String {
-    let header = [
-        "view / event",
-        "n",
-        "/s",
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
-        "handler",
-        "sql",
-        "render",
-        "diff",
-        "send",
-        "q/ev",
-        "bytes",
-        "err",
-    ];
-    let mut lines: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
-    for r in report["rows"].as_array().into_iter().flatten() {
-        let view = r["view"].as_str().unwrap_or("");
-        let short = view.rsplit('.').next().unwrap_or(view);
-        let what = match (r["kind"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or("")) {
-            (kind, "") => format!("{short} {kind}"),
-            (kind, name) => format!("{short} {kind} {name}"),
-        };
-        let p50 = |part: &str| ms(r["parts_us"][part]["p50"].as_u64().unwrap_or(0));
-        let q = r["queries_per_event"].as_f64().unwrap_or(0.0);
-        lines.push(vec![
-            what,
-            r["count"].to_string(),
-            format!("{:.1}", r["rate_per_s"].as_f64().unwrap_or(0.0)),
-            ms(r["total_us"]["p50"].as_u64().unwrap_or(0)),
-            ms(r["total_us"]["p95"].as_u64().unwrap_or(0)),
-            ms(r["total_us"]["p99"].as_u64().unwrap_or(0)),
-            p50("handler"),
-            p50("sql"),
-            p50("render"),
-            p50("diff"),
-            p50("send"),
-            format!(
-                "{q:.1}{}",
-                if r["n_plus_one"].as_bool() == Some(true) {
-                    " N+1"
-                } else {
-                    ""
-                }
-            ),
-            r["bytes"].to_string(),
-            r["errors"].to_string(),
-        ]);
-    }
-    let widths: Vec<usize> = (0..header.len())
+    let mut lines: Vec<Vec<String>> = vec![COLUMNS.iter().map(|(t, _)| t.to_string()).collect()];
+    lines.extend(report["rows"].as_array().into_iter().flatten().map(cells));
+    let widths: Vec<usize> = (0..COLUMNS.len())
         .map(|i| lines.iter().map(|l| l[i].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
     for (n, line) in lines.iter().enumerate() {
-        let cells: Vec<String> = line
+        let padded: Vec<String> = line
             .iter()
             .enumerate()
             .map(|(i, c)| {
@@ -505,7 +513,7 @@ pub fn table(report: &Value, color: bool) -> String {
                 }
             })
             .collect();
-        let text = cells.join("  ");
+        let text = padded.join("  ");
         if n == 0 && color {
             out.push_str(&format!("\x1b[1m{}\x1b[0m\n", text.trim_end()));
         } else {

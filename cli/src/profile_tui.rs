@@ -5,7 +5,7 @@
 //! split. When the server goes away the header says "disconnected" and it keeps
 //! polling; a restarted server (another `pid`) is followed from its first span.
 
-use crate::profile::{report, Client};
+use crate::profile::{cells, label, report, Client, COLUMNS};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
@@ -18,22 +18,6 @@ use std::time::{Duration, Instant};
 /// The most spans the live view keeps (the oldest go first).
 const MAX_SPANS: usize = 100_000;
 
-/// Columns: title and how a row sorts by it.
-const COLUMNS: [(&str, &str); 12] = [
-    ("view / event", ""),
-    ("n", "/count"),
-    ("/s", "/rate_per_s"),
-    ("p50 ms", "/total_us/p50"),
-    ("p95 ms", "/total_us/p95"),
-    ("p99 ms", "/total_us/p99"),
-    ("handler", "/parts_us/handler/p50"),
-    ("sql", "/parts_us/sql/p50"),
-    ("render", "/parts_us/render/p50"),
-    ("q/ev", "/queries_per_event"),
-    ("bytes", "/bytes"),
-    ("err", "/errors"),
-];
-
 struct State {
     spans: VecDeque<Value>,
     since: u64,
@@ -43,6 +27,8 @@ struct State {
     table: TableState,
     detail: bool,
     started: Instant,
+    /// The rows, sorted: computed again only after a poll or a new sort column.
+    rows: Vec<Value>,
 }
 
 fn ms(v: &Value, pointer: &str) -> String {
@@ -50,15 +36,6 @@ fn ms(v: &Value, pointer: &str) -> String {
         "{:.1}",
         v.pointer(pointer).and_then(Value::as_u64).unwrap_or(0) as f64 / 1000.0
     )
-}
-
-fn label(r: &Value) -> String {
-    let view = r["view"].as_str().unwrap_or("");
-    let short = view.rsplit('.').next().unwrap_or(view);
-    match (r["kind"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or("")) {
-        (kind, "") => format!("{short} {kind}"),
-        (kind, name) => format!("{short} {kind} {name}"),
-    }
 }
 
 fn sorted_rows(state: &State, client: &Client) -> Vec<Value> {
@@ -113,6 +90,7 @@ pub(crate) fn live(client: Client, interval: Duration) -> Result<(), String> {
         table: TableState::default(),
         detail: false,
         started: Instant::now(),
+        rows: Vec::new(),
     };
     // Start after what the server already has.
     if let Ok(first) = client.get_at("", &[("since", &u64::MAX.to_string())]) {
@@ -124,13 +102,13 @@ pub(crate) fn live(client: Client, interval: Duration) -> Result<(), String> {
     let result = loop {
         if Instant::now() >= next_poll {
             poll(&mut state, &client);
+            state.rows = sorted_rows(&state, &client);
             next_poll = Instant::now() + interval;
         }
-        let rows = sorted_rows(&state, &client);
-        if state.table.selected().is_none() && !rows.is_empty() {
+        if state.table.selected().is_none() && !state.rows.is_empty() {
             state.table.select(Some(0));
         }
-        let drawn = terminal.draw(|frame| draw(frame, &mut state, &client, &rows));
+        let drawn = terminal.draw(|frame| draw(frame, &mut state, &client));
         if let Err(e) = drawn {
             break Err(format!("cannot draw: {e}"));
         }
@@ -145,8 +123,14 @@ pub(crate) fn live(client: Client, interval: Duration) -> Result<(), String> {
                     }
                     match key.code {
                         KeyCode::Char('q') | KeyCode::Esc => break Ok(()),
-                        KeyCode::Right | KeyCode::Char('s') => state.sort = (state.sort + 1) % COLUMNS.len(),
-                        KeyCode::Left => state.sort = (state.sort + COLUMNS.len() - 1) % COLUMNS.len(),
+                        KeyCode::Right | KeyCode::Char('s') => {
+                            state.sort = (state.sort + 1) % COLUMNS.len();
+                            state.rows = sorted_rows(&state, &client);
+                        }
+                        KeyCode::Left => {
+                            state.sort = (state.sort + COLUMNS.len() - 1) % COLUMNS.len();
+                            state.rows = sorted_rows(&state, &client);
+                        }
                         KeyCode::Down => state.table.select_next(),
                         KeyCode::Up => state.table.select_previous(),
                         KeyCode::Enter | KeyCode::Char('d') => state.detail = !state.detail,
@@ -162,7 +146,8 @@ pub(crate) fn live(client: Client, interval: Duration) -> Result<(), String> {
     result
 }
 
-fn draw(frame: &mut ratatui::Frame<'_>, state: &mut State, client: &Client, rows: &[Value]) {
+fn draw(frame: &mut ratatui::Frame<'_>, state: &mut State, client: &Client) {
+    let rows = &state.rows;
     let areas = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(5),
@@ -186,30 +171,7 @@ fn draw(frame: &mut ratatui::Frame<'_>, state: &mut State, client: &Client, rows
         }
     }))
     .style(Style::default().add_modifier(Modifier::BOLD));
-    let body = rows.iter().map(|r| {
-        let q = r["queries_per_event"].as_f64().unwrap_or(0.0);
-        Row::new(vec![
-            label(r),
-            r["count"].to_string(),
-            format!("{:.1}", r["rate_per_s"].as_f64().unwrap_or(0.0)),
-            ms(r, "/total_us/p50"),
-            ms(r, "/total_us/p95"),
-            ms(r, "/total_us/p99"),
-            ms(r, "/parts_us/handler/p50"),
-            ms(r, "/parts_us/sql/p50"),
-            ms(r, "/parts_us/render/p50"),
-            format!(
-                "{q:.1}{}",
-                if r["n_plus_one"].as_bool() == Some(true) {
-                    " N+1"
-                } else {
-                    ""
-                }
-            ),
-            r["bytes"].to_string(),
-            r["errors"].to_string(),
-        ])
-    });
+    let body = rows.iter().map(|r| Row::new(cells(r)));
     let mut widths = vec![Constraint::Min(24)];
     widths.extend(std::iter::repeat_n(Constraint::Length(9), COLUMNS.len() - 1));
     let table = Table::new(body, widths)

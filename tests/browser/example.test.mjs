@@ -12,11 +12,11 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { freePort, waitForServer } from "./support.mjs";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
 const PYTHON = process.env.DJUST_PYTHON || "python3";
@@ -27,32 +27,6 @@ let serverLog = "";
 let base;
 let browser;
 let dbDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForServer(url, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (server.exitCode !== null) throw new Error(`the demo server exited:\n${serverLog}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the demo server did not answer within ${ms} ms:\n${serverLog}`);
-}
 
 before(async () => {
   dbDir = mkdtempSync(join(tmpdir(), "djust-browser-"));
@@ -65,7 +39,7 @@ before(async () => {
   });
   server.stdout.on("data", (d) => (serverLog += d));
   server.stderr.on("data", (d) => (serverLog += d));
-  await waitForServer(`${base}/`, 60_000);
+  await waitForServer(`${base}/`, 60_000, server, () => serverLog);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

@@ -12,11 +12,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { freePort, waitForServer } from "./support.mjs";
 
 const DJUST = process.env.DJUST_BIN || fileURLToPath(new URL("../../target/debug/djust", import.meta.url));
 const PYTHON = process.env.DJUST_PYTHON || "python3";
@@ -27,32 +27,6 @@ let server;
 let serverLog = "";
 let base;
 let browser;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForServer(url, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (server.exitCode !== null) throw new Error(`the server exited:\n${serverLog}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the server did not answer within ${ms} ms:\n${serverLog}`);
-}
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "djust-new-browser-"));
@@ -77,7 +51,7 @@ before(async () => {
   });
   server.stdout.on("data", (d) => (serverLog += d));
   server.stderr.on("data", (d) => (serverLog += d));
-  await waitForServer(`${base}/`, 60_000);
+  await waitForServer(`${base}/`, 60_000, server, () => serverLog);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
