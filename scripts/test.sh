@@ -39,6 +39,9 @@ fi
 # The official MCP SDK, the client of the djust mcp tests (tests/mcp).
 "$VENV/bin/python" -c 'import mcp' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "mcp==2.3.0"
+# channels-redis: the channel layer several server processes share (tests/security).
+"$VENV/bin/python" -c 'import channels_redis' 2>/dev/null ||
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "channels-redis==4.3.0"
 # The example project's own dependencies (examples/pyproject.toml), for the browser test.
 "$VENV/bin/python" -c 'import stripe, redis, httpx' 2>/dev/null ||
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "stripe==16.1.0" "redis==8.1.0" "httpx==0.28.1"
@@ -70,9 +73,12 @@ DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q python/tests
 echo "== djust mcp, driven by the official MCP Python SDK (tests/mcp)"
 DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q tests/mcp
 
-echo "== security: each attack of issue 16 and a protocol fuzzer against Daphne on 127.0.0.1, and djust profile against it (tests/security)"
-# tmux: the terminal djust profile's live view is tested in.
-command -v tmux >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq tmux >/dev/null; }
+echo "== security: each attack of issue 16 and a protocol fuzzer against Daphne on 127.0.0.1, and djust profile against one and two server processes (tests/security)"
+# tmux: the terminal djust profile's live view is tested in; redis-server: the channel
+# layer two server processes share (test_profile_workers.py).
+if ! command -v tmux >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then
+  apt-get update -qq >/dev/null && apt-get install -y -qq tmux redis-server >/dev/null
+fi
 "$VENV/bin/python" -m pytest -q tests/security
 
 echo "== djust new: project, app, view, components in a temp dir; djust check, manage.py check, pytest (scripts/new_e2e.sh)"

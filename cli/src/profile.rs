@@ -139,10 +139,6 @@ impl Client {
         &self.url
     }
 
-    fn get(&self, since: u64) -> Result<Value, String> {
-        self.get_at("", &[("since", &since.to_string())])
-    }
-
     /// `GET` the endpoint's sub-path `sub` (`""`, `"traceback/"`, `"state/"`) with `query`.
     pub(crate) fn get_at(&self, sub: &str, query: &[(&str, &str)]) -> Result<Value, String> {
         let mut url = self
@@ -239,13 +235,69 @@ pub(crate) fn run(args: ProfileArgs) -> u8 {
     }
 }
 
+/// The spans of every worker the endpoint reaches, page by page: the endpoint's
+/// `cursor` (opaque; `newest` at first) says where each worker's last page ended, so
+/// a worker that starts later (or a restarted server) is read from the feed's start.
+pub(crate) struct Feed {
+    cursor: String,
+    /// Every worker seen, by id: its `pid` and `host`.
+    pub(crate) workers: BTreeMap<String, Value>,
+    /// Why the last page could not cover every worker (the server's `workers_error`).
+    pub(crate) workers_error: Option<String>,
+    /// The pids of the workers the last page covered.
+    current: Vec<String>,
+}
+
+impl Feed {
+    /// A feed starting after what the server keeps now, and the server's answer.
+    pub(crate) fn start(client: &Client) -> Result<(Feed, Value), String> {
+        let mut feed = Feed {
+            cursor: "newest".into(),
+            workers: BTreeMap::new(),
+            workers_error: None,
+            current: Vec::new(),
+        };
+        let first = feed.next(client)?;
+        Ok((feed, first))
+    }
+
+    /// The next page: the spans recorded since the last one, from every worker.
+    pub(crate) fn next(&mut self, client: &Client) -> Result<Value, String> {
+        let page = client.get_at("", &[("cursor", &self.cursor)])?;
+        let cursor = page["cursor"].as_str().ok_or_else(|| {
+            format!(
+                "{} answered without a cursor: is the server's djust older than this djust profile?",
+                client.url()
+            )
+        })?;
+        self.cursor = cursor.to_string();
+        self.current.clear();
+        for w in page["workers"].as_array().into_iter().flatten() {
+            self.current.push(w["pid"].to_string());
+            if let Some(id) = w["worker"].as_str() {
+                self.workers.insert(
+                    id.to_string(),
+                    json!({"worker": id, "pid": w["pid"], "host": w["host"]}),
+                );
+            }
+        }
+        self.workers_error = page["workers_error"].as_str().map(str::to_string);
+        Ok(page)
+    }
+
+    /// The pids of the workers the last page covered: `pid 12` or `pids 12, 13`.
+    pub(crate) fn pids(&self) -> String {
+        match self.current.len() {
+            1 => format!("pid {}", self.current[0]),
+            _ => format!("pids {}", self.current.join(", ")),
+        }
+    }
+}
+
 fn collect(args: &ProfileArgs) -> Result<(Value, Vec<Value>), String> {
     let client = Client::new(&args.url, args.token.clone())?;
-    // No spans (nothing is newer than u64::MAX), but the newest sequence number: the
-    // run counts what comes after it.
-    let first = client.get(u64::MAX)?;
+    let (mut feed, first) = Feed::start(&client)?;
     let process = first["process"].clone();
-    let mut since = first["newest_seq"].as_u64().unwrap_or(0);
     let started = Instant::now();
     let duration = args.duration.unwrap_or(Duration::from_secs(10));
     let mut spans: std::collections::VecDeque<Value> = std::collections::VecDeque::new();
@@ -253,7 +305,7 @@ fn collect(args: &ProfileArgs) -> Result<(Value, Vec<Value>), String> {
     loop {
         let left = duration.saturating_sub(started.elapsed());
         std::thread::sleep(args.interval.min(left));
-        let page = client.get(since)?;
+        let page = feed.next(&client)?;
         for item in page["spans"].as_array().into_iter().flatten() {
             if spans.len() == MAX_SPANS {
                 spans.pop_front();
@@ -261,7 +313,6 @@ fn collect(args: &ProfileArgs) -> Result<(Value, Vec<Value>), String> {
             }
             spans.push_back(item.clone());
         }
-        since = page["last_seq"].as_u64().unwrap_or(since).max(since);
         if left.is_zero() || started.elapsed() >= duration {
             break;
         }
@@ -269,6 +320,8 @@ fn collect(args: &ProfileArgs) -> Result<(Value, Vec<Value>), String> {
     let spans: Vec<Value> = spans.into();
     let mut out = report(&client.url, process, started.elapsed(), &spans);
     out["dropped_spans"] = json!(dropped);
+    out["workers"] = json!(feed.workers.values().collect::<Vec<_>>());
+    out["workers_error"] = json!(feed.workers_error);
     Ok((out, spans))
 }
 
@@ -521,13 +574,25 @@ pub fn table(report: &Value, color: bool) -> String {
             out.push('\n');
         }
     }
+    let workers: Vec<String> = report["workers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|w| w["pid"].to_string())
+        .collect();
+    let processes = match workers.len() {
+        0 | 1 => format!("pid {}", report["process"]["pid"]),
+        n => format!("{n} workers: pids {}", workers.join(", ")),
+    };
     out.push_str(&format!(
-        "{} spans in {} s from {} (pid {}); times are p50 unless named; q/ev: queries per event, N+1: one query shape repeated\n",
+        "{} spans in {} s from {} ({processes}); times are p50 unless named; q/ev: queries per event, N+1: one query shape repeated\n",
         report["spans"],
         report["duration_s"],
         report["url"].as_str().unwrap_or(""),
-        report["process"]["pid"],
     ));
+    if let Some(e) = report["workers_error"].as_str() {
+        out.push_str(&format!("warning: {e}\n"));
+    }
     out
 }
 

@@ -3,9 +3,10 @@
 //! every `--interval`. Keys: `q`/Esc quit, ←/→ (or `s`) change the sort column, ↑/↓
 //! select a row, Enter (or `d`) shows the last spans of the selected row with their
 //! split. When the server goes away the header says "disconnected" and it keeps
-//! polling; a restarted server (another `pid`) is followed from its first span.
+//! polling; a restarted server (another worker) is followed from its first span, and
+//! with several workers sharing a channel layer every worker's spans are shown.
 
-use crate::profile::{cells, label, report, Client, COLUMNS};
+use crate::profile::{cells, label, report, Client, Feed, COLUMNS};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
@@ -20,8 +21,8 @@ const MAX_SPANS: usize = 100_000;
 
 struct State {
     spans: VecDeque<Value>,
-    since: u64,
-    pid: Option<u64>,
+    feed: Option<Feed>,
+    connected: bool,
     status: String,
     sort: usize,
     table: TableState,
@@ -55,27 +56,43 @@ fn sorted_rows(state: &State, client: &Client) -> Vec<Value> {
 }
 
 fn poll(state: &mut State, client: &Client) {
-    match client.get_at("", &[("since", &state.since.to_string())]) {
+    let page = match state.feed.as_mut() {
+        Some(feed) => feed.next(client),
+        None => Feed::start(client).map(|(feed, first)| {
+            state.feed = Some(feed);
+            first
+        }),
+    };
+    let Some(feed) = state.feed.as_ref() else {
+        state.status = match page {
+            Err(e) => format!("disconnected: {e} (retrying)"),
+            Ok(_) => "connecting".into(),
+        };
+        return;
+    };
+    match page {
         Ok(page) => {
-            let pid = page["process"]["pid"].as_u64();
-            if state.pid.is_some() && pid != state.pid {
-                // A restarted server numbers its spans from 1 again.
-                state.since = 0;
-                state.status = format!("reconnected (pid {})", pid.unwrap_or(0));
-                state.pid = pid;
-                return;
-            }
-            state.pid = pid;
             for s in page["spans"].as_array().into_iter().flatten() {
                 if state.spans.len() == MAX_SPANS {
                     state.spans.pop_front();
                 }
                 state.spans.push_back(s.clone());
             }
-            state.since = page["last_seq"].as_u64().unwrap_or(state.since).max(state.since);
-            state.status = format!("connected (pid {})", pid.unwrap_or(0));
+            let word = if state.connected || state.status == "connecting" {
+                "connected"
+            } else {
+                "reconnected"
+            };
+            state.status = format!("{word} ({})", feed.pids());
+            if let Some(e) = &feed.workers_error {
+                state.status.push_str(&format!("; {e}"));
+            }
+            state.connected = true;
         }
-        Err(e) => state.status = format!("disconnected: {e} (retrying)"),
+        Err(e) => {
+            state.connected = false;
+            state.status = format!("disconnected: {e} (retrying)");
+        }
     }
 }
 
@@ -83,8 +100,8 @@ fn poll(state: &mut State, client: &Client) {
 pub(crate) fn live(client: Client, interval: Duration) -> Result<(), String> {
     let mut state = State {
         spans: VecDeque::new(),
-        since: 0,
-        pid: None,
+        feed: None,
+        connected: false,
         status: "connecting".into(),
         sort: 3,
         table: TableState::default(),
@@ -93,10 +110,7 @@ pub(crate) fn live(client: Client, interval: Duration) -> Result<(), String> {
         rows: Vec::new(),
     };
     // Start after what the server already has.
-    if let Ok(first) = client.get_at("", &[("since", &u64::MAX.to_string())]) {
-        state.since = first["newest_seq"].as_u64().unwrap_or(0);
-        state.pid = first["process"]["pid"].as_u64();
-    }
+    poll(&mut state, &client);
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot use the terminal: {e}"))?;
     let mut next_poll = Instant::now();
     let result = loop {
@@ -172,8 +186,10 @@ fn draw(frame: &mut ratatui::Frame<'_>, state: &mut State, client: &Client) {
     }))
     .style(Style::default().add_modifier(Modifier::BOLD));
     let body = rows.iter().map(|r| Row::new(cells(r)));
+    // The label column takes what the numbers leave (at least 24); numbers are at most
+    // 7 wide (`1.0 N+1`, `p50 ms▼`).
     let mut widths = vec![Constraint::Min(24)];
-    widths.extend(std::iter::repeat_n(Constraint::Length(9), COLUMNS.len() - 1));
+    widths.extend(std::iter::repeat_n(Constraint::Length(7), COLUMNS.len() - 1));
     let table = Table::new(body, widths)
         .header(titles)
         .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED))
@@ -189,13 +205,14 @@ fn draw(frame: &mut ratatui::Frame<'_>, state: &mut State, client: &Client) {
             for s in state.spans.iter().rev().filter(same).take(10) {
                 let p = |part: &str| ms(s, &format!("/parts_us/{part}"));
                 lines.push(Line::from(format!(
-                    "#{} total {} ms = handler {} + sql {} + render {} + diff {} + encode {} + send {}  q {}  {} B {}",
+                    "#{} total {} ms: handler {} (sql {}), render {}, diff {}, serialize {}, encode {}, send {}  q {}  {} B {}",
                     s["seq"],
                     ms(s, "/total_us"),
                     p("handler"),
                     p("sql"),
                     p("render"),
                     p("diff"),
+                    p("serialize"),
                     p("encode"),
                     p("send"),
                     s["queries"],

@@ -9,9 +9,11 @@ class DjustConfig(AppConfig):
     verbose_name = "djust"
 
     def ready(self) -> None:
-        from djust import checks, conf, profiling
+        from djust import checks, conf, profile_workers, profiling
 
         # A bad settings.DJUST stops start-up with the key and the fix.
         conf.validate()
         checks.register()
         profiling.configure(conf.profiling_on(), conf.profile_ring_size())
+        # With a shared channel layer, this worker answers the others' profile endpoint.
+        profile_workers.arm()

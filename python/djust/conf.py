@@ -21,6 +21,9 @@ optional, every limit on by default (``docs/security.md`` explains each)::
         "PROFILE": None,
         # How many spans each process keeps.
         "PROFILE_RING_SIZE": 10_000,
+        # With a channel layer shared by the worker processes (Redis), how long the
+        # endpoint waits for the other workers' answers, in seconds.
+        "PROFILE_WORKERS_TIMEOUT": 0.5,
     }
 
 A key that is not known, or a value of the wrong shape, raises
@@ -53,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "PROFILE_TOKEN": None,
     "PROFILE": None,
     "PROFILE_RING_SIZE": 10_000,
+    "PROFILE_WORKERS_TIMEOUT": 0.5,
 }
 
 
@@ -131,6 +135,16 @@ def profile_ring_size() -> int:
     return _positive_int("PROFILE_RING_SIZE", _user_settings().get("PROFILE_RING_SIZE", DEFAULTS["PROFILE_RING_SIZE"]))
 
 
+def profile_workers_timeout() -> float:
+    """``PROFILE_WORKERS_TIMEOUT``: seconds, more than 0 and at most 30."""
+    value = _user_settings().get("PROFILE_WORKERS_TIMEOUT", DEFAULTS["PROFILE_WORKERS_TIMEOUT"])
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 30:
+        raise ImproperlyConfigured(
+            f"settings.DJUST['PROFILE_WORKERS_TIMEOUT'] must be a number of seconds in (0, 30], not {value!r}."
+        )
+    return float(value)
+
+
 def validate() -> None:
     """Read every setting once: raises ``ImproperlyConfigured`` for a bad one."""
     max_message_size()
@@ -139,3 +153,4 @@ def validate() -> None:
     rate_limit("MOUNT_RATE_LIMIT")
     profiling_on()
     profile_ring_size()
+    profile_workers_timeout()

@@ -3,17 +3,24 @@ running server. Include it in the project's URLconf::
 
     path("_djust/", include("djust.urls")),
 
-- ``GET _djust/profile/`` (``?since=SEQ``): this process's snapshot as JSON: which
-  process answered (``pid``, ``host``), a row per view and event (count, rate,
-  p50/p95/p99/max of the total and of each part, queries, bytes, errors) and the spans
-  recorded after sequence number ``SEQ`` (``djust.profiling``).
+- ``GET _djust/profile/`` (``?cursor=``): the snapshot as JSON: which process
+  answered (``process``: ``pid``, ``host``, ``worker``) and which workers it merged
+  (``workers``), a row per view and event (count, rate, p50/p95/p99/max of the total
+  and of each part, queries, bytes, errors), the spans after the ``cursor`` of a
+  previous answer (``cursor=newest``: none yet; no cursor: all that are kept) and the
+  ``cursor`` to ask with next (``djust.profiling``, ``djust.profile_workers``).
+  ``?since=SEQ`` pages by this process's sequence number instead.
 - ``GET _djust/profile/stream/``: the same as Server-Sent Events, one ``snapshot``
   event per second with the spans since the previous one, for at most ``?seconds=``
   (default 60, at most 3600).
-- ``GET _djust/profile/traceback/``: the last failure of an event or mount, with its
+- ``GET _djust/profile/traceback/``: the newest failure of an event or mount, with its
   traceback (``null`` when there is none).
-- ``GET _djust/profile/state/?session=ID``: the public state of a mounted LiveView of
-  this process, by the ``session`` id its spans carry (404 when it is gone).
+- ``GET _djust/profile/state/?session=ID``: the public state of a mounted LiveView, by
+  the ``session`` id its spans carry (404 when it is gone).
+
+With a channel layer shared by the server's processes (Redis), each answer covers every
+worker (:mod:`djust.profile_workers`); ``?workers=self`` asks only the process that
+answers.
 
 Access, checked on every request: the endpoint answers 404 unless a profile token is
 set (``DJUST["PROFILE_TOKEN"]`` or the environment's ``DJUST_PROFILE_TOKEN``) or
@@ -30,13 +37,11 @@ import asyncio
 import hmac
 import ipaddress
 import json
-import os
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
-from djust import conf, profiling, state
+from djust import conf, profile_workers
 
 
 def _refusal(status: int, message: str) -> JsonResponse:
@@ -71,32 +76,38 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _since(request: HttpRequest) -> int:
+def _since(request: HttpRequest) -> int | None:
     try:
-        return max(0, int(request.GET.get("since", "0")))
-    except ValueError:
-        return 0
+        return max(0, int(request.GET["since"]))
+    except (KeyError, ValueError):
+        return None
 
 
-def snapshot(request: HttpRequest) -> HttpResponse:
+def _everyone(request: HttpRequest) -> bool:
+    return request.GET.get("workers", "all") != "self"
+
+
+async def snapshot(request: HttpRequest) -> HttpResponse:
     """``GET _djust/profile/``."""
     refused = refusal(request)
     if refused is not None:
         return refused
-    data = profiling.recorder.snapshot(_since(request))
-    data["recording"] = profiling.ENABLED
+    try:
+        data = await profile_workers.snapshot(request.GET.get("cursor"), _since(request), _everyone(request))
+    except profile_workers.CursorError as exc:
+        return _refusal(400, f"{exc}: pass the cursor of a previous answer, or cursor=newest")
     return JsonResponse(data)
 
 
-def last_traceback(request: HttpRequest) -> HttpResponse:
+async def last_traceback(request: HttpRequest) -> HttpResponse:
     """``GET _djust/profile/traceback/``."""
     refused = refusal(request)
     if refused is not None:
         return refused
-    return JsonResponse({"traceback": profiling.recorder.last_traceback})
+    return JsonResponse({"traceback": await profile_workers.last_traceback(_everyone(request))})
 
 
-def stream(request: HttpRequest) -> HttpResponse:
+async def stream(request: HttpRequest) -> HttpResponse:
     """``GET _djust/profile/stream/``: Server-Sent Events."""
     refused = refusal(request)
     if refused is not None:
@@ -105,39 +116,32 @@ def stream(request: HttpRequest) -> HttpResponse:
         seconds = min(3600, max(1, int(request.GET.get("seconds", "60"))))
     except ValueError:
         seconds = 60
-    since = _since(request)
+    cursor, since, everyone = request.GET.get("cursor"), _since(request), _everyone(request)
+    try:
+        first = await profile_workers.snapshot(cursor, since, everyone)
+    except profile_workers.CursorError as exc:
+        return _refusal(400, f"{exc}: pass the cursor of a previous answer, or cursor=newest")
 
     async def events() -> Any:
-        last = since
-        for _ in range(seconds):
-            data = profiling.recorder.snapshot(last)
-            last = data["last_seq"]
+        data = first
+        for tick in range(seconds):
+            if tick:
+                await asyncio.sleep(1)
+                data = await profile_workers.snapshot(data["cursor"], None, everyone)
             yield f"event: snapshot\ndata: {json.dumps(data)}\n\n"
-            await asyncio.sleep(1)
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     return response
 
 
-def view_state(request: HttpRequest) -> HttpResponse:
+async def view_state(request: HttpRequest) -> HttpResponse:
     """``GET _djust/profile/state/?session=ID``."""
     refused = refusal(request)
     if refused is not None:
         return refused
     sid = request.GET.get("session", "")
-    session = profiling.sessions.get(sid)
-    if session is None:
-        return _refusal(404, f"no mounted LiveView with session {sid[:80]!r} in process {os.getpid()}")
-    data = {"session": sid, "view": profiling.view_path(session.view), "state": state.public_state(session.view)}
-    return JsonResponse(data, encoder=_LenientEncoder)
-
-
-class _LenientEncoder(DjangoJSONEncoder):
-    """Django's encoder; anything else (a model, a queryset) as its ``repr``."""
-
-    def default(self, o: Any) -> Any:
-        try:
-            return super().default(o)
-        except TypeError:
-            return repr(o)[:1000]
+    found = await profile_workers.view_state(sid, _everyone(request))
+    if found is None:
+        return _refusal(404, f"no mounted LiveView with session {sid[:80]!r} in any worker")
+    return JsonResponse(found)

@@ -54,9 +54,26 @@ _PARTS = ("handler", "sql", "render", "diff", "serialize", "encode", "send")
 _PERCENTILE_WINDOW = 1000
 _MAX_QUERY_SHAPES = 200
 _MAX_SQL_TEXT = 2000
+#: The most rows (view, kind, name) a process aggregates; spans of further names (an
+#: event name is the client's) count under the name ``(other)``.
+MAX_ROWS = 500
+#: The longest event or field name kept, in characters.
+_MAX_NAME = 100
 
 _current: contextvars.ContextVar[Span | None] = contextvars.ContextVar("djust_span", default=None)
 _sequence = itertools.count(1)
+_worker: tuple[int, str] = (0, "")
+
+
+def worker_id() -> str:
+    """This process's name among a server's workers: ``host/pid/boot``, where ``boot``
+    is random per process (a restarted worker with the same pid, as in a container, is
+    another worker)."""
+    global _worker
+    pid = os.getpid()
+    if _worker[0] != pid:
+        _worker = (pid, f"{socket.gethostname()}/{pid}/{os.urandom(4).hex()}")
+    return _worker[1]
 
 
 class Span:
@@ -86,7 +103,7 @@ class Span:
         self.seq = 0
         self.kind = kind
         self.view = view
-        self.name = name
+        self.name = name if len(name) <= _MAX_NAME else name[:_MAX_NAME] + "…"
         self.at = time.time()
         self.started = time.perf_counter_ns()
         self.parts: dict[str, int] = dict.fromkeys(_PARTS, 0)
@@ -126,6 +143,7 @@ class Span:
             "state_bytes": self.state_bytes,
             "error": self.error,
             "session": self.session,
+            "worker": worker_id(),
         }
 
 
@@ -142,6 +160,74 @@ class _Aggregate:
         self.bytes = 0
         self.patches = 0
         self.similar = 0
+
+
+def rows_from(parts: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The rows of several processes' :meth:`Recorder.row_inputs` together: counts,
+    rates, queries, bytes and patches summed; the percentiles (``p50``/``p95``/``p99``/
+    ``max``, µs) of the total and of each part over every process's last spans."""
+    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for inputs in parts:
+        for item in inputs:
+            key = (item["view"], item["kind"], item["name"])
+            row = merged.get(key)
+            if row is None:
+                row = merged[key] = {
+                    "view": item["view"],
+                    "kind": item["kind"],
+                    "name": item["name"],
+                    "count": 0,
+                    "errors": 0,
+                    "rate_per_s": 0.0,
+                    "queries": 0,
+                    "similar_queries": 0,
+                    "bytes": 0,
+                    "patches": 0,
+                    "totals_us": [],
+                    "parts_us": {p: [] for p in _PARTS},
+                }
+            for field in ("count", "errors", "rate_per_s", "queries", "similar_queries", "bytes", "patches"):
+                row[field] += item.get(field, 0)
+            row["totals_us"].extend(item.get("totals_us", ()))
+            for p in _PARTS:
+                row["parts_us"][p].extend(item.get("parts_us", {}).get(p, ()))
+    out = []
+    for row in merged.values():
+        totals = row.pop("totals_us")
+        row["rate_per_s"] = round(row["rate_per_s"], 3)
+        row["total_us"] = _percentiles(totals)
+        row["parts_us"] = {p: _percentiles(v) for p, v in row["parts_us"].items()}
+        out.append(row)
+    return out
+
+
+def merge(parts: list[dict[str, Any]], errors: list[str] | None = None) -> dict[str, Any]:
+    """A snapshot of several processes' :meth:`Recorder.part` (the first is the process
+    that answers): ``process`` (that one), ``workers`` (each process, with the number of
+    spans it sent), ``rows`` (:func:`rows_from`), ``spans`` (all, by start time, each
+    naming its ``worker``), ``positions`` (per worker, the newest sequence number sent or, when it sent none,
+    its newest), ``newest_seq``/``last_seq`` (the answering process's) and
+    ``workers_error`` (why other workers could not be asked, or ``None``)."""
+    spans = sorted((s for p in parts for s in p["spans"]), key=lambda s: s["at"])
+    here = parts[0]
+    mine = [s["seq"] for s in here["spans"]]
+    positions: dict[str, int] = {}
+    for p in parts:
+        worker = p["process"]["worker"]
+        seqs = [s["seq"] for s in p["spans"]]
+        positions[worker] = max(seqs) if seqs else p["process"]["newest_seq"]
+    now = time.time()
+    return {
+        "process": {k: here["process"][k] for k in ("pid", "host", "started", "worker")},
+        "workers": [{**p["process"], "spans": len(p["spans"])} for p in parts],
+        "workers_error": "; ".join(errors) if errors else None,
+        "now": now,
+        "newest_seq": here["process"]["newest_seq"],
+        "last_seq": max(mine) if mine else here["process"]["newest_seq"],
+        "positions": positions,
+        "rows": rows_from([p["rows"] for p in parts]),
+        "spans": spans,
+    }
 
 
 def _percentiles(values: Any) -> dict[str, int]:
@@ -164,6 +250,9 @@ class Recorder:
         self.aggregates: dict[tuple[str, str, str], _Aggregate] = {}
         self.started = time.time()
         self.last_traceback: dict[str, Any] | None = None
+        #: Called once, after the first span is added (:mod:`djust.profile_workers`
+        #: starts this worker's responder there).
+        self.on_first_span: Any = None
 
     def add(self, span: Span) -> None:
         with self.lock:
@@ -172,7 +261,12 @@ class Recorder:
             key = (span.view, span.kind, span.name)
             agg = self.aggregates.get(key)
             if agg is None:
-                agg = self.aggregates[key] = _Aggregate(span.at)
+                if len(self.aggregates) >= MAX_ROWS:
+                    key = (span.view, span.kind, "(other)")
+                    span.name = "(other)"
+                    agg = self.aggregates.get(key)
+                if agg is None:
+                    agg = self.aggregates[key] = _Aggregate(span.at)
             agg.count += 1
             if span.error:
                 agg.errors += 1
@@ -181,17 +275,26 @@ class Recorder:
                 agg.similar += max(span.similar, 0)
             agg.bytes += span.bytes
             agg.patches += span.patches
+        if self.on_first_span is not None:
+            hook, self.on_first_span = self.on_first_span, None
+            hook()
 
-    def spans(self, since: int = 0, limit: int = 10_000) -> list[dict[str, Any]]:
-        """The spans after sequence number ``since``, oldest first, at most ``limit``."""
+    def spans(self, since: int = 0, limit: int = 10_000, not_before: float = 0.0) -> list[dict[str, Any]]:
+        """The spans after sequence number ``since`` that started at or after the Unix
+        time ``not_before``, oldest first, at most ``limit`` (the newest)."""
         with self.lock:
-            chosen = [s for s in self.ring if s.seq > since]
+            chosen = [s for s in self.ring if s.seq > since and s.at >= not_before]
         return [s.as_dict() for s in chosen[-limit:]]
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per view, kind and event name: counts and rate since the process
         started recording, percentiles of its last spans in the ring (at most
         1,000)."""
+        return rows_from([self.row_inputs()])
+
+    def row_inputs(self) -> list[dict[str, Any]]:
+        """What :func:`rows_from` makes the rows of, from this process: per view, kind
+        and name, the counters and the last totals and parts (µs, at most 1,000)."""
         now = time.time()
         with self.lock:
             counters = [
@@ -214,30 +317,48 @@ class Recorder:
                     "name": name,
                     "count": count,
                     "errors": errors,
-                    "rate_per_s": round(count / max(now - first, 1e-3), 3),
-                    "total_us": _percentiles(s.total for s in spans),
-                    "parts_us": {p: _percentiles(s.parts[p] for s in spans) for p in _PARTS},
+                    "rate_per_s": count / max(now - first, 1e-3),
                     "queries": queries,
                     "similar_queries": similar,
                     "bytes": sent,
                     "patches": patches,
+                    "totals_us": [s.total for s in spans],
+                    "parts_us": {p: [s.parts[p] for s in spans] for p in _PARTS},
                 }
             )
         return out
 
-    def snapshot(self, since: int = 0) -> dict[str, Any]:
-        """What the endpoint serves: this process, the rows and the recent spans."""
-        spans = self.spans(since)
+    def newest_seq(self) -> int:
+        """The sequence number of the newest span in the ring (0 when empty)."""
         with self.lock:
-            newest = self.ring[-1].seq if self.ring else 0
+            return self.ring[-1].seq if self.ring else 0
+
+    def process(self) -> dict[str, Any]:
+        """Which process this is: ``worker`` (:func:`worker_id`), ``pid``, ``host``,
+        ``started`` (Unix time) and ``newest_seq``."""
         return {
-            "newest_seq": newest,
-            "process": {"pid": os.getpid(), "host": socket.gethostname(), "started": self.started},
-            "now": time.time(),
-            "last_seq": spans[-1]["seq"] if spans else since,
-            "rows": self.rows(),
-            "spans": spans,
+            "worker": worker_id(),
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": self.started,
+            "newest_seq": self.newest_seq(),
         }
+
+    def part(self, since: int | None, not_before: float, limit: int = 10_000) -> dict[str, Any]:
+        """This process's part of a snapshot (:func:`merge`): ``process``, ``rows``
+        (:meth:`row_inputs`) and the spans after sequence number ``since`` (``None``:
+        those that started at or after ``not_before``; ``-1``: none)."""
+        process = self.process()
+        if since == -1:
+            spans: list[dict[str, Any]] = []
+        else:
+            spans = self.spans(since or 0, limit, not_before if since is None else 0.0)
+        return {"process": process, "rows": self.row_inputs(), "spans": spans}
+
+    def snapshot(self, since: int = 0) -> dict[str, Any]:
+        """This process's snapshot (the endpoint's answer without other workers): the
+        process, the rows and the spans after sequence number ``since``."""
+        return merge([self.part(since, 0.0)])
 
     def clear(self) -> None:
         with self.lock:

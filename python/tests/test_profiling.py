@@ -88,6 +88,65 @@ def test_the_ring_is_bounded() -> None:
         profiling.configure(False, ring_size=10_000)
 
 
+def test_the_rows_are_bounded_whatever_names_clients_send(recording) -> None:
+    """An event's name is the client's: a process keeps at most MAX_ROWS rows, the
+    rest counting under ``(other)``, and a long name is cut (regression: each new name
+    was a new row, without end)."""
+    for i in range(profiling.MAX_ROWS + 100):
+        with profiling.span("event", "v", f"no_such_handler_{i}" + "x" * 1000):
+            pass
+    rows = recording.rows()
+    assert len(rows) == profiling.MAX_ROWS + 1
+    (other,) = [r for r in rows if r["name"] == "(other)"]
+    assert other["count"] == 100
+    assert max(len(r["name"]) for r in rows) <= 101
+    assert sum(r["count"] for r in rows) == profiling.MAX_ROWS + 100
+
+
+def test_rows_of_several_workers_merge(recording) -> None:
+    """The rows of two processes together: counts and queries add up, percentiles are
+    over both processes' spans (djust.profiling.rows_from)."""
+
+    def row(count: int, totals: list[int]) -> dict:
+        parts = {
+            p: [t // 2 for t in totals] for p in ("handler", "sql", "render", "diff", "serialize", "encode", "send")
+        }
+        return {"view": "v", "kind": "event", "name": "add", "count": count, "errors": 1, "rate_per_s": 2.0,
+                "queries": 3 * count, "similar_queries": 0, "bytes": 10 * count, "patches": count,
+                "totals_us": totals, "parts_us": parts}  # fmt: skip
+
+    (merged,) = profiling.rows_from([[row(2, [10, 20])], [row(3, [30, 40, 1000])]])
+    assert (merged["count"], merged["errors"], merged["queries"], merged["bytes"]) == (5, 2, 15, 50)
+    assert merged["rate_per_s"] == 4.0
+    assert merged["total_us"] == {"p50": 30, "p95": 1000, "p99": 1000, "max": 1000}
+    assert merged["parts_us"]["handler"]["max"] == 500
+
+
+def test_the_cursor_pages_the_spans(recording) -> None:
+    """``cursor=newest`` starts after what is kept; each answer's cursor gives the spans
+    recorded since; a cursor the endpoint did not write is a 400."""
+    local = Client(REMOTE_ADDR="127.0.0.1")
+    with override_settings(DEBUG=True):
+        with profiling.span("event", "v", "before"):
+            pass
+        first = local.get("/_djust/profile/?cursor=newest").json()
+        assert first["spans"] == [] and first["merged"] is False
+        assert [w["worker"] for w in first["workers"]] == [profiling.worker_id()]
+        for name in ("a", "b"):
+            with profiling.span("event", "v", name):
+                pass
+        second = local.get(f"/_djust/profile/?cursor={first['cursor']}").json()
+        assert [s["name"] for s in second["spans"]] == ["a", "b"]
+        assert {s["worker"] for s in second["spans"]} == {profiling.worker_id()}
+        third = local.get(f"/_djust/profile/?cursor={second['cursor']}").json()
+        assert third["spans"] == []
+        everything = local.get("/_djust/profile/").json()
+        assert [s["name"] for s in everything["spans"]] == ["before", "a", "b"]
+        for bad in ("garbage", "e30", "bnVsbA"):  # not base64 JSON; "{"; "null"
+            response = local.get(f"/_djust/profile/?cursor={bad}")
+            assert response.status_code == 400 and "cursor" in response.json()["error"], bad
+
+
 @override_settings(DEBUG=False)
 def test_the_endpoint_is_off_without_debug_or_a_token() -> None:
     assert Client().get("/_djust/profile/").status_code == 404

@@ -23,3 +23,11 @@ LOGGING = {
     "loggers": {"djust": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 DJUST = {"EVENT_RATE_LIMIT": {"rate": 20, "burst": 40}}
+if os.environ.get("DJUST_SECURITY_REDIS"):
+    # Several server processes sharing one channel layer (test_profile_workers.py).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["DJUST_SECURITY_REDIS"]]},
+        }
+    }
