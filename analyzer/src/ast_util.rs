@@ -1,7 +1,8 @@
-//! Small helpers over rustpython's AST shared by the Python rules.
+//! Small helpers over Ruff's Python AST (`ruff_python_ast`) shared by the Python rules.
 
 use djust_runtime::Span;
-use rustpython_parser::ast::{self, Expr, Ranged, Stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
 
 /// Byte span of any AST node.
 pub fn span_of(node: &impl Ranged) -> Span {
@@ -22,21 +23,23 @@ pub fn dotted(expr: &Expr) -> Option<Vec<&str>> {
     }
 }
 
-/// A function or async function definition, viewed the same way.
+/// A function or async function definition.
 #[derive(Clone, Copy)]
 pub struct FnDef<'a> {
     /// The function's name.
     pub name: &'a str,
     /// Its parameters.
-    pub args: &'a ast::Arguments,
+    pub args: &'a ast::Parameters,
     /// Its body.
     pub body: &'a [Stmt],
     /// Its decorators, outermost first.
-    pub decorators: &'a [Expr],
+    pub decorators: &'a [ast::Decorator],
     /// Span of the whole statement (decorators included).
     pub span: Span,
     /// `async def`?
     pub is_async: bool,
+    /// Byte span of the function's name (after `def`).
+    pub name_span: Span,
 }
 
 impl<'a> FnDef<'a> {
@@ -45,19 +48,12 @@ impl<'a> FnDef<'a> {
         match stmt {
             Stmt::FunctionDef(f) => Some(FnDef {
                 name: f.name.as_str(),
-                args: &f.args,
+                args: &f.parameters,
                 body: &f.body,
                 decorators: &f.decorator_list,
                 span: span_of(f),
-                is_async: false,
-            }),
-            Stmt::AsyncFunctionDef(f) => Some(FnDef {
-                name: f.name.as_str(),
-                args: &f.args,
-                body: &f.body,
-                decorators: &f.decorator_list,
-                span: span_of(f),
-                is_async: true,
+                is_async: f.is_async,
+                name_span: span_of(&f.name),
             }),
             _ => None,
         }
@@ -70,54 +66,24 @@ impl<'a> FnDef<'a> {
             .iter()
             .chain(self.args.args.iter())
             .next()
-            .map(|a| a.def.arg.as_str())
+            .map(|a| a.parameter.name.as_str())
     }
-
-    /// Byte span of the function's name: found after `def` past the decorators.
-    pub fn name_span(&self, source: &str) -> Span {
-        let from = self
-            .decorators
-            .last()
-            .map(|d| span_of(d).end)
-            .unwrap_or(self.span.start);
-        let text = Span::new(from, self.span.end).slice(source);
-        let mut search = 0;
-        while let Some(pos) = text[search..].find("def") {
-            let at = search + pos;
-            let after = &text[at + 3..];
-            let trimmed = after.trim_start();
-            let gap = after.len() - trimmed.len();
-            let before_ok = at == 0 || !is_ident_byte(text.as_bytes()[at - 1]);
-            if before_ok && gap > 0 && trimmed.starts_with(self.name) {
-                let start = from + at + 3 + gap;
-                return Span::new(start, start + self.name.len());
-            }
-            search = at + 3;
-        }
-        Span::new(self.span.start, self.span.start)
-    }
-}
-
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Call `f` on every statement list nested directly in `stmt` (bodies of compound
-/// statements, including function and class bodies).
+/// statements, including function and class bodies, every `elif`/`else`, `except`
+/// and `case` clause).
 pub fn child_bodies<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a [Stmt])) {
     match stmt {
         Stmt::FunctionDef(s) => f(&s.body),
-        Stmt::AsyncFunctionDef(s) => f(&s.body),
         Stmt::ClassDef(s) => f(&s.body),
         Stmt::If(s) => {
             f(&s.body);
-            f(&s.orelse);
+            for clause in &s.elif_else_clauses {
+                f(&clause.body);
+            }
         }
         Stmt::For(s) => {
-            f(&s.body);
-            f(&s.orelse);
-        }
-        Stmt::AsyncFor(s) => {
             f(&s.body);
             f(&s.orelse);
         }
@@ -126,17 +92,7 @@ pub fn child_bodies<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a [Stmt])) {
             f(&s.orelse);
         }
         Stmt::With(s) => f(&s.body),
-        Stmt::AsyncWith(s) => f(&s.body),
         Stmt::Try(s) => {
-            f(&s.body);
-            for h in &s.handlers {
-                let ast::ExceptHandler::ExceptHandler(h) = h;
-                f(&h.body);
-            }
-            f(&s.orelse);
-            f(&s.finalbody);
-        }
-        Stmt::TryStar(s) => {
             f(&s.body);
             for h in &s.handlers {
                 let ast::ExceptHandler::ExceptHandler(h) = h;
@@ -154,18 +110,33 @@ pub fn child_bodies<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a [Stmt])) {
     }
 }
 
-/// The string value of a constant string expression.
+/// The methods of a class body: its `def`s, and those under `if`/`else`, `try`/`except`
+/// and `with` in it (never inside a nested function or class), in source order.
+pub fn methods(body: &[Stmt]) -> Vec<FnDef<'_>> {
+    let mut out = Vec::new();
+    let mut pending: Vec<&[Stmt]> = vec![body];
+    while let Some(stmts) = pending.pop() {
+        for stmt in stmts {
+            if let Some(f) = FnDef::from_stmt(stmt) {
+                out.push(f);
+            } else if matches!(stmt, Stmt::If(_) | Stmt::Try(_) | Stmt::With(_)) {
+                child_bodies(stmt, &mut |b| pending.push(b));
+            }
+        }
+    }
+    out.sort_by_key(|f| f.span.start);
+    out
+}
+
+/// The string value of a string literal (implicitly concatenated parts joined).
 pub fn str_const(expr: &Expr) -> Option<&str> {
     match expr {
-        Expr::Constant(c) => match &c.value {
-            ast::Constant::Str(s) => Some(s.as_str()),
-            _ => None,
-        },
+        Expr::StringLiteral(s) => Some(s.value.to_str()),
         _ => None,
     }
 }
 
 /// True for the constant `True`.
 pub fn is_true(expr: &Expr) -> bool {
-    matches!(expr, Expr::Constant(c) if matches!(c.value, ast::Constant::Bool(true)))
+    matches!(expr, Expr::BooleanLiteral(b) if b.value)
 }

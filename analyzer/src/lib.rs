@@ -31,7 +31,6 @@ pub mod output;
 pub mod project;
 pub mod python;
 pub mod python_depth;
-mod python_recover;
 mod python_state;
 pub mod rule;
 pub mod rules;
@@ -191,8 +190,30 @@ impl<'a> Summaries<'a> {
             .map(|(id, _)| (*id, loaded[*id].file.abs.clone()))
             .collect();
         let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| p.as_path()).collect();
-        let dirs = project::template_dirs(settings_dirs, &path_refs);
-        let tindex = project::TemplateIndex::new(&paths, &dirs);
+        let modules: HashMap<&str, &Path> = python
+            .iter()
+            .filter(|(_, p)| !p.module.is_empty())
+            .map(|(id, p)| (p.module.as_str(), loaded[*id].file.abs.as_path()))
+            .collect();
+        let apps: Vec<String> = python
+            .iter()
+            .flat_map(|(_, p)| p.installed_apps.iter().cloned())
+            .collect();
+        let app_dirs = project::app_dirs(&apps, &modules);
+        let dirs = project::template_dirs(settings_dirs, &app_dirs, &path_refs);
+        // A monorepo's projects: the directories of its `manage.py` files.
+        let roots: Vec<PathBuf> = python
+            .iter()
+            .map(|(id, _)| loaded[*id].file.abs.as_path())
+            .filter(|p| p.file_name().is_some_and(|n| n == "manage.py"))
+            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .collect();
+        let files: Vec<(FileId, &Path)> = loaded
+            .iter()
+            .enumerate()
+            .map(|(id, l)| (id, l.file.abs.as_path()))
+            .collect();
+        let tindex = project::TemplateIndex::new(&paths, &dirs).with_projects(&files, &roots);
         Summaries {
             python,
             templates,

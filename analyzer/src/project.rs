@@ -39,6 +39,9 @@ pub enum Symbol {
     Class(usize, usize),
     /// An analysed module.
     Module(usize),
+    /// A function or variable defined at the top level of an analysed module: (the
+    /// module's index, its dotted module name joined with the name).
+    Defined(usize, String),
     /// Something outside the analysed files, by full dotted path.
     External(String),
     /// Nothing we can find.
@@ -96,6 +99,9 @@ impl<'a> PythonIndex<'a> {
         let file = self.files[m].1;
         if let Some(&c) = file.top_classes.get(name) {
             return self.nested_class(m, c, tail);
+        }
+        if tail.is_empty() && file.defined.contains(name) {
+            return Symbol::Defined(m, format!("{}.{name}", file.module));
         }
         if let Some(binding) = file.imports.get(name) {
             return self.resolve_path(&join(&binding.path(), tail), depth + 1);
@@ -317,25 +323,32 @@ impl PythonIndex<'_> {
             // Not imported (the local resolver would have expanded it): unbound or local.
             return !file.defined.contains(path) && !file.top_classes.contains_key(path);
         }
+        // djust's own source may be among the analysed files (vendored, a monorepo):
+        // its decorator is then found defined in `djust.decorators` (or any djust module).
         match self.resolve_path(path, 0) {
-            Symbol::External(p) => p.starts_with("djust.") || p == "djust",
+            Symbol::External(p) | Symbol::Defined(_, p) => p.starts_with("djust.") || p == "djust",
             _ => false,
         }
     }
 }
 
-/// Template directories and the names templates are loaded by.
+/// Template directories and the names templates are loaded by, per project of a
+/// monorepo (a project is the directory of a `manage.py`).
 pub struct TemplateIndex {
-    by_name: HashMap<String, FileId>,
+    /// Every template a name can load, best first (Django's search order).
+    by_name: HashMap<String, Vec<(usize, FileId)>>,
     names: HashMap<FileId, String>,
+    /// The project of each file (template or Python) that is inside one.
+    project_of: HashMap<FileId, usize>,
 }
 
 impl TemplateIndex {
-    /// Build from `(file id, absolute path)` pairs and the template directories in
-    /// Django's search order (settings `DIRS` first, then each `templates/` directory).
+    /// Build from `(file id, absolute path)` pairs of templates and the template
+    /// directories in Django's search order (settings `DIRS` first, then the apps'
+    /// `templates/` directories).
     pub fn new(templates: &[(FileId, PathBuf)], dirs: &[PathBuf]) -> Self {
         let rank: HashMap<&Path, usize> = dirs.iter().enumerate().map(|(i, d)| (d.as_path(), i)).collect();
-        let mut best: HashMap<String, (usize, FileId)> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<(usize, FileId)>> = HashMap::new();
         let mut names = HashMap::new();
         for (id, abs) in templates {
             // Every template directory that holds this file, nearest first: O(depth).
@@ -349,34 +362,64 @@ impl TemplateIndex {
                 let Ok(rel) = abs.strip_prefix(dir) else { continue };
                 let name = rel.to_string_lossy().replace('\\', "/");
                 names.entry(*id).or_insert_with(|| name.clone());
-                match best.get(&name) {
-                    Some((prev, _)) if *prev <= r => {}
-                    _ => {
-                        best.insert(name, (r, *id));
-                    }
-                }
+                by_name.entry(name).or_default().push((r, *id));
             }
         }
-        TemplateIndex {
-            by_name: best.into_iter().map(|(k, (_, id))| (k, id)).collect(),
-            names,
+        for found in by_name.values_mut() {
+            found.sort_unstable();
+            found.dedup_by_key(|(_, id)| *id);
         }
+        TemplateIndex {
+            by_name,
+            names,
+            project_of: HashMap::new(),
+        }
+    }
+
+    /// Assign files to the projects of a monorepo: `roots` are the directories that
+    /// hold a `manage.py`; a file belongs to the deepest one above it. A name is then
+    /// resolved among the templates of the asking file's project first.
+    pub fn with_projects(mut self, files: &[(FileId, &Path)], roots: &[PathBuf]) -> Self {
+        if roots.len() < 2 {
+            return self;
+        }
+        for (id, abs) in files {
+            if let Some((i, _)) = roots
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| abs.starts_with(r))
+                .max_by_key(|(_, r)| r.components().count())
+            {
+                self.project_of.insert(*id, i);
+            }
+        }
+        self
     }
 
     /// Every loadable template name with the file it loads.
     pub fn names(&self) -> Vec<(String, FileId)> {
-        self.by_name.iter().map(|(k, v)| (k.clone(), *v)).collect()
+        self.by_name
+            .iter()
+            .filter_map(|(k, v)| v.first().map(|(_, id)| (k.clone(), *id)))
+            .collect()
     }
 
-    /// The file a template name loads, as Django's loaders would pick it. Relative
+    /// The file a template name loads, as Django's loaders would pick it, for the
+    /// file `from` (a template or a Python file: its project's copy first). Relative
     /// names (`./x.html`, `../x.html`) resolve against `from`'s own name.
     pub fn resolve(&self, name: &str, from: Option<FileId>) -> Option<FileId> {
-        if name.starts_with("./") || name.starts_with("../") {
+        let found = if name.starts_with("./") || name.starts_with("../") {
             let base = from.and_then(|f| self.names.get(&f))?;
             let joined = relative_name(base, name)?;
-            return self.by_name.get(&joined).copied();
-        }
-        self.by_name.get(name).copied()
+            self.by_name.get(&joined)?
+        } else {
+            self.by_name.get(name)?
+        };
+        let project = from.and_then(|f| self.project_of.get(&f));
+        project
+            .and_then(|p| found.iter().find(|(_, id)| self.project_of.get(id) == Some(p)))
+            .or_else(|| found.first())
+            .map(|(_, id)| *id)
     }
 }
 
@@ -388,13 +431,26 @@ pub fn relative_name(base: &str, name: &str) -> Option<String> {
     (!joined.starts_with("../") && joined != "..").then_some(joined)
 }
 
-/// Template directories in search order: settings `DIRS` (as found), then every
-/// directory named `templates` that holds a discovered template, sorted.
-pub fn template_dirs(settings_dirs: &[PathBuf], template_paths: &[&Path]) -> Vec<PathBuf> {
+/// Template directories in the order Django's loaders search them: settings `DIRS` (as
+/// found), then the `templates` directory of each app in `INSTALLED_APPS` order
+/// (`app_dirs`: each app's package directory), then every other directory named
+/// `templates` that holds a discovered template, sorted (an app the settings do not
+/// list, or a project whose settings were not read).
+pub fn template_dirs(
+    settings_dirs: &[PathBuf],
+    app_dirs: &[PathBuf],
+    template_paths: &[&Path],
+) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     for d in settings_dirs {
         if !dirs.contains(d) {
             dirs.push(d.clone());
+        }
+    }
+    for app in app_dirs {
+        let d = app.join("templates");
+        if !dirs.contains(&d) {
+            dirs.push(d);
         }
     }
     let mut app_dirs: Vec<PathBuf> = template_paths
@@ -413,6 +469,29 @@ pub fn template_dirs(settings_dirs: &[PathBuf], template_paths: &[&Path]) -> Vec
         }
     }
     dirs
+}
+
+/// The package directories of `apps` (`INSTALLED_APPS` entries: a package, or the
+/// dotted path of an `AppConfig` class in it), in order, for the apps among the
+/// analysed modules (`modules`: dotted name → its file).
+pub fn app_dirs(apps: &[String], modules: &HashMap<&str, &Path>) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for app in apps {
+        let parts: Vec<&str> = app.split('.').collect();
+        let found = (1..=parts.len()).rev().find_map(|i| {
+            let name = parts[..i].join(".");
+            modules.get(name.as_str()).copied()
+        });
+        // `shop` (a package: `shop/__init__.py`) → `shop/`; `shop.apps.ShopConfig` →
+        // the directory of `shop/apps.py`, as Django's `AppConfig.path`.
+        let Some(path) = found else { continue };
+        if let Some(d) = path.parent().map(Path::to_path_buf) {
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+    }
+    out
 }
 
 /// Run the cross-file rules. `templates` are `(file id, summary)` pairs.
@@ -436,25 +515,30 @@ pub fn cross_file_findings(
         }
     }
 
-    // Which templates LiveViews render; components' templates are fragments.
+    // Which templates LiveViews render; components' templates are fragments, and so
+    // are those of LiveViews another template embeds (`{% live_render %}`: the parent
+    // supplies the root).
+    let embedded: HashSet<&str> = templates
+        .iter()
+        .flat_map(|(_, d)| d.embeds.iter().map(String::as_str))
+        .collect();
     let mut template_of: HashMap<FileId, String> = HashMap::new();
     let mut fragments: HashSet<FileId> = HashSet::new();
-    for (m, (_, file)) in index.files().iter().enumerate() {
+    for (m, (file_id, file)) in index.files().iter().enumerate() {
         for (c, class) in file.classes.iter().enumerate() {
             let Some((name, _)) = &class.template_name else {
                 continue;
             };
-            if liveviews.is_component(m, c) {
-                fragments.extend(tindex.resolve(name, None));
+            let path = format!("{}.{}", file.module, class.qualname);
+            if liveviews.is_component(m, c) || embedded.contains(path.as_str()) {
+                fragments.extend(tindex.resolve(name, Some(*file_id)));
                 continue;
             }
             if !liveviews.is_liveview(m, c) {
                 continue;
             }
-            if let Some(t) = tindex.resolve(name, None) {
-                template_of
-                    .entry(t)
-                    .or_insert_with(|| format!("{}.{}", file.module, class.qualname));
+            if let Some(t) = tindex.resolve(name, Some(*file_id)) {
+                template_of.entry(t).or_insert(path);
             }
         }
     }

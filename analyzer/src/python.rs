@@ -1,21 +1,22 @@
 //! The Python side: parse a file once and keep a compact summary of it.
 //!
-//! A file is lexed once (rustpython's lexer, so `# noqa` comments are real
-//! comments, never text inside strings) and the same tokens are parsed into an AST.
-//! While the AST is alive, the per-file rules run over it (V006) and the facts the
+//! A file is checked for nesting past CPython's limits (`python_depth`, on Ruff's
+//! lexer), then parsed once by Ruff's parser (`ruff_python_parser`), which recovers
+//! from syntax errors: a half-typed file still yields its classes, handlers and state.
+//! `# noqa` comments come from the parser's tokens, so they are real comments, never
+//! text inside strings. While the AST is alive, the per-file rules run over it (V006) and the facts the
 //! cross-file rules need are extracted (imports, classes and their bases,
 //! `template_name`, handler candidates for V007, `TEMPLATES[...]["DIRS"]`). The AST
 //! is then dropped, so a run over 10,000 files holds summaries, not trees.
 
-use crate::ast_util::{child_bodies, dotted, is_true, span_of, str_const, FnDef};
+use crate::ast_util::{child_bodies, dotted, is_true, methods, span_of, str_const, FnDef};
 use crate::finding::{FileId, Finding};
 use crate::noqa::{self, Noqa};
-use crate::python_depth::DepthGuard;
 use crate::rules;
 use djust_runtime::{LineIndex, Span};
-use rustpython_parser::ast::{self, Expr, Stmt};
-use rustpython_parser::lexer::lex;
-use rustpython_parser::{parse_tokens, Mode, Tok};
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
+use ruff_text_size::Ranged;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -142,6 +143,8 @@ pub struct PyFile {
     pub handlers: Vec<HandlerCandidate>,
     /// `TEMPLATES[*]["DIRS"]` entries this file sets, evaluated statically.
     pub template_dirs: Vec<PathBuf>,
+    /// `INSTALLED_APPS` as this file sets it (string entries, in order).
+    pub installed_apps: Vec<String>,
     /// `# noqa` directives by 0-based line.
     pub line_noqa: HashMap<usize, Noqa>,
     /// A file-level `# djust: noqa` directive.
@@ -171,29 +174,23 @@ pub struct PyInput<'a> {
 /// (`python_depth`); `Err` is a one-line reason (a syntax error with its position, or
 /// nesting past CPython's limits).
 pub fn parse_module(source: &str) -> Result<Vec<Stmt>, String> {
-    let mut guard = DepthGuard::default();
-    let tokens = lex(source, Mode::Module).take_while(|t| match t {
-        Ok((tok, range)) => guard.accept(tok, usize::from(range.start())),
-        Err(_) => true,
-    });
-    let parsed = parse_tokens(tokens, Mode::Module, "<djust>");
-    if let Some((kind, at)) = guard.exceeded() {
-        let line = source.get(..at).unwrap_or(source).matches('\n').count() + 1;
-        return Err(format!("line {line}: {}", kind.message()));
+    let line_at = |at: usize| source.get(..at).unwrap_or(source).matches('\n').count() + 1;
+    if let Some((kind, at)) = crate::python_depth::check(source) {
+        return Err(format!("line {}: {}", line_at(at), kind.message()));
     }
-    match parsed {
-        Ok(ast::Mod::Module(m)) => Ok(m.body),
-        Ok(_) => Ok(Vec::new()),
-        Err(e) => {
-            let at = usize::from(e.offset);
-            let line = source.get(..at).unwrap_or(source).matches('\n').count() + 1;
-            Err(format!("line {line}: {}", e.error))
-        }
+    match ruff_python_parser::parse_module(source) {
+        Ok(parsed) => Ok(parsed.into_suite().into_iter().collect()),
+        Err(e) => Err(format!(
+            "line {}: {}",
+            line_at(usize::from(e.location.start())),
+            e.error
+        )),
     }
 }
 
-/// Parse a Python file and summarise it. Syntax errors become an E001 finding
-/// (and an otherwise empty summary); the run goes on.
+/// Parse a Python file and summarise it. A syntax error becomes an E001 finding and the
+/// rest of the file is summarised from the parser's recovered tree; a file nested past
+/// CPython's limits is an E001 finding and an empty summary. The run goes on.
 pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     let mut file = PyFile {
         module: input.module.clone(),
@@ -201,23 +198,25 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
         ..PyFile::default()
     };
     let mut findings = Vec::new();
-    let mut comments: Vec<(usize, String)> = Vec::new();
-    // The stream stops at a token that nests past CPython's limits, so the parser
-    // never builds a tree deep enough to overflow the stack (`python_depth`).
-    let mut guard = DepthGuard::default();
-    let tokens = lex(input.source, Mode::Module)
-        .inspect(|t| {
-            if let Ok((Tok::Comment(text), range)) = t {
-                comments.push((usize::from(range.start()), text.clone()));
-            }
-        })
-        .take_while(|t| match t {
-            Ok((tok, range)) => guard.accept(tok, usize::from(range.start())),
-            Err(_) => true,
-        });
-    let parsed = parse_tokens(tokens, Mode::Module, "<djust>");
-    for (offset, text) in &comments {
-        let line = input.lines.line_of(*offset);
+    // Checked before parsing, so neither the parser nor the walks below ever see a
+    // tree deeper than CPython accepts (`python_depth`).
+    if let Some((kind, at)) = crate::python_depth::check(input.source) {
+        findings.push(rules::e001::too_deep(input.file, input.source, kind, at));
+        return (file, findings);
+    }
+    let parsed = ruff_python_parser::parse_unchecked_source(input.source, PySourceType::Python);
+    for token in parsed.tokens() {
+        if token.kind() != TokenKind::Comment {
+            continue;
+        }
+        let range = token.range();
+        let Some(text) = input
+            .source
+            .get(usize::from(range.start())..usize::from(range.end()))
+        else {
+            continue;
+        };
+        let line = input.lines.line_of(usize::from(range.start()));
         if let Some(n) = noqa::python_file_noqa(text) {
             file.file_noqa = Some(match file.file_noqa.take() {
                 Some(prev) => prev.merge(n),
@@ -231,34 +230,20 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
             file.line_noqa.insert(line, merged);
         }
     }
-    if let Some((kind, at)) = guard.exceeded() {
-        drop(parsed);
-        findings.push(rules::e001::too_deep(input.file, input.source, kind, at));
-        return (file, findings);
+    if let Some(err) = parsed.errors().first() {
+        findings.push(rules::e001::finding(input.file, input.source, err));
     }
-    let body = match parsed {
-        Ok(ast::Mod::Module(m)) => m.body,
-        Ok(_) => Vec::new(),
-        Err(err) => {
-            findings.push(rules::e001::finding(input.file, input.source, &err));
-            // Half-typed code: summarise what still reads, so the language server keeps
-            // its handlers, state and templates while the user types.
-            match crate::python_recover::recover(input.source) {
-                Some(body) => body,
-                None => return (file, findings),
-            }
-        }
-    };
-
-    collect_imports(&body, &mut file);
-    collect_defined(&body, &mut file);
+    let body = parsed.suite();
+    collect_imports(body, &mut file);
+    collect_defined(body, &mut file);
     let mut ctx = Collector {
         input,
         file: &mut file,
         findings: &mut findings,
     };
-    ctx.classes_in(&body, None, "");
-    file.template_dirs = crate::settings_eval::template_dirs(&body, input.abs_path);
+    ctx.classes_in(body, None, "");
+    file.template_dirs = crate::settings_eval::template_dirs(body, input.abs_path);
+    file.installed_apps = crate::settings_eval::installed_apps(body);
     (file, findings)
 }
 
@@ -292,7 +277,7 @@ impl Collector<'_, '_> {
     fn class(&mut self, class: &ast::StmtClassDef, parent: Option<usize>, prefix: &str) -> usize {
         let name = class.name.to_string();
         let bases = class
-            .bases
+            .bases()
             .iter()
             .map(|b| match dotted(b) {
                 Some(parts) => BaseRef::Dotted(parts.iter().map(|s| s.to_string()).collect()),
@@ -303,7 +288,7 @@ impl Collector<'_, '_> {
         let mut template_name = None;
         for stmt in &class.body {
             let (targets, value): (Vec<&Expr>, Option<&Expr>) = match stmt {
-                Stmt::Assign(a) => (a.targets.iter().collect(), Some(&a.value)),
+                Stmt::Assign(a) => (a.targets.iter().collect(), Some(&*a.value)),
                 Stmt::AnnAssign(a) => (vec![&a.target], a.value.as_deref()),
                 _ => continue,
             };
@@ -348,8 +333,7 @@ impl Collector<'_, '_> {
         // Per-class rules over the live AST.
         let resolver = LocalResolver { file: self.file };
         let mut handlers = Vec::new();
-        for stmt in &class.body {
-            let Some(f) = FnDef::from_stmt(stmt) else { continue };
+        for f in methods(&class.body) {
             if f.name == "mount" {
                 rules::v006::check_mount(
                     &rules::v006::MountContext {
@@ -443,7 +427,7 @@ fn collect_imports(stmts: &[Stmt], file: &mut PyFile) {
                 }
             }
             Stmt::ImportFrom(i) => {
-                let level = i.level.as_ref().map(|l| l.to_u32() as usize).unwrap_or(0);
+                let level = i.level as usize;
                 let module = absolute_module(
                     &file.module,
                     file.is_package,
@@ -471,7 +455,7 @@ fn collect_imports(stmts: &[Stmt], file: &mut PyFile) {
                 }
             }
             // Imports under `if TYPE_CHECKING:` / `try:` at module level count too.
-            Stmt::If(_) | Stmt::Try(_) | Stmt::TryStar(_) | Stmt::With(_) => {
+            Stmt::If(_) | Stmt::Try(_) | Stmt::With(_) => {
                 child_bodies(stmt, &mut |b| collect_imports(b, file));
             }
             _ => {}
@@ -483,9 +467,6 @@ fn collect_defined(stmts: &[Stmt], file: &mut PyFile) {
     for stmt in stmts {
         match stmt {
             Stmt::FunctionDef(f) => {
-                file.defined.insert(f.name.to_string());
-            }
-            Stmt::AsyncFunctionDef(f) => {
                 file.defined.insert(f.name.to_string());
             }
             Stmt::Assign(a) => {
@@ -508,6 +489,100 @@ fn collect_defined(stmts: &[Stmt], file: &mut PyFile) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The summary and the finding codes of `src` as `shop/views.py`.
+    fn summary(src: &str) -> (PyFile, Vec<&'static str>) {
+        let lines = LineIndex::new(src);
+        let input = PyInput {
+            file: 0,
+            source: src,
+            lines: &lines,
+            abs_path: Path::new("/p/shop/views.py"),
+            module: "shop.views".into(),
+            is_package: false,
+            extra_factories: &[],
+        };
+        let (file, findings) = summarize(&input);
+        (file, findings.iter().map(|f| f.rule.code()).collect())
+    }
+
+    /// `Class` and `Class.method` for every class and decorated method.
+    fn names(file: &PyFile) -> Vec<String> {
+        let mut out: Vec<String> = file.classes.iter().map(|c| c.qualname.clone()).collect();
+        out.extend(
+            file.handlers
+                .iter()
+                .map(|h| format!("{}.{}", file.classes[h.class].qualname, h.name)),
+        );
+        out
+    }
+
+    // Half-typed code: Ruff's parser recovers the rest of the file (these are the
+    // cases tree-sitter-python's recovery was kept for; Ruff's recovery covers them all,
+    // so it is gone).
+    #[test]
+    fn a_half_typed_method_keeps_the_rest_of_the_class() {
+        let src = "class V(LiveView):\n    template_name = 'v.html'\n\n    def mount(self, request):\n        self.count = \n\n    @event_handler\n    def inc(self, **kwargs):\n        self.count += 1\n";
+        let (file, codes) = summary(src);
+        assert_eq!(codes, ["E001"]);
+        assert_eq!(names(&file), ["V", "V.inc"]);
+        assert_eq!(
+            file.classes[0].template_name.as_ref().map(|t| t.0.as_str()),
+            Some("v.html")
+        );
+        assert!(file.classes[0].state.iter().any(|s| s.name == "count"));
+    }
+
+    #[test]
+    fn a_broken_def_before_another_method_takes_only_itself() {
+        let src = "class V(LiveView):\n    def mount(self):\n        self.a = 1\n\n    def broken(self\n        self.x = \n\n    def _refresh(self):\n        rows = f(self.a)\n        self.b = rows\n\n    @event_handler\n    def search(self, **kwargs):\n        pass\n";
+        let (file, codes) = summary(src);
+        assert_eq!(codes, ["E001"]);
+        assert!(
+            names(&file).contains(&"V.search".to_string()),
+            "{:?}",
+            names(&file)
+        );
+    }
+
+    #[test]
+    fn a_def_without_a_body_yet_at_the_end_of_the_file() {
+        let src = "class V(LiveView):\n    @event_handler\n    def a(self, **kw):\n        pass\n\n    @event_handler\n    def b(self, **kw):\n";
+        let (file, codes) = summary(src);
+        assert_eq!(codes, ["E001"]);
+        assert!(
+            names(&file).starts_with(&["V".to_string(), "V.a".to_string()]),
+            "{:?}",
+            names(&file)
+        );
+    }
+
+    #[test]
+    fn an_unclosed_call_keeps_the_class_and_its_offsets() {
+        let src = "import x\n\nclass V(LiveView):\n    def a(self):\n        foo(1,\n\n    @event_handler\n    def b(self, **kw):\n        pass\n";
+        let (file, codes) = summary(src);
+        assert_eq!(codes, ["E001"]);
+        assert_eq!(file.classes[0].name, "V");
+        assert_eq!(
+            file.classes[0].span.start,
+            src.find("class").unwrap_or(usize::MAX)
+        );
+        assert!(file.imports.contains_key("x"));
+    }
+
+    #[test]
+    fn text_that_is_not_python_is_one_finding_and_no_panic() {
+        for src in [
+            "(((((",
+            "def",
+            "class :\n  ::",
+            "\u{feff}é = (",
+            "\tif x:\n  y\n \t z",
+        ] {
+            let (_, codes) = summary(src);
+            assert_eq!(codes, ["E001"], "{src:?}");
+        }
+    }
 
     #[test]
     fn relative_imports_resolve_against_the_package() {

@@ -6,9 +6,9 @@
 //! keys `get_context_data` adds (`context["k"] = …`, `context.update(k=…)` or
 //! `update({"k": …})`, `return {"k": …}`). Names starting with `_` are private.
 
-use crate::ast_util::{child_bodies, span_of, str_const, FnDef};
+use crate::ast_util::{child_bodies, methods, span_of, str_const};
 use crate::python::{StateKind, StateVar};
-use rustpython_parser::ast::{self, Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 
 /// Class-body names that configure the view rather than hold state.
 const CONFIG: &[&str] = &[
@@ -45,8 +45,7 @@ pub(crate) fn collect(body: &[Stmt]) -> Vec<StateVar> {
             }
         }
     }
-    for stmt in body {
-        let Some(f) = FnDef::from_stmt(stmt) else { continue };
+    for f in methods(body) {
         let this = f.first_param().unwrap_or("self");
         walk(f.body, &mut |s| {
             for target in assign_targets(s) {
@@ -92,10 +91,7 @@ fn flatten(target: &Expr) -> Vec<&Expr> {
 fn walk<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a Stmt)) {
     for stmt in body {
         f(stmt);
-        if matches!(
-            stmt,
-            Stmt::FunctionDef(_) | Stmt::AsyncFunctionDef(_) | Stmt::ClassDef(_)
-        ) {
+        if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
             continue;
         }
         let mut nested: Vec<&'a [Stmt]> = Vec::new();
@@ -141,12 +137,12 @@ fn context_keys<'a>(stmt: &'a Stmt, add: &mut dyn FnMut(&'a str, &'a Expr)) {
 }
 
 fn call_keys<'a>(call: &'a ast::ExprCall, add: &mut dyn FnMut(&'a str, &'a Expr)) {
-    for arg in &call.args {
+    for arg in call.arguments.args.iter() {
         if let Expr::Dict(d) = arg {
             dict_keys(d, add);
         }
     }
-    for kw in &call.keywords {
+    for kw in call.arguments.keywords.iter() {
         if let Some(name) = &kw.arg {
             add(name.as_str(), &kw.value);
         }
@@ -154,7 +150,7 @@ fn call_keys<'a>(call: &'a ast::ExprCall, add: &mut dyn FnMut(&'a str, &'a Expr)
 }
 
 fn dict_keys<'a>(d: &'a ast::ExprDict, add: &mut dyn FnMut(&'a str, &'a Expr)) {
-    for key in d.keys.iter().flatten() {
+    for key in d.items.iter().filter_map(|item| item.key.as_ref()) {
         if let Some(k) = str_const(key) {
             add(k, key);
         }

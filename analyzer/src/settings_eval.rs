@@ -8,7 +8,7 @@
 //! level. Anything else (environment variables, function calls) is skipped.
 
 use crate::ast_util::{dotted, str_const};
-use rustpython_parser::ast::{self, Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,47 @@ pub fn template_dirs(body: &[Stmt], file: &Path) -> Vec<PathBuf> {
     dirs
 }
 
+/// `INSTALLED_APPS` as module-level assignments in `body` set it: lists or tuples of
+/// string literals, `+` of them, and `+=` (Django's app registry order, which is the
+/// order the app directories template loader searches). Other entries are skipped.
+pub fn installed_apps(body: &[Stmt]) -> Vec<String> {
+    let mut apps = Vec::new();
+    for stmt in body {
+        let (target, value, extend): (&Expr, &Expr, bool) = match stmt {
+            Stmt::Assign(a) if a.targets.len() == 1 => (&a.targets[0], &a.value, false),
+            Stmt::AnnAssign(a) => match &a.value {
+                Some(v) => (&a.target, v, false),
+                None => continue,
+            },
+            Stmt::AugAssign(a) if matches!(a.op, ast::Operator::Add) => (&a.target, &a.value, true),
+            _ => continue,
+        };
+        if !matches!(target, Expr::Name(n) if n.id.as_str() == "INSTALLED_APPS") {
+            continue;
+        }
+        if !extend {
+            apps.clear();
+        }
+        app_strings(value, &mut apps, 0);
+    }
+    apps
+}
+
+fn app_strings(value: &Expr, out: &mut Vec<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match value {
+        Expr::List(l) => out.extend(l.elts.iter().filter_map(str_const).map(str::to_string)),
+        Expr::Tuple(t) => out.extend(t.elts.iter().filter_map(str_const).map(str::to_string)),
+        Expr::BinOp(b) if matches!(b.op, ast::Operator::Add) => {
+            app_strings(&b.left, out, depth + 1);
+            app_strings(&b.right, out, depth + 1);
+        }
+        _ => {}
+    }
+}
+
 fn collect_dirs(value: &Expr, file: &Path, env: &HashMap<String, PathBuf>, out: &mut Vec<PathBuf>) {
     let items = match value {
         Expr::List(l) => &l.elts,
@@ -47,8 +88,9 @@ fn collect_dirs(value: &Expr, file: &Path, env: &HashMap<String, PathBuf>, out: 
     };
     for item in items {
         let Expr::Dict(d) = item else { continue };
-        for (k, v) in d.keys.iter().zip(&d.values) {
-            if k.as_ref().and_then(str_const) != Some("DIRS") {
+        for item in &d.items {
+            let v = &item.value;
+            if item.key.as_ref().and_then(str_const) != Some("DIRS") {
                 continue;
             }
             let entries = match v {
@@ -96,7 +138,7 @@ fn eval_path(e: &Expr, file: &Path, env: &HashMap<String, PathBuf>) -> Option<Pa
     match e {
         Expr::Name(n) if n.id.as_str() == "__file__" => Some(file.to_path_buf()),
         Expr::Name(n) => env.get(n.id.as_str()).cloned(),
-        Expr::Constant(_) => str_const(e).map(PathBuf::from),
+        Expr::StringLiteral(_) => str_const(e).map(PathBuf::from),
         Expr::BinOp(b) if matches!(b.op, ast::Operator::Div) => {
             let base = eval_path(&b.left, file, env)?;
             let rest = eval_path(&b.right, file, env)?;
@@ -114,13 +156,13 @@ fn eval_path(e: &Expr, file: &Path, env: &HashMap<String, PathBuf>) -> Option<Pa
                 return None;
             }
             let base = eval_path(&a.value, file, env)?;
-            let Expr::Constant(c) = s.slice.as_ref() else {
+            let Expr::NumberLiteral(c) = s.slice.as_ref() else {
                 return None;
             };
-            let ast::Constant::Int(n) = &c.value else {
+            let ast::Number::Int(n) = &c.value else {
                 return None;
             };
-            let n: usize = n.to_string().parse().ok()?;
+            let n: usize = n.as_usize()?;
             base.ancestors().nth(n + 1).map(Path::to_path_buf)
         }
         Expr::Call(c) => {
@@ -134,16 +176,17 @@ fn eval_path(e: &Expr, file: &Path, env: &HashMap<String, PathBuf>) -> Option<Pa
             match func.join(".").as_str() {
                 "Path" | "pathlib.Path" | "PurePath" | "str" | "os.fspath" | "os.path.abspath"
                 | "os.path.realpath" | "os.path.normpath" => {
-                    c.args.first().and_then(|a| eval_path(a, file, env))
+                    c.arguments.args.first().and_then(|a| eval_path(a, file, env))
                 }
                 "os.path.dirname" => c
+                    .arguments
                     .args
                     .first()
                     .and_then(|a| eval_path(a, file, env))
                     .map(|p| p.parent().map(Path::to_path_buf).unwrap_or(p)),
                 "os.path.join" => {
                     let mut acc = PathBuf::new();
-                    for a in &c.args {
+                    for a in c.arguments.args.iter() {
                         acc.push(eval_path(a, file, env)?);
                     }
                     Some(acc)
@@ -158,14 +201,10 @@ fn eval_path(e: &Expr, file: &Path, env: &HashMap<String, PathBuf>) -> Option<Pa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rustpython_parser::{parse, Mode};
 
     fn dirs(src: &str) -> Vec<PathBuf> {
-        let m = parse(src, Mode::Module, "<t>").unwrap_or_else(|e| panic!("{e}"));
-        let ast::Mod::Module(m) = m else {
-            panic!("not a module")
-        };
-        template_dirs(&m.body, Path::new("/proj/config/settings.py"))
+        let m = crate::python::parse_module(src).unwrap_or_else(|e| panic!("{e}"));
+        template_dirs(&m, Path::new("/proj/config/settings.py"))
     }
 
     #[test]
@@ -189,6 +228,17 @@ TEMPLATES = [{
                 PathBuf::from("/proj/rel/x"),
             ]
         );
+    }
+
+    #[test]
+    fn installed_apps_in_order() {
+        let src = "INSTALLED_APPS = ['django.contrib.admin', 'shop.apps.ShopConfig']\nINSTALLED_APPS += ('blog',)\nINSTALLED_APPS = INSTALLED_APPS + ['extra', env('X')]\n";
+        let m = crate::python::parse_module(src).unwrap_or_default();
+        // The last plain assignment restarts the list; a name it adds to is not read.
+        assert_eq!(installed_apps(&m), ["extra"]);
+        let src = "INSTALLED_APPS = ['a'] + ['b']\nINSTALLED_APPS += ['c']\n";
+        let m = crate::python::parse_module(src).unwrap_or_default();
+        assert_eq!(installed_apps(&m), ["a", "b", "c"]);
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub struct TemplateDoc {
     pub noqa: Option<Noqa>,
     /// `{# djust:partial #}` marks a fragment that is never a LiveView root.
     pub partial: bool,
+    /// The LiveViews this template embeds with `{% live_render "app.views.Child" %}`
+    /// (upstream's tag for a child view inside a parent's root), by dotted path.
+    pub embeds: Vec<String>,
     /// Syntax errors from the parser (E004), minus those a foreign tag library may
     /// explain; at most [`MAX_SYNTAX_ISSUES`], the first one counting those left out.
     pub errors: Vec<SyntaxIssue>,
@@ -156,6 +159,11 @@ pub fn summarize(source: &str) -> TemplateDoc {
         Node::Extends(expr, span) if doc.extends.is_none() => doc.extends = Some(template_ref(expr, *span)),
         Node::Include(inc) => doc.includes.push(template_ref(&inc.template, inc.span)),
         Node::CommentBlock(span) => comment_blocks.push(*span),
+        Node::Unknown(command, span) if command.as_ref() == "live_render" => {
+            if let Some(path) = live_render_target(span.slice(source)) {
+                doc.embeds.push(path);
+            }
+        }
         _ => {}
     });
     for span in &parsed.comments {
@@ -270,6 +278,22 @@ pub const MAX_SYNTAX_ISSUES: usize = 10;
 
 /// The built-in filters plus `static`, whose tags the parser knows. Other libraries
 /// (`i18n`, `humanize`, the project's own) count as foreign for E004.
+/// The view a `{% live_render "app.views.Child" … %}` tag names, when it is a quoted
+/// literal.
+fn live_render_target(tag: &str) -> Option<String> {
+    let inner = tag.strip_prefix("{%")?.strip_suffix("%}")?.trim();
+    let arg = inner.strip_prefix("live_render")?.trim_start();
+    let quote = arg.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &arg[1..];
+    let end = rest.find(quote)?;
+    let path = &rest[..end];
+    (!path.is_empty()
+        && path
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_')))
+    .then(|| path.to_string())
+}
+
 fn registry() -> Registry {
     let mut r = Registry::builtins();
     r.register_library("static");

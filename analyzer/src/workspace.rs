@@ -140,7 +140,7 @@ pub(crate) fn build(
                 .map(|(name, _)| name.clone());
             let template_file = template_name
                 .as_deref()
-                .and_then(|n| tindex.resolve(n, None))
+                .and_then(|n| tindex.resolve(n, Some(*id)))
                 .map(display);
             let mut handlers: Vec<HandlerInfo> = Vec::new();
             for &(fm, fc) in &chain {

@@ -257,3 +257,8 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn e001_python_syntax_error() {
+    check_rule("E001");
+}

@@ -2,8 +2,9 @@
 
 A LiveView's public state (attributes without a leading underscore) must be
 JSON-serialisable with Django's ``DjangoJSONEncoder``, because it is what the template
-sees and what a session keeps between events. Services, querysets and open files
-belong in private attributes (``self._client``) or are rebuilt on demand.
+sees and what a session keeps between events. Services, querysets and open files are
+built when needed, in a helper method or a ``@property`` (the pattern ``djust check``'s
+V006 recommends too; a private attribute set in ``mount`` is still V006).
 
 Each attribute is walked without recursion, containers included (unlike upstream,
 which accepts any list or dict), so a problem is named where it is:
@@ -136,9 +137,10 @@ def validate(view: Any) -> dict[str, Any]:
         path, what = found
         message = (
             f"{view_name}.{path} {what}, which cannot be serialised into LiveView state. "
-            f"Keep it in a private attribute (self._{name}) or rebuild it when needed, and store only "
+            f"Build it when it is needed, in a helper method or a property "
+            f"(`@property def {name}(self): return ...`), and store only "
             f"JSON-serialisable data (str, int, float, bool, None, list, dict, date/datetime, Decimal, UUID) "
-            f"without reference cycles in public attributes. See {DOCS}"
+            f"without reference cycles in attributes. See {DOCS}"
         )
         if settings.DEBUG:
             raise StateError(message)

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client, override_settings
 from livepage import Page
 
+import djust
 from djust import state
 from djust.state import serializable
 
@@ -88,11 +89,46 @@ def test_non_serialisable_state_raises_in_debug_and_is_dropped_otherwise(caplog)
     assert reply["type"] == "error"
     # The path names the lock inside the dict, not the dict.
     assert "LockInDict.resources['lock'] is a _thread.lock" in reply["message"]
-    assert "self._resources" in reply["message"] and "https://" in reply["message"]
+    # The advice is V006's (a helper method or a property), never a private attribute,
+    # which V006 flags (test_the_runtime_advice_is_what_v006_accepts).
+    assert "`@property def resources(self): return ...`" in reply["message"]
+    assert "self._" not in reply["message"] and "https://" in reply["message"]
     with override_settings(DEBUG=False), caplog.at_level(logging.WARNING, logger="djust"):
         (reply,) = page.talk(page.mount())
     assert reply["type"] == "mounted"
     assert "LockInDict.resources['lock']" in caplog.text
+
+
+def test_the_runtime_advice_is_what_v006_accepts(tmp_path) -> None:
+    """The state error's advice (a property) passes ``djust check``; the advice it once
+    gave (a private attribute set in mount) is V006 (regression: the two disagreed)."""
+    view = """from djust import LiveView
+from shop.clients import StripeClient
+
+
+class BillingView(LiveView):
+    template_name = "billing.html"
+
+{body}
+"""
+    advised = """    @property
+    def stripe(self):
+        return StripeClient()
+
+    def mount(self, request, **kwargs):
+        self.invoices = self.stripe.invoices()
+"""
+    private = """    def mount(self, request, **kwargs):
+        self._stripe = StripeClient()
+"""
+    found = {}
+    for name, body in (("advised", advised), ("private", private)):
+        project = tmp_path / name
+        (project / "shop").mkdir(parents=True)
+        (project / "shop" / "__init__.py").write_text("")
+        (project / "shop" / "views.py").write_text(view.format(body=body))
+        found[name] = [f["code"] for f in djust.check(["shop"], cwd=project) if f["code"] == "V006"]
+    assert found == {"advised": [], "private": ["V006"]}
 
 
 @pytest.mark.parametrize("debug", [True, False])

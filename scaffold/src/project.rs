@@ -7,7 +7,7 @@ use crate::error::ScaffoldError;
 use djust_analyzer::ast_util::{dotted, str_const};
 use djust_analyzer::python::parse_module;
 use djust_analyzer::source::read_text;
-use rustpython_parser::ast::{Expr, Stmt};
+use ruff_python_ast::{Expr, Stmt};
 use std::path::{Path, PathBuf};
 
 /// A Django project on disk.
@@ -161,13 +161,15 @@ fn visit_calls(body: &[Stmt], f: &mut dyn FnMut(&Expr, &[Expr])) {
             match stmt {
                 Stmt::Expr(e) => {
                     if let Expr::Call(c) = e.value.as_ref() {
-                        f(&c.func, &c.args);
+                        f(&c.func, &c.arguments.args);
                     }
                 }
                 Stmt::FunctionDef(d) if depth < 8 => stack.push((&d.body, depth + 1)),
                 Stmt::If(i) if depth < 8 => {
                     stack.push((&i.body, depth + 1));
-                    stack.push((&i.orelse, depth + 1));
+                    for clause in &i.elif_else_clauses {
+                        stack.push((&clause.body, depth + 1));
+                    }
                 }
                 _ => {}
             }

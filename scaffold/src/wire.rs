@@ -7,7 +7,7 @@
 
 use djust_analyzer::ast_util::{span_of, str_const};
 use djust_analyzer::python::parse_module;
-use rustpython_parser::ast::{Expr, Stmt};
+use ruff_python_ast::{Expr, Stmt};
 
 /// An import a route needs: `from module import name`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,7 +164,7 @@ fn import_insertions(source: &str, body: &[Stmt], imports: &[Import]) -> Vec<(us
     let imported = |imp: &Import| {
         body.iter().any(|s| match s {
             Stmt::ImportFrom(f) => {
-                f.level.as_ref().map_or(0, |l| l.to_u32()) == 0
+                f.level == 0
                     && f.module.as_deref() == Some(imp.module.as_str())
                     && f.names
                         .iter()
@@ -179,7 +179,7 @@ fn import_insertions(source: &str, body: &[Stmt], imports: &[Import]) -> Vec<(us
         // `from module import a` already there: extend it (`from module import a, b`).
         let same = body.iter().find_map(|s| match s {
             Stmt::ImportFrom(f)
-                if f.level.as_ref().map_or(0, |l| l.to_u32()) == 0
+                if f.level == 0
                     && f.module.as_deref() == Some(imp.module.as_str())
                     && !f.names.iter().any(|a| a.name.as_str() == "*") =>
             {

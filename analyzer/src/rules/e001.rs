@@ -5,7 +5,7 @@ use crate::finding::{FileId, Finding};
 use crate::python_depth::TooDeep;
 use crate::rule::Rule;
 use djust_runtime::Span;
-use rustpython_parser::ParseError;
+use ruff_python_parser::ParseError;
 
 declare_violation! {
     /// ## What it does
@@ -61,7 +61,8 @@ pub fn too_deep(file: FileId, source: &str, kind: TooDeep, at: usize) -> Finding
 
 /// The E001 finding for a parse error in `source`.
 pub fn finding(file: FileId, source: &str, err: &ParseError) -> Finding {
-    let at = usize::from(err.offset).min(source.len());
+    let at = usize::from(ruff_text_size::Ranged::start(&err.location)).min(source.len());
+    let at = (0..=at).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
     let end = source[at..]
         .chars()
         .next()
@@ -73,6 +74,6 @@ pub fn finding(file: FileId, source: &str, err: &ParseError) -> Finding {
         Span::new(at, end),
         format!("SyntaxError: {}", err.error),
     )
-    .with_primary_label("the parser stopped here")
-    .with_help("fix the syntax error; djust checks the rest of the file once it parses")
+    .with_primary_label("here")
+    .with_help("fix the syntax error; djust checks what the parser could still read of this file")
 }

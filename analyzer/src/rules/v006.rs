@@ -5,7 +5,7 @@ use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
 use djust_runtime::LineIndex;
-use rustpython_parser::ast::{Expr, Stmt};
+use ruff_python_ast::{Expr, Stmt};
 
 declare_violation! {
     /// ## What it does

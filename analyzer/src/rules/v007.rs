@@ -6,7 +6,7 @@ use crate::finding::{Applicability, Edit, FileId, Finding, Fix};
 use crate::python::HandlerCandidate;
 use crate::rule::Rule;
 use djust_runtime::{LineIndex, Span};
-use rustpython_parser::ast::Expr;
+use ruff_python_ast::Expr;
 
 declare_violation! {
     /// ## What it does
@@ -75,14 +75,14 @@ pub fn candidate(
         .decorators
         .iter()
         .map(|d| {
-            let callee = match d {
+            let callee = match &d.expression {
                 Expr::Call(c) => c.func.as_ref(),
                 other => other,
             };
             dotted(callee).map(|parts| resolve(&parts.join(".")))
         })
         .collect();
-    let name_span = f.name_span(source);
+    let name_span = f.name_span;
     let mut noqa_lines: Vec<usize> = f
         .decorators
         .iter()
@@ -100,7 +100,7 @@ pub fn candidate(
         kwargs_insertion: insertion_point(source, f, name_span),
         signature: signature(source, f, name_span),
         doc: f.body.first().and_then(|s| match s {
-            rustpython_parser::ast::Stmt::Expr(e) => {
+            ruff_python_ast::Stmt::Expr(e) => {
                 crate::ast_util::str_const(&e.value).map(|d| d.trim().to_string())
             }
             _ => None,
@@ -137,7 +137,7 @@ fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> (usize, Stri
     let mut end: Option<usize> = None;
     let mut bump = |e: usize| end = Some(end.map_or(e, |x: usize| x.max(e)));
     for p in a.posonlyargs.iter().chain(&a.args).chain(&a.kwonlyargs) {
-        bump(span_of(&p.def).end);
+        bump(span_of(&p.parameter).end);
         if let Some(d) = &p.default {
             bump(span_of(d.as_ref()).end);
         }
