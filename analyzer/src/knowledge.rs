@@ -299,7 +299,7 @@ pub static CLASS_ATTRIBUTES: &[Member] = &[
 /// Conventions every LiveView follows.
 pub static CONVENTIONS: &[&str] = &[
     "Public attributes (no leading underscore) are the state and the template's context; they must be JSON-serialisable (with Django's encoder: datetimes, Decimal, UUID, model instances).",
-    "Keep services, clients, connections and locks in _private attributes or create them on demand (V006).",
+    "Create services, clients, connections and locks when they are needed, in a helper method or a @property, never on self in mount() (V006).",
     "Event handlers accept **kwargs and give every parameter a default (V007).",
     "data-item-id=\"3\" on the element arrives as item_id=\"3\"; data-n:int converts.",
     "The template's root element carries both dj-root and dj-view (T002, T005).",
@@ -345,10 +345,12 @@ pub fn best_practices() -> serde_json::Value {
         },
         "checks": "Run `djust check` (or `python manage.py check --tag djust`) before committing; the same rules run in the editor and in this server.",
         "common_pitfalls": [
-            {"id": "V006", "problem": "A service object (API client, connection, lock) stored in public state in mount()", "why": "State is serialised between renders; services are not serialisable and leak resources.", "solution": "Create the service on demand in a helper method or keep it in a _private attribute."},
+            {"id": "V006", "problem": "A service object (API client, connection, lock) stored in public state in mount()", "why": "State is serialised between renders; services are not serialisable and leak resources.", "solution": "Create the service when it is needed, in a helper method or a @property (a _private attribute set in mount() is still V006)."},
             {"id": "V007", "problem": "An event handler without **kwargs", "why": "The client sends every data-* attribute as a keyword argument; an unexpected one raises TypeError.", "solution": "Add **kwargs to the signature."},
             {"id": "T002", "problem": "A LiveView template without dj-root", "why": "Patches have no root to apply to, so the page never updates (DJE-053).", "solution": "Put dj-root on the element that carries dj-view."},
             {"id": "T005", "problem": "dj-view and dj-root on different elements", "why": "The client mounts one element and patches another.", "solution": "Move both attributes onto one element."},
+            {"id": "T101", "problem": "A directive (dj-click=\"save\", …) naming a handler the LiveView does not have", "why": "The event reaches the server and fails: nothing happens on the page.", "solution": "Name one of the view's @event_handler methods, or add it."},
+            {"id": "T102", "problem": "A dj-view naming a class that does not exist or is not a LiveView", "why": "Nothing mounts: the page is dead.", "solution": "Use the LiveView's import path, module.Class."},
             {"id": "debounce", "problem": "A search input without debouncing", "why": "Every keystroke becomes a round trip and a render.", "solution": "dj-debounce=\"300\" on the input or @debounce(wait=0.3) on the handler."},
         ],
     })

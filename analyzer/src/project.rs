@@ -9,7 +9,7 @@
 
 use crate::finding::{FileId, Finding};
 use crate::python::{BaseRef, PyFile};
-use crate::rules::{t002, v007};
+use crate::rules::{t002, t101, t102, v007};
 use crate::template::{TemplateDoc, TemplateRef};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -332,6 +332,71 @@ impl PythonIndex<'_> {
     }
 }
 
+impl PythonIndex<'_> {
+    /// The names of the event handlers of class `c` of file `m` and of every class it
+    /// inherits from (methods decorated with djust's `event_handler` or `action`), or
+    /// `None` when a base cannot be read (a class from an installed package other than
+    /// djust, or a name that resolves to nothing): its handlers are unknown.
+    pub fn handler_names(&self, m: usize, c: usize) -> Option<HashSet<String>> {
+        let mut chain = vec![(m, c)];
+        let mut next = 0;
+        while next < chain.len() && chain.len() < 256 {
+            let (fm, fc) = chain[next];
+            next += 1;
+            for base in &self.files[fm].1.classes[fc].bases {
+                let BaseRef::Dotted(parts) = base else { return None };
+                match self.resolve_written_in_scope(fm, fc, parts) {
+                    Symbol::Class(bm, bc) => {
+                        if !chain.contains(&(bm, bc)) {
+                            chain.push((bm, bc));
+                        }
+                    }
+                    Symbol::External(p) if p == "djust" || p.starts_with("djust.") => {}
+                    _ if parts.len() == 1 && parts[0] == "object" => {}
+                    _ => return None,
+                }
+            }
+        }
+        let mut names = HashSet::new();
+        for (fm, fc) in chain {
+            let file = self.files[fm].1;
+            for h in file.handlers.iter().filter(|h| h.class == fc) {
+                if h.decorators
+                    .iter()
+                    .flatten()
+                    .any(|d| self.is_handler_decorator(fm, d))
+                {
+                    names.insert(h.name.clone());
+                }
+            }
+        }
+        Some(names)
+    }
+
+    /// The analysed module a dotted path leads into (its longest prefix that is one):
+    /// `(index, module name)`.
+    pub fn module_prefix(&self, path: &str) -> Option<(usize, &str)> {
+        let parts: Vec<&str> = path.split('.').collect();
+        (1..=parts.len()).rev().find_map(|i| {
+            let prefix = parts[..i].join(".");
+            self.modules
+                .get(prefix.as_str())
+                .map(|&m| (m, self.files[m].1.module.as_str()))
+        })
+    }
+}
+
+/// The closest of `candidates` to `name` (Levenshtein distance at most a third of the
+/// name's length, and at most 3), for a "did you mean".
+fn nearest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    candidates
+        .map(|c| (strsim::levenshtein(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
 /// Template directories and the names templates are loaded by, per project of a
 /// monorepo (a project is the directory of a `manage.py`).
 pub struct TemplateIndex {
@@ -523,6 +588,7 @@ pub fn cross_file_findings(
         .flat_map(|(_, d)| d.embeds.iter().map(String::as_str))
         .collect();
     let mut template_of: HashMap<FileId, String> = HashMap::new();
+    let mut views_of: HashMap<FileId, Vec<(String, usize, usize)>> = HashMap::new();
     let mut fragments: HashSet<FileId> = HashSet::new();
     for (m, (file_id, file)) in index.files().iter().enumerate() {
         for (c, class) in file.classes.iter().enumerate() {
@@ -538,13 +604,75 @@ pub fn cross_file_findings(
                 continue;
             }
             if let Some(t) = tindex.resolve(name, Some(*file_id)) {
+                if !class.is_abstract {
+                    views_of.entry(t).or_default().push((path.clone(), m, c));
+                }
                 template_of.entry(t).or_insert(path);
             }
         }
     }
 
-    // T002.
+    // T101: directives naming a handler the template's LiveViews do not have.
     let docs: HashMap<FileId, &TemplateDoc> = templates.iter().map(|(id, d)| (*id, *d)).collect();
+    let mut ids: Vec<&FileId> = views_of.keys().collect();
+    ids.sort();
+    for id in ids {
+        let (Some(doc), Some(views)) = (docs.get(id), views_of.get(id)) else {
+            continue;
+        };
+        let Some(sets) = views
+            .iter()
+            .map(|(_, m, c)| index.handler_names(*m, *c))
+            .collect::<Option<Vec<HashSet<String>>>>()
+        else {
+            continue;
+        };
+        for directive in doc.elements.iter().flat_map(|e| e.directives.iter()) {
+            let Some(handler) = &directive.target else {
+                continue;
+            };
+            if !t101::names_a_handler(&directive.name) || sets.iter().any(|s| s.contains(handler)) {
+                continue;
+            }
+            let paths: Vec<String> = views.iter().map(|(p, _, _)| p.clone()).collect();
+            let near = nearest(handler, sets.iter().flatten().map(String::as_str));
+            out.push(t101::finding(*id, directive, handler, &paths, near));
+        }
+    }
+
+    // T102: dj-view naming something that is not a LiveView of the project.
+    for (id, doc) in templates {
+        for element in &doc.elements {
+            let (Some(span), Some(path)) = (element.view, element.view_value.as_deref()) else {
+                continue;
+            };
+            if path.is_empty() || !path.contains('.') || path.contains(['{', '}', ' ']) {
+                continue;
+            }
+            let Some((m, module)) = index.module_prefix(path) else {
+                continue;
+            };
+            let problem = match index.resolve_path(path, 0) {
+                Symbol::Class(bm, bc) if liveviews.is_liveview(bm, bc) => continue,
+                Symbol::Class(..) => t102::Problem::NotLiveView,
+                Symbol::Module(_) => t102::Problem::Module,
+                Symbol::Defined(..) => t102::Problem::NotAClass,
+                Symbol::Unknown => t102::Problem::Missing,
+                Symbol::External(_) => continue,
+            };
+            let file = index.files()[m].1;
+            let classes: Vec<String> = file
+                .top_classes
+                .iter()
+                .filter(|(_, &c)| liveviews.is_liveview(m, c))
+                .map(|(name, _)| format!("{module}.{name}"))
+                .collect();
+            let near = nearest(path, classes.iter().map(String::as_str));
+            out.push(t102::finding(*id, span, path, module, problem, near));
+        }
+    }
+
+    // T002.
     let mut included = HashSet::new();
     let mut extended = HashSet::new();
     for (id, doc) in templates {

@@ -140,6 +140,8 @@ registry! {
     E004 => crate::rules::e004::TemplateSyntaxError,
     T002 => crate::rules::t002::MissingDjRoot,
     T005 => crate::rules::t005::DjViewDjRootSplit,
+    T101 => crate::rules::t101::UnknownEventHandler,
+    T102 => crate::rules::t102::UnknownDjView,
     V006 => crate::rules::v006::ServiceInstanceInMount,
     V007 => crate::rules::v007::EventHandlerMissingKwargs,
 }

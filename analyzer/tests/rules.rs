@@ -262,3 +262,13 @@ fn copy_dir(from: &Path, to: &Path) {
 fn e001_python_syntax_error() {
     check_rule("E001");
 }
+
+#[test]
+fn t101_unknown_event_handler() {
+    check_rule("T101");
+}
+
+#[test]
+fn t102_unknown_dj_view() {
+    check_rule("T102");
+}

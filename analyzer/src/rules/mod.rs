@@ -7,5 +7,7 @@ pub mod e003;
 pub mod e004;
 pub mod t002;
 pub mod t005;
+pub mod t101;
+pub mod t102;
 pub mod v006;
 pub mod v007;

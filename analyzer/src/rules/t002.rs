@@ -20,6 +20,12 @@ declare_violation! {
     ///   template, nor the `template_name` of a component (`LiveComponent`, `Component`:
     ///   its HTML is part of its LiveView's page).
     ///
+    /// The template of a LiveView that another template embeds with
+    /// `{% live_render "app.views.Child" %}` is not a root: the parent supplies it.
+    /// A `template_name` is looked up as Django's loaders do: settings `DIRS` first, then
+    /// the apps' `templates/` directories in `INSTALLED_APPS` order; in a repository with
+    /// several projects (several `manage.py`), among the view's own project first.
+    ///
     /// When a parent in the chain cannot be found, or is chosen at runtime
     /// (`{% extends layout %}`), djust cannot know and says nothing. The finding is
     /// reported at the element with `dj-view` when there is one, else at the top of the file.

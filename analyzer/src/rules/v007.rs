@@ -17,8 +17,10 @@ declare_violation! {
     /// `@event_handler(params=...)`), imported under another name
     /// (`from djust.decorators import event_handler as eh`), dotted
     /// (`@djust.decorators.event_handler()`), re-exported through your own modules, and
-    /// stacked with other decorators. Sync and async handlers are checked, in every class,
-    /// mixins included. The finding points at the handler's name.
+    /// stacked with other decorators, also when djust's own source is among the checked
+    /// files (vendored, a monorepo). Sync and async handlers are checked, in every class,
+    /// mixins included, and those defined under `if`/`else`, `try`/`except` or `with` in
+    /// the class body. The finding points at the handler's name.
     ///
     /// ## Why is this bad?
     /// djust calls handlers with the event's parameters as keyword arguments: `value` for
