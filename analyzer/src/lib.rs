@@ -18,6 +18,7 @@
 
 pub mod ast_util;
 pub mod cache;
+pub mod checker;
 pub mod config;
 pub mod discovery;
 pub mod docs;

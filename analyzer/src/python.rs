@@ -236,6 +236,13 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     let body = parsed.suite();
     collect_imports(body, &mut file);
     collect_defined(body, &mut file);
+    let bound: std::collections::HashSet<String> = file
+        .imports
+        .keys()
+        .cloned()
+        .chain(file.defined.iter().cloned())
+        .collect();
+    crate::checker::check_module(input.file, input.source, input.lines, &bound, body, &mut findings);
     let mut ctx = Collector {
         input,
         file: &mut file,

@@ -272,3 +272,28 @@ fn t101_unknown_event_handler() {
 fn t102_unknown_dj_view() {
     check_rule("T102");
 }
+
+#[test]
+fn s001_mark_safe_formatted() {
+    check_rule("S001");
+}
+
+#[test]
+fn s002_csrf_exempt_without_reason() {
+    check_rule("S002");
+}
+
+#[test]
+fn s003_bare_except_pass() {
+    check_rule("S003");
+}
+
+#[test]
+fn q001_print_call() {
+    check_rule("Q001");
+}
+
+#[test]
+fn q002_eager_log_formatting() {
+    check_rule("Q002");
+}
