@@ -477,7 +477,20 @@ mod tests {
         );
         let s = Settings::resolve(std::slice::from_ref(&d), &d, &Overrides::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(s.enabled, vec![Rule::T002, Rule::T101, Rule::T102, Rule::V006]);
+        assert_eq!(
+            s.enabled,
+            vec![
+                Rule::T001,
+                Rule::T002,
+                Rule::T013,
+                Rule::T014,
+                Rule::T015,
+                Rule::T017,
+                Rule::T101,
+                Rule::T102,
+                Rule::V006
+            ]
+        );
     }
 
     #[test]

@@ -602,10 +602,9 @@ fn analyse(
         }
         Kind::Template | Kind::Markup => {
             let doc = template::summarize(&text);
-            if let Some(f) = rules::t005::check(id, &doc) {
-                findings.push(f);
+            for rule in rules::TEMPLATE_RULES {
+                rule(id, &doc, &mut findings);
             }
-            findings.extend(rules::e004::check(id, &doc));
             Summary::Template(doc)
         }
     };

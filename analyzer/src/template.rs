@@ -55,6 +55,12 @@ pub struct Element {
     pub root: Option<Span>,
     /// Event directives on this element (`dj-click`, `dj-model.lazy`, …).
     pub directives: Vec<DirectiveAttr>,
+    /// Attributes of old or foreign syntaxes the template rules report (T001, T014,
+    /// T015): `@click`-style events, `data-dj-id`, `data-djust-root`/`data-djust-view`,
+    /// lower-case names with their spans.
+    pub legacy: Vec<(String, Span)>,
+    /// Whether the `dj-view` value is built by the template (`{{ … }}`, `{% … %}`).
+    pub view_templated: bool,
 }
 
 /// One event directive attribute of an element.
@@ -200,11 +206,45 @@ pub fn summarize(source: &str) -> TemplateDoc {
     }
     let masked =
         String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    // Only elements with `dj-` attributes matter; most layouts and components have none.
-    if contains_ignore_ascii_case(masked.as_bytes(), b"dj-") {
+    // Only elements with `dj-` attributes (or the old `data-djust-…` and `@event`
+    // syntaxes) matter; most layouts and components have none.
+    let bytes = masked.as_bytes();
+    if contains_ignore_ascii_case(bytes, b"dj-")
+        || contains_ignore_ascii_case(bytes, b"data-djust-")
+        || bytes
+            .windows(2)
+            .any(|w| w[0] == b'@' && w[1].is_ascii_lowercase())
+    {
         doc.elements = elements_within_depth(&masked, &mut doc.errors);
+        for el in &mut doc.elements {
+            // Masking left spaces where template code built the value.
+            if let Some(view) = el.view {
+                el.view_templated = source.get(view.start..view.end).is_some_and(|t| t.contains('{'));
+            }
+        }
     }
     doc
+}
+
+/// The old syntaxes T001, T014 and T015 report: `@click=…` (an event named with `@`),
+/// `data-dj-id`, `data-djust-root`, `data-djust-view`.
+fn is_legacy_attribute(name: &str) -> bool {
+    const EVENTS: &[&str] = &[
+        "click",
+        "input",
+        "change",
+        "submit",
+        "blur",
+        "focus",
+        "keydown",
+        "keyup",
+        "mouseenter",
+        "mouseleave",
+    ];
+    match name.strip_prefix('@') {
+        Some(event) => EVENTS.contains(&event.split('.').next().unwrap_or(event)),
+        None => matches!(name, "data-dj-id" | "data-djust-root" | "data-djust-view"),
+    }
 }
 
 /// [`elements`] of `masked` up to where its HTML nests deeper than
@@ -371,6 +411,8 @@ fn element(src: &str, node: tree_sitter::Node<'_>) -> Option<Element> {
         view_value: None,
         root: None,
         directives: Vec::new(),
+        legacy: Vec::new(),
+        view_templated: false,
     };
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
@@ -403,6 +445,8 @@ fn element(src: &str, node: tree_sitter::Node<'_>) -> Option<Element> {
                     el.view_value = value.map(|v| v.trim().to_string());
                 } else if lname == "dj-root" {
                     el.root = Some(span);
+                } else if is_legacy_attribute(&lname) {
+                    el.legacy.push((lname, span));
                 } else if is_event_directive(&lname) {
                     // Django constructs are masked to spaces, so a value with template
                     // code in it is not a clean identifier and gets no target.
@@ -417,7 +461,8 @@ fn element(src: &str, node: tree_sitter::Node<'_>) -> Option<Element> {
             _ => {}
         }
     }
-    (el.view.is_some() || el.root.is_some() || !el.directives.is_empty()).then_some(el)
+    (el.view.is_some() || el.root.is_some() || !el.directives.is_empty() || !el.legacy.is_empty())
+        .then_some(el)
 }
 
 /// A Python identifier (ASCII subset), the shape of a handler or attribute name.

@@ -297,3 +297,28 @@ fn q001_print_call() {
 fn q002_eager_log_formatting() {
     check_rule("Q002");
 }
+
+#[test]
+fn t001_old_event_syntax() {
+    check_rule("T001");
+}
+
+#[test]
+fn t013_bad_dj_view() {
+    check_rule("T013");
+}
+
+#[test]
+fn t014_hand_written_dj_id() {
+    check_rule("T014");
+}
+
+#[test]
+fn t015_legacy_root_attributes() {
+    check_rule("T015");
+}
+
+#[test]
+fn t017_root_on_table_part() {
+    check_rule("T017");
+}

@@ -432,13 +432,16 @@ fn rule_command_prints_docs_and_lists_rules() {
     let codes: Vec<&str> = out.lines().filter_map(|l| l.split_whitespace().next()).collect();
     assert_eq!(
         codes,
-        vec!["E001", "E002", "E003", "E004", "Q001", "Q002", "S001", "S002", "S003", "T002", "T005", "T101", "T102", "V006", "V007"]
+        vec![
+            "E001", "E002", "E003", "E004", "Q001", "Q002", "S001", "S002", "S003", "T001", "T002", "T005",
+            "T013", "T014", "T015", "T017", "T101", "T102", "V006", "V007"
+        ]
     );
     assert!(out.contains("V006  service-instance-in-mount"), "{out}");
 
     let o = run(Path::new("."), &["rule", "--all", "--output-format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(v.as_array().map(Vec::len), Some(15));
+    assert_eq!(v.as_array().map(Vec::len), Some(20));
 
     let o = run(Path::new("."), &["rule", "V999"]);
     assert_eq!(o.status.code(), Some(2));

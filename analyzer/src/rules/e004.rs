@@ -47,7 +47,11 @@ declare_violation! {
 }
 
 /// One E004 finding per syntax error recorded in `doc`.
-pub fn check(file: FileId, doc: &TemplateDoc) -> Vec<Finding> {
+pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
+    out.extend(findings(file, doc));
+}
+
+fn findings(file: FileId, doc: &TemplateDoc) -> Vec<Finding> {
     doc.errors
         .iter()
         .map(|e| {

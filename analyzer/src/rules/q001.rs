@@ -49,13 +49,22 @@ pub fn check(ctx: &Context<'_>, expr: &Expr, out: &mut Vec<Finding>) {
     }
     if ctx.in_main_block
         || ctx.bound.contains("print")
-        || call.arguments.keywords.iter().any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "file"))
+        || call
+            .arguments
+            .keywords
+            .iter()
+            .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "file"))
     {
         return;
     }
     out.push(
-        Finding::new(Rule::Q001, ctx.file, span_of(call), "print() in application code: use logging.")
-            .with_primary_label("written to standard output")
-            .with_help("logger = logging.getLogger(__name__), then logger.debug(...) (or logger.info)."),
+        Finding::new(
+            Rule::Q001,
+            ctx.file,
+            span_of(call),
+            "print() in application code: use logging.",
+        )
+        .with_primary_label("written to standard output")
+        .with_help("logger = logging.getLogger(__name__), then logger.debug(...) (or logger.info)."),
     );
 }

@@ -40,7 +40,15 @@ declare_violation! {
     }
 }
 
-const METHODS: &[&str] = &["debug", "info", "warning", "warn", "error", "critical", "exception"];
+const METHODS: &[&str] = &[
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "critical",
+    "exception",
+];
 
 fn is_logger(expr: &Expr) -> bool {
     match dotted(expr) {
@@ -53,7 +61,9 @@ fn is_logger(expr: &Expr) -> bool {
 /// Check one expression.
 pub fn check(ctx: &Context<'_>, expr: &Expr, out: &mut Vec<Finding>) {
     let Expr::Call(call) = expr else { return };
-    let Expr::Attribute(method) = call.func.as_ref() else { return };
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
     if !is_logger(&method.value) {
         return;
     }
@@ -84,6 +94,8 @@ pub fn check(ctx: &Context<'_>, expr: &Expr, out: &mut Vec<Finding>) {
             format!("The log message is {how}: it is formatted even when the record is not emitted."),
         )
         .with_primary_label("formatted eagerly")
-        .with_help(format!("Pass the values as arguments: logger.{name}(\"... %s ...\", value).")),
+        .with_help(format!(
+            "Pass the values as arguments: logger.{name}(\"... %s ...\", value)."
+        )),
     );
 }

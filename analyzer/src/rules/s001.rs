@@ -48,16 +48,22 @@ pub fn check(ctx: &Context<'_>, expr: &Expr, out: &mut Vec<Finding>) {
     if !is_mark_safe {
         return;
     }
-    let Some(arg) = call.arguments.args.first() else { return };
+    let Some(arg) = call.arguments.args.first() else {
+        return;
+    };
     let how = match arg {
         Expr::FString(f) if f.value.elements().any(|e| e.is_interpolation()) => "an f-string",
         Expr::Call(c) => match c.func.as_ref() {
-            Expr::Attribute(a) if a.attr.as_str() == "format" && matches!(a.value.as_ref(), Expr::StringLiteral(_)) => {
+            Expr::Attribute(a)
+                if a.attr.as_str() == "format" && matches!(a.value.as_ref(), Expr::StringLiteral(_)) =>
+            {
                 "str.format()"
             }
             _ => return,
         },
-        Expr::BinOp(b) if matches!(b.op, Operator::Mod) && matches!(b.left.as_ref(), Expr::StringLiteral(_)) => {
+        Expr::BinOp(b)
+            if matches!(b.op, Operator::Mod) && matches!(b.left.as_ref(), Expr::StringLiteral(_)) =>
+        {
             "% formatting"
         }
         _ => return,

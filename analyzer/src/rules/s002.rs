@@ -81,7 +81,10 @@ pub fn check(ctx: &Context<'_>, stmt: &Stmt, out: &mut Vec<Finding>) {
             Rule::S002,
             ctx.file,
             span_of(&f.name),
-            format!("`{}` is exempt from CSRF protection without a stated reason.", f.name.as_str()),
+            format!(
+                "`{}` is exempt from CSRF protection without a stated reason.",
+                f.name.as_str()
+            ),
         )
         .with_primary_label("CSRF checks are off for this view")
         .with_label(span_of(decorator), "exempted here")

@@ -51,7 +51,9 @@ pub fn check(ctx: &Context<'_>, stmt: &Stmt, out: &mut Vec<Finding>) {
         let ExceptHandler::ExceptHandler(h) = handler;
         let catches_all = match h.type_.as_deref() {
             None => true,
-            Some(e) => dotted(e).is_some_and(|p| p == ["BaseException"] || p == ["builtins", "BaseException"]),
+            Some(e) => {
+                dotted(e).is_some_and(|p| p == ["BaseException"] || p == ["builtins", "BaseException"])
+            }
         };
         let silent = h.body.len() == 1
             && match &h.body[0] {
@@ -62,7 +64,10 @@ pub fn check(ctx: &Context<'_>, stmt: &Stmt, out: &mut Vec<Finding>) {
         if catches_all && silent {
             // `except …:`, up to its colon.
             let span = span_of(h);
-            let after = h.type_.as_deref().map_or(span.start + "except".len(), |t| span_of(t).end);
+            let after = h
+                .type_
+                .as_deref()
+                .map_or(span.start + "except".len(), |t| span_of(t).end);
             let end = ctx
                 .source
                 .get(after..span.end)
