@@ -30,6 +30,7 @@ pub mod knowledge;
 pub mod noqa;
 pub mod output;
 pub mod project;
+pub mod project_settings;
 pub mod python;
 pub mod python_depth;
 mod python_state;
@@ -416,7 +417,7 @@ fn select(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings) -> (Vec<F
         if !settings.rule_applies(f.rule, &l.file.abs) {
             continue;
         }
-        if is_suppressed(&f, &l.summary) {
+        if is_suppressed(&f, &l.summary, &l.file) {
             suppressed += 1;
             continue;
         }
@@ -450,11 +451,19 @@ fn pathdiff(path: &Path, base: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn is_suppressed(f: &Finding, summary: &Summary) -> bool {
+/// Whether a `noqa` suppresses `f`: the file's, or (Python) one on a line the finding
+/// names, by default its first line.
+fn is_suppressed(f: &Finding, summary: &Summary, file: &SourceFile) -> bool {
     match summary {
         Summary::Python(p) => {
+            let first = [file.lines.line_of(f.span.start)];
+            let lines: &[usize] = if f.noqa_lines.is_empty() {
+                &first
+            } else {
+                &f.noqa_lines
+            };
             p.file_noqa.as_ref().is_some_and(|n| n.suppresses(f.rule))
-                || f.noqa_lines
+                || lines
                     .iter()
                     .any(|line| p.line_noqa.get(line).is_some_and(|n| n.suppresses(f.rule)))
         }
@@ -663,7 +672,7 @@ pub fn check_source(text: &str, filename: &str, settings: &Settings) -> Report {
         if !settings.enabled.contains(&f.rule) {
             continue;
         }
-        if is_suppressed(&f, &loaded.summary) {
+        if is_suppressed(&f, &loaded.summary, &loaded.file) {
             suppressed += 1;
             continue;
         }

@@ -612,6 +612,9 @@ pub fn cross_file_findings(
         }
     }
 
+    // The configuration rules, on the settings modules.
+    out.extend(crate::project_settings::findings(index));
+
     // T101: directives naming a handler the template's LiveViews do not have.
     let docs: HashMap<FileId, &TemplateDoc> = templates.iter().map(|(id, d)| (*id, *d)).collect();
     let mut ids: Vec<&FileId> = views_of.keys().collect();

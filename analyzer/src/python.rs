@@ -145,6 +145,13 @@ pub struct PyFile {
     pub template_dirs: Vec<PathBuf>,
     /// `INSTALLED_APPS` as this file sets it (string entries, in order).
     pub installed_apps: Vec<String>,
+    /// The settings of `settings_eval::SETTINGS` this file assigns at module level.
+    pub settings: Vec<(String, crate::settings_eval::Setting, Span)>,
+    /// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", …)`'s module, if the file sets it.
+    pub settings_module_default: Option<String>,
+    /// The WebSocket application of a `ProtocolTypeRouter` defined here (an `asgi.py`):
+    /// its span and the wrappers it is built from.
+    pub websocket_stack: Option<(Span, Vec<String>)>,
     /// `# noqa` directives by 0-based line.
     pub line_noqa: HashMap<usize, Noqa>,
     /// A file-level `# djust: noqa` directive.
@@ -251,6 +258,9 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     ctx.classes_in(body, None, "");
     file.template_dirs = crate::settings_eval::template_dirs(body, input.abs_path);
     file.installed_apps = crate::settings_eval::installed_apps(body);
+    file.settings = crate::settings_eval::settings(body);
+    file.settings_module_default = crate::settings_eval::settings_module_default(body);
+    file.websocket_stack = crate::settings_eval::websocket_stack(body);
     (file, findings)
 }
 

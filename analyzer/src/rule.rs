@@ -134,6 +134,12 @@ macro_rules! registry {
 }
 
 registry! {
+    A001 => crate::rules::a001::WebsocketWithoutOriginValidator,
+    C001 => crate::rules::c001::AsgiApplicationMissing,
+    C002 => crate::rules::c002::ChannelLayersMissing,
+    C003 => crate::rules::c003::DaphneAfterStaticfiles,
+    C004 => crate::rules::c004::DjustNotInstalled,
+    C005 => crate::rules::c005::WebsocketWithoutAuth,
     E001 => crate::rules::e001::PythonSyntaxError,
     E002 => crate::rules::e002::UndecodableFile,
     E003 => crate::rules::e003::UnreadableFile,
@@ -143,6 +149,7 @@ registry! {
     S001 => crate::rules::s001::MarkSafeFormatted,
     S002 => crate::rules::s002::CsrfExemptWithoutReason,
     S003 => crate::rules::s003::BareExceptPass,
+    S004 => crate::rules::s004::DebugWithPublicHosts,
     T001 => crate::rules::t001::OldEventSyntax,
     T002 => crate::rules::t002::MissingDjRoot,
     T005 => crate::rules::t005::DjViewDjRootSplit,

@@ -7,8 +7,10 @@
 //! `str(...)`, `.parents[n]`, string literals and names assigned earlier at module
 //! level. Anything else (environment variables, function calls) is skipped.
 
-use crate::ast_util::{dotted, str_const};
+use crate::ast_util::{dotted, span_of, str_const};
+use djust_runtime::Span;
 use ruff_python_ast::{self as ast, Expr, Stmt};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -78,6 +80,177 @@ fn app_strings(value: &Expr, out: &mut Vec<String>, depth: usize) {
         }
         _ => {}
     }
+}
+
+/// A setting's value as far as it can be read without running the module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Setting {
+    /// `True` / `False`.
+    Bool(bool),
+    /// A string literal.
+    Str(String),
+    /// A list or tuple of string literals (other entries dropped).
+    Strs(Vec<String>),
+    /// An empty dict, list or tuple, or `None`.
+    Empty,
+    /// Anything else (an environment lookup, a call, a non-empty dict).
+    Other,
+}
+
+/// The settings djust's configuration checks read (C001–C004, S004).
+pub const SETTINGS: &[&str] = &[
+    "ALLOWED_HOSTS",
+    "ASGI_APPLICATION",
+    "CHANNEL_LAYERS",
+    "DEBUG",
+    "INSTALLED_APPS",
+];
+
+/// Module-level assignments of [`SETTINGS`] in `body`, in source order, with the span
+/// of each statement. `INSTALLED_APPS` takes its [`installed_apps`] value.
+pub fn settings(body: &[Stmt]) -> Vec<(String, Setting, Span)> {
+    let mut out = Vec::new();
+    for stmt in body {
+        let (target, value) = match stmt {
+            Stmt::Assign(a) if a.targets.len() == 1 => (&a.targets[0], Some(a.value.as_ref())),
+            Stmt::AnnAssign(a) => (a.target.as_ref(), a.value.as_deref()),
+            Stmt::AugAssign(a) => (a.target.as_ref(), None),
+            _ => continue,
+        };
+        let Expr::Name(n) = target else { continue };
+        let name = n.id.as_str();
+        if !SETTINGS.contains(&name) {
+            continue;
+        }
+        let value = match (name, value) {
+            ("INSTALLED_APPS", _) => Setting::Strs(installed_apps(std::slice::from_ref(stmt))),
+            (_, Some(v)) => setting_value(v),
+            (_, None) => Setting::Other,
+        };
+        // `INSTALLED_APPS += [...]` extends what an earlier assignment set.
+        if let (Stmt::AugAssign(_), Setting::Strs(more)) = (stmt, &value) {
+            if let Some((_, Setting::Strs(prev), _)) = out
+                .iter_mut()
+                .rev()
+                .find(|(n, _, _): &&mut (String, Setting, Span)| n == name)
+            {
+                prev.extend(more.iter().cloned());
+                continue;
+            }
+        }
+        out.push((name.to_string(), value, span_of(stmt)));
+    }
+    out
+}
+
+fn setting_value(value: &Expr) -> Setting {
+    match value {
+        Expr::BooleanLiteral(b) => Setting::Bool(b.value),
+        Expr::NoneLiteral(_) => Setting::Empty,
+        Expr::StringLiteral(s) => Setting::Str(s.value.to_str().to_string()),
+        Expr::List(l) if l.elts.is_empty() => Setting::Empty,
+        Expr::Tuple(t) if t.elts.is_empty() => Setting::Empty,
+        Expr::Dict(d) if d.items.is_empty() => Setting::Empty,
+        Expr::List(l) => Setting::Strs(l.elts.iter().filter_map(str_const).map(str::to_string).collect()),
+        Expr::Tuple(t) => Setting::Strs(t.elts.iter().filter_map(str_const).map(str::to_string).collect()),
+        _ => Setting::Other,
+    }
+}
+
+/// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x.settings")` anywhere in `body`
+/// (`manage.py`, `asgi.py`, `wsgi.py`): the settings module Django loads by default.
+pub fn settings_module_default(body: &[Stmt]) -> Option<String> {
+    let mut found = None;
+    visit_calls(body, &mut |func, args| {
+        if found.is_some() {
+            return;
+        }
+        let name = dotted(func);
+        if name.as_deref().and_then(|n| n.last().copied()) == Some("setdefault")
+            && args.first().and_then(str_const) == Some("DJANGO_SETTINGS_MODULE")
+        {
+            found = args.get(1).and_then(str_const).map(str::to_string);
+        }
+    });
+    found
+}
+
+/// Call `f(func, args)` for every call statement in `body` and in the bodies of
+/// functions and `if`s in it (where `manage.py` makes its call), to a fixed depth.
+pub fn visit_calls(body: &[Stmt], f: &mut dyn FnMut(&Expr, &[Expr])) {
+    let mut stack: Vec<(&[Stmt], usize)> = vec![(body, 0)];
+    while let Some((stmts, depth)) = stack.pop() {
+        for stmt in stmts {
+            match stmt {
+                Stmt::Expr(e) => {
+                    if let Expr::Call(c) = e.value.as_ref() {
+                        f(&c.func, &c.arguments.args);
+                    }
+                }
+                Stmt::FunctionDef(d) if depth < 8 => stack.push((&d.body, depth + 1)),
+                Stmt::If(i) if depth < 8 => {
+                    stack.push((&i.body, depth + 1));
+                    for clause in &i.elif_else_clauses {
+                        stack.push((&clause.body, depth + 1));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The WebSocket application of a `ProtocolTypeRouter({... "websocket": APP ...})` in
+/// `body`: the span of `APP` and the names of the wrappers it is built from (the last
+/// part of every called name in it, following a module-level name one step:
+/// `AllowedHostsOriginValidator`, `AuthMiddlewareStack`, `URLRouter`, …).
+pub fn websocket_stack(body: &[Stmt]) -> Option<(Span, Vec<String>)> {
+    let assigned: HashMap<&str, &Expr> = body
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::Assign(a) if a.targets.len() == 1 => match &a.targets[0] {
+                Expr::Name(n) => Some((n.id.as_str(), a.value.as_ref())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let router = assigned.values().find_map(|v| match v {
+        Expr::Call(c) if dotted(&c.func).is_some_and(|p| p.last() == Some(&"ProtocolTypeRouter")) => {
+            c.arguments.args.first()
+        }
+        _ => None,
+    })?;
+    let Expr::Dict(d) = router else { return None };
+    let app = d
+        .items
+        .iter()
+        .find(|i| i.key.as_ref().and_then(str_const) == Some("websocket"))
+        .map(|i| &i.value)?;
+    let mut names = Vec::new();
+    let mut pending = vec![(app, 0usize)];
+    while let Some((e, depth)) = pending.pop() {
+        if depth > 32 {
+            continue;
+        }
+        match e {
+            Expr::Call(c) => {
+                if let Some(p) = dotted(&c.func) {
+                    names.extend(p.last().map(|s| s.to_string()));
+                }
+                pending.extend(c.arguments.args.iter().map(|a| (a, depth + 1)));
+            }
+            Expr::Name(n) => {
+                if let Some(v) = assigned.get(n.id.as_str()) {
+                    if depth < 2 {
+                        pending.push((v, depth + 1));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Some((span_of(app), names))
 }
 
 fn collect_dirs(value: &Expr, file: &Path, env: &HashMap<String, PathBuf>, out: &mut Vec<PathBuf>) {

@@ -322,3 +322,38 @@ fn t015_legacy_root_attributes() {
 fn t017_root_on_table_part() {
     check_rule("T017");
 }
+
+#[test]
+fn c001_asgi_application_missing() {
+    check_rule("C001");
+}
+
+#[test]
+fn c002_channel_layers_missing() {
+    check_rule("C002");
+}
+
+#[test]
+fn c003_daphne_after_staticfiles() {
+    check_rule("C003");
+}
+
+#[test]
+fn c004_djust_not_installed() {
+    check_rule("C004");
+}
+
+#[test]
+fn c005_websocket_without_auth() {
+    check_rule("C005");
+}
+
+#[test]
+fn a001_websocket_without_origin_validator() {
+    check_rule("A001");
+}
+
+#[test]
+fn s004_debug_with_public_hosts() {
+    check_rule("S004");
+}

@@ -4,8 +4,9 @@
 //! root URLconf from the settings' `ROOT_URLCONF`. Files are parsed, never run.
 
 use crate::error::ScaffoldError;
-use djust_analyzer::ast_util::{dotted, str_const};
+use djust_analyzer::ast_util::str_const;
 use djust_analyzer::python::parse_module;
+use djust_analyzer::settings_eval::settings_module_default as settings_default;
 use djust_analyzer::source::read_text;
 use ruff_python_ast::{Expr, Stmt};
 use std::path::{Path, PathBuf};
@@ -121,23 +122,6 @@ pub fn module_file(root: &Path, module: &str) -> Option<PathBuf> {
     package.is_file().then_some(package)
 }
 
-/// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x.settings")` anywhere in `body`.
-fn settings_default(body: &[Stmt]) -> Option<String> {
-    let mut found = None;
-    visit_calls(body, &mut |func, args| {
-        if found.is_some() {
-            return;
-        }
-        let name = dotted(func);
-        if name.as_deref().and_then(|n| n.last().copied()) == Some("setdefault")
-            && args.first().and_then(str_const) == Some("DJANGO_SETTINGS_MODULE")
-        {
-            found = args.get(1).and_then(str_const).map(str::to_string);
-        }
-    });
-    found
-}
-
 /// The string assigned to `NAME = "..."` at the top level of `body`.
 pub fn string_setting(body: &[Stmt], name: &str) -> Option<String> {
     body.iter().rev().find_map(|stmt| match stmt {
@@ -150,29 +134,4 @@ pub fn string_setting(body: &[Stmt], name: &str) -> Option<String> {
         }
         _ => None,
     })
-}
-
-/// Call `f(func, args)` for every call in the statements of `body` and the bodies of
-/// functions and `if`s in it (where `manage.py` makes its call), to a fixed depth.
-fn visit_calls(body: &[Stmt], f: &mut dyn FnMut(&Expr, &[Expr])) {
-    let mut stack: Vec<(&[Stmt], usize)> = vec![(body, 0)];
-    while let Some((stmts, depth)) = stack.pop() {
-        for stmt in stmts {
-            match stmt {
-                Stmt::Expr(e) => {
-                    if let Expr::Call(c) = e.value.as_ref() {
-                        f(&c.func, &c.arguments.args);
-                    }
-                }
-                Stmt::FunctionDef(d) if depth < 8 => stack.push((&d.body, depth + 1)),
-                Stmt::If(i) if depth < 8 => {
-                    stack.push((&i.body, depth + 1));
-                    for clause in &i.elif_else_clauses {
-                        stack.push((&clause.body, depth + 1));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
 }

@@ -1,6 +1,12 @@
 //! One file per rule, ruff-style: each declares its violation type (whose doc
 //! comment is the rule's documentation) and the function that finds it.
 
+pub mod a001;
+pub mod c001;
+pub mod c002;
+pub mod c003;
+pub mod c004;
+pub mod c005;
 pub mod e001;
 pub mod e002;
 pub mod e003;
@@ -10,6 +16,7 @@ pub mod q002;
 pub mod s001;
 pub mod s002;
 pub mod s003;
+pub mod s004;
 pub mod t001;
 pub mod t002;
 pub mod t005;

@@ -1,0 +1,155 @@
+//! The project's Django settings as the configuration rules see them (C001–C005, S004,
+//! A001), read from source: which module is the settings module, and what its
+//! settings are once the modules it star-imports (`from .base import *`) are
+//! followed.
+//!
+//! The settings module is the one a `manage.py` (or `asgi.py`) names in
+//! `os.environ.setdefault("DJANGO_SETTINGS_MODULE", …)`. Without one, every module that
+//! assigns `INSTALLED_APPS` or star-imports one that does, and is not star-imported by
+//! another such module, counts (`settings/dev.py` and `settings/prod.py` over
+//! `settings/base.py`). A setting the modules assign in a way
+//! that cannot be read (an environment lookup) is [`Setting::Other`], which no rule
+//! reports on.
+
+use crate::finding::{FileId, Finding};
+use crate::project::PythonIndex;
+use crate::python::PyFile;
+use crate::rules;
+use crate::settings_eval::Setting;
+use djust_runtime::Span;
+use std::collections::HashMap;
+
+/// One settings module with its effective settings.
+pub struct ProjectSettings<'a> {
+    /// The module's file.
+    pub file: FileId,
+    /// Its dotted name.
+    pub module: &'a str,
+    /// Each setting's final value, with the file and statement that set it last.
+    pub values: HashMap<&'a str, (&'a Setting, FileId, Span)>,
+    /// Where to report a missing setting: the `INSTALLED_APPS` assignment, else the
+    /// file's first line.
+    pub anchor: (FileId, Span),
+}
+
+impl ProjectSettings<'_> {
+    /// A setting's value, when the modules assign it.
+    pub fn get(&self, name: &str) -> Option<&Setting> {
+        self.values.get(name).map(|(v, _, _)| *v)
+    }
+}
+
+/// The settings modules of the indexed files (see the module documentation).
+pub fn find<'a>(index: &PythonIndex<'a>) -> Vec<ProjectSettings<'a>> {
+    let files = index.files();
+    let named: Vec<usize> = files
+        .iter()
+        .filter_map(|(_, f)| f.settings_module_default.as_deref())
+        .filter_map(|m| {
+            index
+                .module_prefix(m)
+                .filter(|(_, name)| *name == m)
+                .map(|(i, _)| i)
+        })
+        .collect();
+    let chosen: Vec<usize> = if !named.is_empty() {
+        let mut n = named;
+        n.sort_unstable();
+        n.dedup();
+        n
+    } else {
+        // Modules that assign INSTALLED_APPS, and those that star-import one of them
+        // (`dev.py` over `base.py`), to a fixed point.
+        let assigns = |f: &PyFile| f.settings.iter().any(|(n, _, _)| n == "INSTALLED_APPS");
+        let mut candidates: Vec<usize> = (0..files.len()).filter(|&i| assigns(files[i].1)).collect();
+        for _ in 0..16 {
+            let more: Vec<usize> = (0..files.len())
+                .filter(|i| !candidates.contains(i))
+                .filter(|&i| star_imported(index, i).iter().any(|s| candidates.contains(s)))
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            candidates.extend(more);
+        }
+        let imported: Vec<usize> = candidates.iter().flat_map(|&i| star_imported(index, i)).collect();
+        candidates.into_iter().filter(|i| !imported.contains(i)).collect()
+    };
+    chosen.into_iter().map(|m| effective(index, m)).collect()
+}
+
+/// The analysed modules `m` star-imports, directly.
+fn star_imported(index: &PythonIndex<'_>, m: usize) -> Vec<usize> {
+    index.files()[m]
+        .1
+        .star_imports
+        .iter()
+        .filter_map(|s| {
+            index
+                .module_prefix(s)
+                .filter(|(_, name)| name == s)
+                .map(|(i, _)| i)
+        })
+        .collect()
+}
+
+fn effective<'a>(index: &PythonIndex<'a>, m: usize) -> ProjectSettings<'a> {
+    // Star-imported modules first (depth-first, in import order), the module last: a
+    // later assignment wins, as when Python runs them.
+    let mut order = Vec::new();
+    collect(index, m, &mut order, 0);
+    let mut values: HashMap<&'a str, (&'a Setting, FileId, Span)> = HashMap::new();
+    for i in &order {
+        let (id, file) = index.files()[*i];
+        for (name, value, span) in &file.settings {
+            values.insert(name.as_str(), (value, id, *span));
+        }
+    }
+    let (id, file) = index.files()[m];
+    let anchor = values
+        .get("INSTALLED_APPS")
+        .map(|(_, f, s)| (*f, *s))
+        .unwrap_or((id, Span::new(0, 0)));
+    ProjectSettings {
+        file: id,
+        module: file.module.as_str(),
+        values,
+        anchor,
+    }
+}
+
+fn collect(index: &PythonIndex<'_>, m: usize, order: &mut Vec<usize>, depth: usize) {
+    if depth > 16 || order.contains(&m) {
+        return;
+    }
+    for s in star_imported(index, m) {
+        collect(index, s, order, depth + 1);
+    }
+    order.push(m);
+}
+
+/// Run the configuration rules on every settings module.
+pub fn findings(index: &PythonIndex<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for settings in find(index) {
+        rules::c001::check(&settings, &mut out);
+        rules::c002::check(&settings, &mut out);
+        rules::c003::check(&settings, &mut out);
+        rules::c004::check(&settings, &mut out);
+        rules::s004::check(&settings, &mut out);
+        // The ASGI module ASGI_APPLICATION names: its WebSocket stack (A001, C005).
+        if let Some(Setting::Str(app)) = settings.get("ASGI_APPLICATION") {
+            let module = app.rsplit_once('.').map_or(app.as_str(), |(m, _)| m);
+            if let Some((i, name)) = index.module_prefix(module) {
+                if name == module {
+                    let (id, file) = index.files()[i];
+                    if let Some((span, wrappers)) = &file.websocket_stack {
+                        rules::a001::check(id, *span, wrappers, &mut out);
+                        rules::c005::check(id, *span, wrappers, &mut out);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
