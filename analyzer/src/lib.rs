@@ -24,6 +24,7 @@ pub mod discovery;
 pub mod docs;
 pub mod error;
 pub mod finding;
+pub mod fix;
 pub mod host;
 pub mod html_depth;
 pub mod knowledge;

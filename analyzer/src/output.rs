@@ -71,7 +71,16 @@ pub fn json_lines(report: &Report) -> String {
     out
 }
 
-/// The `concise` format.
+/// `"[*] "` for a finding `djust check --fix` fixes (a safe fix), else `""`: the
+/// fixable marker of the text formats (ruff's).
+pub fn fixable_marker(f: &Finding) -> &'static str {
+    match &f.fix {
+        Some(fix) if fix.applicability == crate::finding::Applicability::Safe => "[*] ",
+        _ => "",
+    }
+}
+
+/// The `concise` format: `path:line:col: CODE [*] message` (`[*]`: `--fix` fixes it).
 pub fn concise(report: &Report) -> String {
     let mut out = String::new();
     for f in &report.findings {
@@ -79,11 +88,12 @@ pub fn concise(report: &Report) -> String {
         let (start, _) = file.location(f.span);
         let _ = writeln!(
             out,
-            "{}:{}:{}: {} {}",
+            "{}:{}:{}: {} {}{}",
             file.display_str(),
             start.line,
             start.column,
             f.rule.code(),
+            fixable_marker(f),
             f.message
         );
     }
@@ -119,11 +129,12 @@ pub fn github(report: &Report) -> String {
             end.line,
             end.column,
             escape_data(&format!(
-                "{}:{}:{}: {} {}",
+                "{}:{}:{}: {} {}{}",
                 file.display_str(),
                 start.line,
                 start.column,
                 f.rule.code(),
+                fixable_marker(f),
                 f.message
             ))
         );
@@ -184,7 +195,37 @@ pub fn sarif(report: &Report) -> String {
                 message.push_str("\nHelp: ");
                 message.push_str(h);
             }
-            json!({
+            // A fix as SARIF's `fixes`: each edit a replacement of a region.
+            let fixes: Vec<Value> = f
+                .fix
+                .iter()
+                .map(|fix| {
+                    let replacements: Vec<Value> = fix
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let (s, t) = file.location(e.span);
+                            json!({
+                                "deletedRegion": {
+                                    "startLine": s.line,
+                                    "startColumn": s.column,
+                                    "endLine": t.line,
+                                    "endColumn": t.column,
+                                },
+                                "insertedContent": { "text": e.content },
+                            })
+                        })
+                        .collect();
+                    json!({
+                        "description": { "text": fix.message },
+                        "artifactChanges": [{
+                            "artifactLocation": { "uri": uri(&file.display_str()) },
+                            "replacements": replacements,
+                        }],
+                    })
+                })
+                .collect();
+            let mut result = json!({
                 "ruleId": f.rule.code(),
                 "ruleIndex": rule_index(f.rule),
                 "level": sarif_level(f.severity),
@@ -200,7 +241,11 @@ pub fn sarif(report: &Report) -> String {
                         }
                     }
                 }],
-            })
+            });
+            if !fixes.is_empty() {
+                result["fixes"] = json!(fixes);
+            }
+            result
         })
         .collect();
     let doc = json!({

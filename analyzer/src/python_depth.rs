@@ -114,11 +114,17 @@ pub fn check(source: &str) -> Option<(TooDeep, usize)> {
             lo = mid;
         }
     }
-    let at = source[..hi]
+    let mut at = source[..hi]
         .char_indices()
         .next_back()
         .map(|(i, _)| i)
         .unwrap_or(0);
+    // A keyword or name crosses only once whole: report where it starts (`not`, not `t`).
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = source.as_bytes();
+    while at > 0 && word(bytes[at]) && word(bytes[at - 1]) {
+        at -= 1;
+    }
     Some((kind, at))
 }
 
@@ -349,6 +355,10 @@ mod tests {
         assert_eq!(kind, TooDeep::Brackets);
         // The 201st bracket.
         assert_eq!(at, "ok = 1\nx = ".len() + MAX_BRACKETS);
+        // A keyword: where it starts.
+        let src = format!("x = {}y\n", "not ".repeat(MAX_EXPRESSION_DEPTH + 5));
+        let (_, at) = super::check(&src).unwrap_or((TooDeep::Indentation, 0));
+        assert_eq!(&src[at..at + 4], "not ", "{at}");
     }
 
     #[test]

@@ -152,6 +152,19 @@ struct CheckArgs {
     /// Print the findings and nothing else (no summary line).
     #[arg(short, long)]
     quiet: bool,
+    /// Apply the safe fixes, write the files, and report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// Apply unsafe fixes too (with `--fix` or `--diff`); show them as fixable.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them; exit 1 when there is
+    /// one.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+    /// With `--fix`, list the fixes applied, per file.
+    #[arg(long)]
+    show_fixes: bool,
 }
 
 #[derive(clap::Args)]
@@ -258,13 +271,97 @@ fn run_check(args: CheckArgs) -> u8 {
         no_cache: args.no_cache,
         cache_dir: args.cache_dir.clone(),
     };
+    if args.fix || args.diff {
+        return run_fix(&args, &cwd, &overrides);
+    }
     let report = match djust_analyzer::check(&args.paths, &cwd, &overrides) {
         Ok(r) => r,
         Err(e) => return report_error(e),
     };
+    emit(&report, &args)
+}
+
+/// `--fix` and `--diff`: fix in memory, then write the files (printing what remains)
+/// or print the diff.
+fn run_fix(args: &CheckArgs, cwd: &std::path::Path, overrides: &Overrides) -> u8 {
+    let settings = match djust_analyzer::config::Settings::resolve(&args.paths, cwd, overrides) {
+        Ok(s) => s,
+        Err(e) => return report_error(e),
+    };
+    let (fixed, report) = match djust_analyzer::fix::fix(&args.paths, cwd, &settings, args.unsafe_fixes) {
+        Ok(r) => r,
+        Err(e) => return report_error(e),
+    };
+    if args.diff {
+        let mut out = String::new();
+        for f in &fixed {
+            let name = f.display.display().to_string();
+            let diff = similar::TextDiff::from_lines(&f.original, &f.fixed);
+            out.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&name, &name)
+                    .to_string(),
+            );
+        }
+        let n: usize = fixed.iter().map(|f| f.applied.len()).sum();
+        if !args.quiet {
+            out.push_str(&format!(
+                "Would fix {n} finding{} in {} file{}.\n",
+                if n == 1 { "" } else { "s" },
+                fixed.len(),
+                if fixed.len() == 1 { "" } else { "s" }
+            ));
+        }
+        print!("{out}");
+        return u8::from(!fixed.is_empty());
+    }
+    for f in &fixed {
+        if let Err(e) = write_atomically(&f.path, &f.fixed) {
+            eprintln!("djust: cannot write {}: {e}", f.display.display());
+            return 2;
+        }
+    }
+    let code = emit(&report, args);
+    if !args.quiet {
+        let n: usize = fixed.iter().map(|f| f.applied.len()).sum();
+        if n > 0 {
+            println!("Fixed {n} finding{}.", if n == 1 { "" } else { "s" });
+        }
+        if args.show_fixes {
+            for f in &fixed {
+                println!("{}:", f.display.display());
+                let mut counts: std::collections::BTreeMap<(Rule, &str), usize> = Default::default();
+                for (rule, message) in &f.applied {
+                    *counts.entry((*rule, message.as_str())).or_default() += 1;
+                }
+                for ((rule, message), n) in counts {
+                    println!("    {n} × {rule} ({message})");
+                }
+            }
+        }
+    }
+    code
+}
+
+/// Write `text` to `path` through a temporary file in the same directory, renamed over
+/// it, so an interrupted write never leaves half a file.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = tmp.as_file().set_permissions(meta.permissions());
+    }
+    tmp.persist(path).map(|_| ()).map_err(|e| e.error)
+}
+
+/// Print (or write) the report as asked; the exit code.
+fn emit(report: &Report, args: &CheckArgs) -> u8 {
     let to_file = args.output_file.is_some();
     let color = !to_file && std::io::stdout().is_terminal();
-    let text = render(&report, &args, color);
+    let text = render(report, args, color);
     let written = match &args.output_file {
         Some(path) => {
             std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))
@@ -322,7 +419,7 @@ fn summary(report: &Report) -> String {
     }
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let n = report.findings.len();
-    format!(
+    let mut text = format!(
         "Found {n} {} ({} error{}, {} warning{}, {} info) in {files} {files_word}.\n",
         if n == 1 { "finding" } else { "findings" },
         count(Severity::Error),
@@ -330,7 +427,16 @@ fn summary(report: &Report) -> String {
         count(Severity::Warning),
         if count(Severity::Warning) == 1 { "" } else { "s" },
         count(Severity::Info),
-    )
+    );
+    let fixable = report
+        .findings
+        .iter()
+        .filter(|f| !output::fixable_marker(f).is_empty())
+        .count();
+    if fixable > 0 {
+        text.push_str(&format!("[*] {fixable} fixable with `djust check --fix`.\n"));
+    }
+    text
 }
 
 /// A finding adapted to miette's `Diagnostic` for the graphical report.

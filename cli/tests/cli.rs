@@ -193,7 +193,7 @@ fn concise_and_json_shapes() {
     assert_eq!(
         stdout(&o),
         "shop/views.py:9:9: V006 Service instance 'client' assigned in mount(); service objects cannot be serialized into LiveView state.\n\
-         shop/views.py:12:9: V007 Event handler 'add' does not accept **kwargs; djust passes event parameters as keyword arguments.\n"
+         shop/views.py:12:9: V007 [*] Event handler 'add' does not accept **kwargs; djust passes event parameters as keyword arguments.\n"
     );
 
     // `filename` is relative, as given on the command line.
@@ -292,6 +292,16 @@ fn sarif_validates_against_the_2_1_0_schema() {
         .unwrap_or_default();
     assert_eq!(rules, vec!["E001", "T005", "V006", "V007"]);
     assert_eq!(doc["runs"][0]["results"][0]["level"], "error");
+    // V007's fix, as SARIF `fixes` (validated above with the rest).
+    let v007 = doc["runs"][0]["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["ruleId"] == "V007"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        v007["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"],
+        ", **kwargs"
+    );
     // The validator has teeth: a wrong level or a missing message is rejected.
     let mut bad = doc.clone();
     bad["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
@@ -672,4 +682,66 @@ fn a_pipe_or_device_on_the_command_line_is_e003_and_the_run_goes_on() {
         text.lines().any(|l| l.starts_with("views.py:12:9: V007")),
         "{text}"
     );
+}
+
+#[test]
+fn fix_diff_and_show_fixes() {
+    let d = sample();
+    write(
+        &d,
+        "shop/templates/shop/detail.html",
+        "<article class=\"x\" dj-view=\"shop.views.CartView\"><p>no root</p></article>\n",
+    );
+    // The fixable marker, in the concise format and the summary.
+    let o = run(&d, &["check", "--no-cache", "--output-format", "concise"]);
+    let out = stdout(&o);
+    assert!(out.contains(": V007 [*] Event handler 'add'"), "{out}");
+    assert!(out.contains(": V006 Service instance"), "V006 has no fix: {out}");
+    assert!(out.contains("[*] 2 fixable with `djust check --fix`."), "{out}");
+
+    // --diff prints the change, writes nothing, and exits 1.
+    let before = std::fs::read_to_string(d.join("shop/views.py")).unwrap_or_default();
+    let o = run(&d, &["check", "--no-cache", "--diff"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let diff = stdout(&o);
+    assert!(diff.contains("--- shop/views.py\n+++ shop/views.py"), "{diff}");
+    assert!(
+        diff.contains("-    def add(self, item_id):\n+    def add(self, item_id, **kwargs):"),
+        "{diff}"
+    );
+    assert!(diff.contains("+<article dj-root class=\"x\""), "{diff}");
+    assert!(diff.contains("Would fix 2 findings in 2 files."), "{diff}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("shop/views.py")).unwrap_or_default(),
+        before
+    );
+
+    // --fix writes the files, reports what remains (V006), and lists the fixes.
+    let o = run(
+        &d,
+        &[
+            "check",
+            "--no-cache",
+            "--fix",
+            "--show-fixes",
+            "--output-format",
+            "concise",
+        ],
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "V006 remains: {out}");
+    assert!(out.contains("Fixed 2 findings."), "{out}");
+    assert!(
+        out.contains("1 × V007 (Add `**kwargs` to the signature)"),
+        "{out}"
+    );
+    assert!(!out.contains("V007 [*]") && out.contains("V006"), "{out}");
+    let views = std::fs::read_to_string(d.join("shop/views.py")).unwrap_or_default();
+    assert!(views.contains("def add(self, item_id, **kwargs):"), "{views}");
+    let detail = std::fs::read_to_string(d.join("shop/templates/shop/detail.html")).unwrap_or_default();
+    assert!(detail.starts_with("<article dj-root class=\"x\""), "{detail}");
+
+    // Nothing left to fix: --diff is empty and exits 0.
+    let o = run(&d, &["check", "--no-cache", "--diff"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }

@@ -132,6 +132,15 @@ fn signature(source: &str, f: &FnDef<'_>, name_span: Span) -> String {
         .replace(" )", ")")
 }
 
+/// The position after a `, /` that follows byte `at` (whitespace between), if any.
+fn after_slash(source: &str, at: usize) -> Option<usize> {
+    let rest = source.get(at..)?;
+    let trimmed = rest.trim_start();
+    let after_comma = trimmed.strip_prefix(',')?.trim_start();
+    after_comma.strip_prefix('/')?;
+    Some(at + (rest.len() - after_comma.len()) + 1)
+}
+
 /// Where `**kwargs` goes: after the last parameter (`, **kwargs`), or right after `(`
 /// when there are none.
 fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> (usize, String) {
@@ -148,7 +157,9 @@ fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> (usize, Stri
         bump(span_of(v.as_ref()).end);
     }
     match end {
-        Some(e) => (e, ", **kwargs".to_string()),
+        // After the positional-only marker when it follows the last parameter:
+        // `(self, a, /)` → `(self, a, /, **kwargs)` (regression: was `(self, a, **kwargs, /)`).
+        Some(e) => (after_slash(source, e).unwrap_or(e), ", **kwargs".to_string()),
         None => {
             let after = source.get(name_span.end..).unwrap_or("");
             let open = after
