@@ -169,8 +169,8 @@ struct CheckArgs {
 
 #[derive(clap::Args)]
 struct RuleArgs {
-    /// Rule code (V006) or name (service-instance-in-mount).
-    #[arg(required_unless_present = "all")]
+    /// Rule code (V006) or name (service-instance-in-mount); without one, `--all` lists
+    /// every rule.
     code: Option<String>,
     /// List every rule: code, name, severity, summary.
     #[arg(long, conflicts_with = "code")]
@@ -489,7 +489,11 @@ impl Diagnostic for FindingDiagnostic {
 }
 
 fn full(report: &Report, color: bool) -> String {
-    let handler = GraphicalReportHandler::new_themed(theme(color)).with_links(false);
+    // Messages and help are not wrapped: a wrap could split a code token of the help
+    // (`{# djust:partial #}`) across lines; the terminal wraps long lines itself.
+    let handler = GraphicalReportHandler::new_themed(theme(color))
+        .with_links(false)
+        .with_wrap_lines(false);
     let mut out = String::new();
     for f in &report.findings {
         let file = report.file(f);
@@ -623,7 +627,13 @@ fn run_rule(args: RuleArgs) -> u8 {
         }
         return 0;
     }
-    let code = args.code.unwrap_or_default();
+    let Some(code) = args.code else {
+        eprintln!(
+            "djust rule: name a rule (`djust rule V006`, or by name: `djust rule service-instance-in-mount`)\n  \
+             help: `djust rule --all` lists every rule"
+        );
+        return 2;
+    };
     let Some(rule) = Rule::from_code(&code) else {
         let known: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
         eprintln!(

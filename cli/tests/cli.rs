@@ -355,6 +355,12 @@ fn full_format_shows_code_location_snippet_help_and_link() {
         "{out}"
     );
     assert!(out.contains("docs/checks/V006.md"), "{out}");
+    // Help is never wrapped inside a code token.
+    let t = project("full-nowrap");
+    write(&t, "templates/frag.html", "<form dj-submit=\"save\"><input name=\"q\"></form>\n");
+    let o = run(&t, &["check", "--output-format", "full", "--no-cache"]);
+    let out = stdout(&o);
+    assert!(out.contains("{# djust:partial #}"), "{out}");
 }
 
 #[test]
@@ -453,6 +459,11 @@ fn rule_command_prints_docs_and_lists_rules() {
     let o = run(Path::new("."), &["rule", "--all", "--output-format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(v.as_array().map(Vec::len), Some(27));
+
+    // Bare `djust rule` says how to list them all.
+    let o = run(Path::new("."), &["rule"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`djust rule --all` lists every rule"), "{}", stderr(&o));
 
     let o = run(Path::new("."), &["rule", "V999"]);
     assert_eq!(o.status.code(), Some(2));
