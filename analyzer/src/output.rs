@@ -142,6 +142,107 @@ pub fn github(report: &Report) -> String {
     out
 }
 
+/// The `gitlab` format: GitLab Code Quality's JSON (an array of issues with
+/// `description`, `check_name`, `fingerprint`, `severity`, `location.path` and
+/// `location.lines.begin`). Severities: error → `major`, warning → `minor`, info →
+/// `info`. The fingerprint hashes the path, the rule and the message (not the line, so
+/// an issue keeps its identity when code above it moves), with a counter for repeats.
+pub fn gitlab(report: &Report) -> String {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let issues: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let file = report.file(f);
+            let (start, end) = file.location(f.span);
+            let path = file.display_str();
+            let mut h = std::hash::DefaultHasher::new();
+            (path.as_str(), f.rule.code(), f.message.as_str()).hash(&mut h);
+            let base = h.finish();
+            let n = seen.entry(base).or_insert(0);
+            *n += 1;
+            let mut h = std::hash::DefaultHasher::new();
+            (base, *n).hash(&mut h);
+            json!({
+                "description": format!("{}: {}", f.rule.code(), f.message),
+                "check_name": format!("djust/{}", f.rule.code()),
+                "fingerprint": format!("{:016x}", h.finish()),
+                "severity": match f.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                    Severity::Info => "info",
+                },
+                "location": {"path": path, "lines": {"begin": start.line, "end": end.line}},
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&issues).unwrap_or_default() + "\n"
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The `junit` format: JUnit XML, one `<testsuite>` per file with findings (a failing
+/// `<testcase>` per finding, named `CODE:line:column`), or one passing test case when
+/// there are none.
+pub fn junit(report: &Report) -> String {
+    use std::collections::BTreeMap;
+    let mut by_file: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        by_file.entry(report.file(f).display_str()).or_default().push(f);
+    }
+    let total = report.findings.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"djust check\" tests=\"{}\" failures=\"{total}\" errors=\"0\">",
+        total.max(1)
+    );
+    if by_file.is_empty() {
+        out.push_str("  <testsuite name=\"djust check\" tests=\"1\" failures=\"0\" errors=\"0\">\n");
+        out.push_str("    <testcase name=\"all checks passed\" classname=\"djust\"/>\n  </testsuite>\n");
+    }
+    for (path, findings) in &by_file {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{n}\" errors=\"0\">",
+            xml_escape(path),
+            n = findings.len()
+        );
+        for f in findings {
+            let (start, _) = report.file(f).location(f.span);
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{code}:{line}:{col}\" classname=\"{file}\">\n      <failure message=\"{msg}\" type=\"{code}\">{file}:{line}:{col}: {code} {msg}</failure>\n    </testcase>",
+                code = f.rule.code(),
+                line = start.line,
+                col = start.column,
+                file = xml_escape(path),
+                msg = xml_escape(&f.message),
+            );
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
 fn sarif_level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",

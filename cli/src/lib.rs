@@ -46,6 +46,15 @@ enum Command {
     New(new::NewArgs),
     /// Per-view, per-event timings from a running server's profile endpoint.
     Profile(profile::ProfileArgs),
+    /// Print a shell completion script: `djust completions bash > /etc/bash_completion.d/djust`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(clap::Args)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 #[derive(clap::Args)]
@@ -93,6 +102,10 @@ enum OutputFormat {
     Github,
     /// SARIF 2.1.0 (GitHub code scanning and other tools).
     Sarif,
+    /// GitLab Code Quality (a merge request's code quality widget).
+    Gitlab,
+    /// JUnit XML (test reports of CI systems: GitLab, Jenkins, Azure).
+    Junit,
 }
 
 #[derive(clap::Args)]
@@ -201,6 +214,12 @@ where
         Command::Mcp(args) => run_mcp(args),
         Command::New(args) => new::run(args),
         Command::Profile(args) => profile::run(args),
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "djust", &mut std::io::stdout());
+            0
+        }
         Command::Lsp(_) => match djust_lsp::run_stdio() {
             Ok(()) => 0,
             Err(e) => {
@@ -404,6 +423,8 @@ fn render(report: &Report, args: &CheckArgs, color: bool) -> String {
         OutputFormat::JsonLines => output::json_lines(report),
         OutputFormat::Github => output::github(report),
         OutputFormat::Sarif => output::sarif(report),
+        OutputFormat::Gitlab => output::gitlab(report),
+        OutputFormat::Junit => output::junit(report),
     };
     if human && !args.quiet {
         text.push_str(&summary(report));

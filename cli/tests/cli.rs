@@ -357,7 +357,11 @@ fn full_format_shows_code_location_snippet_help_and_link() {
     assert!(out.contains("docs/checks/V006.md"), "{out}");
     // Help is never wrapped inside a code token.
     let t = project("full-nowrap");
-    write(&t, "templates/frag.html", "<form dj-submit=\"save\"><input name=\"q\"></form>\n");
+    write(
+        &t,
+        "templates/frag.html",
+        "<form dj-submit=\"save\"><input name=\"q\"></form>\n",
+    );
     let o = run(&t, &["check", "--output-format", "full", "--no-cache"]);
     let out = stdout(&o);
     assert!(out.contains("{# djust:partial #}"), "{out}");
@@ -463,7 +467,11 @@ fn rule_command_prints_docs_and_lists_rules() {
     // Bare `djust rule` says how to list them all.
     let o = run(Path::new("."), &["rule"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("`djust rule --all` lists every rule"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`djust rule --all` lists every rule"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = run(Path::new("."), &["rule", "V999"]);
     assert_eq!(o.status.code(), Some(2));
@@ -755,4 +763,94 @@ fn fix_diff_and_show_fixes() {
     // Nothing left to fix: --diff is empty and exits 0.
     let o = run(&d, &["check", "--no-cache", "--diff"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "_djust()"),
+        ("zsh", "#compdef djust"),
+        ("fish", "complete -c djust"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let o = run(Path::new("."), &["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains(marker), "{shell}: {}", &out[..out.len().min(300)]);
+        // Subcommands and check's flags are offered.
+        assert!(
+            out.contains("check") && out.contains("output-format") && out.contains("unsafe-fixes"),
+            "{shell}"
+        );
+    }
+    let o = run(Path::new("."), &["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn gitlab_and_junit_formats() {
+    let d = sample();
+    // A path that needs escaping in XML.
+    write(&d, "shop/odd&<'\">.py", "def (:\n");
+    let o = run(&d, &["check", "--no-cache", "--output-format", "gitlab"]);
+    assert_eq!(o.status.code(), Some(1));
+    let issues: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let issues = issues.as_array().cloned().unwrap_or_default();
+    assert_eq!(issues.len(), 3, "{issues:?}");
+    for i in &issues {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(i[key].is_string(), "{key} in {i}");
+        }
+        assert!(
+            i["location"]["path"].is_string() && i["location"]["lines"]["begin"].is_u64(),
+            "{i}"
+        );
+    }
+    let v007 = issues
+        .iter()
+        .find(|i| i["check_name"] == "djust/V007")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(v007["severity"], "minor");
+    assert_eq!(v007["location"]["lines"]["begin"], 12);
+    let fingerprints: std::collections::HashSet<&str> =
+        issues.iter().filter_map(|i| i["fingerprint"].as_str()).collect();
+    assert_eq!(fingerprints.len(), 3, "fingerprints are unique");
+    // Stable across runs.
+    let again = run(&d, &["check", "--no-cache", "--output-format", "gitlab"]);
+    assert_eq!(again.stdout, o.stdout);
+
+    // JUnit: well-formed XML (Python's parser reads it back), one failure per finding.
+    let o = run(&d, &["check", "--no-cache", "--output-format", "junit"]);
+    let xml = stdout(&o);
+    let parse = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, xml.etree.ElementTree as ET\nroot = ET.fromstring(sys.stdin.read())\nprint(root.get('failures'), len(root.findall('.//failure')), ','.join(sorted(s.get('name') for s in root)))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().map(|mut i| i.write_all(xml.as_bytes()));
+            child.wait_with_output()
+        })
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    let parsed = String::from_utf8_lossy(&parse.stdout).to_string();
+    assert!(
+        parse.status.success(),
+        "{xml}\n{}",
+        String::from_utf8_lossy(&parse.stderr)
+    );
+    assert_eq!(parsed.trim(), "3 3 shop/odd&<'\">.py,shop/views.py", "{xml}");
+
+    let clean = project("junit-clean");
+    write(&clean, "a.py", "x = 1\n");
+    let o = run(&clean, &["check", "--output-format", "junit"]);
+    assert!(
+        stdout(&o).contains("<testcase name=\"all checks passed\""),
+        "{}",
+        stdout(&o)
+    );
 }
