@@ -178,6 +178,10 @@ struct CheckArgs {
     /// With `--fix`, list the fixes applied, per file.
     #[arg(long)]
     show_fixes: bool,
+    /// Read the file to check from standard input, as if it were at this path (an
+    /// editor's unsaved buffer; cross-file rules see the project around it).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["fix", "diff"])]
+    stdin_filename: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -293,11 +297,58 @@ fn run_check(args: CheckArgs) -> u8 {
     if args.fix || args.diff {
         return run_fix(&args, &cwd, &overrides);
     }
+    if let Some(name) = &args.stdin_filename {
+        return run_stdin(&args, &cwd, &overrides, name);
+    }
     let report = match djust_analyzer::check(&args.paths, &cwd, &overrides) {
         Ok(r) => r,
         Err(e) => return report_error(e),
     };
     emit(&report, &args)
+}
+
+/// `--stdin-filename`: check standard input as the file `name`. With the file on disk,
+/// the project around it is checked with the text in its place and only its findings
+/// are kept; a file that does not exist yet is checked on its own.
+fn run_stdin(args: &CheckArgs, cwd: &std::path::Path, overrides: &Overrides, name: &std::path::Path) -> u8 {
+    let mut text = String::new();
+    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
+        eprintln!("djust: cannot read standard input: {e}");
+        return 2;
+    }
+    let abs = cwd.join(name);
+    let settings = match djust_analyzer::config::Settings::resolve(std::slice::from_ref(&abs), cwd, overrides)
+    {
+        Ok(s) => s,
+        Err(e) => return report_error(e),
+    };
+    let mut report = if abs.is_file() {
+        let root = settings.project_root.clone();
+        match djust_analyzer::check_with_overlay(&[root], cwd, &settings, &[(abs.clone(), text)]) {
+            Ok(r) => r,
+            Err(e) => return report_error(e),
+        }
+    } else {
+        djust_analyzer::check_source(&text, &name.to_string_lossy(), &settings)
+    };
+    // The report of that one file, shown under the name given.
+    let Some(index) = report
+        .files
+        .iter()
+        .position(|f| f.abs == abs || f.display == name)
+    else {
+        report.findings.clear();
+        report.files.clear();
+        return emit(&report, args);
+    };
+    let mut file = report.files.swap_remove(index);
+    file.display = name.to_path_buf();
+    report.findings.retain(|f| f.file == index);
+    for f in &mut report.findings {
+        f.file = 0;
+    }
+    report.files = vec![file];
+    emit(&report, args)
 }
 
 /// `--fix` and `--diff`: fix in memory, then write the files (printing what remains)

@@ -854,3 +854,51 @@ fn gitlab_and_junit_formats() {
         stdout(&o)
     );
 }
+
+#[test]
+fn stdin_filename_checks_the_buffer_in_place_of_the_file() {
+    let d = sample();
+    let check = |name: &str, text: &str| {
+        let mut child = djust()
+            .args([
+                "check",
+                "--no-cache",
+                "--output-format",
+                "concise",
+                "--stdin-filename",
+                name,
+            ])
+            .current_dir(&d)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
+            stdin.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        (o.status.code(), String::from_utf8_lossy(&o.stdout).to_string())
+    };
+    // The buffer, not the file on disk: V007 is fixed there, V006 is not.
+    let buffer = VIEW.replace("def add(self, item_id):", "def add(self, item_id, **kwargs):");
+    let (code, out) = check("shop/views.py", &buffer);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("shop/views.py:9:9: V006") && !out.contains("V007"),
+        "{out}"
+    );
+    assert!(out.contains("in 1 file."), "{out}");
+    // Cross-file rules see the project: a handler CartView does not have (T101).
+    let (_, out) = check(
+        "shop/templates/shop/cart.html",
+        "<div dj-root dj-view=\"shop.views.CartView\"><button dj-click=\"remove\">x</button></div>\n",
+    );
+    assert!(out.contains("shop/templates/shop/cart.html:1:52: T101"), "{out}");
+    // A file that does not exist yet is checked on its own.
+    let (code, out) = check("shop/new.py", "try:\n    pass\nexcept:\n    pass\n");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("shop/new.py:3:1: S003"), "{out}");
+}
