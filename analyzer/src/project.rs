@@ -9,7 +9,7 @@
 
 use crate::finding::{FileId, Finding};
 use crate::python::{BaseRef, PyFile};
-use crate::rules::{t002, t101, t102, v007};
+use crate::rules::{t002, t101, t102, v001, v003, v004, v007};
 use crate::template::{TemplateDoc, TemplateRef};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -608,6 +608,56 @@ pub fn cross_file_findings(
                     views_of.entry(t).or_default().push((path.clone(), m, c));
                 }
                 template_of.entry(t).or_insert(path);
+            }
+        }
+    }
+
+    // V001, V003, V004: LiveView classes.
+    for (m, (file_id, file)) in index.files().iter().enumerate() {
+        for (c, class) in file.classes.iter().enumerate() {
+            if class.is_abstract || !liveviews.is_liveview(m, c) || liveviews.is_component(m, c) {
+                continue;
+            }
+            let qual = format!("{}.{}", file.module, class.qualname);
+            // The class and its analysed bases, when every base can be read.
+            let Some(handlers) = index.handler_names(m, c) else {
+                continue;
+            };
+            let chain = index.ancestors(m, c);
+            let has = |f: &dyn Fn(&crate::python::PyClass) -> bool| {
+                chain.iter().any(|&(fm, fc)| f(&index.files()[fm].1.classes[fc]))
+            };
+            let templated = has(&|k| {
+                k.template_name.is_some()
+                    || k.state.iter().any(|s| s.name == "template")
+                    || k.methods
+                        .iter()
+                        .any(|x| x.name == "get_template" || x.name == "render")
+            });
+            if !templated {
+                out.push(v001::finding(*file_id, class.span, &qual));
+            }
+            if let Some(mount) = class.methods.iter().find(|x| x.name == "mount") {
+                if mount.positional.len() < 2 && !mount.var_positional {
+                    out.push(v003::finding(*file_id, mount.name_span, &qual));
+                }
+            }
+            let decorator_bound = file
+                .imports
+                .get("event_handler")
+                .is_some_and(|b| b.path().starts_with("djust"));
+            for method in &class.methods {
+                let looks = v004::PREFIXES.iter().any(|p| method.name.starts_with(p));
+                if looks && method.decorators == 0 && !handlers.contains(&method.name) {
+                    let decorate = decorator_bound.then_some((method.insert_at, method.indent.as_str()));
+                    out.push(v004::finding(
+                        *file_id,
+                        method.name_span,
+                        &qual,
+                        &method.name,
+                        decorate,
+                    ));
+                }
             }
         }
     }

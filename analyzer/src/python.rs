@@ -74,6 +74,28 @@ pub struct PyClass {
     pub span: Span,
     /// Public state defined in this class's body (not inherited), in source order.
     pub state: Vec<StateVar>,
+    /// The methods defined in the class body (under `if`/`try`/`with` too), in order.
+    pub methods: Vec<Method>,
+}
+
+/// A method of a class, as the class rules (V001, V003, V004) need it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Method {
+    /// Its name.
+    pub name: String,
+    /// The span of the name after `def`.
+    pub name_span: Span,
+    /// The names of its positional parameters (`self` first), in order.
+    pub positional: Vec<String>,
+    /// `*args`?
+    pub var_positional: bool,
+    /// How many decorators it has.
+    pub decorators: usize,
+    /// Where a new outermost decorator goes: the start of the statement (its first
+    /// decorator, else `def`).
+    pub insert_at: usize,
+    /// The indentation of the `def` line.
+    pub indent: String,
 }
 
 /// Where a piece of public state comes from.
@@ -338,6 +360,32 @@ impl Collector<'_, '_> {
             is_abstract,
             template_name,
             state: crate::python_state::collect(&class.body),
+            methods: methods(&class.body)
+                .iter()
+                .map(|f| {
+                    let start = f.span.start;
+                    let line_start = self.input.source[..start].rfind('\n').map_or(0, |i| i + 1);
+                    let indent: String = self.input.source[line_start..start]
+                        .chars()
+                        .take_while(|c| c.is_whitespace())
+                        .collect();
+                    Method {
+                        name: f.name.to_string(),
+                        name_span: f.name_span,
+                        positional: f
+                            .args
+                            .posonlyargs
+                            .iter()
+                            .chain(f.args.args.iter())
+                            .map(|p| p.parameter.name.to_string())
+                            .collect(),
+                        var_positional: f.args.vararg.is_some(),
+                        decorators: f.decorators.len(),
+                        insert_at: start,
+                        indent,
+                    }
+                })
+                .collect(),
             span: self
                 .input
                 .lines

@@ -159,6 +159,9 @@ registry! {
     T017 => crate::rules::t017::RootOnTablePart,
     T101 => crate::rules::t101::UnknownEventHandler,
     T102 => crate::rules::t102::UnknownDjView,
+    V001 => crate::rules::v001::LiveViewWithoutTemplate,
+    V003 => crate::rules::v003::MountWithoutRequest,
+    V004 => crate::rules::v004::HandlerWithoutDecorator,
     V006 => crate::rules::v006::ServiceInstanceInMount,
     V007 => crate::rules::v007::EventHandlerMissingKwargs,
 }

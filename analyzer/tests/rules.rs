@@ -357,3 +357,18 @@ fn a001_websocket_without_origin_validator() {
 fn s004_debug_with_public_hosts() {
     check_rule("S004");
 }
+
+#[test]
+fn v001_liveview_without_template() {
+    check_rule("V001");
+}
+
+#[test]
+fn v003_mount_without_request() {
+    check_rule("V003");
+}
+
+#[test]
+fn v004_handler_without_decorator() {
+    check_rule("V004");
+}

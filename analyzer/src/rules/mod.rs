@@ -26,6 +26,9 @@ pub mod t015;
 pub mod t017;
 pub mod t101;
 pub mod t102;
+pub mod v001;
+pub mod v003;
+pub mod v004;
 pub mod v006;
 pub mod v007;
 

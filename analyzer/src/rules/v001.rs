@@ -1,0 +1,52 @@
+//! V001: a LiveView without a template.
+
+use crate::declare_violation;
+use crate::finding::{FileId, Finding};
+use crate::rule::Rule;
+use djust_runtime::Span;
+
+declare_violation! {
+    /// ## What it does
+    /// Flags a LiveView class (not `abstract = True`) that sets no `template_name`,
+    /// neither itself nor in any class it inherits from, and defines no `template`
+    /// attribute or `get_template` method to supply one.
+    ///
+    /// A class with a base the checker cannot read (a mixin from an installed package)
+    /// is not reported: the template may come from it.
+    ///
+    /// ## Why is this bad?
+    /// The first page load fails: djust has nothing to render (`TemplateDoesNotExist`
+    /// or `ImproperlyConfigured`), and only when someone opens the page.
+    ///
+    /// ## Example
+    /// ```python
+    /// class CartView(LiveView):
+    ///     def mount(self, request, **kwargs):
+    ///         self.items = []
+    /// ```
+    ///
+    /// ## Fix
+    /// `template_name = "shop/cart.html"`; for a base meant to be subclassed, mark it
+    /// `abstract = True`. Suppress with `# noqa: V001` on the `class` line.
+    ///
+    /// ## Differences from upstream
+    /// Upstream imports every view; djust reads the class and its analysed bases.
+    pub struct LiveViewWithoutTemplate {
+        code: "V001",
+        name: "liveview-without-template",
+        severity: Warning,
+        summary: "LiveView sets no `template_name`",
+    }
+}
+
+/// The V001 finding for the LiveView `class` (qualified) whose `class` line is `span`.
+pub fn finding(file: FileId, span: Span, class: &str) -> Finding {
+    Finding::new(
+        Rule::V001,
+        file,
+        span,
+        format!("{class} has no template_name: there is nothing to render."),
+    )
+    .with_primary_label("no template_name here or in its bases")
+    .with_help("Set template_name = \"app/page.html\", or mark a base class abstract = True.")
+}
