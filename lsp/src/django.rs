@@ -18,7 +18,8 @@ pub struct TagDoc {
 
 macro_rules! tags {
     ($( $name:literal, $end:expr, $syntax:literal, $summary:literal; )*) => {
-        /// Every built-in tag the djust parser compiles (plus `static` from `{% load static %}`).
+        /// The documentation of every tag the djust parser compiles and of djust's
+        /// component tags ([`offered_tags`] lists them in the parser's order).
         pub static TAGS: &[TagDoc] = &[$(TagDoc { name: $name, end: $end, syntax: $syntax, summary: $summary }),*];
     };
 }
@@ -54,6 +55,29 @@ tags! {
     "verbatim", Some("endverbatim"), "{% verbatim %}…{% endverbatim %}", "Outputs its contents without rendering them.";
     "widthratio", None, "{% widthratio value max_value max_width %}", "Scales a value to a width, e.g. for bar charts.";
     "with", Some("endwith"), "{% with total=business.employees.count %}…{% endwith %}", "Caches a value under a simpler name for the enclosed block.";
+    "translate", None, "{% translate \"Hello\" [context \"…\"] [noop] [as var] %}", "Translates a string into the active language ({% load i18n %} first).";
+    "trans", None, "{% trans \"Hello\" %}", "The older name of {% translate %} ({% load i18n %} first).";
+    "blocktranslate", Some("endblocktranslate"), "{% blocktranslate [count n=x] [with a=b] [trimmed] %}…{% endblocktranslate %}", "Translates a block that contains variables, with plural forms ({% load i18n %} first).";
+    "blocktrans", Some("endblocktrans"), "{% blocktrans %}…{% endblocktrans %}", "The older name of {% blocktranslate %} ({% load i18n %} first).";
+    "language", Some("endlanguage"), "{% language \"fr\" %}…{% endlanguage %}", "Renders the enclosed block in another language ({% load i18n %} first).";
+    "get_current_language", None, "{% get_current_language as LANGUAGE_CODE %}", "Stores the active language's code in a variable ({% load i18n %} first).";
+    "get_current_language_bidi", None, "{% get_current_language_bidi as LANGUAGE_BIDI %}", "Stores whether the active language is right-to-left ({% load i18n %} first).";
+    "get_available_languages", None, "{% get_available_languages as LANGUAGES %}", "Stores settings.LANGUAGES as (code, name) pairs ({% load i18n %} first).";
+    "get_language_info", None, "{% get_language_info for \"de\" as lang %}", "Stores one language's code, names and direction ({% load i18n %} first).";
+    "get_language_info_list", None, "{% get_language_info_list for LANGUAGES as langs %}", "Stores the information of several languages ({% load i18n %} first).";
+    "get_static_prefix", None, "{% get_static_prefix [as var] %}", "Outputs settings.STATIC_URL ({% load static %} first).";
+    "get_media_prefix", None, "{% get_media_prefix [as var] %}", "Outputs settings.MEDIA_URL ({% load static %} first).";
+}
+
+/// The tag names completion offers: every tag the djust parser compiles
+/// (`djust_runtime::template::parser::TAGS`, i18n and static included) and djust's
+/// component tags, each with its documentation.
+pub fn offered_tags() -> impl Iterator<Item = &'static TagDoc> {
+    djust_runtime::template::parser::TAGS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(["component", "live_component"])
+        .filter_map(tag)
 }
 
 /// The documentation of tag `name`, if it is a built-in.
@@ -149,3 +173,25 @@ pub static CONTEXT_GLOBALS: &[(&str, &str)] = &[
         "Inside {% for %}: counter, counter0, revcounter, first, last, parentloop.",
     ),
 ];
+
+#[cfg(test)]
+mod offered {
+    use super::*;
+
+    /// Completion offers exactly the parser's tags (and the component tags), each
+    /// documented: a tag the parser learns is a failing test until it has a doc here.
+    #[test]
+    fn every_parser_tag_is_offered_with_its_documentation() {
+        let offered: Vec<&str> = offered_tags().map(|t| t.name).collect();
+        for (name, _) in djust_runtime::template::parser::TAGS {
+            assert!(offered.contains(name), "{name} has no TagDoc");
+        }
+        assert!(offered.contains(&"translate") && offered.contains(&"blocktranslate"));
+        assert_eq!(offered.len(), djust_runtime::template::parser::TAGS.len() + 2);
+        assert_eq!(
+            TAGS.len(),
+            offered.len(),
+            "a TagDoc for a tag the parser does not compile"
+        );
+    }
+}

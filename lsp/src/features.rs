@@ -75,7 +75,7 @@ pub fn completion(snap: &Snapshot, doc: &Document, path: &Path, pos: Position) -
                     it
                 })
                 .collect();
-            out.extend(django::TAGS.iter().map(|t| {
+            out.extend(django::offered_tags().map(|t| {
                 let mut it = item(
                     t.name,
                     CompletionItemKind::KEYWORD,

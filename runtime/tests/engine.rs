@@ -434,3 +434,37 @@ fn debug_tag_prints_the_context_only_when_the_host_is_in_debug_mode() {
          {&#x27;sys&#x27;: &lt;module &#x27;sys&#x27; (built-in)&gt;}"
     );
 }
+
+/// `parser::TAGS` lists only tags the parser compiles: with its library loaded, none
+/// of them is an unknown tag (some need arguments and say so; that is fine), and
+/// without it, a library tag is unknown.
+#[test]
+fn the_tag_list_is_what_the_parser_compiles() {
+    use djust_runtime::template::filters::Registry;
+    use djust_runtime::template::parser::{parse, ParseOptions, TAGS};
+    let opts = ParseOptions {
+        lenient: false,
+        name: None,
+    };
+    for (tag, library) in TAGS {
+        let load = if library.is_empty() {
+            String::new()
+        } else {
+            format!("{{% load {library} %}}")
+        };
+        let src = format!("{load}{{% {tag} %}}");
+        if let Err(e) = parse(&src, &Registry::builtins(), &opts) {
+            assert!(!e.message.contains("Invalid block tag"), "{tag}: {}", e.message);
+        }
+        if !library.is_empty() {
+            let unknown = parse(&format!("{{% {tag} %}}"), &Registry::builtins(), &opts)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default();
+            assert!(
+                unknown.contains("Invalid block tag"),
+                "{tag} without {library}: {unknown}"
+            );
+        }
+    }
+}

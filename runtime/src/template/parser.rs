@@ -370,6 +370,54 @@ struct Parser<'a> {
     partials: Vec<(Arc<str>, Arc<Vec<Node>>)>,
 }
 
+/// Every tag this parser compiles, with the library `{% load %}` must bring in first
+/// (`""`: built in; `"i18n"`, `"static"`), as Django's `defaulttags`, `loader_tags`,
+/// `i18n` and `static` libraries define them. djust's component tags
+/// (`live_component`, `component`) are registered in the [`Registry`] instead. Tools
+/// that offer tag names (the language server) read them from here.
+pub const TAGS: &[(&str, &str)] = &[
+    ("autoescape", ""),
+    ("block", ""),
+    ("comment", ""),
+    ("csrf_token", ""),
+    ("cycle", ""),
+    ("debug", ""),
+    ("extends", ""),
+    ("filter", ""),
+    ("firstof", ""),
+    ("for", ""),
+    ("if", ""),
+    ("ifchanged", ""),
+    ("include", ""),
+    ("load", ""),
+    ("lorem", ""),
+    ("now", ""),
+    ("partial", ""),
+    ("partialdef", ""),
+    ("querystring", ""),
+    ("regroup", ""),
+    ("resetcycle", ""),
+    ("spaceless", ""),
+    ("templatetag", ""),
+    ("url", ""),
+    ("verbatim", ""),
+    ("widthratio", ""),
+    ("with", ""),
+    ("blocktranslate", "i18n"),
+    ("blocktrans", "i18n"),
+    ("get_available_languages", "i18n"),
+    ("get_current_language", "i18n"),
+    ("get_current_language_bidi", "i18n"),
+    ("get_language_info", "i18n"),
+    ("get_language_info_list", "i18n"),
+    ("language", "i18n"),
+    ("trans", "i18n"),
+    ("translate", "i18n"),
+    ("get_media_prefix", "static"),
+    ("get_static_prefix", "static"),
+    ("static", "static"),
+];
+
 /// Parse `source` into nodes.
 pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<Parsed> {
     let tokens = tokenize(source);
