@@ -125,6 +125,87 @@ pub fn fix(
     Ok((files.into_values().collect(), report))
 }
 
+/// `djust check --add-noqa`: a `noqa` for every finding of `report`, in memory. Python:
+/// `  # noqa: CODE` at the end of the finding's line, or `, CODE` added to a `# noqa:`
+/// already there. Templates: one `{# noqa: CODES #}` line at the top (template `noqa`
+/// is file-wide). A file the edit would break (it no longer parses, or the finding is
+/// still reported: its line ends inside a string) is left unchanged. The files changed,
+/// with the number of directives added to each.
+///
+/// # Errors
+/// As [`crate::check`].
+pub fn add_noqa(
+    paths: &[PathBuf],
+    cwd: &Path,
+    settings: &Settings,
+) -> Result<Vec<(Fixed, usize)>, CheckError> {
+    let report = check_with_overlay(paths, cwd, settings, &[])?;
+    let mut by_file: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        by_file.entry(f.file).or_default().push(f);
+    }
+    let mut out = Vec::new();
+    for (file, findings) in by_file {
+        let source = &report.files[file];
+        let text = &source.text;
+        let python = source.abs.extension().is_some_and(|e| e == "py");
+        let (new, added) = if python {
+            // Codes per line.
+            let mut lines: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+            for f in &findings {
+                let line = source.lines.line_of(f.span.start);
+                let codes = lines.entry(line).or_default();
+                if !codes.contains(&f.rule.code()) {
+                    codes.push(f.rule.code());
+                }
+            }
+            let mut edits = Vec::new();
+            for (line, codes) in &lines {
+                let span = source.lines.line_span(text, *line);
+                let content = &text[span.start..span.end];
+                let end = span.start + content.trim_end_matches(['\r', '\n']).len();
+                let insert = match content.find("# noqa:") {
+                    Some(_) => format!(", {}", codes.join(", ")),
+                    None => format!("  # noqa: {}", codes.join(", ")),
+                };
+                edits.push(Edit {
+                    span: djust_runtime::Span::empty(end),
+                    content: insert,
+                });
+            }
+            let refs: Vec<&Edit> = edits.iter().collect();
+            let Some(new) = apply(text, &refs) else { continue };
+            (new, lines.values().map(Vec::len).sum())
+        } else {
+            let mut codes: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            (format!("{{# noqa: {} #}}\n{text}", codes.join(", ")), codes.len())
+        };
+        // The edit must keep the file parsing and silence what it was for.
+        let overlay = vec![(source.abs.clone(), new.clone())];
+        let after = check_with_overlay(paths, cwd, settings, &overlay)?;
+        let still = after
+            .findings
+            .iter()
+            .any(|f| after.files[f.file].abs == source.abs);
+        if still {
+            continue;
+        }
+        out.push((
+            Fixed {
+                path: source.abs.clone(),
+                display: source.display.clone(),
+                original: text.clone(),
+                fixed: new,
+                applied: Vec::new(),
+            },
+            added,
+        ));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

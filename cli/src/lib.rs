@@ -178,6 +178,10 @@ struct CheckArgs {
     /// With `--fix`, list the fixes applied, per file.
     #[arg(long)]
     show_fixes: bool,
+    /// Add a `noqa` for every finding (Python: on its line; templates: one line at the
+    /// top), so a new rule can be adopted and the backlog worked down later.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    add_noqa: bool,
     /// Read the file to check from standard input, as if it were at this path (an
     /// editor's unsaved buffer; cross-file rules see the project around it).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["fix", "diff"])]
@@ -297,6 +301,9 @@ fn run_check(args: CheckArgs) -> u8 {
     if args.fix || args.diff {
         return run_fix(&args, &cwd, &overrides);
     }
+    if args.add_noqa {
+        return run_add_noqa(&args, &cwd, &overrides);
+    }
     if let Some(name) = &args.stdin_filename {
         return run_stdin(&args, &cwd, &overrides, name);
     }
@@ -305,6 +312,35 @@ fn run_check(args: CheckArgs) -> u8 {
         Err(e) => return report_error(e),
     };
     emit(&report, &args)
+}
+
+/// `--add-noqa`: write a `noqa` for every finding.
+fn run_add_noqa(args: &CheckArgs, cwd: &std::path::Path, overrides: &Overrides) -> u8 {
+    let settings = match djust_analyzer::config::Settings::resolve(&args.paths, cwd, overrides) {
+        Ok(s) => s,
+        Err(e) => return report_error(e),
+    };
+    let changed = match djust_analyzer::fix::add_noqa(&args.paths, cwd, &settings) {
+        Ok(c) => c,
+        Err(e) => return report_error(e),
+    };
+    let mut total = 0;
+    for (f, n) in &changed {
+        if let Err(e) = write_atomically(&f.path, &f.fixed) {
+            eprintln!("djust: cannot write {}: {e}", f.display.display());
+            return 2;
+        }
+        total += n;
+    }
+    if !args.quiet {
+        println!(
+            "Added {total} noqa directive{} in {} file{}.",
+            if total == 1 { "" } else { "s" },
+            changed.len(),
+            if changed.len() == 1 { "" } else { "s" }
+        );
+    }
+    0
 }
 
 /// `--stdin-filename`: check standard input as the file `name`. With the file on disk,

@@ -902,3 +902,40 @@ fn stdin_filename_checks_the_buffer_in_place_of_the_file() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("shop/new.py:3:1: S003"), "{out}");
 }
+
+#[test]
+fn add_noqa_silences_every_finding_and_keeps_files_valid() {
+    let d = sample();
+    write(
+        &d,
+        "shop/templates/shop/split.html",
+        "{% extends \"base.html\" %}<main dj-view=\"shop.views.CartView\"><div dj-root></div></main>\n",
+    );
+    // A finding whose line ends inside a string: a comment cannot go there.
+    write(
+        &d,
+        "shop/strings.py",
+        "from djust import LiveView\n\n\nclass S(LiveView):\n    template_name = \"shop/cart.html\"\n\n    def mount(self, request, **kwargs):\n        self.client = make_client(\"\"\"\n        text\"\"\")\n",
+    );
+    let o = run(&d, &["check", "--no-cache", "--add-noqa"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("Added 3 noqa directives in 2 files."),
+        "{}",
+        stdout(&o)
+    );
+    let views = std::fs::read_to_string(d.join("shop/views.py")).unwrap_or_default();
+    assert!(
+        views.contains("self.client = StripeClient()  # noqa: V006"),
+        "{views}"
+    );
+    assert!(views.contains("def add(self, item_id):  # noqa: V007"), "{views}");
+    let split = std::fs::read_to_string(d.join("shop/templates/shop/split.html")).unwrap_or_default();
+    assert!(split.starts_with("{# noqa: T005 #}\n{% extends"), "{split}");
+    // The string's file is unchanged and still reported.
+    let strings = std::fs::read_to_string(d.join("shop/strings.py")).unwrap_or_default();
+    assert!(!strings.contains("noqa"), "{strings}");
+    let o = run(&d, &["check", "--no-cache", "--output-format", "concise"]);
+    let out = stdout(&o);
+    assert_eq!(concise_codes(&d, &["--no-cache"]), vec!["V006"], "{out}");
+}
