@@ -61,8 +61,9 @@ def v007_project(tmp_path: Path) -> Path:
     at line 6, column 9."""
     (tmp_path / "views.py").write_text(
         "from djust import LiveView\n"
-        "from djust.decorators import event_handler\n\n"
+        "from djust.decorators import event_handler\n"
         "class V(LiveView):\n"
+        '    template_name = "v.html"\n'
         "    @event_handler\n"
         "    def go(self):\n"
         "        pass\n"

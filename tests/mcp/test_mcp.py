@@ -90,7 +90,10 @@ def call_all(client):
             "detect_tpl_sniffed": ("detect_common_issues", {"code": template}),
             "detect_sniffed": ("detect_common_issues", {"code": "class A:\n    def f(self):\n        pass\n"}),
             "validate_bad": ("validate_view", {"code": view}),
-            "validate_ok": ("validate_view", {"code": "from djust import LiveView\n\nclass V(LiveView):\n    pass\n"}),
+            "validate_ok": (
+                "validate_view",
+                {"code": 'from djust import LiveView\n\nclass V(LiveView):\n    template_name = "v.html"\n'},
+            ),
             "project": ("check_project", {}),
             "project_file": ("check_project", {"path": "cart/views.py"}),
             "explain": ("explain_check", {"code": "v006"}),
@@ -337,7 +340,7 @@ def test_initialize_echoes_a_supported_version_and_discover_lists_them() -> None
 
 def test_configuration_changes_are_picked_up_between_calls(tmp_path: Path) -> None:
     view = "from djust import LiveView\nfrom djust.decorators import event_handler\n\n\nclass V(LiveView):\n"
-    view += "    @event_handler\n    def go(self):\n        pass\n"
+    view += '    template_name = "v.html"\n\n    @event_handler\n    def go(self):\n        pass\n'
     call = json.dumps(
         {
             "jsonrpc": "2.0",
