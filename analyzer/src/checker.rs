@@ -65,25 +65,11 @@ struct Walker<'c, 'o> {
     out: &'o mut Vec<Finding>,
 }
 
-impl Walker<'_, '_> {
-    /// A finding that names no `# noqa` lines of its own is suppressed by a `# noqa` on
-    /// its first line.
-    fn noqa_on_first_line(&mut self, from: usize) {
-        for f in self.out.iter_mut().skip(from) {
-            if f.noqa_lines.is_empty() {
-                f.noqa_lines = vec![self.ctx.lines.line_of(f.span.start)];
-            }
-        }
-    }
-}
-
 impl<'a> Visitor<'a> for Walker<'_, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        let before = self.out.len();
         for rule in STMT_RULES {
             rule(&self.ctx, stmt, self.out);
         }
-        self.noqa_on_first_line(before);
         let main = !self.ctx.in_main_block && is_main_guard(stmt);
         if main {
             self.ctx.in_main_block = true;
@@ -95,11 +81,9 @@ impl<'a> Visitor<'a> for Walker<'_, '_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        let before = self.out.len();
         for rule in EXPR_RULES {
             rule(&self.ctx, expr, self.out);
         }
-        self.noqa_on_first_line(before);
         visitor::walk_expr(self, expr);
     }
 }

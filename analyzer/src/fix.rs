@@ -182,16 +182,6 @@ pub fn add_noqa(
             codes.dedup();
             (format!("{{# noqa: {} #}}\n{text}", codes.join(", ")), codes.len())
         };
-        // The edit must keep the file parsing and silence what it was for.
-        let overlay = vec![(source.abs.clone(), new.clone())];
-        let after = check_with_overlay(paths, cwd, settings, &overlay)?;
-        let still = after
-            .findings
-            .iter()
-            .any(|f| after.files[f.file].abs == source.abs);
-        if still {
-            continue;
-        }
         out.push((
             Fixed {
                 path: source.abs.clone(),
@@ -203,6 +193,19 @@ pub fn add_noqa(
             added,
         ));
     }
+    // One check with every edit in place: the edits must keep each file parsing and
+    // silence what they were for; a file where a finding remains is left unchanged.
+    let overlay: Vec<(PathBuf, String)> = out
+        .iter()
+        .map(|(f, _)| (f.path.clone(), f.fixed.clone()))
+        .collect();
+    let after = check_with_overlay(paths, cwd, settings, &overlay)?;
+    let broken: Vec<&Path> = after
+        .findings
+        .iter()
+        .map(|f| after.files[f.file].abs.as_path())
+        .collect();
+    out.retain(|(f, _)| !broken.contains(&f.path.as_path()));
     Ok(out)
 }
 

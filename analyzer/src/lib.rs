@@ -200,7 +200,7 @@ impl<'a> Summaries<'a> {
             .collect();
         let apps: Vec<String> = python
             .iter()
-            .flat_map(|(_, p)| p.installed_apps.iter().cloned())
+            .flat_map(|(_, p)| p.installed_apps().iter().cloned())
             .collect();
         let app_dirs = project::app_dirs(&apps, &modules);
         let dirs = project::template_dirs(settings_dirs, &app_dirs, &path_refs);

@@ -276,21 +276,43 @@ impl PythonIndex<'_> {
     /// Class `c` of file `m` and every analysed class it inherits from, transitively,
     /// nearest first (bases that resolve outside the analysed files are skipped).
     pub fn ancestors(&self, m: usize, c: usize) -> Vec<(usize, usize)> {
+        self.inheritance(m, c).0
+    }
+
+    /// [`PythonIndex::ancestors`], or `None` when a base on the way cannot be read (a
+    /// class from an installed package other than djust, or a name that resolves to
+    /// nothing): what the class inherits (handlers, a template) is then unknown.
+    pub fn readable_ancestors(&self, m: usize, c: usize) -> Option<Vec<(usize, usize)>> {
+        let (chain, readable) = self.inheritance(m, c);
+        readable.then_some(chain)
+    }
+
+    /// The one walk behind both: the chain, and whether every base was readable.
+    fn inheritance(&self, m: usize, c: usize) -> (Vec<(usize, usize)>, bool) {
         let mut out = vec![(m, c)];
+        let mut readable = true;
         let mut next = 0;
         while next < out.len() && out.len() < 256 {
             let (fm, fc) = out[next];
             next += 1;
             for base in &self.files[fm].1.classes[fc].bases {
-                let BaseRef::Dotted(parts) = base else { continue };
-                if let Symbol::Class(bm, bc) = self.resolve_written_in_scope(fm, fc, parts) {
-                    if !out.contains(&(bm, bc)) {
-                        out.push((bm, bc));
+                let BaseRef::Dotted(parts) = base else {
+                    readable = false;
+                    continue;
+                };
+                match self.resolve_written_in_scope(fm, fc, parts) {
+                    Symbol::Class(bm, bc) => {
+                        if !out.contains(&(bm, bc)) {
+                            out.push((bm, bc));
+                        }
                     }
+                    Symbol::External(p) if p == "djust" || p.starts_with("djust.") => {}
+                    _ if parts.len() == 1 && parts[0] == "object" => {}
+                    _ => readable = false,
                 }
             }
         }
-        out
+        (out, readable)
     }
 
     /// Resolve a base written inside class `c` of file `m`: sibling nested classes
@@ -333,32 +355,11 @@ impl PythonIndex<'_> {
 }
 
 impl PythonIndex<'_> {
-    /// The names of the event handlers of class `c` of file `m` and of every class it
-    /// inherits from (methods decorated with djust's `event_handler` or `action`), or
-    /// `None` when a base cannot be read (a class from an installed package other than
-    /// djust, or a name that resolves to nothing): its handlers are unknown.
-    pub fn handler_names(&self, m: usize, c: usize) -> Option<HashSet<String>> {
-        let mut chain = vec![(m, c)];
-        let mut next = 0;
-        while next < chain.len() && chain.len() < 256 {
-            let (fm, fc) = chain[next];
-            next += 1;
-            for base in &self.files[fm].1.classes[fc].bases {
-                let BaseRef::Dotted(parts) = base else { return None };
-                match self.resolve_written_in_scope(fm, fc, parts) {
-                    Symbol::Class(bm, bc) => {
-                        if !chain.contains(&(bm, bc)) {
-                            chain.push((bm, bc));
-                        }
-                    }
-                    Symbol::External(p) if p == "djust" || p.starts_with("djust.") => {}
-                    _ if parts.len() == 1 && parts[0] == "object" => {}
-                    _ => return None,
-                }
-            }
-        }
+    /// The names of the event handlers (methods decorated with djust's `event_handler`
+    /// or `action`) of the classes of `chain` ([`PythonIndex::readable_ancestors`]).
+    pub fn handler_names(&self, chain: &[(usize, usize)]) -> HashSet<String> {
         let mut names = HashSet::new();
-        for (fm, fc) in chain {
+        for &(fm, fc) in chain {
             let file = self.files[fm].1;
             for h in file.handlers.iter().filter(|h| h.class == fc) {
                 if h.decorators
@@ -370,7 +371,7 @@ impl PythonIndex<'_> {
                 }
             }
         }
-        Some(names)
+        names
     }
 
     /// The analysed module a dotted path leads into (its longest prefix that is one):
@@ -620,10 +621,10 @@ pub fn cross_file_findings(
             }
             let qual = format!("{}.{}", file.module, class.qualname);
             // The class and its analysed bases, when every base can be read.
-            let Some(handlers) = index.handler_names(m, c) else {
+            let Some(chain) = index.readable_ancestors(m, c) else {
                 continue;
             };
-            let chain = index.ancestors(m, c);
+            let handlers = index.handler_names(&chain);
             let has = |f: &dyn Fn(&crate::python::PyClass) -> bool| {
                 chain.iter().any(|&(fm, fc)| f(&index.files()[fm].1.classes[fc]))
             };
@@ -675,7 +676,11 @@ pub fn cross_file_findings(
         };
         let Some(sets) = views
             .iter()
-            .map(|(_, m, c)| index.handler_names(*m, *c))
+            .map(|(_, m, c)| {
+                index
+                    .readable_ancestors(*m, *c)
+                    .map(|chain| index.handler_names(&chain))
+            })
             .collect::<Option<Vec<HashSet<String>>>>()
         else {
             continue;

@@ -61,18 +61,28 @@ pub fn find<'a>(index: &PythonIndex<'a>) -> Vec<ProjectSettings<'a>> {
         // Modules that assign INSTALLED_APPS, and those that star-import one of them
         // (`dev.py` over `base.py`), to a fixed point.
         let assigns = |f: &PyFile| f.settings.iter().any(|(n, _, _)| n == "INSTALLED_APPS");
+        // The analysed modules each file star-imports, resolved once.
+        let stars: Vec<(usize, Vec<usize>)> = (0..files.len())
+            .filter(|&i| !files[i].1.star_imports.is_empty())
+            .map(|i| (i, star_imported(index, i)))
+            .collect();
         let mut candidates: Vec<usize> = (0..files.len()).filter(|&i| assigns(files[i].1)).collect();
         for _ in 0..16 {
-            let more: Vec<usize> = (0..files.len())
-                .filter(|i| !candidates.contains(i))
-                .filter(|&i| star_imported(index, i).iter().any(|s| candidates.contains(s)))
+            let more: Vec<usize> = stars
+                .iter()
+                .filter(|(i, s)| !candidates.contains(i) && s.iter().any(|s| candidates.contains(s)))
+                .map(|(i, _)| *i)
                 .collect();
             if more.is_empty() {
                 break;
             }
             candidates.extend(more);
         }
-        let imported: Vec<usize> = candidates.iter().flat_map(|&i| star_imported(index, i)).collect();
+        let imported: Vec<usize> = stars
+            .iter()
+            .filter(|(i, _)| candidates.contains(i))
+            .flat_map(|(_, s)| s.iter().copied())
+            .collect();
         candidates.into_iter().filter(|i| !imported.contains(i)).collect()
     };
     chosen.into_iter().map(|m| effective(index, m)).collect()

@@ -165,8 +165,6 @@ pub struct PyFile {
     pub handlers: Vec<HandlerCandidate>,
     /// `TEMPLATES[*]["DIRS"]` entries this file sets, evaluated statically.
     pub template_dirs: Vec<PathBuf>,
-    /// `INSTALLED_APPS` as this file sets it (string entries, in order).
-    pub installed_apps: Vec<String>,
     /// The settings of `settings_eval::SETTINGS` this file assigns at module level.
     pub settings: Vec<(String, crate::settings_eval::Setting, Span)>,
     /// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", …)`'s module, if the file sets it.
@@ -178,6 +176,23 @@ pub struct PyFile {
     pub line_noqa: HashMap<usize, Noqa>,
     /// A file-level `# djust: noqa` directive.
     pub file_noqa: Option<Noqa>,
+}
+
+impl PyFile {
+    /// `INSTALLED_APPS` as this file leaves it (string entries, in order; empty when it
+    /// does not set it): the last of its [`PyFile::settings`] for that name.
+    pub fn installed_apps(&self) -> &[String] {
+        self.settings
+            .iter()
+            .rev()
+            .find_map(|(name, value, _)| match value {
+                crate::settings_eval::Setting::Strs(apps) if name == "INSTALLED_APPS" => {
+                    Some(apps.as_slice())
+                }
+                _ => None,
+            })
+            .unwrap_or(&[])
+    }
 }
 
 /// Inputs for summarising one file.
@@ -279,7 +294,6 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     };
     ctx.classes_in(body, None, "");
     file.template_dirs = crate::settings_eval::template_dirs(body, input.abs_path);
-    file.installed_apps = crate::settings_eval::installed_apps(body);
     file.settings = crate::settings_eval::settings(body);
     file.settings_module_default = crate::settings_eval::settings_module_default(body);
     file.websocket_stack = crate::settings_eval::websocket_stack(body);

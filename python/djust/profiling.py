@@ -355,11 +355,6 @@ class Recorder:
             spans = self.spans(since or 0, limit, not_before if since is None else 0.0)
         return {"process": process, "rows": self.row_inputs(), "spans": spans}
 
-    def snapshot(self, since: int = 0) -> dict[str, Any]:
-        """This process's snapshot (the endpoint's answer without other workers): the
-        process, the rows and the spans after sequence number ``since``."""
-        return merge([self.part(since, 0.0)])
-
     def clear(self) -> None:
         with self.lock:
             self.ring.clear()
