@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// What phase 1 produced for one file.
 #[derive(Debug, Serialize, Deserialize)]
@@ -33,7 +33,7 @@ pub enum CachedSummary {
     /// A Python file.
     Python(Box<PyFile>),
     /// A template.
-    Template(TemplateDoc),
+    Template(Box<TemplateDoc>),
 }
 
 /// One file's cached result.
@@ -47,6 +47,9 @@ pub struct Entry {
     pub summary: CachedSummary,
     /// Per-file findings (their `file` field is meaningless here and is reset on use).
     pub findings: Vec<Finding>,
+    /// The file's line starts: a `# noqa` is matched by line, and the findings of a
+    /// file whose result comes from here are placed without reading it.
+    pub lines: djust_runtime::LineIndex,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -171,6 +174,7 @@ impl Cache {
         module: Option<(String, bool)>,
         summary: CachedSummary,
         findings: Vec<Finding>,
+        lines: djust_runtime::LineIndex,
         fresh: bool,
     ) {
         if stamp.mtime.0 + RACY_SECONDS >= self.started {
@@ -186,6 +190,7 @@ impl Cache {
             kind,
             summary,
             findings,
+            lines,
         };
         self.updates
             .lock()

@@ -2,7 +2,7 @@
 //!
 //! Keys (kebab-case, as ruff spells them): `select`, `ignore`, `extend-select`,
 //! `per-file-ignores`, `exclude`, `extend-exclude`, `fail-on`,
-//! `extend-service-factories`. Unknown keys and unknown rule codes are errors that
+//! `extend-service-factories`, `external`. Unknown keys and unknown rule codes are errors that
 //! name the file, line and column.
 //!
 //! The configuration file is the closest `pyproject.toml` with a `[tool.djust]`
@@ -38,6 +38,9 @@ pub struct Options {
     pub fail_on: Option<Spanned<String>>,
     /// Extra dotted call names that V006 treats as service constructors.
     pub extend_service_factories: Option<Vec<String>>,
+    /// Codes other tools own (flake8 plugins share `A001`, `Q001`…): Q101 never calls
+    /// them unused (ruff's `lint.external`).
+    pub external: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,6 +126,8 @@ pub struct Settings {
     pub fail_on: Severity,
     /// Extra V006 service factories (dotted names).
     pub extend_service_factories: Vec<String>,
+    /// `external`: codes of other tools, upper-case (Q101 leaves them alone).
+    pub external: Vec<String>,
     /// Apply exclusions to explicitly named paths.
     pub force_exclude: bool,
     /// Where the phase-1 cache lives; `None` disables it.
@@ -411,6 +416,12 @@ impl Settings {
             exclude,
             fail_on,
             extend_service_factories: options.extend_service_factories.unwrap_or_default(),
+            external: options
+                .external
+                .unwrap_or_default()
+                .iter()
+                .map(|c| c.to_ascii_uppercase())
+                .collect(),
             force_exclude: overrides.force_exclude,
             cache_dir,
         })
@@ -431,6 +442,7 @@ impl Settings {
             }),
             fail_on: Severity::Warning,
             extend_service_factories: Vec::new(),
+            external: Vec::new(),
             force_exclude: false,
             cache_dir: None,
         }
@@ -482,6 +494,7 @@ mod tests {
             vec![
                 Rule::T001,
                 Rule::T002,
+                Rule::T012,
                 Rule::T013,
                 Rule::T014,
                 Rule::T015,

@@ -25,6 +25,15 @@ pub fn check_pages() -> Vec<(String, String)> {
             summary = r.summary()
         ));
     }
+    index.push_str(
+        "\n## Upstream checks djust does not run\n\n\
+         Upstream djust (1.2.6) registers 80 system checks. Those above with upstream's codes keep \
+         them (E001–E004 and codes from 100 up are djust's own); these are left out, and why:\n\n\
+         | Code | Why |\n| --- | --- |\n",
+    );
+    for (code, why) in crate::rules::NOT_RUN {
+        index.push_str(&format!("| {code} | {why} |\n"));
+    }
     pages.push(("README.md".to_string(), index));
     pages
 }

@@ -11,15 +11,17 @@
 use crate::discovery::{self, Input, Kind};
 use crate::workspace::ProjectIndex;
 use crate::{
-    load, load_project, project, select, sort_findings, CheckError, FileId, Finding, Loaded, Settings,
-    SourceFile, Summaries, Summary,
+    load, load_project, project, select, sort_findings, CheckError, FileId, Finding, Loaded, Report,
+    Settings, SourceFile, Summaries, Summary,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// A loaded project plus the editor buffers that stand in for some of its files.
 pub struct AnalysisHost {
     root: PathBuf,
+    /// What is checked, relative to `root` (`.` for the language server).
+    paths: Vec<PathBuf>,
     settings: Settings,
     loaded: Vec<Loaded>,
     settings_dirs: Vec<PathBuf>,
@@ -44,8 +46,18 @@ impl AnalysisHost {
     /// # Errors
     /// `root` does not exist or cannot be walked ([`CheckError`]).
     pub fn load(root: &Path, settings: Settings) -> Result<Self, CheckError> {
+        Self::load_paths(root, &[PathBuf::from(".")], settings)
+    }
+
+    /// Discover and analyse `paths` (relative to `root`, the directory findings are
+    /// shown relative to), as `djust check PATHS` run in `root` does.
+    ///
+    /// # Errors
+    /// As [`AnalysisHost::load`].
+    pub fn load_paths(root: &Path, paths: &[PathBuf], settings: Settings) -> Result<Self, CheckError> {
         let mut host = AnalysisHost {
             root: root.to_path_buf(),
+            paths: paths.to_vec(),
             settings,
             loaded: Vec::new(),
             settings_dirs: Vec::new(),
@@ -71,8 +83,7 @@ impl AnalysisHost {
             .iter()
             .map(|(p, t)| (p.clone(), t.clone()))
             .collect();
-        let (loaded, settings_dirs) =
-            load_project(&[PathBuf::from(".")], &self.root, &self.settings, None, &overlay)?;
+        let (loaded, settings_dirs) = load_project(&self.paths, &self.root, &self.settings, None, &overlay)?;
         self.by_path = loaded
             .iter()
             .enumerate()
@@ -102,8 +113,9 @@ impl AnalysisHost {
         self.reanalyse(abs)
     }
 
-    /// The file `abs` was created, changed or deleted on disk. An open buffer wins
-    /// over the disk until it is closed.
+    /// The file `abs` was created, changed or deleted on disk (or the directory `abs`
+    /// appeared or went, renames included: the project is discovered again). An open
+    /// buffer wins over the disk until it is closed.
     ///
     /// # Errors
     /// A reload was needed and failed ([`CheckError`]).
@@ -115,8 +127,17 @@ impl AnalysisHost {
             self.reload()?;
             return Ok(Update::Reload);
         }
+        if abs.is_dir() {
+            // A directory appeared (created, or renamed to here): its files are new.
+            if !abs.starts_with(&self.root) || self.settings.is_excluded(abs) {
+                return Ok(Update::Unchanged);
+            }
+            self.reload()?;
+            return Ok(Update::Reload);
+        }
         if !abs.exists() {
-            if self.by_path.contains_key(abs) {
+            // A file, or a directory of files (removed, or renamed away), is gone.
+            if self.by_path.contains_key(abs) || self.by_path.keys().any(|k| k.starts_with(abs)) {
                 self.reload()?;
                 return Ok(Update::Reload);
             }
@@ -174,12 +195,7 @@ impl AnalysisHost {
     /// summaries and the template index are built once for all three.
     pub fn analysis(&self) -> Analysis {
         let project = Summaries::of(&self.loaded, &self.settings_dirs);
-        let cross = {
-            let index = project::PythonIndex::new(project.python.clone());
-            project::cross_file_findings(&index, &project.templates, &project.tindex)
-        };
-        let (mut findings, _) = select(&self.loaded, cross, &self.settings);
-        sort_findings(&mut findings, |id| self.loaded[id].file.display.as_path());
+        let (findings, _) = self.selected(&project);
         let files: Vec<&SourceFile> = self.loaded.iter().map(|l| &l.file).collect();
         let index = crate::workspace::build(&files, &project.python, &project.templates, &project.tindex);
         let mut template_names = project.tindex.names();
@@ -189,6 +205,51 @@ impl AnalysisHost {
             index,
             template_names,
         }
+    }
+
+    /// The findings of the project as it stands, as a [`Report`] of `djust check`
+    /// (`djust check --watch` prints it). Only the files with findings carry their
+    /// text; the others are named without it.
+    pub fn report(&self) -> Report {
+        let project = Summaries::of(&self.loaded, &self.settings_dirs);
+        let (findings, suppressed) = self.selected(&project);
+        let with: HashSet<FileId> = findings.iter().map(|f| f.file).collect();
+        let files = self
+            .loaded
+            .iter()
+            .enumerate()
+            .map(|(id, l)| {
+                if with.contains(&id) {
+                    l.file.clone()
+                } else {
+                    SourceFile {
+                        display: l.file.display.clone(),
+                        abs: l.file.abs.clone(),
+                        kind: l.file.kind,
+                        text: String::new(),
+                        lines: djust_runtime::LineIndex::new(""),
+                    }
+                }
+            })
+            .collect();
+        Report {
+            files,
+            findings,
+            suppressed,
+            fail_on: self.settings.fail_on,
+            config_path: self.settings.config_path.clone(),
+        }
+    }
+
+    /// Cross-file rules over `project`, then selection and `noqa`, sorted.
+    fn selected(&self, project: &Summaries<'_>) -> (Vec<Finding>, usize) {
+        let cross = {
+            let index = project::PythonIndex::new(project.python.clone());
+            project::cross_file_findings(&index, &project.templates, &project.tindex)
+        };
+        let (mut findings, suppressed) = select(&self.loaded, cross, &self.settings);
+        sort_findings(&mut findings, |id| self.loaded[id].file.display.as_path());
+        (findings, suppressed)
     }
 
     /// The file with id `id` (its text as analysed: the overlay when there is one).

@@ -54,7 +54,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A file that was checked.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Path as shown to the user (relative to where it was named).
     pub display: PathBuf,
@@ -124,7 +124,7 @@ impl Report {
 
 enum Summary {
     Python(Box<python::PyFile>),
-    Template(template::TemplateDoc),
+    Template(Box<template::TemplateDoc>),
     None,
 }
 
@@ -184,7 +184,7 @@ impl<'a> Summaries<'a> {
         for (id, l) in loaded.iter().enumerate() {
             match &l.summary {
                 Summary::Python(p) => python.push((id, p.as_ref())),
-                Summary::Template(t) => templates.push((id, t)),
+                Summary::Template(t) => templates.push((id, &**t)),
                 Summary::None => {}
             }
         }
@@ -385,6 +385,7 @@ pub fn check_with_overlay(
                     info.module,
                     summary,
                     l.findings,
+                    l.file.lines.clone(),
                     info.fresh,
                 );
             }
@@ -413,6 +414,8 @@ fn select(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings) -> (Vec<F
         .iter()
         .flat_map(|l| l.findings.iter().cloned())
         .chain(cross);
+    // Per file, the suppressed findings' rules and noqa lines (for Q101).
+    let mut quiet: HashMap<FileId, Vec<(Rule, Vec<usize>)>> = HashMap::new();
     for f in all {
         let l = &loaded[f.file];
         if !settings.rule_applies(f.rule, &l.file.abs) {
@@ -420,9 +423,37 @@ fn select(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings) -> (Vec<F
         }
         if is_suppressed(&f, &l.summary, &l.file) {
             suppressed += 1;
+            let lines = if f.noqa_lines.is_empty() {
+                vec![l.file.lines.line_of(f.span.start)]
+            } else {
+                f.noqa_lines.clone()
+            };
+            quiet.entry(f.file).or_default().push((f.rule, lines));
             continue;
         }
         findings.push(f);
+    }
+    // Q101: directives that suppressed nothing, once every other finding is known.
+    for (id, l) in loaded.iter().enumerate() {
+        let directives = match &l.summary {
+            Summary::Python(p) => &p.noqa_directives,
+            Summary::Template(t) => &t.noqa_directives,
+            Summary::None => continue,
+        };
+        if directives.is_empty() || !settings.rule_applies(Rule::Q101, &l.file.abs) {
+            continue;
+        }
+        let enabled = |r: Rule| settings.rule_applies(r, &l.file.abs);
+        rules::q101::check(
+            &rules::q101::FileNoqa {
+                file: id,
+                directives,
+                suppressed: quiet.get(&id).map_or(&[], Vec::as_slice),
+                enabled: &enabled,
+                external: &settings.external,
+            },
+            &mut findings,
+        );
     }
     (findings, suppressed)
 }
@@ -509,7 +540,9 @@ fn load(
                     abs: input.abs.clone(),
                     kind: input.kind,
                     text: String::new(),
-                    lines: LineIndex::new(""),
+                    // The cached line index: `noqa` lines and the findings of
+                    // cross-file rules are placed before (or without) reading the text.
+                    lines: entry.lines,
                 },
                 summary,
                 findings,
@@ -615,7 +648,7 @@ fn analyse(
             for rule in rules::TEMPLATE_RULES {
                 rule(id, &doc, &mut findings);
             }
-            Summary::Template(doc)
+            Summary::Template(Box::new(doc))
         }
     };
     Loaded {

@@ -12,6 +12,7 @@
 //! djust treat it.
 
 use crate::rule::Rule;
+use djust_runtime::Span;
 
 /// A parsed suppression directive.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,25 +46,143 @@ impl Noqa {
 
 /// Parse the text after the word `noqa` (e.g. `": V006, V007"`, `""`).
 fn parse_after_noqa(rest: &str) -> Noqa {
-    let Some(list) = rest.trim_start().strip_prefix(':') else {
-        return Noqa::All;
+    parse_codes(rest).0
+}
+
+/// [`parse_after_noqa`], with the length of `rest` the code list takes (0 for a
+/// blanket directive).
+fn parse_codes(rest: &str) -> (Noqa, usize) {
+    let trimmed = rest.trim_start();
+    let Some(list) = trimmed.strip_prefix(':') else {
+        return (Noqa::All, 0);
     };
+    let list_start = rest.len() - list.len();
     let mut codes = Vec::new();
+    let mut end = 0;
+    let mut at = 0;
     for token in list.split(|c: char| c == ',' || c.is_whitespace()) {
+        let token_start = at;
+        at += token.len() + 1;
         if token.is_empty() {
             continue;
         }
         if is_code(token) {
             codes.push(token.to_ascii_uppercase());
+            end = token_start + token.len();
         } else {
             break;
         }
     }
     if codes.is_empty() {
-        Noqa::All
+        (Noqa::All, 0)
     } else {
-        Noqa::Codes(codes)
+        (Noqa::Codes(codes), list_start + end)
     }
+}
+
+/// Where a suppression directive is and what it covers, for the unused-`noqa` rule
+/// (Q101) and its fix.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Directive {
+    /// What it suppresses.
+    pub noqa: Noqa,
+    /// The line it covers (1-based), or `None` for the whole file.
+    pub line: Option<usize>,
+    /// The directive: `# noqa: V006` from its `#` to the end of its code list, or the
+    /// whole `{# noqa: T002 #}` comment.
+    pub span: Span,
+    /// What removing the whole directive removes: from the whitespace before it to the
+    /// end of its comment (a reason written after the codes goes with it).
+    pub removal: Span,
+    /// Which form it is, to write it back with fewer codes.
+    pub form: DirectiveForm,
+}
+
+/// The spelling of a [`Directive`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DirectiveForm {
+    /// `# noqa: …` on a Python line.
+    PythonLine,
+    /// `# djust: noqa: …` for a Python file.
+    PythonFile,
+    /// `{# noqa: … #}` in a template.
+    Template,
+}
+
+impl Directive {
+    /// The directive written with only `codes` (non-empty).
+    pub fn with_codes(&self, codes: &[String]) -> String {
+        let list = codes.join(", ");
+        match self.form {
+            DirectiveForm::PythonLine => format!("# noqa: {list}"),
+            DirectiveForm::PythonFile => format!("# djust: noqa: {list}"),
+            DirectiveForm::Template => format!("{{# noqa: {list} #}}"),
+        }
+    }
+}
+
+/// A line-level `# noqa` in the Python comment at `at` (the comment's byte offset in
+/// the file, `comment` from its `#` to the end of the line), with its place.
+pub fn python_line_directive(comment: &str, at: usize, source: &str, line: usize) -> Option<Directive> {
+    for (i, _) in comment.match_indices('#') {
+        let after_hash = &comment[i + 1..];
+        let section = after_hash.trim_start();
+        let Some(rest) = strip_prefix_ignore_case(section, "noqa") else {
+            continue;
+        };
+        if rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        let (noqa, codes_len) = parse_codes(rest);
+        let rest_start = i + 1 + (after_hash.len() - section.len()) + 4;
+        let start = at + i;
+        let end = at + rest_start + codes_len;
+        let ws = source[..start].len() - source[..start].trim_end_matches([' ', '\t']).len();
+        return Some(Directive {
+            noqa,
+            line: Some(line),
+            span: Span::new(start, end),
+            removal: Span::new(start - ws, at + comment.len()),
+            form: DirectiveForm::PythonLine,
+        });
+    }
+    None
+}
+
+/// A file-level `# djust: noqa[: codes]` Python comment at `at`, with its place.
+pub fn python_file_directive(comment: &str, at: usize, source: &str) -> Option<Directive> {
+    let noqa = python_file_noqa(comment)?;
+    let codes_len = comment
+        .to_ascii_lowercase()
+        .find("noqa")
+        .map(|n| n + 4 + parse_codes(&comment[n + 4..]).1)
+        .unwrap_or(comment.len());
+    let ws = source[..at].len() - source[..at].trim_end_matches([' ', '\t']).len();
+    Some(Directive {
+        noqa,
+        line: None,
+        span: Span::new(at, at + codes_len),
+        removal: Span::new(at - ws, at + comment.len()),
+        form: DirectiveForm::PythonFile,
+    })
+}
+
+/// A template `{# noqa… #}` comment at `span` (content stripped of `{#`/`#}` and
+/// whitespace), with its place.
+pub fn template_directive(content: &str, span: Span, source: &str) -> Option<Directive> {
+    let noqa = template_noqa(content)?;
+    let ws = source[..span.start].len() - source[..span.start].trim_end_matches([' ', '\t']).len();
+    Some(Directive {
+        noqa,
+        line: None,
+        span,
+        removal: Span::new(span.start - ws, span.end),
+        form: DirectiveForm::Template,
+    })
 }
 
 /// `s` without a leading `prefix` matched ASCII-case-insensitively; never splits a

@@ -8,8 +8,10 @@
 //! assumed to be a LiveView or a djust decorator.
 
 use crate::finding::{FileId, Finding};
-use crate::python::{BaseRef, PyFile};
-use crate::rules::{t002, t101, t102, v001, v003, v004, v007};
+use crate::python::{BaseRef, PyFile, StateKind};
+use crate::rules::{
+    c010, c012, s005, s011, t002, t012, t101, t102, v001, v002, v003, v004, v007, v008, v010, v013,
+};
 use crate::template::{TemplateDoc, TemplateRef};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -462,6 +464,11 @@ impl TemplateIndex {
         self
     }
 
+    /// The name a template file loads by (relative to its template directory).
+    pub fn name_of(&self, id: FileId) -> Option<&str> {
+        self.names.get(&id).map(String::as_str)
+    }
+
     /// Every loadable template name with the file it loads.
     pub fn names(&self) -> Vec<(String, FileId)> {
         self.by_name
@@ -613,6 +620,24 @@ pub fn cross_file_findings(
         }
     }
 
+    // V008: state set from imported functions, judged by their module's annotations.
+    for (file_id, file) in index.files() {
+        for call in &file.imported_state_calls {
+            // Only what the project defines is judged: a function or class of a module
+            // outside the checked files (a package, or the rest of a project when one
+            // file is checked) cannot be read, and V008 says nothing about it.
+            let safe = match index.resolve_path(&call.resolved, 0) {
+                Symbol::Defined(dm, _) => {
+                    let name = call.resolved.rsplit('.').next().unwrap_or(&call.resolved);
+                    index.files()[dm].1.safe_functions.iter().any(|f| f == name)
+                }
+                Symbol::Class(..) => false,
+                Symbol::Module(_) | Symbol::External(_) | Symbol::Unknown => continue,
+            };
+            v008::imported(*file_id, call, safe, &mut out);
+        }
+    }
+
     // V001, V003, V004: LiveView classes.
     for (m, (file_id, file)) in index.files().iter().enumerate() {
         for (c, class) in file.classes.iter().enumerate() {
@@ -637,6 +662,72 @@ pub fn cross_file_findings(
             });
             if !templated {
                 out.push(v001::finding(*file_id, class.span, &qual));
+            }
+            if !has(&|k| k.methods.iter().any(|x| x.name == "mount")) {
+                out.push(v002::finding(*file_id, class.span, &qual));
+            }
+            let access = has(&|k| {
+                k.declares_access
+                    || k.methods.iter().any(|x| x.name == "check_permissions")
+                    || k.bases.iter().any(|b| match b {
+                        BaseRef::Dotted(parts) => parts.last().is_some_and(|n| s005::is_access_mixin(n)),
+                        BaseRef::Other => false,
+                    })
+            });
+            if !access {
+                let exposed = chain.iter().find_map(|&(fm, fc)| {
+                    index.files()[fm].1.classes[fc]
+                        .state
+                        .iter()
+                        .find(|s| s.kind == StateKind::Instance)
+                        .map(|s| s.name.clone())
+                });
+                if let Some(attribute) = exposed {
+                    out.push(s005::finding(*file_id, class.span, &qual, &attribute));
+                }
+            }
+            // V013: get()/dispatch() overrides that never hand over to the base.
+            for &(fm, fc) in &chain {
+                let (owner_id, owner) = index.files()[fm];
+                let k = &owner.classes[fc];
+                for x in k
+                    .methods
+                    .iter()
+                    .filter(|x| matches!(x.name.as_str(), "get" | "dispatch"))
+                {
+                    if !x.calls_super {
+                        let qual = format!("{}.{}", owner.module, k.qualname);
+                        out.push(v013::finding(owner_id, x.name_span, &qual, &x.name));
+                    }
+                }
+            }
+            // V010: a mixin with __init__ after the LiveView base.
+            let is_view_base = |b: &BaseRef, lv: &mut LiveViews<'_, '_>| match b {
+                BaseRef::Dotted(parts) => {
+                    parts.last().is_some_and(|n| n.ends_with("LiveView"))
+                        || matches!(index.resolve_written(m, parts), Symbol::Class(bm, bc) if lv.is_liveview(bm, bc))
+                }
+                BaseRef::Other => false,
+            };
+            if let Some(at) = class.bases.iter().position(|b| is_view_base(b, &mut liveviews)) {
+                for b in &class.bases[at + 1..] {
+                    let BaseRef::Dotted(parts) = b else { continue };
+                    let Symbol::Class(bm, bc) = index.resolve_written(m, parts) else {
+                        continue;
+                    };
+                    if liveviews.is_liveview(bm, bc) {
+                        continue;
+                    }
+                    let inits = index.readable_ancestors(bm, bc).unwrap_or_else(|| vec![(bm, bc)]);
+                    if inits.iter().any(|&(im, ic)| {
+                        index.files()[im].1.classes[ic]
+                            .methods
+                            .iter()
+                            .any(|x| x.name == "__init__")
+                    }) {
+                        out.push(v010::finding(*file_id, class.span, &qual, &parts.join(".")));
+                    }
+                }
             }
             if let Some(mount) = class.methods.iter().find(|x| x.name == "mount") {
                 if mount.positional.len() < 2 && !mount.var_positional {
@@ -664,7 +755,29 @@ pub fn cross_file_findings(
     }
 
     // The configuration rules, on the settings modules.
-    out.extend(crate::project_settings::findings(index));
+    let settings = crate::project_settings::find(index);
+    out.extend(crate::project_settings::findings(index, &settings));
+
+    // S011 when no settings module configures a CSP; C010 when one runs in production;
+    // C012 in layouts.
+    let csp = settings.is_empty() || settings.iter().any(s011::configures_csp);
+    let production = settings.iter().any(|s| s.production());
+    for (id, doc) in templates {
+        if !csp {
+            s011::check(*id, doc, &mut out);
+        }
+        let Some(name) = tindex.name_of(*id) else { continue };
+        let base = name.rsplit('/').next().unwrap_or(name);
+        if !(base.contains("base") || base.contains("layout")) {
+            continue;
+        }
+        if let (true, Some(span)) = (production, doc.tailwind_cdn) {
+            out.push(c010::finding(*id, span, name));
+        }
+        if let Some(span) = doc.client_script {
+            out.push(c012::finding(*id, span, name));
+        }
+    }
 
     // T101: directives naming a handler the template's LiveViews do not have.
     let docs: HashMap<FileId, &TemplateDoc> = templates.iter().map(|(id, d)| (*id, *d)).collect();
@@ -754,6 +867,7 @@ pub fn cross_file_findings(
             t002::RootReason::TemplateName(class.clone())
         } else if doc.elements.iter().any(|e| !e.directives.is_empty())
             && !doc.partial
+            && !doc.component
             && !fragments.contains(id)
             && !included.contains(id)
             && !extended.contains(id)
@@ -762,16 +876,31 @@ pub fn cross_file_findings(
         } else {
             continue;
         };
-        if chain_lacks_root(*id, &docs, tindex) {
+        if chain_lacks(*id, &docs, tindex, |d| {
+            d.elements.iter().any(|e| e.root.is_some())
+        }) {
             out.push(t002::finding(*id, doc, &reason));
+        }
+        // T012: the page names no view at all.
+        if !matches!(reason, t002::RootReason::DjView)
+            && chain_lacks(*id, &docs, tindex, |d| {
+                d.elements.iter().any(|e| e.view.is_some())
+            })
+        {
+            out.push(t012::finding(*id, doc, &reason));
         }
     }
     out
 }
 
 /// Follow `{% extends %}` from `start`: `true` only when the whole chain is known and
-/// no template in it has a `dj-root` element.
-fn chain_lacks_root(start: FileId, docs: &HashMap<FileId, &TemplateDoc>, tindex: &TemplateIndex) -> bool {
+/// no template in it `has` what is looked for (a `dj-root` element, a `dj-view` one).
+fn chain_lacks(
+    start: FileId,
+    docs: &HashMap<FileId, &TemplateDoc>,
+    tindex: &TemplateIndex,
+    has: impl Fn(&TemplateDoc) -> bool,
+) -> bool {
     let mut seen = HashSet::new();
     let mut cur = start;
     loop {
@@ -779,7 +908,7 @@ fn chain_lacks_root(start: FileId, docs: &HashMap<FileId, &TemplateDoc>, tindex:
             return false;
         }
         let Some(doc) = docs.get(&cur) else { return false };
-        if doc.elements.iter().any(|e| e.root.is_some()) {
+        if has(doc) {
             return false;
         }
         match &doc.extends {

@@ -37,6 +37,34 @@ impl ProjectSettings<'_> {
     pub fn get(&self, name: &str) -> Option<&Setting> {
         self.values.get(name).map(|(v, _, _)| *v)
     }
+
+    /// Where a setting is assigned last: its file and statement.
+    pub fn at(&self, name: &str) -> Option<(FileId, Span)> {
+        self.values.get(name).map(|(_, f, s)| (*f, *s))
+    }
+
+    /// Whether these settings can run in production: `DEBUG` is not literally `True`
+    /// (it is `False`, left at Django's default, or read from the environment, which
+    /// is how production settings usually set it).
+    pub fn production(&self) -> bool {
+        self.get("DEBUG") != Some(&Setting::Bool(true))
+    }
+
+    /// Whether the deployment says a trusted proxy checks hosts: both
+    /// `DJUST_TRUSTED_PROXIES` and `SECURE_PROXY_SSL_HEADER` are set (upstream's
+    /// escape hatch for A010/A011). A value read from the environment counts as set.
+    pub fn proxy_trusted(&self) -> bool {
+        let set = |n: &str| self.get(n).is_some_and(|v| v.truthy() != Some(false));
+        set("DJUST_TRUSTED_PROXIES") && set("SECURE_PROXY_SSL_HEADER")
+    }
+
+    /// `ALLOWED_HOSTS` when it is a literal list of strings.
+    pub fn allowed_hosts(&self) -> Option<&[String]> {
+        match self.get("ALLOWED_HOSTS") {
+            Some(Setting::Strs(h)) => Some(h),
+            _ => None,
+        }
+    }
 }
 
 /// The settings modules of the indexed files (see the module documentation).
@@ -138,15 +166,20 @@ fn collect(index: &PythonIndex<'_>, m: usize, order: &mut Vec<usize>, depth: usi
     order.push(m);
 }
 
-/// Run the configuration rules on every settings module.
-pub fn findings(index: &PythonIndex<'_>) -> Vec<Finding> {
+/// Run the configuration rules on every settings module ([`find`]'s).
+pub fn findings(index: &PythonIndex<'_>, found: &[ProjectSettings<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for settings in find(index) {
-        rules::c001::check(&settings, &mut out);
-        rules::c002::check(&settings, &mut out);
-        rules::c003::check(&settings, &mut out);
-        rules::c004::check(&settings, &mut out);
-        rules::s004::check(&settings, &mut out);
+    for settings in found {
+        rules::c001::check(settings, &mut out);
+        rules::c002::check(settings, &mut out);
+        rules::c003::check(settings, &mut out);
+        rules::c004::check(settings, &mut out);
+        rules::s004::check(settings, &mut out);
+        rules::a010::check(settings, &mut out);
+        rules::a011::check(settings, &mut out);
+        rules::a012::check(settings, &mut out);
+        rules::a014::check(settings, &mut out);
+        rules::a030::check(settings, &mut out);
         // The ASGI module ASGI_APPLICATION names: its WebSocket stack (A001, C005).
         if let Some(Setting::Str(app)) = settings.get("ASGI_APPLICATION") {
             let module = app.rsplit_once('.').map_or(app.as_str(), |(m, _)| m);

@@ -76,6 +76,9 @@ pub struct PyClass {
     pub state: Vec<StateVar>,
     /// The methods defined in the class body (under `if`/`try`/`with` too), in order.
     pub methods: Vec<Method>,
+    /// The class body assigns `login_required` or `permission_required` (any value:
+    /// `login_required = False` says the view is public on purpose). S005.
+    pub declares_access: bool,
 }
 
 /// A method of a class, as the class rules (V001, V003, V004) need it.
@@ -96,6 +99,8 @@ pub struct Method {
     pub insert_at: usize,
     /// The indentation of the `def` line.
     pub indent: String,
+    /// For `get` and `dispatch` (V013): whether the body calls `super().<name>(…)`.
+    pub calls_super: bool,
 }
 
 /// Where a piece of public state comes from.
@@ -176,6 +181,13 @@ pub struct PyFile {
     pub line_noqa: HashMap<usize, Noqa>,
     /// A file-level `# djust: noqa` directive.
     pub file_noqa: Option<Noqa>,
+    /// Every directive with its place (Q101, unused `noqa`).
+    pub noqa_directives: Vec<crate::noqa::Directive>,
+    /// Functions and methods whose return annotation says their result can be state
+    /// (V008, for modules that import them).
+    pub safe_functions: Vec<String>,
+    /// `self.x = imported_function(…)` in `mount()`, for V008 to judge across files.
+    pub imported_state_calls: Vec<rules::v008::ImportedCall>,
 }
 
 impl PyFile {
@@ -261,6 +273,12 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
             continue;
         };
         let line = input.lines.line_of(usize::from(range.start()));
+        let at = usize::from(range.start());
+        if let Some(d) = noqa::python_file_directive(text, at, input.source)
+            .or_else(|| noqa::python_line_directive(text, at, input.source, line))
+        {
+            file.noqa_directives.push(d);
+        }
         if let Some(n) = noqa::python_file_noqa(text) {
             file.file_noqa = Some(match file.file_noqa.take() {
                 Some(prev) => prev.merge(n),
@@ -291,8 +309,19 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
         input,
         file: &mut file,
         findings: &mut findings,
+        safe_functions: rules::v008::safe_functions(body),
+        imported_calls: std::cell::RefCell::new(Vec::new()),
     };
     ctx.classes_in(body, None, "");
+    let Collector {
+        safe_functions,
+        imported_calls,
+        ..
+    } = ctx;
+    let mut safe_functions: Vec<String> = safe_functions.into_iter().collect();
+    safe_functions.sort();
+    file.safe_functions = safe_functions;
+    file.imported_state_calls = imported_calls.into_inner();
     file.template_dirs = crate::settings_eval::template_dirs(body, input.abs_path);
     file.settings = crate::settings_eval::settings(body);
     file.settings_module_default = crate::settings_eval::settings_module_default(body);
@@ -300,10 +329,44 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     (file, findings)
 }
 
+/// Whether `body` calls `super().name(…)` (or `super(Cls, self).name(…)`) anywhere.
+/// The tree is as deep as `python_depth` allows, so the walk's recursion is bounded.
+fn calls_super(body: &[Stmt], name: &str) -> bool {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Finder<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Finder<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr {
+                if let Expr::Attribute(a) = call.func.as_ref() {
+                    if a.attr.as_str() == self.name
+                        && matches!(a.value.as_ref(), Expr::Call(inner)
+                            if matches!(inner.func.as_ref(), Expr::Name(n) if n.id.as_str() == "super"))
+                    {
+                        self.found = true;
+                    }
+                }
+            }
+            if !self.found {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut finder = Finder { name, found: false };
+    finder.visit_body(body);
+    finder.found
+}
+
 struct Collector<'a, 'b> {
     input: &'a PyInput<'b>,
     file: &'a mut PyFile,
     findings: &'a mut Vec<Finding>,
+    /// The module's functions with a return annotation V008 accepts.
+    safe_functions: std::collections::HashSet<String>,
+    /// V008's calls of imported functions, collected while the classes are read.
+    imported_calls: std::cell::RefCell<Vec<rules::v008::ImportedCall>>,
 }
 
 impl Collector<'_, '_> {
@@ -339,6 +402,7 @@ impl Collector<'_, '_> {
             .collect();
         let mut is_abstract = false;
         let mut template_name = None;
+        let mut declares_access = false;
         for stmt in &class.body {
             let (targets, value): (Vec<&Expr>, Option<&Expr>) = match stmt {
                 Stmt::Assign(a) => (a.targets.iter().collect(), Some(&*a.value)),
@@ -350,6 +414,7 @@ impl Collector<'_, '_> {
                 if let Expr::Name(n) = t {
                     match n.id.as_str() {
                         "abstract" if is_true(value) => is_abstract = true,
+                        "login_required" | "permission_required" => declares_access = true,
                         "template_name" => {
                             if let Some(s) = str_const(value) {
                                 template_name = Some((s.to_string(), span_of(value)));
@@ -373,6 +438,7 @@ impl Collector<'_, '_> {
             bases,
             is_abstract,
             template_name,
+            declares_access,
             state: crate::python_state::collect(&class.body),
             methods: methods(&class.body)
                 .iter()
@@ -397,6 +463,7 @@ impl Collector<'_, '_> {
                         decorators: f.decorators.len(),
                         insert_at: start,
                         indent,
+                        calls_super: matches!(f.name, "get" | "dispatch") && calls_super(f.body, f.name),
                     }
                 })
                 .collect(),
@@ -421,6 +488,8 @@ impl Collector<'_, '_> {
                         lines: self.input.lines,
                         resolve: &|path: &str| resolver.resolve(path),
                         extra_factories: self.input.extra_factories,
+                        safe_functions: &self.safe_functions,
+                        imported_calls: &self.imported_calls,
                     },
                     &f,
                     self.findings,

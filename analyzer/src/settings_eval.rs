@@ -97,14 +97,41 @@ pub enum Setting {
     Other,
 }
 
-/// The settings djust's configuration checks read (C001–C004, S004).
+impl Setting {
+    /// Whether the value is true in Python's sense, when that can be read (`None` for
+    /// [`Setting::Other`]).
+    pub fn truthy(&self) -> Option<bool> {
+        match self {
+            Setting::Bool(b) => Some(*b),
+            Setting::Str(s) => Some(!s.is_empty()),
+            Setting::Strs(v) => Some(!v.is_empty()),
+            Setting::Empty => Some(false),
+            Setting::Other => None,
+        }
+    }
+}
+
+/// The settings djust's configuration checks read (C001–C005, C010, A010–A030, S004,
+/// S011).
 pub const SETTINGS: &[&str] = &[
     "ALLOWED_HOSTS",
     "ASGI_APPLICATION",
     "CHANNEL_LAYERS",
+    "CONTENT_SECURITY_POLICY",
     "DEBUG",
+    "DJUST_TRUSTED_PROXIES",
     "INSTALLED_APPS",
+    "MIDDLEWARE",
+    "SECRET_KEY",
+    "SECURE_PROXY_SSL_HEADER",
+    "USE_X_FORWARDED_HOST",
 ];
+
+/// Whether `name` is a setting djust reads: one of [`SETTINGS`], or a
+/// `django-csp` setting (`CSP_…`, `SECURE_CSP…`), which S011 counts as a policy.
+pub fn is_read_setting(name: &str) -> bool {
+    SETTINGS.contains(&name) || name.starts_with("CSP_") || name.starts_with("SECURE_CSP")
+}
 
 /// Module-level assignments of [`SETTINGS`] in `body`, in source order, with the span
 /// of each statement. `INSTALLED_APPS` takes its [`installed_apps`] value.
@@ -119,7 +146,7 @@ pub fn settings(body: &[Stmt]) -> Vec<(String, Setting, Span)> {
         };
         let Expr::Name(n) = target else { continue };
         let name = n.id.as_str();
-        if !SETTINGS.contains(&name) {
+        if !is_read_setting(name) {
             continue;
         }
         let value = match (name, value) {

@@ -61,6 +61,48 @@ pub struct Element {
     pub legacy: Vec<(String, Span)>,
     /// Whether the `dj-view` value is built by the template (`{{ … }}`, `{% … %}`).
     pub view_templated: bool,
+    /// The whole element: its start tag to the end of its end tag (or of the start
+    /// tag, when it has none).
+    pub extent: Span,
+}
+
+/// An element the accessibility and script rules look at (Y001–Y004, S011): `<img>`,
+/// `<input>`, `<select>`, `<textarea>`, `<label>`, `<button>`, `<a>`, `<script>`, and
+/// any element with a `tabindex`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    /// Tag name, lower-case.
+    pub name: String,
+    /// The start tag, `<` to `>`.
+    pub span: Span,
+    /// The whole element (see [`Element::extent`]).
+    pub extent: Span,
+    /// Its attributes: lower-case names and values (`None` for a bare attribute; Django
+    /// code in a value is blanked to spaces).
+    pub attrs: Vec<(String, Option<String>)>,
+    /// Whether Django code (`{{ }}`, `{% %}`) is inside the start tag outside quoted
+    /// attribute values (`<input {{ attrs }}>`, `{% if %}alt="…"{% endif %}`):
+    /// attributes may come from it, so no rule says one is missing.
+    pub templated: bool,
+    /// For `<button>`, `<a>` and `<label>`: whether the content gives the element a
+    /// name: text, a Django variable or tag, an `<img alt="…">` or an `aria-label` in
+    /// it. Icons (`<svg>` without `<title>`, `<i class="…">`), entities and comments do not.
+    pub named_content: bool,
+}
+
+impl Tag {
+    /// The value of attribute `name` (lower-case); `Some(None)` when it is bare.
+    pub fn attr(&self, name: &str) -> Option<Option<&str>> {
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_deref())
+    }
+
+    /// Whether the attribute is present with a value that is not blank.
+    pub fn has_value(&self, name: &str) -> bool {
+        matches!(self.attr(name), Some(Some(v)) if !v.trim().is_empty())
+    }
 }
 
 /// One event directive attribute of an element.
@@ -87,8 +129,20 @@ pub struct TemplateDoc {
     pub includes: Vec<TemplateRef>,
     /// File-wide suppression from `{# noqa #}` comments.
     pub noqa: Option<Noqa>,
+    /// Each `{# noqa #}` comment with its place (Q101, unused `noqa`).
+    pub noqa_directives: Vec<noqa::Directive>,
     /// `{# djust:partial #}` marks a fragment that is never a LiveView root.
     pub partial: bool,
+    /// A `dj-component` attribute outside comments: the template is a component's
+    /// markup, part of its LiveView's page (T012).
+    pub component: bool,
+    /// The elements the accessibility and script rules look at, in source order.
+    pub tags: Vec<Tag>,
+    /// `https://cdn.tailwindcss.com` in the text outside comments (C010).
+    pub tailwind_cdn: Option<Span>,
+    /// A `<script>` that loads djust's client by hand (`djust/client.js` or
+    /// `djust/client.min.js`), the start tag (C012).
+    pub client_script: Option<Span>,
     /// The LiveViews this template embeds with `{% live_render "app.views.Child" %}`
     /// (upstream's tag for a child view inside a parent's root), by dotted path.
     pub embeds: Vec<String>,
@@ -152,7 +206,9 @@ pub fn summarize(source: &str) -> TemplateDoc {
         // Lenient parsing only fails on pathological nesting; keep the text as is.
         Err(_) => {
             let mut doc = TemplateDoc::default();
-            doc.elements = elements_within_depth(source, &mut doc.errors);
+            let (elements, tags) = elements_within_depth(source, source, &mut doc.errors);
+            doc.elements = elements;
+            doc.tags = tags;
             return doc;
         }
     };
@@ -178,6 +234,9 @@ pub fn summarize(source: &str) -> TemplateDoc {
             .trim_start_matches("{#")
             .trim_end_matches("#}")
             .trim();
+        if let Some(d) = noqa::template_directive(content, *span, source) {
+            doc.noqa_directives.push(d);
+        }
         if let Some(n) = noqa::template_noqa(content) {
             doc.noqa = Some(match doc.noqa.take() {
                 Some(prev) => prev.merge(n),
@@ -207,15 +266,30 @@ pub fn summarize(source: &str) -> TemplateDoc {
     let masked =
         String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     // Only elements with `dj-` attributes (or the old `data-djust-…` and `@event`
-    // syntaxes) matter; most layouts and components have none.
+    // syntaxes) and those the accessibility and script rules read matter; a template
+    // with none of them is not parsed as HTML.
     let bytes = masked.as_bytes();
-    if contains_ignore_ascii_case(bytes, b"dj-")
-        || contains_ignore_ascii_case(bytes, b"data-djust-")
+    let wanted = [
+        &b"dj-"[..],
+        b"data-djust-",
+        b"<img",
+        b"<input",
+        b"<select",
+        b"<textarea",
+        b"<button",
+        b"<a ",
+        b"<a\n",
+        b"<script",
+        b"tabindex",
+    ];
+    if wanted.iter().any(|w| contains_ignore_ascii_case(bytes, w))
         || bytes
             .windows(2)
             .any(|w| w[0] == b'@' && w[1].is_ascii_lowercase())
     {
-        doc.elements = elements_within_depth(&masked, &mut doc.errors);
+        let (elements, tags) = elements_within_depth(source, &masked, &mut doc.errors);
+        doc.elements = elements;
+        doc.tags = tags;
         for el in &mut doc.elements {
             // Masking left spaces where template code built the value.
             if let Some(view) = el.view {
@@ -223,6 +297,20 @@ pub fn summarize(source: &str) -> TemplateDoc {
             }
         }
     }
+    doc.component = contains_ignore_ascii_case(bytes, b"dj-component");
+    if let Some(at) = find_ignore_ascii_case(bytes, b"cdn.tailwindcss.com") {
+        doc.tailwind_cdn = Some(Span::new(at, at + "cdn.tailwindcss.com".len()));
+    }
+    doc.client_script = doc
+        .tags
+        .iter()
+        .find(|t| {
+            t.name == "script"
+                && source
+                    .get(t.span.start..t.span.end)
+                    .is_some_and(|s| s.contains("djust/client.js") || s.contains("djust/client.min.js"))
+        })
+        .map(|t| t.span);
     doc
 }
 
@@ -250,9 +338,13 @@ fn is_legacy_attribute(name: &str) -> bool {
 /// [`elements`] of `masked` up to where its HTML nests deeper than
 /// [`MAX_HTML_DEPTH`](crate::html_depth::MAX_HTML_DEPTH); past it, one issue says the
 /// rest is not checked (the element scan would take time quadratic in the depth).
-fn elements_within_depth(masked: &str, errors: &mut Vec<SyntaxIssue>) -> Vec<Element> {
+fn elements_within_depth(
+    source: &str,
+    masked: &str,
+    errors: &mut Vec<SyntaxIssue>,
+) -> (Vec<Element>, Vec<Tag>) {
     let Some(at) = crate::html_depth::too_deep_at(masked) else {
-        return elements(masked);
+        return elements(source, masked);
     };
     let end = masked[at..].find('>').map_or(masked.len(), |e| at + e + 1);
     errors.push(SyntaxIssue {
@@ -263,7 +355,7 @@ fn elements_within_depth(masked: &str, errors: &mut Vec<SyntaxIssue>) -> Vec<Ele
         ),
         django: false,
     });
-    elements(&masked[..at])
+    elements(&source[..at.min(source.len())], &masked[..at])
 }
 
 /// The parser's errors worth reporting. When the template loads a library djust does
@@ -341,9 +433,13 @@ fn registry() -> Registry {
 }
 
 fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    find_ignore_ascii_case(haystack, needle).is_some()
+}
+
+fn find_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn is_partial_marker(content: &str) -> bool {
@@ -363,8 +459,9 @@ fn template_ref(expr: &FilterExpr, span: Span) -> TemplateRef {
     }
 }
 
-/// Walk the HTML tree of the masked text and collect elements with djust attributes.
-fn elements(masked: &str) -> Vec<Element> {
+/// Walk the HTML tree of the masked text and collect elements with djust attributes
+/// and the [`Tag`]s. `source` is the text before masking (same offsets).
+fn elements(source: &str, masked: &str) -> (Vec<Element>, Vec<Tag>) {
     let tree = PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -376,8 +473,11 @@ fn elements(masked: &str) -> Vec<Element> {
         }
         slot.as_mut().and_then(|p| p.parse(masked, None))
     });
-    let Some(tree) = tree else { return Vec::new() };
+    let Some(tree) = tree else {
+        return (Vec::new(), Vec::new());
+    };
     let mut out = Vec::new();
+    let mut tags = Vec::new();
     let mut cursor = tree.walk();
     'walk: loop {
         let node = cursor.node();
@@ -385,6 +485,9 @@ fn elements(masked: &str) -> Vec<Element> {
         if kind == "start_tag" || kind == "self_closing_tag" {
             if let Some(el) = element(masked, node) {
                 out.push(el);
+            }
+            if let Some(tag) = tag(source, masked, node) {
+                tags.push(tag);
             }
         }
         // Descend, except into leaves that cannot hold elements.
@@ -400,11 +503,159 @@ fn elements(masked: &str) -> Vec<Element> {
             }
         }
     }
-    out
+    (out, tags)
+}
+
+/// The whole element of a start tag, and where its content is (between the start and
+/// end tags; empty when it has no end tag).
+fn extent_of(node: tree_sitter::Node<'_>) -> (Span, Span) {
+    let start = Span::new(node.start_byte(), node.end_byte());
+    let Some(parent) = node.parent().filter(|p| p.kind().ends_with("element")) else {
+        return (start, Span::empty(start.end));
+    };
+    let mut cursor = parent.walk();
+    let end_tag = parent
+        .children(&mut cursor)
+        .find(|c| c.kind() == "end_tag")
+        .map(|e| e.start_byte());
+    let extent = Span::new(start.start, parent.end_byte());
+    (
+        extent,
+        Span::new(start.end, end_tag.unwrap_or(parent.end_byte()).max(start.end)),
+    )
+}
+
+/// Tags whose elements the accessibility and script rules read.
+const TAGS: &[&str] = &[
+    "img", "input", "select", "textarea", "label", "button", "a", "script",
+];
+
+fn tag(source: &str, masked: &str, node: tree_sitter::Node<'_>) -> Option<Tag> {
+    let mut cursor = node.walk();
+    let mut name = String::new();
+    let mut attrs = Vec::new();
+    // Quoted attribute values: Django code inside them builds a value, not attributes.
+    let mut values: Vec<(usize, usize)> = Vec::new();
+    for child in node.children(&mut cursor) {
+        match child.kind() {
+            "tag_name" => {
+                name = child
+                    .utf8_text(masked.as_bytes())
+                    .unwrap_or("")
+                    .to_ascii_lowercase()
+            }
+            "attribute" => {
+                let (n, v) = attribute(masked, child);
+                if let Some(n) = n {
+                    attrs.push((n.to_ascii_lowercase(), v.map(str::to_string)));
+                }
+                let mut c2 = child.walk();
+                values.extend(
+                    child
+                        .children(&mut c2)
+                        .filter(|p| p.kind() == "quoted_attribute_value")
+                        .map(|p| (p.start_byte(), p.end_byte())),
+                );
+            }
+            _ => {}
+        }
+    }
+    if !TAGS.contains(&name.as_str()) && !attrs.iter().any(|(n, _)| n == "tabindex") {
+        return None;
+    }
+    let span = Span::new(node.start_byte(), node.end_byte());
+    let (extent, content) = extent_of(node);
+    let named_content = matches!(name.as_str(), "button" | "a" | "label")
+        && source
+            .get(content.start..content.end)
+            .is_some_and(names_the_element);
+    // Django code (`{{`, `{%`; not `{#` comments) outside the quoted values.
+    let src = source.as_bytes();
+    let templated = (span.start..span.end.min(src.len()).saturating_sub(1)).any(|i| {
+        src[i] == b'{'
+            && matches!(src[i + 1], b'{' | b'%')
+            && masked.as_bytes().get(i) == Some(&b' ')
+            && !values.iter().any(|&(a, b)| a <= i && i < b)
+    });
+    Some(Tag {
+        templated,
+        name,
+        span,
+        extent,
+        attrs,
+        named_content,
+    })
+}
+
+/// An attribute node's name and value (`Some("")` for `x=""`, `None` for a bare one).
+fn attribute<'s>(src: &'s str, node: tree_sitter::Node<'_>) -> (Option<&'s str>, Option<&'s str>) {
+    let mut cursor = node.walk();
+    let mut name = None;
+    let mut value = None;
+    for part in node.children(&mut cursor) {
+        match part.kind() {
+            "attribute_name" => name = part.utf8_text(src.as_bytes()).ok(),
+            "attribute_value" => value = part.utf8_text(src.as_bytes()).ok(),
+            "quoted_attribute_value" => {
+                let mut c3 = part.walk();
+                value = part
+                    .children(&mut c3)
+                    .find(|n| n.kind() == "attribute_value")
+                    .and_then(|n| n.utf8_text(src.as_bytes()).ok())
+                    .or(Some(""));
+            }
+            _ => {}
+        }
+    }
+    (name, value)
+}
+
+/// Whether element content (raw template text) gives its element an accessible name:
+/// text, a Django variable or tag (what it prints is unknown, so it counts), an
+/// `<img>` with a non-empty `alt`, or an element with `aria-label`. Markup, HTML
+/// comments, `{# #}` comments and character references (`&times;`) do not.
+fn names_the_element(content: &str) -> bool {
+    let b = content.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let rest = &content[i..];
+        if rest.starts_with("<!--") {
+            i += rest.find("-->").map_or(b.len() - i, |e| e + 3);
+        } else if rest.starts_with("{#") {
+            i += rest.find("#}").map_or(b.len() - i, |e| e + 2);
+        } else if rest.starts_with("{{") || rest.starts_with("{%") {
+            return true;
+        } else if b[i] == b'<' {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let markup = rest[..end].to_ascii_lowercase();
+            if markup.contains("aria-label=") || (markup.starts_with("<img") && has_nonempty_alt(&markup)) {
+                return true;
+            }
+            i += end;
+        } else if b[i] == b'&' {
+            let end = rest.bytes().take(12).position(|c| c == b';').map_or(1, |e| e + 1);
+            i += end;
+        } else if b[i].is_ascii_whitespace() {
+            i += 1;
+        } else {
+            return true;
+        }
+    }
+    false
+}
+
+fn has_nonempty_alt(markup: &str) -> bool {
+    let Some(at) = markup.find("alt=") else {
+        return false;
+    };
+    let value = &markup[at + 4..];
+    let value = value.trim_start_matches(['"', '\'']);
+    !value.starts_with(['"', '\'']) && !value.starts_with(char::is_whitespace) && !value.starts_with('>')
 }
 
 fn element(src: &str, node: tree_sitter::Node<'_>) -> Option<Element> {
     let mut el = Element {
+        extent: extent_of(node).0,
         span: Span::new(node.start_byte(), node.end_byte()),
         tag: String::new(),
         view: None,
@@ -419,24 +670,7 @@ fn element(src: &str, node: tree_sitter::Node<'_>) -> Option<Element> {
         match child.kind() {
             "tag_name" => el.tag = child.utf8_text(src.as_bytes()).unwrap_or("").to_ascii_lowercase(),
             "attribute" => {
-                let mut c2 = child.walk();
-                let mut name = None;
-                let mut value = None;
-                for part in child.children(&mut c2) {
-                    match part.kind() {
-                        "attribute_name" => name = part.utf8_text(src.as_bytes()).ok(),
-                        "attribute_value" => value = part.utf8_text(src.as_bytes()).ok(),
-                        "quoted_attribute_value" => {
-                            let mut c3 = part.walk();
-                            value = part
-                                .children(&mut c3)
-                                .find(|n| n.kind() == "attribute_value")
-                                .and_then(|n| n.utf8_text(src.as_bytes()).ok())
-                                .or(Some(""));
-                        }
-                        _ => {}
-                    }
-                }
+                let (name, value) = attribute(src, child);
                 let Some(name) = name else { continue };
                 let lname = name.to_ascii_lowercase();
                 let span = Span::new(child.start_byte(), child.end_byte());

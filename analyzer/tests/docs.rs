@@ -36,3 +36,29 @@ fn docs_checks_match_the_rule_sources() {
         "docs/checks is out of date: {stale:?}; run `DJUST_UPDATE_DOCS=1 cargo test -p djust-analyzer --test docs`"
     );
 }
+
+/// Upstream's 80 check codes (djust-org/djust's `checks` package, and T018 of its
+/// 1.2.6 release) are each a rule of
+/// djust's or listed with a reason in `NOT_RUN`, never both.
+#[test]
+fn every_upstream_check_is_a_rule_or_listed_with_a_reason() {
+    const UPSTREAM: &[&str] = &[
+        "A001", "A010", "A011", "A012", "A014", "A020", "A030", "A031", "A070", "A071", "A072", "A073",
+        "A075", "A090", "C001", "C002", "C003", "C004", "C005", "C010", "C011", "C012", "C013", "C014",
+        "C015", "C301", "C302", "C303", "C304", "C401", "C501", "C502", "D001", "Q001", "Q002", "Q003",
+        "Q007", "Q010", "S001", "S002", "S003", "S004", "S005", "S006", "S007", "S008", "S009", "S011",
+        "S012", "T001", "T002", "T003", "T004", "T005", "T010", "T011", "T012", "T013", "T014", "T015",
+        "T016", "T017", "T018", "V001", "V002", "V003", "V004", "V005", "V006", "V007", "V008", "V009",
+        "V010", "V011", "V012", "V013", "Y001", "Y002", "Y003", "Y004",
+    ];
+    assert_eq!(UPSTREAM.len(), 80);
+    let not_run: Vec<&str> = djust_analyzer::rules::NOT_RUN.iter().map(|(c, _)| *c).collect();
+    for code in UPSTREAM {
+        let rule = djust_analyzer::Rule::from_code(code).is_some();
+        let listed = not_run.contains(code);
+        assert!(rule != listed, "{code}: rule {rule}, listed {listed}");
+    }
+    for code in &not_run {
+        assert!(UPSTREAM.contains(code), "{code} is not an upstream check");
+    }
+}

@@ -141,3 +141,58 @@ fn v007_fix_goes_after_the_positional_only_marker() {
     let fixed = fix::apply(src, &edits).unwrap_or_default();
     assert!(fixed.contains("def go(self, a, /, **kwargs):"), "{fixed}");
 }
+
+/// One line of `mount()`: a V006 finding or not, with a `noqa` directive in one of
+/// its shapes (codes of djust and of other tools, a reason after them, a comment
+/// before it) or none.
+fn mount_line() -> impl Strategy<Value = String> {
+    let codes = proptest::collection::vec(prop_oneof!["V006", "V007", "F401", "E501", "S003"], 0..4);
+    (any::<bool>(), codes, 0..4u8).prop_map(|(service, codes, shape)| {
+        let stmt = if service {
+            "self.client = StripeClient()"
+        } else {
+            "self.count = 0"
+        };
+        let list = codes.join(", ");
+        match (shape, codes.is_empty()) {
+            (_, true) if shape == 0 => stmt.to_string(),
+            (_, true) => format!("{stmt}  # noqa"),
+            (1, false) => format!("{stmt}  # noqa: {list}"),
+            (2, false) => format!("{stmt}  # noqa:{list} because reasons"),
+            (_, false) => format!("{stmt}  # type: ignore  # NOQA: {list}"),
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Q101's fixes remove every unused code, keep every finding suppressed that was,
+    /// and leave valid Python.
+    #[test]
+    fn q101_fixes_remove_unused_codes_and_keep_suppressions(lines in proptest::collection::vec(mount_line(), 1..6)) {
+        let body: String = lines.iter().map(|l| format!("        {l}\n")).collect();
+        let src = format!(
+            "from djust import LiveView\n\n\nclass V(LiveView):\n    template_name = \"v.html\"\n    login_required = False\n\n    def mount(self, request, **kwargs):\n{body}"
+        );
+        let settings = Settings::defaults(Path::new("."));
+        let report = check_source(&src, "views.py", &settings);
+        let edits: Vec<&Edit> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == Rule::Q101)
+            .flat_map(|f| f.fix.iter().flat_map(|x| x.edits.iter()))
+            .collect();
+        let fixed = fix::apply(&src, &edits).unwrap_or_default();
+        prop_assert!(parses(&fixed), "the fix broke the file:\n{}", fixed);
+        let again = check_source(&fixed, "views.py", &settings);
+        prop_assert!(again.findings.iter().all(|f| f.rule != Rule::Q101), "Q101 remains:\n{}", fixed);
+        let others = |r: &djust_analyzer::Report| {
+            let mut v: Vec<(Rule, usize)> = r.findings.iter().filter(|f| f.rule != Rule::Q101).map(|f| (f.rule, f.span.start)).collect();
+            v.sort();
+            v.len()
+        };
+        prop_assert_eq!(others(&report), others(&again), "a suppression was lost:\n{}", fixed);
+        prop_assert_eq!(report.suppressed, again.suppressed, "{}", fixed);
+    }
+}

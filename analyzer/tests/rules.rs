@@ -15,9 +15,9 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-fn run(case: &Path, code: &str) -> Report {
+fn run(case: &Path, select: &[&str]) -> Report {
     let overrides = Overrides {
-        select: Some(vec![code.to_string()]),
+        select: Some(select.iter().map(|c| c.to_string()).collect()),
         ..Overrides::default()
     };
     check(&[PathBuf::from(".")], case, &overrides).unwrap_or_else(|e| panic!("{}: {e}", case.display()))
@@ -125,6 +125,11 @@ fn render(report: &Report) -> String {
 }
 
 fn check_rule(code: &str) {
+    check_rule_with(code, &[code]);
+}
+
+/// [`check_rule`] with more rules selected (a rule about other rules' findings).
+fn check_rule_with(code: &str, select: &[&str]) {
     let dir = fixtures().join(code);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -139,7 +144,7 @@ fn check_rule(code: &str) {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let report = run(&case, code);
+        let report = run(&case, select);
         let expected = expectations(&case);
         assert!(
             !expected.is_empty(),
@@ -203,7 +208,7 @@ fn apply_fixes(code: &str, case: &str, fixable: impl Fn(&djust_analyzer::Finding
     let dst = std::env::temp_dir().join(format!("djust-{code}-fix-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dst);
     copy_dir(&src, &dst);
-    let report = run(&dst, code);
+    let report = run(&dst, &[code]);
     let chosen: Vec<&djust_analyzer::Finding> = report.findings.iter().filter(|f| fixable(f)).collect();
     assert!(!chosen.is_empty(), "{code}/{case}: nothing to fix");
     let mut edits: BTreeMap<PathBuf, Vec<(usize, String)>> = BTreeMap::new();
@@ -229,7 +234,7 @@ fn apply_fixes(code: &str, case: &str, fixable: impl Fn(&djust_analyzer::Finding
         }
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
     }
-    let after = run(&dst, "ALL");
+    let after = run(&dst, &["ALL"]);
     after
         .findings
         .iter()
@@ -371,4 +376,79 @@ fn v003_mount_without_request() {
 #[test]
 fn v004_handler_without_decorator() {
     check_rule("V004");
+}
+
+#[test]
+fn a010_wildcard_allowed_hosts() {
+    check_rule("A010");
+}
+
+#[test]
+fn a011_wildcard_beside_hosts() {
+    check_rule("A011");
+}
+
+#[test]
+fn a012_forwarded_host_with_wildcard() {
+    check_rule("A012");
+}
+
+#[test]
+fn a014_insecure_secret_key() {
+    check_rule("A014");
+}
+
+#[test]
+fn a030_admin_without_throttling() {
+    check_rule("A030");
+}
+
+#[test]
+fn v002_liveview_without_mount() {
+    check_rule("V002");
+}
+
+#[test]
+fn s005_state_without_access_decision() {
+    check_rule("S005");
+}
+
+#[test]
+fn y001_control_without_name() {
+    check_rule("Y001");
+}
+
+#[test]
+fn y002_image_without_alt() {
+    check_rule("Y002");
+}
+
+#[test]
+fn y003_field_without_label() {
+    check_rule("Y003");
+}
+
+#[test]
+fn y004_positive_tabindex() {
+    check_rule("Y004");
+}
+
+#[test]
+fn v008_unknown_state_type() {
+    check_rule("V008");
+}
+
+#[test]
+fn q101_unused_noqa() {
+    check_rule_with("Q101", &["Q101", "V006", "T002", "T005"]);
+}
+
+#[test]
+fn v013_override_skips_mount() {
+    check_rule("V013");
+}
+
+#[test]
+fn v010_mixin_after_liveview() {
+    check_rule("V010");
 }

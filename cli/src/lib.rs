@@ -12,6 +12,7 @@ pub mod mcp;
 mod new;
 mod profile;
 mod profile_tui;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use djust_analyzer::{output, CheckError, Overrides, Report, Rule, Severity};
@@ -186,6 +187,10 @@ struct CheckArgs {
     /// editor's unsaved buffer; cross-file rules see the project around it).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["fix", "diff"])]
     stdin_filename: Option<PathBuf>,
+    /// Check, then check again whenever a file changes (only what changed is parsed
+    /// again) until Ctrl-C.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "add_noqa", "stdin_filename", "output_file"])]
+    watch: bool,
 }
 
 #[derive(clap::Args)]
@@ -306,6 +311,21 @@ fn run_check(args: CheckArgs) -> u8 {
     }
     if let Some(name) = &args.stdin_filename {
         return run_stdin(&args, &cwd, &overrides, name);
+    }
+    if args.watch {
+        let settings = match djust_analyzer::config::Settings::resolve(&args.paths, &cwd, &overrides) {
+            Ok(s) => s,
+            Err(e) => return report_error(e),
+        };
+        return match watch::run(&args.paths, &cwd, settings, &|report| {
+            emit(report, &args);
+        }) {
+            Ok(code) => code,
+            Err(msg) => {
+                eprintln!("djust: {msg}");
+                2
+            }
+        };
     }
     let report = match djust_analyzer::check(&args.paths, &cwd, &overrides) {
         Ok(r) => r,

@@ -109,7 +109,8 @@ fn diagnostics_on_open_change_and_across_files() {
     );
     let badge = uri(&root.join("templates/components/badge.html"));
     let d = lsp.wait_diagnostics(&badge, 10, |d| !d.is_empty());
-    assert_eq!(codes(&d), vec!["T002"]);
+    // No dj-root (T002), and no dj-view either (T012).
+    assert_eq!(codes(&d), vec!["T002", "T012"]);
     assert!(d[0]["message"]
         .as_str()
         .is_some_and(|m| m.contains("catalog.views.ProductListView")));

@@ -3,7 +3,7 @@ from decimal import Decimal
 from catalog.models import Product
 
 
-def cart_lines(session_cart):
+def cart_lines(session_cart) -> list[dict]:
     """Session cart {product_id: qty} → list of plain dicts with totals."""
     products = Product.objects.in_bulk([int(pk) for pk in session_cart])
     lines = []
@@ -23,5 +23,5 @@ def cart_lines(session_cart):
     return lines
 
 
-def cart_total(lines):
+def cart_total(lines) -> str:
     return str(sum((Decimal(line["total"]) for line in lines), Decimal("0.00")))

@@ -7,7 +7,7 @@ from .models import Product
 FIELDS = ("id", "name", "sku", "price", "stock", "category__name")
 
 
-def search_products(query="", category=None, in_stock_only=False, limit=50):
+def search_products(query="", category=None, in_stock_only=False, limit=50) -> list[dict]:
     qs = Product.objects.select_related("category")
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(sku__icontains=query))

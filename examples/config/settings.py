@@ -9,7 +9,7 @@ SECRET_KEY = "django-insecure-example-only-do-not-deploy"
 DEBUG = True
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 
-INSTALLED_APPS = [
+INSTALLED_APPS = [  # noqa: A030 (the demo serves loopback only; a deployment adds django-axes)
     # Daphne's `runserver` serves HTTP and WebSockets (ASGI); it must come first.
     "daphne",
     "django.contrib.admin",

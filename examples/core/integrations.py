@@ -19,6 +19,6 @@ def connect_warehouse():
     return WarehouseAPIClient(token=settings.WAREHOUSE_API_TOKEN)
 
 
-def fetch_stock_levels():
+def fetch_stock_levels() -> list[dict]:
     """Return stock levels as plain dicts (safe to keep in LiveView state)."""
     return connect_warehouse().stock_levels()

@@ -22,6 +22,8 @@ class AppLiveView(FlashMixin, LiveView):
     """Base for every page of the shop: flash messages and the nav's cart count."""
 
     abstract = True
+    # The shop's pages are public; the staff dashboard's base below requires a login.
+    login_required = False
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -67,5 +67,7 @@ def v007_project(tmp_path: Path) -> Path:
         "    @event_handler\n"
         "    def go(self):\n"
         "        pass\n"
+        "    def mount(self, request, **kwargs):\n"
+        "        pass\n"
     )
     return tmp_path

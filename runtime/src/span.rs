@@ -81,6 +81,7 @@ pub struct LineCol {
 /// Lines end at `\n`; a `\r` before it belongs to the line (as in Python's and
 /// Django's line counting).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LineIndex {
     line_starts: Vec<usize>,
     len: usize,

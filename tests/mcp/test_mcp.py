@@ -341,6 +341,7 @@ def test_initialize_echoes_a_supported_version_and_discover_lists_them() -> None
 def test_configuration_changes_are_picked_up_between_calls(tmp_path: Path) -> None:
     view = "from djust import LiveView\nfrom djust.decorators import event_handler\n\n\nclass V(LiveView):\n"
     view += '    template_name = "v.html"\n\n    @event_handler\n    def go(self):\n        pass\n'
+    view += "\n    def mount(self, request, **kwargs):\n        pass\n"
     call = json.dumps(
         {
             "jsonrpc": "2.0",

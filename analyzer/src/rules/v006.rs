@@ -158,6 +158,11 @@ pub struct MountContext<'a> {
     pub resolve: &'a dyn Fn(&str) -> String,
     /// `extend-service-factories` from the configuration.
     pub extra_factories: &'a [String],
+    /// Functions and methods of the module whose return annotation says their result
+    /// can be state (V008).
+    pub safe_functions: &'a std::collections::HashSet<String>,
+    /// Calls of imported functions V008 judges across files.
+    pub imported_calls: &'a std::cell::RefCell<Vec<crate::rules::v008::ImportedCall>>,
 }
 
 /// Check one `mount` method (a direct child of a class body).
@@ -247,11 +252,13 @@ fn check_target(
     let Some(parts) = dotted(&call.func) else { return };
     let written = parts.join(".");
     let resolved = (ctx.resolve)(&written);
+    let attr_name = attr.attr.as_str();
     if !is_service_constructor(&written, &resolved, ctx.extra_factories) {
+        // Not a service: whether it can be state is V008's question.
+        crate::rules::v008::check(ctx, stmt, attr_name, span_of(call), &written, out);
         return;
     }
     let stmt_line = ctx.lines.line_of(span_of(stmt).start);
-    let attr_name = attr.attr.as_str();
     out.push(
         Finding::new(
             Rule::V006,
