@@ -187,7 +187,7 @@ pub fn is_event_directive(name: &str) -> bool {
 }
 
 thread_local! {
-    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+    static PARSER: RefCell<Option<(tree_sitter::Parser, Kinds)>> = const { RefCell::new(None) };
 }
 
 /// Summarise a template's source.
@@ -459,39 +459,113 @@ fn template_ref(expr: &FilterExpr, span: Span) -> TemplateRef {
     }
 }
 
-/// Walk the HTML tree of the masked text and collect elements with djust attributes
-/// and the [`Tag`]s. `source` is the text before masking (same offsets).
+/// The node kinds of tree-sitter-html the walk looks at, by id (comparing ids, not
+/// names: a name lookup is a C string, `strlen` each time).
+#[derive(Clone, Copy)]
+struct Kinds {
+    element: u16,
+    script_element: u16,
+    style_element: u16,
+    start_tag: u16,
+    self_closing_tag: u16,
+    end_tag: u16,
+    tag_name: u16,
+    attribute: u16,
+    attribute_name: u16,
+    attribute_value: u16,
+    quoted_attribute_value: u16,
+    /// Leaves and tags: nothing below them is an element.
+    leaves: [u16; 6],
+}
+
+impl Kinds {
+    fn of(language: &tree_sitter::Language) -> Kinds {
+        let id = |name: &str| language.id_for_node_kind(name, true);
+        Kinds {
+            element: id("element"),
+            script_element: id("script_element"),
+            style_element: id("style_element"),
+            start_tag: id("start_tag"),
+            self_closing_tag: id("self_closing_tag"),
+            end_tag: id("end_tag"),
+            tag_name: id("tag_name"),
+            attribute: id("attribute"),
+            attribute_name: id("attribute_name"),
+            attribute_value: id("attribute_value"),
+            quoted_attribute_value: id("quoted_attribute_value"),
+            leaves: [
+                id("comment"),
+                id("raw_text"),
+                id("text"),
+                id("start_tag"),
+                id("self_closing_tag"),
+                id("end_tag"),
+            ],
+        }
+    }
+}
+
+/// A start tag, read once for both [`Element`] and [`Tag`].
+struct StartTag<'s> {
+    /// Lower-case name.
+    name: String,
+    /// The tag, `<` to `>`.
+    span: Span,
+    /// The whole element.
+    extent: Span,
+    /// Between the start and end tags (empty without an end tag).
+    content: Span,
+    /// Attributes: name as written, value (`None` when bare), the attribute's span, and
+    /// the quoted value's span (quotes included) when it is quoted.
+    attrs: Vec<(&'s str, Option<&'s str>, Span, Option<Span>)>,
+}
+
+/// Walk the HTML tree of the masked text once and collect the elements with djust
+/// attributes and the [`Tag`]s. `source` is the text before masking (same offsets).
 fn elements(source: &str, masked: &str) -> (Vec<Element>, Vec<Tag>) {
-    let tree = PARSER.with(|cell| {
+    let parsed = PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
+            let language: tree_sitter::Language = tree_sitter_html::LANGUAGE.into();
             let mut p = tree_sitter::Parser::new();
-            if p.set_language(&tree_sitter_html::LANGUAGE.into()).is_err() {
+            if p.set_language(&language).is_err() {
                 return None;
             }
-            *slot = Some(p);
+            *slot = Some((p, Kinds::of(&language)));
         }
-        slot.as_mut().and_then(|p| p.parse(masked, None))
+        slot.as_mut()
+            .and_then(|(p, kinds)| p.parse(masked, None).map(|t| (t, *kinds)))
     });
-    let Some(tree) = tree else {
+    let Some((tree, k)) = parsed else {
         return (Vec::new(), Vec::new());
     };
     let mut out = Vec::new();
     let mut tags = Vec::new();
     let mut cursor = tree.walk();
+    // The start of the last start tag read with its element: a start tag reached on
+    // its own is one outside an element (in an error-recovery node).
+    let mut handled = usize::MAX;
     'walk: loop {
         let node = cursor.node();
-        let kind = node.kind();
-        if kind == "start_tag" || kind == "self_closing_tag" {
-            if let Some(el) = element(masked, node) {
+        let kind = node.kind_id();
+        let is_element = kind == k.element || kind == k.script_element || kind == k.style_element;
+        let lone_tag = (kind == k.start_tag || kind == k.self_closing_tag) && node.start_byte() != handled;
+        let start = if is_element || lone_tag {
+            start_tag(masked, node, &k)
+        } else {
+            None
+        };
+        if let Some(start) = start {
+            handled = start.span.start;
+            if let Some(el) = element(&start) {
                 out.push(el);
             }
-            if let Some(tag) = tag(source, masked, node) {
+            if let Some(tag) = tag(source, masked, &start) {
                 tags.push(tag);
             }
         }
-        // Descend, except into leaves that cannot hold elements.
-        if !matches!(kind, "comment" | "raw_text" | "attribute" | "text") && cursor.goto_first_child() {
+        // Descend, except into tags and leaves that cannot hold elements.
+        if !k.leaves.contains(&kind) && cursor.goto_first_child() {
             continue;
         }
         loop {
@@ -506,23 +580,70 @@ fn elements(source: &str, masked: &str) -> (Vec<Element>, Vec<Tag>) {
     (out, tags)
 }
 
-/// The whole element of a start tag, and where its content is (between the start and
-/// end tags; empty when it has no end tag).
-fn extent_of(node: tree_sitter::Node<'_>) -> (Span, Span) {
-    let start = Span::new(node.start_byte(), node.end_byte());
-    let Some(parent) = node.parent().filter(|p| p.kind().ends_with("element")) else {
-        return (start, Span::empty(start.end));
+/// The start tag of an element node (or a start tag node on its own: `node` is then
+/// the tag, and the element is just the tag), with its attributes and the element's
+/// extent.
+fn start_tag<'s>(src: &'s str, node: tree_sitter::Node<'_>, k: &Kinds) -> Option<StartTag<'s>> {
+    let is_tag = |n: tree_sitter::Node<'_>| n.kind_id() == k.start_tag || n.kind_id() == k.self_closing_tag;
+    let mut end_tag = None;
+    let first = if is_tag(node) {
+        node
+    } else {
+        let mut cursor = node.walk();
+        if !cursor.goto_first_child() || !is_tag(cursor.node()) {
+            return None;
+        }
+        let first = cursor.node();
+        while cursor.goto_next_sibling() {
+            if cursor.node().kind_id() == k.end_tag {
+                end_tag = Some(cursor.node().start_byte());
+            }
+        }
+        first
     };
-    let mut cursor = parent.walk();
-    let end_tag = parent
-        .children(&mut cursor)
-        .find(|c| c.kind() == "end_tag")
-        .map(|e| e.start_byte());
-    let extent = Span::new(start.start, parent.end_byte());
-    (
+    let span = Span::new(first.start_byte(), first.end_byte());
+    let extent = Span::new(span.start, node.end_byte());
+    let content = Span::new(span.end, end_tag.unwrap_or(node.end_byte()).max(span.end));
+    let mut name = String::new();
+    let mut attrs = Vec::new();
+    let mut c = first.walk();
+    for child in first.children(&mut c) {
+        let kind = child.kind_id();
+        if kind == k.tag_name {
+            name = child.utf8_text(src.as_bytes()).unwrap_or("").to_ascii_lowercase();
+        } else if kind == k.attribute {
+            let mut c2 = child.walk();
+            let mut attr_name = None;
+            let mut value = None;
+            let mut quoted = None;
+            for part in child.children(&mut c2) {
+                let pk = part.kind_id();
+                if pk == k.attribute_name {
+                    attr_name = part.utf8_text(src.as_bytes()).ok();
+                } else if pk == k.attribute_value {
+                    value = part.utf8_text(src.as_bytes()).ok();
+                } else if pk == k.quoted_attribute_value {
+                    quoted = Some(Span::new(part.start_byte(), part.end_byte()));
+                    let mut c3 = part.walk();
+                    value = part
+                        .children(&mut c3)
+                        .find(|n| n.kind_id() == k.attribute_value)
+                        .and_then(|n| n.utf8_text(src.as_bytes()).ok())
+                        .or(Some(""));
+                }
+            }
+            if let Some(n) = attr_name {
+                attrs.push((n, value, Span::new(child.start_byte(), child.end_byte()), quoted));
+            }
+        }
+    }
+    Some(StartTag {
+        name,
+        span,
         extent,
-        Span::new(start.end, end_tag.unwrap_or(parent.end_byte()).max(start.end)),
-    )
+        content,
+        attrs,
+    })
 }
 
 /// Tags whose elements the accessibility and script rules read.
@@ -530,84 +651,44 @@ const TAGS: &[&str] = &[
     "img", "input", "select", "textarea", "label", "button", "a", "script",
 ];
 
-fn tag(source: &str, masked: &str, node: tree_sitter::Node<'_>) -> Option<Tag> {
-    let mut cursor = node.walk();
-    let mut name = String::new();
-    let mut attrs = Vec::new();
-    // Quoted attribute values: Django code inside them builds a value, not attributes.
-    let mut values: Vec<(usize, usize)> = Vec::new();
-    for child in node.children(&mut cursor) {
-        match child.kind() {
-            "tag_name" => {
-                name = child
-                    .utf8_text(masked.as_bytes())
-                    .unwrap_or("")
-                    .to_ascii_lowercase()
-            }
-            "attribute" => {
-                let (n, v) = attribute(masked, child);
-                if let Some(n) = n {
-                    attrs.push((n.to_ascii_lowercase(), v.map(str::to_string)));
-                }
-                let mut c2 = child.walk();
-                values.extend(
-                    child
-                        .children(&mut c2)
-                        .filter(|p| p.kind() == "quoted_attribute_value")
-                        .map(|p| (p.start_byte(), p.end_byte())),
-                );
-            }
-            _ => {}
-        }
-    }
-    if !TAGS.contains(&name.as_str()) && !attrs.iter().any(|(n, _)| n == "tabindex") {
+fn tag(source: &str, masked: &str, start: &StartTag<'_>) -> Option<Tag> {
+    if !TAGS.contains(&start.name.as_str())
+        && !start
+            .attrs
+            .iter()
+            .any(|(n, ..)| n.eq_ignore_ascii_case("tabindex"))
+    {
         return None;
     }
-    let span = Span::new(node.start_byte(), node.end_byte());
-    let (extent, content) = extent_of(node);
-    let named_content = matches!(name.as_str(), "button" | "a" | "label")
+    let span = start.span;
+    let named_content = matches!(start.name.as_str(), "button" | "a" | "label")
         && source
-            .get(content.start..content.end)
+            .get(start.content.start..start.content.end)
             .is_some_and(names_the_element);
-    // Django code (`{{`, `{%`; not `{#` comments) outside the quoted values.
+    // Django code (`{{`, `{%`; not `{#` comments) outside the quoted values: Django
+    // code inside a quoted value builds the value, not attributes.
     let src = source.as_bytes();
     let templated = (span.start..span.end.min(src.len()).saturating_sub(1)).any(|i| {
         src[i] == b'{'
             && matches!(src[i + 1], b'{' | b'%')
             && masked.as_bytes().get(i) == Some(&b' ')
-            && !values.iter().any(|&(a, b)| a <= i && i < b)
+            && !start
+                .attrs
+                .iter()
+                .any(|(.., q)| q.is_some_and(|q| q.start <= i && i < q.end))
     });
     Some(Tag {
         templated,
-        name,
+        name: start.name.clone(),
         span,
-        extent,
-        attrs,
+        extent: start.extent,
+        attrs: start
+            .attrs
+            .iter()
+            .map(|(n, v, ..)| (n.to_ascii_lowercase(), v.map(str::to_string)))
+            .collect(),
         named_content,
     })
-}
-
-/// An attribute node's name and value (`Some("")` for `x=""`, `None` for a bare one).
-fn attribute<'s>(src: &'s str, node: tree_sitter::Node<'_>) -> (Option<&'s str>, Option<&'s str>) {
-    let mut cursor = node.walk();
-    let mut name = None;
-    let mut value = None;
-    for part in node.children(&mut cursor) {
-        match part.kind() {
-            "attribute_name" => name = part.utf8_text(src.as_bytes()).ok(),
-            "attribute_value" => value = part.utf8_text(src.as_bytes()).ok(),
-            "quoted_attribute_value" => {
-                let mut c3 = part.walk();
-                value = part
-                    .children(&mut c3)
-                    .find(|n| n.kind() == "attribute_value")
-                    .and_then(|n| n.utf8_text(src.as_bytes()).ok())
-                    .or(Some(""));
-            }
-            _ => {}
-        }
-    }
-    (name, value)
 }
 
 /// Whether element content (raw template text) gives its element an accessible name:
@@ -653,11 +734,11 @@ fn has_nonempty_alt(markup: &str) -> bool {
     !value.starts_with(['"', '\'']) && !value.starts_with(char::is_whitespace) && !value.starts_with('>')
 }
 
-fn element(src: &str, node: tree_sitter::Node<'_>) -> Option<Element> {
+fn element(start: &StartTag<'_>) -> Option<Element> {
     let mut el = Element {
-        extent: extent_of(node).0,
-        span: Span::new(node.start_byte(), node.end_byte()),
-        tag: String::new(),
+        extent: start.extent,
+        span: start.span,
+        tag: start.name.clone(),
         view: None,
         view_value: None,
         root: None,
@@ -665,34 +746,24 @@ fn element(src: &str, node: tree_sitter::Node<'_>) -> Option<Element> {
         legacy: Vec::new(),
         view_templated: false,
     };
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        match child.kind() {
-            "tag_name" => el.tag = child.utf8_text(src.as_bytes()).unwrap_or("").to_ascii_lowercase(),
-            "attribute" => {
-                let (name, value) = attribute(src, child);
-                let Some(name) = name else { continue };
-                let lname = name.to_ascii_lowercase();
-                let span = Span::new(child.start_byte(), child.end_byte());
-                if lname == "dj-view" {
-                    el.view = Some(span);
-                    el.view_value = value.map(|v| v.trim().to_string());
-                } else if lname == "dj-root" {
-                    el.root = Some(span);
-                } else if is_legacy_attribute(&lname) {
-                    el.legacy.push((lname, span));
-                } else if is_event_directive(&lname) {
-                    // Django constructs are masked to spaces, so a value with template
-                    // code in it is not a clean identifier and gets no target.
-                    let target = value.filter(|v| is_identifier(v)).map(str::to_string);
-                    el.directives.push(DirectiveAttr {
-                        name: lname,
-                        span,
-                        target,
-                    });
-                }
-            }
-            _ => {}
+    for &(name, value, span, _) in &start.attrs {
+        let lname = name.to_ascii_lowercase();
+        if lname == "dj-view" {
+            el.view = Some(span);
+            el.view_value = value.map(|v| v.trim().to_string());
+        } else if lname == "dj-root" {
+            el.root = Some(span);
+        } else if is_legacy_attribute(&lname) {
+            el.legacy.push((lname, span));
+        } else if is_event_directive(&lname) {
+            // Django constructs are masked to spaces, so a value with template
+            // code in it is not a clean identifier and gets no target.
+            let target = value.filter(|v| is_identifier(v)).map(str::to_string);
+            el.directives.push(DirectiveAttr {
+                name: lname,
+                span,
+                target,
+            });
         }
     }
     (el.view.is_some() || el.root.is_some() || !el.directives.is_empty() || !el.legacy.is_empty())
