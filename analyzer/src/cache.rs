@@ -5,7 +5,10 @@
 //! (`PyFile` / `TemplateDoc`) and per-file findings. A file whose metadata matches is
 //! not read or parsed again; cross-file rules always run over the summaries, so a
 //! change in one file is seen by the rules of every other. Serialized with postcard,
-//! written atomically (temporary file, then rename). A cache that cannot be read (a
+//! each file's entry on its own (encoded by the worker that analysed the file, decoded
+//! by the one that takes it, so both run in parallel; an entry used unchanged is
+//! written back as the bytes it was read as), written atomically (temporary file, then
+//! rename). A cache that cannot be read (a
 //! different format, a truncated file) is ignored and rewritten; a cache that cannot be
 //! written is skipped silently: the cache never changes what is reported.
 //!
@@ -52,11 +55,39 @@ pub struct Entry {
     pub lines: djust_runtime::LineIndex,
 }
 
+/// What phase 1 produced for one file, borrowed: encodes exactly as [`Entry`].
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    mtime: (u64, u32),
+    size: u64,
+    module: &'a Option<(String, bool)>,
+    kind: Kind,
+    summary: SummaryRef<'a>,
+    findings: &'a [Finding],
+    lines: &'a djust_runtime::LineIndex,
+}
+
+/// A borrowed [`CachedSummary`] (same encoding).
+#[derive(Serialize)]
+pub enum SummaryRef<'a> {
+    /// A Python file.
+    Python(&'a PyFile),
+    /// A template.
+    Template(&'a TemplateDoc),
+}
+
 #[derive(Serialize, Deserialize)]
 struct CacheFile {
     format: u32,
     fingerprint: u64,
-    entries: HashMap<PathBuf, Entry>,
+    /// Each file's [`Entry`], postcard-encoded.
+    entries: Vec<(PathBuf, Vec<u8>)>,
+}
+
+/// An entry as read from the cache file: its bytes, and whether this run used it.
+struct Stored {
+    bytes: Vec<u8>,
+    used: bool,
 }
 
 /// File metadata the cache is keyed on.
@@ -69,7 +100,11 @@ pub struct Stamp {
 impl Stamp {
     /// The stamp of the file at `path`, or `None` when it cannot be read.
     pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
+        Stamp::from_metadata(&std::fs::metadata(path).ok()?)
+    }
+
+    /// The stamp of a file from its metadata.
+    pub fn from_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
         let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
         Some(Stamp {
             mtime: (mtime.as_secs(), mtime.subsec_nanos()),
@@ -78,14 +113,14 @@ impl Stamp {
     }
 }
 
-/// An open cache. During phase 1 each file's entry is *taken* (used once, no copy);
-/// after the run every result is *put* back and [`Cache::persist`] writes the file when
-/// anything was analysed afresh.
+/// An open cache. During phase 1 each file's entry is *taken* (decoded; its bytes stay
+/// for the next run); a result computed afresh is *put* (encoded), and
+/// [`Cache::persist`] writes the file when anything was analysed afresh or is gone.
 pub struct Cache {
     path: PathBuf,
     fingerprint: u64,
-    entries: HashMap<PathBuf, Mutex<Option<Entry>>>,
-    updates: Mutex<Vec<(PathBuf, Entry)>>,
+    entries: HashMap<PathBuf, Mutex<Stored>>,
+    updates: Mutex<Vec<(PathBuf, Vec<u8>)>>,
     changed: std::sync::atomic::AtomicBool,
     /// Seconds since the epoch when the cache was opened.
     started: u64,
@@ -128,7 +163,7 @@ impl Cache {
             .map(|f| {
                 f.entries
                     .into_iter()
-                    .map(|(k, v)| (k, Mutex::new(Some(v))))
+                    .map(|(k, bytes)| (k, Mutex::new(Stored { bytes, used: false })))
                     .collect()
             })
             .unwrap_or_default();
@@ -145,6 +180,11 @@ impl Cache {
         }
     }
 
+    /// Whether the cache holds an entry for `abs` (usable or not).
+    pub fn has(&self, abs: &Path) -> bool {
+        self.entries.contains_key(abs)
+    }
+
     /// Take the cached result for `abs` when its stamp, kind and module still match.
     pub fn take(
         &self,
@@ -154,36 +194,34 @@ impl Cache {
         module: &Option<(String, bool)>,
     ) -> Option<Entry> {
         let mut slot = self.entries.get(abs)?.lock().unwrap_or_else(|p| p.into_inner());
-        let fits = slot.as_ref().is_some_and(|e| {
-            e.mtime == stamp.mtime && e.size == stamp.size && e.kind == kind && &e.module == module
-        });
+        let entry = postcard::from_bytes::<Entry>(&slot.bytes).ok()?;
+        let fits =
+            entry.mtime == stamp.mtime && entry.size == stamp.size && entry.kind == kind && &entry.module == module;
         if fits {
-            slot.take()
+            slot.used = true;
+            Some(entry)
         } else {
             None
         }
     }
 
-    /// Put the result for `abs` back; `fresh` marks a result that was computed this run.
+    /// Record the result for `abs`, computed this run (called from the worker threads:
+    /// the encoding runs in parallel).
     #[allow(clippy::too_many_arguments)]
     pub fn put(
         &self,
         abs: &Path,
         stamp: Stamp,
         kind: Kind,
-        module: Option<(String, bool)>,
-        summary: CachedSummary,
-        findings: Vec<Finding>,
-        lines: djust_runtime::LineIndex,
-        fresh: bool,
+        module: &Option<(String, bool)>,
+        summary: SummaryRef<'_>,
+        findings: &[Finding],
+        lines: &djust_runtime::LineIndex,
     ) {
         if stamp.mtime.0 + RACY_SECONDS >= self.started {
             return;
         }
-        if fresh {
-            self.changed.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        let entry = Entry {
+        let entry = EntryRef {
             mtime: stamp.mtime,
             size: stamp.size,
             module,
@@ -192,10 +230,14 @@ impl Cache {
             findings,
             lines,
         };
+        let Ok(bytes) = postcard::to_stdvec(&entry) else {
+            return;
+        };
+        self.changed.store(true, std::sync::atomic::Ordering::Relaxed);
         self.updates
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((abs.to_path_buf(), entry));
+            .push((abs.to_path_buf(), bytes));
     }
 
     /// Write the cache if anything changed. Errors are ignored (a cache is optional).
@@ -204,13 +246,17 @@ impl Cache {
             return;
         }
         let updates = self.updates.into_inner().unwrap_or_else(|p| p.into_inner());
-        let mut entries: HashMap<PathBuf, Entry> = self
+        let mut entries: HashMap<PathBuf, Vec<u8>> = self
             .entries
             .into_iter()
-            .filter_map(|(k, v)| v.into_inner().unwrap_or_else(|p| p.into_inner()).map(|e| (k, e)))
+            .map(|(k, v)| (k, v.into_inner().unwrap_or_else(|p| p.into_inner())))
+            // An entry this run did not use is kept while its file exists (a file
+            // outside this run's paths); a used one was read this run.
+            .filter(|(k, v)| v.used || k.exists())
+            .map(|(k, v)| (k, v.bytes))
             .collect();
         entries.extend(updates);
-        entries.retain(|p, _| p.exists());
+        let entries: Vec<(PathBuf, Vec<u8>)> = entries.into_iter().collect();
         let file = CacheFile {
             format: FORMAT,
             fingerprint: self.fingerprint,

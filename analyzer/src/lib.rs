@@ -344,17 +344,25 @@ pub fn check_with_overlay(
         .cache_dir
         .as_ref()
         .map(|dir| cache::Cache::open(dir, &settings.project_root, &settings.extend_service_factories));
-    let cache = cache_store.as_ref();
-    let (mut loaded, settings_dirs) = load_project(paths, cwd, settings, cache, overlay)?;
+    let (mut loaded, settings_dirs) = load_project(paths, cwd, settings, cache_store.as_ref(), overlay)?;
 
-    // Cross-file rules.
-    let cross = {
-        let project = Summaries::of(&loaded, &settings_dirs);
-        let index = project::PythonIndex::new(project.python);
-        project::cross_file_findings(&index, &project.templates, &project.tindex)
-    };
-
-    let (mut findings, suppressed) = select(&loaded, cross, settings);
+    let (mut findings, suppressed) = std::thread::scope(|scope| {
+        // The results computed this run go to the cache (encoded in parallel; those that
+        // came from it stay as they were) while the cross-file rules run.
+        if let Some(c) = cache_store {
+            let loaded = &loaded;
+            scope.spawn(move || {
+                loaded.par_iter().for_each(|l| store(&c, l));
+                c.persist();
+            });
+        }
+        let cross = {
+            let project = Summaries::of(&loaded, &settings_dirs);
+            let index = project::PythonIndex::new(project.python);
+            project::cross_file_findings(&index, &project.templates, &project.tindex)
+        };
+        select(&loaded, cross, settings)
+    });
     // Files whose result came from the cache are read now, if they have findings.
     let mut needs_text = vec![false; loaded.len()];
     for f in &findings {
@@ -369,32 +377,7 @@ pub fn check_with_overlay(
             }
         }
     }
-    let mut files = Vec::with_capacity(loaded.len());
-    for l in loaded {
-        if let (Some(c), Some(info)) = (cache, l.cached) {
-            let summary = match l.summary {
-                Summary::Python(p) => Some(cache::CachedSummary::Python(p)),
-                Summary::Template(t) => Some(cache::CachedSummary::Template(t)),
-                Summary::None => None,
-            };
-            if let Some(summary) = summary {
-                c.put(
-                    &l.file.abs,
-                    info.stamp,
-                    l.file.kind,
-                    info.module,
-                    summary,
-                    l.findings,
-                    l.file.lines.clone(),
-                    info.fresh,
-                );
-            }
-        }
-        files.push(l.file);
-    }
-    if let Some(c) = cache_store {
-        c.persist();
-    }
+    let files: Vec<SourceFile> = loaded.into_iter().map(|l| l.file).collect();
     sort_findings(&mut findings, |id| files[id].display.as_path());
     Ok(Report {
         files,
@@ -504,6 +487,28 @@ fn is_suppressed(f: &Finding, summary: &Summary, file: &SourceFile) -> bool {
     }
 }
 
+/// Put a result computed this run into the cache (a result that came from it is
+/// already there).
+fn store(c: &cache::Cache, l: &Loaded) {
+    let Some(info) = l.cached.as_ref().filter(|i| i.fresh) else {
+        return;
+    };
+    let summary = match &l.summary {
+        Summary::Python(p) => cache::SummaryRef::Python(p),
+        Summary::Template(t) => cache::SummaryRef::Template(t),
+        Summary::None => return,
+    };
+    c.put(
+        &l.file.abs,
+        info.stamp,
+        l.file.kind,
+        &info.module,
+        summary,
+        &l.findings,
+        &l.file.lines,
+    );
+}
+
 /// Read, decode and summarise one file (phase 1), or take its result from the cache.
 /// Never fails: problems are findings.
 fn load(
@@ -518,8 +523,11 @@ fn load(
         // An editor buffer or a snippet standing in for the file: never cached.
         return analyse(id, input, text.clone(), module, settings, Vec::new());
     }
-    // The stamp is taken before reading, so a change made while we read is seen next time.
-    let stamp = cache.and_then(|_| cache::Stamp::of(&input.abs));
+    // The stamp is taken before reading, so a change made while we read is seen next
+    // time: here when there is an entry to compare, else from the read's own `stat`.
+    let stamp = cache
+        .filter(|c| c.has(&input.abs))
+        .and_then(|_| cache::Stamp::of(&input.abs));
     if let (Some(c), Some(stamp)) = (cache, stamp) {
         if let Some(entry) = c.take(&input.abs, stamp, input.kind, &module) {
             let summary = match entry.summary {
@@ -556,8 +564,8 @@ fn load(
         }
     }
     let mut findings = Vec::new();
-    let bytes = match source::read(&input.abs) {
-        Ok(b) => b,
+    let (bytes, stamp) = match source::read_with_metadata(&input.abs) {
+        Ok((b, meta)) => (b, stamp.or_else(|| cache.and_then(|_| cache::Stamp::from_metadata(&meta)))),
         Err(e) => {
             let file = SourceFile {
                 display: input.display.clone(),

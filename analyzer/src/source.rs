@@ -31,6 +31,15 @@ pub enum ReadError {
 /// The type is checked before the file is opened (opening a named pipe blocks), and
 /// the read stops at the limit even if the file grows meanwhile.
 pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
+    read_with_metadata(path).map(|(bytes, _)| bytes)
+}
+
+/// [`read`], with the file's metadata as it was before the read (one `stat` serves the
+/// checks and the cache's stamp).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_with_metadata(path: &Path) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(describe(&meta.file_type())));
@@ -47,7 +56,7 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
             size: bytes.len() as u64,
         });
     }
-    Ok(bytes)
+    Ok((bytes, meta))
 }
 
 /// [`read`] as UTF-8 text (a leading BOM dropped, invalid bytes an error): for
