@@ -195,8 +195,10 @@ impl Cache {
     ) -> Option<Entry> {
         let mut slot = self.entries.get(abs)?.lock().unwrap_or_else(|p| p.into_inner());
         let entry = postcard::from_bytes::<Entry>(&slot.bytes).ok()?;
-        let fits =
-            entry.mtime == stamp.mtime && entry.size == stamp.size && entry.kind == kind && &entry.module == module;
+        let fits = entry.mtime == stamp.mtime
+            && entry.size == stamp.size
+            && entry.kind == kind
+            && &entry.module == module;
         if fits {
             slot.used = true;
             Some(entry)

@@ -9,11 +9,9 @@
 //! deleted file, a settings file's `TEMPLATES` `DIRS`) reloads the whole project.
 
 use crate::discovery::{self, Input, Kind};
+use crate::pipeline::{load, load_project, select, sort_findings, Loaded, Summaries, Summary};
 use crate::workspace::ProjectIndex;
-use crate::{
-    load, load_project, project, select, sort_findings, CheckError, FileId, Finding, Loaded, Report,
-    Settings, SourceFile, Summaries, Summary,
-};
+use crate::{project, CheckError, FileId, Finding, Report, Settings, SourceFile};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 

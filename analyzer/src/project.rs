@@ -8,11 +8,9 @@
 //! assumed to be a LiveView or a djust decorator.
 
 use crate::finding::{FileId, Finding};
-use crate::python::{BaseRef, PyFile, StateKind};
-use crate::rules::{
-    c010, c012, s005, s011, t002, t012, t101, t102, v001, v002, v003, v004, v007, v008, v010, v013,
-};
-use crate::template::{TemplateDoc, TemplateRef};
+use crate::rules::{self, c010, c012, s011, t002, t012, t101, t102, v007, v008};
+use crate::summary::python::{BaseRef, PyFile};
+use crate::summary::template::{TemplateDoc, TemplateRef};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -638,125 +636,47 @@ pub fn cross_file_findings(
         }
     }
 
-    // V001, V003, V004: LiveView classes.
+    // The class rules (V001–V004, V010, V013, S005): LiveView classes that are not
+    // abstract and not components, whose bases can all be read.
     for (m, (file_id, file)) in index.files().iter().enumerate() {
         for (c, class) in file.classes.iter().enumerate() {
             if class.is_abstract || !liveviews.is_liveview(m, c) || liveviews.is_component(m, c) {
                 continue;
             }
-            let qual = format!("{}.{}", file.module, class.qualname);
-            // The class and its analysed bases, when every base can be read.
             let Some(chain) = index.readable_ancestors(m, c) else {
                 continue;
             };
-            let handlers = index.handler_names(&chain);
-            let has = |f: &dyn Fn(&crate::python::PyClass) -> bool| {
-                chain.iter().any(|&(fm, fc)| f(&index.files()[fm].1.classes[fc]))
+            // Each base as the class's module resolves it, and whether it is a LiveView.
+            let bases: Vec<(Option<(usize, usize)>, bool)> = class
+                .bases
+                .iter()
+                .map(|b| match b {
+                    BaseRef::Dotted(parts) => match index.resolve_written(m, parts) {
+                        Symbol::Class(bm, bc) => (Some((bm, bc)), liveviews.is_liveview(bm, bc)),
+                        _ => (None, parts.last().is_some_and(|n| n.ends_with("LiveView"))),
+                    },
+                    BaseRef::Other => (None, false),
+                })
+                .collect();
+            let ctx = rules::ClassContext {
+                file: *file_id,
+                module: file,
+                class,
+                qualname: format!("{}.{}", file.module, class.qualname),
+                chain: &chain,
+                bases: &bases,
+                handlers: index.handler_names(&chain),
+                index,
             };
-            let templated = has(&|k| {
-                k.template_name.is_some()
-                    || k.state.iter().any(|s| s.name == "template")
-                    || k.methods
-                        .iter()
-                        .any(|x| x.name == "get_template" || x.name == "render")
-            });
-            if !templated {
-                out.push(v001::finding(*file_id, class.span, &qual));
-            }
-            if !has(&|k| k.methods.iter().any(|x| x.name == "mount")) {
-                out.push(v002::finding(*file_id, class.span, &qual));
-            }
-            let access = has(&|k| {
-                k.declares_access
-                    || k.methods.iter().any(|x| x.name == "check_permissions")
-                    || k.bases.iter().any(|b| match b {
-                        BaseRef::Dotted(parts) => parts.last().is_some_and(|n| s005::is_access_mixin(n)),
-                        BaseRef::Other => false,
-                    })
-            });
-            if !access {
-                let exposed = chain.iter().find_map(|&(fm, fc)| {
-                    index.files()[fm].1.classes[fc]
-                        .state
-                        .iter()
-                        .find(|s| s.kind == StateKind::Instance)
-                        .map(|s| s.name.clone())
-                });
-                if let Some(attribute) = exposed {
-                    out.push(s005::finding(*file_id, class.span, &qual, &attribute));
-                }
-            }
-            // V013: get()/dispatch() overrides that never hand over to the base.
-            for &(fm, fc) in &chain {
-                let (owner_id, owner) = index.files()[fm];
-                let k = &owner.classes[fc];
-                for x in k
-                    .methods
-                    .iter()
-                    .filter(|x| matches!(x.name.as_str(), "get" | "dispatch"))
-                {
-                    if !x.calls_super {
-                        let qual = format!("{}.{}", owner.module, k.qualname);
-                        out.push(v013::finding(owner_id, x.name_span, &qual, &x.name));
-                    }
-                }
-            }
-            // V010: a mixin with __init__ after the LiveView base.
-            let is_view_base = |b: &BaseRef, lv: &mut LiveViews<'_, '_>| match b {
-                BaseRef::Dotted(parts) => {
-                    parts.last().is_some_and(|n| n.ends_with("LiveView"))
-                        || matches!(index.resolve_written(m, parts), Symbol::Class(bm, bc) if lv.is_liveview(bm, bc))
-                }
-                BaseRef::Other => false,
-            };
-            if let Some(at) = class.bases.iter().position(|b| is_view_base(b, &mut liveviews)) {
-                for b in &class.bases[at + 1..] {
-                    let BaseRef::Dotted(parts) = b else { continue };
-                    let Symbol::Class(bm, bc) = index.resolve_written(m, parts) else {
-                        continue;
-                    };
-                    if liveviews.is_liveview(bm, bc) {
-                        continue;
-                    }
-                    let inits = index.readable_ancestors(bm, bc).unwrap_or_else(|| vec![(bm, bc)]);
-                    if inits.iter().any(|&(im, ic)| {
-                        index.files()[im].1.classes[ic]
-                            .methods
-                            .iter()
-                            .any(|x| x.name == "__init__")
-                    }) {
-                        out.push(v010::finding(*file_id, class.span, &qual, &parts.join(".")));
-                    }
-                }
-            }
-            if let Some(mount) = class.methods.iter().find(|x| x.name == "mount") {
-                if mount.positional.len() < 2 && !mount.var_positional {
-                    out.push(v003::finding(*file_id, mount.name_span, &qual));
-                }
-            }
-            let decorator_bound = file
-                .imports
-                .get("event_handler")
-                .is_some_and(|b| b.path().starts_with("djust"));
-            for method in &class.methods {
-                let looks = v004::PREFIXES.iter().any(|p| method.name.starts_with(p));
-                if looks && method.decorators == 0 && !handlers.contains(&method.name) {
-                    let decorate = decorator_bound.then_some((method.insert_at, method.indent.as_str()));
-                    out.push(v004::finding(
-                        *file_id,
-                        method.name_span,
-                        &qual,
-                        &method.name,
-                        decorate,
-                    ));
-                }
+            for rule in rules::CLASS_RULES {
+                rule(&ctx, &mut out);
             }
         }
     }
 
     // The configuration rules, on the settings modules.
     let settings = crate::project_settings::find(index);
-    out.extend(crate::project_settings::findings(index, &settings));
+    out.extend(crate::project_settings::findings(&settings));
 
     // S011 when no settings module configures a CSP; C010 when one runs in production;
     // C012 in layouts.

@@ -13,9 +13,9 @@
 
 use crate::finding::{FileId, Finding};
 use crate::project::PythonIndex;
-use crate::python::PyFile;
 use crate::rules;
-use crate::settings_eval::Setting;
+use crate::summary::python::PyFile;
+use crate::summary::python::Setting;
 use djust_runtime::Span;
 use std::collections::HashMap;
 
@@ -30,6 +30,10 @@ pub struct ProjectSettings<'a> {
     /// Where to report a missing setting: the `INSTALLED_APPS` assignment, else the
     /// file's first line.
     pub anchor: (FileId, Span),
+    /// The WebSocket application of the module `ASGI_APPLICATION` names, when it is
+    /// among the checked files: its file, span and the wrappers it is built from
+    /// (A001, C005).
+    pub websocket: Option<(FileId, Span, &'a [String])>,
 }
 
 impl ProjectSettings<'_> {
@@ -148,11 +152,28 @@ fn effective<'a>(index: &PythonIndex<'a>, m: usize) -> ProjectSettings<'a> {
         .get("INSTALLED_APPS")
         .map(|(_, f, s)| (*f, *s))
         .unwrap_or((id, Span::new(0, 0)));
+    // The ASGI module ASGI_APPLICATION names, and its WebSocket stack.
+    let websocket = match values.get("ASGI_APPLICATION") {
+        Some((Setting::Str(app), _, _)) => {
+            let module = app.rsplit_once('.').map_or(app.as_str(), |(m, _)| m);
+            index
+                .module_prefix(module)
+                .filter(|(_, name)| *name == module)
+                .and_then(|(i, _)| {
+                    let (id, file) = index.files()[i];
+                    file.websocket_stack
+                        .as_ref()
+                        .map(|(span, wrappers)| (id, *span, wrappers.as_slice()))
+                })
+        }
+        _ => None,
+    };
     ProjectSettings {
         file: id,
         module: file.module.as_str(),
         values,
         anchor,
+        websocket,
     }
 }
 
@@ -166,32 +187,13 @@ fn collect(index: &PythonIndex<'_>, m: usize, order: &mut Vec<usize>, depth: usi
     order.push(m);
 }
 
-/// Run the configuration rules on every settings module ([`find`]'s).
-pub fn findings(index: &PythonIndex<'_>, found: &[ProjectSettings<'_>]) -> Vec<Finding> {
+/// Run the configuration rules ([`rules::SETTINGS_RULES`]) on every settings module
+/// ([`find`]'s).
+pub fn findings(found: &[ProjectSettings<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
     for settings in found {
-        rules::c001::check(settings, &mut out);
-        rules::c002::check(settings, &mut out);
-        rules::c003::check(settings, &mut out);
-        rules::c004::check(settings, &mut out);
-        rules::s004::check(settings, &mut out);
-        rules::a010::check(settings, &mut out);
-        rules::a011::check(settings, &mut out);
-        rules::a012::check(settings, &mut out);
-        rules::a014::check(settings, &mut out);
-        rules::a030::check(settings, &mut out);
-        // The ASGI module ASGI_APPLICATION names: its WebSocket stack (A001, C005).
-        if let Some(Setting::Str(app)) = settings.get("ASGI_APPLICATION") {
-            let module = app.rsplit_once('.').map_or(app.as_str(), |(m, _)| m);
-            if let Some((i, name)) = index.module_prefix(module) {
-                if name == module {
-                    let (id, file) = index.files()[i];
-                    if let Some((span, wrappers)) = &file.websocket_stack {
-                        rules::a001::check(id, *span, wrappers, &mut out);
-                        rules::c005::check(id, *span, wrappers, &mut out);
-                    }
-                }
-            }
+        for rule in rules::SETTINGS_RULES {
+            rule(settings, &mut out);
         }
     }
     out

@@ -10,7 +10,6 @@
 use crate::ast_util::{dotted, span_of, str_const};
 use djust_runtime::Span;
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -82,34 +81,7 @@ fn app_strings(value: &Expr, out: &mut Vec<String>, depth: usize) {
     }
 }
 
-/// A setting's value as far as it can be read without running the module.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Setting {
-    /// `True` / `False`.
-    Bool(bool),
-    /// A string literal.
-    Str(String),
-    /// A list or tuple of string literals (other entries dropped).
-    Strs(Vec<String>),
-    /// An empty dict, list or tuple, or `None`.
-    Empty,
-    /// Anything else (an environment lookup, a call, a non-empty dict).
-    Other,
-}
-
-impl Setting {
-    /// Whether the value is true in Python's sense, when that can be read (`None` for
-    /// [`Setting::Other`]).
-    pub fn truthy(&self) -> Option<bool> {
-        match self {
-            Setting::Bool(b) => Some(*b),
-            Setting::Str(s) => Some(!s.is_empty()),
-            Setting::Strs(v) => Some(!v.is_empty()),
-            Setting::Empty => Some(false),
-            Setting::Other => None,
-        }
-    }
-}
+pub use crate::summary::python::Setting;
 
 /// The settings djust's configuration checks read (C001–C005, C010, A010–A030, S004,
 /// S011).

@@ -14,154 +14,15 @@
 //! Comments are not code: text inside `{# #}`, `{% comment %}` and `<!-- -->` never
 //! produces an element, and only `{# noqa #}` comments outside comment blocks count.
 
-use crate::noqa::{self, Noqa};
+use crate::noqa;
 use djust_runtime::template::expr::{FilterExpr, Operand};
 use djust_runtime::template::filters::Registry;
 use djust_runtime::template::parser::{parse, walk, Node, ParseOptions};
 use djust_runtime::template::{TokenKind, Value};
 use djust_runtime::Span;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 
-/// A reference to another template from `{% extends %}` or `{% include %}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TemplateRef {
-    /// A quoted name: `{% extends "base.html" %}`.
-    Literal {
-        /// The name without quotes.
-        name: String,
-        /// Span of the whole tag.
-        span: Span,
-    },
-    /// A variable: `{% extends layout %}` (not resolvable statically).
-    Dynamic {
-        /// Span of the whole tag.
-        span: Span,
-    },
-}
-
-/// An element whose start tag carries at least one djust attribute.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Element {
-    /// The start tag, `<` to `>`.
-    pub span: Span,
-    /// Tag name, lower-case.
-    pub tag: String,
-    /// Span of the `dj-view` attribute, if present.
-    pub view: Option<Span>,
-    /// The `dj-view` value, if quoted or bare.
-    pub view_value: Option<String>,
-    /// Span of the `dj-root` attribute, if present.
-    pub root: Option<Span>,
-    /// Event directives on this element (`dj-click`, `dj-model.lazy`, …).
-    pub directives: Vec<DirectiveAttr>,
-    /// Attributes of old or foreign syntaxes the template rules report (T001, T014,
-    /// T015): `@click`-style events, `data-dj-id`, `data-djust-root`/`data-djust-view`,
-    /// lower-case names with their spans.
-    pub legacy: Vec<(String, Span)>,
-    /// Whether the `dj-view` value is built by the template (`{{ … }}`, `{% … %}`).
-    pub view_templated: bool,
-    /// The whole element: its start tag to the end of its end tag (or of the start
-    /// tag, when it has none).
-    pub extent: Span,
-}
-
-/// An element the accessibility and script rules look at (Y001–Y004, S011): `<img>`,
-/// `<input>`, `<select>`, `<textarea>`, `<label>`, `<button>`, `<a>`, `<script>`, and
-/// any element with a `tabindex`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tag {
-    /// Tag name, lower-case.
-    pub name: String,
-    /// The start tag, `<` to `>`.
-    pub span: Span,
-    /// The whole element (see [`Element::extent`]).
-    pub extent: Span,
-    /// Its attributes: lower-case names and values (`None` for a bare attribute; Django
-    /// code in a value is blanked to spaces).
-    pub attrs: Vec<(String, Option<String>)>,
-    /// Whether Django code (`{{ }}`, `{% %}`) is inside the start tag outside quoted
-    /// attribute values (`<input {{ attrs }}>`, `{% if %}alt="…"{% endif %}`):
-    /// attributes may come from it, so no rule says one is missing.
-    pub templated: bool,
-    /// For `<button>`, `<a>` and `<label>`: whether the content gives the element a
-    /// name: text, a Django variable or tag, an `<img alt="…">` or an `aria-label` in
-    /// it. Icons (`<svg>` without `<title>`, `<i class="…">`), entities and comments do not.
-    pub named_content: bool,
-}
-
-impl Tag {
-    /// The value of attribute `name` (lower-case); `Some(None)` when it is bare.
-    pub fn attr(&self, name: &str) -> Option<Option<&str>> {
-        self.attrs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_deref())
-    }
-
-    /// Whether the attribute is present with a value that is not blank.
-    pub fn has_value(&self, name: &str) -> bool {
-        matches!(self.attr(name), Some(Some(v)) if !v.trim().is_empty())
-    }
-}
-
-/// One event directive attribute of an element.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DirectiveAttr {
-    /// The attribute name, lower-case (`dj-click`, `dj-keydown.enter`).
-    pub name: String,
-    /// The whole attribute.
-    pub span: Span,
-    /// The value when it is a literal name (`dj-click="save"` → `save`): the handler,
-    /// or for `dj-model` the state attribute. `None` when it is computed by the
-    /// template (`dj-click="{{ action }}"`) or not a Python identifier.
-    pub target: Option<String>,
-}
-
-/// Everything the template rules need from one template.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct TemplateDoc {
-    /// Elements with djust attributes, in source order.
-    pub elements: Vec<Element>,
-    /// The `{% extends %}` tag, if any (the first one outside comments).
-    pub extends: Option<TemplateRef>,
-    /// Every `{% include %}` tag outside comments.
-    pub includes: Vec<TemplateRef>,
-    /// File-wide suppression from `{# noqa #}` comments.
-    pub noqa: Option<Noqa>,
-    /// Each `{# noqa #}` comment with its place (Q101, unused `noqa`).
-    pub noqa_directives: Vec<noqa::Directive>,
-    /// `{# djust:partial #}` marks a fragment that is never a LiveView root.
-    pub partial: bool,
-    /// A `dj-component` attribute outside comments: the template is a component's
-    /// markup, part of its LiveView's page (T012).
-    pub component: bool,
-    /// The elements the accessibility and script rules look at, in source order.
-    pub tags: Vec<Tag>,
-    /// `https://cdn.tailwindcss.com` in the text outside comments (C010).
-    pub tailwind_cdn: Option<Span>,
-    /// A `<script>` that loads djust's client by hand (`djust/client.js` or
-    /// `djust/client.min.js`), the start tag (C012).
-    pub client_script: Option<Span>,
-    /// The LiveViews this template embeds with `{% live_render "app.views.Child" %}`
-    /// (upstream's tag for a child view inside a parent's root), by dotted path.
-    pub embeds: Vec<String>,
-    /// Syntax errors from the parser (E004), minus those a foreign tag library may
-    /// explain; at most [`MAX_SYNTAX_ISSUES`], the first one counting those left out.
-    pub errors: Vec<SyntaxIssue>,
-}
-
-/// A template syntax error: Django's message (first line) and where it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyntaxIssue {
-    /// The offending tag or variable.
-    pub span: Span,
-    /// Django's `TemplateSyntaxError` message, first line only (or djust's own, when
-    /// `django` is false).
-    pub message: String,
-    /// Whether Django raises this error (false for the HTML depth limit, djust's own).
-    pub django: bool,
-}
+pub use crate::summary::template::*;
 
 /// Event directives that need a LiveView root (upstream's T002/T012 sets).
 const EVENT_DIRECTIVES: &[&str] = &[
@@ -780,6 +641,7 @@ fn is_identifier(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::noqa::Noqa;
 
     #[test]
     fn comments_hide_elements_and_directives() {

@@ -6,7 +6,7 @@
 
 use crate::project::{LiveViews, PythonIndex, TemplateIndex};
 use crate::python::{PyFile, StateKind};
-use crate::template::{TemplateDoc, TemplateRef};
+use crate::summary::template::{TemplateDoc, TemplateRef};
 use crate::{FileId, SourceFile};
 use djust_runtime::Span;
 use serde::Serialize;

@@ -319,53 +319,24 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
-        let actions = self
+        let published = self
             .shared
             .actions
             .lock()
             .ok()
             .and_then(|a| a.get(&uri).cloned())
             .unwrap_or_default();
-        let overlaps = |r: &Range| !(r.end < params.range.start || params.range.end < r.start);
-        let mut out = Vec::new();
-        for a in actions.iter().filter(|a| overlaps(&a.diagnostic.range)) {
-            let code = match &a.diagnostic.code {
-                Some(NumberOrString::String(c)) => c.clone(),
-                _ => String::new(),
-            };
-            if let Some((title, edits)) = &a.fix {
-                out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: format!("{title} ({code})"),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![a.diagnostic.clone()]),
-                    edit: Some(WorkspaceEdit::new(HashMap::from([(uri.clone(), edits.clone())]))),
-                    is_preferred: Some(true),
-                    ..CodeAction::default()
-                }));
-            }
-            if let Some(edit) = &a.noqa {
-                out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: format!("Suppress {code} with a noqa comment"),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![a.diagnostic.clone()]),
-                    edit: Some(WorkspaceEdit::new(HashMap::from([(
-                        uri.clone(),
-                        vec![edit.clone()],
-                    )]))),
-                    ..CodeAction::default()
-                }));
-            }
-        }
-        if let Some((doc, path)) = self.target(&uri) {
-            if features::is_python(&path) {
-                let snap = self.shared.snapshot();
-                out.extend(
-                    create_template::actions(&snap, &doc, &path, params.range)
-                        .into_iter()
-                        .map(CodeActionOrCommand::CodeAction),
-                );
-            }
-        }
+        let target = self.target(&uri);
+        let out: Vec<CodeActionOrCommand> = features::actions::actions(
+            &self.shared.snapshot(),
+            &published,
+            target.as_ref().map(|(doc, path)| (doc, path.as_path())),
+            &uri,
+            params.range,
+        )
+        .into_iter()
+        .map(CodeActionOrCommand::CodeAction)
+        .collect();
         Ok((!out.is_empty()).then_some(out))
     }
 }

@@ -1,9 +1,9 @@
 //! A001: the WebSocket application has no origin validator.
 
 use crate::declare_violation;
-use crate::finding::{FileId, Finding};
+use crate::finding::Finding;
+use crate::project_settings::ProjectSettings;
 use crate::rule::Rule;
-use djust_runtime::Span;
 
 declare_violation! {
     /// ## What it does
@@ -41,7 +41,10 @@ declare_violation! {
 }
 
 /// Check the WebSocket application at `span` built from `wrappers`.
-pub fn check(file: FileId, span: Span, wrappers: &[String], out: &mut Vec<Finding>) {
+pub fn check(settings: &ProjectSettings<'_>, out: &mut Vec<Finding>) {
+    let Some((file, span, wrappers)) = settings.websocket else {
+        return;
+    };
     if wrappers.iter().any(|w| w.ends_with("OriginValidator")) {
         return;
     }

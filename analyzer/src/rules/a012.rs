@@ -4,7 +4,7 @@ use crate::declare_violation;
 use crate::finding::Finding;
 use crate::project_settings::ProjectSettings;
 use crate::rule::Rule;
-use crate::settings_eval::Setting;
+use crate::summary::python::Setting;
 
 declare_violation! {
     /// ## What it does

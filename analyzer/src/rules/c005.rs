@@ -1,9 +1,9 @@
 //! C005: the WebSocket application has no authentication middleware.
 
 use crate::declare_violation;
-use crate::finding::{FileId, Finding};
+use crate::finding::Finding;
+use crate::project_settings::ProjectSettings;
 use crate::rule::Rule;
-use djust_runtime::Span;
 
 declare_violation! {
     /// ## What it does
@@ -37,7 +37,10 @@ declare_violation! {
 }
 
 /// Check the WebSocket application at `span` built from `wrappers`.
-pub fn check(file: FileId, span: Span, wrappers: &[String], out: &mut Vec<Finding>) {
+pub fn check(settings: &ProjectSettings<'_>, out: &mut Vec<Finding>) {
+    let Some((file, span, wrappers)) = settings.websocket else {
+        return;
+    };
     if wrappers
         .iter()
         .any(|w| w.contains("Auth") || w.contains("Session"))

@@ -52,7 +52,82 @@ pub mod y003;
 pub mod y004;
 
 use crate::finding::{FileId, Finding};
-use crate::template::TemplateDoc;
+use crate::project::PythonIndex;
+use crate::project_settings::ProjectSettings;
+use crate::summary::python::{PyClass, PyFile};
+use crate::summary::template::TemplateDoc;
+use std::collections::HashSet;
+
+/// What a class rule knows about one LiveView class (not abstract, not a component,
+/// every base readable).
+pub struct ClassContext<'a> {
+    /// The class's file.
+    pub file: FileId,
+    /// Its module's summary.
+    pub module: &'a PyFile,
+    /// The class.
+    pub class: &'a PyClass,
+    /// `module.Class`.
+    pub qualname: String,
+    /// The class and its project bases, nearest first (file index, class index).
+    pub chain: &'a [(usize, usize)],
+    /// Each base as written, resolved: the class it names (when in the project) and
+    /// whether it is a LiveView.
+    pub bases: &'a [(Option<(usize, usize)>, bool)],
+    /// The event handlers of the class and its bases.
+    pub handlers: HashSet<String>,
+    /// The project's modules.
+    pub index: &'a PythonIndex<'a>,
+}
+
+impl ClassContext<'_> {
+    /// A class of the project by (file index, class index).
+    pub fn class_at(&self, (m, c): (usize, usize)) -> &PyClass {
+        &self.index.files()[m].1.classes[c]
+    }
+
+    /// Whether the class or one of its project bases satisfies `f`.
+    pub fn any_in_chain(&self, f: impl Fn(&PyClass) -> bool) -> bool {
+        self.chain.iter().any(|&at| f(self.class_at(at)))
+    }
+}
+
+/// A class rule: one signature, every rule listed once in [`CLASS_RULES`], called
+/// from one place (`project::cross_file_findings`).
+pub type ClassRule = fn(&ClassContext<'_>, &mut Vec<Finding>);
+
+/// The class rules.
+pub const CLASS_RULES: &[ClassRule] = &[
+    v001::check,
+    v002::check,
+    v003::check,
+    v004::check,
+    v010::check,
+    v013::check,
+    s005::check,
+];
+
+/// A configuration rule: one settings module (its effective settings, star imports
+/// followed, and the WebSocket stack its `ASGI_APPLICATION` builds). One signature,
+/// every rule listed once in [`SETTINGS_RULES`], called from one place
+/// (`project_settings::findings`).
+pub type SettingsRule = fn(&ProjectSettings<'_>, &mut Vec<Finding>);
+
+/// The configuration rules.
+pub const SETTINGS_RULES: &[SettingsRule] = &[
+    a001::check,
+    a010::check,
+    a011::check,
+    a012::check,
+    a014::check,
+    a030::check,
+    c001::check,
+    c002::check,
+    c003::check,
+    c004::check,
+    c005::check,
+    s004::check,
+];
 
 /// A per-file template rule: one signature, every rule listed once in
 /// [`TEMPLATE_RULES`] and called from one place (`load`).

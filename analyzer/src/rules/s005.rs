@@ -3,6 +3,8 @@
 use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
+use crate::rules::ClassContext;
+use crate::summary::python::{BaseRef, StateKind};
 use djust_runtime::Span;
 
 /// Base-class names that bring Django's access control (`LoginRequiredMixin`,
@@ -65,4 +67,29 @@ pub fn finding(file: FileId, span: Span, class: &str, attribute: &str) -> Findin
     )
     .with_primary_label("no login_required, permission_required or check_permissions")
     .with_help("Set `login_required = True` (or override check_permissions), or `login_required = False` for a public page.")
+}
+
+/// Check one LiveView class.
+pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
+    let access = ctx.any_in_chain(|k| {
+        k.declares_access
+            || k.methods.iter().any(|x| x.name == "check_permissions")
+            || k.bases.iter().any(|b| match b {
+                BaseRef::Dotted(parts) => parts.last().is_some_and(|n| is_access_mixin(n)),
+                BaseRef::Other => false,
+            })
+    });
+    if access {
+        return;
+    }
+    let exposed = ctx.chain.iter().find_map(|&at| {
+        ctx.class_at(at)
+            .state
+            .iter()
+            .find(|s| s.kind == StateKind::Instance)
+            .map(|s| s.name.clone())
+    });
+    if let Some(attribute) = exposed {
+        out.push(finding(ctx.file, ctx.class.span, &ctx.qualname, &attribute));
+    }
 }

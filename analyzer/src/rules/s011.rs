@@ -4,8 +4,8 @@ use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::project_settings::ProjectSettings;
 use crate::rule::Rule;
-use crate::settings_eval::Setting;
-use crate::template::TemplateDoc;
+use crate::summary::python::Setting;
+use crate::summary::template::TemplateDoc;
 
 /// `<script type>`s that hold data, not code.
 const DATA_TYPES: &[&str] = &[

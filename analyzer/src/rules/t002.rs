@@ -3,7 +3,7 @@
 use crate::declare_violation;
 use crate::finding::{Applicability, Edit, FileId, Finding, Fix};
 use crate::rule::Rule;
-use crate::template::TemplateDoc;
+use crate::summary::template::TemplateDoc;
 use djust_runtime::Span;
 
 declare_violation! {

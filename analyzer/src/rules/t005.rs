@@ -3,7 +3,7 @@
 use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
-use crate::template::TemplateDoc;
+use crate::summary::template::TemplateDoc;
 
 declare_violation! {
     /// ## What it does

@@ -4,7 +4,7 @@ use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
 use crate::rules::t002::RootReason;
-use crate::template::TemplateDoc;
+use crate::summary::template::TemplateDoc;
 use djust_runtime::Span;
 
 declare_violation! {

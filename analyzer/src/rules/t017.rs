@@ -3,7 +3,7 @@
 use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
-use crate::template::TemplateDoc;
+use crate::summary::template::TemplateDoc;
 
 /// Elements the HTML parser moves or drops outside their table context.
 const TABLE_PARTS: &[&str] = &[

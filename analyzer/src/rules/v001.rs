@@ -3,6 +3,7 @@
 use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
+use crate::rules::ClassContext;
 use djust_runtime::Span;
 
 declare_violation! {
@@ -49,4 +50,19 @@ pub fn finding(file: FileId, span: Span, class: &str) -> Finding {
     )
     .with_primary_label("no template_name here or in its bases")
     .with_help("Set template_name = \"app/page.html\", or mark a base class abstract = True.")
+}
+
+/// Check one LiveView class: no `template_name` (nor `template`, `get_template()` or
+/// `render()`) in it or its bases.
+pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
+    let templated = ctx.any_in_chain(|k| {
+        k.template_name.is_some()
+            || k.state.iter().any(|s| s.name == "template")
+            || k.methods
+                .iter()
+                .any(|x| x.name == "get_template" || x.name == "render")
+    });
+    if !templated {
+        out.push(finding(ctx.file, ctx.class.span, &ctx.qualname));
+    }
 }

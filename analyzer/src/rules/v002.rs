@@ -3,6 +3,7 @@
 use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
+use crate::rules::ClassContext;
 use djust_runtime::Span;
 
 declare_violation! {
@@ -52,4 +53,11 @@ pub fn finding(file: FileId, span: Span, class: &str) -> Finding {
     )
     .with_primary_label("no mount()")
     .with_help("Set the initial state in `def mount(self, request, **kwargs):`.")
+}
+
+/// Check one LiveView class.
+pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
+    if !ctx.any_in_chain(|k| k.methods.iter().any(|x| x.name == "mount")) {
+        out.push(finding(ctx.file, ctx.class.span, &ctx.qualname));
+    }
 }

@@ -3,6 +3,7 @@
 use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
+use crate::rules::ClassContext;
 use djust_runtime::Span;
 
 declare_violation! {
@@ -46,4 +47,13 @@ pub fn finding(file: FileId, span: Span, class: &str) -> Finding {
     )
     .with_primary_label("no parameter for the request")
     .with_help("def mount(self, request, **kwargs):")
+}
+
+/// Check one LiveView class's own `mount()`.
+pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
+    if let Some(mount) = ctx.class.methods.iter().find(|x| x.name == "mount") {
+        if mount.positional.len() < 2 && !mount.var_positional {
+            out.push(finding(ctx.file, mount.name_span, &ctx.qualname));
+        }
+    }
 }

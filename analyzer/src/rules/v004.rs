@@ -3,6 +3,7 @@
 use crate::declare_violation;
 use crate::finding::{Applicability, Edit, FileId, Finding, Fix};
 use crate::rule::Rule;
+use crate::rules::ClassContext;
 use djust_runtime::Span;
 
 /// Name prefixes of methods that look like handlers (upstream's list, without
@@ -73,5 +74,27 @@ pub fn finding(
             }],
         }),
         None => f,
+    }
+}
+
+/// Check one LiveView class's own methods.
+pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
+    let decorator_bound = ctx
+        .module
+        .imports
+        .get("event_handler")
+        .is_some_and(|b| b.path().starts_with("djust"));
+    for method in &ctx.class.methods {
+        let looks = PREFIXES.iter().any(|p| method.name.starts_with(p));
+        if looks && method.decorators == 0 && !ctx.handlers.contains(&method.name) {
+            let decorate = decorator_bound.then_some((method.insert_at, method.indent.as_str()));
+            out.push(finding(
+                ctx.file,
+                method.name_span,
+                &ctx.qualname,
+                &method.name,
+                decorate,
+            ));
+        }
     }
 }

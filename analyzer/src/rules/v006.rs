@@ -162,7 +162,7 @@ pub struct MountContext<'a> {
     /// can be state (V008).
     pub safe_functions: &'a std::collections::HashSet<String>,
     /// Calls of imported functions V008 judges across files.
-    pub imported_calls: &'a std::cell::RefCell<Vec<crate::rules::v008::ImportedCall>>,
+    pub imported_calls: &'a std::cell::RefCell<Vec<crate::summary::python::ImportedCall>>,
 }
 
 /// Check one `mount` method (a direct child of a class body).

@@ -3,8 +3,8 @@
 use crate::ast_util::{dotted, span_of, FnDef};
 use crate::declare_violation;
 use crate::finding::{Applicability, Edit, FileId, Finding, Fix};
-use crate::python::HandlerCandidate;
 use crate::rule::Rule;
+use crate::summary::python::HandlerCandidate;
 use djust_runtime::{LineIndex, Span};
 use ruff_python_ast::Expr;
 

@@ -5,6 +5,7 @@ use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
 use crate::rules::v006::MountContext;
+use crate::summary::python::ImportedCall;
 use djust_runtime::Span;
 use ruff_python_ast::{Expr, Stmt};
 use std::collections::HashSet;
@@ -224,23 +225,6 @@ fn safe_annotation(e: &Expr) -> bool {
         }
         _ => str_const(e).is_some(),
     }
-}
-
-/// A call V008 can only judge across files: its function is imported (`from
-/// .services import cart_lines`), so whether its return annotation is safe is known
-/// once every module is read.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ImportedCall {
-    /// The dotted name the import resolves it to (`cart.services.cart_lines`).
-    pub resolved: String,
-    /// The name as written.
-    pub written: String,
-    /// The attribute of `self` it is assigned to.
-    pub attr: String,
-    /// The call.
-    pub span: Span,
-    /// The assignment's first line (where `# noqa` goes).
-    pub stmt_line: usize,
 }
 
 /// Whether the call named `written` (dotted, as written) produces state djust accepts.

@@ -3,6 +3,8 @@
 use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
+use crate::rules::ClassContext;
+use crate::summary::python::BaseRef;
 use djust_runtime::Span;
 
 declare_violation! {
@@ -47,4 +49,26 @@ pub fn finding(file: FileId, span: Span, class: &str, mixin: &str) -> Finding {
     )
     .with_primary_label(format!("{mixin} comes after the LiveView base"))
     .with_help(format!("List {mixin} before the LiveView base class."))
+}
+
+/// Check one LiveView class's bases.
+pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
+    let Some(at) = ctx.bases.iter().position(|(_, is_view)| *is_view) else {
+        return;
+    };
+    for (written, (resolved, is_view)) in ctx.class.bases.iter().zip(ctx.bases).skip(at + 1) {
+        let (BaseRef::Dotted(parts), Some((bm, bc)), false) = (written, resolved, is_view) else {
+            continue;
+        };
+        let inits = ctx
+            .index
+            .readable_ancestors(*bm, *bc)
+            .unwrap_or_else(|| vec![(*bm, *bc)]);
+        if inits
+            .iter()
+            .any(|&at| ctx.class_at(at).methods.iter().any(|x| x.name == "__init__"))
+        {
+            out.push(finding(ctx.file, ctx.class.span, &ctx.qualname, &parts.join(".")));
+        }
+    }
 }

@@ -3,6 +3,7 @@
 use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
+use crate::rules::ClassContext;
 use djust_runtime::Span;
 
 declare_violation! {
@@ -56,4 +57,21 @@ pub fn finding(file: FileId, span: Span, class: &str, method: &str) -> Finding {
     .with_help(format!(
         "Move the set-up into mount(), or end with `return super().{method}(request, *args, **kwargs)`."
     ))
+}
+
+/// Check one LiveView class and its project bases (a base's override is reported once,
+/// at its `def`, however many LiveViews inherit it).
+pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
+    for &(m, c) in ctx.chain {
+        let (owner_id, owner) = ctx.index.files()[m];
+        let k = &owner.classes[c];
+        for x in k
+            .methods
+            .iter()
+            .filter(|x| matches!(x.name.as_str(), "get" | "dispatch") && !x.calls_super)
+        {
+            let qual = format!("{}.{}", owner.module, k.qualname);
+            out.push(finding(owner_id, x.name_span, &qual, &x.name));
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use crate::declare_violation;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
-use crate::template::TemplateDoc;
+use crate::summary::template::TemplateDoc;
 
 /// `<input type>`s that need no label: hidden, or buttons whose value is their name.
 const UNLABELLED_TYPES: &[&str] = &["hidden", "submit", "button", "reset", "image"];
@@ -46,7 +46,7 @@ declare_violation! {
 
 /// Check one template.
 pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
-    let labels: Vec<&crate::template::Tag> = doc.tags.iter().filter(|t| t.name == "label").collect();
+    let labels: Vec<&crate::summary::template::Tag> = doc.tags.iter().filter(|t| t.name == "label").collect();
     for tag in &doc.tags {
         let field = match tag.name.as_str() {
             "input" => {

@@ -1,0 +1,246 @@
+//! Loading: the files of a run, read once (or taken from the cache), decoded, and
+//! analysed in parallel; the template directories settings files name are loaded too.
+
+use super::{analyse, CacheInfo, Loaded, Summary};
+use crate::config::Settings;
+use crate::discovery::{self, Input, Kind};
+use crate::error::CheckError;
+use crate::finding::{FileId, Finding};
+use crate::rule::Rule;
+use crate::{cache, settings_eval, source, SourceFile};
+use djust_runtime::{LineIndex, Span};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Every file `check` would read for `paths`, loaded (parsed and summarised, with the
+/// per-file findings), plus the template directories that settings files set.
+pub(crate) fn load_project(
+    paths: &[PathBuf],
+    cwd: &Path,
+    settings: &Settings,
+    cache: Option<&cache::Cache>,
+    overlay: &[(PathBuf, String)],
+) -> Result<(Vec<Loaded>, Vec<PathBuf>), CheckError> {
+    let inputs = discovery::discover(paths, cwd, settings)?;
+    let (primary, markup): (Vec<Input>, Vec<Input>) =
+        inputs.into_iter().partition(|i| i.kind != Kind::Markup);
+
+    let mut module_cache = HashMap::new();
+    let modules: Vec<Option<(String, bool)>> = primary
+        .iter()
+        .map(|i| (i.kind == Kind::Python).then(|| discovery::module_name(&i.abs, &mut module_cache)))
+        .collect();
+    let mut loaded: Vec<Loaded> = primary
+        .par_iter()
+        .zip(modules.par_iter())
+        .enumerate()
+        .map(|(id, (input, module))| load(id, input, module.clone(), settings, cache, overlay))
+        .collect();
+
+    // Settings DIRS make templates of markup files under them, and of files outside
+    // the checked paths that templates load.
+    let settings_dirs: Vec<PathBuf> = loaded
+        .iter()
+        .filter_map(|l| match &l.summary {
+            Summary::Python(p) => Some(p.template_dirs.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if !settings_dirs.is_empty() {
+        let known: std::collections::HashSet<PathBuf> = loaded.iter().map(|l| l.file.abs.clone()).collect();
+        let mut extra: Vec<Input> = markup
+            .into_iter()
+            .filter(|m| settings_dirs.iter().any(|d| m.abs.starts_with(d)))
+            .map(|m| Input {
+                kind: Kind::Template,
+                ..m
+            })
+            .collect();
+        for dir in &settings_dirs {
+            if dir.is_dir() && !abs_covered(dir, paths, cwd) {
+                let rel = pathdiff(dir, cwd);
+                if let Ok(found) = discovery::discover(&[rel], cwd, settings) {
+                    extra.extend(
+                        found
+                            .into_iter()
+                            .filter(|i| i.kind != Kind::Python)
+                            .map(|i| Input {
+                                kind: Kind::Template,
+                                ..i
+                            }),
+                    );
+                }
+            }
+        }
+        extra.retain(|i| !known.contains(&i.abs));
+        extra.sort();
+        extra.dedup_by(|a, b| a.abs == b.abs);
+        let base = loaded.len();
+        let more: Vec<Loaded> = extra
+            .par_iter()
+            .enumerate()
+            .map(|(k, input)| load(base + k, input, None, settings, cache, overlay))
+            .collect();
+        loaded.extend(more);
+    }
+
+    Ok((loaded, settings_dirs))
+}
+
+fn abs_covered(dir: &Path, paths: &[PathBuf], cwd: &Path) -> bool {
+    paths
+        .iter()
+        .any(|p| dir.starts_with(settings_eval::normalize(&cwd.join(p))))
+}
+
+/// `path` relative to `base` when it lies below it, else `path` itself.
+fn pathdiff(path: &Path, base: &Path) -> PathBuf {
+    path.strip_prefix(base)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Put a result computed this run into the cache (a result that came from it is
+/// already there).
+pub(crate) fn store(c: &cache::Cache, l: &Loaded) {
+    let Some(info) = l.cached.as_ref().filter(|i| i.fresh) else {
+        return;
+    };
+    let summary = match &l.summary {
+        Summary::Python(p) => cache::SummaryRef::Python(p),
+        Summary::Template(t) => cache::SummaryRef::Template(t),
+        Summary::None => return,
+    };
+    c.put(
+        &l.file.abs,
+        info.stamp,
+        l.file.kind,
+        &info.module,
+        summary,
+        &l.findings,
+        &l.file.lines,
+    );
+}
+
+/// Read, decode and summarise one file (phase 1), or take its result from the cache.
+/// Never fails: problems are findings.
+pub(crate) fn load(
+    id: FileId,
+    input: &Input,
+    module: Option<(String, bool)>,
+    settings: &Settings,
+    cache: Option<&cache::Cache>,
+    overlay: &[(PathBuf, String)],
+) -> Loaded {
+    if let Some((_, text)) = overlay.iter().find(|(abs, _)| *abs == input.abs) {
+        // An editor buffer or a snippet standing in for the file: never cached.
+        return analyse(id, input, text.clone(), module, settings, Vec::new());
+    }
+    // The stamp is taken before reading, so a change made while we read is seen next
+    // time: here when there is an entry to compare, else from the read's own `stat`.
+    let stamp = cache
+        .filter(|c| c.has(&input.abs))
+        .and_then(|_| cache::Stamp::of(&input.abs));
+    if let (Some(c), Some(stamp)) = (cache, stamp) {
+        if let Some(entry) = c.take(&input.abs, stamp, input.kind, &module) {
+            let summary = match entry.summary {
+                cache::CachedSummary::Python(p) => Summary::Python(p),
+                cache::CachedSummary::Template(t) => Summary::Template(t),
+            };
+            let findings = entry
+                .findings
+                .into_iter()
+                .map(|mut f| {
+                    f.file = id;
+                    f
+                })
+                .collect();
+            return Loaded {
+                file: SourceFile {
+                    display: input.display.clone(),
+                    abs: input.abs.clone(),
+                    kind: input.kind,
+                    text: String::new(),
+                    // The cached line index: `noqa` lines and the findings of
+                    // cross-file rules are placed before (or without) reading the text.
+                    lines: entry.lines,
+                },
+                summary,
+                findings,
+                has_text: false,
+                cached: Some(CacheInfo {
+                    stamp,
+                    module,
+                    fresh: false,
+                }),
+            };
+        }
+    }
+    let mut findings = Vec::new();
+    let (bytes, stamp) = match source::read_with_metadata(&input.abs) {
+        Ok((b, meta)) => (
+            b,
+            stamp.or_else(|| cache.and_then(|_| cache::Stamp::from_metadata(&meta))),
+        ),
+        Err(e) => {
+            let file = SourceFile {
+                display: input.display.clone(),
+                abs: input.abs.clone(),
+                kind: input.kind,
+                text: String::new(),
+                lines: LineIndex::new(""),
+            };
+            findings.push(
+                Finding::new(Rule::E003, id, Span::empty(0), format!("cannot read file: {e}"))
+                    .with_help("make the file readable, or exclude it with `extend-exclude` in [tool.djust]"),
+            );
+            return Loaded {
+                file,
+                summary: Summary::None,
+                findings,
+                has_text: true,
+                cached: None,
+            };
+        }
+    };
+    let text = decode(id, bytes, &mut findings);
+    let mut loaded = analyse(id, input, text, module.clone(), settings, findings);
+    loaded.cached = stamp.map(|stamp| CacheInfo {
+        stamp,
+        module,
+        fresh: true,
+    });
+    loaded
+}
+
+/// Decode UTF-8 (a leading BOM is dropped); invalid bytes give one E002 finding at the
+/// first bad byte and are replaced by U+FFFD.
+fn decode(id: FileId, bytes: Vec<u8>, findings: &mut Vec<Finding>) -> String {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes().get(valid).copied().unwrap_or(0);
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            findings.push(
+                Finding::new(
+                    Rule::E002,
+                    id,
+                    Span::new(valid, valid + 1),
+                    format!("file is not valid UTF-8: invalid byte 0x{bad:02X} at offset {valid}"),
+                )
+                .with_primary_label("not UTF-8")
+                .with_help(
+                    "re-save the file as UTF-8; djust checked it with invalid bytes replaced by U+FFFD",
+                ),
+            );
+            text
+        }
+    }
+}

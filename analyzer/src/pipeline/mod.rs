@@ -1,0 +1,220 @@
+//! The analysis pipeline, in the order a run goes through it:
+//!
+//! 1. **loading** ([`load`]): discovery's files are read (or taken from the cache),
+//!    decoded and handed to the per-file analysis, in parallel;
+//! 2. **per-file analysis** ([`analyse`]): one parse per file, its summary
+//!    ([`crate::summary`]) and the per-file rules' findings;
+//! 3. **cross-file rules** over the summaries ([`crate::project::cross_file_findings`]);
+//! 4. **selection** ([`select`]): rule selection, per-file ignores, `noqa`, the
+//!    unused-`noqa` rule, then sorting.
+//!
+//! [`check`] and its variants run the four phases; the language server's
+//! [`crate::host::AnalysisHost`] keeps phase 2's results and re-runs 3 and 4.
+
+pub(crate) mod analyse;
+pub(crate) mod load;
+pub(crate) mod select;
+
+use crate::config::{Overrides, Settings};
+use crate::discovery::{Input, Kind};
+use crate::error::CheckError;
+use crate::finding::Finding;
+use crate::{cache, project, settings_eval, source, workspace, Report, SourceFile};
+use djust_runtime::LineIndex;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+pub(crate) use analyse::{analyse, Summaries};
+pub(crate) use load::{load, load_project, store};
+pub(crate) use select::{is_suppressed, select, sort_findings};
+
+/// A file's summary, by kind.
+pub(crate) enum Summary {
+    Python(Box<crate::python::PyFile>),
+    Template(Box<crate::template::TemplateDoc>),
+    None,
+}
+
+pub(crate) struct Loaded {
+    pub(crate) file: SourceFile,
+    pub(crate) summary: Summary,
+    pub(crate) findings: Vec<Finding>,
+    /// False when `file.text` has not been read (cache hit).
+    pub(crate) has_text: bool,
+    /// With a cache: what is needed to put the result back.
+    pub(crate) cached: Option<CacheInfo>,
+}
+
+/// A file's cache key and whether its result was computed this run.
+pub(crate) struct CacheInfo {
+    pub(crate) stamp: cache::Stamp,
+    pub(crate) module: Option<(String, bool)>,
+    pub(crate) fresh: bool,
+}
+
+/// Check `paths` (as given on the command line, relative to `cwd`) with the
+/// configuration found for them and the command-line `overrides`.
+///
+/// Errors (exit code 2): a path that does not exist or cannot be read, a malformed
+/// configuration file, an invalid option.
+pub fn check(paths: &[PathBuf], cwd: &Path, overrides: &Overrides) -> Result<Report, CheckError> {
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let abs: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| settings_eval::normalize(&cwd.join(p)))
+        .collect();
+    for (given, a) in paths.iter().zip(&abs) {
+        if !a.exists() {
+            return Err(CheckError::PathNotFound { path: given.clone() });
+        }
+    }
+    let settings = Settings::resolve(&abs, cwd, overrides)?;
+    check_with_settings(&paths, cwd, &settings)
+}
+
+/// The LiveViews and templates under `paths` ([`workspace::ProjectIndex`]), from the
+/// same discovery, parse and cross-file resolution as `check`.
+///
+/// # Errors
+/// A path does not exist or cannot be read ([`CheckError`]).
+pub fn project_index(
+    paths: &[PathBuf],
+    cwd: &Path,
+    settings: &Settings,
+) -> Result<workspace::ProjectIndex, CheckError> {
+    let (loaded, settings_dirs) = load_project(paths, cwd, settings, None, &[])?;
+    let project = Summaries::of(&loaded, &settings_dirs);
+    let files: Vec<&SourceFile> = loaded.iter().map(|l| &l.file).collect();
+    Ok(workspace::build(
+        &files,
+        &project.python,
+        &project.templates,
+        &project.tindex,
+    ))
+}
+
+/// Check `paths` with already-resolved `settings`.
+pub fn check_with_settings(paths: &[PathBuf], cwd: &Path, settings: &Settings) -> Result<Report, CheckError> {
+    check_with_overlay(paths, cwd, settings, &[])
+}
+
+/// Check `paths` as if each file of `overlay` (absolute path, text) held that text: the
+/// unsaved buffer of an editor, or a snippet an agent wants checked in its place. The
+/// rest of the project is read from disk, so cross-file rules see the whole project.
+/// An overlay for a file that discovery does not find under `paths` is ignored.
+///
+/// # Errors
+/// As [`check`].
+pub fn check_with_overlay(
+    paths: &[PathBuf],
+    cwd: &Path,
+    settings: &Settings,
+    overlay: &[(PathBuf, String)],
+) -> Result<Report, CheckError> {
+    let cache_store = settings
+        .cache_dir
+        .as_ref()
+        .map(|dir| cache::Cache::open(dir, &settings.project_root, &settings.extend_service_factories));
+    let (mut loaded, settings_dirs) = load_project(paths, cwd, settings, cache_store.as_ref(), overlay)?;
+
+    let (mut findings, suppressed) = std::thread::scope(|scope| {
+        // The results computed this run go to the cache (encoded in parallel; those that
+        // came from it stay as they were) while the cross-file rules run.
+        if let Some(c) = cache_store {
+            let loaded = &loaded;
+            scope.spawn(move || {
+                loaded.par_iter().for_each(|l| store(&c, l));
+                c.persist();
+            });
+        }
+        let cross = {
+            let project = Summaries::of(&loaded, &settings_dirs);
+            let index = project::PythonIndex::new(project.python);
+            project::cross_file_findings(&index, &project.templates, &project.tindex)
+        };
+        select(&loaded, cross, settings)
+    });
+    // Files whose result came from the cache are read now, if they have findings.
+    let mut needs_text = vec![false; loaded.len()];
+    for f in &findings {
+        needs_text[f.file] = !loaded[f.file].has_text;
+    }
+    for (l, needed) in loaded.iter_mut().zip(needs_text) {
+        if needed {
+            if let Ok(bytes) = source::read(&l.file.abs) {
+                l.file.text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+                    .into_owned();
+                l.file.lines = LineIndex::new(&l.file.text);
+            }
+        }
+    }
+    let files: Vec<SourceFile> = loaded.into_iter().map(|l| l.file).collect();
+    sort_findings(&mut findings, |id| files[id].display.as_path());
+    Ok(Report {
+        files,
+        findings,
+        suppressed,
+        fail_on: settings.fail_on,
+        config_path: settings.config_path.clone(),
+    })
+}
+
+/// Check one in-memory file (an editor buffer, an MCP snippet). `filename` decides
+/// Python vs template (`.py` → Python, anything else → template); cross-file facts are
+/// limited to this file.
+pub fn check_source(text: &str, filename: &str, settings: &Settings) -> Report {
+    let kind = if filename.ends_with(".py") {
+        Kind::Python
+    } else {
+        Kind::Template
+    };
+    let input = Input {
+        display: PathBuf::from(filename),
+        abs: settings.project_root.join(filename),
+        kind,
+    };
+    let module = (kind == Kind::Python).then(|| {
+        let stem = Path::new(filename)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("snippet");
+        (stem.to_string(), false)
+    });
+    let loaded = analyse(0, &input, text.to_string(), module, settings, Vec::new());
+    let cross = match &loaded.summary {
+        Summary::Python(p) => {
+            let index = project::PythonIndex::new(vec![(0, p.as_ref())]);
+            project::cross_file_findings(&index, &[], &project::TemplateIndex::new(&[], &[]))
+        }
+        Summary::Template(t) => project::cross_file_findings(
+            &project::PythonIndex::new(Vec::new()),
+            &[(0, t)],
+            &project::TemplateIndex::new(&[], &[]),
+        ),
+        Summary::None => Vec::new(),
+    };
+    let mut findings = Vec::new();
+    let mut suppressed = 0;
+    for f in loaded.findings.iter().cloned().chain(cross) {
+        if !settings.enabled.contains(&f.rule) {
+            continue;
+        }
+        if is_suppressed(&f, &loaded.summary, &loaded.file) {
+            suppressed += 1;
+            continue;
+        }
+        findings.push(f);
+    }
+    findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    Report {
+        files: vec![loaded.file],
+        findings,
+        suppressed,
+        fail_on: settings.fail_on,
+        config_path: None,
+    }
+}

@@ -1,0 +1,96 @@
+//! Selection: which findings are reported (enabled rules, per-file ignores, `noqa`),
+//! the unused-`noqa` rule over what was suppressed, and the report's order.
+
+use super::{Loaded, Summary};
+use crate::config::Settings;
+use crate::finding::{FileId, Finding};
+use crate::rule::Rule;
+use crate::{rules, SourceFile};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Per-file and cross-file findings after selection, per-file ignores and `noqa`:
+/// the findings to report, and how many `noqa` dropped.
+pub(crate) fn select(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings) -> (Vec<Finding>, usize) {
+    let mut findings = Vec::new();
+    let mut suppressed = 0;
+    let all = loaded
+        .iter()
+        .flat_map(|l| l.findings.iter().cloned())
+        .chain(cross);
+    // Per file, the suppressed findings' rules and noqa lines (for Q101).
+    let mut quiet: HashMap<FileId, Vec<(Rule, Vec<usize>)>> = HashMap::new();
+    for f in all {
+        let l = &loaded[f.file];
+        if !settings.rule_applies(f.rule, &l.file.abs) {
+            continue;
+        }
+        if is_suppressed(&f, &l.summary, &l.file) {
+            suppressed += 1;
+            let lines = if f.noqa_lines.is_empty() {
+                vec![l.file.lines.line_of(f.span.start)]
+            } else {
+                f.noqa_lines.clone()
+            };
+            quiet.entry(f.file).or_default().push((f.rule, lines));
+            continue;
+        }
+        findings.push(f);
+    }
+    // Q101: directives that suppressed nothing, once every other finding is known.
+    for (id, l) in loaded.iter().enumerate() {
+        let directives = match &l.summary {
+            Summary::Python(p) => &p.noqa_directives,
+            Summary::Template(t) => &t.noqa_directives,
+            Summary::None => continue,
+        };
+        if directives.is_empty() || !settings.rule_applies(Rule::Q101, &l.file.abs) {
+            continue;
+        }
+        let enabled = |r: Rule| settings.rule_applies(r, &l.file.abs);
+        rules::q101::check(
+            &rules::q101::FileNoqa {
+                file: id,
+                directives,
+                suppressed: quiet.get(&id).map_or(&[], Vec::as_slice),
+                enabled: &enabled,
+                external: &settings.external,
+            },
+            &mut findings,
+        );
+    }
+    (findings, suppressed)
+}
+
+/// Sort by file, position and code; drop exact duplicates.
+pub(crate) fn sort_findings<'a>(findings: &mut Vec<Finding>, display: impl Fn(FileId) -> &'a Path) {
+    findings.sort_by(|a, b| {
+        display(a.file)
+            .cmp(display(b.file))
+            .then(a.span.start.cmp(&b.span.start))
+            .then(a.rule.cmp(&b.rule))
+    });
+    findings
+        .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message);
+}
+
+/// Whether a `noqa` suppresses `f`: the file's, or (Python) one on a line the finding
+/// names, by default its first line.
+pub(crate) fn is_suppressed(f: &Finding, summary: &Summary, file: &SourceFile) -> bool {
+    match summary {
+        Summary::Python(p) => {
+            let first = [file.lines.line_of(f.span.start)];
+            let lines: &[usize] = if f.noqa_lines.is_empty() {
+                &first
+            } else {
+                &f.noqa_lines
+            };
+            p.file_noqa.as_ref().is_some_and(|n| n.suppresses(f.rule))
+                || lines
+                    .iter()
+                    .any(|line| p.line_noqa.get(line).is_some_and(|n| n.suppresses(f.rule)))
+        }
+        Summary::Template(t) => t.noqa.as_ref().is_some_and(|n| n.suppresses(f.rule)),
+        Summary::None => false,
+    }
+}

@@ -1,0 +1,240 @@
+//! What a Python file is, for the rules: imports, classes with their bases, methods
+//! and state, handler candidates, settings, `noqa` directives. Built by
+//! [`crate::python::summarize`] from one parse and kept (and cached) instead of the
+//! tree; the cross-file rules read only these.
+
+use crate::noqa::{Directive, Noqa};
+use djust_runtime::Span;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// What a name imported into a module refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Binding {
+    /// `import a.b` binds `a` to module `a`; `import a.b as x` binds `x` to `a.b`.
+    Module(String),
+    /// `from m import n [as x]` binds `x` to `m.n`.
+    Member {
+        /// Absolute module name.
+        module: String,
+        /// Imported name.
+        name: String,
+    },
+}
+
+impl Binding {
+    /// The dotted path this binding stands for.
+    pub fn path(&self) -> String {
+        match self {
+            Binding::Module(m) => m.clone(),
+            Binding::Member { module, name } if module.is_empty() => name.clone(),
+            Binding::Member { module, name } => format!("{module}.{name}"),
+        }
+    }
+}
+
+/// A base class expression as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BaseRef {
+    /// `Name` or `a.b.Name`.
+    Dotted(Vec<String>),
+    /// Anything else (`make_base()`, `Generic[T]`, …): never assumed to be a LiveView.
+    Other,
+}
+
+/// A class definition (top-level or nested).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PyClass {
+    /// Class name.
+    pub name: String,
+    /// Dotted name within the module (`Outer.Inner`).
+    pub qualname: String,
+    /// Index of the enclosing class, if nested in one.
+    pub parent: Option<usize>,
+    /// Base classes, in order.
+    pub bases: Vec<BaseRef>,
+    /// `abstract = True` in the class body.
+    pub is_abstract: bool,
+    /// `template_name = "…"` in the class body, with the string's span.
+    pub template_name: Option<(String, Span)>,
+    /// Span of the `class` statement's name line (for reporting).
+    pub span: Span,
+    /// Public state defined in this class's body (not inherited), in source order.
+    pub state: Vec<StateVar>,
+    /// The methods defined in the class body (under `if`/`try`/`with` too), in order.
+    pub methods: Vec<Method>,
+    /// The class body assigns `login_required` or `permission_required` (any value:
+    /// `login_required = False` says the view is public on purpose). S005.
+    pub declares_access: bool,
+}
+
+/// A method of a class, as the class rules (V001, V003, V004) need it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Method {
+    /// Its name.
+    pub name: String,
+    /// The span of the name after `def`.
+    pub name_span: Span,
+    /// The names of its positional parameters (`self` first), in order.
+    pub positional: Vec<String>,
+    /// `*args`?
+    pub var_positional: bool,
+    /// How many decorators it has.
+    pub decorators: usize,
+    /// Where a new outermost decorator goes: the start of the statement (its first
+    /// decorator, else `def`).
+    pub insert_at: usize,
+    /// The indentation of the `def` line.
+    pub indent: String,
+    /// For `get` and `dispatch` (V013): whether the body calls `super().<name>(…)`.
+    pub calls_super: bool,
+}
+
+/// Where a piece of public state comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StateKind {
+    /// `count = 0` in the class body.
+    ClassAttribute,
+    /// `self.count = 0` in a method (usually `mount`).
+    Instance,
+    /// A key `get_context_data` adds.
+    Context,
+}
+
+/// One name a LiveView's template can use: `{{ count }}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateVar {
+    /// The name.
+    pub name: String,
+    /// Its first assignment (the target, or the context key).
+    pub span: Span,
+    /// Where it comes from.
+    pub kind: StateKind,
+}
+
+/// A function in a class body with at least one decorator: a possible event handler.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HandlerCandidate {
+    /// Index into [`PyFile::classes`].
+    pub class: usize,
+    /// Function name.
+    pub name: String,
+    /// Span of the name after `def`.
+    pub name_span: Span,
+    /// Each decorator's callable as a dotted path, resolved through this file's
+    /// imports (`eh` → `djust.decorators.event_handler`); `None` for other shapes.
+    pub decorators: Vec<Option<String>>,
+    /// Whether the signature has a `**name` parameter.
+    pub has_var_keyword: bool,
+    /// 0-based lines of the `def` and of every decorator (where `# noqa` counts).
+    pub noqa_lines: Vec<usize>,
+    /// Where `, **kwargs` (or `**kwargs`) would go, and what to insert.
+    pub kwargs_insertion: (usize, String),
+    /// The signature as written, whitespace collapsed: `save(self, item_id, **kwargs)`.
+    pub signature: String,
+    /// The docstring, if any.
+    pub doc: Option<String>,
+}
+
+/// The summary of one parsed Python file.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct PyFile {
+    /// Dotted module name (`shop.catalog.views`).
+    pub module: String,
+    /// True for `__init__.py`.
+    pub is_package: bool,
+    /// Names bound by imports at module level.
+    pub imports: HashMap<String, Binding>,
+    /// Modules star-imported at module level.
+    pub star_imports: Vec<String>,
+    /// Every class, in source order; nested classes point at their parent.
+    pub classes: Vec<PyClass>,
+    /// Top-level class names → index.
+    pub top_classes: HashMap<String, usize>,
+    /// Other top-level names defined here (functions, assignments).
+    pub defined: std::collections::HashSet<String>,
+    /// V007 candidates.
+    pub handlers: Vec<HandlerCandidate>,
+    /// `TEMPLATES[*]["DIRS"]` entries this file sets, evaluated statically.
+    pub template_dirs: Vec<PathBuf>,
+    /// The settings of `settings_eval::SETTINGS` this file assigns at module level.
+    pub settings: Vec<(String, Setting, Span)>,
+    /// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", …)`'s module, if the file sets it.
+    pub settings_module_default: Option<String>,
+    /// The WebSocket application of a `ProtocolTypeRouter` defined here (an `asgi.py`):
+    /// its span and the wrappers it is built from.
+    pub websocket_stack: Option<(Span, Vec<String>)>,
+    /// `# noqa` directives by 0-based line.
+    pub line_noqa: HashMap<usize, Noqa>,
+    /// A file-level `# djust: noqa` directive.
+    pub file_noqa: Option<Noqa>,
+    /// Every directive with its place (Q101, unused `noqa`).
+    pub noqa_directives: Vec<Directive>,
+    /// Functions and methods whose return annotation says their result can be state
+    /// (V008, for modules that import them).
+    pub safe_functions: Vec<String>,
+    /// `self.x = imported_function(…)` in `mount()`, for V008 to judge across files.
+    pub imported_state_calls: Vec<ImportedCall>,
+}
+
+impl PyFile {
+    /// `INSTALLED_APPS` as this file leaves it (string entries, in order; empty when it
+    /// does not set it): the last of its [`PyFile::settings`] for that name.
+    pub fn installed_apps(&self) -> &[String] {
+        self.settings
+            .iter()
+            .rev()
+            .find_map(|(name, value, _)| match value {
+                Setting::Strs(apps) if name == "INSTALLED_APPS" => Some(apps.as_slice()),
+                _ => None,
+            })
+            .unwrap_or(&[])
+    }
+}
+
+/// A call V008 can only judge across files: its function is imported (`from
+/// .services import cart_lines`), so whether its return annotation is safe is known
+/// once every module is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedCall {
+    /// The dotted name the import resolves it to (`cart.services.cart_lines`).
+    pub resolved: String,
+    /// The name as written.
+    pub written: String,
+    /// The attribute of `self` it is assigned to.
+    pub attr: String,
+    /// The call.
+    pub span: Span,
+    /// The assignment's first line (where `# noqa` goes).
+    pub stmt_line: usize,
+}
+
+/// A setting's value as far as it can be read without running the module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Setting {
+    /// `True` / `False`.
+    Bool(bool),
+    /// A string literal.
+    Str(String),
+    /// A list or tuple of string literals (other entries dropped).
+    Strs(Vec<String>),
+    /// An empty dict, list or tuple, or `None`.
+    Empty,
+    /// Anything else (an environment lookup, a call, a non-empty dict).
+    Other,
+}
+
+impl Setting {
+    /// Whether the value is true in Python's sense, when that can be read (`None` for
+    /// [`Setting::Other`]).
+    pub fn truthy(&self) -> Option<bool> {
+        match self {
+            Setting::Bool(b) => Some(*b),
+            Setting::Str(s) => Some(!s.is_empty()),
+            Setting::Strs(v) => Some(!v.is_empty()),
+            Setting::Empty => Some(false),
+            Setting::Other => None,
+        }
+    }
+}
