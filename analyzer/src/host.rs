@@ -9,7 +9,7 @@
 //! deleted file, a settings file's `TEMPLATES` `DIRS`) reloads the whole project.
 
 use crate::discovery::{self, Input, Kind};
-use crate::pipeline::{load, load_project, select, sort_findings, Loaded, Summaries, Summary};
+use crate::pipeline::{load, load_project, select, sort_findings, Loaded, Summaries, Summary, Texts};
 use crate::workspace::ProjectIndex;
 use crate::{project, CheckError, FileId, Finding, Report, Settings, SourceFile};
 use std::collections::{HashMap, HashSet};
@@ -81,7 +81,14 @@ impl AnalysisHost {
             .iter()
             .map(|(p, t)| (p.clone(), t.clone()))
             .collect();
-        let (loaded, settings_dirs) = load_project(&self.paths, &self.root, &self.settings, None, &overlay)?;
+        let (loaded, settings_dirs) = load_project(
+            &self.paths,
+            &self.root,
+            &self.settings,
+            None,
+            &overlay,
+            Texts::All,
+        )?;
         self.by_path = loaded
             .iter()
             .enumerate()

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub(crate) use analyse::{analyse, Summaries};
-pub(crate) use load::{load, load_project, store};
+pub(crate) use load::{load, load_project, store, Texts};
 pub(crate) use select::{is_suppressed, select, sort_findings};
 
 /// A file's summary, by kind.
@@ -86,7 +86,7 @@ pub fn project_index(
     cwd: &Path,
     settings: &Settings,
 ) -> Result<workspace::ProjectIndex, CheckError> {
-    let (loaded, settings_dirs) = load_project(paths, cwd, settings, None, &[])?;
+    let (loaded, settings_dirs) = load_project(paths, cwd, settings, None, &[], Texts::All)?;
     let project = Summaries::of(&loaded, &settings_dirs);
     let files: Vec<&SourceFile> = loaded.iter().map(|l| &l.file).collect();
     Ok(workspace::build(
@@ -119,7 +119,14 @@ pub fn check_with_overlay(
         .cache_dir
         .as_ref()
         .map(|dir| cache::Cache::open(dir, &settings.project_root, &settings.extend_service_factories));
-    let (mut loaded, settings_dirs) = load_project(paths, cwd, settings, cache_store.as_ref(), overlay)?;
+    let (mut loaded, settings_dirs) = load_project(
+        paths,
+        cwd,
+        settings,
+        cache_store.as_ref(),
+        overlay,
+        Texts::WithFindings,
+    )?;
 
     let (mut findings, suppressed) = std::thread::scope(|scope| {
         // The results computed this run go to the cache (encoded in parallel; those that
