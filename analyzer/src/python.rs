@@ -266,17 +266,12 @@ impl Collector<'_, '_> {
                     Method {
                         name: f.name.to_string(),
                         name_span: f.name_span,
-                        positional: f
-                            .args
-                            .posonlyargs
-                            .iter()
-                            .chain(f.args.args.iter())
-                            .map(|p| p.parameter.name.to_string())
-                            .collect(),
+                        positional: f.args.posonlyargs.len() + f.args.args.len(),
                         var_positional: f.args.vararg.is_some(),
                         decorators: f.decorators.len(),
                         insert_at: start,
-                        indent,
+                        indent: u16::try_from(indent.len()).unwrap_or(u16::MAX),
+                        indent_tabs: indent.starts_with('\t'),
                         calls_super: matches!(f.name, "get" | "dispatch") && calls_super(f.body, f.name),
                     }
                 })

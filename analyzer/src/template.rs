@@ -507,6 +507,21 @@ fn start_tag<'s>(src: &'s str, node: tree_sitter::Node<'_>, k: &Kinds) -> Option
     })
 }
 
+/// The attributes the accessibility and script rules read (a [`Tag`] keeps only these).
+const TAG_ATTRIBUTES: &[&str] = &[
+    "alt",
+    "aria-label",
+    "aria-labelledby",
+    "for",
+    "href",
+    "id",
+    "nonce",
+    "src",
+    "tabindex",
+    "title",
+    "type",
+];
+
 /// Tags whose elements the accessibility and script rules read.
 const TAGS: &[&str] = &[
     "img", "input", "select", "textarea", "label", "button", "a", "script",
@@ -546,6 +561,7 @@ fn tag(source: &str, masked: &str, start: &StartTag<'_>) -> Option<Tag> {
         attrs: start
             .attrs
             .iter()
+            .filter(|(n, ..)| TAG_ATTRIBUTES.iter().any(|a| n.eq_ignore_ascii_case(a)))
             .map(|(n, v, ..)| (n.to_ascii_lowercase(), v.map(str::to_string)))
             .collect(),
         named_content,

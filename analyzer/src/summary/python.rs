@@ -76,8 +76,8 @@ pub struct Method {
     pub name: String,
     /// The span of the name after `def`.
     pub name_span: Span,
-    /// The names of its positional parameters (`self` first), in order.
-    pub positional: Vec<String>,
+    /// How many positional parameters it has (`self` included).
+    pub positional: usize,
     /// `*args`?
     pub var_positional: bool,
     /// How many decorators it has.
@@ -85,8 +85,11 @@ pub struct Method {
     /// Where a new outermost decorator goes: the start of the statement (its first
     /// decorator, else `def`).
     pub insert_at: usize,
-    /// The indentation of the `def` line.
-    pub indent: String,
+    /// The indentation of the `def` line, in bytes (spaces or tabs, as the line has
+    /// them: the text is `insert_at - indent .. insert_at`, read when a fix is made).
+    pub indent: u16,
+    /// Whether the indentation is tabs.
+    pub indent_tabs: bool,
     /// For `get` and `dispatch` (V013): whether the body calls `super().<name>(…)`.
     pub calls_super: bool,
 }

@@ -61,8 +61,9 @@ pub struct Tag {
     pub span: Span,
     /// The whole element (see [`Element::extent`]).
     pub extent: Span,
-    /// Its attributes: lower-case names and values (`None` for a bare attribute; Django
-    /// code in a value is blanked to spaces).
+    /// The attributes the rules read (`alt`, `aria-label`, `aria-labelledby`, `for`,
+    /// `href`, `id`, `nonce`, `src`, `tabindex`, `title`, `type`): lower-case names and
+    /// values (`None` for a bare attribute; Django code in a value is blanked to spaces).
     pub attrs: Vec<(String, Option<String>)>,
     /// Whether Django code (`{{ }}`, `{% %}`) is inside the start tag outside quoted
     /// attribute values (`<input {{ attrs }}>`, `{% if %}alt="…"{% endif %}`):
