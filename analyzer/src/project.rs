@@ -323,7 +323,7 @@ impl PythonIndex<'_> {
             if let Some(sib) = file
                 .classes
                 .iter()
-                .position(|k| k.parent == Some(parent) && &k.name == head)
+                .position(|k| k.parent == Some(parent) && k.name == head)
             {
                 let tail: Vec<&str> = parts[1..].iter().map(String::as_str).collect();
                 return self.nested_class(m, sib, &tail);

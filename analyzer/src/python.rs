@@ -115,8 +115,8 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     let bound: std::collections::HashSet<String> = file
         .imports
         .keys()
-        .cloned()
-        .chain(file.defined.iter().cloned())
+        .chain(file.defined.iter())
+        .map(|n| n.to_string())
         .collect();
     crate::checker::check_module(input.file, input.source, input.lines, &bound, body, &mut findings);
     let mut ctx = Collector {
@@ -246,8 +246,8 @@ impl Collector<'_, '_> {
         );
         let idx = self.file.classes.len();
         self.file.classes.push(PyClass {
-            qualname: format!("{prefix}{name}"),
-            name: name.clone(),
+            qualname: format!("{prefix}{name}").into(),
+            name: name.as_str().into(),
             parent,
             bases,
             is_abstract,
@@ -264,7 +264,7 @@ impl Collector<'_, '_> {
                         .take_while(|c| c.is_whitespace())
                         .collect();
                     Method {
-                        name: f.name.to_string(),
+                        name: f.name.into(),
                         name_span: f.name_span,
                         positional: f.args.posonlyargs.len() + f.args.args.len(),
                         var_positional: f.args.vararg.is_some(),
@@ -282,7 +282,7 @@ impl Collector<'_, '_> {
                 .line_span(self.input.source, self.input.lines.line_of(header.start)),
         });
         if parent.is_none() && prefix.is_empty() {
-            self.file.top_classes.insert(name, idx);
+            self.file.top_classes.insert(name.into(), idx);
         }
 
         // Per-class rules over the live AST.
@@ -374,11 +374,13 @@ fn collect_imports(stmts: &[Stmt], file: &mut PyFile) {
                     let full = alias.name.to_string();
                     match &alias.asname {
                         Some(as_) => {
-                            file.imports.insert(as_.to_string(), Binding::Module(full));
+                            file.imports
+                                .insert(as_.as_str().into(), Binding::Module(full.into()));
                         }
                         None => {
                             let head = full.split('.').next().unwrap_or(&full).to_string();
-                            file.imports.insert(head.clone(), Binding::Module(head));
+                            file.imports
+                                .insert(head.as_str().into(), Binding::Module(head.into()));
                         }
                     }
                 }
@@ -403,10 +405,10 @@ fn collect_imports(stmts: &[Stmt], file: &mut PyFile) {
                         .map(|a| a.to_string())
                         .unwrap_or_else(|| name.clone());
                     file.imports.insert(
-                        local,
+                        local.into(),
                         Binding::Member {
-                            module: module.clone(),
-                            name,
+                            module: module.as_str().into(),
+                            name: name.into(),
                         },
                     );
                 }
@@ -424,18 +426,18 @@ fn collect_defined(stmts: &[Stmt], file: &mut PyFile) {
     for stmt in stmts {
         match stmt {
             Stmt::FunctionDef(f) => {
-                file.defined.insert(f.name.to_string());
+                file.defined.insert(f.name.as_str().into());
             }
             Stmt::Assign(a) => {
                 for t in &a.targets {
                     if let Expr::Name(n) = t {
-                        file.defined.insert(n.id.to_string());
+                        file.defined.insert(n.id.as_str().into());
                     }
                 }
             }
             Stmt::AnnAssign(a) => {
                 if let Expr::Name(n) = a.target.as_ref() {
-                    file.defined.insert(n.id.to_string());
+                    file.defined.insert(n.id.as_str().into());
                 }
             }
             _ => {}
@@ -465,7 +467,7 @@ mod tests {
 
     /// `Class` and `Class.method` for every class and decorated method.
     fn names(file: &PyFile) -> Vec<String> {
-        let mut out: Vec<String> = file.classes.iter().map(|c| c.qualname.clone()).collect();
+        let mut out: Vec<String> = file.classes.iter().map(|c| c.qualname.to_string()).collect();
         out.extend(
             file.handlers
                 .iter()

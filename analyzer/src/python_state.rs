@@ -31,7 +31,7 @@ pub(crate) fn collect(body: &[Stmt]) -> Vec<StateVar> {
             return;
         }
         out.push(StateVar {
-            name: name.to_string(),
+            name: name.into(),
             span: span_of(expr),
             kind,
         });

@@ -172,7 +172,7 @@ pub(crate) fn build(
                 for v in &sfile.classes[fc].state {
                     if !state.iter().any(|x| x.name == v.name) && !handlers.iter().any(|h| h.name == v.name) {
                         state.push(StateInfo {
-                            name: v.name.clone(),
+                            name: v.name.to_string(),
                             kind: match v.kind {
                                 StateKind::ClassAttribute => "class_attribute",
                                 StateKind::Instance => "instance",
@@ -188,7 +188,7 @@ pub(crate) fn build(
             }
             views.push(ViewInfo {
                 path: qual((m, c)),
-                class: class.qualname.clone(),
+                class: class.qualname.to_string(),
                 file: display(*id),
                 line: line_of(*id, class.span),
                 template_name,

@@ -86,7 +86,7 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
         .is_some_and(|b| b.path().starts_with("djust"));
     for method in &ctx.class.methods {
         let looks = PREFIXES.iter().any(|p| method.name.starts_with(p));
-        if looks && method.decorators == 0 && !ctx.handlers.contains(&method.name) {
+        if looks && method.decorators == 0 && !ctx.handlers.contains(method.name.as_str()) {
             let indent = if method.indent_tabs { "\t" } else { " " }.repeat(usize::from(method.indent));
             let decorate = decorator_bound.then_some((method.insert_at, indent.as_str()));
             out.push(finding(

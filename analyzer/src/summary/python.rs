@@ -4,6 +4,7 @@
 //! tree; the cross-file rules read only these.
 
 use crate::noqa::{Directive, Noqa};
+use compact_str::CompactString;
 use djust_runtime::Span;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -13,13 +14,13 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Binding {
     /// `import a.b` binds `a` to module `a`; `import a.b as x` binds `x` to `a.b`.
-    Module(String),
+    Module(CompactString),
     /// `from m import n [as x]` binds `x` to `m.n`.
     Member {
         /// Absolute module name.
-        module: String,
+        module: CompactString,
         /// Imported name.
-        name: String,
+        name: CompactString,
     },
 }
 
@@ -27,8 +28,8 @@ impl Binding {
     /// The dotted path this binding stands for.
     pub fn path(&self) -> String {
         match self {
-            Binding::Module(m) => m.clone(),
-            Binding::Member { module, name } if module.is_empty() => name.clone(),
+            Binding::Module(m) => m.to_string(),
+            Binding::Member { module, name } if module.is_empty() => name.to_string(),
             Binding::Member { module, name } => format!("{module}.{name}"),
         }
     }
@@ -47,9 +48,9 @@ pub enum BaseRef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PyClass {
     /// Class name.
-    pub name: String,
+    pub name: CompactString,
     /// Dotted name within the module (`Outer.Inner`).
-    pub qualname: String,
+    pub qualname: CompactString,
     /// Index of the enclosing class, if nested in one.
     pub parent: Option<usize>,
     /// Base classes, in order.
@@ -73,7 +74,7 @@ pub struct PyClass {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Method {
     /// Its name.
-    pub name: String,
+    pub name: CompactString,
     /// The span of the name after `def`.
     pub name_span: Span,
     /// How many positional parameters it has (`self` included).
@@ -109,7 +110,7 @@ pub enum StateKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StateVar {
     /// The name.
-    pub name: String,
+    pub name: CompactString,
     /// Its first assignment (the target, or the context key).
     pub span: Span,
     /// Where it comes from.
@@ -148,15 +149,15 @@ pub struct PyFile {
     /// True for `__init__.py`.
     pub is_package: bool,
     /// Names bound by imports at module level.
-    pub imports: HashMap<String, Binding>,
+    pub imports: HashMap<CompactString, Binding>,
     /// Modules star-imported at module level.
     pub star_imports: Vec<String>,
     /// Every class, in source order; nested classes point at their parent.
     pub classes: Vec<PyClass>,
     /// Top-level class names → index.
-    pub top_classes: HashMap<String, usize>,
+    pub top_classes: HashMap<CompactString, usize>,
     /// Other top-level names defined here (functions, assignments).
-    pub defined: std::collections::HashSet<String>,
+    pub defined: std::collections::HashSet<CompactString>,
     /// V007 candidates.
     pub handlers: Vec<HandlerCandidate>,
     /// `TEMPLATES[*]["DIRS"]` entries this file sets, evaluated statically.
