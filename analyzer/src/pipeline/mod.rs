@@ -128,7 +128,7 @@ pub fn check_with_overlay(
         Texts::WithFindings,
     )?;
 
-    let (mut findings, suppressed) = std::thread::scope(|scope| {
+    let selection = std::thread::scope(|scope| {
         // The results computed this run go to the cache (encoded in parallel; those that
         // came from it stay as they were) while the cross-file rules run.
         if let Some(c) = cache_store {
@@ -143,8 +143,10 @@ pub fn check_with_overlay(
             let index = project::PythonIndex::new(project.python);
             project::cross_file_findings(&index, &project.templates, &project.tindex)
         };
-        select(&loaded, cross, settings)
+        select::selection(&loaded, cross, settings)
     });
+    // The cache has what it needs: the per-file findings move into the report.
+    let (mut findings, suppressed) = selection.take(&mut loaded);
     // Files whose result came from the cache are read now, if they have findings.
     let mut needs_text = vec![false; loaded.len()];
     for f in &findings {

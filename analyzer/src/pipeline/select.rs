@@ -9,33 +9,85 @@ use crate::{rules, SourceFile};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// Which findings a run reports: for each file, which of its per-file findings
+/// (by index); the cross-file findings kept and Q101's; how many `noqa` dropped.
+pub(crate) struct Selection {
+    per_file: Vec<Vec<usize>>,
+    other: Vec<Finding>,
+    suppressed: usize,
+}
+
+impl Selection {
+    /// The findings, moving the per-file ones out of `loaded` (no copy).
+    pub(crate) fn take(self, loaded: &mut [Loaded]) -> (Vec<Finding>, usize) {
+        let mut out =
+            Vec::with_capacity(self.per_file.iter().map(Vec::len).sum::<usize>() + self.other.len());
+        for (l, keep) in loaded.iter_mut().zip(self.per_file) {
+            if keep.is_empty() {
+                continue;
+            }
+            let mut all: Vec<Option<Finding>> =
+                std::mem::take(&mut l.findings).into_iter().map(Some).collect();
+            out.extend(
+                keep.into_iter()
+                    .filter_map(|i| all.get_mut(i).and_then(Option::take)),
+            );
+        }
+        out.extend(self.other);
+        (out, self.suppressed)
+    }
+}
+
 /// Per-file and cross-file findings after selection, per-file ignores and `noqa`:
-/// the findings to report, and how many `noqa` dropped.
+/// the findings to report (copies of the per-file ones: `loaded` is kept), and how
+/// many `noqa` dropped.
 pub(crate) fn select(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings) -> (Vec<Finding>, usize) {
-    let mut findings = Vec::new();
-    let mut suppressed = 0;
-    let all = loaded
-        .iter()
-        .flat_map(|l| l.findings.iter().cloned())
-        .chain(cross);
+    let sel = selection(loaded, cross, settings);
+    let mut out: Vec<Finding> = Vec::new();
+    for (l, keep) in loaded.iter().zip(&sel.per_file) {
+        out.extend(keep.iter().filter_map(|&i| l.findings.get(i).cloned()));
+    }
+    out.extend(sel.other);
+    (out, sel.suppressed)
+}
+
+/// [`select`]'s decision, without copying a finding.
+pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings) -> Selection {
+    let mut sel = Selection {
+        per_file: vec![Vec::new(); loaded.len()],
+        other: Vec::new(),
+        suppressed: 0,
+    };
     // Per file, the suppressed findings' rules and noqa lines (for Q101).
     let mut quiet: HashMap<FileId, Vec<(Rule, Vec<usize>)>> = HashMap::new();
-    for f in all {
+    let mut keep = |f: &Finding, sel: &mut Selection| -> bool {
         let l = &loaded[f.file];
         if !settings.rule_applies(f.rule, &l.file.abs) {
-            continue;
+            return false;
         }
-        if is_suppressed(&f, &l.summary, &l.file) {
-            suppressed += 1;
+        if is_suppressed(f, &l.summary, &l.file) {
+            sel.suppressed += 1;
             let lines = if f.noqa_lines.is_empty() {
                 vec![l.file.lines.line_of(f.span.start)]
             } else {
                 f.noqa_lines.clone()
             };
             quiet.entry(f.file).or_default().push((f.rule, lines));
-            continue;
+            return false;
         }
-        findings.push(f);
+        true
+    };
+    for (id, l) in loaded.iter().enumerate() {
+        for (i, f) in l.findings.iter().enumerate() {
+            if keep(f, &mut sel) {
+                sel.per_file[id].push(i);
+            }
+        }
+    }
+    for f in cross {
+        if keep(&f, &mut sel) {
+            sel.other.push(f);
+        }
     }
     // Q101: directives that suppressed nothing, once every other finding is known.
     for (id, l) in loaded.iter().enumerate() {
@@ -56,10 +108,10 @@ pub(crate) fn select(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings
                 enabled: &enabled,
                 external: &settings.external,
             },
-            &mut findings,
+            &mut sel.other,
         );
     }
-    (findings, suppressed)
+    sel
 }
 
 /// Sort by file, position and code; drop exact duplicates.
