@@ -9,6 +9,8 @@ from djust.decorators import event_handler
 
 class HomeView(LiveView):
     template_name = "home.html"
+    # Who may open the page: True sends visitors to LOGIN_URL first (djust check S005).
+    login_required = False
 
     def mount(self, request: Any, **kwargs: Any) -> None:
         self.count = 0

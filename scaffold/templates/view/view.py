@@ -9,6 +9,8 @@ from djust.decorators import event_handler
 
 class [[class]](LiveView):
     template_name = "[[app]]/[[snake]].html"
+    # Who may open the page: True sends visitors to LOGIN_URL first (djust check S005).
+    login_required = False
 
     def mount(self, request: Any, **kwargs: Any) -> None:
 [[state_init]]
