@@ -452,3 +452,49 @@ fn v013_override_skips_mount() {
 fn v010_mixin_after_liveview() {
     check_rule("V010");
 }
+
+#[test]
+fn t012_no_dj_view() {
+    check_rule("T012");
+}
+
+#[test]
+fn s011_inline_script_without_csp() {
+    check_rule("S011");
+}
+
+#[test]
+fn c010_tailwind_cdn_in_production() {
+    check_rule("C010");
+}
+
+#[test]
+fn c012_manual_client_script() {
+    check_rule("C012");
+}
+
+/// S011 says nothing once a settings module configures a Content Security Policy (here
+/// django-csp's middleware, then a `CSP_` setting), with the same template.
+#[test]
+fn s011_a_csp_silences_it() {
+    let src = fixtures().join("S011").join("basic");
+    for (i, setting) in [
+        "MIDDLEWARE = [\"csp.middleware.CSPMiddleware\"]\n",
+        "CSP_DEFAULT_SRC = (\"'self'\",)\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dst = std::env::temp_dir().join(format!("djust-S011-csp-{}-{i}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dst);
+        copy_dir(&src, &dst);
+        std::fs::write(
+            dst.join("config/settings.py"),
+            format!("INSTALLED_APPS = [\"djust\", \"shop\"]\n{setting}"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let report = run(&dst, &["S011"]);
+        assert!(report.findings.is_empty(), "{setting}: {:?}", report.findings);
+        let _ = std::fs::remove_dir_all(&dst);
+    }
+}
