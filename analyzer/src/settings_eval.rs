@@ -102,7 +102,13 @@ pub const SETTINGS: &[&str] = &[
 /// Whether `name` is a setting djust reads: one of [`SETTINGS`], or a
 /// `django-csp` setting (`CSP_…`, `SECURE_CSP…`), which S011 counts as a policy.
 pub fn is_read_setting(name: &str) -> bool {
-    SETTINGS.contains(&name) || name.starts_with("CSP_") || name.starts_with("SECURE_CSP")
+    SETTINGS.contains(&name) || is_csp_setting(name)
+}
+
+/// Whether `name` configures a Content Security Policy: Django's
+/// `CONTENT_SECURITY_POLICY` / `SECURE_CSP…`, or django-csp's `CSP_…` (S011).
+pub fn is_csp_setting(name: &str) -> bool {
+    name == "CONTENT_SECURITY_POLICY" || name.starts_with("CSP_") || name.starts_with("SECURE_CSP")
 }
 
 /// Module-level assignments of [`SETTINGS`] in `body`, in source order, with the span

@@ -130,20 +130,22 @@ pub fn summarize(source: &str) -> TemplateDoc {
     // syntaxes) and those the accessibility and script rules read matter; a template
     // with none of them is not parsed as HTML.
     let bytes = masked.as_bytes();
+    // One ASCII-lower-cased copy for every case-insensitive search (same offsets).
+    let lower = masked.to_ascii_lowercase();
     let wanted = [
-        &b"dj-"[..],
-        b"data-djust-",
-        b"<img",
-        b"<input",
-        b"<select",
-        b"<textarea",
-        b"<button",
-        b"<a ",
-        b"<a\n",
-        b"<script",
-        b"tabindex",
+        "dj-",
+        "data-djust-",
+        "<img",
+        "<input",
+        "<select",
+        "<textarea",
+        "<button",
+        "<a ",
+        "<a\n",
+        "<script",
+        "tabindex",
     ];
-    if wanted.iter().any(|w| contains_ignore_ascii_case(bytes, w))
+    if wanted.iter().any(|w| lower.contains(w))
         || bytes
             .windows(2)
             .any(|w| w[0] == b'@' && w[1].is_ascii_lowercase())
@@ -158,8 +160,8 @@ pub fn summarize(source: &str) -> TemplateDoc {
             }
         }
     }
-    doc.component = contains_ignore_ascii_case(bytes, b"dj-component");
-    if let Some(at) = find_ignore_ascii_case(bytes, b"cdn.tailwindcss.com") {
+    doc.component = lower.contains("dj-component");
+    if let Some(at) = lower.find("cdn.tailwindcss.com") {
         doc.tailwind_cdn = Some(Span::new(at, at + "cdn.tailwindcss.com".len()));
     }
     doc.client_script = doc
@@ -269,8 +271,6 @@ fn syntax_issues(errors: &[djust_runtime::template::TemplateError]) -> Vec<Synta
 /// 10,000 unclosed tags, is reported as its first errors and a count).
 pub const MAX_SYNTAX_ISSUES: usize = 10;
 
-/// The built-in filters plus `static`, whose tags the parser knows. Other libraries
-/// (`i18n`, `humanize`, the project's own) count as foreign for E004.
 /// The view a `{% live_render "app.views.Child" … %}` tag names, when it is a quoted
 /// literal.
 fn live_render_target(tag: &str) -> Option<String> {
@@ -287,20 +287,12 @@ fn live_render_target(tag: &str) -> Option<String> {
     .then(|| path.to_string())
 }
 
+/// The built-in filters plus `static`, whose tags the parser knows. Other libraries
+/// (`i18n`, `humanize`, the project's own) count as foreign for E004.
 fn registry() -> Registry {
     let mut r = Registry::builtins();
     r.register_library("static");
     r
-}
-
-fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
-    find_ignore_ascii_case(haystack, needle).is_some()
-}
-
-fn find_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn is_partial_marker(content: &str) -> bool {

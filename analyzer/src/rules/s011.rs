@@ -63,8 +63,7 @@ pub fn configures_csp(settings: &ProjectSettings<'_>) -> bool {
         if m.iter().any(|e| e.to_ascii_lowercase().contains("csp")));
     middleware
         || settings.values.iter().any(|(name, (value, _, _))| {
-            (*name == "CONTENT_SECURITY_POLICY" || name.starts_with("CSP_") || name.starts_with("SECURE_CSP"))
-                && value.truthy() != Some(false)
+            crate::settings_eval::is_csp_setting(name) && value.truthy() != Some(false)
         })
         // A MIDDLEWARE built at runtime may hold the policy's middleware.
         || matches!(settings.get("MIDDLEWARE"), Some(Setting::Other))
