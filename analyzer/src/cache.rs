@@ -80,8 +80,9 @@ pub enum SummaryRef<'a> {
 struct CacheFile {
     format: u32,
     fingerprint: u64,
-    /// Each file's [`Entry`], postcard-encoded.
-    entries: Vec<(PathBuf, Vec<u8>)>,
+    /// Each file's [`Entry`], postcard-encoded (as bytes: length and one copy, not a
+    /// sequence of `u8`s item by item; the encoding on disk is the same).
+    entries: Vec<(PathBuf, serde_bytes::ByteBuf)>,
 }
 
 /// An entry as read from the cache file: its bytes, and whether this run used it.
@@ -163,7 +164,15 @@ impl Cache {
             .map(|f| {
                 f.entries
                     .into_iter()
-                    .map(|(k, bytes)| (k, Mutex::new(Stored { bytes, used: false })))
+                    .map(|(k, bytes)| {
+                        (
+                            k,
+                            Mutex::new(Stored {
+                                bytes: bytes.into_vec(),
+                                used: false,
+                            }),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -248,17 +257,25 @@ impl Cache {
             return;
         }
         let updates = self.updates.into_inner().unwrap_or_else(|p| p.into_inner());
-        let mut entries: HashMap<PathBuf, Vec<u8>> = self
+        // The entries stored this run, and the others kept: an entry this run did not
+        // use is kept while its file exists (a file outside this run's paths); a used
+        // one was read this run. (On a first run there are no others.)
+        let updated: rustc_hash::FxHashSet<&std::ffi::OsStr> =
+            updates.iter().map(|(k, _)| k.as_os_str()).collect();
+        let mut entries: Vec<(PathBuf, Vec<u8>)> = self
             .entries
             .into_iter()
+            .filter(|(k, _)| !updated.contains(k.as_os_str()))
             .map(|(k, v)| (k, v.into_inner().unwrap_or_else(|p| p.into_inner())))
-            // An entry this run did not use is kept while its file exists (a file
-            // outside this run's paths); a used one was read this run.
             .filter(|(k, v)| v.used || k.exists())
             .map(|(k, v)| (k, v.bytes))
             .collect();
+        drop(updated);
         entries.extend(updates);
-        let entries: Vec<(PathBuf, Vec<u8>)> = entries.into_iter().collect();
+        let entries = entries
+            .into_iter()
+            .map(|(k, v)| (k, serde_bytes::ByteBuf::from(v)))
+            .collect();
         let file = CacheFile {
             format: FORMAT,
             fingerprint: self.fingerprint,
@@ -283,5 +300,21 @@ impl Cache {
         if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &self.path).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Entries written as bytes encode exactly as the sequence of `u8`s they were
+    /// written as before, so caches of earlier runs stay readable.
+    #[test]
+    fn entry_bytes_encode_as_a_sequence_of_bytes_did() {
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        let as_seq = postcard::to_stdvec(&(std::path::PathBuf::from("a/b.py"), bytes.clone()));
+        let as_bytes = postcard::to_stdvec(&(
+            std::path::PathBuf::from("a/b.py"),
+            serde_bytes::ByteBuf::from(bytes),
+        ));
+        assert_eq!(as_seq.ok(), as_bytes.ok());
     }
 }

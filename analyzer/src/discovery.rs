@@ -13,6 +13,7 @@
 
 use crate::config::Settings;
 use crate::error::CheckError;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -151,9 +152,21 @@ pub fn discover(paths: &[PathBuf], cwd: &Path, settings: &Settings) -> Result<Ve
         });
     }
     let mut out = found.into_inner().unwrap_or_else(|p| p.into_inner());
-    out.sort();
+    // Path order (component by component), compared as bytes: a key per path with the
+    // components joined by NUL, which sorts below every byte of a name.
+    out.par_sort_by_cached_key(|i| (path_key(&i.display), path_key(&i.abs), i.kind));
     out.dedup_by(|a, b| a.abs == b.abs);
     Ok(out)
+}
+
+/// `path`'s components joined by NUL: byte order on keys is [`Path`]'s order.
+fn path_key(path: &Path) -> Vec<u8> {
+    let mut key = Vec::with_capacity(path.as_os_str().len());
+    for c in path.components() {
+        key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+        key.push(0);
+    }
+    key
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -26,7 +26,6 @@ pub mod error;
 pub mod finding;
 pub mod fix;
 pub mod host;
-pub mod html_depth;
 pub mod knowledge;
 pub mod noqa;
 pub mod output;

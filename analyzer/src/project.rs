@@ -11,7 +11,9 @@ use crate::finding::{FileId, Finding};
 use crate::rules::{self, c010, c012, s011, t002, t012, t101, t102, v007, v008};
 use crate::summary::python::{BaseRef, PyFile};
 use crate::summary::template::{TemplateDoc, TemplateRef};
-use std::collections::{HashMap, HashSet};
+// Fx hashing: the keys are the project's own names and ids, not attacker-chosen.
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 #[cfg(test)]
@@ -59,7 +61,7 @@ pub struct PythonIndex<'a> {
 impl<'a> PythonIndex<'a> {
     /// Index `files` by module name (the first file wins when two share a name).
     pub fn new(files: Vec<(FileId, &'a PyFile)>) -> Self {
-        let mut modules = HashMap::new();
+        let mut modules = HashMap::default();
         for (i, (_, f)) in files.iter().enumerate() {
             if !f.module.is_empty() {
                 modules.entry(f.module.as_str()).or_insert(i);
@@ -187,7 +189,7 @@ fn is_djust_component(path: &str) -> bool {
 }
 
 /// The two families of djust classes a class can belong to by inheritance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {
     /// `LiveView` (and `LiveComponent`, whose handlers and templates work alike).
     LiveView,
@@ -218,7 +220,8 @@ impl Family {
 /// Decides which classes are LiveViews (and which are components), with memoisation.
 pub struct LiveViews<'i, 'a> {
     index: &'i PythonIndex<'a>,
-    memo: HashMap<(Family, usize, usize), bool>,
+    /// (file, class) → (is a LiveView, is a component).
+    memo: HashMap<(usize, usize), (bool, bool)>,
 }
 
 impl<'i, 'a> LiveViews<'i, 'a> {
@@ -226,7 +229,7 @@ impl<'i, 'a> LiveViews<'i, 'a> {
     pub fn new(index: &'i PythonIndex<'a>) -> Self {
         LiveViews {
             index,
-            memo: HashMap::new(),
+            memo: HashMap::default(),
         }
     }
 
@@ -235,40 +238,84 @@ impl<'i, 'a> LiveViews<'i, 'a> {
     /// `LiveComponent` where the import cannot be followed). A component's template
     /// is a fragment of its LiveView's page, so it needs no `dj-root` (T002).
     pub fn is_component(&mut self, m: usize, c: usize) -> bool {
-        self.check(Family::Component, m, c, &mut HashSet::new())
+        self.kinds(m, c).1
     }
 
     /// True when class `c` of file `m` is a LiveView: one of its bases resolves,
     /// transitively, to djust's `LiveView`/`LiveComponent`, or is named `…LiveView`.
     pub fn is_liveview(&mut self, m: usize, c: usize) -> bool {
-        self.check(Family::LiveView, m, c, &mut HashSet::new())
+        self.kinds(m, c).0
     }
 
-    fn check(&mut self, family: Family, m: usize, c: usize, visiting: &mut HashSet<(usize, usize)>) -> bool {
-        if let Some(&v) = self.memo.get(&(family, m, c)) {
+    /// Both families at once: each base is resolved once for the two.
+    pub fn kinds(&mut self, m: usize, c: usize) -> (bool, bool) {
+        self.check(m, c, &mut Vec::new())
+    }
+
+    fn check(&mut self, m: usize, c: usize, visiting: &mut Vec<(usize, usize)>) -> (bool, bool) {
+        if let Some(&v) = self.memo.get(&(m, c)) {
             return v;
         }
-        if !visiting.insert((m, c)) {
-            return false;
+        // The chain being followed (a few classes): a base met again is a cycle.
+        if visiting.contains(&(m, c)) {
+            return (false, false);
         }
+        visiting.push((m, c));
         let class = &self.index.files[m].1.classes[c];
-        let mut result = false;
+        let (mut liveview, mut component) = (false, false);
         for base in &class.bases {
             let BaseRef::Dotted(parts) = base else { continue };
-            let hit = family.named(parts)
-                || match self.index.resolve_written_in_scope(m, c, parts) {
-                    Symbol::Class(bm, bc) => self.check(family, bm, bc, visiting),
-                    Symbol::External(p) => family.external(&p),
-                    _ => family.unresolved(parts),
-                };
-            if hit {
-                result = true;
+            liveview |= Family::LiveView.named(parts);
+            let (l, k) = match self.index.resolve_written_in_scope(m, c, parts) {
+                Symbol::Class(bm, bc) => self.check(bm, bc, visiting),
+                Symbol::External(p) => (Family::LiveView.external(&p), Family::Component.external(&p)),
+                _ => (
+                    Family::LiveView.unresolved(parts),
+                    Family::Component.unresolved(parts),
+                ),
+            };
+            liveview |= l;
+            component |= k;
+            if liveview && component {
                 break;
             }
         }
-        visiting.remove(&(m, c));
-        self.memo.insert((family, m, c), result);
-        result
+        visiting.pop();
+        self.memo.insert((m, c), (liveview, component));
+        (liveview, component)
+    }
+}
+
+/// Every class's family (LiveView, component), decided once for the cross-file rules:
+/// in parallel over the files, each worker with its own [`LiveViews`] memo.
+pub struct ClassKinds {
+    /// Per file of the index, per class: (is a LiveView, is a component).
+    kinds: Vec<Vec<(bool, bool)>>,
+}
+
+impl ClassKinds {
+    /// Classify every class of `index`.
+    pub fn of(index: &PythonIndex<'_>) -> ClassKinds {
+        let kinds = index
+            .files()
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || LiveViews::new(index),
+                |lv, (m, (_, file))| (0..file.classes.len()).map(|c| lv.kinds(m, c)).collect(),
+            )
+            .collect();
+        ClassKinds { kinds }
+    }
+
+    /// [`LiveViews::is_liveview`] of class `c` of file `m` (false for an index out of range).
+    pub fn is_liveview(&self, m: usize, c: usize) -> bool {
+        self.kinds.get(m).and_then(|k| k.get(c)).is_some_and(|k| k.0)
+    }
+
+    /// [`LiveViews::is_component`] of class `c` of file `m`.
+    pub fn is_component(&self, m: usize, c: usize) -> bool {
+        self.kinds.get(m).and_then(|k| k.get(c)).is_some_and(|k| k.1)
     }
 }
 
@@ -358,7 +405,7 @@ impl PythonIndex<'_> {
     /// The names of the event handlers (methods decorated with djust's `event_handler`
     /// or `action`) of the classes of `chain` ([`PythonIndex::readable_ancestors`]).
     pub fn handler_names(&self, chain: &[(usize, usize)]) -> HashSet<String> {
-        let mut names = HashSet::new();
+        let mut names = HashSet::default();
         for &(fm, fc) in chain {
             let file = self.files[fm].1;
             for h in file.handlers.iter().filter(|h| h.class == fc) {
@@ -414,8 +461,8 @@ impl TemplateIndex {
     /// `templates/` directories).
     pub fn new(templates: &[(FileId, PathBuf)], dirs: &[PathBuf]) -> Self {
         let rank: HashMap<&Path, usize> = dirs.iter().enumerate().map(|(i, d)| (d.as_path(), i)).collect();
-        let mut by_name: HashMap<String, Vec<(usize, FileId)>> = HashMap::new();
-        let mut names = HashMap::new();
+        let mut by_name: HashMap<String, Vec<(usize, FileId)>> = HashMap::default();
+        let mut names = HashMap::default();
         for (id, abs) in templates {
             // Every template directory that holds this file, nearest first: O(depth).
             let mut holders: Vec<(usize, &Path)> = abs
@@ -438,7 +485,7 @@ impl TemplateIndex {
         TemplateIndex {
             by_name,
             names,
-            project_of: HashMap::new(),
+            project_of: HashMap::default(),
         }
     }
 
@@ -513,31 +560,30 @@ pub fn template_dirs(
     template_paths: &[&Path],
 ) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
-    for d in settings_dirs {
-        if !dirs.contains(d) {
-            dirs.push(d.clone());
-        }
-    }
-    for app in app_dirs {
-        let d = app.join("templates");
-        if !dirs.contains(&d) {
+    // Each directory once, in the first place it comes (a set: a project has hundreds).
+    let mut seen: HashSet<PathBuf> = HashSet::default();
+    let mut add = |d: PathBuf| {
+        if seen.insert(d.clone()) {
             dirs.push(d);
         }
+    };
+    for d in settings_dirs {
+        add(d.clone());
     }
-    let mut app_dirs: Vec<PathBuf> = template_paths
+    for app in app_dirs {
+        add(app.join("templates"));
+    }
+    let mut found: Vec<&Path> = template_paths
         .iter()
         .filter_map(|p| {
             p.ancestors()
                 .find(|a| a.file_name().is_some_and(|n| n == "templates"))
-                .map(Path::to_path_buf)
         })
         .collect();
-    app_dirs.sort();
-    app_dirs.dedup();
-    for d in app_dirs {
-        if !dirs.contains(&d) {
-            dirs.push(d);
-        }
+    found.sort();
+    found.dedup();
+    for d in found {
+        add(d.to_path_buf());
     }
     dirs
 }
@@ -571,20 +617,19 @@ pub fn cross_file_findings(
     templates: &[(FileId, &TemplateDoc)],
     tindex: &TemplateIndex,
 ) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut liveviews = LiveViews::new(index);
-
+    let liveviews = ClassKinds::of(index);
     // V007: handlers in every non-abstract class.
-    for (m, (file_id, file)) in index.files().iter().enumerate() {
-        for cand in &file.handlers {
-            if file.classes[cand.class].is_abstract {
-                continue;
-            }
-            if let Some(f) = v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p)) {
-                out.push(f);
-            }
-        }
-    }
+    let mut out: Vec<Finding> = index
+        .files()
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(m, (file_id, file))| {
+            file.handlers
+                .iter()
+                .filter(|cand| !file.classes[cand.class].is_abstract)
+                .filter_map(move |cand| v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p)))
+        })
+        .collect();
 
     // Which templates LiveViews render; components' templates are fragments, and so
     // are those of LiveViews another template embeds (`{% live_render %}`: the parent
@@ -593,9 +638,9 @@ pub fn cross_file_findings(
         .iter()
         .flat_map(|(_, d)| d.embeds.iter().map(String::as_str))
         .collect();
-    let mut template_of: HashMap<FileId, String> = HashMap::new();
-    let mut views_of: HashMap<FileId, Vec<(String, usize, usize)>> = HashMap::new();
-    let mut fragments: HashSet<FileId> = HashSet::new();
+    let mut template_of: HashMap<FileId, String> = HashMap::default();
+    let mut views_of: HashMap<FileId, Vec<(String, usize, usize)>> = HashMap::default();
+    let mut fragments: HashSet<FileId> = HashSet::default();
     for (m, (file_id, file)) in index.files().iter().enumerate() {
         for (c, class) in file.classes.iter().enumerate() {
             let Some((name, _)) = &class.template_name else {
@@ -638,41 +683,48 @@ pub fn cross_file_findings(
 
     // The class rules (V001–V004, V010, V013, S005): LiveView classes that are not
     // abstract and not components, whose bases can all be read.
-    for (m, (file_id, file)) in index.files().iter().enumerate() {
-        for (c, class) in file.classes.iter().enumerate() {
-            if class.is_abstract || !liveviews.is_liveview(m, c) || liveviews.is_component(m, c) {
-                continue;
+    let class_findings = index
+        .files()
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(m, (file_id, file))| {
+            let mut out = Vec::new();
+            for (c, class) in file.classes.iter().enumerate() {
+                if class.is_abstract || !liveviews.is_liveview(m, c) || liveviews.is_component(m, c) {
+                    continue;
+                }
+                let Some(chain) = index.readable_ancestors(m, c) else {
+                    continue;
+                };
+                // Each base as the class's module resolves it, and whether it is a LiveView.
+                let bases: Vec<(Option<(usize, usize)>, bool)> = class
+                    .bases
+                    .iter()
+                    .map(|b| match b {
+                        BaseRef::Dotted(parts) => match index.resolve_written(m, parts) {
+                            Symbol::Class(bm, bc) => (Some((bm, bc)), liveviews.is_liveview(bm, bc)),
+                            _ => (None, parts.last().is_some_and(|n| n.ends_with("LiveView"))),
+                        },
+                        BaseRef::Other => (None, false),
+                    })
+                    .collect();
+                let ctx = rules::ClassContext {
+                    file: *file_id,
+                    module: file,
+                    class,
+                    qualname: format!("{}.{}", file.module, class.qualname),
+                    chain: &chain,
+                    bases: &bases,
+                    handlers: index.handler_names(&chain),
+                    index,
+                };
+                for rule in rules::CLASS_RULES {
+                    rule(&ctx, &mut out);
+                }
             }
-            let Some(chain) = index.readable_ancestors(m, c) else {
-                continue;
-            };
-            // Each base as the class's module resolves it, and whether it is a LiveView.
-            let bases: Vec<(Option<(usize, usize)>, bool)> = class
-                .bases
-                .iter()
-                .map(|b| match b {
-                    BaseRef::Dotted(parts) => match index.resolve_written(m, parts) {
-                        Symbol::Class(bm, bc) => (Some((bm, bc)), liveviews.is_liveview(bm, bc)),
-                        _ => (None, parts.last().is_some_and(|n| n.ends_with("LiveView"))),
-                    },
-                    BaseRef::Other => (None, false),
-                })
-                .collect();
-            let ctx = rules::ClassContext {
-                file: *file_id,
-                module: file,
-                class,
-                qualname: format!("{}.{}", file.module, class.qualname),
-                chain: &chain,
-                bases: &bases,
-                handlers: index.handler_names(&chain),
-                index,
-            };
-            for rule in rules::CLASS_RULES {
-                rule(&ctx, &mut out);
-            }
-        }
-    }
+            out
+        });
+    out.par_extend(class_findings);
 
     // The configuration rules, on the settings modules.
     let settings = crate::project_settings::find(index);
@@ -703,9 +755,10 @@ pub fn cross_file_findings(
     let docs: HashMap<FileId, &TemplateDoc> = templates.iter().map(|(id, d)| (*id, *d)).collect();
     let mut ids: Vec<&FileId> = views_of.keys().collect();
     ids.sort();
-    for id in ids {
+    let t101_findings = ids.par_iter().flat_map_iter(|id| {
+        let mut out = Vec::new();
         let (Some(doc), Some(views)) = (docs.get(id), views_of.get(id)) else {
-            continue;
+            return out;
         };
         let Some(sets) = views
             .iter()
@@ -716,7 +769,7 @@ pub fn cross_file_findings(
             })
             .collect::<Option<Vec<HashSet<String>>>>()
         else {
-            continue;
+            return out;
         };
         for directive in doc.elements.iter().flat_map(|e| e.directives.iter()) {
             let Some(handler) = &directive.target else {
@@ -727,12 +780,15 @@ pub fn cross_file_findings(
             }
             let paths: Vec<String> = views.iter().map(|(p, _, _)| p.clone()).collect();
             let near = nearest(handler, sets.iter().flatten().map(String::as_str));
-            out.push(t101::finding(*id, directive, handler, &paths, near));
+            out.push(t101::finding(**id, directive, handler, &paths, near));
         }
-    }
+        out
+    });
+    out.par_extend(t101_findings);
 
     // T102: dj-view naming something that is not a LiveView of the project.
-    for (id, doc) in templates {
+    let t102_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
+        let mut out = Vec::new();
         for element in &doc.elements {
             let (Some(span), Some(path)) = (element.view, element.view_value.as_deref()) else {
                 continue;
@@ -761,11 +817,13 @@ pub fn cross_file_findings(
             let near = nearest(path, classes.iter().map(String::as_str));
             out.push(t102::finding(*id, span, path, module, problem, near));
         }
-    }
+        out
+    });
+    out.par_extend(t102_findings);
 
     // T002.
-    let mut included = HashSet::new();
-    let mut extended = HashSet::new();
+    let mut included = HashSet::default();
+    let mut extended = HashSet::default();
     for (id, doc) in templates {
         for r in &doc.includes {
             if let TemplateRef::Literal { name, .. } = r {
@@ -780,7 +838,8 @@ pub fn cross_file_findings(
             }
         }
     }
-    for (id, doc) in templates {
+    let t002_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
+        let mut out = Vec::new();
         let reason = if doc.elements.iter().any(|e| e.view.is_some()) {
             t002::RootReason::DjView
         } else if let Some(class) = template_of.get(id) {
@@ -794,7 +853,7 @@ pub fn cross_file_findings(
         {
             t002::RootReason::Directives
         } else {
-            continue;
+            return out;
         };
         if chain_lacks(*id, &docs, tindex, |d| {
             d.elements.iter().any(|e| e.root.is_some())
@@ -809,7 +868,9 @@ pub fn cross_file_findings(
         {
             out.push(t012::finding(*id, doc, &reason));
         }
-    }
+        out
+    });
+    out.par_extend(t002_findings);
     out
 }
 
@@ -821,7 +882,7 @@ fn chain_lacks(
     tindex: &TemplateIndex,
     has: impl Fn(&TemplateDoc) -> bool,
 ) -> bool {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut cur = start;
     loop {
         if !seen.insert(cur) {

@@ -194,11 +194,15 @@ impl Collector<'_, '_> {
             } else {
                 let mut nested: Vec<&[Stmt]> = Vec::new();
                 child_bodies(stmt, &mut |b| nested.push(b));
-                let fn_prefix = FnDef::from_stmt(stmt)
-                    .map(|f| format!("{prefix}{}.<locals>.", f.name))
-                    .unwrap_or_else(|| prefix.to_string());
+                if nested.is_empty() {
+                    continue;
+                }
+                // A function's classes are `f.<locals>.C`; an `if`'s or a `with`'s keep
+                // the prefix (allocated only when there is a body to walk).
+                let fn_prefix = FnDef::from_stmt(stmt).map(|f| format!("{prefix}{}.<locals>.", f.name));
+                let inner = fn_prefix.as_deref().unwrap_or(prefix);
                 for b in nested {
-                    self.classes_in(b, parent, &fn_prefix);
+                    self.classes_in(b, parent, inner);
                 }
             }
         }

@@ -28,19 +28,22 @@ pub enum ReadError {
 }
 
 /// The bytes of `path` when it is a regular file of at most [`MAX_FILE_SIZE`] bytes.
-/// The type is checked before the file is opened (opening a named pipe blocks), and
-/// the read stops at the limit even if the file grows meanwhile.
+/// The file is opened without blocking (on Unix `O_NONBLOCK`: opening a named pipe
+/// would otherwise wait for a writer) and its type checked on the open file before
+/// anything is read; the read stops at the limit even if the file grows meanwhile.
 pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
     read_with_metadata(path).map(|(bytes, _)| bytes)
 }
 
-/// [`read`], with the file's metadata as it was before the read (one `stat` serves the
-/// checks and the cache's stamp).
+/// [`read`], with the file's metadata as it was before the read.
 ///
 /// # Errors
 /// As [`read`].
 pub fn read_with_metadata(path: &Path) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
-    let meta = std::fs::metadata(path)?;
+    let mut file = open_nonblocking(path)?;
+    // One `fstat` on the open file (no second path lookup) serves the checks and the
+    // cache's stamp.
+    let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(describe(&meta.file_type())));
     }
@@ -48,15 +51,35 @@ pub fn read_with_metadata(path: &Path) -> Result<(Vec<u8>, std::fs::Metadata), R
         return Err(ReadError::TooLarge { size: meta.len() });
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    std::fs::File::open(path)?
-        .take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)?;
+    (&mut file).take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(ReadError::TooLarge {
             size: bytes.len() as u64,
         });
     }
     Ok((bytes, meta))
+}
+
+/// Open for reading without waiting: a named pipe opens at once (and is then refused
+/// by its type) instead of blocking until a writer appears. `O_NONBLOCK` does not
+/// change reads of regular files.
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Elsewhere the type is checked first (a pipe is not a path one can open there).
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(describe(&meta.file_type())));
+    }
+    std::fs::File::open(path)
 }
 
 /// [`read`] as UTF-8 text (a leading BOM dropped, invalid bytes an error): for

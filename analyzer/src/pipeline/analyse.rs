@@ -7,7 +7,7 @@ use crate::discovery::{Input, Kind};
 use crate::finding::{FileId, Finding};
 use crate::{project, python, rules, template, SourceFile};
 use djust_runtime::LineIndex;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 pub(crate) fn analyse(

@@ -20,9 +20,11 @@ use std::path::{Path, PathBuf};
 pub(crate) enum Texts {
     /// Every text (the language server's host, the project index: columns need them).
     All,
-    /// Only the texts of files with per-file findings (and editor buffers); the others
-    /// are read again if a cross-file finding lands on them. A run over 40,000 files
-    /// does not hold 40,000 texts.
+    /// Only the texts of files with per-file findings, of templates with djust
+    /// elements (where the cross-file template rules land: reading them again would
+    /// cost more than their few kilobytes) and of editor buffers; the others are read
+    /// again if a cross-file finding lands on them. A run over 40,000 files does not
+    /// hold 40,000 texts.
     WithFindings,
 }
 
@@ -31,6 +33,7 @@ impl Texts {
         if self == Texts::WithFindings
             && l.has_text
             && l.findings.is_empty()
+            && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty())
             && !overlay.iter().any(|(abs, _)| *abs == l.file.abs)
         {
             l.file.text = String::new();
@@ -52,17 +55,14 @@ pub(crate) fn load_project(
     let (primary, markup): (Vec<Input>, Vec<Input>) =
         inputs.into_iter().partition(|i| i.kind != Kind::Markup);
 
-    let mut module_cache = HashMap::new();
-    let modules: Vec<Option<(String, bool)>> = primary
-        .iter()
-        .map(|i| (i.kind == Kind::Python).then(|| discovery::module_name(&i.abs, &mut module_cache)))
-        .collect();
+    // Each worker remembers which directories are packages (one `stat` per directory
+    // and worker).
     let mut loaded: Vec<Loaded> = primary
         .par_iter()
-        .zip(modules.par_iter())
         .enumerate()
-        .map(|(id, (input, module))| {
-            texts.apply(load(id, input, module.clone(), settings, cache, overlay), overlay)
+        .map_init(HashMap::new, |packages, (id, input)| {
+            let module = (input.kind == Kind::Python).then(|| discovery::module_name(&input.abs, packages));
+            texts.apply(load(id, input, module, settings, cache, overlay), overlay)
         })
         .collect();
 
@@ -77,7 +77,8 @@ pub(crate) fn load_project(
         .flatten()
         .collect();
     if !settings_dirs.is_empty() {
-        let known: std::collections::HashSet<PathBuf> = loaded.iter().map(|l| l.file.abs.clone()).collect();
+        let known: rustc_hash::FxHashSet<&std::ffi::OsStr> =
+            loaded.iter().map(|l| l.file.abs.as_os_str()).collect();
         let mut extra: Vec<Input> = markup
             .into_iter()
             .filter(|m| settings_dirs.iter().any(|d| m.abs.starts_with(d)))
@@ -102,7 +103,7 @@ pub(crate) fn load_project(
                 }
             }
         }
-        extra.retain(|i| !known.contains(&i.abs));
+        extra.retain(|i| !known.contains(i.abs.as_os_str()));
         extra.sort();
         extra.dedup_by(|a, b| a.abs == b.abs);
         let base = loaded.len();

@@ -147,20 +147,33 @@ pub fn check_with_overlay(
     });
     // The cache has what it needs: the per-file findings move into the report.
     let (mut findings, suppressed) = selection.take(&mut loaded);
-    // Files whose result came from the cache are read now, if they have findings.
+    // Files whose text was not kept (a cache hit, or no per-file finding) are read now,
+    // in parallel, if they have findings.
     let mut needs_text = vec![false; loaded.len()];
     for f in &findings {
         needs_text[f.file] = !loaded[f.file].has_text;
     }
-    for (l, needed) in loaded.iter_mut().zip(needs_text) {
+    loaded.par_iter_mut().zip(needs_text).for_each(|(l, needed)| {
         if needed {
             if let Ok(bytes) = source::read(&l.file.abs) {
-                l.file.text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-                    .into_owned();
+                let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                    Some(rest) => rest.to_vec(),
+                    None => bytes,
+                };
+                l.file.text = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 l.file.lines = LineIndex::new(&l.file.text);
             }
         }
-    }
+    });
+    // The summaries (thousands of small trees) are freed on another thread while the
+    // report is sorted and printed.
+    let summaries: Vec<Summary> = loaded
+        .iter_mut()
+        .map(|l| std::mem::replace(&mut l.summary, Summary::None))
+        .collect();
+    // Should no thread be had, the closure, and the summaries with it, is dropped here.
+    let _freeing = std::thread::Builder::new().spawn(move || drop(summaries));
     let files: Vec<SourceFile> = loaded.into_iter().map(|l| l.file).collect();
     sort_findings(&mut findings, |id| files[id].display.as_path());
     Ok(Report {

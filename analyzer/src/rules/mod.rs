@@ -56,7 +56,7 @@ use crate::project::PythonIndex;
 use crate::project_settings::ProjectSettings;
 use crate::summary::python::{PyClass, PyFile};
 use crate::summary::template::TemplateDoc;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// What a class rule knows about one LiveView class (not abstract, not a component,
 /// every base readable).
