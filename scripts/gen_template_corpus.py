@@ -1051,6 +1051,13 @@ TPL = {
     "dir/inc.html": "{% include '../row.html' %}",
     "nested_blocks.html": "{% extends 'outer.html' %}{% block inner %}INNER{% endblock %}",
     "outer.html": "{% block outer %}O[{% block inner %}i{% endblock %}]{% endblock %}",
+    # A child's blocks count wherever they are nested (Django: get_nodes_by_type), and
+    # render where the parent puts them: the tags around them in the child do not apply.
+    "lang_child.html": "{% extends 'base.html' %}{% load i18n %}{% language 'de' %}{% block content %}"
+    "{% get_current_language as l %}in {{ l }}{% endblock %}{% endlanguage %}",
+    "wrapped_child.html": "{% extends 'base.html' %}{% with x=1 %}{% block title %}W{{ x }}{% endblock %}{% endwith %}"
+    "{% filter upper %}{% block footer %}f{% endblock %}{% endfilter %}"
+    "{% if false %}{% block content %}from a false branch{% endblock %}{% endif %}",
 }
 add("extends/child", "", main="child.html", templates=TPL)
 add("extends/grandchild", "", main="grandchild.html", templates=TPL)
@@ -1066,6 +1073,8 @@ add("extends/not_first", "{{ int }}{% extends 'base.html' %}", templates=TPL)
 add("extends/twice", "{% extends 'base.html' %}{% extends 'base.html' %}", templates=TPL)
 add("extends/relative", "", main="dir/page.html", templates=TPL)
 add("extends/nested_blocks", "", main="nested_blocks.html", templates=TPL)
+add("extends/block_in_language", "", main="lang_child.html", templates=TPL)
+add("extends/blocks_in_with_filter_if", "", main="wrapped_child.html", templates=TPL)
 add("extends/super_in_base", "{% block a %}{{ block.super }}x{% endblock %}", templates=TPL)
 add("include/basic", "<ul>{% for item in list %}{% include 'row.html' %}{% endfor %}</ul>", templates=TPL)
 add("include/with", "{% include 'row.html' with item='w' extra=str_html %}", templates=TPL)

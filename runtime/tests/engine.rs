@@ -468,3 +468,27 @@ fn the_tag_list_is_what_the_parser_compiles() {
         }
     }
 }
+
+/// A child template's blocks are found wherever they are nested, as Django's
+/// `ExtendsNode` finds them (`get_nodes_by_type`, through every node's child node
+/// lists): inside `{% language %}` and `{% partialdef %}` too, which used to be
+/// skipped (the parent's block rendered instead). Rendered by the parent, so the
+/// `{% language %}` around the child's block does not apply (the host's `de`, not `fr`).
+#[test]
+fn a_childs_blocks_count_inside_every_tag_with_a_body() {
+    let mut engine = memory(&[
+        ("base.html", "[{% block a %}A{% endblock %}|{% block b %}B{% endblock %}|{% block c %}C{% endblock %}]"),
+        (
+            "child.html",
+            "{% extends 'base.html' %}{% load i18n %}\
+             {% language 'fr' %}{% block a %}a:{% get_current_language as l %}{{ l }}{% endblock %}{% endlanguage %}\
+             {% partialdef p %}{% block b %}b{% endblock %}{% endpartialdef %}\
+             {% with x=1 %}{% block c %}c{{ x }}{% endblock %}{% endwith %}",
+        ),
+    ]);
+    engine.set_host(Arc::new(German));
+    let out = engine
+        .get_template("child.html")
+        .and_then(|t| engine.render(&t, &empty()));
+    assert_eq!(out.map_err(|e| e.message).as_deref(), Ok("[a:de|b|c]"));
+}

@@ -1896,30 +1896,45 @@ pub fn construct_relative_path(
     })
 }
 
-/// Call `f` on every node of the tree, parents before children, in source order.
-pub fn walk<'n>(nodes: &'n [Node], f: &mut dyn FnMut(&'n Node)) {
-    for node in nodes {
-        f(node);
-        match node {
-            Node::If(branches, _) => branches.iter().for_each(|(_, body)| walk(body, f)),
+impl Node {
+    /// Call `f` on each node list directly inside this node, in source order: the
+    /// lists Django's `Node.get_nodes_by_type` descends into (each node class's
+    /// `child_nodelists`): every branch of `{% if %}`, the body and `{% empty %}` of
+    /// `{% for %}`, both parts of `{% ifchanged %}`, and the body of `{% with %}`,
+    /// `{% autoescape %}`, `{% spaceless %}`, `{% filter %}`, `{% block %}`,
+    /// `{% language %}`, `{% partialdef %}` and a registered block tag. This is the one
+    /// definition of the tree's shape: [`walk`], the renderer's search for a template's
+    /// blocks and the analyzer all go through it.
+    pub fn for_each_child_list<'n>(&'n self, f: &mut dyn FnMut(&'n [Node])) {
+        match self {
+            Node::If(branches, _) => branches.iter().for_each(|(_, body)| f(body)),
             Node::For(n) => {
-                walk(&n.body, f);
-                walk(&n.empty, f);
+                f(&n.body);
+                f(&n.empty);
+            }
+            Node::IfChanged(n) => {
+                f(&n.body);
+                f(&n.otherwise);
             }
             Node::With(_, body, _)
             | Node::Autoescape(_, body, _)
             | Node::Spaceless(body, _)
-            | Node::Filter(_, body, _) => walk(body, f),
-            Node::IfChanged(n) => {
-                walk(&n.body, f);
-                walk(&n.otherwise, f);
-            }
-            Node::Block(b) => walk(&b.body, f),
-            Node::PartialDef(_, _, body, _) => walk(body, f),
-            Node::Custom(c) => walk(&c.body, f),
-            Node::Language(_, body, _) => walk(body, f),
+            | Node::Filter(_, body, _)
+            | Node::Language(_, body, _) => f(body),
+            Node::Block(b) => f(&b.body),
+            Node::PartialDef(_, _, body, _) => f(body),
+            Node::Custom(c) => f(&c.body),
             _ => {}
         }
+    }
+}
+
+/// Call `f` on every node of the tree, parents before children, in source order
+/// (through [`Node::for_each_child_list`]). The depth is the parser's nesting limit.
+pub fn walk<'n>(nodes: &'n [Node], f: &mut dyn FnMut(&'n Node)) {
+    for node in nodes {
+        f(node);
+        node.for_each_child_list(&mut |body| walk(body, f));
     }
 }
 

@@ -1965,29 +1965,15 @@ impl<'e> Renderer<'e> {
     }
 }
 
+/// Every `{% block %}` of a template, outer before inner, wherever it is nested: Django's
+/// `nodelist.get_nodes_by_type(BlockNode)` (so a block inside `{% language %}` or a
+/// registered block tag counts too).
 fn collect_blocks(nodes: &[Node], out: &mut Vec<Arc<BlockNode>>) {
-    for n in nodes {
-        match n {
-            Node::Block(b) => {
-                out.push(b.clone());
-                collect_blocks(&b.body, out);
-            }
-            Node::If(branches, _) => branches.iter().for_each(|(_, body)| collect_blocks(body, out)),
-            Node::For(f) => {
-                collect_blocks(&f.body, out);
-                collect_blocks(&f.empty, out);
-            }
-            Node::With(_, body, _)
-            | Node::Autoescape(_, body, _)
-            | Node::Spaceless(body, _)
-            | Node::Filter(_, body, _) => collect_blocks(body, out),
-            Node::IfChanged(n) => {
-                collect_blocks(&n.body, out);
-                collect_blocks(&n.otherwise, out);
-            }
-            _ => {}
+    super::parser::walk(nodes, &mut |n| {
+        if let Node::Block(b) = n {
+            out.push(b.clone());
         }
-    }
+    });
 }
 
 fn is_same(a: &Value, b: &Value) -> bool {
