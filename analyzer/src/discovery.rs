@@ -159,8 +159,9 @@ pub fn discover(paths: &[PathBuf], cwd: &Path, settings: &Settings) -> Result<Ve
     Ok(out)
 }
 
-/// `path`'s components joined by NUL: byte order on keys is [`Path`]'s order.
-fn path_key(path: &Path) -> Vec<u8> {
+/// `path`'s components joined by NUL: byte order on keys is [`Path`]'s order (for the
+/// paths djust builds: no `.` or `..` inside).
+pub(crate) fn path_key(path: &Path) -> Vec<u8> {
     let mut key = Vec::with_capacity(path.as_os_str().len());
     for c in path.components() {
         key.extend_from_slice(c.as_os_str().as_encoded_bytes());

@@ -82,14 +82,19 @@ pub fn fixable_marker(f: &Finding) -> &'static str {
 
 /// The `concise` format: `path:line:col: CODE [*] message` (`[*]`: `--fix` fixes it).
 pub fn concise(report: &Report) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(report.findings.len() * 96);
+    // Findings come sorted by file: each file's path is spelled once.
+    let mut path: Option<(usize, String)> = None;
     for f in &report.findings {
         let file = report.file(f);
         let (start, _) = file.location(f.span);
+        if path.as_ref().is_none_or(|(id, _)| *id != f.file) {
+            path = Some((f.file, file.display_str()));
+        }
         let _ = writeln!(
             out,
             "{}:{}:{}: {} {}{}",
-            file.display_str(),
+            path.as_ref().map_or("", |(_, p)| p.as_str()),
             start.line,
             start.column,
             f.rule.code(),

@@ -460,7 +460,14 @@ impl TemplateIndex {
     /// directories in Django's search order (settings `DIRS` first, then the apps'
     /// `templates/` directories).
     pub fn new(templates: &[(FileId, PathBuf)], dirs: &[PathBuf]) -> Self {
-        let rank: HashMap<&Path, usize> = dirs.iter().enumerate().map(|(i, d)| (d.as_path(), i)).collect();
+        // Looked up by bytes (a `Path` hashes component by component): the directories
+        // are normalised the way `ancestors()` of a normalised path spells them.
+        let normal: Vec<PathBuf> = dirs.iter().map(|d| d.components().collect()).collect();
+        let rank: HashMap<&std::ffi::OsStr, usize> = normal
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.as_os_str(), i))
+            .collect();
         let mut by_name: HashMap<String, Vec<(usize, FileId)>> = HashMap::default();
         let mut names = HashMap::default();
         for (id, abs) in templates {
@@ -468,7 +475,7 @@ impl TemplateIndex {
             let mut holders: Vec<(usize, &Path)> = abs
                 .ancestors()
                 .skip(1)
-                .filter_map(|a| rank.get(a).map(|&r| (r, a)))
+                .filter_map(|a| rank.get(a.as_os_str()).map(|&r| (r, a)))
                 .collect();
             holders.sort_by_key(|(r, _)| *r);
             for (r, dir) in holders {

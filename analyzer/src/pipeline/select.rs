@@ -6,6 +6,7 @@ use crate::config::Settings;
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
 use crate::{rules, SourceFile};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -114,14 +115,18 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Finding>, settings: &Setti
     sel
 }
 
-/// Sort by file, position and code; drop exact duplicates.
+/// Sort by file (display path, in [`Path`] order), position and code; drop exact
+/// duplicates. The files are ranked once (by byte keys), then the findings sorted by
+/// rank in parallel: no path comparison per pair of findings.
 pub(crate) fn sort_findings<'a>(findings: &mut Vec<Finding>, display: impl Fn(FileId) -> &'a Path) {
-    findings.sort_by(|a, b| {
-        display(a.file)
-            .cmp(display(b.file))
-            .then(a.span.start.cmp(&b.span.start))
-            .then(a.rule.cmp(&b.rule))
-    });
+    let mut files: Vec<FileId> = findings.iter().map(|f| f.file).collect();
+    files.sort_unstable();
+    files.dedup();
+    files.sort_by_cached_key(|&id| crate::discovery::path_key(display(id)));
+    let mut rank: rustc_hash::FxHashMap<FileId, usize> = rustc_hash::FxHashMap::default();
+    rank.extend(files.iter().enumerate().map(|(r, &id)| (id, r)));
+    let rank_of = |id: FileId| rank.get(&id).copied().unwrap_or(usize::MAX);
+    findings.par_sort_by_key(|f| (rank_of(f.file), f.span.start, f.rule));
     findings
         .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message);
 }
