@@ -262,20 +262,20 @@ impl Cache {
         // one was read this run. (On a first run there are no others.)
         let updated: rustc_hash::FxHashSet<&std::ffi::OsStr> =
             updates.iter().map(|(k, _)| k.as_os_str()).collect();
-        let mut entries: Vec<(PathBuf, Vec<u8>)> = self
+        let mut entries: Vec<(PathBuf, serde_bytes::ByteBuf)> = self
             .entries
             .into_iter()
             .filter(|(k, _)| !updated.contains(k.as_os_str()))
             .map(|(k, v)| (k, v.into_inner().unwrap_or_else(|p| p.into_inner())))
             .filter(|(k, v)| v.used || k.exists())
-            .map(|(k, v)| (k, v.bytes))
+            .map(|(k, v)| (k, serde_bytes::ByteBuf::from(v.bytes)))
             .collect();
         drop(updated);
-        entries.extend(updates);
-        let entries = entries
-            .into_iter()
-            .map(|(k, v)| (k, serde_bytes::ByteBuf::from(v)))
-            .collect();
+        entries.extend(
+            updates
+                .into_iter()
+                .map(|(k, v)| (k, serde_bytes::ByteBuf::from(v))),
+        );
         let file = CacheFile {
             format: FORMAT,
             fingerprint: self.fingerprint,

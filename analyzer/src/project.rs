@@ -11,8 +11,8 @@ use crate::finding::{FileId, Finding};
 use crate::rules::{self, c010, c012, s011, t002, t012, t101, t102, v007, v008};
 use crate::summary::python::{BaseRef, PyFile};
 use crate::summary::template::{TemplateDoc, TemplateRef};
-// Fx hashing: the keys are the project's own names and ids, not attacker-chosen.
 use rayon::prelude::*;
+// Fx hashing: the keys are the project's own names and ids, not attacker-chosen.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
@@ -188,67 +188,24 @@ fn is_djust_component(path: &str) -> bool {
     (path.starts_with("djust.") || path == "djust") && matches!(last, "LiveComponent" | "Component")
 }
 
-/// The two families of djust classes a class can belong to by inheritance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Family {
-    /// `LiveView` (and `LiveComponent`, whose handlers and templates work alike).
-    LiveView,
-    /// `LiveComponent` / `Component`: templates that are fragments of a page.
-    Component,
-}
-
-impl Family {
-    /// A base whose written name decides, before any resolving (`…LiveView`).
-    fn named(self, parts: &[String]) -> bool {
-        self == Family::LiveView && parts.last().is_some_and(|n| n.ends_with("LiveView"))
-    }
-
-    /// A base that resolves outside the analysed files to djust's class.
-    fn external(self, path: &str) -> bool {
-        match self {
-            Family::LiveView => is_djust_base(path),
-            Family::Component => is_djust_component(path),
-        }
-    }
-
-    /// A base that resolves to nothing: only `LiveComponent`, by its name.
-    fn unresolved(self, parts: &[String]) -> bool {
-        self == Family::Component && parts.last().is_some_and(|n| n == "LiveComponent")
-    }
-}
-
-/// Decides which classes are LiveViews (and which are components), with memoisation.
-pub struct LiveViews<'i, 'a> {
+/// Decides which classes are LiveViews and which are components, with memoisation
+/// (the resolver behind [`ClassKinds`]).
+struct LiveViews<'i, 'a> {
     index: &'i PythonIndex<'a>,
     /// (file, class) → (is a LiveView, is a component).
     memo: HashMap<(usize, usize), (bool, bool)>,
 }
 
 impl<'i, 'a> LiveViews<'i, 'a> {
-    /// A resolver over `index`.
-    pub fn new(index: &'i PythonIndex<'a>) -> Self {
+    fn new(index: &'i PythonIndex<'a>) -> Self {
         LiveViews {
             index,
             memo: HashMap::default(),
         }
     }
 
-    /// True when class `c` of file `m` is a component: one of its bases resolves,
-    /// transitively, to djust's `LiveComponent` or `Component` (or is written
-    /// `LiveComponent` where the import cannot be followed). A component's template
-    /// is a fragment of its LiveView's page, so it needs no `dj-root` (T002).
-    pub fn is_component(&mut self, m: usize, c: usize) -> bool {
-        self.kinds(m, c).1
-    }
-
-    /// True when class `c` of file `m` is a LiveView: one of its bases resolves,
-    /// transitively, to djust's `LiveView`/`LiveComponent`, or is named `…LiveView`.
-    pub fn is_liveview(&mut self, m: usize, c: usize) -> bool {
-        self.kinds(m, c).0
-    }
-
-    /// Both families at once: each base is resolved once for the two.
-    pub fn kinds(&mut self, m: usize, c: usize) -> (bool, bool) {
+    /// Both families of class `c` of file `m`: each base is resolved once for the two.
+    fn kinds(&mut self, m: usize, c: usize) -> (bool, bool) {
         self.check(m, c, &mut Vec::new())
     }
 
@@ -265,14 +222,15 @@ impl<'i, 'a> LiveViews<'i, 'a> {
         let (mut liveview, mut component) = (false, false);
         for base in &class.bases {
             let BaseRef::Dotted(parts) = base else { continue };
-            liveview |= Family::LiveView.named(parts);
+            let last = parts.last().map_or("", String::as_str);
+            // A base written `…LiveView` is a LiveView before any resolving.
+            liveview |= last.ends_with("LiveView");
             let (l, k) = match self.index.resolve_written_in_scope(m, c, parts) {
                 Symbol::Class(bm, bc) => self.check(bm, bc, visiting),
-                Symbol::External(p) => (Family::LiveView.external(&p), Family::Component.external(&p)),
-                _ => (
-                    Family::LiveView.unresolved(parts),
-                    Family::Component.unresolved(parts),
-                ),
+                // Outside the analysed files: djust's own classes.
+                Symbol::External(p) => (is_djust_base(&p), is_djust_component(&p)),
+                // Resolving to nothing: only `LiveComponent`, by its name.
+                _ => (false, last == "LiveComponent"),
             };
             liveview |= l;
             component |= k;
@@ -308,12 +266,17 @@ impl ClassKinds {
         ClassKinds { kinds }
     }
 
-    /// [`LiveViews::is_liveview`] of class `c` of file `m` (false for an index out of range).
+    /// True when class `c` of file `m` is a LiveView: one of its bases resolves,
+    /// transitively, to djust's `LiveView`/`LiveComponent`, or is named `…LiveView`
+    /// (false for an index out of range).
     pub fn is_liveview(&self, m: usize, c: usize) -> bool {
         self.kinds.get(m).and_then(|k| k.get(c)).is_some_and(|k| k.0)
     }
 
-    /// [`LiveViews::is_component`] of class `c` of file `m`.
+    /// True when class `c` of file `m` is a component: one of its bases resolves,
+    /// transitively, to djust's `LiveComponent` or `Component` (or is written
+    /// `LiveComponent` where the import cannot be followed). A component's template
+    /// is a fragment of its LiveView's page, so it needs no `dj-root` (T002).
     pub fn is_component(&self, m: usize, c: usize) -> bool {
         self.kinds.get(m).and_then(|k| k.get(c)).is_some_and(|k| k.1)
     }

@@ -4,7 +4,7 @@
 //! navigation). Built from the same parse and the same cross-file resolution as
 //! `djust check` ([`crate::project_index`]); nothing is imported or run.
 
-use crate::project::{LiveViews, PythonIndex, TemplateIndex};
+use crate::project::{ClassKinds, PythonIndex, TemplateIndex};
 use crate::python::{PyFile, StateKind};
 use crate::summary::template::{TemplateDoc, TemplateRef};
 use crate::{FileId, SourceFile};
@@ -119,7 +119,7 @@ pub(crate) fn build(
     tindex: &TemplateIndex,
 ) -> ProjectIndex {
     let index = PythonIndex::new(python.to_vec());
-    let mut liveviews = LiveViews::new(&index);
+    let liveviews = ClassKinds::of(&index);
     let display = |id: FileId| files[id].display_str();
     let line_of = |id: FileId, span: Span| files[id].location(span).0.line;
     let column_of = |id: FileId, span: Span| files[id].location(span).0.column;

@@ -45,8 +45,9 @@ pub struct Element {
     pub legacy: Vec<(String, Span)>,
     /// Whether the `dj-view` value is built by the template (`{{ … }}`, `{% … %}`).
     pub view_templated: bool,
-    /// The whole element: its start tag to the end of its end tag (or of the start
-    /// tag, when it has none).
+    /// The whole element: its start tag to the end of its end tag; a void or
+    /// self-closing element is its start tag; an element closed without an end tag
+    /// (an implied end, or the end of the input) ends where it is closed.
     pub extent: Span,
 }
 
