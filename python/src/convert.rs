@@ -120,7 +120,18 @@ impl PyContext {
     }
 }
 
+impl PyContext {
+    /// The Python mapping, if any (for a Django `Context` view of it).
+    pub(crate) fn mapping(&self) -> Option<&Py<PyAny>> {
+        self.mapping.as_ref()
+    }
+}
+
 impl ContextSource for PyContext {
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+
     fn get(&self, name: &str) -> Option<Value> {
         let mapping = self.mapping.as_ref()?;
         Python::attach(|py| {
@@ -319,11 +330,47 @@ pub(crate) fn to_py(py: Python<'_>, v: &Value) -> Py<PyAny> {
                 }
                 d.into_any().unbind()
             }
+            Value::Date(d) => py
+                .import("datetime")?
+                .getattr("date")?
+                .call1((d.year, d.month, d.day))?
+                .unbind(),
+            Value::Time(t) => py
+                .import("datetime")?
+                .getattr("time")?
+                .call1((t.hour, t.minute, t.second, t.microsecond))?
+                .unbind(),
+            Value::DateTime(dt) => {
+                let datetime = py.import("datetime")?;
+                let tz = match dt.offset {
+                    Some(seconds) => {
+                        let delta = datetime.getattr("timedelta")?.call1((0, seconds))?;
+                        datetime.getattr("timezone")?.call1((delta,))?
+                    }
+                    None => py.None().into_bound(py),
+                };
+                let (d, t) = (dt.date, dt.time);
+                datetime
+                    .getattr("datetime")?
+                    .call1((
+                        d.year,
+                        d.month,
+                        d.day,
+                        t.hour,
+                        t.minute,
+                        t.second,
+                        t.microsecond,
+                        tz,
+                    ))?
+                    .unbind()
+            }
             Value::Object(o) => match o.as_any().and_then(|a| a.downcast_ref::<PyObj>()) {
                 Some(p) => p.obj.clone_ref(py),
-                None => PyString::new(py, &o.to_py_str()).into_any().unbind(),
+                None => match o.plain() {
+                    Some(plain) => to_py(py, &plain),
+                    None => PyString::new(py, &o.to_py_str()).into_any().unbind(),
+                },
             },
-            other => PyString::new(py, &other.to_py_str()).into_any().unbind(),
         })
     })();
     made.unwrap_or_else(|_| py.None())

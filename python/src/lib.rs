@@ -19,6 +19,7 @@
 mod convert;
 mod host;
 mod json;
+mod library;
 
 use convert::PyContext;
 use djust_runtime::template::{
@@ -56,6 +57,25 @@ fn template_error(py: Python<'_>, e: TemplateError) -> PyErr {
     made.unwrap_or_else(|_| PyValueError::new_err(e.to_string()))
 }
 
+/// With debug on, give the exception for `e` Django's `template_debug` (the source
+/// around the offending token, for the technical 500 page), from `source`, the text
+/// of the template the error is in (`djust.template.debug.attach`).
+fn attach_debug(py: Python<'_>, err: &PyErr, e: &TemplateError, source: &str) {
+    let Some(span) = e.span else {
+        return;
+    };
+    let chars = |at: usize| source.get(..at).map(|s| s.chars().count());
+    let (Some(start), Some(end)) = (chars(span.start), chars(span.end)) else {
+        return;
+    };
+    let attached = py.import("djust.template.debug").and_then(|m| {
+        m.getattr("attach")?
+            .call1((err.value(py), source, e.template.as_deref(), start, end))
+    });
+    // Without Django (the bare module) there is no debug page to feed.
+    drop(attached);
+}
+
 /// The template engine: Django's template language with the loaders Django's
 /// `filesystem` and `locmem` loaders give, compiled templates cached by name.
 ///
@@ -70,12 +90,14 @@ fn template_error(py: Python<'_>, e: TemplateError) -> PyErr {
 #[pyclass(module = "djust._rust", frozen)]
 struct Engine {
     inner: Arc<RtEngine>,
+    debug: bool,
 }
 
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new(), django=false, max_generated_size=djust_runtime::template::render::DEFAULT_MAX_GENERATED_SIZE))]
+    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new(), django=false, max_generated_size=djust_runtime::template::render::DEFAULT_MAX_GENERATED_SIZE, loaders=None, libraries=None, builtins=None, debug=false))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         dirs: Option<Vec<PathBuf>>,
         templates: Option<HashMap<String, String>>,
@@ -83,13 +105,25 @@ impl Engine {
         string_if_invalid: String,
         django: bool,
         max_generated_size: usize,
-    ) -> Self {
-        let mut loaders = Vec::new();
+        loaders: Option<Vec<(String, Bound<'_, PyAny>)>>,
+        libraries: Option<Vec<(String, Bound<'_, PyDict>)>>,
+        builtins: Option<Vec<Bound<'_, PyDict>>>,
+        debug: bool,
+    ) -> PyResult<Self> {
+        let mut chain = Vec::new();
         if let Some(t) = templates {
-            loaders.push(Loader::Memory(t));
+            chain.push(Loader::Memory(t));
         }
         if let Some(d) = dirs {
-            loaders.push(Loader::Directories(d));
+            chain.push(Loader::Directories(d));
+        }
+        for (kind, arg) in loaders.unwrap_or_default() {
+            chain.push(match kind.as_str() {
+                "locmem" => Loader::Memory(arg.extract()?),
+                "directories" => Loader::Directories(arg.extract()?),
+                "host" => Loader::Host(Arc::new(library::PyLoader { load: arg.unbind() })),
+                other => return Err(PyValueError::new_err(format!("unknown loader kind {other:?}"))),
+            });
         }
         let options = EngineOptions {
             string_if_invalid,
@@ -97,13 +131,20 @@ impl Engine {
             max_generated_size,
             ..EngineOptions::default()
         };
-        let mut engine = RtEngine::new(loaders, options);
+        let mut engine = RtEngine::new(chain, options);
         if django {
             engine.set_host(Arc::new(host::DjangoHost));
         }
-        Engine {
-            inner: Arc::new(engine),
+        for (name, desc) in libraries.unwrap_or_default() {
+            library::register_library(engine.registry_mut(), Some(&name), &desc)?;
         }
+        for desc in builtins.unwrap_or_default() {
+            library::register_library(engine.registry_mut(), None, &desc)?;
+        }
+        Ok(Engine {
+            inner: Arc::new(engine),
+            debug,
+        })
     }
 
     /// Compile `source` (named `name` in errors). Raises `TemplateSyntaxError`.
@@ -111,13 +152,17 @@ impl Engine {
     #[allow(clippy::wrong_self_convention)]
     #[pyo3(signature = (source, name=None))]
     fn from_string(&self, py: Python<'_>, source: &str, name: Option<&str>) -> PyResult<Template> {
-        let template = self
-            .inner
-            .compile(source, name)
-            .map_err(|e| template_error(py, e))?;
+        let template = self.inner.compile(source, name).map_err(|e| {
+            let err = template_error(py, e.clone());
+            if self.debug {
+                attach_debug(py, &err, &e, source);
+            }
+            err
+        })?;
         Ok(Template {
             engine: self.inner.clone(),
             inner: template,
+            debug: self.debug,
         })
     }
 
@@ -129,10 +174,19 @@ impl Engine {
             let shown = name.repr().map(|r| r.to_string()).unwrap_or_default();
             return Err(template_error(py, TemplateError::new(ErrorKind::NotFound, shown)));
         };
-        let template = self.inner.get_template(name).map_err(|e| template_error(py, e))?;
+        let template = self.inner.get_template(name).map_err(|e| {
+            let err = template_error(py, e.clone());
+            if self.debug && e.kind == ErrorKind::Syntax {
+                if let Ok(source) = self.inner.template_source(e.template.as_deref().unwrap_or(name)) {
+                    attach_debug(py, &err, &e, &source);
+                }
+            }
+            err
+        })?;
         Ok(Template {
             engine: self.inner.clone(),
             inner: template,
+            debug: self.debug,
         })
     }
 
@@ -153,6 +207,7 @@ impl Engine {
 struct Template {
     engine: Arc<RtEngine>,
     inner: Arc<RtTemplate>,
+    debug: bool,
 }
 
 #[pymethods]
@@ -163,7 +218,22 @@ impl Template {
     fn render(&self, py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
         let ctx = PyContext::new(context)?;
         clear_raised();
-        finish(py, self.engine.render(&self.inner, &ctx))
+        let result = self.engine.render(&self.inner, &ctx);
+        let located = result.as_ref().err().cloned();
+        let outcome = finish(py, result);
+        if let (Err(err), Some(e), true) = (&outcome, located, self.debug) {
+            // The error is in this template or in one it extends or includes.
+            let source = match e.template.as_deref() {
+                Some(name) if Some(name) != self.inner.name.as_deref() => {
+                    self.engine.template_source(name).ok()
+                }
+                _ => Some(self.inner.source.to_string()),
+            };
+            if let Some(source) = source {
+                attach_debug(py, err, &e, &source);
+            }
+        }
+        outcome
     }
 
     /// The name the template was loaded by, if any.
@@ -444,7 +514,11 @@ fn render_template(py: Python<'_>, source: &str, context: Option<Bound<'_, PyAny
         String::new(),
         false,
         djust_runtime::template::render::DEFAULT_MAX_GENERATED_SIZE,
-    );
+        None,
+        None,
+        None,
+        false,
+    )?;
     engine.from_string(py, source, None)?.render(py, context)
 }
 

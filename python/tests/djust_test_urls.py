@@ -21,6 +21,24 @@ def view(request, slug="", pk=0):
     return HttpResponse("")
 
 
+def debug_page(request, name):
+    """Render ``name`` with a djust backend whose ``debug`` option is on (the template
+    errors feed Django's technical 500 page)."""
+    from conftest import TEMPLATES
+
+    from djust.template.backends import DjustTemplates
+
+    backend = DjustTemplates(
+        {
+            "NAME": "debug",
+            "DIRS": [TEMPLATES],
+            "APP_DIRS": False,
+            "OPTIONS": {"debug": True, "libraries": {"shop": "djust_test_tags"}},
+        }
+    )
+    return HttpResponse(backend.get_template(name).render({}, request))
+
+
 urlpatterns = [
     path("", view, name="home"),
     path("products/<int:pk>/", view, name="product"),
@@ -36,6 +54,7 @@ urlpatterns = [
     path("typed/", Typed.as_view(), name="typed"),
     path("form/", WithForm.as_view(), name="form"),
     path("plain/", view, name="plain"),
+    path("debug/<str:name>", debug_page, name="debug-page"),
     path("shop/", Shop.as_view(), name="shop"),
     path("queries/", Queries.as_view(), name="queries"),
     path("_djust/", include("djust.urls")),

@@ -66,8 +66,40 @@ def test_a_url_that_does_not_reverse_fails_the_render() -> None:
 def test_unknown_options_are_refused() -> None:
     from django.core.exceptions import ImproperlyConfigured
 
-    with pytest.raises(ImproperlyConfigured, match="loaders"):
-        DjustTemplates({"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": {"loaders": []}})
+    with pytest.raises(ImproperlyConfigured, match="Unknown options for the djust template backend: colour"):
+        DjustTemplates({"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": {"colour": "red"}})
+
+
+def test_every_option_of_djangos_backend_is_accepted_with_its_meaning(tmp_path) -> None:
+    """Django's `DjangoTemplates` options, each shown to take effect: `debug`,
+    `string_if_invalid`, `autoescape`, `file_charset` (a Latin-1 file),
+    `loaders` (locmem, filesystem with its own directory, a project's own class),
+    `libraries`, `builtins`, `context_processors`."""
+    (tmp_path / "latin.html").write_bytes("caf\xe9 {{ x }}".encode("latin-1"))
+    options = {
+        "debug": True,
+        "string_if_invalid": "??",
+        "autoescape": False,
+        "file_charset": "latin-1",
+        "loaders": [
+            ("django.template.loaders.locmem.Loader", {"mem.html": "mem {{ nope }}"}),
+            ("django.template.loaders.filesystem.Loader", [str(tmp_path)]),
+            "djust_test_loaders.ReversingLoader",
+        ],
+        "libraries": {"shop": "djust_test_tags"},
+        "builtins": ["djust_test_tags"],
+        "context_processors": ["django.template.context_processors.request"],
+    }
+    backend = DjustTemplates({"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": options})
+    assert backend.debug is True
+    assert backend.get_template("mem.html").render({}) == "mem ??"
+    assert backend.get_template("latin.html").render({"x": "<b>"}) == "caf\xe9 <b>"
+    assert backend.get_template("rev/ab.html").render({}) == "lmth.ba/ver"
+    assert backend.from_string("{{ 2|price }}").render({}) == "2.00 EUR"
+    request = RequestFactory().get("/p/")
+    assert backend.from_string("{{ request.path }}").render({}, request) == "/p/"
+    with pytest.raises(TemplateDoesNotExist):
+        backend.get_template("missing.html")
 
 
 def test_url_errors_are_djangos_no_reverse_match_unless_as_var() -> None:
@@ -102,3 +134,30 @@ def test_the_size_limit_is_a_backend_option() -> None:
     assert backend.from_string("{{ x|rjust:100 }}").render({"x": "a"}).endswith("a")
     with pytest.raises(MemoryError):
         backend.from_string("{{ x|rjust:101 }}").render({"x": "a"})
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "token", "raised"),
+    [
+        ("debug_syntax.html", 3, "{% if %}", "TemplateSyntaxError"),
+        ("debug_render.html", 2, "|boom", "Boom"),
+    ],
+)
+def test_debug_errors_show_the_template_excerpt_on_djangos_500_page(name, line, token, raised) -> None:
+    """With `debug` on, a syntax error and an exception from a project's filter carry
+    Django's `template_debug`: the technical 500 page (fetched with Django's test
+    client) shows the template with the error line marked, as with DjangoTemplates.
+    The filter's own exception escapes unchanged."""
+    from django.test import Client, override_settings
+
+    with override_settings(DEBUG=True):
+        response = Client(raise_request_exception=False).get(f"/debug/{name}")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert f"Exception Type: {raised} at /debug/{name}" in page
+    assert "<h2>Error during template rendering</h2>" in page
+    assert f"<p>In template <code>{name}</code>, error at line <strong>{line}</strong></p>" in page
+    marked = (
+        rf'<tr class="error"><th scope="row">{line}</th>\s*<td>[^\n]*<span class="specific">{re.escape(token)}</span>'
+    )
+    assert re.search(marked, page), page

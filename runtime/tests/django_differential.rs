@@ -181,12 +181,13 @@ impl Host for CorpusHost {
 
 /// The same tags scripts/django_render.py registers in its `corpus_tags` library.
 fn register_corpus_tags(engine: &mut Engine) {
-    use djust_runtime::template::filters::{CustomTag, Signature, TagCall, TagKind};
+    use djust_runtime::template::library::{CustomTag, Signature, TagCall, TagKind};
     let sig = |params: &[&str], defaults: usize, varargs: bool, varkw: bool| Signature {
         params: params.iter().map(|p| p.to_string()).collect(),
         defaults,
         varargs,
         varkw,
+        ..Signature::default()
     };
     let arg = |c: &TagCall<'_>, i: usize, name: &str, default: Option<Value>| -> Value {
         c.args
@@ -201,7 +202,7 @@ fn register_corpus_tags(engine: &mut Engine) {
         TagKind,
         Signature,
         bool,
-        djust_runtime::template::filters::TagFn,
+        djust_runtime::template::library::TagFn,
     )> = vec![
         (
             "hello",

@@ -440,7 +440,6 @@ fn debug_tag_prints_the_context_only_when_the_host_is_in_debug_mode() {
 /// without it, a library tag is unknown.
 #[test]
 fn the_tag_list_is_what_the_parser_compiles() {
-    use djust_runtime::template::filters::Registry;
     use djust_runtime::template::parser::{parse, ParseOptions, TAGS};
     let opts = ParseOptions {
         lenient: false,
@@ -453,14 +452,18 @@ fn the_tag_list_is_what_the_parser_compiles() {
             format!("{{% load {library} %}}")
         };
         let src = format!("{load}{{% {tag} %}}");
-        if let Err(e) = parse(&src, &Registry::builtins(), &opts) {
+        if let Err(e) = parse(&src, &djust_runtime::template::filters::builtins(), &opts) {
             assert!(!e.message.contains("Invalid block tag"), "{tag}: {}", e.message);
         }
         if !library.is_empty() {
-            let unknown = parse(&format!("{{% {tag} %}}"), &Registry::builtins(), &opts)
-                .err()
-                .map(|e| e.message)
-                .unwrap_or_default();
+            let unknown = parse(
+                &format!("{{% {tag} %}}"),
+                &djust_runtime::template::filters::builtins(),
+                &opts,
+            )
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
             assert!(
                 unknown.contains("Invalid block tag"),
                 "{tag} without {library}: {unknown}"

@@ -204,7 +204,7 @@ proptest! {
         }
         prop_assert_eq!(at, main.len());
 
-        let registry = djust_runtime::template::filters::Registry::builtins();
+        let registry = djust_runtime::template::filters::builtins();
         let lenient = parse(&main, &registry, &ParseOptions { lenient: true, name: Some("main.html".into()) });
         // Lenient parsing only gives up on absurd nesting, which 60 pieces cannot reach.
         prop_assert!(lenient.is_ok(), "lenient parse failed: {:?}", lenient.err());
@@ -253,7 +253,7 @@ fn generator_produces_renderable_templates() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
-    let registry = djust_runtime::template::filters::Registry::builtins();
+    let registry = djust_runtime::template::filters::builtins();
     let (mut parsed, mut rendered, mut with_tags) = (0, 0, 0);
     for _ in 0..2000 {
         let src = template()

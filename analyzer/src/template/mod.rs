@@ -18,7 +18,7 @@ mod html;
 
 use crate::noqa;
 use djust_runtime::template::expr::{FilterExpr, Operand};
-use djust_runtime::template::filters::Registry;
+use djust_runtime::template::library::Registry;
 use djust_runtime::template::parser::{parse, walk, Node, ParseOptions};
 use djust_runtime::template::{TokenKind, Value};
 use djust_runtime::Span;
@@ -246,7 +246,7 @@ fn live_render_target(tag: &str) -> Option<String> {
 fn registry() -> &'static Registry {
     static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(|| {
-        let mut r = Registry::builtins();
+        let mut r = djust_runtime::template::filters::builtins();
         r.register_library("static");
         r
     })

@@ -44,7 +44,7 @@ pub fn completion(snap: &Snapshot, doc: &Document, path: &Path, pos: Position) -
         }
         TemplateSpot::Filter(w) => {
             let r = replace(&w);
-            Registry::builtins()
+            djust_runtime::template::filters::builtins()
                 .names()
                 .into_iter()
                 .map(|f| {

@@ -22,7 +22,6 @@ use crate::world::Snapshot;
 use djust_analyzer::knowledge;
 use djust_analyzer::workspace::{HandlerInfo, ViewInfo};
 use djust_analyzer::Rule;
-use djust_runtime::template::filters::Registry;
 use djust_runtime::template::{tokenize, TokenKind};
 use djust_runtime::Span;
 use std::collections::HashSet;

@@ -2,8 +2,10 @@
 
 :func:`backend` is the backend LiveViews render with: the project's
 ``djust.template.backends.DjustTemplates`` when ``TEMPLATES`` has one, else one built
-from the first ``DjangoTemplates`` entry (same ``DIRS``, ``APP_DIRS`` and context
-processors), so a project can keep Django's backend for its other pages.
+from the first ``DjangoTemplates`` entry (same ``DIRS``, ``APP_DIRS``, context
+processors, ``debug``, tag ``libraries`` and ``builtins``, ``string_if_invalid``,
+``autoescape`` and ``file_charset``), so a project can keep Django's backend for its
+other pages.
 ``backend.cache_clear()`` forgets it (after settings change, in tests).
 """
 
@@ -26,12 +28,21 @@ def backend() -> Any:
             return candidate
     for candidate in backends:
         if isinstance(candidate, DjangoTemplates):
+            engine = candidate.engine
             return DjustTemplates(
                 {
                     "NAME": "djust",
-                    "DIRS": list(candidate.engine.dirs),
-                    "APP_DIRS": candidate.engine.app_dirs,
-                    "OPTIONS": {"context_processors": list(candidate.engine.context_processors)},
+                    "DIRS": list(engine.dirs),
+                    "APP_DIRS": engine.app_dirs,
+                    "OPTIONS": {
+                        "context_processors": list(engine.context_processors),
+                        "debug": engine.debug,
+                        "libraries": dict(engine.libraries),
+                        "builtins": [b for b in engine.builtins if b not in engine.default_builtins],
+                        "string_if_invalid": engine.string_if_invalid,
+                        "autoescape": engine.autoescape,
+                        "file_charset": engine.file_charset,
+                    },
                 }
             )
     return DjustTemplates({"NAME": "djust", "DIRS": [], "APP_DIRS": True, "OPTIONS": {}})

@@ -12,7 +12,7 @@
 //! render error that says so.
 
 use super::error::{ErrorKind, Result, TemplateError};
-use super::filters::{CustomTag, Signature, TagCall, TagKind};
+use super::library::{CustomTag, Signature, TagCall, TagKind};
 use super::render::Host;
 use super::value::Value;
 use std::sync::Arc;
@@ -68,6 +68,7 @@ fn tag(kind: ComponentKind, func: fn(&TagCall<'_>) -> Result<Value>) -> CustomTa
             defaults: 0,
             varargs: false,
             varkw: true,
+            ..Signature::default()
         },
         takes_context: false,
         func: Arc::new(func),

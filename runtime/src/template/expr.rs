@@ -6,7 +6,7 @@
 //! not start with `_`, and the wording of every error.
 
 use super::error::{Result, TemplateError};
-use super::filters::{self, FilterDef};
+use super::library::{FilterDef, Registry};
 use super::value::Value;
 use crate::span::Span;
 use std::sync::Arc as FilterArc;
@@ -254,7 +254,7 @@ fn match_filter(token: &str, pos: usize) -> Option<FilterMatch> {
 
 /// Parse `token` (a variable tag's content, or an argument of a block tag) as Django's
 /// `FilterExpression`. `base` is the byte offset of `token` in the template source.
-pub fn parse_filter_expr(token: &str, base: usize, registry: &filters::Registry) -> Result<FilterExpr> {
+pub fn parse_filter_expr(token: &str, base: usize, registry: &Registry) -> Result<FilterExpr> {
     let span = Span::new(base, base + token.len());
     let err = |msg: String| TemplateError::syntax(msg, span);
     // The operand: constant or var, anchored at the start.

@@ -14,6 +14,7 @@ pub mod filters;
 pub mod html;
 pub mod htmlparser;
 pub mod lexer;
+pub mod library;
 pub mod lorem;
 pub mod parser;
 pub mod pprint;

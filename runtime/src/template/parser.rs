@@ -10,10 +10,10 @@
 
 use super::error::{Result, TemplateError};
 use super::expr::{parse_filter_expr, FilterCall, FilterExpr};
-use super::filters::Registry;
 use super::lexer::{split_contents, tokenize, Token, TokenKind};
+use super::library::{CustomTag, FilterDef, HostCompile, HostNode, Load, Registry, TagDef, TagKind};
 use crate::span::{LineIndex, Span};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// `{% if %}` conditions (Django's `smartif`).
@@ -159,8 +159,11 @@ pub enum Node {
     LanguageInfo(FilterExpr, Arc<str>, bool, Span),
     /// `{% language "code" %}…{% endlanguage %}` (library `i18n`).
     Language(FilterExpr, Vec<Node>, Span),
-    /// A host-registered tag.
+    /// A custom tag (`simple_tag`, `inclusion_tag`, `simple_block_tag`).
     Custom(Box<CustomNode>),
+    /// A tag compiled by the host (Django's `@register.tag`): the tokens it consumed
+    /// are inside the node, which the host renders.
+    Host(Arc<dyn HostNode>, Span),
     /// `{% partialdef name [inline] %}…{% endpartialdef %}` (Django 6.0): defines a
     /// fragment; renders in place only with `inline`.
     PartialDef(Arc<str>, bool, Arc<Vec<Node>>, Span),
@@ -232,7 +235,7 @@ pub struct BlockNode {
 #[derive(Debug, Clone)]
 pub struct CustomNode {
     /// The tag definition.
-    pub tag: Arc<super::filters::CustomTag>,
+    pub tag: Arc<CustomTag>,
     /// Positional arguments.
     pub args: Vec<FilterExpr>,
     /// Keyword arguments.
@@ -360,8 +363,12 @@ struct Parser<'a> {
     next_id: usize,
     /// Whether a non-text node has been added at the top level (for `extends`).
     depth: usize,
-    /// Libraries loaded so far with `{% load %}` (their tags become available).
+    /// Native tags of libraries loaded so far (`translate` after `{% load i18n %}`).
     loaded: HashSet<String>,
+    /// Custom and host tags of libraries loaded so far, by name (a later load wins).
+    loaded_tags: HashMap<String, TagDef>,
+    /// The `{% load %}`s so far, in order (what a host tag's compile function sees).
+    loads: Vec<Load>,
     /// Set when tags nest past [`MAX_NESTING`]: the parse stops there (in lenient mode
     /// too), so a template of 10,000 nested tags is one error, not one per tag.
     too_deep: bool,
@@ -370,53 +377,7 @@ struct Parser<'a> {
     partials: Vec<(Arc<str>, Arc<Vec<Node>>)>,
 }
 
-/// Every tag this parser compiles, with the library `{% load %}` must bring in first
-/// (`""`: built in; `"i18n"`, `"static"`), as Django's `defaulttags`, `loader_tags`,
-/// `i18n` and `static` libraries define them. djust's component tags
-/// (`live_component`, `component`) are registered in the [`Registry`] instead. Tools
-/// that offer tag names (the language server) read them from here.
-pub const TAGS: &[(&str, &str)] = &[
-    ("autoescape", ""),
-    ("block", ""),
-    ("comment", ""),
-    ("csrf_token", ""),
-    ("cycle", ""),
-    ("debug", ""),
-    ("extends", ""),
-    ("filter", ""),
-    ("firstof", ""),
-    ("for", ""),
-    ("if", ""),
-    ("ifchanged", ""),
-    ("include", ""),
-    ("load", ""),
-    ("lorem", ""),
-    ("now", ""),
-    ("partial", ""),
-    ("partialdef", ""),
-    ("querystring", ""),
-    ("regroup", ""),
-    ("resetcycle", ""),
-    ("spaceless", ""),
-    ("templatetag", ""),
-    ("url", ""),
-    ("verbatim", ""),
-    ("widthratio", ""),
-    ("with", ""),
-    ("blocktranslate", "i18n"),
-    ("blocktrans", "i18n"),
-    ("get_available_languages", "i18n"),
-    ("get_current_language", "i18n"),
-    ("get_current_language_bidi", "i18n"),
-    ("get_language_info", "i18n"),
-    ("get_language_info_list", "i18n"),
-    ("language", "i18n"),
-    ("trans", "i18n"),
-    ("translate", "i18n"),
-    ("get_media_prefix", "static"),
-    ("get_static_prefix", "static"),
-    ("static", "static"),
-];
+pub use super::library::TAGS;
 
 /// Parse `source` into nodes.
 pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<Parsed> {
@@ -437,6 +398,8 @@ pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<P
         next_id: 0,
         depth: 0,
         loaded: HashSet::new(),
+        loaded_tags: HashMap::new(),
+        loads: Vec::new(),
         too_deep: false,
         extended: None,
         partials: Vec::new(),
@@ -635,6 +598,22 @@ impl<'a> Parser<'a> {
     fn compile_tag(&mut self, command: &str, tok: Token, until: &[&str], siblings: &[Node]) -> Result<Node> {
         let span = tok.span;
         let err = |m: String| TemplateError::syntax(m, span);
+        // A loaded library's tag, then a `builtins` one, wins over the parser's own of
+        // the same name (Django's `parser.tags` dict: later libraries override).
+        let library_tag = match self
+            .loaded_tags
+            .get(command)
+            .or_else(|| self.registry.tag(command))
+        {
+            Some(TagDef::Custom(t)) => Some(TagDef::Custom(t.clone())),
+            Some(TagDef::Host(h)) => Some(TagDef::Host(h.clone())),
+            Some(TagDef::Native) | None => None,
+        };
+        match library_tag {
+            Some(TagDef::Custom(t)) => return self.compile_custom(t, &tok),
+            Some(TagDef::Host(h)) => return self.compile_host(&*h, command, &tok),
+            _ => {}
+        }
         match command {
             "if" => {
                 let mut branches = Vec::new();
@@ -1031,22 +1010,22 @@ impl<'a> Parser<'a> {
             "debug" => Ok(Node::Debug(span)),
             "load" => {
                 let bits: Vec<&str> = self.content(&tok).split_whitespace().collect();
-                let names: Vec<&str> = if bits.len() >= 4 && bits[bits.len() - 2] == "from" {
-                    vec![bits[bits.len() - 1]]
+                let loads: Vec<Load> = if bits.len() >= 4 && bits[bits.len() - 2] == "from" {
+                    vec![Load {
+                        library: Arc::from(bits[bits.len() - 1]),
+                        names: Some(bits[1..bits.len() - 2].iter().map(|n| Arc::from(*n)).collect()),
+                    }]
                 } else {
-                    bits[1..].to_vec()
+                    bits[1..]
+                        .iter()
+                        .map(|n| Load {
+                            library: Arc::from(*n),
+                            names: None,
+                        })
+                        .collect()
                 };
-                for name in &names {
-                    if !self.registry.has_library(name) {
-                        return Err(err(format!(
-                            "'{name}' is not a registered tag library. Must be one of:\n{}",
-                            self.registry.libraries().join("\n")
-                        )));
-                    }
-                }
-                self.loaded.extend(names.iter().map(|n| n.to_string()));
-                if let Some(r) = self.reg().with_libraries(&names) {
-                    self.extended = Some(Box::new(r));
+                for load in loads {
+                    self.load(load).map_err(err)?;
                 }
                 Ok(Node::Load(span))
             }
@@ -1087,7 +1066,7 @@ impl<'a> Parser<'a> {
                     span,
                 })))
             }
-            "translate" | "trans" if self.loaded.contains("i18n") => {
+            "translate" | "trans" if self.loaded.contains(command) => {
                 let bits = self.bits(&tok);
                 let tag = bits[0].0;
                 if bits.len() < 2 {
@@ -1141,11 +1120,11 @@ impl<'a> Parser<'a> {
                     span,
                 })))
             }
-            "blocktranslate" | "blocktrans" if self.loaded.contains("i18n") => {
+            "blocktranslate" | "blocktrans" if self.loaded.contains(command) => {
                 self.compile_blocktranslate(&tok)
             }
             "get_current_language" | "get_current_language_bidi" | "get_available_languages"
-                if self.loaded.contains("i18n") =>
+                if self.loaded.contains(command) =>
             {
                 // Django splits these on whitespace, not with `split_contents`.
                 let bits: Vec<&str> = self.content(&tok).split_whitespace().collect();
@@ -1162,7 +1141,7 @@ impl<'a> Parser<'a> {
                     _ => Node::AvailableLanguages(var, span),
                 })
             }
-            "get_language_info" | "get_language_info_list" if self.loaded.contains("i18n") => {
+            "get_language_info" | "get_language_info_list" if self.loaded.contains(command) => {
                 let bits = self.bits(&tok);
                 if bits.len() != 5 || bits[1].0 != "for" || bits[3].0 != "as" {
                     let what = if command == "get_language_info" {
@@ -1185,7 +1164,7 @@ impl<'a> Parser<'a> {
                     span,
                 ))
             }
-            "language" if self.loaded.contains("i18n") => {
+            "language" if self.loaded.contains(command) => {
                 let bits = self.bits(&tok);
                 if bits.len() != 2 {
                     return Err(err("'language' takes one argument (language)".into()));
@@ -1195,7 +1174,7 @@ impl<'a> Parser<'a> {
                 self.require_end(end)?;
                 Ok(Node::Language(language, body, span))
             }
-            "get_static_prefix" | "get_media_prefix" if self.loaded.contains("static") => {
+            "get_static_prefix" | "get_media_prefix" if self.loaded.contains(command) => {
                 let bits: Vec<&str> = self.content(&tok).split_whitespace().collect();
                 if bits.len() > 1 && bits[1] != "as" {
                     return Err(err(format!("First argument in '{command}' must be 'as'")));
@@ -1208,7 +1187,7 @@ impl<'a> Parser<'a> {
                 };
                 Ok(Node::Prefix(command == "get_static_prefix", var, span))
             }
-            "static" if self.loaded.contains("static") => {
+            "static" if self.loaded.contains(command) => {
                 let bits = self.bits(&tok);
                 if bits.len() < 2 {
                     return Err(err("'static' takes at least one argument (path to file)".into()));
@@ -1275,17 +1254,6 @@ impl<'a> Parser<'a> {
                 let f = bits[1].0;
                 let inner = if f.len() >= 2 { &f[1..f.len() - 1] } else { "" };
                 Ok(Node::Now(inner.into(), asvar, span))
-            }
-            _ if self
-                .registry
-                .tag(command)
-                .is_some_and(|t| t.library.as_ref().is_none_or(|l| self.loaded.contains(l))) =>
-            {
-                let tag = self
-                    .registry
-                    .tag(command)
-                    .ok_or_else(|| err("unknown tag".into()))?;
-                self.compile_custom(tag, &tok)
             }
             _ => {
                 let line = self.line(&tok);
@@ -1405,9 +1373,89 @@ impl<'a> Parser<'a> {
         result
     }
 
+    /// Django's `load` for one library (`find_library`, then `load_from_library` for
+    /// `{% load x from lib %}`): its tags and filters become available. `Err` is the
+    /// syntax error's message.
+    fn load(&mut self, load: Load) -> std::result::Result<(), String> {
+        let registry = self.registry;
+        let Some(library) = registry.library(&load.library) else {
+            return Err(format!(
+                "'{}' is not a registered tag library. Must be one of:\n{}",
+                load.library,
+                registry.libraries().join("\n")
+            ));
+        };
+        let mut filters: Vec<Arc<FilterDef>> = Vec::new();
+        let take_tag = |p: &mut Self, name: &str, def: &TagDef| match def {
+            TagDef::Native => {
+                p.loaded.insert(name.to_string());
+                p.loaded_tags.remove(name);
+            }
+            other => {
+                p.loaded.remove(name);
+                p.loaded_tags.insert(name.to_string(), other.clone());
+            }
+        };
+        match &load.names {
+            None => {
+                for (name, def) in &library.tags {
+                    take_tag(self, name, def);
+                }
+                filters.extend(library.filters.values().cloned());
+            }
+            Some(names) => {
+                for name in names {
+                    let tag = library.tags.get(&**name);
+                    let filter = library.filters.get(&**name);
+                    if tag.is_none() && filter.is_none() {
+                        return Err(format!(
+                            "'{name}' is not a valid tag or filter in tag library '{}'",
+                            load.library
+                        ));
+                    }
+                    if let Some(def) = tag {
+                        take_tag(self, name, def);
+                    }
+                    filters.extend(filter.cloned());
+                }
+            }
+        }
+        if !filters.is_empty() {
+            let extended = self.reg().with_filters(filters);
+            self.extended = Some(Box::new(extended));
+        }
+        self.loads.push(load);
+        Ok(())
+    }
+
+    /// A host tag: its compile function gets the tokens from this tag on; the parse
+    /// resumes after what it consumed.
+    fn compile_host(
+        &mut self,
+        host: &dyn super::library::HostTag,
+        command: &str,
+        tok: &Token,
+    ) -> Result<Node> {
+        let at = self.pos - 1;
+        let lines = &self.lines;
+        let line = |offset: usize| lines.line_of(offset) + 1;
+        let compiled = host.compile(&HostCompile {
+            tag: command,
+            source: self.src,
+            tokens: &self.tokens,
+            at,
+            line: &line,
+            template_name: self.opts.name.as_deref(),
+            loads: &self.loads,
+        })?;
+        // The tag's own token is already consumed.
+        let rest = compiled.consumed.max(1) - 1;
+        self.pos = (self.pos + rest).min(self.tokens.len());
+        Ok(Node::Host(compiled.node, tok.span))
+    }
+
     /// Django's `parse_bits` for a custom tag, plus `as var` and the block body.
-    fn compile_custom(&mut self, tag: Arc<super::filters::CustomTag>, tok: &Token) -> Result<Node> {
-        use super::filters::TagKind;
+    fn compile_custom(&mut self, tag: Arc<CustomTag>, tok: &Token) -> Result<Node> {
         let span = tok.span;
         let err = |m: String| TemplateError::syntax(m, span);
         let name = tag.name.clone();
@@ -1417,14 +1465,25 @@ impl<'a> Parser<'a> {
             asvar = Some(Arc::from(bits[bits.len() - 1].0));
             bits.truncate(bits.len() - 2);
         }
+        // Django's `simple_block_tag` parses the body before the arguments.
+        let body = match &tag.kind {
+            TagKind::Block(end) => {
+                let end: &str = end;
+                let (body, end_tok) = self.parse_until(&[end])?;
+                self.require_end(end_tok)?;
+                body
+            }
+            _ => Vec::new(),
+        };
         let sig = &tag.signature;
         let mut unhandled: Vec<&str> = sig.params.iter().map(String::as_str).collect();
+        let mut unhandled_kwonly: Vec<&str> = sig.kwonly_required.iter().map(String::as_str).collect();
         let (mut args, mut kwargs): (Vec<FilterExpr>, Vec<(Arc<str>, FilterExpr)>) = (Vec::new(), Vec::new());
         for bit in bits {
             let mut one = vec![bit];
             let kw = self.token_kwargs(&mut one, false)?;
             if let Some((param, value)) = kw.into_iter().next() {
-                if !sig.params.iter().any(|p| **p == *param) && !sig.varkw {
+                if !sig.params.iter().chain(&sig.kwonly).any(|p| **p == *param) && !sig.varkw {
                     return Err(err(format!(
                         "'{name}' received unexpected keyword argument '{param}'"
                     )));
@@ -1434,7 +1493,11 @@ impl<'a> Parser<'a> {
                         "'{name}' received multiple values for keyword argument '{param}'"
                     )));
                 }
-                unhandled.retain(|p| **p != *param);
+                if unhandled.contains(&&*param) {
+                    unhandled.retain(|p| **p != *param);
+                } else {
+                    unhandled_kwonly.retain(|p| **p != *param);
+                }
                 kwargs.push((param, value));
             } else {
                 if !kwargs.is_empty() {
@@ -1457,6 +1520,7 @@ impl<'a> Parser<'a> {
             let keep = unhandled.len().saturating_sub(sig.defaults);
             unhandled.truncate(keep);
         }
+        unhandled.extend(unhandled_kwonly);
         if !unhandled.is_empty() {
             let list: Vec<String> = unhandled.iter().map(|p| format!("'{p}'")).collect();
             return Err(err(format!(
@@ -1464,15 +1528,7 @@ impl<'a> Parser<'a> {
                 list.join(", ")
             )));
         }
-        let body = match &tag.kind {
-            TagKind::Block(end) => {
-                let end: &str = end;
-                let (body, end_tok) = self.parse_until(&[end])?;
-                self.require_end(end_tok)?;
-                body
-            }
-            _ => Vec::new(),
-        };
+
         Ok(Node::Custom(Box::new(CustomNode {
             tag,
             args,

@@ -2,7 +2,7 @@
 //! `{% querystring %}` tag (Django 5.1+) that edits one and writes it back out.
 
 use super::error::{ErrorKind, Result, TemplateError};
-use super::filters::{CustomTag, Signature, TagCall, TagKind};
+use super::library::{CustomTag, Signature, TagCall, TagKind};
 use super::urls::{parse_qsl, quote_plus};
 use super::value::{py_str_repr, Object, Value};
 use std::sync::Arc;
@@ -183,6 +183,7 @@ pub fn querystring_tag() -> CustomTag {
             defaults: 1,
             varargs: false,
             varkw: true,
+            ..Signature::default()
         },
         takes_context: true,
         func: Arc::new(querystring),

@@ -15,8 +15,9 @@
 use super::dates::{self, Temporal};
 use super::error::{ErrorKind, Result, TemplateError};
 use super::expr::{FilterExpr, Operand};
-use super::filters::{number_plain, FilterEnv, Registry};
+use super::filters::number_plain;
 use super::html::conditional_escape;
+use super::library::{Arg, FilterDef, FilterEnv, HostContext, Registry, TagCall, TagKind};
 use super::parser::{self, BinOp, BlockNode, Cond, Node, ParseOptions};
 use super::value::{float_repr, Object, Value};
 use crate::span::Span;
@@ -37,6 +38,11 @@ pub trait ContextSource: Send + Sync {
     /// The whole top-level context as a dict, for `{% debug %}`; `None` when the
     /// source cannot list its names (the default).
     fn snapshot(&self) -> Option<Value> {
+        None
+    }
+    /// The source as `Any`, for a host that recognises its own kind (the Python
+    /// binding hands its mapping to Django code); `None` by default.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
     }
 }
@@ -162,6 +168,15 @@ pub enum Loader {
     Memory(HashMap<String, String>),
     /// Directories searched in order (Django's `filesystem.Loader`).
     Directories(Vec<PathBuf>),
+    /// A loader the host runs (a project's own Django loader class).
+    Host(Arc<dyn HostLoader>),
+}
+
+/// A template loader the host runs.
+pub trait HostLoader: Send + Sync + std::fmt::Debug {
+    /// The source of the template `name`: `Ok(None)` when this loader does not have
+    /// it (the next loader is asked), `Err` for a failure to report.
+    fn load(&self, name: &str) -> Result<Option<String>>;
 }
 
 /// A compiled template: parse once, render many times.
@@ -232,7 +247,7 @@ impl Engine {
     pub fn new(loaders: Vec<Loader>, options: EngineOptions) -> Engine {
         Engine {
             loaders,
-            registry: Registry::builtins(),
+            registry: super::filters::builtins(),
             options,
             cache: Mutex::new(HashMap::new()),
             host: None,
@@ -304,6 +319,12 @@ impl Engine {
         Ok(t)
     }
 
+    /// The source of the template `name` from the loaders (not the cache): what a
+    /// debug page shows around an error. Errors as [`Engine::get_template`]'s.
+    pub fn template_source(&self, name: &str) -> Result<String> {
+        self.load_source(name)
+    }
+
     fn load_source(&self, name: &str) -> Result<String> {
         let not_found = || TemplateError::new(ErrorKind::NotFound, name.to_string());
         for loader in &self.loaders {
@@ -311,6 +332,11 @@ impl Engine {
                 Loader::Memory(map) => {
                     if let Some(s) = map.get(name) {
                         return Ok(s.clone());
+                    }
+                }
+                Loader::Host(host) => {
+                    if let Some(s) = host.load(name)? {
+                        return Ok(s);
                     }
                 }
                 Loader::Directories(dirs) => {
@@ -417,6 +443,9 @@ impl Object for DictView {
     fn get_index(&self, _: i64) -> Option<Value> {
         None
     }
+    fn plain(&self) -> Option<Value> {
+        Some(Value::list(self.items.clone()))
+    }
 }
 
 /// Resolved positional and keyword arguments of a call.
@@ -484,6 +513,9 @@ impl Object for ForLoop {
     fn to_py_str(&self) -> String {
         Value::dict(self.entries()).to_py_str()
     }
+    fn plain(&self) -> Option<Value> {
+        Some(Value::dict(self.entries()))
+    }
     fn iterate(&self) -> Option<Vec<Value>> {
         Some(self.entries().into_iter().map(|(k, _)| Value::str(k)).collect())
     }
@@ -523,6 +555,12 @@ impl Object for GroupedResult {
     }
     fn iterate(&self) -> Option<Vec<Value>> {
         Some(vec![self.grouper.clone(), self.list.clone()])
+    }
+    fn plain(&self) -> Option<Value> {
+        Some(Value::Tuple(Arc::new(vec![
+            self.grouper.clone(),
+            self.list.clone(),
+        ])))
     }
     fn length(&self) -> Option<usize> {
         Some(2)
@@ -974,7 +1012,6 @@ impl<'e> Renderer<'e> {
         c: &parser::CustomNode,
         out: &mut String,
     ) -> Result<()> {
-        use super::filters::{TagCall, TagKind};
         let (args, kwargs) = self.resolve_call_args(template, &c.args, &c.kwargs)?;
         let content = match &c.tag.kind {
             TagKind::Block(_) => Some(Value::safe(self.render_to_string(template, &c.body)?)),
@@ -987,12 +1024,19 @@ impl<'e> Renderer<'e> {
                 kwargs,
                 content,
                 context: if c.tag.takes_context { Some(&lookup) } else { None },
+                scope: c.tag.takes_context.then(|| HostContext {
+                    root: self.root,
+                    bound: self.frames.iter().flatten().cloned().collect(),
+                    autoescape: self.autoescape,
+                    template_name: template.name.as_deref(),
+                }),
                 request: if c.tag.takes_context {
                     self.root.request()
                 } else {
                     None
                 },
                 host: self.engine.host.as_deref(),
+                autoescape: self.autoescape,
             };
             (c.tag.func)(&call).map_err(|e| e.at(c.span))?
         };
@@ -1023,6 +1067,32 @@ impl<'e> Renderer<'e> {
                     }
                 }
             },
+        }
+        Ok(())
+    }
+
+    /// A host tag's node, rendered against the context as Django's `Context` would
+    /// hold it: the root, then the names the template bound, outermost first. Names
+    /// the node sets are bound in the current scope.
+    fn render_host(
+        &mut self,
+        template: &Arc<Template>,
+        node: &dyn super::library::HostNode,
+        span: Span,
+        out: &mut String,
+    ) -> Result<()> {
+        let bound: Vec<(Arc<str>, Value)> = self.frames.iter().flatten().cloned().collect();
+        let rendered = node
+            .render(&HostContext {
+                root: self.root,
+                bound,
+                autoescape: self.autoescape,
+                template_name: template.name.as_deref(),
+            })
+            .map_err(|e| e.at(span))?;
+        out.push_str(&rendered.output);
+        for (name, value) in rendered.writes {
+            self.set(&name, value);
         }
         Ok(())
     }
@@ -1607,6 +1677,7 @@ impl<'e> Renderer<'e> {
                 r?;
             }
             Node::Custom(c) => self.render_custom(template, c, out)?,
+            Node::Host(node, span) => self.render_host(template, &**node, *span, out)?,
             Node::PartialDef(_, inline, body, _) => {
                 if *inline {
                     self.render_body(template, body, out)?;
@@ -2082,8 +2153,7 @@ fn language_info(host: Option<&Arc<dyn Host>>, code: &str) -> Result<Value> {
 }
 
 /// The `i18n` library's filters, answered by the host's `language_info`.
-fn i18n_filters(host: &Arc<dyn Host>) -> Vec<crate::template::filters::FilterDef> {
-    use crate::template::filters::{Arg, FilterDef};
+fn i18n_filters(host: &Arc<dyn Host>) -> Vec<FilterDef> {
     let field = |name: &'static str, key: &'static str, translate: bool| {
         let host = host.clone();
         FilterDef {

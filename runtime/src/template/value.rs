@@ -68,6 +68,12 @@ pub trait Object: fmt::Debug + Send + Sync {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
     }
+    /// The engine's own objects as plain values, for a host that needs a copy it can
+    /// convert (`forloop` as the dict Django's is, `{% regroup %}`'s items as
+    /// tuples); `None` for host objects and by default.
+    fn plain(&self) -> Option<Value> {
+        None
+    }
 }
 
 /// A template value.
