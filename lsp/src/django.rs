@@ -70,10 +70,10 @@ tags! {
 }
 
 /// The tag names completion offers: every tag the djust parser compiles
-/// (`djust_runtime::template::parser::TAGS`, i18n and static included) and djust's
+/// (`djust_runtime::template::library::TAGS`, i18n and static included) and djust's
 /// component tags, each with its documentation.
 pub fn offered_tags() -> impl Iterator<Item = &'static TagDoc> {
-    djust_runtime::template::parser::TAGS
+    djust_runtime::template::library::TAGS
         .iter()
         .map(|(name, _)| *name)
         .chain(["component", "live_component"])
@@ -183,11 +183,11 @@ mod offered {
     #[test]
     fn every_parser_tag_is_offered_with_its_documentation() {
         let offered: Vec<&str> = offered_tags().map(|t| t.name).collect();
-        for (name, _) in djust_runtime::template::parser::TAGS {
+        for (name, _) in djust_runtime::template::library::TAGS {
             assert!(offered.contains(name), "{name} has no TagDoc");
         }
         assert!(offered.contains(&"translate") && offered.contains(&"blocktranslate"));
-        assert_eq!(offered.len(), djust_runtime::template::parser::TAGS.len() + 2);
+        assert_eq!(offered.len(), djust_runtime::template::library::TAGS.len() + 2);
         assert_eq!(
             TAGS.len(),
             offered.len(),

@@ -80,13 +80,21 @@ fn attach_debug(py: Python<'_>, err: &PyErr, e: &TemplateError, source: &str) {
 /// `filesystem` and `locmem` loaders give, compiled templates cached by name.
 ///
 /// `Engine(dirs=None, templates=None, *, autoescape=True, string_if_invalid="",
-/// django=False, max_generated_size=16 * 1024 * 1024)`: `dirs` are template
-/// directories searched in order, `templates` a dict of in-memory templates by name
-/// (searched first); `django=True` answers `{% url %}`, `{% static %}`, the i18n tags
-/// and `{% debug %}` with Django's own APIs (Django must be configured).
+/// django=False, max_generated_size=16 * 1024 * 1024, loaders=None, libraries=None,
+/// builtins=None, debug=False, auto_reload=False)`: `dirs` are template directories
+/// searched in order, `templates` a dict of in-memory templates by name (searched
+/// first), `loaders` more loaders after them, each `("locmem", {name: source})`,
+/// `("directories", [path, …])` or `("host", load)` (`load(name)` returns the source or
+/// `None`); `django=True` answers `{% url %}`, `{% static %}`, the i18n tags and
+/// `{% debug %}` with Django's own APIs (Django must be configured). `libraries` is a
+/// list of `(name, description)` and `builtins` a list of descriptions of Django tag
+/// libraries (`djust.template.library.Host.describe`, shape in `library.rs`).
 /// `max_generated_size` is the most characters one filter or tag may generate from a
 /// size in its input (`rjust:n`, `{% lorem n %}`, …): over it the render raises
 /// `djust.exceptions.TemplateSizeError` (a `MemoryError`) instead of allocating.
+/// `debug=True` gives template errors Django's `template_debug` (the technical 500
+/// page's excerpt); `auto_reload=True` recompiles a template whose source changed when
+/// it is next loaded (and a LiveView session's template at its next render).
 #[pyclass(module = "djust._rust", frozen)]
 struct Engine {
     inner: Arc<RtEngine>,
@@ -96,7 +104,7 @@ struct Engine {
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new(), django=false, max_generated_size=djust_runtime::template::render::DEFAULT_MAX_GENERATED_SIZE, loaders=None, libraries=None, builtins=None, debug=false))]
+    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new(), django=false, max_generated_size=djust_runtime::template::render::DEFAULT_MAX_GENERATED_SIZE, loaders=None, libraries=None, builtins=None, debug=false, auto_reload=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         dirs: Option<Vec<PathBuf>>,
@@ -109,6 +117,7 @@ impl Engine {
         libraries: Option<Vec<(String, Bound<'_, PyDict>)>>,
         builtins: Option<Vec<Bound<'_, PyDict>>>,
         debug: bool,
+        auto_reload: bool,
     ) -> PyResult<Self> {
         let mut chain = Vec::new();
         if let Some(t) = templates {
@@ -129,6 +138,7 @@ impl Engine {
             string_if_invalid,
             autoescape,
             max_generated_size,
+            auto_reload,
             ..EngineOptions::default()
         };
         let mut engine = RtEngine::new(chain, options);
@@ -354,6 +364,16 @@ impl LiveViewRenderer {
     ) -> PyResult<(String, Option<String>, u64)> {
         let context = context.unwrap_or_else(|| self.state.bind(py).clone().into_any());
         let ctx = PyContext::new(Some(context))?;
+        // In development (`auto_reload`), an edited template is the next event's: the
+        // engine recompiles it when its file changed (a syntax error in it is raised).
+        if self.engine.options().auto_reload {
+            if let Some(name) = self.template.name.clone() {
+                self.template = self
+                    .engine
+                    .get_template(&name)
+                    .map_err(|e| template_error(py, e))?;
+            }
+        }
         clear_raised();
         let started = std::time::Instant::now();
         let mut rendered = finish(
@@ -517,6 +537,7 @@ fn render_template(py: Python<'_>, source: &str, context: Option<Bound<'_, PyAny
         None,
         None,
         None,
+        false,
         false,
     )?;
     engine.from_string(py, source, None)?.render(py, context)

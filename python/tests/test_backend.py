@@ -10,6 +10,8 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from djust import LiveView
+from djust.decorators import event_handler
 from djust.template.backends import DjustTemplates
 
 
@@ -161,3 +163,68 @@ def test_debug_errors_show_the_template_excerpt_on_djangos_500_page(name, line, 
         rf'<tr class="error"><th scope="row">{line}</th>\s*<td>[^\n]*<span class="specific">{re.escape(token)}</span>'
     )
     assert re.search(marked, page), page
+
+
+def _write(path, text: str, when: int) -> None:
+    """Write `text` with a modification time `when` seconds after the epoch (a change
+    is seen whatever the file system's time resolution)."""
+    import os
+
+    path.write_text(text)
+    os.utime(path, (when, when))
+
+
+def _debug_backend(directory, **options) -> DjustTemplates:
+    return DjustTemplates({"NAME": "x", "DIRS": [directory], "APP_DIRS": False, "OPTIONS": options})
+
+
+def test_with_debug_an_edited_template_is_picked_up_at_the_next_render(tmp_path) -> None:
+    """`debug` on and no explicit `loaders`: Django resets its cached loader on
+    autoreload; djust recompiles a changed file at its next load, an included one too.
+    With `debug` off, or explicit loaders, templates are read once."""
+    _write(tmp_path / "page.html", "page {% include 'part.html' %}", 1_000)
+    _write(tmp_path / "part.html", "one", 1_000)
+    loaders = [("django.template.loaders.filesystem.Loader", [str(tmp_path)])]
+    reloading = _debug_backend(tmp_path, debug=True)
+    fixed = [_debug_backend(tmp_path, debug=False), _debug_backend(tmp_path, debug=True, loaders=loaders)]
+    for backend in [reloading, *fixed]:
+        assert backend.get_template("page.html").render({}) == "page one"
+    _write(tmp_path / "part.html", "two", 2_000)
+    _write(tmp_path / "page.html", "new {% include 'part.html' %}", 2_000)
+    assert reloading.get_template("page.html").render({}) == "new two"
+    for backend in fixed:
+        assert backend.get_template("page.html").render({}) == "page one"
+
+
+RELOADING: list = []
+
+
+class EditedView(LiveView):
+    """A LiveView whose template comes from a `debug` backend over a temporary folder
+    (`RELOADING[0]`)."""
+
+    template_name = "live.html"
+
+    def mount(self, request, **kwargs):
+        self.count = 0
+
+    @event_handler
+    def inc(self, **kwargs):
+        self.count += 1
+
+    def get_template(self):
+        return RELOADING[0].get_template(self.template_name)
+
+
+def test_with_debug_a_mounted_liveview_renders_the_edited_template_at_its_next_event(tmp_path) -> None:
+    from djust.testing import LiveViewTestClient
+
+    RELOADING[:] = [_debug_backend(tmp_path, debug=True)]
+    root = '<main dj-root dj-view="test_backend.EditedView">'
+    _write(tmp_path / "live.html", root + "<p>{{ count }} before</p></main>", 1_000)
+    client = LiveViewTestClient(EditedView)
+    assert "0 before" in client.html
+    _write(tmp_path / "live.html", root + "<p>{{ count }} after</p><b>new</b></main>", 2_000)
+    reply = client.event("inc")
+    assert reply["type"] == "patch", reply
+    assert "1 after" in client.html and ">new</b>" in client.html and "before" not in client.html

@@ -440,7 +440,8 @@ fn debug_tag_prints_the_context_only_when_the_host_is_in_debug_mode() {
 /// without it, a library tag is unknown.
 #[test]
 fn the_tag_list_is_what_the_parser_compiles() {
-    use djust_runtime::template::parser::{parse, ParseOptions, TAGS};
+    use djust_runtime::template::library::TAGS;
+    use djust_runtime::template::parser::{parse, ParseOptions};
     let opts = ParseOptions {
         lenient: false,
         name: None,
@@ -494,4 +495,60 @@ fn a_childs_blocks_count_inside_every_tag_with_a_body() {
         .get_template("child.html")
         .and_then(|t| engine.render(&t, &empty()));
     assert_eq!(out.map_err(|e| e.message).as_deref(), Ok("[a:de|b|c]"));
+}
+
+/// Writes `text` to `path` with a modification time `secs` after the epoch, so a
+/// change is seen whatever the file system's time resolution.
+fn write_at(path: &std::path::Path, text: &str, secs: u64) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+    let file = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap_or_else(|e| panic!("{e}"));
+    file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn auto_reload_recompiles_changed_files_and_only_with_the_option() {
+    let root = tempdir("reload");
+    write_at(&root.join("page.html"), "page {% include 'part.html' %}", 1_000);
+    write_at(&root.join("part.html"), "one", 1_000);
+    let make = |auto_reload| {
+        Engine::new(
+            vec![Loader::Directories(vec![root.clone()])],
+            EngineOptions {
+                auto_reload,
+                ..EngineOptions::default()
+            },
+        )
+    };
+    let (reloading, fixed) = (make(true), make(false));
+    let render = |e: &Engine| {
+        e.get_template("page.html")
+            .and_then(|t| e.render(&t, &empty()))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(render(&reloading), "page one");
+    assert_eq!(render(&fixed), "page one");
+    // An included template changes: the next render shows it.
+    write_at(&root.join("part.html"), "two", 2_000);
+    assert_eq!(render(&reloading), "page two");
+    assert_eq!(render(&fixed), "page one");
+    // The page itself changes; an unchanged one is the same compiled template.
+    let before = reloading
+        .get_template("page.html")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(Arc::ptr_eq(
+        &before,
+        &reloading
+            .get_template("page.html")
+            .unwrap_or_else(|e| panic!("{e}"))
+    ));
+    write_at(&root.join("page.html"), "new {% include 'part.html' %}", 2_000);
+    assert_eq!(render(&reloading), "new two");
+    // A template that no longer loads is an error, not the stale copy.
+    std::fs::remove_file(root.join("page.html")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(reloading.get_template("page.html").is_err());
+    assert_eq!(render(&fixed), "page one");
 }

@@ -19,7 +19,8 @@ mod html;
 use crate::noqa;
 use djust_runtime::template::expr::{FilterExpr, Operand};
 use djust_runtime::template::library::Registry;
-use djust_runtime::template::parser::{parse, walk, Node, ParseOptions};
+use djust_runtime::template::nodes::{walk, Node};
+use djust_runtime::template::parser::{parse, ParseOptions};
 use djust_runtime::template::{TokenKind, Value};
 use djust_runtime::Span;
 

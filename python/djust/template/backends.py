@@ -17,8 +17,11 @@ compared with Django's on a differential corpus). ``{% url %}``, ``{% static %}`
 ``context_processors``, ``debug`` (default ``settings.DEBUG``), ``loaders``
 (``filesystem``, ``app_directories``, ``cached`` and ``locmem`` run natively; a
 project's own loader classes run through Django), ``string_if_invalid``,
-``file_charset``, ``libraries`` and ``builtins``. Tag libraries are found as Django
-finds them (installed apps' ``templatetags`` plus ``libraries``); their filters and
+``file_charset``, ``libraries`` and ``builtins``. With ``debug`` on and no explicit
+``loaders``, an edited template is picked up at its next render (a mounted LiveView's
+at its next event), as Django's cached loader is reset on autoreload. Tag libraries
+are found as Django finds them (installed apps' ``templatetags`` plus ``libraries``);
+their filters and
 ``simple_tag``/``inclusion_tag``/``simple_block_tag`` functions are called natively,
 ``@register.tag`` compile functions through Django's parser
 (``djust.template.library``). One more option: ``max_generated_size`` (the most
@@ -113,6 +116,9 @@ class DjustTemplates(BaseEngine):
             libraries=described,
             builtins=builtins,
             debug=self.debug,
+            # Django's cached loader is reset on autoreload in development; here a
+            # changed template is recompiled at its next load.
+            auto_reload=bool(self.debug) and "loaders" not in options,
             **limits,
         )
 

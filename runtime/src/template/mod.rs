@@ -16,6 +16,7 @@ pub mod htmlparser;
 pub mod lexer;
 pub mod library;
 pub mod lorem;
+pub mod nodes;
 pub mod parser;
 pub mod pprint;
 pub mod printf;
@@ -28,6 +29,7 @@ pub mod value;
 
 pub use error::{ErrorKind, TemplateError};
 pub use lexer::{tokenize, Token, TokenKind};
-pub use parser::{parse, Node, ParseOptions, Parsed};
+pub use nodes::Node;
+pub use parser::{parse, ParseOptions, Parsed};
 pub use render::{ContextSource, Engine, EngineOptions, Host, Loader, Template};
 pub use value::{Object, Value};

@@ -18,7 +18,8 @@ use super::expr::{FilterExpr, Operand};
 use super::filters::number_plain;
 use super::html::conditional_escape;
 use super::library::{Arg, FilterDef, FilterEnv, HostContext, Registry, TagCall, TagKind};
-use super::parser::{self, BinOp, BlockNode, Cond, Node, ParseOptions};
+use super::nodes::{self, BinOp, BlockNode, Cond, Node};
+use super::parser::{self, ParseOptions};
 use super::value::{float_repr, Object, Value};
 use crate::span::Span;
 use std::collections::HashMap;
@@ -207,6 +208,10 @@ pub struct EngineOptions {
     /// fails with [`ErrorKind::Limit`](super::ErrorKind::Limit) instead of
     /// allocating. Default [`DEFAULT_MAX_GENERATED_SIZE`].
     pub max_generated_size: usize,
+    /// Recompile a cached template whose source changed (a file's modification time,
+    /// a host loader's text) when it is next asked for, as Django's cached loader is
+    /// reset on autoreload in development. Off by default: a template is read once.
+    pub auto_reload: bool,
 }
 
 /// The default [`EngineOptions::max_generated_size`]: 16 Mi characters.
@@ -219,8 +224,25 @@ impl Default for EngineOptions {
             autoescape: true,
             max_depth: 64,
             max_generated_size: DEFAULT_MAX_GENERATED_SIZE,
+            auto_reload: false,
         }
     }
+}
+
+/// A compiled template in the engine's cache, with what tells whether it is stale.
+struct Cached {
+    template: Arc<Template>,
+    origin: Origin,
+}
+
+/// Where a cached template's source came from, for [`EngineOptions::auto_reload`].
+enum Origin {
+    /// An in-memory template: never stale.
+    Memory,
+    /// A file and its modification time when it was read.
+    File(PathBuf, Option<std::time::SystemTime>),
+    /// A host loader: stale when it now gives another source.
+    Host,
 }
 
 /// The template engine.
@@ -228,7 +250,7 @@ pub struct Engine {
     loaders: Vec<Loader>,
     registry: Registry,
     options: EngineOptions,
-    cache: Mutex<HashMap<String, Arc<Template>>>,
+    cache: Mutex<HashMap<String, Cached>>,
     host: Option<Arc<dyn Host>>,
 }
 
@@ -307,36 +329,61 @@ impl Engine {
                 partials: parent.partials.clone(),
             }));
         }
-        if let Some(t) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(name) {
-            return Ok(t.clone());
-        }
-        let source = self.load_source(name)?;
-        let t = self.compile(&source, Some(name))?;
-        self.cache
+        let cached = self
+            .cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(name.to_string(), t.clone());
+            .get(name)
+            .map(|c| {
+                (
+                    c.template.clone(),
+                    self.options.auto_reload && self.is_stale(name, c),
+                )
+            });
+        if let Some((t, false)) = cached {
+            return Ok(t);
+        }
+        let (source, origin) = self.load(name)?;
+        let t = self.compile(&source, Some(name))?;
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            name.to_string(),
+            Cached {
+                template: t.clone(),
+                origin,
+            },
+        );
         Ok(t)
+    }
+
+    /// Whether a cached template's source changed since it was compiled.
+    fn is_stale(&self, name: &str, cached: &Cached) -> bool {
+        match &cached.origin {
+            Origin::Memory => false,
+            Origin::File(path, mtime) => std::fs::metadata(path).and_then(|m| m.modified()).ok() != *mtime,
+            Origin::Host => self
+                .load(name)
+                .map_or(true, |(source, _)| *source != *cached.template.source),
+        }
     }
 
     /// The source of the template `name` from the loaders (not the cache): what a
     /// debug page shows around an error. Errors as [`Engine::get_template`]'s.
     pub fn template_source(&self, name: &str) -> Result<String> {
-        self.load_source(name)
+        self.load(name).map(|(source, _)| source)
     }
 
-    fn load_source(&self, name: &str) -> Result<String> {
+    fn load(&self, name: &str) -> Result<(String, Origin)> {
         let not_found = || TemplateError::new(ErrorKind::NotFound, name.to_string());
         for loader in &self.loaders {
             match loader {
                 Loader::Memory(map) => {
                     if let Some(s) = map.get(name) {
-                        return Ok(s.clone());
+                        return Ok((s.clone(), Origin::Memory));
                     }
                 }
                 Loader::Host(host) => {
                     if let Some(s) = host.load(name)? {
-                        return Ok(s);
+                        return Ok((s, Origin::Host));
                     }
                 }
                 Loader::Directories(dirs) => {
@@ -357,8 +404,10 @@ impl Engine {
                     }
                     for dir in dirs {
                         let path = dir.join(rel);
+                        // The time before the text: a write in between makes it stale.
+                        let mtime = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
                         if let Ok(text) = std::fs::read_to_string(&path) {
-                            return Ok(text);
+                            return Ok((text, Origin::File(path, mtime)));
                         }
                     }
                 }
@@ -885,7 +934,7 @@ impl<'e> Renderer<'e> {
     fn render_blocktranslate(
         &mut self,
         template: &Arc<Template>,
-        b: &parser::BlockTranslateNode,
+        b: &nodes::BlockTranslateNode,
         out: &mut String,
     ) -> Result<()> {
         let context = self.resolve_optional_str(template, &b.context)?;
@@ -895,14 +944,14 @@ impl<'e> Renderer<'e> {
         }
         self.frames.push(frame);
         let result = (|| -> Result<()> {
-            let message = |parts: &[parser::TransPart], vars: &mut Vec<Arc<str>>| -> String {
+            let message = |parts: &[nodes::TransPart], vars: &mut Vec<Arc<str>>| -> String {
                 let mut msg = String::new();
                 for p in parts {
                     match p {
-                        parser::TransPart::Text(s) => {
+                        nodes::TransPart::Text(s) => {
                             msg.push_str(&s.slice(&template.source).replace('%', "%%"))
                         }
-                        parser::TransPart::Var(name) => {
+                        nodes::TransPart::Var(name) => {
                             msg.push_str(&format!("%({name})s"));
                             vars.push(name.clone());
                         }
@@ -1009,7 +1058,7 @@ impl<'e> Renderer<'e> {
     fn render_custom(
         &mut self,
         template: &Arc<Template>,
-        c: &parser::CustomNode,
+        c: &nodes::CustomNode,
         out: &mut String,
     ) -> Result<()> {
         let (args, kwargs) = self.resolve_call_args(template, &c.args, &c.kwargs)?;
@@ -1721,7 +1770,7 @@ impl<'e> Renderer<'e> {
         Ok(())
     }
 
-    fn render_for(&mut self, template: &Arc<Template>, f: &parser::ForNode, out: &mut String) -> Result<()> {
+    fn render_for(&mut self, template: &Arc<Template>, f: &nodes::ForNode, out: &mut String) -> Result<()> {
         let parentloop = self
             .get("forloop")
             .unwrap_or_else(|| Value::dict(Vec::<(&str, Value)>::new()));
@@ -1972,7 +2021,7 @@ impl<'e> Renderer<'e> {
     fn render_include(
         &mut self,
         template: &Arc<Template>,
-        inc: &parser::IncludeNode,
+        inc: &nodes::IncludeNode,
         out: &mut String,
     ) -> Result<()> {
         let name_value = self.resolve(template, &inc.template, false)?;
@@ -2040,7 +2089,7 @@ impl<'e> Renderer<'e> {
 /// `nodelist.get_nodes_by_type(BlockNode)` (so a block inside `{% language %}` or a
 /// registered block tag counts too).
 fn collect_blocks(nodes: &[Node], out: &mut Vec<Arc<BlockNode>>) {
-    super::parser::walk(nodes, &mut |n| {
+    nodes::walk(nodes, &mut |n| {
         if let Node::Block(b) = n {
             out.push(b.clone());
         }
