@@ -7,7 +7,7 @@
 //! template backend does so); Django must be configured.
 
 use crate::convert::{to_py, to_value};
-use djust_runtime::template::components::ComponentKind;
+use djust_runtime::template::host::ComponentKind;
 use djust_runtime::template::{Host, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};

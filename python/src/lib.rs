@@ -104,7 +104,7 @@ struct Engine {
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new(), django=false, max_generated_size=djust_runtime::template::render::DEFAULT_MAX_GENERATED_SIZE, loaders=None, libraries=None, builtins=None, debug=false, auto_reload=false))]
+    #[pyo3(signature = (dirs=None, templates=None, *, autoescape=true, string_if_invalid=String::new(), django=false, max_generated_size=djust_runtime::template::engine::DEFAULT_MAX_GENERATED_SIZE, loaders=None, libraries=None, builtins=None, debug=false, auto_reload=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         dirs: Option<Vec<PathBuf>>,
@@ -533,7 +533,7 @@ fn render_template(py: Python<'_>, source: &str, context: Option<Bound<'_, PyAny
         true,
         String::new(),
         false,
-        djust_runtime::template::render::DEFAULT_MAX_GENERATED_SIZE,
+        djust_runtime::template::engine::DEFAULT_MAX_GENERATED_SIZE,
         None,
         None,
         None,

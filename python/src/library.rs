@@ -11,11 +11,11 @@
 //! unchanged when the render ends, as in Django.
 
 use crate::convert::{keep_host_error, to_py, to_value, PyContext};
+use djust_runtime::template::engine::HostLoader;
 use djust_runtime::template::library::{
     Arg, CustomTag, FilterDef, FilterEnv, HostCompile, HostCompiled, HostContext, HostNode, HostRendered,
     HostTag, Registry, Signature, TagCall, TagDef, TagKind,
 };
-use djust_runtime::template::render::HostLoader;
 use djust_runtime::template::{ErrorKind, TemplateError, TokenKind, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};

@@ -102,7 +102,7 @@ pub fn time_iso(t: &Time) -> String {
 }
 
 fn write_value(v: &Value, out: &mut String) -> Result<(), JsonError> {
-    crate::template::render::deep(|| write_value_inner(v, out))
+    crate::template::stack::deep(|| write_value_inner(v, out))
 }
 
 fn write_value_inner(v: &Value, out: &mut String) -> Result<(), JsonError> {

@@ -8,7 +8,7 @@
 //! (`TypeError`, `ValueError`, `VariableDoesNotExist`, …) as render errors.
 
 use djust_runtime::template::querydict::QueryDict;
-use djust_runtime::template::render::ContextSource;
+use djust_runtime::template::ContextSource;
 use djust_runtime::template::{dates, Engine, EngineOptions, ErrorKind, Host, Loader, Value};
 use serde_json::Value as Json;
 use std::collections::HashMap;

@@ -12,29 +12,11 @@
 //! render error that says so.
 
 use super::error::{ErrorKind, Result, TemplateError};
+use super::host::ComponentKind;
+use super::host::Host;
 use super::library::{CustomTag, Signature, TagCall, TagKind};
-use super::render::Host;
 use super::value::Value;
 use std::sync::Arc;
-
-/// Which component tag: stateful (`live_component`) or stateless (`component`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ComponentKind {
-    /// `{% live_component %}`: a `LiveComponent` with an `id`, handlers and state.
-    Live,
-    /// `{% component %}`: a `Component`, rendered from its props each time.
-    Stateless,
-}
-
-impl ComponentKind {
-    /// The tag's name.
-    pub fn tag(self) -> &'static str {
-        match self {
-            ComponentKind::Live => "live_component",
-            ComponentKind::Stateless => "component",
-        }
-    }
-}
 
 fn call(kind: ComponentKind, c: &TagCall<'_>) -> Result<Value> {
     let tag = kind.tag();

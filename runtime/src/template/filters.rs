@@ -1045,7 +1045,7 @@ fn unordered_list(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value
             if let Some(next) = items.get(i + 1).filter(|n| is_seq(n)) {
                 let children = next.iterate().unwrap_or_default();
                 if !children.is_empty() {
-                    let inner = super::render::deep(|| format(&children, tabs + 1, autoescape));
+                    let inner = super::stack::deep(|| format(&children, tabs + 1, autoescape));
                     sublist = format!("\n{indent}<ul>\n{inner}\n{indent}</ul>\n{indent}");
                 }
                 i += 1;
@@ -1077,7 +1077,7 @@ fn dictsort(v: &Value, a: Option<&Value>, reverse: bool) -> Result<Value> {
     let resolve = |item: &Value| -> Option<Value> {
         let mut cur = item.clone();
         for p in &parts {
-            cur = super::render::lookup_item(&cur, p)?;
+            cur = super::context::lookup_item(&cur, p)?;
         }
         Some(cur)
     };

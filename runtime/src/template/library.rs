@@ -19,9 +19,9 @@
 //! filters and tags (the built-ins and the engine's `builtins` libraries) are always
 //! available.
 
+use super::context::ContextSource;
 use super::error::Result;
 use super::lexer::Token;
-use super::render::ContextSource;
 use super::value::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -122,7 +122,7 @@ pub struct TagCall<'a> {
     /// For `takes_context` tags: `context.request` (see `ContextSource::request`).
     pub request: Option<Value>,
     /// The engine's host, when one is connected (`Engine::set_host`).
-    pub host: Option<&'a dyn super::render::Host>,
+    pub host: Option<&'a dyn super::host::Host>,
     /// Whether autoescaping is on where the tag is used (Django's `context.autoescape`).
     pub autoescape: bool,
 }

@@ -7,10 +7,13 @@
 //! [`ContextSource`]. [`filters`] holds the built-in filters.
 
 pub mod components;
+pub mod context;
 pub mod dates;
+pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod filters;
+pub mod host;
 pub mod html;
 pub mod htmlparser;
 pub mod lexer;
@@ -22,14 +25,17 @@ pub mod pprint;
 pub mod printf;
 pub mod querydict;
 pub mod render;
+pub mod stack;
 pub mod truncate;
 pub mod urlize;
 pub mod urls;
 pub mod value;
 
+pub use context::ContextSource;
+pub use engine::{Engine, EngineOptions, Loader, Template};
 pub use error::{ErrorKind, TemplateError};
+pub use host::Host;
 pub use lexer::{tokenize, Token, TokenKind};
 pub use nodes::Node;
 pub use parser::{parse, ParseOptions, Parsed};
-pub use render::{ContextSource, Engine, EngineOptions, Host, Loader, Template};
 pub use value::{Object, Value};

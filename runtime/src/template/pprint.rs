@@ -50,7 +50,7 @@ fn sorted_items(items: &[(Value, Value)]) -> Vec<&(Value, Value)> {
 
 /// `PrettyPrinter._safe_repr`: `repr()` with dicts sorted.
 fn safe_repr(v: &Value) -> String {
-    super::render::deep(|| safe_repr_inner(v))
+    super::stack::deep(|| safe_repr_inner(v))
 }
 
 fn safe_repr_inner(v: &Value) -> String {
@@ -80,7 +80,7 @@ fn safe_repr_inner(v: &Value) -> String {
 
 /// `PrettyPrinter._format`.
 fn format(v: &Value, out: &mut String, indent: isize, allowance: isize, level: usize) {
-    super::render::deep(|| format_inner(v, out, indent, allowance, level))
+    super::stack::deep(|| format_inner(v, out, indent, allowance, level))
 }
 
 fn format_inner(v: &Value, out: &mut String, indent: isize, allowance: isize, level: usize) {

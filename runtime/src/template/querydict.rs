@@ -130,7 +130,7 @@ fn querystring(call: &TagCall<'_>) -> Result<Value> {
                 .ok_or_else(|| attribute_error("'Context' object has no attribute 'request'".into()))?;
             match &request {
                 Value::Object(o) => o.get_attr("GET"),
-                other => super::render::lookup_item(other, "GET"),
+                other => super::context::lookup_item(other, "GET"),
             }
             .ok_or_else(|| attribute_error("'HttpRequest' object has no attribute 'GET'".into()))?
         }

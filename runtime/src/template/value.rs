@@ -205,7 +205,7 @@ impl Value {
     }
 
     fn write_repr(&self, out: &mut String, quote_strings: bool) {
-        super::render::deep(|| self.write_repr_inner(out, quote_strings))
+        super::stack::deep(|| self.write_repr_inner(out, quote_strings))
     }
 
     fn write_repr_inner(&self, out: &mut String, quote_strings: bool) {
@@ -377,7 +377,7 @@ impl Value {
 
     /// Python `==`.
     pub fn py_eq(&self, other: &Value) -> bool {
-        super::render::deep(|| self.py_eq_inner(other))
+        super::stack::deep(|| self.py_eq_inner(other))
     }
 
     fn py_eq_inner(&self, other: &Value) -> bool {
@@ -412,7 +412,7 @@ impl Value {
 
     /// Python's `<`/`>` ordering; `None` where Python raises `TypeError`.
     pub fn py_cmp(&self, other: &Value) -> Option<Ordering> {
-        super::render::deep(|| self.py_cmp_inner(other))
+        super::stack::deep(|| self.py_cmp_inner(other))
     }
 
     fn py_cmp_inner(&self, other: &Value) -> Option<Ordering> {

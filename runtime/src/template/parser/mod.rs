@@ -198,11 +198,9 @@ impl<'a> Parser<'a> {
                 span,
             ));
         }
-        let result = stacker::maybe_grow(
-            super::render::STACK_RED_ZONE,
-            super::render::STACK_SEGMENT,
-            || self.parse_until_inner(until),
-        );
+        let result = stacker::maybe_grow(super::stack::STACK_RED_ZONE, super::stack::STACK_SEGMENT, || {
+            self.parse_until_inner(until)
+        });
         self.depth -= 1;
         result
     }

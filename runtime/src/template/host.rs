@@ -1,0 +1,110 @@
+//! What the engine asks of the host application ([`Host`]): URL reversing, static
+//! files, translations, components, `settings.DEBUG`. The Python binding answers with
+//! Django's own APIs.
+
+use super::value::Value;
+
+/// Which component tag: stateful (`live_component`) or stateless (`component`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentKind {
+    /// `{% live_component %}`: a `LiveComponent` with an `id`, handlers and state.
+    Live,
+    /// `{% component %}`: a `Component`, rendered from its props each time.
+    Stateless,
+}
+
+impl ComponentKind {
+    /// The tag's name.
+    pub fn tag(self) -> &'static str {
+        match self {
+            ComponentKind::Live => "live_component",
+            ComponentKind::Stateless => "component",
+        }
+    }
+}
+
+/// What the renderer asks of the host application (Django, through the Python
+/// binding) for tags that need the project: URL reversing, static file URLs.
+pub trait Host: Send + Sync {
+    /// Django's `reverse(name, args=args, kwargs=kwargs)`; `Err(message)` is
+    /// `NoReverseMatch`.
+    fn reverse(
+        &self,
+        name: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+    ) -> std::result::Result<String, String>;
+    /// `static(path)`: the URL of a static file.
+    fn static_url(&self, path: &str) -> String;
+    /// `settings.STATIC_URL` (IRI-quoted), for `{% get_static_prefix %}`; by default
+    /// `static_url("")`.
+    fn static_prefix(&self) -> String {
+        self.static_url("")
+    }
+    /// `settings.MEDIA_URL` (IRI-quoted), for `{% get_media_prefix %}`; by default `""`.
+    fn media_prefix(&self) -> String {
+        String::new()
+    }
+    /// `gettext` / `pgettext` in `language` (`None`: the active language); `None` when
+    /// there is no translation (the message is used as it is).
+    fn translate(&self, message: &str, context: Option<&str>, language: Option<&str>) -> Option<String> {
+        let _ = (message, context, language);
+        None
+    }
+    /// `ngettext` / `npgettext`; `None` when there is no translation (English plural
+    /// rule: singular for 1).
+    fn translate_plural(
+        &self,
+        singular: &str,
+        plural: &str,
+        count: &Value,
+        context: Option<&str>,
+        language: Option<&str>,
+    ) -> Option<String> {
+        let _ = (singular, plural, count, context, language);
+        None
+    }
+    /// Render a component tag (`{% live_component %}`, `{% component %}`, see
+    /// [`super::components`]): `component` is the tag's first argument (a dotted path),
+    /// `props` its keyword arguments in template order. `Ok` is HTML, inserted as it is;
+    /// `Err(message)` fails the render. By default there are no components.
+    fn component(
+        &self,
+        kind: ComponentKind,
+        component: &Value,
+        props: &[(String, Value)],
+    ) -> std::result::Result<String, String> {
+        let _ = (component, props);
+        Err(format!("'{}' needs djust's Django template backend", kind.tag()))
+    }
+    /// The active language code (Django's `get_language()`).
+    fn language(&self) -> String {
+        "en-us".into()
+    }
+    /// `settings.LANGUAGES` with the names translated (`gettext`), for
+    /// `{% get_available_languages %}`. The default is an empty list.
+    fn available_languages(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+    /// Django's `translation.get_language_info(code)`: a dict with `bidi`, `code`,
+    /// `name`, `name_local` and `name_translated`; `Err` is the `KeyError` message
+    /// for an unknown code.
+    fn language_info(&self, code: &str) -> std::result::Result<Value, String> {
+        Err(format!("Unknown language code {code}."))
+    }
+    /// Django's `translation.get_language_bidi()` for `language` (the active one):
+    /// whether its base language is in `settings.LANGUAGES_BIDI` (by default
+    /// Hebrew, Arabic, Central Kurdish, Persian, Uyghur and Urdu).
+    fn language_bidi(&self, language: &str) -> bool {
+        let base = language.split('-').next().unwrap_or("");
+        matches!(base, "he" | "ar" | "ckb" | "fa" | "ug" | "ur")
+    }
+    /// `settings.DEBUG`: whether `{% debug %}` prints anything.
+    fn debug(&self) -> bool {
+        false
+    }
+    /// What `{% debug %}` prints after the context: `pformat(sys.modules)` in Django.
+    fn debug_modules(&self) -> String {
+        String::new()
+    }
+}
