@@ -56,7 +56,7 @@ pub struct EngineOptions {
     /// The largest value, in characters, that one filter or tag may generate from a
     /// size its input gives (`ljust`/`rjust`/`center` widths, `stringformat` widths
     /// and precisions, `floatformat` places, `{% lorem %}` counts). Over it the render
-    /// fails with [`ErrorKind::Limit`](super::ErrorKind::Limit) instead of
+    /// fails with [`ErrorKind::Limit`] instead of
     /// allocating. Default [`DEFAULT_MAX_GENERATED_SIZE`].
     pub max_generated_size: usize,
     /// Recompile a cached template whose source changed (a file's modification time,

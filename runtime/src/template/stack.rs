@@ -1,5 +1,5 @@
 //! Stack growth for recursion whose depth the input decides (nested tags, include
-//! chains, deep trees): [`deep`] runs a step on a fresh stack segment when the current
+//! chains, deep trees): `deep` runs a step on a fresh stack segment when the current
 //! one runs low, so no template aborts the process with a stack overflow.
 
 /// Remaining stack below which rendering or parsing continues on a new segment.
