@@ -8,6 +8,10 @@ One run measures, on the same templates and the same contexts:
   filters), a page with three levels of ``{% extends %}`` and 24 ``{% include %}``s,
   and a form page — with djust (``djust.Engine``), Django's ``django.template.Engine``
   and upstream djust (``djust._rust.render_template_with_dirs`` from PyPI);
+- **a project's tag library**: the 1,000-row table through a Python
+  ``@register.filter`` and ``simple_tag`` (``{% load benchtags %}``), through the
+  template backends: djust's ``DjustTemplates`` against Django's ``DjangoTemplates``
+  with the same ``OPTIONS["libraries"]`` (upstream djust has no backend for it);
 - **event cycle** on the 1,000-row table: change one row, update the state, render
   and diff — djust's ``LiveViewRenderer`` against upstream's ``RustLiveView``
   (``update_state`` + ``render_with_diff``).
@@ -116,6 +120,26 @@ def context(case: str) -> dict:
         }
     raise ValueError(case)
 
+
+# A project's own tag library (written next to the templates, imported by name).
+LIBRARY = """from django import template
+
+register = template.Library()
+
+
+@register.filter
+def money(value, currency="$"):
+    return f"{currency}{value:.2f}"
+
+
+@register.simple_tag
+def stock_label(stock, low=5):
+    return "sold out" if not stock else ("low" if stock < low else "in stock")
+"""
+
+TEMPLATES["products_lib.html"] = """{% load benchtags %}<table class="products">{% for p in products %}
+<tr><td>{{ p.name }}</td><td>{{ p.price|money }}</td><td>{{ p.price|money:"EUR " }}</td>
+<td>{% stock_label p.stock %}</td><td>{% stock_label p.stock low=2 %}</td></tr>{% endfor %}</table>"""
 
 RENDER_CASES = {
     "products_100": "products.html",
@@ -293,6 +317,22 @@ def main() -> int:
             rows.append((case, t_ours, t_django, up and up["seconds"], up and up["html"] == expected))
         if mismatch:
             return 1
+
+        (folder / "benchtags.py").write_text(LIBRARY)
+        sys.path.insert(0, str(folder))
+        from django.template.backends.django import DjangoTemplates
+        from djust.template.backends import DjustTemplates
+
+        params = {"DIRS": [str(folder)], "APP_DIRS": False, "OPTIONS": {"libraries": {"benchtags": "benchtags"}}}
+        dj_t = DjangoTemplates({"NAME": "django", **params}).get_template("products_lib.html")
+        our_t = DjustTemplates({"NAME": "djust", **params}).get_template("products_lib.html")
+        ctx = context("products_1000")
+        if our_t.render(ctx) != dj_t.render(ctx):
+            print("djust's output differs from Django's on products_lib_1000", file=sys.stderr)
+            return 1
+        t_django = measure(lambda: dj_t.render(ctx), args.repeats)
+        t_ours = measure(lambda: our_t.render(ctx), args.repeats)
+        rows.append(("products_lib_1000", t_ours, t_django, None, None))
 
         cycle = event_cycle(djust.LiveViewRenderer(ours_engine.get_template("products.html")))
         sample = json.loads(cycle())["patches"]

@@ -15,7 +15,7 @@
 //! Every call into Python happens with the GIL held: rendering runs on the calling
 //! Python thread.
 
-use djust_runtime::template::dates::{Date, DateTime, Time};
+use djust_runtime::template::dates::{Date, DateTime, Time, TzName};
 use djust_runtime::template::value::Lookup;
 use djust_runtime::template::{ContextSource, Object, Value};
 use pyo3::prelude::*;
@@ -427,6 +427,11 @@ fn needs_arguments(v: &Bound<'_, PyAny>) -> bool {
 const EAGER_DEPTH: usize = 32;
 
 /// One Python value as a template value, one level deep (see the module documentation).
+/// `datetime.datetime`, `date` and `time` values (for the host's time zone conversion).
+pub(crate) fn temporal_value(v: &Bound<'_, PyAny>) -> Option<Value> {
+    temporal(v)
+}
+
 pub(crate) fn to_value(v: &Bound<'_, PyAny>) -> Value {
     to_value_at(v, 0)
 }
@@ -551,10 +556,40 @@ fn temporal(v: &Bound<'_, PyAny>) -> Option<Value> {
             .filter(|o| !o.is_none())
             .and_then(|o| o.call_method0("total_seconds").ok()?.extract::<f64>().ok())
             .map(|s| s as i32);
+        // The zone's name and DST flag for the `e`, `T` and `I` formats.
+        let (zone, dst) = if offset.is_some() {
+            let zone = v
+                .call_method0("tzname")
+                .ok()
+                .and_then(|n| n.extract::<String>().ok())
+                .and_then(|n| TzName::new(&n));
+            let dst = v
+                .call_method0("dst")
+                .ok()
+                .filter(|d| !d.is_none())
+                .and_then(|d| d.is_truthy().ok());
+            (zone, dst)
+        } else {
+            (None, None)
+        };
+        let keep_zone = v
+            .getattr("convert_to_local_time")
+            .is_ok_and(|c| !c.is_truthy().unwrap_or(true));
+        // Django's `_datetime_ambiguous_or_imaginary` (its `DateFormat` drops the zone).
+        let ambiguous = offset.is_some()
+            && v.py()
+                .import("django.utils.timezone")
+                .and_then(|tz| tz.getattr("_datetime_ambiguous_or_imaginary"))
+                .and_then(|f| f.call1((v, v.getattr("tzinfo")?)))
+                .is_ok_and(|r| r.is_truthy().unwrap_or(false));
         return Some(Value::DateTime(DateTime {
             date: date()?,
             time: time()?,
             offset,
+            zone,
+            dst,
+            keep_zone,
+            ambiguous,
         }));
     }
     if v.is_instance_of::<PyDate>() {

@@ -7,7 +7,9 @@
 //! template backend does so); Django must be configured.
 
 use crate::convert::{to_py, to_value};
+use djust_runtime::template::dates::DateTime;
 use djust_runtime::template::host::ComponentKind;
+use djust_runtime::template::host::NumberFormat;
 use djust_runtime::template::{Host, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -186,6 +188,61 @@ impl Host for DjangoHost {
             })
         })
         .unwrap_or(false)
+    }
+
+    /// `django.utils.timezone.template_localtime(value)`: the current time zone when
+    /// `USE_TZ` is on (the zone's name comes back with it).
+    fn localtime(&self, value: &DateTime) -> Option<DateTime> {
+        with_py(|py| {
+            let local = py
+                .import("django.utils.timezone")?
+                .getattr("template_localtime")?
+                .call1((to_py(py, &Value::DateTime(*value)),))?;
+            Ok(match crate::convert::temporal_value(&local) {
+                Some(Value::DateTime(dt)) => Some(dt),
+                _ => None,
+            })
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// `formats.get_format` of `DECIMAL_SEPARATOR`, `THOUSAND_SEPARATOR` and
+    /// `NUMBER_GROUPING` in the active language, and `settings.USE_THOUSAND_SEPARATOR`.
+    fn number_format(&self) -> Option<NumberFormat> {
+        with_py(|py| {
+            let get = py.import("django.utils.formats")?.getattr("get_format")?;
+            let grouping = get.call1(("NUMBER_GROUPING",))?;
+            let grouping: Vec<i64> = match grouping.extract::<i64>() {
+                Ok(0) => Vec::new(),
+                Ok(n) => vec![n, 0],
+                Err(_) => grouping.extract()?,
+            };
+            Ok(NumberFormat {
+                decimal_separator: get.call1(("DECIMAL_SEPARATOR",))?.str()?.to_string(),
+                thousand_separator: get.call1(("THOUSAND_SEPARATOR",))?.str()?.to_string(),
+                grouping,
+                use_thousand_separator: settings(py, "USE_THOUSAND_SEPARATOR")?.is_truthy()?,
+            })
+        })
+        .ok()
+    }
+
+    /// `formats.date_format` / `time_format` in the active language, unless that is
+    /// English (`en`, `en-us`: the engine's own formatting is Django's defaults).
+    fn format_date(&self, value: &Value, format: &str, time_only: bool) -> Option<Result<String, String>> {
+        let english = matches!(self.language().to_ascii_lowercase().as_str(), "en" | "en-us");
+        if english {
+            return None;
+        }
+        Some(with_py(|py| {
+            let formats = py.import("django.utils.formats")?;
+            let function = if time_only { "time_format" } else { "date_format" };
+            formats
+                .getattr(function)?
+                .call1((to_py(py, value), format))?
+                .extract::<String>()
+        }))
     }
 
     fn debug(&self) -> bool {

@@ -13,8 +13,8 @@
 use crate::convert::{keep_host_error, to_py, to_value, PyContext};
 use djust_runtime::template::engine::HostLoader;
 use djust_runtime::template::library::{
-    Arg, CustomTag, FilterDef, FilterEnv, HostCompile, HostCompiled, HostContext, HostNode, HostRendered,
-    HostTag, Registry, Signature, TagCall, TagDef, TagKind,
+    Arg, CustomTag, FilterDef, FilterEnv, FilterFlags, HostCompile, HostCompiled, HostContext, HostNode,
+    HostRendered, HostTag, Registry, Signature, TagCall, TagDef, TagKind,
 };
 use djust_runtime::template::{ErrorKind, TemplateError, TokenKind, Value};
 use pyo3::prelude::*;
@@ -86,51 +86,41 @@ pub(crate) fn register_library(
     Ok(())
 }
 
-struct FilterFlags {
-    needs_autoescape: bool,
-    expects_localtime: bool,
-}
-
 fn python_filter(d: &Bound<'_, PyDict>) -> PyResult<FilterDef> {
     let func: Py<PyAny> = item(d, "func")?;
+    let needs_autoescape: bool = item(d, "needs_autoescape")?;
+    let name: String = item(d, "name")?;
     let flags = FilterFlags {
-        needs_autoescape: item(d, "needs_autoescape")?,
-        expects_localtime: item(d, "expects_localtime")?,
-    };
-    let needs_autoescape = flags.needs_autoescape;
-    Ok(FilterDef {
-        name: item(d, "name")?,
-        arg: Arg::Params(item(d, "required")?, item(d, "total")?),
         is_safe: item(d, "is_safe")?,
         needs_autoescape,
-        func: Arc::new(move |value, arg, env| call_filter(&func, &flags, value, arg, env)),
-    })
+        expects_localtime: item(d, "expects_localtime")?,
+    };
+    Ok(FilterDef::new(
+        &name,
+        Arg::Params(item(d, "required")?, item(d, "total")?),
+        flags,
+        Arc::new(move |value, arg, env| call_filter(&func, needs_autoescape, value, arg, env)),
+    ))
 }
 
-/// Django's `FilterExpression.resolve` for one Python filter: the input made local
-/// time when the filter `expects_localtime`, `autoescape=` passed when it
-/// `needs_autoescape`.
+/// Django's `FilterExpression.resolve` for one Python filter: `autoescape=` passed
+/// when it `needs_autoescape` (the renderer has made the input local time when it
+/// `expects_localtime`).
 fn call_filter(
     func: &Py<PyAny>,
-    flags: &FilterFlags,
+    needs_autoescape: bool,
     value: &Value,
     arg: Option<&Value>,
     env: &FilterEnv,
 ) -> djust_runtime::template::error::Result<Value> {
     Python::attach(|py| {
         let call = || -> PyResult<Value> {
-            let mut obj = to_py(py, value).into_bound(py);
-            if flags.expects_localtime {
-                obj = py
-                    .import("django.utils.timezone")?
-                    .getattr("template_localtime")?
-                    .call1((obj,))?;
-            }
+            let obj = to_py(py, value).into_bound(py);
             let args = match arg {
                 Some(a) => PyTuple::new(py, [obj, to_py(py, a).into_bound(py)])?,
                 None => PyTuple::new(py, [obj])?,
             };
-            let kwargs = if flags.needs_autoescape {
+            let kwargs = if needs_autoescape {
                 let kw = PyDict::new(py);
                 kw.set_item("autoescape", env.autoescape)?;
                 Some(kw)

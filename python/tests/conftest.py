@@ -21,6 +21,7 @@ def pytest_configure() -> None:
                 "django.contrib.contenttypes",
                 "django.contrib.sessions",
                 "django.contrib.staticfiles",
+                "django.contrib.humanize",
                 "djust",
             ],
             ALLOWED_HOSTS=["testserver"],

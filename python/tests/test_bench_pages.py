@@ -42,3 +42,20 @@ def test_bench_event_is_one_row_of_patches(folder) -> None:
     ops = json.loads(renderer.render_with_diff()[1])["patches"]
     assert sorted(op["op"] for op in ops) == ["attrs", "text"], ops
     assert renderer.reused_fragments >= 999
+
+
+def test_bench_library_page_renders_like_django(folder, monkeypatch) -> None:
+    """The project-library page (a Python filter and simple tag on 1,000 rows) through
+    both backends with the same `OPTIONS["libraries"]`."""
+    from django.template.backends.django import DjangoTemplates
+
+    from djust.template.backends import DjustTemplates
+
+    (folder / "benchtags.py").write_text(bench.LIBRARY)
+    monkeypatch.syspath_prepend(str(folder))
+    params = {"DIRS": [str(folder)], "APP_DIRS": False, "OPTIONS": {"libraries": {"benchtags": "benchtags"}}}
+    ctx = bench.context("products_1000")
+    ours = DjustTemplates({"NAME": "a", **params}).get_template("products_lib.html").render(ctx)
+    theirs = DjangoTemplates({"NAME": "b", **params}).get_template("products_lib.html").render(ctx)
+    assert ours == theirs
+    assert "<td>$1.00</td><td>EUR 1.00</td>" in ours and "<td>sold out</td>" in ours and "low" in ours

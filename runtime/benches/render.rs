@@ -60,6 +60,10 @@ fn products(n: usize) -> Value {
                             microsecond: 0,
                         },
                         offset: None,
+                        zone: None,
+                        dst: None,
+                        keep_zone: false,
+                        ambiguous: false,
                     }),
                 ),
                 (

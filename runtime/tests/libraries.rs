@@ -4,20 +4,20 @@
 
 use djust_runtime::template::error::Result;
 use djust_runtime::template::library::{
-    Arg, FilterDef, HostCompile, HostCompiled, HostContext, HostNode, HostRendered, HostTag, TagDef,
+    Arg, FilterDef, FilterFlags, HostCompile, HostCompiled, HostContext, HostNode, HostRendered, HostTag,
+    TagDef,
 };
 use djust_runtime::template::{Engine, EngineOptions, ErrorKind, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 fn filter(name: &str, suffix: &'static str) -> FilterDef {
-    FilterDef {
-        name: name.into(),
-        arg: Arg::None,
-        is_safe: false,
-        needs_autoescape: false,
-        func: Arc::new(move |v, _, _| Ok(Value::str(format!("{}{suffix}", v.to_py_str())))),
-    }
+    FilterDef::new(
+        name,
+        Arg::None,
+        FilterFlags::default(),
+        Arc::new(move |v, _, _| Ok(Value::str(format!("{}{suffix}", v.to_py_str())))),
+    )
 }
 
 fn engine() -> Engine {

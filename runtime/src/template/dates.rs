@@ -32,7 +32,9 @@ pub struct Time {
     pub microsecond: u32,
 }
 
-/// A date and time, naive (`offset: None`) or with a fixed UTC offset in seconds.
+/// A date and time, naive (`offset: None`) or aware: its UTC offset in seconds, and,
+/// when the host knows it, its time zone's name and whether daylight saving time is in
+/// effect (Python's `tzinfo.tzname()` and `dst()`, for the `e`, `T` and `I` formats).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateTime {
     /// The date.
@@ -41,6 +43,40 @@ pub struct DateTime {
     pub time: Time,
     /// UTC offset in seconds for aware values.
     pub offset: Option<i32>,
+    /// The time zone's name for this moment (`"CET"`, `"EST"`), when known.
+    pub zone: Option<TzName>,
+    /// Whether daylight saving time is in effect, when known (`tzinfo.dst()`).
+    pub dst: Option<bool>,
+    /// Shown in its own zone, never converted to the current one (Django's
+    /// `convert_to_local_time = False`, set by the `tz` library's filters).
+    pub keep_zone: bool,
+    /// The wall-clock time is ambiguous or imaginary in its zone (a DST change):
+    /// Django's `DateFormat` then has no time zone, and `e`, `O`, `T`, `I`, `Z` are
+    /// empty.
+    pub ambiguous: bool,
+}
+
+/// A time zone name as `tzinfo.tzname()` gives it, at most 31 bytes, kept inline so
+/// that a [`DateTime`] stays `Copy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TzName {
+    len: u8,
+    bytes: [u8; 31],
+}
+
+impl TzName {
+    /// The name, or `None` when it is longer than 31 bytes.
+    pub fn new(name: &str) -> Option<TzName> {
+        let len = u8::try_from(name.len()).ok().filter(|n| *n <= 31)?;
+        let mut bytes = [0; 31];
+        bytes[..name.len()].copy_from_slice(name.as_bytes());
+        Some(TzName { len, bytes })
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+    }
 }
 
 const MONTHS: [&str; 12] = [
@@ -255,6 +291,10 @@ impl DateTime {
             date,
             time: Time::parse(time_part)?,
             offset,
+            zone: None,
+            dst: None,
+            keep_zone: false,
+            ambiguous: false,
         })
     }
 
@@ -280,6 +320,10 @@ impl DateTime {
                 microsecond,
             },
             offset,
+            zone: None,
+            dst: None,
+            keep_zone: false,
+            ambiguous: false,
         }
     }
 
@@ -426,7 +470,7 @@ fn spec(value: Temporal, c: char) -> Result<String, FormatError> {
     let need_time = || time.ok_or(FormatError::Attribute);
     // Time zone: naive datetimes use the default zone (UTC); dates and times have none.
     let offset = match value {
-        Temporal::DateTime(dt) => Some(dt.offset.unwrap_or(0)),
+        Temporal::DateTime(dt) if !dt.ambiguous => Some(dt.offset.unwrap_or(0)),
         _ => None,
     };
     let h12 = |t: Time| if t.hour % 12 == 0 { 12 } else { t.hour % 12 };
@@ -442,6 +486,12 @@ fn spec(value: Temporal, c: char) -> Result<String, FormatError> {
         'a' => ampm(need_time()?).into(),
         'A' => (if need_time()?.hour > 11 { "PM" } else { "AM" }).into(),
         'e' => match value {
+            Temporal::DateTime(DateTime { ambiguous: true, .. }) => String::new(),
+            Temporal::DateTime(DateTime {
+                offset: Some(_),
+                zone: Some(name),
+                ..
+            }) => name.as_str().to_string(),
             Temporal::DateTime(DateTime { offset: Some(o), .. }) => {
                 if o == 0 {
                     "UTC".into()
@@ -478,10 +528,11 @@ fn spec(value: Temporal, c: char) -> Result<String, FormatError> {
             }
         }
         's' => format!("{:02}", need_time()?.second),
-        'T' => match offset {
-            Some(0) => "UTC".into(),
-            Some(o) => format!("UTC{}", offset_colon(o)),
-            None => {
+        'T' => match (offset, value) {
+            (Some(_), Temporal::DateTime(DateTime { zone: Some(name), .. })) => name.as_str().to_string(),
+            (Some(0), _) => "UTC".into(),
+            (Some(o), _) => format!("UTC{}", offset_colon(o)),
+            (None, _) => {
                 need_time()?;
                 String::new()
             }
@@ -505,6 +556,8 @@ fn spec(value: Temporal, c: char) -> Result<String, FormatError> {
         'E' => MONTHS[need_date()?.month as usize - 1].into(),
         'F' => MONTHS[need_date()?.month as usize - 1].into(),
         'I' => match value {
+            Temporal::DateTime(DateTime { ambiguous: true, .. }) => String::new(),
+            Temporal::DateTime(DateTime { dst: Some(true), .. }) => "1".into(),
             Temporal::DateTime(_) => "0".into(),
             _ => String::new(),
         },

@@ -5,7 +5,7 @@
 use super::context::lookup_item;
 use super::error::{ErrorKind, Result, TemplateError};
 use super::host::Host;
-use super::library::{Arg, FilterDef, Registry};
+use super::library::{Arg, FilterDef, FilterFlags, Registry};
 use super::nodes::Node;
 use super::parser::{self, ParseOptions};
 use super::value::Value;
@@ -282,12 +282,11 @@ pub(crate) fn language_info(host: Option<&Arc<dyn Host>>, code: &str) -> Result<
 fn i18n_filters(host: &Arc<dyn Host>) -> Vec<FilterDef> {
     let field = |name: &'static str, key: &'static str, translate: bool| {
         let host = host.clone();
-        FilterDef {
-            name: name.into(),
-            arg: Arg::None,
-            is_safe: false,
-            needs_autoescape: false,
-            func: Arc::new(move |v, _, _| {
+        FilterDef::new(
+            name,
+            Arg::None,
+            FilterFlags::default(),
+            Arc::new(move |v, _, _| {
                 let info = language_info(Some(&host), &v.to_py_str())?;
                 let value = lookup_item(&info, key).unwrap_or(Value::None);
                 Ok(if translate {
@@ -297,7 +296,7 @@ fn i18n_filters(host: &Arc<dyn Host>) -> Vec<FilterDef> {
                     value
                 })
             }),
-        }
+        )
     };
     vec![
         field("language_name", "name", false),

@@ -7,8 +7,9 @@
 //! (`@stringfilter` in Django) convert their input with `str()` first.
 
 use super::error::{ErrorKind, Result, TemplateError};
+use super::host::NumberFormat;
 use super::html::{conditional_escape, escape, normalize_newlines};
-use super::library::{Arg, FilterDef, FilterEnv, Registry};
+use super::library::{Arg, FilterDef, FilterEnv, FilterFlags, Registry};
 use super::urls::quote;
 use super::value::{float_repr, Value};
 use std::sync::{Arc, OnceLock};
@@ -23,310 +24,508 @@ pub fn builtins() -> Registry {
 
 type Simple = fn(&Value, Option<&Value>, &FilterEnv) -> Result<Value>;
 
+/// No flags.
+const PLAIN: FilterFlags = FilterFlags {
+    is_safe: false,
+    needs_autoescape: false,
+    expects_localtime: false,
+};
+/// `is_safe=True`.
+const SAFE: FilterFlags = FilterFlags {
+    is_safe: true,
+    ..PLAIN
+};
+/// `is_safe=True, needs_autoescape=True`.
+const SAFE_AUTOESCAPE: FilterFlags = FilterFlags {
+    is_safe: true,
+    needs_autoescape: true,
+    ..PLAIN
+};
+/// `expects_localtime=True` (`date`, `time`).
+const LOCALTIME: FilterFlags = FilterFlags {
+    expects_localtime: true,
+    ..PLAIN
+};
+
 fn build() -> Registry {
     let mut r = Registry::default();
-    let mut add = |name: &str, arg: Arg, is_safe: bool, needs_autoescape: bool, f: Simple| {
-        r.register(FilterDef {
-            name: name.to_string(),
-            arg,
-            is_safe,
-            needs_autoescape,
-            func: Arc::new(f),
-        });
+    let mut add = |name: &str, arg: Arg, flags: FilterFlags, f: Simple| {
+        r.register(FilterDef::new(name, arg, flags, Arc::new(f)));
     };
     use Arg::*;
-    add("add", Required, false, false, add_filter);
-    add("addslashes", None, true, false, |v, _, _| {
-        Ok(keep_safety(
-            v,
-            s(v).replace('\\', "\\\\")
-                .replace('"', "\\\"")
-                .replace('\'', "\\'"),
-        ))
-    });
-    add("capfirst", None, true, false, |v, _, _| {
-        let t = s(v);
-        let mut c = t.chars();
-        Ok(keep_safety(
-            v,
-            match c.next() {
-                Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),
-                Option::None => String::new(),
-            },
-        ))
-    });
-    add("center", Required, true, false, |v, a, env| {
-        pad(v, a, Align::Center, env.max_size)
-    });
-    add("ljust", Required, true, false, |v, a, env| {
-        pad(v, a, Align::Left, env.max_size)
-    });
-    add("rjust", Required, true, false, |v, a, env| {
-        pad(v, a, Align::Right, env.max_size)
-    });
-    add("cut", Required, false, false, |v, a, _| {
-        let arg = a.map(|x| x.to_py_str()).unwrap_or_default();
-        let out = s(v).replace(&arg, "");
-        Ok(if v.is_safe() && arg != ";" {
-            Value::safe(out)
-        } else {
-            Value::str(out)
-        })
-    });
-    add("default", Required, false, false, |v, a, _| {
-        Ok(if v.truthy() {
-            v.clone()
-        } else {
-            a.cloned().unwrap_or_default()
-        })
-    });
-    add("default_if_none", Required, false, false, |v, a, _| {
-        Ok(if matches!(v, Value::None) {
-            a.cloned().unwrap_or_default()
-        } else {
-            v.clone()
-        })
-    });
-    add("divisibleby", Required, false, false, |v, a, _| {
-        let x = py_int_of(v).ok_or_else(|| render_err("invalid literal for int()"))?;
-        let y = a
-            .and_then(py_int_of)
-            .ok_or_else(|| render_err("invalid literal for int()"))?;
-        if y == 0 {
-            return Err(render_err("integer modulo by zero"));
-        }
-        Ok(Value::Bool(x.rem_euclid(y) == 0))
-    });
-    add("escape", None, true, false, |v, _, _| {
-        Ok(Value::safe(conditional_escape(v)))
-    });
-    add("force_escape", None, true, false, |v, _, _| {
-        Ok(Value::safe(escape(&v.to_py_str())))
-    });
-    add("escapejs", None, false, false, |v, _, _| {
-        Ok(Value::safe(escapejs(&s(v))))
-    });
-    add("escapeseq", None, true, false, |v, _, _| {
-        Ok(Value::list(
-            seq(v)?
-                .iter()
-                .map(|x| Value::safe(conditional_escape(x)))
-                .collect(),
-        ))
-    });
-    add("safe", None, true, false, |v, _, _| Ok(Value::safe(s(v))));
-    add("safeseq", None, true, false, |v, _, _| {
-        Ok(Value::list(
-            seq(v)?
-                .iter()
-                .map(|x| {
-                    if x.is_safe() {
-                        x.clone()
-                    } else {
-                        Value::safe(x.to_py_str())
-                    }
-                })
-                .collect(),
-        ))
-    });
-    add("first", None, false, false, |v, _, _| index(v, 0));
-    add("last", None, true, false, |v, _, _| index(v, -1));
-    add("floatformat", Optional, true, false, |v, a, env| {
-        floatformat(v, a, env.max_size)
-    });
-    add("get_digit", Required, false, false, get_digit);
-    add("join", Required, true, true, join);
-    add("length", None, false, false, |v, _, _| {
-        Ok(Value::Int(v.length().map(|n| n as i64).unwrap_or(0)))
-    });
-    add("linebreaks", None, true, true, |v, _, env| {
-        let autoescape = env.autoescape && !v.is_safe();
-        let text = normalize_newlines(&s(v));
-        let paras: Vec<String> = split_paragraphs(&text)
-            .into_iter()
-            .map(|p| {
-                let p = if autoescape { escape(p) } else { p.to_string() };
-                format!("<p>{}</p>", p.replace('\n', "<br>"))
-            })
-            .collect();
-        Ok(Value::safe(paras.join("\n\n")))
-    });
-    add("linebreaksbr", None, true, true, |v, _, env| {
-        let autoescape = env.autoescape && !v.is_safe();
-        let text = normalize_newlines(&s(v));
-        let text = if autoescape { escape(&text) } else { text };
-        Ok(Value::safe(text.replace('\n', "<br>")))
-    });
-    add("linenumbers", None, true, true, |v, _, env| {
-        let text = s(v);
-        let lines: Vec<&str> = text.split('\n').collect();
-        let width = lines.len().to_string().len();
-        let plain = !env.autoescape || v.is_safe();
-        let out: Vec<String> = lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let l = if plain { l.to_string() } else { escape(l) };
-                format!("{:0width$}. {l}", i + 1)
-            })
-            .collect();
-        Ok(Value::safe(out.join("\n")))
-    });
-    add("lower", None, true, false, |v, _, _| {
-        Ok(keep_safety(v, s(v).to_lowercase()))
-    });
-    add("upper", None, false, false, |v, _, _| {
-        Ok(Value::str(s(v).to_uppercase()))
-    });
-    add("title", None, true, false, |v, _, _| {
-        Ok(keep_safety(v, title(&s(v))))
-    });
-    add("make_list", None, false, false, |v, _, _| {
-        Ok(Value::list(
-            s(v).chars().map(|c| Value::str(c.to_string())).collect(),
-        ))
-    });
-    add("phone2numeric", None, true, false, |v, _, _| match v.as_str() {
-        Some(text) => Ok(Value::str(phone2numeric(text))),
-        Option::None => Err(render_err("object has no attribute 'lower'")),
-    });
-    add("pluralize", Optional, false, false, pluralize);
-    add("slice", Required, true, false, slice);
-    add("slugify", None, true, false, |v, _, _| {
-        Ok(Value::safe(slugify(&s(v))))
-    });
-    add("stringformat", Required, true, false, |v, a, env| {
-        let spec = a.map(|x| x.to_py_str()).unwrap_or_default();
-        // `stringformat` turns a tuple into its str() first.
-        let v = match v {
-            Value::Tuple(_) => Value::str(v.to_py_str()),
-            other => other.clone(),
-        };
-        let size = super::printf::requested_size(&spec);
-        if size > env.max_size as u128 {
-            return Err(TemplateError::too_large("stringformat", size, env.max_size));
-        }
-        Ok(Value::str(super::printf::format(&spec, &v).unwrap_or_default()))
-    });
-    add("truncatechars", Required, true, false, |v, a, _| {
-        let Some(n) = a.and_then(py_int_of) else {
-            return Ok(Value::str(s(v)));
-        };
-        Ok(keep_safety(v, super::truncate::chars(&s(v), n)))
-    });
-    add("truncatewords", Required, true, false, |v, a, _| {
-        let Some(n) = a.and_then(py_int_of) else {
-            return Ok(Value::str(s(v)));
-        };
-        Ok(keep_safety(v, super::truncate::words(&s(v), n)))
-    });
-    add("truncatechars_html", Required, true, false, |v, a, _| {
-        let Some(n) = a.and_then(py_int_of) else {
-            return Ok(keep_safety(v, s(v)));
-        };
-        let out = super::truncate::chars_html(&s(v), n).map_err(|m| render_err(&m))?;
-        Ok(keep_safety(v, out))
-    });
-    add("truncatewords_html", Required, true, false, |v, a, _| {
-        let Some(n) = a.and_then(py_int_of) else {
-            return Ok(keep_safety(v, s(v)));
-        };
-        let out = super::truncate::words_html(&s(v), n).map_err(|m| render_err(&m))?;
-        Ok(keep_safety(v, out))
-    });
-    add("wordcount", None, false, false, |v, _, _| {
-        let text = s(v);
-        let words = text.split(super::value::is_py_space).filter(|w| !w.is_empty());
-        Ok(Value::Int(words.count() as i64))
-    });
-    add("yesno", Optional, false, false, yesno);
-    add("filesizeformat", None, true, false, |v, _, _| {
-        Ok(Value::str(filesizeformat(v)))
-    });
-    add("urlencode", Optional, false, false, |v, a, _| {
-        let safe = a.map(|x| x.to_py_str()).unwrap_or_else(|| "/".to_string());
-        Ok(Value::str(quote(&s(v), &safe)))
-    });
-    add("iriencode", None, true, false, |v, _, _| {
-        Ok(keep_safety(v, quote(&s(v), "/#%[]=:;$&()+,!?*@'~")))
-    });
-    add("unordered_list", None, true, true, unordered_list);
-    add("json_script", Optional, true, false, |v, a, _| {
-        let json = crate::json::dumps(v).map_err(|e| render_err(&e.to_string()))?;
-        let json = json
-            .replace('>', "\\u003E")
-            .replace('<', "\\u003C")
-            .replace('&', "\\u0026");
-        Ok(Value::safe(match a.filter(|x| x.truthy()) {
-            Some(id) => format!(
-                "<script id=\"{}\" type=\"application/json\">{json}</script>",
-                conditional_escape(id)
-            ),
-            Option::None => format!("<script type=\"application/json\">{json}</script>"),
-        }))
-    });
-    add("timesince", Optional, false, false, |v, a, _| {
-        timesince_filter(v, a, false).map(Value::str)
-    });
-    add("timeuntil", Optional, false, false, |v, a, _| {
-        timesince_filter(v, a, true).map(Value::str)
-    });
-    add("wordwrap", Required, true, false, |v, a, _| {
-        let width = a
-            .and_then(py_int_of)
-            .ok_or_else(|| render_err("invalid literal for int()"))?;
-        if width <= 0 {
-            return Err(render_err(&format!("invalid width {width} (must be > 0)")));
-        }
-        Ok(keep_safety(v, wrap(&s(v), width as usize)))
-    });
-    add("random", None, true, false, |v, _, _| {
-        let items = seq(v)?;
-        if items.is_empty() {
-            return Ok(Value::str(""));
-        }
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos() as usize)
-            .unwrap_or(0);
-        Ok(items[nanos % items.len()].clone())
-    });
-    add("striptags", None, true, false, |v, _, _| {
-        let out = super::htmlparser::strip_tags(&s(v)).map_err(|m| render_err(&m))?;
-        Ok(keep_safety(v, out))
-    });
-    add("urlize", None, true, true, |v, _, env| {
-        let opts = super::urlize::Options {
-            trim_url_limit: Option::None,
-            nofollow: true,
-            autoescape: env.autoescape,
-        };
-        Ok(Value::safe(super::urlize::urlize(&s(v), v.is_safe(), opts)))
-    });
-    add("urlizetrunc", Required, true, true, |v, a, env| {
-        let limit = a.map(int_arg).transpose()?;
-        let opts = super::urlize::Options {
-            trim_url_limit: limit,
-            nofollow: true,
-            autoescape: env.autoescape,
-        };
-        Ok(Value::safe(super::urlize::urlize(&s(v), v.is_safe(), opts)))
-    });
-    add("pprint", None, true, false, |v, _, _| {
-        Ok(Value::str(super::pprint::pformat(v)))
-    });
-    add("date", Optional, false, false, |v, a, _| date_filter(v, a, false));
-    add("time", Optional, false, false, |v, a, _| date_filter(v, a, true));
-    add("dictsort", Required, false, false, |v, a, _| {
-        dictsort(v, a, false)
-    });
-    add("dictsortreversed", Required, false, false, |v, a, _| {
-        dictsort(v, a, true)
-    });
+    add("add", Required, PLAIN, add_filter);
+    add("addslashes", None, SAFE, addslashes);
+    add("capfirst", None, SAFE, capfirst);
+    add("center", Required, SAFE, center);
+    add("ljust", Required, SAFE, ljust);
+    add("rjust", Required, SAFE, rjust);
+    add("cut", Required, PLAIN, cut);
+    add("default", Required, PLAIN, default);
+    add("default_if_none", Required, PLAIN, default_if_none);
+    add("divisibleby", Required, PLAIN, divisibleby);
+    add("escape", None, SAFE, escape_filter);
+    add("force_escape", None, SAFE, force_escape);
+    add("escapejs", None, PLAIN, escapejs_filter);
+    add("escapeseq", None, SAFE, escapeseq);
+    add("safe", None, SAFE, safe);
+    add("safeseq", None, SAFE, safeseq);
+    add("first", None, PLAIN, first);
+    add("last", None, SAFE, last);
+    add("floatformat", Optional, SAFE, floatformat_filter);
+    add("get_digit", Required, PLAIN, get_digit);
+    add("join", Required, SAFE_AUTOESCAPE, join);
+    add("length", None, PLAIN, length);
+    add("linebreaks", None, SAFE_AUTOESCAPE, linebreaks);
+    add("linebreaksbr", None, SAFE_AUTOESCAPE, linebreaksbr);
+    add("linenumbers", None, SAFE_AUTOESCAPE, linenumbers);
+    add("lower", None, SAFE, lower);
+    add("upper", None, PLAIN, upper);
+    add("title", None, SAFE, title_filter);
+    add("make_list", None, PLAIN, make_list);
+    add("phone2numeric", None, SAFE, phone2numeric_filter);
+    add("pluralize", Optional, PLAIN, pluralize);
+    add("slice", Required, SAFE, slice);
+    add("slugify", None, SAFE, slugify_filter);
+    add("stringformat", Required, SAFE, stringformat);
+    add("truncatechars", Required, SAFE, truncatechars);
+    add("truncatewords", Required, SAFE, truncatewords);
+    add("truncatechars_html", Required, SAFE, truncatechars_html);
+    add("truncatewords_html", Required, SAFE, truncatewords_html);
+    add("wordcount", None, PLAIN, wordcount);
+    add("yesno", Optional, PLAIN, yesno);
+    add("filesizeformat", None, SAFE, filesizeformat_filter);
+    add("urlencode", Optional, PLAIN, urlencode);
+    add("iriencode", None, SAFE, iriencode);
+    add("unordered_list", None, SAFE_AUTOESCAPE, unordered_list);
+    add("json_script", Optional, SAFE, json_script);
+    add("timesince", Optional, PLAIN, timesince);
+    add("timeuntil", Optional, PLAIN, timeuntil);
+    add("wordwrap", Required, SAFE, wordwrap);
+    add("random", None, SAFE, random);
+    add("striptags", None, SAFE, striptags);
+    add("urlize", None, SAFE_AUTOESCAPE, urlize);
+    add("urlizetrunc", Required, SAFE_AUTOESCAPE, urlizetrunc);
+    add("pprint", None, SAFE, pprint);
+    add("date", Optional, LOCALTIME, date);
+    add("time", Optional, LOCALTIME, time);
+    add("dictsort", Required, PLAIN, dictsort_filter);
+    add("dictsortreversed", Required, PLAIN, dictsortreversed);
     r.register_tag(super::querydict::querystring_tag());
     r.register_tag(super::components::live_component_tag());
     r.register_tag(super::components::component_tag());
     r
+}
+
+/// `|addslashes` (Django's `defaultfilters`).
+fn addslashes(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(keep_safety(
+        v,
+        s(v).replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\'', "\\'"),
+    ))
+}
+
+/// `|capfirst` (Django's `defaultfilters`).
+fn capfirst(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let t = s(v);
+    let mut c = t.chars();
+    Ok(keep_safety(
+        v,
+        match c.next() {
+            Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),
+            Option::None => String::new(),
+        },
+    ))
+}
+
+/// `|center` (Django's `defaultfilters`).
+fn center(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    pad(v, a, Align::Center, env.max_size)
+}
+
+/// `|ljust` (Django's `defaultfilters`).
+fn ljust(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    pad(v, a, Align::Left, env.max_size)
+}
+
+/// `|rjust` (Django's `defaultfilters`).
+fn rjust(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    pad(v, a, Align::Right, env.max_size)
+}
+
+/// `|cut` (Django's `defaultfilters`).
+fn cut(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let arg = a.map(|x| x.to_py_str()).unwrap_or_default();
+    let out = s(v).replace(&arg, "");
+    Ok(if v.is_safe() && arg != ";" {
+        Value::safe(out)
+    } else {
+        Value::str(out)
+    })
+}
+
+/// `|default` (Django's `defaultfilters`).
+fn default(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(if v.truthy() {
+        v.clone()
+    } else {
+        a.cloned().unwrap_or_default()
+    })
+}
+
+/// `|default_if_none` (Django's `defaultfilters`).
+fn default_if_none(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(if matches!(v, Value::None) {
+        a.cloned().unwrap_or_default()
+    } else {
+        v.clone()
+    })
+}
+
+/// `|divisibleby` (Django's `defaultfilters`).
+fn divisibleby(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let x = py_int_of(v).ok_or_else(|| render_err("invalid literal for int()"))?;
+    let y = a
+        .and_then(py_int_of)
+        .ok_or_else(|| render_err("invalid literal for int()"))?;
+    if y == 0 {
+        return Err(render_err("integer modulo by zero"));
+    }
+    Ok(Value::Bool(x.rem_euclid(y) == 0))
+}
+
+/// `|escape` (Django's `defaultfilters`).
+fn escape_filter(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::safe(conditional_escape(v)))
+}
+
+/// `|force_escape` (Django's `defaultfilters`).
+fn force_escape(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::safe(escape(&v.to_py_str())))
+}
+
+/// `|escapejs` (Django's `defaultfilters`).
+fn escapejs_filter(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::safe(escapejs(&s(v))))
+}
+
+/// `|escapeseq` (Django's `defaultfilters`).
+fn escapeseq(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::list(
+        seq(v)?
+            .iter()
+            .map(|x| Value::safe(conditional_escape(x)))
+            .collect(),
+    ))
+}
+
+/// `|safe` (Django's `defaultfilters`).
+fn safe(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::safe(s(v)))
+}
+
+/// `|safeseq` (Django's `defaultfilters`).
+fn safeseq(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::list(
+        seq(v)?
+            .iter()
+            .map(|x| {
+                if x.is_safe() {
+                    x.clone()
+                } else {
+                    Value::safe(x.to_py_str())
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// `|first` (Django's `defaultfilters`).
+fn first(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    index(v, 0)
+}
+
+/// `|last` (Django's `defaultfilters`).
+fn last(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    index(v, -1)
+}
+
+/// `|floatformat` (Django's `defaultfilters`).
+fn floatformat_filter(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    floatformat(v, a, env.max_size, env.number_format())
+}
+
+/// `|length` (Django's `defaultfilters`).
+fn length(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::Int(v.length().map(|n| n as i64).unwrap_or(0)))
+}
+
+/// `|linebreaks` (Django's `defaultfilters`).
+fn linebreaks(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    let autoescape = env.autoescape && !v.is_safe();
+    let text = normalize_newlines(&s(v));
+    let paras: Vec<String> = split_paragraphs(&text)
+        .into_iter()
+        .map(|p| {
+            let p = if autoescape { escape(p) } else { p.to_string() };
+            format!("<p>{}</p>", p.replace('\n', "<br>"))
+        })
+        .collect();
+    Ok(Value::safe(paras.join("\n\n")))
+}
+
+/// `|linebreaksbr` (Django's `defaultfilters`).
+fn linebreaksbr(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    let autoescape = env.autoescape && !v.is_safe();
+    let text = normalize_newlines(&s(v));
+    let text = if autoescape { escape(&text) } else { text };
+    Ok(Value::safe(text.replace('\n', "<br>")))
+}
+
+/// `|linenumbers` (Django's `defaultfilters`).
+fn linenumbers(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    let text = s(v);
+    let lines: Vec<&str> = text.split('\n').collect();
+    let width = lines.len().to_string().len();
+    let plain = !env.autoescape || v.is_safe();
+    let out: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let l = if plain { l.to_string() } else { escape(l) };
+            format!("{:0width$}. {l}", i + 1)
+        })
+        .collect();
+    Ok(Value::safe(out.join("\n")))
+}
+
+/// `|lower` (Django's `defaultfilters`).
+fn lower(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(keep_safety(v, s(v).to_lowercase()))
+}
+
+/// `|upper` (Django's `defaultfilters`).
+fn upper(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::str(s(v).to_uppercase()))
+}
+
+/// `|title` (Django's `defaultfilters`).
+fn title_filter(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(keep_safety(v, title(&s(v))))
+}
+
+/// `|make_list` (Django's `defaultfilters`).
+fn make_list(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::list(
+        s(v).chars().map(|c| Value::str(c.to_string())).collect(),
+    ))
+}
+
+/// `|phone2numeric` (Django's `defaultfilters`).
+fn phone2numeric_filter(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    match v.as_str() {
+        Some(text) => Ok(Value::str(phone2numeric(text))),
+        Option::None => Err(render_err("object has no attribute 'lower'")),
+    }
+}
+
+/// `|slugify` (Django's `defaultfilters`).
+fn slugify_filter(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::safe(slugify(&s(v))))
+}
+
+/// `|stringformat` (Django's `defaultfilters`).
+fn stringformat(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    let spec = a.map(|x| x.to_py_str()).unwrap_or_default();
+    // `stringformat` turns a tuple into its str() first.
+    let v = match v {
+        Value::Tuple(_) => Value::str(v.to_py_str()),
+        other => other.clone(),
+    };
+    let size = super::printf::requested_size(&spec);
+    if size > env.max_size as u128 {
+        return Err(TemplateError::too_large("stringformat", size, env.max_size));
+    }
+    Ok(Value::str(super::printf::format(&spec, &v).unwrap_or_default()))
+}
+
+/// `|truncatechars` (Django's `defaultfilters`).
+fn truncatechars(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let Some(n) = a.and_then(py_int_of) else {
+        return Ok(Value::str(s(v)));
+    };
+    Ok(keep_safety(v, super::truncate::chars(&s(v), n)))
+}
+
+/// `|truncatewords` (Django's `defaultfilters`).
+fn truncatewords(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let Some(n) = a.and_then(py_int_of) else {
+        return Ok(Value::str(s(v)));
+    };
+    Ok(keep_safety(v, super::truncate::words(&s(v), n)))
+}
+
+/// `|truncatechars_html` (Django's `defaultfilters`).
+fn truncatechars_html(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let Some(n) = a.and_then(py_int_of) else {
+        return Ok(keep_safety(v, s(v)));
+    };
+    let out = super::truncate::chars_html(&s(v), n).map_err(|m| render_err(&m))?;
+    Ok(keep_safety(v, out))
+}
+
+/// `|truncatewords_html` (Django's `defaultfilters`).
+fn truncatewords_html(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let Some(n) = a.and_then(py_int_of) else {
+        return Ok(keep_safety(v, s(v)));
+    };
+    let out = super::truncate::words_html(&s(v), n).map_err(|m| render_err(&m))?;
+    Ok(keep_safety(v, out))
+}
+
+/// `|wordcount` (Django's `defaultfilters`).
+fn wordcount(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let text = s(v);
+    let words = text.split(super::value::is_py_space).filter(|w| !w.is_empty());
+    Ok(Value::Int(words.count() as i64))
+}
+
+/// `|filesizeformat` (Django's `defaultfilters`).
+fn filesizeformat_filter(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::str(filesizeformat(v)))
+}
+
+/// `|urlencode` (Django's `defaultfilters`).
+fn urlencode(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let safe = a.map(|x| x.to_py_str()).unwrap_or_else(|| "/".to_string());
+    Ok(Value::str(quote(&s(v), &safe)))
+}
+
+/// `|iriencode` (Django's `defaultfilters`).
+fn iriencode(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(keep_safety(v, quote(&s(v), "/#%[]=:;$&()+,!?*@'~")))
+}
+
+/// `|json_script` (Django's `defaultfilters`).
+fn json_script(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let json = crate::json::dumps(v).map_err(|e| render_err(&e.to_string()))?;
+    let json = json
+        .replace('>', "\\u003E")
+        .replace('<', "\\u003C")
+        .replace('&', "\\u0026");
+    Ok(Value::safe(match a.filter(|x| x.truthy()) {
+        Some(id) => format!(
+            "<script id=\"{}\" type=\"application/json\">{json}</script>",
+            conditional_escape(id)
+        ),
+        Option::None => format!("<script type=\"application/json\">{json}</script>"),
+    }))
+}
+
+/// `|timesince` (Django's `defaultfilters`).
+fn timesince(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    timesince_filter(v, a, false).map(Value::str)
+}
+
+/// `|timeuntil` (Django's `defaultfilters`).
+fn timeuntil(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    timesince_filter(v, a, true).map(Value::str)
+}
+
+/// `|wordwrap` (Django's `defaultfilters`).
+fn wordwrap(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let width = a
+        .and_then(py_int_of)
+        .ok_or_else(|| render_err("invalid literal for int()"))?;
+    if width <= 0 {
+        return Err(render_err(&format!("invalid width {width} (must be > 0)")));
+    }
+    Ok(keep_safety(v, wrap(&s(v), width as usize)))
+}
+
+/// `|random` (Django's `defaultfilters`).
+fn random(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let items = seq(v)?;
+    if items.is_empty() {
+        return Ok(Value::str(""));
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as usize)
+        .unwrap_or(0);
+    Ok(items[nanos % items.len()].clone())
+}
+
+/// `|striptags` (Django's `defaultfilters`).
+fn striptags(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    let out = super::htmlparser::strip_tags(&s(v)).map_err(|m| render_err(&m))?;
+    Ok(keep_safety(v, out))
+}
+
+/// `|urlize` (Django's `defaultfilters`).
+fn urlize(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    let opts = super::urlize::Options {
+        trim_url_limit: Option::None,
+        nofollow: true,
+        autoescape: env.autoescape,
+    };
+    Ok(Value::safe(super::urlize::urlize(&s(v), v.is_safe(), opts)))
+}
+
+/// `|urlizetrunc` (Django's `defaultfilters`).
+fn urlizetrunc(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    let limit = a.map(int_arg).transpose()?;
+    let opts = super::urlize::Options {
+        trim_url_limit: limit,
+        nofollow: true,
+        autoescape: env.autoescape,
+    };
+    Ok(Value::safe(super::urlize::urlize(&s(v), v.is_safe(), opts)))
+}
+
+/// `|pprint` (Django's `defaultfilters`).
+fn pprint(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    Ok(Value::str(super::pprint::pformat(v)))
+}
+
+/// `|date` (Django's `defaultfilters`).
+fn date(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    in_locale(v, a, env, false).unwrap_or_else(|| date_filter(v, a, false))
+}
+
+/// `|time` (Django's `defaultfilters`).
+fn time(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    in_locale(v, a, env, true).unwrap_or_else(|| date_filter(v, a, true))
+}
+
+/// `date` / `time` in the active locale, when the host formats dates for it (month
+/// and day names, the locale's `DATE_FORMAT`, …): Django's `formats.date_format` /
+/// `time_format`. `None` leaves it to the engine's own (English) formatting, which
+/// also gives Django's errors for a format that does not fit the value.
+fn in_locale(v: &Value, a: Option<&Value>, env: &FilterEnv, time_only: bool) -> Option<Result<Value>> {
+    if !matches!(v, Value::Date(_) | Value::DateTime(_) | Value::Time(_)) {
+        return None;
+    }
+    let default = if time_only { "TIME_FORMAT" } else { "DATE_FORMAT" };
+    let arg = a.map(|x| x.to_py_str()).filter(|s| !s.is_empty());
+    match env
+        .host?
+        .format_date(v, arg.as_deref().unwrap_or(default), time_only)?
+    {
+        Ok(text) => Some(Ok(Value::str(text))),
+        Err(_) => None,
+    }
+}
+
+/// `|dictsort` (Django's `defaultfilters`).
+fn dictsort_filter(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    dictsort(v, a, false)
+}
+
+/// `|dictsortreversed` (Django's `defaultfilters`).
+fn dictsortreversed(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
+    dictsort(v, a, true)
 }
 
 /// Django's `date` and `time` filters: the named or literal format applied with
@@ -372,6 +571,10 @@ fn as_datetime(v: &Value) -> Option<super::dates::DateTime> {
                 microsecond: 0,
             },
             offset: None,
+            zone: None,
+            dst: None,
+            keep_zone: false,
+            ambiguous: false,
         }),
         _ => None,
     }
@@ -436,6 +639,10 @@ fn timesince_filter(v: &Value, a: Option<&Value>, until: bool) -> Result<String>
             },
             time: Time { microsecond: 0, ..dt },
             offset: d.offset,
+            zone: None,
+            dst: None,
+            keep_zone: false,
+            ambiguous: false,
         }
     } else {
         d
@@ -1262,7 +1469,7 @@ impl Dec {
     }
 }
 
-fn floatformat(v: &Value, arg: Option<&Value>, limit: usize) -> Result<Value> {
+fn floatformat(v: &Value, arg: Option<&Value>, limit: usize, number: &NumberFormat) -> Result<Value> {
     let mut force_grouping = false;
     let mut arg_text: Option<String> = None;
     let mut arg_int: Option<i64> = match arg {
@@ -1317,7 +1524,7 @@ fn floatformat(v: &Value, arg: Option<&Value>, limit: usize) -> Result<Value> {
     }
     let integral = dec.is_integral();
     if integral && p <= 0 {
-        return Ok(Value::safe(group(&dec.int_string(), "", force_grouping)));
+        return Ok(Value::safe(group(&dec.int_string(), "", force_grouping, number)));
     }
     if u128::from(p.unsigned_abs()) > limit as u128 {
         return Err(TemplateError::too_large(
@@ -1344,32 +1551,49 @@ fn floatformat(v: &Value, arg: Option<&Value>, limit: usize) -> Result<Value> {
     let int_part = if int_part.is_empty() { "0" } else { int_part };
     Ok(Value::safe(format!(
         "{sign}{}",
-        group(int_part, &frac, force_grouping)
+        group(int_part, &frac, force_grouping, number)
     )))
 }
 
-/// Django's `number_format` for the `en` locale: optional `,` grouping by threes.
-fn group(int_part: &str, frac: &str, force_grouping: bool) -> String {
+/// Django's `numberformat.format` of a number already written out (`int_part`, with
+/// its sign, and the fractional digits): the locale's decimal separator, and its
+/// thousand separator by its grouping when `USE_THOUSAND_SEPARATOR` or
+/// `force_grouping` asks for it.
+pub fn group(int_part: &str, frac: &str, force_grouping: bool, number: &NumberFormat) -> String {
     let (sign, digits) = match int_part.strip_prefix('-') {
         Some(d) => ("-", d),
         None => ("", int_part),
     };
-    let grouped = if force_grouping {
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
+    let use_grouping = (number.use_thousand_separator || force_grouping) && !number.grouping.is_empty();
+    let grouped = if use_grouping {
+        // Django walks the digits from the right, switching to the next interval after
+        // each separator (a `0` keeps the current one).
+        let mut intervals = number.grouping.iter().copied();
+        let mut active = intervals.next().unwrap_or(0);
+        let mut reversed: Vec<char> = Vec::with_capacity(digits.len() * 2);
+        let separator: Vec<char> = number.thousand_separator.chars().rev().collect();
+        let mut count = 0i64;
+        for c in digits.chars().rev() {
+            if count != 0 && count == active {
+                if let Some(next) = intervals.next() {
+                    if next != 0 {
+                        active = next;
+                    }
+                }
+                reversed.extend(separator.iter());
+                count = 0;
             }
-            out.push(c);
+            reversed.push(c);
+            count += 1;
         }
-        out
+        reversed.into_iter().rev().collect()
     } else {
         digits.to_string()
     };
     if frac.is_empty() {
         format!("{sign}{grouped}")
     } else {
-        format!("{sign}{grouped}.{frac}")
+        format!("{sign}{grouped}{}{frac}", number.decimal_separator)
     }
 }
 

@@ -2,6 +2,7 @@
 //! files, translations, components, `settings.DEBUG`. The Python binding answers with
 //! Django's own APIs.
 
+use super::dates::DateTime;
 use super::value::Value;
 
 /// Which component tag: stateful (`live_component`) or stateless (`component`).
@@ -99,6 +100,26 @@ pub trait Host: Send + Sync {
         let base = language.split('-').next().unwrap_or("");
         matches!(base, "he" | "ar" | "ckb" | "fa" | "ug" | "ur")
     }
+    /// Django's `template_localtime`: `value` (an aware datetime) in the current time
+    /// zone, with its zone's name, when `settings.USE_TZ` is on; `None` leaves it as it
+    /// is (the default: no time zone support).
+    fn localtime(&self, value: &DateTime) -> Option<DateTime> {
+        let _ = value;
+        None
+    }
+    /// The active locale's number format (`formats.get_format` of the separators and
+    /// grouping, `settings.USE_THOUSAND_SEPARATOR`); `None` is Django's defaults.
+    fn number_format(&self) -> Option<NumberFormat> {
+        None
+    }
+    /// Django's `formats.date_format` (or `time_format` when `time_only`) of `value` in
+    /// the active locale: `format` is a format string or a setting's name
+    /// (`"DATE_FORMAT"`). `None` when the engine's own formatting is the locale's
+    /// (English, the default); `Err` is the host's message.
+    fn format_date(&self, value: &Value, format: &str, time_only: bool) -> Option<Result<String, String>> {
+        let _ = (value, format, time_only);
+        None
+    }
     /// `settings.DEBUG`: whether `{% debug %}` prints anything.
     fn debug(&self) -> bool {
         false
@@ -106,5 +127,34 @@ pub trait Host: Send + Sync {
     /// What `{% debug %}` prints after the context: `pformat(sys.modules)` in Django.
     fn debug_modules(&self) -> String {
         String::new()
+    }
+}
+
+/// The active locale's number format, as Django's `formats.number_format` reads it:
+/// `DECIMAL_SEPARATOR`, `THOUSAND_SEPARATOR`, `NUMBER_GROUPING` and
+/// `settings.USE_THOUSAND_SEPARATOR`. The default is the `en` locale's, without
+/// thousand separators (Django's defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberFormat {
+    /// Between the integer and the fractional part.
+    pub decimal_separator: String,
+    /// Between groups of digits.
+    pub thousand_separator: String,
+    /// Django's grouping intervals, from the right: `NUMBER_GROUPING = 3` is `[3, 0]`
+    /// (threes throughout), a sequence is itself (a `0` repeats the previous size);
+    /// empty when `NUMBER_GROUPING` is `0` (never grouped).
+    pub grouping: Vec<i64>,
+    /// `settings.USE_THOUSAND_SEPARATOR`.
+    pub use_thousand_separator: bool,
+}
+
+impl Default for NumberFormat {
+    fn default() -> Self {
+        NumberFormat {
+            decimal_separator: ".".into(),
+            thousand_separator: ",".into(),
+            grouping: vec![3, 0],
+            use_thousand_separator: false,
+        }
     }
 }

@@ -21,6 +21,7 @@
 
 use super::context::ContextSource;
 use super::error::Result;
+use super::host::{Host, NumberFormat};
 use super::lexer::Token;
 use super::value::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -41,17 +42,57 @@ pub enum Arg {
 }
 
 /// What a filter sees besides its input and argument.
-#[derive(Debug, Clone, Copy)]
-pub struct FilterEnv {
+#[derive(Clone, Copy)]
+pub struct FilterEnv<'a> {
     /// Whether autoescaping is on where the filter is used.
     pub autoescape: bool,
     /// The engine's `max_generated_size`: the longest value, in characters, a filter
     /// may generate from a size its argument gives (padding widths, precisions).
     pub max_size: usize,
+    /// The active locale's number format, asked of the host on first use (see
+    /// [`FilterEnv::number_format`]).
+    pub number: &'a std::cell::OnceCell<NumberFormat>,
+    /// The host, when one is connected: dates in the active locale (`date`, `time`).
+    pub host: Option<&'a dyn Host>,
+}
+
+impl FilterEnv<'_> {
+    /// The active locale's number format (`floatformat`): the host's, else Django's
+    /// defaults.
+    pub fn number_format(&self) -> &NumberFormat {
+        self.number
+            .get_or_init(|| self.host.and_then(|h| h.number_format()).unwrap_or_default())
+    }
 }
 
 /// A filter function: `(value, argument, env) → value`.
-pub type FilterFn = Arc<dyn Fn(&Value, Option<&Value>, &FilterEnv) -> Result<Value> + Send + Sync>;
+pub type FilterFn = Arc<dyn Fn(&Value, Option<&Value>, &FilterEnv<'_>) -> Result<Value> + Send + Sync>;
+
+/// Django's filter flags, by name (`@register.filter(is_safe=…, needs_autoescape=…,
+/// expects_localtime=…)`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FilterFlags {
+    /// A safe input gives a safe output.
+    pub is_safe: bool,
+    /// The filter escapes its own output (it receives `autoescape`).
+    pub needs_autoescape: bool,
+    /// An aware datetime input is converted to local time first.
+    pub expects_localtime: bool,
+}
+
+impl FilterDef {
+    /// A filter named `name` with these flags.
+    pub fn new(name: &str, arg: Arg, flags: FilterFlags, func: FilterFn) -> FilterDef {
+        FilterDef {
+            name: name.to_string(),
+            arg,
+            is_safe: flags.is_safe,
+            needs_autoescape: flags.needs_autoescape,
+            expects_localtime: flags.expects_localtime,
+            func,
+        }
+    }
+}
 
 /// A filter.
 pub struct FilterDef {
@@ -63,6 +104,9 @@ pub struct FilterDef {
     pub is_safe: bool,
     /// Django's `needs_autoescape` (informational: the function receives the env).
     pub needs_autoescape: bool,
+    /// Django's `expects_localtime`: an aware datetime input is converted to the
+    /// current time zone first (through the host's [`Host::localtime`]).
+    pub expects_localtime: bool,
     /// The implementation.
     pub func: FilterFn,
 }
@@ -122,7 +166,7 @@ pub struct TagCall<'a> {
     /// For `takes_context` tags: `context.request` (see `ContextSource::request`).
     pub request: Option<Value>,
     /// The engine's host, when one is connected (`Engine::set_host`).
-    pub host: Option<&'a dyn super::host::Host>,
+    pub host: Option<&'a dyn Host>,
     /// Whether autoescaping is on where the tag is used (Django's `context.autoescape`).
     pub autoescape: bool,
 }

@@ -23,13 +23,14 @@ use super::context::{dict_get, lookup_item, BlockRef, ContextSource, Empty, ForL
 use super::engine::{language_info, Engine, Template};
 use super::error::{ErrorKind, Result, TemplateError};
 use super::expr::{FilterCall, FilterExpr, Operand};
+use super::host::NumberFormat;
 use super::library::{FilterEnv, HostContext, TagCall, TagKind};
 use super::nodes::{self, BinOp, BlockNode, Cond, CycleNode, IfChangedNode, Node, TranslateNode, UrlNode};
 use super::parser;
 use super::stack::{STACK_RED_ZONE, STACK_SEGMENT};
 use crate::span::Span;
 use crate::template::dates::{self, Temporal};
-use crate::template::filters::number_plain;
+use crate::template::filters::{group, number_plain};
 use crate::template::html::conditional_escape;
 use crate::template::value::{float_repr, Value};
 use std::collections::HashMap;
@@ -80,6 +81,9 @@ struct Renderer<'e> {
     top: *const String,
     /// Stream once the output reaches this length.
     next_flush: usize,
+    /// The active locale's number format, asked of the host when a number is first
+    /// rendered.
+    number: std::cell::OnceCell<NumberFormat>,
 }
 
 /// How many new bytes of output make [`Engine::render_streaming`] call its sink.
@@ -243,6 +247,7 @@ impl Engine {
             next_flush: if sink.is_some() { STREAM_CHUNK } else { usize::MAX },
             sink,
             top: &out as *const String,
+            number: std::cell::OnceCell::new(),
         };
         r.render_nodes(template, &template.nodes, &mut out)
             .map_err(|e| e.located(template.name.as_deref(), &template.source))?;
@@ -445,7 +450,14 @@ impl<'e> Renderer<'e> {
             let env = FilterEnv {
                 autoescape: self.autoescape,
                 max_size: self.engine.options.max_generated_size,
+                number: &self.number,
+                host: self.engine.host.as_deref(),
             };
+            if f.def.expects_localtime {
+                if let Some(local) = self.localtime(&obj) {
+                    obj = local;
+                }
+            }
             let out = (f.def.func)(&obj, arg.as_ref(), &env).map_err(|e| e.at(f.span))?;
             obj = if f.def.is_safe && obj.is_safe() {
                 out.mark_safe()
@@ -457,17 +469,62 @@ impl<'e> Renderer<'e> {
     }
 
     /// Django's `render_value_in_context` (localize, then escape if autoescaping).
+    /// Django's `localize` of a number written out in plain notation: the locale's
+    /// decimal separator and, with `USE_THOUSAND_SEPARATOR`, its grouping.
+    fn localize_number(&self, plain: String) -> String {
+        let number = self.number_format();
+        if *number == NumberFormat::default() || !plain.bytes().any(|b| b.is_ascii_digit()) {
+            return plain;
+        }
+        match plain.split_once('.') {
+            Some((int_part, frac)) => group(int_part, frac, false, number),
+            None => group(&plain, "", false, number),
+        }
+    }
+
+    /// The active locale's number format (the host's, else Django's defaults).
+    fn number_format(&self) -> &NumberFormat {
+        self.number.get_or_init(|| {
+            self.engine
+                .host
+                .as_ref()
+                .and_then(|h| h.number_format())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Django's `template_localtime` for a value: `Some` when it is an aware datetime
+    /// the host converts to the current time zone.
+    fn localtime(&self, v: &Value) -> Option<Value> {
+        match v {
+            Value::DateTime(dt) if dt.offset.is_some() && !dt.keep_zone => {
+                self.engine.host.as_ref()?.localtime(dt).map(Value::DateTime)
+            }
+            _ => None,
+        }
+    }
+
     fn render_value(&self, v: &Value, out: &mut String) {
+        // `template_localtime`: an aware datetime is shown in the current time zone.
+        let local;
+        let v = match self.localtime(v) {
+            Some(converted) => {
+                local = converted;
+                &local
+            }
+            None => v,
+        };
         let text = match v {
             Value::Float(f) => {
                 let r = float_repr(*f);
-                if r.contains('e') {
+                let plain = if r.contains('e') {
                     number_plain(&r).unwrap_or(r)
                 } else {
                     r
-                }
+                };
+                self.localize_number(plain)
             }
-            Value::Decimal(d) => number_plain(d).unwrap_or_else(|| d.to_string()),
+            Value::Decimal(d) => self.localize_number(number_plain(d).unwrap_or_else(|| d.to_string())),
             // `localize()`: dates in the locale's DATE_FORMAT / DATETIME_FORMAT / TIME_FORMAT.
             Value::Date(_) | Value::DateTime(_) | Value::Time(_) => {
                 let (t, name, time_only) = match v {
@@ -476,7 +533,16 @@ impl<'e> Renderer<'e> {
                     Value::Time(t) => (Temporal::Time(*t), "TIME_FORMAT", true),
                     _ => return,
                 };
-                let s = dates::format(t, dates::named_format(name), time_only).unwrap_or_default();
+                let localized = self
+                    .engine
+                    .host
+                    .as_ref()
+                    .and_then(|h| h.format_date(v, name, time_only))
+                    .and_then(|r| r.ok());
+                let s = match localized {
+                    Some(s) => s,
+                    None => dates::format(t, dates::named_format(name), time_only).unwrap_or_default(),
+                };
                 if self.autoescape {
                     out.push_str(&crate::template::html::escape(&s));
                 } else {
@@ -498,7 +564,12 @@ impl<'e> Renderer<'e> {
                 return;
             }
             Value::Int(i) => {
-                out.push_str(itoa::Buffer::new().format(*i));
+                let number = self.number_format();
+                if number.use_thousand_separator && !number.grouping.is_empty() {
+                    out.push_str(&group(itoa::Buffer::new().format(*i), "", false, number));
+                } else {
+                    out.push_str(itoa::Buffer::new().format(*i));
+                }
                 return;
             }
             other => {

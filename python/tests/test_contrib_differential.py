@@ -1,0 +1,98 @@
+"""Django's contrib tag libraries through ``DjustTemplates``, against ``DjangoTemplates``
+with the same options, byte for byte: ``tz`` in three time zones around their DST
+changes, ``l10n`` in two locales with and without thousand separators, and
+``humanize``."""
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+from conftest import TEMPLATES
+from django.template.backends.django import DjangoTemplates
+from django.test import override_settings
+from django.utils import timezone, translation
+
+from djust.template.backends import DjustTemplates
+
+PARAMS = {"NAME": "x", "DIRS": [TEMPLATES], "APP_DIRS": False, "OPTIONS": {}}
+
+
+def both(source: str, context: dict) -> tuple[str, str]:
+    ours = DjustTemplates(dict(PARAMS)).from_string(source).render(context)
+    theirs = DjangoTemplates(dict(PARAMS)).from_string(source).render(context)
+    return ours, theirs
+
+
+UTC = datetime.timezone.utc
+# Each zone's DST changes in 2026, a minute before, at and half an hour after (UTC).
+MOMENTS = {
+    "Europe/Paris": [datetime.datetime(2026, 3, 29, 1, 0, tzinfo=UTC), datetime.datetime(2026, 10, 25, 1, 0, tzinfo=UTC)],
+    "America/New_York": [datetime.datetime(2026, 3, 8, 7, 0, tzinfo=UTC), datetime.datetime(2026, 11, 1, 6, 0, tzinfo=UTC)],
+    "Australia/Sydney": [datetime.datetime(2026, 4, 4, 16, 0, tzinfo=UTC), datetime.datetime(2026, 10, 3, 16, 0, tzinfo=UTC)],
+}
+EDGES = [datetime.timedelta(minutes=-1), datetime.timedelta(0), datetime.timedelta(minutes=30)]
+
+TZ_SOURCE = (
+    "{% load tz %}{{ when }}|{{ when|localtime }}|{{ when|utc }}|{{ when|timezone:'Asia/Tokyo' }}"
+    "|{% localtime off %}{{ when }}{% endlocaltime %}|{% timezone 'America/New_York' %}{{ when }}{% endtimezone %}"
+    "|{% get_current_timezone as TZ %}{{ TZ }}|{{ when|date:'c e O T I' }}|{{ naive|localtime }}|{{ naive }}"
+)
+
+
+@pytest.mark.parametrize("zone", sorted(MOMENTS))
+def test_tz_renders_as_django_around_dst_changes(zone) -> None:
+    for change in MOMENTS[zone]:
+        for edge in EDGES:
+            when = change + edge
+            context = {"when": when, "naive": datetime.datetime(2026, 7, 1, 12, 0)}
+            with timezone.override(zoneinfo.ZoneInfo(zone)):
+                ours, theirs = both(TZ_SOURCE, context)
+            assert ours == theirs, (zone, when)
+    assert zone in ours
+
+
+L10N_SOURCE = (
+    "{% load l10n %}{{ big }}|{{ price }}|{{ ratio }}|{{ day }}|{{ moment }}|{{ big|localize }}|{{ big|unlocalize }}"
+    "|{% localize off %}{{ big }} {{ price }}{% endlocalize %}|{% localize on %}{{ ratio }}{% endlocalize %}"
+    "|{{ price|floatformat:2 }}|{{ ratio|floatformat:'3g' }}|{{ day|date }}|{{ day|date:'SHORT_DATE_FORMAT' }}"
+)
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+@pytest.mark.parametrize("separator", [False, True])
+def test_l10n_renders_as_django_in_two_locales(language, separator) -> None:
+    context = {
+        "big": 1234567,
+        "price": Decimal("98765.4321"),
+        "ratio": 1234.5,
+        "day": datetime.date(2026, 12, 2),
+        "moment": datetime.datetime(2026, 12, 2, 16, 5, tzinfo=UTC),
+    }
+    with override_settings(USE_THOUSAND_SEPARATOR=separator), translation.override(language):
+        ours, theirs = both(L10N_SOURCE, context)
+    assert ours == theirs
+    grouped = {"fr": "1\xa0234\xa0567|98\xa0765,4321|1\xa0234,5|", "de": "1.234.567|98.765,4321|1.234,5|"}
+    plain = {"fr": "1234567|98765,4321|1234,5|", "de": "1234567|98765,4321|1234,5|"}
+    assert ours.startswith((grouped if separator else plain)[language])
+
+
+HUMANIZE_SOURCE = (
+    "{% load humanize %}{{ n|intcomma }}|{{ big|intword }}|{{ 7|apnumber }}|{{ 3|ordinal }}|{{ 22|ordinal }}"
+    "|{{ price|intcomma }}|{{ today|naturalday }}|{{ long_ago|naturalday:'Y-m-d' }}|{{ long_ago|naturaltime }}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_humanize_renders_as_django(language) -> None:
+    context = {
+        "n": 4500123,
+        "big": 1_200_000_000,
+        "price": Decimal("1234.50"),
+        "today": datetime.date.today(),
+        "long_ago": timezone.now() - datetime.timedelta(days=400),
+    }
+    with translation.override(language):
+        ours, theirs = both(HUMANIZE_SOURCE, context)
+    assert ours == theirs
+    assert ours.startswith("4,500,123|1.2 billion|seven|3rd|22nd" if language == "en" else "4\xa0500\xa0123|1,2\xa0milliard")
