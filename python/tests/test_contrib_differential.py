@@ -27,9 +27,18 @@ def both(source: str, context: dict) -> tuple[str, str]:
 UTC = datetime.timezone.utc
 # Each zone's DST changes in 2026, a minute before, at and half an hour after (UTC).
 MOMENTS = {
-    "Europe/Paris": [datetime.datetime(2026, 3, 29, 1, 0, tzinfo=UTC), datetime.datetime(2026, 10, 25, 1, 0, tzinfo=UTC)],
-    "America/New_York": [datetime.datetime(2026, 3, 8, 7, 0, tzinfo=UTC), datetime.datetime(2026, 11, 1, 6, 0, tzinfo=UTC)],
-    "Australia/Sydney": [datetime.datetime(2026, 4, 4, 16, 0, tzinfo=UTC), datetime.datetime(2026, 10, 3, 16, 0, tzinfo=UTC)],
+    "Europe/Paris": [
+        datetime.datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+        datetime.datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
+    ],
+    "America/New_York": [
+        datetime.datetime(2026, 3, 8, 7, 0, tzinfo=UTC),
+        datetime.datetime(2026, 11, 1, 6, 0, tzinfo=UTC),
+    ],
+    "Australia/Sydney": [
+        datetime.datetime(2026, 4, 4, 16, 0, tzinfo=UTC),
+        datetime.datetime(2026, 10, 3, 16, 0, tzinfo=UTC),
+    ],
 }
 EDGES = [datetime.timedelta(minutes=-1), datetime.timedelta(0), datetime.timedelta(minutes=30)]
 
@@ -95,4 +104,6 @@ def test_humanize_renders_as_django(language) -> None:
     with translation.override(language):
         ours, theirs = both(HUMANIZE_SOURCE, context)
     assert ours == theirs
-    assert ours.startswith("4,500,123|1.2 billion|seven|3rd|22nd" if language == "en" else "4\xa0500\xa0123|1,2\xa0milliard")
+    assert ours.startswith(
+        "4,500,123|1.2 billion|seven|3rd|22nd" if language == "en" else "4\xa0500\xa0123|1,2\xa0milliard"
+    )
