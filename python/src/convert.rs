@@ -572,9 +572,10 @@ fn temporal(v: &Bound<'_, PyAny>) -> Option<Value> {
         } else {
             (None, None)
         };
-        let keep_zone = v
-            .getattr("convert_to_local_time")
-            .is_ok_and(|c| !c.is_truthy().unwrap_or(true));
+        // Only an aware value is ever converted to local time.
+        let keep_zone = offset.is_some()
+            && v.getattr("convert_to_local_time")
+                .is_ok_and(|c| !c.is_truthy().unwrap_or(true));
         // Django's `_datetime_ambiguous_or_imaginary` (its `DateFormat` drops the zone).
         let ambiguous = offset.is_some()
             && v.py()

@@ -9,7 +9,7 @@
 use crate::convert::{to_py, to_value};
 use djust_runtime::template::dates::DateTime;
 use djust_runtime::template::host::ComponentKind;
-use djust_runtime::template::host::NumberFormat;
+use djust_runtime::template::host::{Locale, NumberFormat};
 use djust_runtime::template::{Host, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -208,8 +208,11 @@ impl Host for DjangoHost {
     }
 
     /// `formats.get_format` of `DECIMAL_SEPARATOR`, `THOUSAND_SEPARATOR` and
-    /// `NUMBER_GROUPING` in the active language, and `settings.USE_THOUSAND_SEPARATOR`.
-    fn number_format(&self) -> Option<NumberFormat> {
+    /// `NUMBER_GROUPING` in the active language, and `settings.USE_THOUSAND_SEPARATOR`;
+    /// dates go through Django's `formats` unless the language is English (`en`,
+    /// `en-us`: the engine's own formatting is Django's defaults).
+    fn locale(&self) -> Option<Locale> {
+        let english = matches!(self.language().to_ascii_lowercase().as_str(), "en" | "en-us");
         with_py(|py| {
             let get = py.import("django.utils.formats")?.getattr("get_format")?;
             let grouping = get.call1(("NUMBER_GROUPING",))?;
@@ -218,23 +221,22 @@ impl Host for DjangoHost {
                 Ok(n) => vec![n, 0],
                 Err(_) => grouping.extract()?,
             };
-            Ok(NumberFormat {
+            let number = NumberFormat {
                 decimal_separator: get.call1(("DECIMAL_SEPARATOR",))?.str()?.to_string(),
                 thousand_separator: get.call1(("THOUSAND_SEPARATOR",))?.str()?.to_string(),
                 grouping,
                 use_thousand_separator: settings(py, "USE_THOUSAND_SEPARATOR")?.is_truthy()?,
+            };
+            Ok(Locale {
+                number,
+                dates_by_host: !english,
             })
         })
         .ok()
     }
 
-    /// `formats.date_format` / `time_format` in the active language, unless that is
-    /// English (`en`, `en-us`: the engine's own formatting is Django's defaults).
+    /// `formats.date_format` / `time_format` in the active language.
     fn format_date(&self, value: &Value, format: &str, time_only: bool) -> Option<Result<String, String>> {
-        let english = matches!(self.language().to_ascii_lowercase().as_str(), "en" | "en-us");
-        if english {
-            return None;
-        }
         Some(with_py(|py| {
             let formats = py.import("django.utils.formats")?;
             let function = if time_only { "time_format" } else { "date_format" };

@@ -107,3 +107,45 @@ def test_humanize_renders_as_django(language) -> None:
     assert ours.startswith(
         "4,500,123|1.2 billion|seven|3rd|22nd" if language == "en" else "4\xa0500\xa0123|1,2\xa0milliard"
     )
+
+
+def test_cache_tag_goes_through_djangos_cache_framework() -> None:
+    """`{% cache %}` (a `@register.tag` of Django's `cache` library, run via Django's
+    parser) stores the fragment in Django's cache: a second render with another value
+    shows the cached one until the key changes, as with DjangoTemplates."""
+    from django.core.cache import cache
+
+    cache.clear()
+    source = "{% load cache %}{% cache 60 greeting who %}Hello {{ name }}{% endcache %}"
+    ours = DjustTemplates(dict(PARAMS)).from_string(source)
+    assert ours.render({"name": "Ana", "who": 1}) == "Hello Ana"
+    assert ours.render({"name": "Bo", "who": 1}) == "Hello Ana"
+    assert ours.render({"name": "Bo", "who": 2}) == "Hello Bo"
+    cache.clear()
+    theirs = DjangoTemplates(dict(PARAMS)).from_string(source)
+    assert [theirs.render({"name": n, "who": w}) for n, w in [("Ana", 1), ("Bo", 1), ("Bo", 2)]] == [
+        "Hello Ana",
+        "Hello Ana",
+        "Hello Bo",
+    ]
+
+
+def test_in_english_dates_are_formatted_by_the_engine(monkeypatch) -> None:
+    """The engine's own formatting is Django's defaults: in `en`/`en-us` a date is not
+    handed to Django's `formats` (one call per value would cost a render its speed);
+    in another language it is."""
+    from django.utils import formats
+
+    calls = []
+    original = formats.date_format
+    monkeypatch.setattr(formats, "date_format", lambda *a, **k: calls.append(a) or original(*a, **k))
+    source = "{% for d in days %}{{ d }}|{{ d|date:'N j' }}|{% endfor %}"
+    context = {"days": [datetime.date(2026, 12, d) for d in (1, 2, 3)]}
+    ours = DjustTemplates(dict(PARAMS)).from_string(source)
+    theirs = DjangoTemplates(dict(PARAMS)).from_string(source)
+    for language, expected_calls, month in [("en", 0, "Dec. 1"), ("de", 6, "Dez. 1")]:
+        calls.clear()
+        with translation.override(language):
+            got = ours.render(context)
+            assert len(calls) == expected_calls, language
+            assert got == theirs.render(context) and month in got

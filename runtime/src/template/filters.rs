@@ -253,7 +253,7 @@ fn last(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value> {
 
 /// `|floatformat` (Django's `defaultfilters`).
 fn floatformat_filter(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
-    floatformat(v, a, env.max_size, env.number_format())
+    floatformat(v, a, env.max_size, &env.locale().number)
 }
 
 /// `|length` (Django's `defaultfilters`).
@@ -505,6 +505,9 @@ fn time(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
 /// also gives Django's errors for a format that does not fit the value.
 fn in_locale(v: &Value, a: Option<&Value>, env: &FilterEnv, time_only: bool) -> Option<Result<Value>> {
     if !matches!(v, Value::Date(_) | Value::DateTime(_) | Value::Time(_)) {
+        return None;
+    }
+    if !env.locale().dates_by_host {
         return None;
     }
     let default = if time_only { "TIME_FORMAT" } else { "DATE_FORMAT" };

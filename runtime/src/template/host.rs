@@ -107,15 +107,16 @@ pub trait Host: Send + Sync {
         let _ = value;
         None
     }
-    /// The active locale's number format (`formats.get_format` of the separators and
-    /// grouping, `settings.USE_THOUSAND_SEPARATOR`); `None` is Django's defaults.
-    fn number_format(&self) -> Option<NumberFormat> {
+    /// The active locale, as far as the engine formats values itself (asked once per
+    /// render, when a number or a date is first formatted); `None` is Django's
+    /// defaults (English, no thousand separators).
+    fn locale(&self) -> Option<Locale> {
         None
     }
     /// Django's `formats.date_format` (or `time_format` when `time_only`) of `value` in
-    /// the active locale: `format` is a format string or a setting's name
-    /// (`"DATE_FORMAT"`). `None` when the engine's own formatting is the locale's
-    /// (English, the default); `Err` is the host's message.
+    /// the active locale, asked only when [`Locale::dates_by_host`]: `format` is a
+    /// format string or a setting's name (`"DATE_FORMAT"`). `None` (or `Err`, the
+    /// host's message) leaves it to the engine's own, English, formatting.
     fn format_date(&self, value: &Value, format: &str, time_only: bool) -> Option<Result<String, String>> {
         let _ = (value, format, time_only);
         None
@@ -128,6 +129,16 @@ pub trait Host: Send + Sync {
     fn debug_modules(&self) -> String {
         String::new()
     }
+}
+
+/// The active locale as the engine needs it ([`Host::locale`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Locale {
+    /// How numbers are written.
+    pub number: NumberFormat,
+    /// Dates are formatted by the host ([`Host::format_date`]): the locale's month and
+    /// day names and formats are not the English ones the engine has.
+    pub dates_by_host: bool,
 }
 
 /// The active locale's number format, as Django's `formats.number_format` reads it:

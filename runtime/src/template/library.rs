@@ -21,7 +21,7 @@
 
 use super::context::ContextSource;
 use super::error::Result;
-use super::host::{Host, NumberFormat};
+use super::host::{Host, Locale};
 use super::lexer::Token;
 use super::value::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -49,19 +49,18 @@ pub struct FilterEnv<'a> {
     /// The engine's `max_generated_size`: the longest value, in characters, a filter
     /// may generate from a size its argument gives (padding widths, precisions).
     pub max_size: usize,
-    /// The active locale's number format, asked of the host on first use (see
-    /// [`FilterEnv::number_format`]).
-    pub number: &'a std::cell::OnceCell<NumberFormat>,
+    /// The active locale, asked of the host on first use (see [`FilterEnv::locale`]).
+    pub locale: &'a std::cell::OnceCell<Locale>,
     /// The host, when one is connected: dates in the active locale (`date`, `time`).
     pub host: Option<&'a dyn Host>,
 }
 
 impl FilterEnv<'_> {
-    /// The active locale's number format (`floatformat`): the host's, else Django's
-    /// defaults.
-    pub fn number_format(&self) -> &NumberFormat {
-        self.number
-            .get_or_init(|| self.host.and_then(|h| h.number_format()).unwrap_or_default())
+    /// The active locale (`floatformat`'s separators, `date` in the locale): the
+    /// host's, else Django's defaults.
+    pub fn locale(&self) -> &Locale {
+        self.locale
+            .get_or_init(|| self.host.and_then(|h| h.locale()).unwrap_or_default())
     }
 }
 

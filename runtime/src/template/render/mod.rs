@@ -23,7 +23,7 @@ use super::context::{dict_get, lookup_item, BlockRef, ContextSource, Empty, ForL
 use super::engine::{language_info, Engine, Template};
 use super::error::{ErrorKind, Result, TemplateError};
 use super::expr::{FilterCall, FilterExpr, Operand};
-use super::host::NumberFormat;
+use super::host::{Locale, NumberFormat};
 use super::library::{FilterEnv, HostContext, TagCall, TagKind};
 use super::nodes::{self, BinOp, BlockNode, Cond, CycleNode, IfChangedNode, Node, TranslateNode, UrlNode};
 use super::parser;
@@ -81,9 +81,9 @@ struct Renderer<'e> {
     top: *const String,
     /// Stream once the output reaches this length.
     next_flush: usize,
-    /// The active locale's number format, asked of the host when a number is first
-    /// rendered.
-    number: std::cell::OnceCell<NumberFormat>,
+    /// The active locale, asked of the host when a number or a date is first
+    /// formatted.
+    locale: std::cell::OnceCell<Locale>,
 }
 
 /// How many new bytes of output make [`Engine::render_streaming`] call its sink.
@@ -247,7 +247,7 @@ impl Engine {
             next_flush: if sink.is_some() { STREAM_CHUNK } else { usize::MAX },
             sink,
             top: &out as *const String,
-            number: std::cell::OnceCell::new(),
+            locale: std::cell::OnceCell::new(),
         };
         r.render_nodes(template, &template.nodes, &mut out)
             .map_err(|e| e.located(template.name.as_deref(), &template.source))?;
@@ -450,7 +450,7 @@ impl<'e> Renderer<'e> {
             let env = FilterEnv {
                 autoescape: self.autoescape,
                 max_size: self.engine.options.max_generated_size,
-                number: &self.number,
+                locale: &self.locale,
                 host: self.engine.host.as_deref(),
             };
             if f.def.expects_localtime {
@@ -482,15 +482,20 @@ impl<'e> Renderer<'e> {
         }
     }
 
-    /// The active locale's number format (the host's, else Django's defaults).
-    fn number_format(&self) -> &NumberFormat {
-        self.number.get_or_init(|| {
+    /// The active locale (the host's, else Django's defaults).
+    fn locale(&self) -> &Locale {
+        self.locale.get_or_init(|| {
             self.engine
                 .host
                 .as_ref()
-                .and_then(|h| h.number_format())
+                .and_then(|h| h.locale())
                 .unwrap_or_default()
         })
+    }
+
+    /// The active locale's number format.
+    fn number_format(&self) -> &NumberFormat {
+        &self.locale().number
     }
 
     /// Django's `template_localtime` for a value: `Some` when it is an aware datetime
@@ -533,12 +538,12 @@ impl<'e> Renderer<'e> {
                     Value::Time(t) => (Temporal::Time(*t), "TIME_FORMAT", true),
                     _ => return,
                 };
-                let localized = self
-                    .engine
-                    .host
-                    .as_ref()
-                    .and_then(|h| h.format_date(v, name, time_only))
-                    .and_then(|r| r.ok());
+                let localized = match &self.engine.host {
+                    Some(h) if self.locale().dates_by_host => {
+                        h.format_date(v, name, time_only).and_then(|r| r.ok())
+                    }
+                    _ => None,
+                };
                 let s = match localized {
                     Some(s) => s,
                     None => dates::format(t, dates::named_format(name), time_only).unwrap_or_default(),
