@@ -12,10 +12,21 @@ use djust_runtime::template::host::ComponentKind;
 use djust_runtime::template::host::{Locale, NumberFormat};
 use djust_runtime::template::{Host, Value};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 /// Calls into Django (see the module documentation).
-pub(crate) struct DjangoHost;
+#[derive(Default)]
+pub(crate) struct DjangoHost {
+    /// The last locale asked for, by what decides it: the active language, the
+    /// identity of Django's format cache (replaced when a format setting changes) and
+    /// `USE_THOUSAND_SEPARATOR`. Asking Django's `get_format` again costs a render
+    /// tens of microseconds.
+    locale: std::sync::Mutex<Option<(LocaleKey, Locale)>>,
+}
+
+/// See [`DjangoHost::locale`]'s field.
+type LocaleKey = (String, usize, bool);
 
 /// Run `f` with the GIL; a Python exception becomes its message.
 fn with_py<T>(f: impl FnOnce(Python<'_>) -> PyResult<T>) -> Result<T, String> {
@@ -144,8 +155,7 @@ impl Host for DjangoHost {
 
     fn language(&self) -> String {
         with_py(|py| {
-            let lang = py
-                .import("django.utils.translation")?
+            let lang = module(py, &TRANSLATION, "django.utils.translation")?
                 .getattr("get_language")?
                 .call0()?;
             if lang.is_none() {
@@ -212,27 +222,44 @@ impl Host for DjangoHost {
     /// dates go through Django's `formats` unless the language is English (`en`,
     /// `en-us`: the engine's own formatting is Django's defaults).
     fn locale(&self) -> Option<Locale> {
-        let english = matches!(self.language().to_ascii_lowercase().as_str(), "en" | "en-us");
         with_py(|py| {
-            let get = py.import("django.utils.formats")?.getattr("get_format")?;
+            let formats = module(py, &FORMATS, "django.utils.formats")?;
+            let language = self.language();
+            let english = matches!(language.to_ascii_lowercase().as_str(), "en" | "en-us");
+            let thousand = settings(py, "USE_THOUSAND_SEPARATOR")?.is_truthy()?;
+            // Without Django's format cache to watch, nothing is cached.
+            let cache_id = formats.getattr("_format_cache").ok().map(|c| c.as_ptr() as usize);
+            let key = cache_id.map(|id| (language, id, thousand));
+            let mut slot = self.locale.lock().unwrap_or_else(|p| p.into_inner());
+            if let (Some(key), Some((cached_key, cached))) = (&key, slot.as_ref()) {
+                if key == cached_key {
+                    return Ok(cached.clone());
+                }
+            }
+            let get = formats.getattr("get_format")?;
             let grouping = get.call1(("NUMBER_GROUPING",))?;
             let grouping: Vec<i64> = match grouping.extract::<i64>() {
                 Ok(0) => Vec::new(),
                 Ok(n) => vec![n, 0],
                 Err(_) => grouping.extract()?,
             };
-            let number = NumberFormat {
-                decimal_separator: get.call1(("DECIMAL_SEPARATOR",))?.str()?.to_string(),
-                thousand_separator: get.call1(("THOUSAND_SEPARATOR",))?.str()?.to_string(),
-                grouping,
-                use_thousand_separator: settings(py, "USE_THOUSAND_SEPARATOR")?.is_truthy()?,
-            };
-            Ok(Locale {
-                number,
+            let locale = Locale {
+                number: NumberFormat {
+                    decimal_separator: get.call1(("DECIMAL_SEPARATOR",))?.str()?.to_string(),
+                    thousand_separator: get.call1(("THOUSAND_SEPARATOR",))?.str()?.to_string(),
+                    grouping,
+                    use_thousand_separator: thousand,
+                },
                 dates_by_host: !english,
-            })
+            };
+            *slot = key.map(|k| (k, locale.clone()));
+            Ok(locale)
         })
         .ok()
+    }
+
+    fn use_thousand_separator(&self) -> bool {
+        with_py(|py| settings(py, "USE_THOUSAND_SEPARATOR")?.is_truthy()).unwrap_or(false)
     }
 
     /// `formats.date_format` / `time_format` in the active language.
@@ -263,8 +290,25 @@ impl Host for DjangoHost {
     }
 }
 
+/// A module imported once per process (`py.import` goes through `__import__` each
+/// time, microseconds a render pays for every call).
+fn module<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyModule>>,
+    name: &str,
+) -> PyResult<Bound<'py, PyModule>> {
+    cell.get_or_try_init(py, || py.import(name).map(Bound::unbind))
+        .map(|m| m.bind(py).clone())
+}
+
+static CONF: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+static FORMATS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+static TRANSLATION: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
 fn settings<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    py.import("django.conf")?.getattr("settings")?.getattr(name)
+    module(py, &CONF, "django.conf")?
+        .getattr("settings")?
+        .getattr(name)
 }
 
 /// `PrefixNode.handle_simple(name)`: the setting, IRI-quoted ("" when unset).

@@ -143,7 +143,7 @@ impl Engine {
         };
         let mut engine = RtEngine::new(chain, options);
         if django {
-            engine.set_host(Arc::new(host::DjangoHost));
+            engine.set_host(Arc::new(host::DjangoHost::default()));
         }
         for (name, desc) in libraries.unwrap_or_default() {
             library::register_library(engine.registry_mut(), Some(&name), &desc)?;

@@ -552,3 +552,13 @@ fn auto_reload_recompiles_changed_files_and_only_with_the_option() {
     assert!(reloading.get_template("page.html").is_err());
     assert_eq!(render(&fixed), "page one");
 }
+
+/// A value stays small: every context entry, loop item and frame holds one.
+#[test]
+fn a_value_is_at_most_six_words() {
+    assert!(
+        std::mem::size_of::<Value>() <= 48,
+        "{}",
+        std::mem::size_of::<Value>()
+    );
+}

@@ -56,26 +56,57 @@ pub struct DateTime {
     pub ambiguous: bool,
 }
 
-/// A time zone name as `tzinfo.tzname()` gives it, at most 31 bytes, kept inline so
-/// that a [`DateTime`] stays `Copy`.
+/// A time zone name as `tzinfo.tzname()` gives it (`"CET"`, `"EST"`, `"UTC+03:15"`),
+/// interned: two bytes, so that a [`DateTime`] (and every [`Value`](super::Value))
+/// stays small and `Copy`. At most 4,096 distinct names of at most 64 bytes are kept
+/// per process; past that a name is not recorded (`new` gives `None`) and the value
+/// is formatted from its offset, as a zone without a name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TzName {
-    len: u8,
-    bytes: [u8; 31],
-}
+pub struct TzName(std::num::NonZeroU16);
+
+/// The interned names, in order of first use (index + 1 is the id).
+static TZ_NAMES: std::sync::RwLock<Vec<&'static str>> = std::sync::RwLock::new(Vec::new());
+
+/// The most distinct names [`TzName::new`] keeps.
+const MAX_TZ_NAMES: usize = 4096;
 
 impl TzName {
-    /// The name, or `None` when it is longer than 31 bytes.
+    /// The interned name, or `None` when it is longer than 64 bytes or the table is
+    /// full.
     pub fn new(name: &str) -> Option<TzName> {
-        let len = u8::try_from(name.len()).ok().filter(|n| *n <= 31)?;
-        let mut bytes = [0; 31];
-        bytes[..name.len()].copy_from_slice(name.as_bytes());
-        Some(TzName { len, bytes })
+        if name.len() > 64 {
+            return None;
+        }
+        let id = |i: usize| {
+            u16::try_from(i + 1)
+                .ok()
+                .and_then(std::num::NonZeroU16::new)
+                .map(TzName)
+        };
+        if let Ok(names) = TZ_NAMES.read() {
+            if let Some(i) = names.iter().position(|n| *n == name) {
+                return id(i);
+            }
+        }
+        let mut names = TZ_NAMES.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = names.iter().position(|n| *n == name) {
+            return id(i);
+        }
+        if names.len() >= MAX_TZ_NAMES {
+            return None;
+        }
+        // Bounded above: at most 4,096 names of 64 bytes live for the process.
+        names.push(Box::leak(name.to_string().into_boxed_str()));
+        id(names.len() - 1)
     }
 
     /// The name.
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+    pub fn as_str(&self) -> &'static str {
+        TZ_NAMES
+            .read()
+            .ok()
+            .and_then(|names| names.get(usize::from(self.0.get()) - 1).copied())
+            .unwrap_or("")
     }
 }
 

@@ -113,6 +113,11 @@ pub trait Host: Send + Sync {
     fn locale(&self) -> Option<Locale> {
         None
     }
+    /// `settings.USE_THOUSAND_SEPARATOR` alone: all an integer's rendering needs, so a
+    /// host can answer it more cheaply than the whole [`Host::locale`].
+    fn use_thousand_separator(&self) -> bool {
+        self.locale().is_some_and(|l| l.number.use_thousand_separator)
+    }
     /// Django's `formats.date_format` (or `time_format` when `time_only`) of `value` in
     /// the active locale, asked only when [`Locale::dates_by_host`]: `format` is a
     /// format string or a setting's name (`"DATE_FORMAT"`). `None` (or `Err`, the

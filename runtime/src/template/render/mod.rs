@@ -84,6 +84,8 @@ struct Renderer<'e> {
     /// The active locale, asked of the host when a number or a date is first
     /// formatted.
     locale: std::cell::OnceCell<Locale>,
+    /// `USE_THOUSAND_SEPARATOR`, asked when an integer is first rendered.
+    thousand: std::cell::OnceCell<bool>,
 }
 
 /// How many new bytes of output make [`Engine::render_streaming`] call its sink.
@@ -248,6 +250,7 @@ impl Engine {
             sink,
             top: &out as *const String,
             locale: std::cell::OnceCell::new(),
+            thousand: std::cell::OnceCell::new(),
         };
         r.render_nodes(template, &template.nodes, &mut out)
             .map_err(|e| e.located(template.name.as_deref(), &template.source))?;
@@ -569,11 +572,22 @@ impl<'e> Renderer<'e> {
                 return;
             }
             Value::Int(i) => {
-                let number = self.number_format();
-                if number.use_thousand_separator && !number.grouping.is_empty() {
-                    out.push_str(&group(itoa::Buffer::new().format(*i), "", false, number));
+                let thousand = *self.thousand.get_or_init(|| {
+                    self.engine
+                        .host
+                        .as_ref()
+                        .is_some_and(|h| h.use_thousand_separator())
+                });
+                let number = if thousand {
+                    Some(self.number_format())
                 } else {
-                    out.push_str(itoa::Buffer::new().format(*i));
+                    None
+                };
+                match number {
+                    Some(n) if !n.grouping.is_empty() => {
+                        out.push_str(&group(itoa::Buffer::new().format(*i), "", false, n));
+                    }
+                    _ => out.push_str(itoa::Buffer::new().format(*i)),
                 }
                 return;
             }
