@@ -136,6 +136,11 @@ pub trait Host: Send + Sync {
     }
 }
 
+/// The active locale of `host` (Django's defaults without a host or an answer).
+pub fn locale_of(host: Option<&dyn Host>) -> Locale {
+    host.and_then(|h| h.locale()).unwrap_or_default()
+}
+
 /// The active locale as the engine needs it ([`Host::locale`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Locale {

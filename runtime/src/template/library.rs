@@ -21,7 +21,7 @@
 
 use super::context::ContextSource;
 use super::error::Result;
-use super::host::{Host, Locale};
+use super::host::{locale_of, Host, Locale};
 use super::lexer::Token;
 use super::value::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -59,8 +59,7 @@ impl FilterEnv<'_> {
     /// The active locale (`floatformat`'s separators, `date` in the locale): the
     /// host's, else Django's defaults.
     pub fn locale(&self) -> &Locale {
-        self.locale
-            .get_or_init(|| self.host.and_then(|h| h.locale()).unwrap_or_default())
+        self.locale.get_or_init(|| locale_of(self.host))
     }
 }
 

@@ -20,6 +20,7 @@ pub mod lexer;
 pub mod library;
 pub mod lorem;
 pub mod nodes;
+pub mod numbers;
 pub mod parser;
 pub mod pprint;
 pub mod printf;

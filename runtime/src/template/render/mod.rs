@@ -23,15 +23,15 @@ use super::context::{dict_get, lookup_item, BlockRef, ContextSource, Empty, ForL
 use super::engine::{language_info, Engine, Template};
 use super::error::{ErrorKind, Result, TemplateError};
 use super::expr::{FilterCall, FilterExpr, Operand};
-use super::host::{Locale, NumberFormat};
+use super::host::{locale_of, Locale, NumberFormat};
 use super::library::{FilterEnv, HostContext, TagCall, TagKind};
 use super::nodes::{self, BinOp, BlockNode, Cond, CycleNode, IfChangedNode, Node, TranslateNode, UrlNode};
 use super::parser;
 use super::stack::{STACK_RED_ZONE, STACK_SEGMENT};
 use crate::span::Span;
 use crate::template::dates::{self, Temporal};
-use crate::template::filters::{group, number_plain};
 use crate::template::html::conditional_escape;
+use crate::template::numbers::{group, number_plain};
 use crate::template::value::{float_repr, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
@@ -487,13 +487,7 @@ impl<'e> Renderer<'e> {
 
     /// The active locale (the host's, else Django's defaults).
     fn locale(&self) -> &Locale {
-        self.locale.get_or_init(|| {
-            self.engine
-                .host
-                .as_ref()
-                .and_then(|h| h.locale())
-                .unwrap_or_default()
-        })
+        self.locale.get_or_init(|| locale_of(self.engine.host.as_deref()))
     }
 
     /// The active locale's number format.
