@@ -82,6 +82,9 @@ pub struct Overrides {
     pub no_cache: bool,
     /// `--cache-dir DIR`: where the cache lives (default `.djust_cache` in the project root).
     pub cache_dir: Option<PathBuf>,
+    /// The output prints no source (not the `full` format, no fix): the report's ASCII
+    /// files need not keep their texts ([`Settings::keep_sources`]).
+    pub no_sources: bool,
 }
 
 /// Directory names skipped by default (ruff's list plus Django's `migrations`).
@@ -132,6 +135,11 @@ pub struct Settings {
     pub force_exclude: bool,
     /// Where the phase-1 cache lives; `None` disables it.
     pub cache_dir: Option<PathBuf>,
+    /// Whether the report's files carry their texts (`true`, the default: the `full`
+    /// format's code frames and fixes read them). With `false`, a run keeps only the
+    /// line index of an ASCII file (its columns need no text) and so holds far less
+    /// memory; the CLI sets it for the formats that print no source.
+    pub keep_sources: bool,
 }
 
 #[derive(Debug)]
@@ -424,6 +432,7 @@ impl Settings {
                 .collect(),
             force_exclude: overrides.force_exclude,
             cache_dir,
+            keep_sources: !overrides.no_sources,
         })
     }
 
@@ -445,6 +454,7 @@ impl Settings {
             external: Vec::new(),
             force_exclude: false,
             cache_dir: None,
+            keep_sources: true,
         }
     }
 

@@ -16,7 +16,7 @@ mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use djust_analyzer::{output, CheckError, Overrides, Report, Rule, Severity};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{IsTerminal, Write};
@@ -302,6 +302,12 @@ fn run_check(args: CheckArgs) -> u8 {
         force_exclude: args.force_exclude,
         no_cache: args.no_cache,
         cache_dir: args.cache_dir.clone(),
+        // Only the `full` format prints source (code frames); fixes and `--add-noqa`
+        // resolve their own settings from these and read the files themselves.
+        no_sources: !(matches!(args.output_format, OutputFormat::Full)
+            || args.fix
+            || args.diff
+            || args.add_noqa),
     };
     if args.fix || args.diff {
         return run_fix(&args, &cwd, &overrides);
@@ -577,8 +583,41 @@ struct FindingDiagnostic {
     severity: Severity,
     message: String,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: CharColumns,
     labels: Vec<LabeledSpan>,
+}
+
+/// A file's text for miette, whose `file:line:column` header would otherwise count
+/// the column in bytes: columns here count characters, as every other format does
+/// (`LineIndex::line_col`; ruff counts the same way).
+struct CharColumns {
+    name: String,
+    text: String,
+}
+
+impl miette::SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let at = inner.span().offset().min(self.text.len());
+        let before = self.text.get(..at).unwrap_or("");
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for FindingDiagnostic {
@@ -644,7 +683,10 @@ fn full(report: &Report, color: bool) -> String {
             severity: f.severity,
             message: f.message.clone(),
             help: f.help.clone(),
-            source: NamedSource::new(file.display_str(), file.text.clone()),
+            source: CharColumns {
+                name: file.display_str().to_string(),
+                text: file.text.clone(),
+            },
             labels,
         };
         let mut one = String::new();

@@ -233,6 +233,48 @@ fn concise_and_json_shapes() {
     assert!(!stdout(&o).contains("Found"));
 }
 
+/// Formats that print no source keep only the line index of an ASCII file; a file
+/// with other characters keeps its text, and its columns still count characters.
+#[test]
+fn columns_count_characters_whether_or_not_the_text_is_kept() {
+    let d = sample();
+    // The same finding after two 2-byte characters on its line: column 20 (byte 22).
+    write(
+        &d,
+        "shop/more.py",
+        VIEW.replace("CartView", "MoreView").replace(
+            "        self.client = StripeClient()",
+            "        é = 1; ç = self.client = StripeClient()",
+        ),
+    );
+    let concise = stdout(&run(
+        &d,
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--no-cache",
+            "--select",
+            "V006",
+        ],
+    ));
+    assert!(concise.contains("shop/more.py:9:20: V006"), "{concise}");
+    assert!(concise.contains("shop/views.py:9:9: V006"), "{concise}");
+    // The `full` format, which keeps every text, places them the same.
+    let full = stdout(&run(&d, &["check", "--no-cache", "--select", "V006"]));
+    assert!(full.contains("shop/more.py:9:20"), "{full}");
+    assert!(full.contains("shop/views.py:9:9"), "{full}");
+    // And so does a warm run, whose line index comes from the cache.
+    age(&d, 5);
+    for _ in 0..2 {
+        let warm = stdout(&run(
+            &d,
+            &["check", "--output-format", "concise", "--select", "V006"],
+        ));
+        assert_eq!(warm, concise);
+    }
+}
+
 #[test]
 fn github_annotations() {
     let d = sample();

@@ -81,12 +81,15 @@ pub struct LineCol {
 /// Lines end at `\n`; a `\r` before it belongs to the line (as in Python's and
 /// Django's line counting). Line starts are kept as `u32` (half the memory for the
 /// analyzer's tens of thousands of files); in a text over 4 GiB, the lines that start
-/// past 4 GiB are counted with the last one before it.
+/// past 4 GiB are counted with the last one before it. In an ASCII text a column is
+/// the distance from the line start, so [`LineIndex::line_col`] does not read the text
+/// (a caller may keep only the index, as `djust check` does when nothing prints source).
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LineIndex {
     line_starts: Vec<u32>,
     len: usize,
+    ascii: bool,
 }
 
 impl LineIndex {
@@ -101,10 +104,17 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map_while(|(i, _)| u32::try_from(i + 1).ok()),
         );
+        line_starts.shrink_to_fit();
         LineIndex {
             line_starts,
             len: source.len(),
+            ascii: source.is_ascii(),
         }
+    }
+
+    /// Whether the text is ASCII: columns then need no text.
+    pub fn is_ascii(&self) -> bool {
+        self.ascii
     }
 
     /// Number of lines (a trailing newline starts a last, empty line).
@@ -141,11 +151,18 @@ impl LineIndex {
 
     /// 1-based line and character column of byte `offset` in `source`.
     ///
-    /// An offset inside a multi-byte character is counted as that character.
+    /// An offset inside a multi-byte character is counted as that character. For an
+    /// ASCII text (as indexed) `source` is not read and may be empty.
     pub fn line_col(&self, source: &str, offset: usize) -> LineCol {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
         let start = self.line_start(line);
+        if self.ascii {
+            return LineCol {
+                line: line + 1,
+                column: offset - start.min(offset) + 1,
+            };
+        }
         let column = source
             .get(start..)
             .map(|rest| {
@@ -165,6 +182,9 @@ impl LineIndex {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
         let start = self.line_start(line);
+        if self.ascii {
+            return (line, offset - start.min(offset));
+        }
         let col = source
             .get(start..)
             .map(|rest| {
@@ -193,6 +213,18 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_columns_need_no_text() {
+        let src = "ab\n  x = 1\n";
+        let idx = LineIndex::new(src);
+        assert!(idx.is_ascii());
+        let x = src.find('x').unwrap_or(0);
+        assert_eq!(idx.line_col("", x), LineCol { line: 2, column: 3 });
+        assert_eq!(idx.line_col("", x), idx.line_col(src, x));
+        assert_eq!(idx.line_col_utf16("", x), (1, 2));
+        assert!(!LineIndex::new("é").is_ascii());
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

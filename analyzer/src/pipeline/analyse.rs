@@ -32,13 +32,16 @@ pub(crate) fn analyse(
                 extra_factories: &settings.extend_service_factories,
             });
             findings.append(&mut f);
+            let mut summary = summary;
+            summary.shrink_to_fit();
             Summary::Python(Box::new(summary))
         }
         Kind::Template | Kind::Markup => {
-            let doc = template::summarize(&text);
+            let mut doc = template::summarize(&text);
             for rule in rules::TEMPLATE_RULES {
                 rule(id, &doc, &mut findings);
             }
+            doc.keep_for_project();
             Summary::Template(Box::new(doc))
         }
     };

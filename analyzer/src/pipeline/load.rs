@@ -26,16 +26,26 @@ pub(crate) enum Texts {
     /// again if a cross-file finding lands on them. A run over 40,000 files does not
     /// hold 40,000 texts.
     WithFindings,
+    /// Only the texts that columns need: of files that are not ASCII and have per-file
+    /// findings or djust elements, and of editor buffers (the output prints no source:
+    /// [`crate::config::Settings::keep_sources`]).
+    NonAscii,
 }
 
 impl Texts {
     fn apply(self, mut l: Loaded, overlay: &[(PathBuf, String)]) -> Loaded {
-        if self == Texts::WithFindings
-            && l.has_text
-            && l.findings.is_empty()
-            && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty())
-            && !overlay.iter().any(|(abs, _)| *abs == l.file.abs)
-        {
+        let drop = match self {
+            Texts::All => false,
+            Texts::WithFindings => {
+                l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty())
+            }
+            Texts::NonAscii => {
+                l.file.lines.is_ascii()
+                    || (l.findings.is_empty()
+                        && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty()))
+            }
+        };
+        if drop && l.has_text && !overlay.iter().any(|(abs, _)| *abs == l.file.abs) {
             l.file.text = String::new();
             l.has_text = false;
         }

@@ -125,7 +125,11 @@ pub fn check_with_overlay(
         settings,
         cache_store.as_ref(),
         overlay,
-        Texts::WithFindings,
+        if settings.keep_sources {
+            Texts::WithFindings
+        } else {
+            Texts::NonAscii
+        },
     )?;
 
     let selection = std::thread::scope(|scope| {
@@ -151,7 +155,8 @@ pub fn check_with_overlay(
     // in parallel, if they have findings.
     let mut needs_text = vec![false; loaded.len()];
     for f in &findings {
-        needs_text[f.file] = !loaded[f.file].has_text;
+        let l = &loaded[f.file];
+        needs_text[f.file] = !l.has_text && (settings.keep_sources || !l.file.lines.is_ascii());
     }
     loaded.par_iter_mut().zip(needs_text).for_each(|(l, needed)| {
         if needed {

@@ -183,6 +183,32 @@ pub struct PyFile {
 }
 
 impl PyFile {
+    /// Give back the spare capacity of every list and map: a run holds one summary per
+    /// file until the cross-file rules are done, and vectors grown by pushing keep up
+    /// to twice what they hold (docs/benchmarks.md, the memory of `djust check`).
+    pub fn shrink_to_fit(&mut self) {
+        self.imports.shrink_to_fit();
+        self.star_imports.shrink_to_fit();
+        for class in &mut self.classes {
+            class.bases.shrink_to_fit();
+            class.state.shrink_to_fit();
+            class.methods.shrink_to_fit();
+        }
+        self.classes.shrink_to_fit();
+        self.top_classes.shrink_to_fit();
+        self.defined.shrink_to_fit();
+        for h in &mut self.handlers {
+            h.decorators.shrink_to_fit();
+            h.noqa_lines.shrink_to_fit();
+        }
+        self.handlers.shrink_to_fit();
+        self.settings.shrink_to_fit();
+        self.line_noqa.shrink_to_fit();
+        self.noqa_directives.shrink_to_fit();
+        self.safe_functions.shrink_to_fit();
+        self.imported_state_calls.shrink_to_fit();
+    }
+
     /// `INSTALLED_APPS` as this file leaves it (string entries, in order; empty when it
     /// does not set it): the last of its [`PyFile::settings`] for that name.
     pub fn installed_apps(&self) -> &[String] {
