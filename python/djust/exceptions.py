@@ -39,6 +39,16 @@ class TemplateRenderError(TemplateError):
     """A failure while rendering (a filter given a value it cannot handle, ...)."""
 
 
+class TemplateValueError(TemplateRenderError, ValueError):
+    """A render failure Django raises as ``ValueError``: a ``{% for a, b in ... %}`` item
+    with another number of values. ``except ValueError`` catches both."""
+
+
+class TemplateAttributeError(TemplateRenderError, AttributeError):
+    """A render failure Django raises as ``AttributeError``: ``{% querystring %}`` with no
+    request in the context or given something that is not a ``QueryDict``."""
+
+
 class TemplateSizeError(TemplateRenderError, MemoryError):
     """A value the template would generate is over the engine's ``max_generated_size``
     (``{{ x|rjust:n }}`` with a huge ``n``, ``{% lorem 10000000000000 w %}``). Django

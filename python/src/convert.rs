@@ -58,8 +58,9 @@ fn lookup_failed(py: Python<'_>, err: PyErr, missing: &[&Bound<'_, pyo3::types::
 }
 
 /// Keep an exception Django would let escape the render (`str(value)` or `bool(value)`
-/// raising): raised when the render ends, the first one winning.
-fn raise_later(err: PyErr) {
+/// raising), or a tag's compile function raised (not a `TemplateSyntaxError`): raised
+/// when the render or the compile ends, the first one winning.
+pub(crate) fn raise_later(err: PyErr) {
     RAISED.with(|r| {
         let mut slot = r.borrow_mut();
         if slot.is_none() {
@@ -145,6 +146,21 @@ impl ContextSource for PyContext {
 
     fn request(&self) -> Option<Value> {
         self.get("request")
+    }
+
+    /// `pprint.pformat(dict(mapping))`: Django's `{% debug %}` line for this dict.
+    fn debug_repr(&self) -> Option<String> {
+        Python::attach(|py| {
+            let dict = match &self.mapping {
+                Some(m) => py.import("builtins")?.getattr("dict")?.call1((m.bind(py),))?,
+                None => pyo3::types::PyDict::new(py).into_any(),
+            };
+            py.import("pprint")?
+                .getattr("pformat")?
+                .call1((dict,))?
+                .extract::<String>()
+        })
+        .ok()
     }
 }
 
@@ -264,6 +280,36 @@ impl Object for PyObj {
     }
 
     /// `json.dumps(obj, cls=DjangoJSONEncoder)` for `json_script` ([`crate::json`]).
+    /// A `djust._rust.Template` or a Django `Template`, or an object whose `template`
+    /// is one (Django's backend template; two levels, for a wrapper of the backend's).
+    fn template_source(&self) -> Option<(Option<String>, String)> {
+        self.with(|o| {
+            let py = o.py();
+            let django = py
+                .import("django.template.base")
+                .and_then(|m| m.getattr("Template"))
+                .ok();
+            let ours = py.import("djust._rust").and_then(|m| m.getattr("Template")).ok();
+            let mut cur = o.clone();
+            for _ in 0..3 {
+                let is = |t: &Option<Bound<'_, PyAny>>| {
+                    t.as_ref().is_some_and(|t| cur.is_instance(t).unwrap_or(false))
+                };
+                if is(&django) || is(&ours) {
+                    let source = cur.getattr("source").ok()?.extract::<String>().ok()?;
+                    let name = cur
+                        .getattr("name")
+                        .ok()
+                        .and_then(|n| n.extract::<Option<String>>().ok())
+                        .flatten();
+                    return Some((name, source));
+                }
+                cur = cur.getattr("template").ok()?;
+            }
+            None
+        })
+    }
+
     fn to_json(&self) -> Option<Result<String, String>> {
         let options = crate::json::Options {
             ensure_ascii: true,
@@ -343,9 +389,15 @@ pub(crate) fn to_py(py: Python<'_>, v: &Value) -> Py<PyAny> {
             Value::DateTime(dt) => {
                 let datetime = py.import("datetime")?;
                 let tz = match dt.offset {
+                    // The zone's name goes back with it (`timezone(delta, name)`): a
+                    // value handed to Django (`template_localtime`, a filter) and back
+                    // keeps what `tzname()` said (`get_fixed_timezone(30)` is `+0030`).
                     Some(seconds) => {
                         let delta = datetime.getattr("timedelta")?.call1((0, seconds))?;
-                        datetime.getattr("timezone")?.call1((delta,))?
+                        match dt.zone.map(|z| z.as_str()).filter(|z| !z.is_empty()) {
+                            Some(name) => datetime.getattr("timezone")?.call1((delta, name))?,
+                            None => datetime.getattr("timezone")?.call1((delta,))?,
+                        }
                     }
                     None => py.None().into_bound(py),
                 };

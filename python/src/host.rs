@@ -85,6 +85,16 @@ impl Host for DjangoHost {
     }
 
     fn reverse(&self, name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, String> {
+        self.reverse_in(name, args, kwargs, None)
+    }
+
+    fn reverse_in(
+        &self,
+        name: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+        current_app: Option<&str>,
+    ) -> Result<String, String> {
         with_py_kept(|py| {
             let args = PyList::new(py, args.iter().map(|v| to_py(py, v)))?;
             let kw = PyDict::new(py);
@@ -94,6 +104,7 @@ impl Host for DjangoHost {
             let call_kw = PyDict::new(py);
             call_kw.set_item("args", args)?;
             call_kw.set_item("kwargs", kw)?;
+            call_kw.set_item("current_app", current_app)?;
             py.import("django.urls")?
                 .getattr("reverse")?
                 .call((name,), Some(&call_kw))?
@@ -272,6 +283,29 @@ impl Host for DjangoHost {
                 .call1((to_py(py, value), format))?
                 .extract::<String>()
         }))
+    }
+
+    fn now(&self, current_zone: bool) -> Option<DateTime> {
+        with_py(|py| {
+            let tz = if current_zone && settings(py, "USE_TZ")?.is_truthy()? {
+                py.import("django.utils.timezone")?
+                    .getattr("get_current_timezone")?
+                    .call0()?
+            } else {
+                py.None().into_bound(py)
+            };
+            let now = py
+                .import("datetime")?
+                .getattr("datetime")?
+                .getattr("now")?
+                .call1((tz,))?;
+            Ok(match crate::convert::temporal_value(&now) {
+                Some(Value::DateTime(dt)) => Some(dt),
+                _ => None,
+            })
+        })
+        .ok()
+        .flatten()
     }
 
     fn debug(&self) -> bool {

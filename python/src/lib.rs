@@ -42,6 +42,8 @@ fn template_error(py: Python<'_>, e: TemplateError) -> PyErr {
         ErrorKind::Syntax | ErrorKind::Recursion => "TemplateSyntaxError",
         ErrorKind::NotFound | ErrorKind::SuspiciousName => "TemplateDoesNotExist",
         ErrorKind::Render => "TemplateRenderError",
+        ErrorKind::Value => "TemplateValueError",
+        ErrorKind::Attribute => "TemplateAttributeError",
         ErrorKind::Limit => "TemplateSizeError",
     };
     let made = (|| -> PyResult<PyErr> {
@@ -162,7 +164,11 @@ impl Engine {
     #[allow(clippy::wrong_self_convention)]
     #[pyo3(signature = (source, name=None))]
     fn from_string(&self, py: Python<'_>, source: &str, name: Option<&str>) -> PyResult<Template> {
+        clear_raised();
         let template = self.inner.compile(source, name).map_err(|e| {
+            if let Some(raised) = convert::take_raised() {
+                return raised;
+            }
             let err = template_error(py, e.clone());
             if self.debug {
                 attach_debug(py, &err, &e, source);
@@ -184,7 +190,11 @@ impl Engine {
             let shown = name.repr().map(|r| r.to_string()).unwrap_or_default();
             return Err(template_error(py, TemplateError::new(ErrorKind::NotFound, shown)));
         };
+        clear_raised();
         let template = self.inner.get_template(name).map_err(|e| {
+            if let Some(raised) = convert::take_raised() {
+                return raised;
+            }
             let err = template_error(py, e.clone());
             if self.debug && e.kind == ErrorKind::Syntax {
                 if let Ok(source) = self.inner.template_source(e.template.as_deref().unwrap_or(name)) {
@@ -250,6 +260,12 @@ impl Template {
     #[getter]
     fn name(&self) -> Option<String> {
         self.inner.name.clone()
+    }
+
+    /// The template's source text (Django's `Template.source`).
+    #[getter]
+    fn source(&self) -> String {
+        self.inner.source.to_string()
     }
 }
 

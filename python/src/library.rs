@@ -43,6 +43,21 @@ fn syntax(py: Python<'_>, err: PyErr) -> TemplateError {
     TemplateError::new(ErrorKind::Syntax, err.value(py).to_string())
 }
 
+/// A compile function's exception: Django's `Parser.parse` lets it escape unchanged
+/// (`Parser.error` only attaches the token), so anything but a `TemplateSyntaxError`
+/// is kept to be raised as it is in place of the template error.
+fn compile_error(py: Python<'_>, err: PyErr) -> TemplateError {
+    let is_syntax = py
+        .import("django.template")
+        .and_then(|m| m.getattr("TemplateSyntaxError"))
+        .is_ok_and(|t| err.value(py).is_instance(&t).unwrap_or(false));
+    let e = syntax(py, err.clone_ref(py));
+    if !is_syntax {
+        crate::convert::raise_later(err);
+    }
+    e
+}
+
 /// Register one described library: `name` `None` makes its filters and tags always
 /// available (Django's `builtins`).
 ///
@@ -280,7 +295,7 @@ impl HostTag for PyHostTag {
                     .call1((tokens, loads, call.template_name))?
                     .extract()
             };
-            let (node, consumed) = run().map_err(|e| syntax(py, e))?;
+            let (node, consumed) = run().map_err(|e| compile_error(py, e))?;
             Ok(HostCompiled {
                 node: Arc::new(PyHostNode {
                     node,

@@ -96,3 +96,9 @@ class Boom(Exception):
 @register.filter
 def boom(value):
     raise Boom(f"boom on {value}")
+
+
+@register.tag
+def broken(parser, token):
+    """A compile function that fails as user code can: Django lets this escape."""
+    raise Boom("I am a broken tag")

@@ -228,3 +228,44 @@ def test_with_debug_a_mounted_liveview_renders_the_edited_template_at_its_next_e
     reply = client.event("inc")
     assert reply["type"] == "patch", reply
     assert "1 after" in client.html and ">new</b>" in client.html and "before" not in client.html
+
+
+class _Shown:
+    def __repr__(self) -> str:
+        return "<Shown: 清風>"
+
+
+def test_debug_tag_prints_the_context_as_django_does() -> None:
+    """``{% debug %}`` with ``DEBUG``: each context dict ``pformat``-ed (a Python object by
+    its own ``repr()``), the built-ins, then the modules, escaped (Django's
+    ``test_debug``); nothing without ``DEBUG``."""
+    from django.template.backends.django import DjangoTemplates
+    from django.test import override_settings
+
+    params = {"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": {}}
+    source = "{% debug %}"
+    context = {"frag": "<script>", "shown": _Shown(), "n": 1}
+    with override_settings(DEBUG=True):
+        ours = DjustTemplates(dict(params)).from_string(source).render(context)
+        theirs = DjangoTemplates(dict(params)).from_string(source).render(context)
+    assert ours.split("\n\n")[0] == theirs.split("\n\n")[0]
+    assert ours.startswith(
+        "{&#x27;frag&#x27;: &#x27;&lt;script&gt;&#x27;, &#x27;n&#x27;: 1, &#x27;shown&#x27;: &lt;Shown: 清風&gt;}"
+    )
+    assert "&#x27;django&#x27;: &lt;module &#x27;django&#x27; " in ours
+    with override_settings(DEBUG=False):
+        assert DjustTemplates(dict(params)).from_string(source).render(context) == ""
+
+
+def test_extends_takes_a_template_object_in_place_of_a_name() -> None:
+    """Django's ``ExtendsNode.get_parent``: a ``Template``, or the backend's template whose
+    ``template`` is one, is the parent itself (Django's ``test_inheritance24``)."""
+    from django.template import Template as DjangoTemplate
+
+    backend = DjustTemplates({"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": {}})
+    child = backend.from_string("{% extends parent %}{% block first %}2{% endblock %}{% block second %}4{% endblock %}")
+    source = "1{% block first %}_{% endblock %}3{% block second %}_{% endblock %}"
+    for parent in (backend.from_string(source), backend.from_string(source).template, DjangoTemplate(source)):
+        assert child.render({"parent": parent}) == "1234"
+    with pytest.raises(TemplateDoesNotExist):
+        child.render({"parent": object()})

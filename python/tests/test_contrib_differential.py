@@ -61,6 +61,59 @@ def test_tz_renders_as_django_around_dst_changes(zone) -> None:
     assert zone in ours
 
 
+ZONE_SOURCE = (
+    "{% load tz %}{{ naive|date:'e|O|T|Z|I|r|U' }}|{{ naive|time:'e:T' }}|{{ naive|date:'\\T \\e' }}"
+    "|{% localtime off %}{{ fixed|date:'e O T' }}|{{ fixed|time:'e:O:T:Z' }}{% endlocaltime %}|{{ fixed|date:'e T' }}"
+)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Chicago", "Asia/Kolkata"])
+def test_zone_formats_of_naive_and_fixed_offset_datetimes_are_djangos(zone) -> None:
+    """A naive datetime is in ``TIME_ZONE`` for ``e O T Z I r U``; a fixed-offset zone keeps
+    its name (``get_fixed_timezone(195)`` is ``+0315``; Django's ``test_date06``,
+    ``test_time01``, ``test_time02``)."""
+    context = {
+        "naive": datetime.datetime(2026, 7, 1, 12, 0),
+        "fixed": datetime.datetime(2009, 3, 12, 4, 0, tzinfo=timezone.get_fixed_timezone(195)),
+    }
+    with override_settings(TIME_ZONE=zone):
+        ours, theirs = both(ZONE_SOURCE, context)
+    assert ours == theirs
+    assert "+0315" in ours
+
+
+@pytest.mark.parametrize("use_tz", [False, True])
+def test_now_and_the_age_of_naive_values_are_in_time_zone(use_tz) -> None:
+    """``{% now %}`` is ``datetime.now()`` in the current time zone (``USE_TZ``) or the
+    process's local time, and ``timesince`` of a naive value counts from local time:
+    with ``TIME_ZONE`` six hours from UTC, not from UTC (Django's ``test_timeuntil10``)."""
+    with override_settings(TIME_ZONE="America/Chicago", USE_TZ=use_tz):
+        naive = datetime.datetime.now() - datetime.timedelta(hours=2, minutes=1)
+        before = datetime.datetime.now(zoneinfo.ZoneInfo("America/Chicago") if use_tz else None)
+        ours, theirs = both("{{ naive|timesince }}|{{ naive|timeuntil }}|{% now 'Y-m-d H' %}", {"naive": naive})
+        after = datetime.datetime.now(zoneinfo.ZoneInfo("America/Chicago") if use_tz else None)
+    assert ours.split("|")[:2] == theirs.split("|")[:2] == ["2\xa0hours, 1\xa0minute", "0\xa0minutes"]
+    assert ours.split("|")[2] in {before.strftime("%Y-%m-%d %H"), after.strftime("%Y-%m-%d %H")}
+
+
+def test_underscore_literals_are_translated_at_each_render_in_the_active_language() -> None:
+    """``_("…")`` in a variable, a filter argument and a ``{% cycle %}`` value is Django's
+    ``gettext_lazy`` (its ``%`` doubled): translated when rendered, not when compiled
+    (Django's ``test_i18n13``–``15``)."""
+    source = (
+        '{{ _("January") }}|{% cycle "x" _("January") as c %} {% cycle c %}|{{ absent|default:_("January") }}'
+        '|{{ _("100%") }}|{% language "fr" %}{{ _("January") }}{% endlanguage %}'
+    )
+    ours_template = DjustTemplates(dict(PARAMS)).from_string("{% load i18n %}" + source)
+    theirs_template = DjangoTemplates(dict(PARAMS)).from_string("{% load i18n %}" + source)
+    for language, month in [("de", "Januar"), ("en", "January")]:
+        with translation.override(language):
+            ours, theirs = ours_template.render({}), theirs_template.render({})
+        assert ours == theirs
+        assert ours.startswith(month + "|")
+    assert "|100%%|janvier" in ours
+
+
 L10N_SOURCE = (
     "{% load l10n %}{{ big }}|{{ price }}|{{ ratio }}|{{ day }}|{{ moment }}|{{ big|localize }}|{{ big|unlocalize }}"
     "|{% localize off %}{{ big }} {{ price }}{% endlocalize %}|{% localize on %}{{ ratio }}{% endlocalize %}"

@@ -120,6 +120,34 @@ def test_a_filters_exception_escapes_the_render_unchanged() -> None:
         ours.from_string("{% load shop %}{{ 7|boom }}").render({})
 
 
+def test_a_compile_functions_exception_escapes_unchanged_at_compile_and_at_include() -> None:
+    """Django's ``Parser.parse`` attaches the token to a compile function's exception and
+    raises it as it is (``test_include_fail1``, ``test_include_error07``)."""
+    for backend in backends():
+        with pytest.raises(Boom, match="I am a broken tag"):
+            backend.from_string("{% load shop %}{% broken %}")
+    ours, theirs = backends()
+    for backend in (ours, theirs):
+        with pytest.raises(Boom, match="I am a broken tag"):
+            backend.get_template("broken_tag.html")
+        page = backend.from_string("before {% include 'broken_tag.html' %}")
+        with pytest.raises(Boom, match="I am a broken tag"):
+            page.render({})
+    # The exception is not kept for the next compile.
+    assert ours.from_string("{% load shop %}{{ 2|price }}").render({}) == "2.00 EUR"
+
+
+def test_a_for_loop_unpacking_the_wrong_number_of_values_raises_value_error() -> None:
+    ours, theirs = backends()
+    source = "{% for a, b in items %}{{ a }}{% endfor %}"
+    messages = []
+    for backend in (ours, theirs):
+        with pytest.raises(ValueError) as caught:
+            backend.from_string(source).render({"items": [(1, 2, 3)]})
+        messages.append(getattr(caught.value, "message", str(caught.value)))
+    assert messages[0] == messages[1] == "Need 2 values to unpack in for loop; got 3. "
+
+
 def test_unknown_libraries_list_the_known_ones() -> None:
     ours, theirs = backends()
     for backend in (ours, theirs):

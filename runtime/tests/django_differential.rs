@@ -402,6 +402,8 @@ fn renders_like_django() {
                         e.kind, e.message
                     )),
                     ("TemplateDoesNotExist", ErrorKind::NotFound) => None,
+                    ("ValueError", ErrorKind::Value) => None,
+                    ("AttributeError", ErrorKind::Attribute) => None,
                     (
                         "TypeError"
                         | "ValueError"

@@ -23,6 +23,12 @@ pub trait ContextSource: Send + Sync {
     fn snapshot(&self) -> Option<Value> {
         None
     }
+    /// `pprint.pformat` of the whole top-level context, for `{% debug %}`, when the
+    /// source can write it itself (a Python mapping's objects have a `repr()` the
+    /// engine does not know); `None` (the default) pformats [`ContextSource::snapshot`].
+    fn debug_repr(&self) -> Option<String> {
+        None
+    }
     /// The source as `Any`, for a host that recognises its own kind (the Python
     /// binding hands its mapping to Django code); `None` by default.
     fn as_any(&self) -> Option<&dyn std::any::Any> {

@@ -18,6 +18,12 @@ pub enum ErrorKind {
     SuspiciousName,
     /// Any other failure while rendering (a filter given a value it cannot handle, …).
     Render,
+    /// A render failure Django raises as `ValueError`: a `{% for a, b in … %}` item
+    /// with another number of values (`"Need 2 values to unpack in for loop; got 3. "`).
+    Value,
+    /// A render failure Django raises as `AttributeError`: `{% querystring %}` without a
+    /// request in the context, or given a value that is not a `QueryDict`.
+    Attribute,
     /// A value the template would generate is larger than the engine's
     /// [`EngineOptions::max_generated_size`](super::EngineOptions): `{{ x|rjust:n }}`
     /// with a huge `n`, `{% lorem 10000000000000 w %}`. Django raises `MemoryError`

@@ -19,6 +19,10 @@ pub enum Operand {
     Literal(Value),
     /// A dotted lookup: `item.price`, `rows.0`.
     Lookup(Arc<[Arc<str>]>),
+    /// A string inside `_( )`: its message id (`%` doubled, as Django's
+    /// `Variable.resolve` does), translated in the active language at each render
+    /// (Django's `gettext_lazy`). The result is safe, as the literal is.
+    Translated(Arc<str>),
 }
 
 impl Operand {
@@ -27,6 +31,7 @@ impl Operand {
         match self {
             Operand::Literal(v) => v.to_py_str(),
             Operand::Lookup(parts) => parts.join("."),
+            Operand::Translated(msgid) => msgid.to_string(),
         }
     }
 }
@@ -129,12 +134,12 @@ pub fn parse_variable(var: &str, span: Span) -> Result<Operand> {
     } else if let Some(i) = py_int(var) {
         return Ok(Operand::Literal(Value::Int(i)));
     }
-    let inner = if var.starts_with("_(") && var.ends_with(')') && var.len() >= 3 {
-        &var[2..var.len() - 1]
-    } else {
-        var
-    };
-    if let Some(s) = unescape_string_literal(inner) {
+    if var.starts_with("_(") && var.ends_with(')') && var.len() >= 3 {
+        if let Some(s) = unescape_string_literal(&var[2..var.len() - 1]) {
+            return Ok(Operand::Translated(Arc::from(s.replace('%', "%%"))));
+        }
+    }
+    if let Some(s) = unescape_string_literal(var) {
         return Ok(Operand::Literal(Value::safe(s)));
     }
     if var.contains("._") || var.starts_with('_') {
@@ -317,14 +322,16 @@ pub fn parse_filter_expr(token: &str, base: usize, registry: &Registry) -> Resul
         let arg = match m.arg {
             Some((s, e, true)) => {
                 let text = &token[s..e];
-                let inner = if text.starts_with("_(") {
-                    &text[2..text.len() - 1]
-                } else {
-                    text
-                };
-                Some(Operand::Literal(Value::safe(
-                    unescape_string_literal(inner).unwrap_or_default(),
-                )))
+                match text.strip_prefix("_(").and_then(|t| t.strip_suffix(')')) {
+                    Some(inner) => Some(Operand::Translated(Arc::from(
+                        unescape_string_literal(inner)
+                            .unwrap_or_default()
+                            .replace('%', "%%"),
+                    ))),
+                    None => Some(Operand::Literal(Value::safe(
+                        unescape_string_literal(text).unwrap_or_default(),
+                    ))),
+                }
             }
             Some((s, e, false)) => Some(parse_variable(&token[s..e], Span::new(base + s, base + e))?),
             None => None,

@@ -425,13 +425,13 @@ fn json_script(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
 }
 
 /// `|timesince` (Django's `defaultfilters`).
-fn timesince(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
-    timesince_filter(v, a, false).map(Value::str)
+fn timesince(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    timesince_filter(v, a, false, env).map(Value::str)
 }
 
 /// `|timeuntil` (Django's `defaultfilters`).
-fn timeuntil(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
-    timesince_filter(v, a, true).map(Value::str)
+fn timeuntil(v: &Value, a: Option<&Value>, env: &FilterEnv) -> Result<Value> {
+    timesince_filter(v, a, true, env).map(Value::str)
 }
 
 /// `|wordwrap` (Django's `defaultfilters`).
@@ -508,11 +508,15 @@ fn in_locale(v: &Value, a: Option<&Value>, env: &FilterEnv, time_only: bool) -> 
     if !matches!(v, Value::Date(_) | Value::DateTime(_) | Value::Time(_)) {
         return None;
     }
-    if !env.locale().dates_by_host {
-        return None;
-    }
     let default = if time_only { "TIME_FORMAT" } else { "DATE_FORMAT" };
     let arg = a.map(|x| x.to_py_str()).filter(|s| !s.is_empty());
+    // A naive datetime's zone is Django's default time zone (`TIME_ZONE`), which only
+    // the host knows: its `e`/`O`/`T`/`Z`/`I`/`r`/`U` go through Django too.
+    let naive_zone = matches!(v, Value::DateTime(d) if d.offset.is_none())
+        && names_the_zone(super::dates::named_format(arg.as_deref().unwrap_or(default)));
+    if !env.locale().dates_by_host && !naive_zone {
+        return None;
+    }
     match env
         .host?
         .format_date(v, arg.as_deref().unwrap_or(default), time_only)?
@@ -520,6 +524,22 @@ fn in_locale(v: &Value, a: Option<&Value>, env: &FilterEnv, time_only: bool) -> 
         Ok(text) => Some(Ok(Value::str(text))),
         Err(_) => None,
     }
+}
+
+/// Whether a `date` format uses the time zone (`e`, `I`, `O`, `r`, `T`, `U`, `Z`),
+/// outside backslash escapes.
+fn names_the_zone(format: &str) -> bool {
+    let mut escaped = false;
+    for c in format.chars() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if matches!(c, 'e' | 'I' | 'O' | 'r' | 'T' | 'U' | 'Z') {
+            return true;
+        }
+    }
+    false
 }
 
 /// `|dictsort` (Django's `defaultfilters`).
@@ -587,7 +607,7 @@ fn as_datetime(v: &Value) -> Option<super::dates::DateTime> {
 /// Django 5.2's `timesince` / `timeuntil` filters (`django.utils.timesince`, depth 2):
 /// `""` for a falsy value or where Python raises `TypeError` (naive against aware);
 /// a value or argument that is not a date raises (`AttributeError` in Django).
-fn timesince_filter(v: &Value, a: Option<&Value>, until: bool) -> Result<String> {
+fn timesince_filter(v: &Value, a: Option<&Value>, until: bool, env: &FilterEnv) -> Result<String> {
     use super::dates::{DateTime, Time};
     if !v.truthy() {
         return Ok(String::new());
@@ -599,7 +619,12 @@ fn timesince_filter(v: &Value, a: Option<&Value>, until: bool) -> Result<String>
         Option::None => match d.offset {
             // datetime.now(d.tzinfo): the current time in d's zone.
             Some(o) => shift(DateTime::now_utc(), 0, o),
-            Option::None => DateTime::now_utc(),
+            // datetime.now(): the process's local time (Django's TIME_ZONE).
+            Option::None => env
+                .host
+                .and_then(|h| h.now(false))
+                .filter(|n| n.offset.is_none())
+                .unwrap_or_else(DateTime::now_utc),
         },
     };
     match (d.offset, now.offset) {

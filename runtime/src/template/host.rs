@@ -35,6 +35,20 @@ pub trait Host: Send + Sync {
         args: &[Value],
         kwargs: &[(String, Value)],
     ) -> std::result::Result<String, String>;
+    /// `reverse(…, current_app=current_app)`: `{% url %}` passes the request's
+    /// `current_app`, else its `resolver_match.namespace` (Django's `URLNode`), so an
+    /// application namespace resolves to the instance the page was served from. By
+    /// default the plain [`Host::reverse`].
+    fn reverse_in(
+        &self,
+        name: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+        current_app: Option<&str>,
+    ) -> std::result::Result<String, String> {
+        let _ = current_app;
+        self.reverse(name, args, kwargs)
+    }
     /// `static(path)`: the URL of a static file.
     fn static_url(&self, path: &str) -> String;
     /// `settings.STATIC_URL` (IRI-quoted), for `{% get_static_prefix %}`; by default
@@ -105,6 +119,14 @@ pub trait Host: Send + Sync {
     /// is (the default: no time zone support).
     fn localtime(&self, value: &DateTime) -> Option<DateTime> {
         let _ = value;
+        None
+    }
+    /// Python's `datetime.now(tz)`: with `current_zone`, `tz` is Django's current time
+    /// zone when `settings.USE_TZ` is on (`{% now %}`), else `None`, the process's
+    /// local time (`TIME_ZONE` through the `TZ` variable Django sets; `timesince` of a
+    /// naive value). `None` leaves the engine's clock, UTC.
+    fn now(&self, current_zone: bool) -> Option<DateTime> {
+        let _ = current_zone;
         None
     }
     /// The active locale, as far as the engine formats values itself (asked once per

@@ -108,7 +108,7 @@ impl Object for QueryDict {
 }
 
 fn attribute_error(message: String) -> TemplateError {
-    TemplateError::new(ErrorKind::Render, message)
+    TemplateError::new(ErrorKind::Attribute, message)
 }
 
 /// `{% querystring [query_dict] key=value … %}`: a copy of `query_dict` (default:
@@ -140,6 +140,11 @@ fn querystring(call: &TagCall<'_>) -> Result<Value> {
         _ => None,
     };
     let Some(lists) = lists else {
+        // Django copies what it is given and writes nothing when neither the copy nor
+        // the input has anything: an empty dict (or any false value) with no changes.
+        if !query.truthy() && call.kwargs.iter().all(|(k, _)| k == "query_dict") {
+            return Ok(Value::str(""));
+        }
         return Err(attribute_error(format!(
             "'{}' object has no attribute 'urlencode'",
             match query {

@@ -64,6 +64,12 @@ pub trait Object: fmt::Debug + Send + Sync {
     fn to_json(&self) -> Option<Result<String, String>> {
         None
     }
+    /// A compiled template this object stands for, as its name and source: Django's
+    /// `{% extends %}` takes a `Template` (or an object whose `template` is one) in
+    /// place of a name. `None` (the default) for anything else.
+    fn template_source(&self) -> Option<(Option<String>, String)> {
+        None
+    }
     /// Downcasting support for the engine's own objects (e.g. `block` in a block).
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None

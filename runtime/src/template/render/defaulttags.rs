@@ -47,14 +47,15 @@ impl<'e> Renderer<'e> {
                 if f.loopvars.len() > 1 {
                     let parts = item.iterate().unwrap_or_else(|| vec![item.clone()]);
                     if parts.len() != f.loopvars.len() {
-                        return Err(render_err(
+                        return Err(TemplateError::new(
+                            ErrorKind::Value,
                             format!(
                                 "Need {} values to unpack in for loop; got {}. ",
                                 f.loopvars.len(),
                                 parts.len()
                             ),
-                            f.span,
-                        ));
+                        )
+                        .at(f.span));
                     }
                     self.frames.push(f.loopvars.iter().cloned().zip(parts).collect());
                     let r = self.render_body(template, &f.body, out);
@@ -80,29 +81,27 @@ impl<'e> Renderer<'e> {
         let Some(host) = self.engine.host.as_ref().filter(|h| h.debug()) else {
             return;
         };
-        let mut dicts: Vec<Value> = self
-            .frames
-            .iter()
-            .rev()
-            .map(|f| {
-                Value::Dict(Arc::new(
-                    f.iter()
-                        .map(|(k, v)| (Value::str(k.clone()), v.clone()))
-                        .collect(),
-                ))
-            })
-            .collect();
-        dicts.extend(self.root.snapshot());
-        dicts.push(Value::dict([
+        let pformat = |d: &Value| crate::template::html::escape(&crate::template::pprint::pformat(d));
+        for f in self.frames.iter().rev() {
+            out.push_str(&pformat(&Value::Dict(Arc::new(
+                f.iter()
+                    .map(|(k, v)| (Value::str(k.clone()), v.clone()))
+                    .collect(),
+            ))));
+        }
+        match self.root.debug_repr() {
+            Some(text) => out.push_str(&crate::template::html::escape(&text)),
+            None => {
+                if let Some(root) = self.root.snapshot() {
+                    out.push_str(&pformat(&root));
+                }
+            }
+        }
+        out.push_str(&pformat(&Value::dict([
             ("True", Value::Bool(true)),
             ("False", Value::Bool(false)),
             ("None", Value::None),
-        ]));
-        for d in &dicts {
-            out.push_str(&crate::template::html::escape(&crate::template::pprint::pformat(
-                d,
-            )));
-        }
+        ])));
         out.push_str("\n\n");
         out.push_str(&crate::template::html::escape(&host.debug_modules()));
     }
@@ -400,7 +399,13 @@ impl<'e> Renderer<'e> {
         asvar: &Option<Arc<str>>,
         out: &mut String,
     ) -> Result<()> {
-        let now = dates::DateTime::now_utc();
+        // Django's `datetime.now(tz=current time zone if USE_TZ else None)`.
+        let now = self
+            .engine
+            .host
+            .as_ref()
+            .and_then(|h| h.now(true))
+            .unwrap_or_else(dates::DateTime::now_utc);
         let fmt = dates::named_format(format);
         let s = dates::format(Temporal::DateTime(now), fmt, false).unwrap_or_default();
         match asvar {
@@ -420,8 +425,19 @@ impl<'e> Renderer<'e> {
         let name = self.resolve(template, &u.name, false)?.to_py_str();
         let (args, kwargs) = self.resolve_call_args(template, &u.args, &u.kwargs)?;
         let host = self.engine.host.clone();
+        // Django's `URLNode`: `request.current_app`, else `request.resolver_match.namespace`.
+        let current_app = self.root.request().and_then(|request| {
+            let attr = |v: &Value, name: &str| match v {
+                Value::Object(o) => o.get_attr(name),
+                _ => None,
+            };
+            attr(&request, "current_app")
+                .or_else(|| attr(&request, "resolver_match").and_then(|m| attr(&m, "namespace")))
+                .filter(|v| !matches!(v, Value::None))
+                .map(|v| v.to_py_str())
+        });
         let result = match &host {
-            Some(h) => h.reverse(&name, &args, &kwargs),
+            Some(h) => h.reverse_in(&name, &args, &kwargs, current_app.as_deref()),
             None => Err(format!(
                 "Reverse for '{name}' not found: no URL resolver is configured."
             )),

@@ -104,7 +104,19 @@ impl<'e> Renderer<'e> {
             )
             .at(span));
         }
-        let parent = self.engine.get_template(&name).map_err(|e| e.at(span))?;
+        // A template object (Django's `Template`, or the backend's, whose `template` is
+        // one) is the parent itself, compiled from its source.
+        let given = match &parent_name {
+            Value::Object(o) => o.template_source(),
+            _ => None,
+        };
+        let parent = match given {
+            Some((given_name, source)) => self
+                .engine
+                .compile(&source, given_name.as_deref())
+                .map_err(|e| e.at(span))?,
+            None => self.engine.get_template(&name).map_err(|e| e.at(span))?,
+        };
         // Add this template's blocks (and, for the root, the parent's) to the block context.
         let mut mine = Vec::new();
         collect_blocks(nodes, &mut mine);

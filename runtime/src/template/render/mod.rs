@@ -338,6 +338,16 @@ impl<'e> Renderer<'e> {
     fn resolve_operand(&mut self, template: &Arc<Template>, op: &Operand) -> Result<Option<Value>> {
         match op {
             Operand::Literal(v) => Ok(Some(v.clone())),
+            Operand::Translated(msgid) => {
+                let language = self.languages.last().map(String::as_str);
+                let text = self
+                    .engine
+                    .host
+                    .as_ref()
+                    .and_then(|h| h.translate(msgid, None, language))
+                    .unwrap_or_else(|| msgid.to_string());
+                Ok(Some(Value::safe(text)))
+            }
             Operand::Lookup(parts) => {
                 let Some(mut cur) = self.get(&parts[0]) else {
                     return Ok(None);
