@@ -66,8 +66,9 @@ fn attach_debug(py: Python<'_>, err: &PyErr, e: &TemplateError, source: &str) {
     let Some(span) = e.span else {
         return;
     };
+    let (start, end) = enclosing_token(source, span.start, span.end);
     let chars = |at: usize| source.get(..at).map(|s| s.chars().count());
-    let (Some(start), Some(end)) = (chars(span.start), chars(span.end)) else {
+    let (Some(start), Some(end)) = (chars(start), chars(end)) else {
         return;
     };
     let attached = py.import("djust.template.debug").and_then(|m| {
@@ -76,6 +77,34 @@ fn attach_debug(py: Python<'_>, err: &PyErr, e: &TemplateError, source: &str) {
     });
     // Without Django (the bare module) there is no debug page to feed.
     drop(attached);
+}
+
+/// The `{{ … }}` or `{% … %}` token around bytes `start..end` of `source` (the error
+/// points at a filter or an argument; Django's debug page marks the whole token), or
+/// `start..end` itself when it is not inside one.
+fn enclosing_token(source: &str, start: usize, end: usize) -> (usize, usize) {
+    let Some(before) = source.get(..(start + 2).min(source.len())) else {
+        return (start, end);
+    };
+    let opener = [("{{", "}}"), ("{%", "%}")]
+        .iter()
+        .filter_map(|(open, close)| before.rfind(open).map(|at| (at, *close)))
+        .max_by_key(|(at, _)| *at);
+    let Some((open_at, close)) = opener else {
+        return (start, end);
+    };
+    // Not inside it when it closes before the span begins.
+    if source
+        .get(open_at + 2..start)
+        .is_none_or(|between| between.contains(close))
+    {
+        return (start, end);
+    }
+    let from = end.saturating_sub(2).max(open_at + 2);
+    match source.get(from..).and_then(|rest| rest.find(close)) {
+        Some(i) if open_at <= start && from + i + 2 >= end => (open_at, from + i + 2),
+        _ => (start, end),
+    }
 }
 
 /// The template engine: Django's template language with the loaders Django's

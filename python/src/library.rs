@@ -159,7 +159,7 @@ fn python_tag(d: &Bound<'_, PyDict>, library: Option<&str>) -> PyResult<TagDef> 
     }
     let tag_kind = match kind.as_str() {
         "simple" => TagKind::Simple,
-        "inclusion" => TagKind::Inclusion(item(d, "filename")?),
+        "inclusion" => TagKind::Inclusion(to_value(&item::<Bound<'_, PyAny>>(d, "filename")?)),
         "block" => TagKind::Block(item(d, "end_name")?),
         other => {
             return Err(pyo3::exceptions::PyValueError::new_err(format!(
@@ -224,8 +224,12 @@ fn call_tag(
     Python::attach(|py| {
         let run = || -> PyResult<Value> {
             let mut args: Vec<Py<PyAny>> = Vec::with_capacity(call.args.len() + 2);
-            if let Some(scope) = &call.scope {
-                args.push(context_view(py, factory, scope)?.unbind());
+            let view = match &call.scope {
+                Some(scope) => Some(context_view(py, factory, scope)?),
+                None => None,
+            };
+            if let Some(view) = &view {
+                args.push(view.clone().unbind());
             }
             if block {
                 args.push(to_py(py, call.content.as_ref().unwrap_or(&Value::None)));
@@ -236,6 +240,15 @@ fn call_tag(
                 kwargs.set_item(k, to_py(py, v))?;
             }
             let result = func.bind(py).call(PyTuple::new(py, args)?, Some(&kwargs))?;
+            // What the function set in its context (the view's innermost scope).
+            if let Some(view) = &view {
+                let scope = view.getattr("dicts")?.get_item(-1)?;
+                let mut writes = call.writes.borrow_mut();
+                for pair in scope.call_method0("items")?.try_iter()? {
+                    let (k, v): (String, Bound<'_, PyAny>) = pair?.extract()?;
+                    writes.push((k, to_value(&v)));
+                }
+            }
             if inclusion {
                 let items = result.call_method0("items")?;
                 let mut pairs = Vec::new();

@@ -102,3 +102,16 @@ def boom(value):
 def broken(parser, token):
     """A compile function that fails as user code can: Django lets this escape."""
     raise Boom("I am a broken tag")
+
+
+@register.simple_tag(takes_context=True)
+def remember(context, value):
+    """Sets a name in its context, as a tag function may."""
+    context["remembered"] = value
+    return ""
+
+
+@register.inclusion_tag(["missing.html", "named.html"])
+def first_found(name):
+    """An inclusion tag with a list of names: the first that exists."""
+    return {"name": name}

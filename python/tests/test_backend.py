@@ -142,7 +142,7 @@ def test_the_size_limit_is_a_backend_option() -> None:
     ("name", "line", "token", "raised"),
     [
         ("debug_syntax.html", 3, "{% if %}", "TemplateSyntaxError"),
-        ("debug_render.html", 2, "|boom", "Boom"),
+        ("debug_render.html", 2, "{{ 7|boom }}", "Boom"),
     ],
 )
 def test_debug_errors_show_the_template_excerpt_on_djangos_500_page(name, line, token, raised) -> None:

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from conftest import TEMPLATES
-from django.template import TemplateSyntaxError
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.backends.django import DjangoTemplates
 from django.utils import timezone
 from djust_test_tags import Boom
@@ -118,6 +118,38 @@ def test_a_filters_exception_escapes_the_render_unchanged() -> None:
     ours, _ = backends()
     with pytest.raises(Boom, match="boom on 7"):
         ours.from_string("{% load shop %}{{ 7|boom }}").render({})
+
+
+def test_inclusion_tags_and_include_take_a_list_of_names_or_a_template_object() -> None:
+    """Django's ``InclusionNode`` and ``IncludeNode``: a list of names is
+    ``select_template`` (the first that exists), a template object is the template;
+    both render natively (no Python node)."""
+    from django.template import Template as DjangoTemplate
+
+    ours, theirs = backends()
+    source = "{% load shop %}{% first_found 'a<b' %}|{% include names with name='n' %}|{% include part with name='p' %}"
+    before = Host.compiled
+    outputs = []
+    for backend in (ours, theirs):
+        context = {
+            "names": ["missing.html", "named.html"],
+            "part": DjangoTemplate("<i>{{ name }}</i>") if backend is theirs else ours.from_string("<i>{{ name }}</i>"),
+        }
+        outputs.append(backend.from_string(source).render(context))
+    # A literal argument is safe (Django marks string literals safe).
+    assert outputs[0] == outputs[1] == "<b>a<b</b>\n|<b>n</b>\n|<i>p</i>"
+    assert Host.compiled == before
+    with pytest.raises(TemplateDoesNotExist, match="missing.html, gone.html"):
+        ours.from_string("{% include names %}").render({"names": ("missing.html", "gone.html")})
+
+
+def test_what_a_takes_context_tag_sets_is_seen_by_the_rest_of_its_scope() -> None:
+    source = (
+        "{% load shop %}[{{ remembered }}]{% remember 'x' %}[{{ remembered }}]"
+        "{% with a=1 %}{% remember 'y' %}[{{ remembered }}]{% endwith %}[{{ remembered }}]"
+    )
+    ours, theirs = backends()
+    assert ours.from_string(source).render({}) == theirs.from_string(source).render({}) == "[][x][y][x]"
 
 
 def test_a_compile_functions_exception_escapes_unchanged_at_compile_and_at_include() -> None:

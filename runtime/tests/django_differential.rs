@@ -275,7 +275,7 @@ fn register_corpus_tags(engine: &mut Engine) {
         ),
         (
             "show_items",
-            TagKind::Inclusion("items.html".into()),
+            TagKind::Inclusion(Value::str("items.html")),
             sig(&["items", "title"], 1, false, false),
             false,
             Arc::new(move |c| {

@@ -86,7 +86,9 @@ def _helper_tag(name: str, compile_func: Any) -> dict[str, Any] | None:
             return None
         tag["end_name"] = free.get("end_name") or f"end{name}"
     if kind == "inclusion":
-        if not isinstance(free.get("filename"), str):
+        # A name, a list or tuple of names, or a template object: the engine takes
+        # each as Django's `InclusionNode` does.
+        if "filename" not in free:
             return None
         tag["filename"] = free["filename"]
     if takes_context:

@@ -167,6 +167,10 @@ pub struct TagCall<'a> {
     pub host: Option<&'a dyn Host>,
     /// Whether autoescaping is on where the tag is used (Django's `context.autoescape`).
     pub autoescape: bool,
+    /// What a `takes_context` tag set in its context (`context["name"] = value` in
+    /// Django lands in the current scope): bound by the renderer after the call, in
+    /// order.
+    pub writes: std::cell::RefCell<Vec<(String, Value)>>,
 }
 
 /// A custom tag's function.
@@ -177,8 +181,11 @@ pub type TagFn = Arc<dyn Fn(&TagCall<'_>) -> Result<Value> + Send + Sync>;
 pub enum TagKind {
     /// Returns a value, escaped unless safe; `as var` stores it.
     Simple,
-    /// Returns a dict; the named template is rendered with it as the whole context.
-    Inclusion(String),
+    /// Returns a dict; the template is rendered with it as the whole context. The
+    /// template is Django's `InclusionNode.filename`: a name (`Value::Str`), a list or
+    /// tuple of names (the first that exists), or a template object (an
+    /// [`Object`](super::value::Object) with a `template_source`).
+    Inclusion(Value),
     /// Receives the rendered body; closed by `end_name`.
     Block(String),
 }

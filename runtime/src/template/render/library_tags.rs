@@ -34,14 +34,20 @@ impl<'e> Renderer<'e> {
                 },
                 host: self.engine.host.as_deref(),
                 autoescape: self.autoescape,
+                writes: std::cell::RefCell::new(Vec::new()),
             };
-            (c.tag.func)(&call).map_err(|e| e.at(c.span))?
+            let value = (c.tag.func)(&call).map_err(|e| e.at(c.span))?;
+            (value, call.writes.take())
         };
+        let (result, writes) = result;
+        for (name, value) in writes {
+            self.set(&name, value);
+        }
         match &c.tag.kind {
-            TagKind::Inclusion(name) => {
+            TagKind::Inclusion(filename) => {
                 // Django: the template is rendered with the returned dict as a new
                 // context (csrf_token carried over).
-                let included = self.engine.get_template(name).map_err(|e| e.at(c.span))?;
+                let included = self.template_of(filename, None).map_err(|e| e.at(c.span))?;
                 let mut frame: Vec<(Arc<str>, Value)> = match &result {
                     Value::Dict(items) => items
                         .iter()

@@ -166,11 +166,6 @@ impl<'e> Renderer<'e> {
     ) -> Result<()> {
         let name_value = self.resolve(template, &inc.template, false)?;
         let name = name_value.to_py_str();
-        let name = match &template.name {
-            Some(current) => parser::construct_relative_path(current, &name, true)
-                .map_err(|m| TemplateError::syntax(m, inc.span))?,
-            None => name,
-        };
         if self.depth >= self.engine.options.max_depth {
             return Err(TemplateError::new(
                 ErrorKind::Recursion,
@@ -181,12 +176,53 @@ impl<'e> Renderer<'e> {
             )
             .at(inc.span));
         }
-        let included = self.engine.get_template(&name).map_err(|e| e.at(inc.span))?;
+        let included = self
+            .template_of(&name_value, template.name.as_deref())
+            .map_err(|e| match e.kind {
+                ErrorKind::Syntax if e.span.is_none() => TemplateError::syntax(e.message, inc.span),
+                _ => e.at(inc.span),
+            })?;
         let mut values = Vec::with_capacity(inc.extra.len());
         for (k, e) in &inc.extra {
             values.push((k.clone(), self.resolve(template, e, false)?));
         }
         self.render_other(&included, values, inc.only, out)
+    }
+}
+
+impl Renderer<'_> {
+    /// The template a value names, as Django's `IncludeNode` and `InclusionNode` take
+    /// one: a template object (compiled from its source), a list or tuple of names
+    /// (the first that exists: `select_template`), else a name, relative to
+    /// `current` (the including template's name) when it starts with `./` or `../`.
+    pub(super) fn template_of(&self, value: &Value, current: Option<&str>) -> Result<Arc<Template>> {
+        let relative = |name: String| match current {
+            Some(current) => parser::construct_relative_path(current, &name, true)
+                .map_err(|m| TemplateError::new(ErrorKind::Syntax, m)),
+            None => Ok(name),
+        };
+        let names: Option<Vec<Value>> = match value {
+            Value::Object(o) => {
+                if let Some((name, source)) = o.template_source() {
+                    return self.engine.compile(&source, name.as_deref());
+                }
+                o.iterate()
+            }
+            Value::List(names) | Value::Tuple(names) => Some(names.to_vec()),
+            _ => None,
+        };
+        let Some(names) = names else {
+            return self.engine.get_template(&relative(value.to_py_str())?);
+        };
+        let mut tried = Vec::with_capacity(names.len());
+        for n in &names {
+            let name = relative(n.to_py_str())?;
+            match self.engine.get_template(&name) {
+                Err(e) if e.kind == ErrorKind::NotFound => tried.push(name),
+                other => return other,
+            }
+        }
+        Err(TemplateError::new(ErrorKind::NotFound, tried.join(", ")))
     }
 }
 
