@@ -285,6 +285,29 @@ impl Host for DjangoHost {
         }))
     }
 
+    fn enter_language(&self, code: &str) -> Option<String> {
+        with_py(|py| {
+            let translation = module(py, &TRANSLATION, "django.utils.translation")?;
+            let previous: Option<String> = translation.getattr("get_language")?.call0()?.extract()?;
+            translation.getattr("activate")?.call1((code,))?;
+            Ok(previous.unwrap_or_default())
+        })
+        .ok()
+    }
+
+    /// Django's `override.__exit__`: the previous language again, or none.
+    fn leave_language(&self, previous: &str) {
+        let _ = with_py(|py| {
+            let translation = module(py, &TRANSLATION, "django.utils.translation")?;
+            if previous.is_empty() {
+                translation.getattr("deactivate_all")?.call0()?;
+            } else {
+                translation.getattr("activate")?.call1((previous,))?;
+            }
+            Ok(())
+        });
+    }
+
     fn now(&self, current_zone: bool) -> Option<DateTime> {
         with_py(|py| {
             let tz = if current_zone && settings(py, "USE_TZ")?.is_truthy()? {

@@ -110,11 +110,19 @@ fn python_filter(d: &Bound<'_, PyDict>) -> PyResult<FilterDef> {
         needs_autoescape,
         expects_localtime: item(d, "expects_localtime")?,
     };
+    let python: djust_runtime::template::library::FilterFn =
+        Arc::new(move |value, arg, env| call_filter(&func, needs_autoescape, value, arg, env));
+    // One of Django's own filters the engine has natively (it asks the Python function
+    // only for inputs it cannot decide).
+    let qualname: Option<String> = d.get_item("qualname")?.map(|q| q.extract()).transpose()?;
+    let call = qualname
+        .and_then(|q| djust_runtime::template::humanize::native_filter(&q, python.clone()))
+        .unwrap_or(python);
     Ok(FilterDef::new(
         &name,
         Arg::Params(item(d, "required")?, item(d, "total")?),
         flags,
-        Arc::new(move |value, arg, env| call_filter(&func, needs_autoescape, value, arg, env)),
+        call,
     ))
 }
 

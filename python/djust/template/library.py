@@ -128,6 +128,9 @@ class Host:
                 {
                     "name": name,
                     "func": func,
+                    # The engine has some of Django's own filters natively (humanize's
+                    # `intcomma`, `ordinal`, `apnumber`): found by this name.
+                    "qualname": f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', '')}",
                     "is_safe": bool(getattr(func, "is_safe", False)),
                     "needs_autoescape": bool(getattr(func, "needs_autoescape", False)),
                     "expects_localtime": bool(getattr(func, "expects_localtime", False)),

@@ -121,6 +121,20 @@ pub trait Host: Send + Sync {
         let _ = value;
         None
     }
+    /// Entering `{% language code %}`: Django's `translation.override(code)`, so that
+    /// everything rendered inside (a project's filters and tags, the locale's numbers
+    /// and dates) is in that language. Returns the language to restore when the block
+    /// ends ([`Host::leave_language`]; `""` for none active), or `None` when nothing
+    /// was changed (the default: the engine passes the language to
+    /// [`Host::translate`] itself).
+    fn enter_language(&self, code: &str) -> Option<String> {
+        let _ = code;
+        None
+    }
+    /// Leaving `{% language %}`: `previous` is what [`Host::enter_language`] returned.
+    fn leave_language(&self, previous: &str) {
+        let _ = previous;
+    }
     /// Python's `datetime.now(tz)`: with `current_zone`, `tz` is Django's current time
     /// zone when `settings.USE_TZ` is on (`{% now %}`), else `None`, the process's
     /// local time (`TIME_ZONE` through the `TZ` variable Django sets; `timesince` of a

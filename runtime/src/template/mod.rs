@@ -16,6 +16,7 @@ pub mod filters;
 pub mod host;
 pub mod html;
 pub mod htmlparser;
+pub mod humanize;
 pub mod lexer;
 pub mod library;
 pub mod lorem;

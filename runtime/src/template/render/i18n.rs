@@ -261,9 +261,18 @@ impl<'e> Renderer<'e> {
         out: &mut String,
     ) -> Result<()> {
         let code = self.resolve(template, code, false)?.to_py_str();
+        // Django's `translation.override`: the host renders everything inside in the
+        // language, and the locale is asked again there (its numbers and dates).
+        let host = self.engine.host.clone();
+        let previous = host.as_ref().and_then(|h| h.enter_language(&code));
+        let outer_locale = std::mem::take(&mut self.locale);
         self.languages.push(code);
         let r = self.render_body(template, body, out);
         self.languages.pop();
+        self.locale = outer_locale;
+        if let (Some(h), Some(previous)) = (&host, previous) {
+            h.leave_language(&previous);
+        }
         r?;
         Ok(())
     }
