@@ -509,14 +509,21 @@ fn in_locale(v: &Value, a: Option<&Value>, env: &FilterEnv, time_only: bool) -> 
         return None;
     }
     let default = if time_only { "TIME_FORMAT" } else { "DATE_FORMAT" };
-    let arg = a.map(|x| x.to_py_str()).filter(|s| !s.is_empty());
     // A naive datetime's zone is Django's default time zone (`TIME_ZONE`), which only
     // the host knows: its `e`/`O`/`T`/`Z`/`I`/`r`/`U` go through Django too.
-    let naive_zone = matches!(v, Value::DateTime(d) if d.offset.is_none())
-        && names_the_zone(super::dates::named_format(arg.as_deref().unwrap_or(default)));
-    if !env.locale().dates_by_host && !naive_zone {
+    let by_host = env.locale().dates_by_host
+        || (matches!(v, Value::DateTime(d) if d.offset.is_none()) && {
+            let written = a.map(|x| {
+                x.as_str()
+                    .map_or_else(|| x.to_py_str().into(), std::borrow::Cow::Borrowed)
+            });
+            let format = written.as_deref().filter(|f| !f.is_empty()).unwrap_or(default);
+            names_the_zone(super::dates::named_format(format))
+        });
+    if !by_host {
         return None;
     }
+    let arg = a.map(|x| x.to_py_str()).filter(|s| !s.is_empty());
     match env
         .host?
         .format_date(v, arg.as_deref().unwrap_or(default), time_only)?

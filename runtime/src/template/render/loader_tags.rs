@@ -165,13 +165,13 @@ impl<'e> Renderer<'e> {
         out: &mut String,
     ) -> Result<()> {
         let name_value = self.resolve(template, &inc.template, false)?;
-        let name = name_value.to_py_str();
         if self.depth >= self.engine.options.max_depth {
             return Err(TemplateError::new(
                 ErrorKind::Recursion,
                 format!(
-                    "Maximum depth of {} extends/include levels exceeded while including '{name}' (a template probably includes itself).",
-                    self.engine.options.max_depth
+                    "Maximum depth of {} extends/include levels exceeded while including '{}' (a template probably includes itself).",
+                    self.engine.options.max_depth,
+                    name_value.to_py_str()
                 ),
             )
             .at(inc.span));
