@@ -293,16 +293,24 @@ impl HostTag for PyHostTag {
     fn compile(&self, call: &HostCompile<'_>) -> djust_runtime::template::error::Result<HostCompiled> {
         Python::attach(|py| {
             let run = || -> PyResult<(Py<PyAny>, usize)> {
-                let tokens = PyList::empty(py);
-                for t in &call.tokens[call.at..] {
-                    tokens.append((
-                        token_type(t.kind),
-                        t.content(call.source),
-                        t.span.start,
-                        t.span.end,
-                        (call.line)(t.span.start),
-                    ))?;
-                }
+                // The template's tokens go to Python once per parse (Django's parser over
+                // them is kept there for the parse's later tags): compiling is linear in
+                // the template, whatever its number of host tags.
+                let tokens = if SENT.with(|s| s.get()) == call.parse {
+                    None
+                } else {
+                    let tokens = PyList::empty(py);
+                    for t in call.tokens {
+                        tokens.append((
+                            token_type(t.kind),
+                            t.content(call.source),
+                            t.span.start,
+                            t.span.end,
+                            (call.line)(t.span.start),
+                        ))?;
+                    }
+                    Some(tokens)
+                };
                 let loads = PyList::empty(py);
                 for load in call.loads {
                     let names = load
@@ -311,10 +319,13 @@ impl HostTag for PyHostTag {
                         .map(|n| n.iter().map(|x| x.to_string()).collect::<Vec<_>>());
                     loads.append((&*load.library, names))?;
                 }
-                self.compile
+                let compiled = self
+                    .compile
                     .bind(py)
-                    .call1((tokens, loads, call.template_name))?
-                    .extract()
+                    .call1((call.parse, tokens, call.at, loads, call.template_name))?
+                    .extract()?;
+                SENT.with(|s| s.set(call.parse));
+                Ok(compiled)
             };
             let (node, consumed) = run().map_err(|e| compile_error(py, e))?;
             Ok(HostCompiled {
@@ -327,6 +338,12 @@ impl HostTag for PyHostTag {
             })
         })
     }
+}
+
+thread_local! {
+    /// The parse whose tokens this thread last sent to Python (`Host.compile` keeps
+    /// them, and its parser, for that parse).
+    static SENT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// A Django node returned by a compile function.

@@ -120,6 +120,21 @@ def test_a_filters_exception_escapes_the_render_unchanged() -> None:
         ours.from_string("{% load shop %}{{ 7|boom }}").render({})
 
 
+def test_compiling_host_tags_is_linear_in_the_template() -> None:
+    """A template's tokens go to Django's parser once per parse, however many
+    ``@register.tag`` uses it has (one Django ``Parser`` serves them in order, as in
+    Django); before, each use converted every token after it."""
+    from django.template.base import Lexer
+
+    source = "{% load shop %}" + "{% upper %}x{{ word }}{% endupper %}<br>{% greet 'a' %}" * 200
+    ours, theirs = backends()
+    before = (Host.compiled, Host.tokens_converted)
+    rendered = ours.from_string(source).render({"word": "w"})
+    assert rendered == theirs.from_string(source).render({"word": "w"})
+    assert Host.compiled - before[0] == 200
+    assert Host.tokens_converted - before[1] == len(Lexer(source).tokenize())
+
+
 def test_inclusion_tags_and_include_take_a_list_of_names_or_a_template_object() -> None:
     """Django's ``InclusionNode`` and ``IncludeNode``: a list of names is
     ``select_template`` (the first that exists), a template object is the template;

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from typing import Any
 
 from django.template import Context, Origin, Template, TemplateDoesNotExist
@@ -111,9 +112,11 @@ class Host:
     libraries, builtins, loaders and options (Django's parser for ``@register.tag``
     compile functions, and ``context.template.engine`` for the nodes they return).
     ``Host.compiled`` counts the tags compiled through Django's parser in this process
-    (how often the "via Python nodes" path ran)."""
+    (how often the "via Python nodes" path ran); ``Host.tokens_converted`` the template
+    tokens handed to Django's parser (each template's once per parse)."""
 
     compiled = 0
+    tokens_converted = 0
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -167,32 +170,71 @@ class Host:
         context.template_name = template_name
         return context
 
-    def compile(self, compile_func: Any, tokens: list, loads: list, template_name: str | None) -> tuple[Any, int]:
-        """Run ``compile_func`` as Django's ``Parser.parse`` does on the tag that starts
-        ``tokens`` (``(type, contents, start, end, lineno)``), with the libraries the
-        template loaded so far. Returns the node and how many tokens it consumed."""
+    def compile(
+        self,
+        compile_func: Any,
+        parse: int,
+        tokens: list | None,
+        at: int,
+        loads: list,
+        template_name: str | None,
+    ) -> tuple[Any, int]:
+        """Run ``compile_func`` as Django's ``Parser.parse`` does on the tag at token
+        ``at``, with the libraries the template loaded so far. Returns the node and how
+        many tokens it consumed.
+
+        ``tokens`` (``(type, contents, start, end, lineno)``, the whole template's) come
+        with a parse's first host tag and are ``None`` after: one Django ``Parser`` over
+        them serves the parse's tags in order, as in Django, so compiling is linear in
+        the template however many host tags it has."""
         Host.compiled += 1
-        made = [Token(TokenType(kind), contents, (start, end), lineno) for kind, contents, start, end, lineno in tokens]
-        origin = Origin(template_name or "<unknown source>", template_name=template_name)
-        parser = Parser(made[1:], self.engine.template_libraries, self.engine.template_builtins, origin)
-        for library_name, names in loads:
+        state = getattr(_parses, "state", None)
+        if tokens is not None or state is None or state.parse != parse or at < state.at:
+            if tokens is None:
+                raise RuntimeError("djust: a host tag's parse state is gone; compile the template again")
+            Host.tokens_converted += len(tokens)
+            made = [
+                Token(TokenType(kind), contents, (start, end), lineno) for kind, contents, start, end, lineno in tokens
+            ]
+            origin = Origin(template_name or "<unknown source>", template_name=template_name)
+            parser = Parser(made, self.engine.template_libraries, self.engine.template_builtins, origin)
+            state = _ParseState(parse, made, parser, origin)
+            _parses.state = state
+        parser, made = state.parser, state.made
+        # Django's parser has the tokens after `at` left: the engine parsed the others.
+        del parser.tokens[len(made) - at - 1 :]
+        for library_name, names in loads[state.loads :]:
             library = self.engine.template_libraries.get(library_name)
             if library is not None:
                 parser.add_library(load_from_library(library, library_name, names) if names else library)
-        token = made[0]
+        state.loads = len(loads)
+        state.at = at
+        token = made[at]
         command = token.contents.split()[0]
         parser.command_stack.append((command, token))
         node = compile_func(parser, token)
         parser.command_stack.pop()
         node.token = token
-        node.origin = origin
-        return node, len(made) - len(parser.tokens)
+        node.origin = state.origin
+        return node, len(made) - at - len(parser.tokens)
 
     def render(self, node: Any, context: Context) -> tuple[str, list]:
         """Render a compiled node; returns the output and what it set in the context."""
         writes = context.dicts[-1]
         output = node.render_annotated(context)
         return str(output), list(writes.items())
+
+
+_parses = threading.local()
+
+
+class _ParseState:
+    """One template parse's Django ``Parser`` over its tokens (per thread)."""
+
+    def __init__(self, parse: int, made: list, parser: Any, origin: Any) -> None:
+        self.parse, self.made, self.parser, self.origin = parse, made, parser, origin
+        self.loads = 0
+        self.at = -1
 
 
 def load_source(loader: Any, name: str) -> str | None:

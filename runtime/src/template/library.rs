@@ -223,6 +223,10 @@ pub trait HostTag: Send + Sync {
 
 /// What a [`HostTag`] compiles from.
 pub struct HostCompile<'a> {
+    /// An id unique to this parse of the template: a host may keep state for the
+    /// parse across its tags (Django's one `Parser` over the template's tokens), its
+    /// calls coming with `at` increasing.
+    pub parse: u64,
     /// The tag's name.
     pub tag: &'a str,
     /// The template source.

@@ -100,6 +100,7 @@ impl<'a> Parser<'a> {
         let lines = &self.lines;
         let line = |offset: usize| lines.line_of(offset) + 1;
         let compiled = host.compile(&HostCompile {
+            parse: self.parse_id,
             tag: command,
             source: self.src,
             tokens: &self.tokens,

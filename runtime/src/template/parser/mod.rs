@@ -56,6 +56,8 @@ pub struct Parsed {
 }
 
 struct Parser<'a> {
+    /// Unique to this parse ([`HostCompile::parse`](crate::template::library::HostCompile)).
+    parse_id: u64,
     src: &'a str,
     tokens: Vec<Token>,
     pos: usize,
@@ -88,7 +90,9 @@ struct Parser<'a> {
 /// Parse `source` into nodes.
 pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<Parsed> {
     let tokens = tokenize(source);
+    static PARSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let mut p = Parser {
+        parse_id: PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         src: source,
         tokens: tokens.clone(),
         pos: 0,
