@@ -578,37 +578,34 @@ fn summary(report: &Report) -> String {
 }
 
 /// A finding adapted to miette's `Diagnostic` for the graphical report.
-struct FindingDiagnostic {
+struct FindingDiagnostic<'s> {
     rule: Rule,
     severity: Severity,
     message: String,
     help: Option<String>,
-    source: CharColumns,
+    source: CharColumns<'s>,
     labels: Vec<LabeledSpan>,
 }
 
-/// A file's text for miette, whose `file:line:column` header would otherwise count
-/// the column in bytes: columns here count characters, as every other format does
-/// (`LineIndex::line_col`; ruff counts the same way).
-struct CharColumns {
+/// A file's text for miette (borrowed, not copied per finding), whose
+/// `file:line:column` header would otherwise count the column in bytes: columns here
+/// count characters, as every other format does (the file's `LineIndex::line_col`;
+/// ruff counts the same way).
+struct CharColumns<'s> {
     name: String,
-    text: String,
+    file: &'s djust_analyzer::SourceFile,
 }
 
-impl miette::SourceCode for CharColumns {
+impl miette::SourceCode for CharColumns<'_> {
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        let at = inner.span().offset().min(self.text.len());
-        let before = self.text.get(..at).unwrap_or("");
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count());
+        let text = self.file.text.as_str();
+        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+        let column = self.file.lines.line_col(text, inner.span().offset()).column - 1;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -620,21 +617,21 @@ impl miette::SourceCode for CharColumns {
     }
 }
 
-impl fmt::Debug for FindingDiagnostic {
+impl fmt::Debug for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.rule.code(), self.message)
     }
 }
 
-impl fmt::Display for FindingDiagnostic {
+impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for FindingDiagnostic {}
+impl std::error::Error for FindingDiagnostic<'_> {}
 
-impl Diagnostic for FindingDiagnostic {
+impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(format!("{} {}", self.rule.code(), self.rule.name())))
     }
@@ -684,8 +681,8 @@ fn full(report: &Report, color: bool) -> String {
             message: f.message.clone(),
             help: f.help.clone(),
             source: CharColumns {
-                name: file.display_str().to_string(),
-                text: file.text.clone(),
+                name: file.display_str(),
+                file,
             },
             labels,
         };

@@ -279,7 +279,6 @@ impl Object for PyObj {
         self.with(|o| o.len().ok())
     }
 
-    /// `json.dumps(obj, cls=DjangoJSONEncoder)` for `json_script` ([`crate::json`]).
     /// A `djust._rust.Template` or a Django `Template`, or an object whose `template`
     /// is one (Django's backend template; two levels, for a wrapper of the backend's).
     fn template_source(&self) -> Option<(Option<String>, String)> {
@@ -310,6 +309,7 @@ impl Object for PyObj {
         })
     }
 
+    /// `json.dumps(obj, cls=DjangoJSONEncoder)` for `json_script` ([`crate::json`]).
     fn to_json(&self) -> Option<Result<String, String>> {
         let options = crate::json::Options {
             ensure_ascii: true,

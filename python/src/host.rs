@@ -84,11 +84,7 @@ impl Host for DjangoHost {
         })
     }
 
-    fn reverse(&self, name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, String> {
-        self.reverse_in(name, args, kwargs, None)
-    }
-
-    fn reverse_in(
+    fn reverse(
         &self,
         name: &str,
         args: &[Value],

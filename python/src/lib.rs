@@ -23,7 +23,7 @@ mod library;
 
 use convert::PyContext;
 use djust_runtime::template::{
-    Engine as RtEngine, EngineOptions, ErrorKind, Loader, Template as RtTemplate, TemplateError,
+    Engine as RtEngine, EngineOptions, ErrorKind, Loader, Template as RtTemplate, TemplateError, TokenKind,
 };
 use djust_runtime::vdom::build::{render_document, render_document_after, Rendered};
 use djust_runtime::vdom::diff::diff_trees;
@@ -79,32 +79,18 @@ fn attach_debug(py: Python<'_>, err: &PyErr, e: &TemplateError, source: &str) {
     drop(attached);
 }
 
-/// The `{{ … }}` or `{% … %}` token around bytes `start..end` of `source` (the error
-/// points at a filter or an argument; Django's debug page marks the whole token), or
-/// `start..end` itself when it is not inside one.
+/// The `{{ … }}` or `{% … %}` token (the engine's lexer's) around bytes `start..end`
+/// of `source`: the error points at a filter or an argument, Django's debug page marks
+/// the whole token; `start..end` itself when no token holds it.
 fn enclosing_token(source: &str, start: usize, end: usize) -> (usize, usize) {
-    let Some(before) = source.get(..(start + 2).min(source.len())) else {
-        return (start, end);
-    };
-    let opener = [("{{", "}}"), ("{%", "%}")]
-        .iter()
-        .filter_map(|(open, close)| before.rfind(open).map(|at| (at, *close)))
-        .max_by_key(|(at, _)| *at);
-    let Some((open_at, close)) = opener else {
-        return (start, end);
-    };
-    // Not inside it when it closes before the span begins.
-    if source
-        .get(open_at + 2..start)
-        .is_none_or(|between| between.contains(close))
-    {
-        return (start, end);
-    }
-    let from = end.saturating_sub(2).max(open_at + 2);
-    match source.get(from..).and_then(|rest| rest.find(close)) {
-        Some(i) if open_at <= start && from + i + 2 >= end => (open_at, from + i + 2),
-        _ => (start, end),
-    }
+    djust_runtime::template::tokenize(source)
+        .into_iter()
+        .find(|t| {
+            matches!(t.kind, TokenKind::Variable | TokenKind::Block)
+                && t.span.start <= start
+                && end <= t.span.end
+        })
+        .map_or((start, end), |t| (t.span.start, t.span.end))
 }
 
 /// The template engine: Django's template language with the loaders Django's

@@ -111,7 +111,13 @@ impl ContextSource for CaseContext {
 struct CorpusHost;
 
 impl Host for CorpusHost {
-    fn reverse(&self, name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, String> {
+    fn reverse(
+        &self,
+        name: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+        _: Option<&str>,
+    ) -> Result<String, String> {
         let arg = |key: &str| -> Option<String> {
             match (args, kwargs) {
                 ([a], []) => Some(a.to_py_str()),

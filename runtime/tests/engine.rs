@@ -241,7 +241,13 @@ fn random_lorem_draws_from_the_vocabulary() {
 struct German;
 
 impl djust_runtime::template::Host for German {
-    fn reverse(&self, name: &str, _: &[Value], _: &[(String, Value)]) -> Result<String, String> {
+    fn reverse(
+        &self,
+        name: &str,
+        _: &[Value],
+        _: &[(String, Value)],
+        _: Option<&str>,
+    ) -> Result<String, String> {
         Err(format!("no route {name}"))
     }
     fn static_url(&self, path: &str) -> String {
@@ -403,7 +409,13 @@ fn deep_nesting_never_overflows_the_stack() {
 struct DebugHost;
 
 impl djust_runtime::template::Host for DebugHost {
-    fn reverse(&self, name: &str, _: &[Value], _: &[(String, Value)]) -> Result<String, String> {
+    fn reverse(
+        &self,
+        name: &str,
+        _: &[Value],
+        _: &[(String, Value)],
+        _: Option<&str>,
+    ) -> Result<String, String> {
         Err(format!("no route {name}"))
     }
     fn static_url(&self, path: &str) -> String {

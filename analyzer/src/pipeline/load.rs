@@ -34,16 +34,12 @@ pub(crate) enum Texts {
 
 impl Texts {
     fn apply(self, mut l: Loaded, overlay: &[(PathBuf, String)]) -> Loaded {
+        let unread =
+            l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty());
         let drop = match self {
             Texts::All => false,
-            Texts::WithFindings => {
-                l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty())
-            }
-            Texts::NonAscii => {
-                l.file.lines.is_ascii()
-                    || (l.findings.is_empty()
-                        && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty()))
-            }
+            Texts::WithFindings => unread,
+            Texts::NonAscii => unread || l.file.lines.is_ascii(),
         };
         if drop && l.has_text && !overlay.iter().any(|(abs, _)| *abs == l.file.abs) {
             l.file.text = String::new();

@@ -27,28 +27,17 @@ impl ComponentKind {
 /// What the renderer asks of the host application (Django, through the Python
 /// binding) for tags that need the project: URL reversing, static file URLs.
 pub trait Host: Send + Sync {
-    /// Django's `reverse(name, args=args, kwargs=kwargs)`; `Err(message)` is
-    /// `NoReverseMatch`.
+    /// Django's `reverse(name, args=args, kwargs=kwargs, current_app=current_app)`;
+    /// `Err(message)` is `NoReverseMatch`. `{% url %}` passes the request's
+    /// `current_app`, else its `resolver_match.namespace` (Django's `URLNode`), so an
+    /// application namespace resolves to the instance the page was served from.
     fn reverse(
         &self,
         name: &str,
         args: &[Value],
         kwargs: &[(String, Value)],
-    ) -> std::result::Result<String, String>;
-    /// `reverse(…, current_app=current_app)`: `{% url %}` passes the request's
-    /// `current_app`, else its `resolver_match.namespace` (Django's `URLNode`), so an
-    /// application namespace resolves to the instance the page was served from. By
-    /// default the plain [`Host::reverse`].
-    fn reverse_in(
-        &self,
-        name: &str,
-        args: &[Value],
-        kwargs: &[(String, Value)],
         current_app: Option<&str>,
-    ) -> std::result::Result<String, String> {
-        let _ = current_app;
-        self.reverse(name, args, kwargs)
-    }
+    ) -> std::result::Result<String, String>;
     /// `static(path)`: the URL of a static file.
     fn static_url(&self, path: &str) -> String;
     /// `settings.STATIC_URL` (IRI-quoted), for `{% get_static_prefix %}`; by default

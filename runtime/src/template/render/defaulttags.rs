@@ -437,7 +437,7 @@ impl<'e> Renderer<'e> {
                 .map(|v| v.to_py_str())
         });
         let result = match &host {
-            Some(h) => h.reverse_in(&name, &args, &kwargs, current_app.as_deref()),
+            Some(h) => h.reverse(&name, &args, &kwargs, current_app.as_deref()),
             None => Err(format!(
                 "Reverse for '{name}' not found: no URL resolver is configured."
             )),

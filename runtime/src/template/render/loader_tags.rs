@@ -105,18 +105,12 @@ impl<'e> Renderer<'e> {
             .at(span));
         }
         // A template object (Django's `Template`, or the backend's, whose `template` is
-        // one) is the parent itself, compiled from its source.
-        let given = match &parent_name {
-            Value::Object(o) => o.template_source(),
-            _ => None,
-        };
-        let parent = match given {
-            Some((given_name, source)) => self
-                .engine
-                .compile(&source, given_name.as_deref())
-                .map_err(|e| e.at(span))?,
-            None => self.engine.get_template(&name).map_err(|e| e.at(span))?,
-        };
+        // one) is the parent itself.
+        let parent = match self.object_template(&parent_name) {
+            Some(compiled) => compiled,
+            None => self.engine.get_template(&name),
+        }
+        .map_err(|e| e.at(span))?;
         // Add this template's blocks (and, for the root, the parent's) to the block context.
         let mut mine = Vec::new();
         collect_blocks(nodes, &mut mine);
@@ -178,10 +172,7 @@ impl<'e> Renderer<'e> {
         }
         let included = self
             .template_of(&name_value, template.name.as_deref())
-            .map_err(|e| match e.kind {
-                ErrorKind::Syntax if e.span.is_none() => TemplateError::syntax(e.message, inc.span),
-                _ => e.at(inc.span),
-            })?;
+            .map_err(|e| e.at(inc.span))?;
         let mut values = Vec::with_capacity(inc.extra.len());
         for (k, e) in &inc.extra {
             values.push((k.clone(), self.resolve(template, e, false)?));
@@ -195,19 +186,17 @@ impl Renderer<'_> {
     /// one: a template object (compiled from its source), a list or tuple of names
     /// (the first that exists: `select_template`), else a name, relative to
     /// `current` (the including template's name) when it starts with `./` or `../`.
-    pub(super) fn template_of(&self, value: &Value, current: Option<&str>) -> Result<Arc<Template>> {
+    pub(super) fn template_of(&mut self, value: &Value, current: Option<&str>) -> Result<Arc<Template>> {
+        if let Some(compiled) = self.object_template(value) {
+            return compiled;
+        }
         let relative = |name: String| match current {
             Some(current) => parser::construct_relative_path(current, &name, true)
                 .map_err(|m| TemplateError::new(ErrorKind::Syntax, m)),
             None => Ok(name),
         };
         let names: Option<Vec<Value>> = match value {
-            Value::Object(o) => {
-                if let Some((name, source)) = o.template_source() {
-                    return self.engine.compile(&source, name.as_deref());
-                }
-                o.iterate()
-            }
+            Value::Object(o) => o.iterate(),
             Value::List(names) | Value::Tuple(names) => Some(names.to_vec()),
             _ => None,
         };
@@ -223,6 +212,23 @@ impl Renderer<'_> {
             }
         }
         Err(TemplateError::new(ErrorKind::NotFound, tried.join(", ")))
+    }
+
+    /// A template object's template ([`template_source`](crate::template::value::Object::template_source)), compiled once per
+    /// render; `None` for any other value.
+    fn object_template(&mut self, value: &Value) -> Option<Result<Arc<Template>>> {
+        let Value::Object(o) = value else {
+            return None;
+        };
+        let key = o.template_source()?;
+        if let Some(compiled) = self.objects.get(&key) {
+            return Some(Ok(compiled.clone()));
+        }
+        let compiled = self.engine.compile(&key.1, key.0.as_deref());
+        if let Ok(t) = &compiled {
+            self.objects.insert(key, t.clone());
+        }
+        Some(compiled)
     }
 }
 

@@ -86,6 +86,10 @@ struct Renderer<'e> {
     locale: std::cell::OnceCell<Locale>,
     /// `USE_THOUSAND_SEPARATOR`, asked when an integer is first rendered.
     thousand: std::cell::OnceCell<bool>,
+    /// Templates given as objects (`{% extends tpl %}`, `{% include tpl %}`, an
+    /// inclusion tag's template), compiled once per render by their name and source
+    /// (Django keeps them in its `render_context`).
+    objects: HashMap<(Option<String>, String), Arc<Template>>,
 }
 
 /// How many new bytes of output make [`Engine::render_streaming`] call its sink.
@@ -251,6 +255,7 @@ impl Engine {
             top: &out as *const String,
             locale: std::cell::OnceCell::new(),
             thousand: std::cell::OnceCell::new(),
+            objects: HashMap::new(),
         };
         r.render_nodes(template, &template.nodes, &mut out)
             .map_err(|e| e.located(template.name.as_deref(), &template.source))?;
