@@ -15,8 +15,13 @@
 // Params: `value` (the field's value, a button's value) and the element's `data-*`
 // attributes (data-item-id → item_id; `data-n:int`, `:float`, `:bool`, `:json` convert).
 // The root carries `dj-connection="open|closed"` and `aria-busy` while events are pending.
+// Server push: a reply's `events` (the view's `push_event(name, payload)`) go, after its
+// HTML or patches are in place, to `handleEvent(name, callback)` callbacks (the view's,
+// its hooks') and as a `djust:push_event` DOM event ({event, payload}) dispatched on the
+// root, which bubbles to `document` and `window`. Hooks (`dj-hook`): src/hooks.js.
 
 import { applyPatches, PatchError } from "./patch.js";
+import { Hooks } from "./hooks.js";
 
 const EVENTS = ["click", "input", "change", "submit", "keydown", "keyup", "focusout"];
 const RETRY_MS = [100, 500, 1000, 2000, 5000];
@@ -98,7 +103,10 @@ export class LiveView {
       `${loc.protocol === "https:" ? "wss:" : "ws:"}//${loc.host}${root.getAttribute("dj-socket") || "/ws/djust/"}`;
     this.WS = options.WebSocket || root.ownerDocument.defaultView.WebSocket;
     this.ref = 0;
-    this.pending = new Map(); // ref → cleanup
+    this.pending = new Map(); // ref → {undo, resolve}
+    this.listeners = new Map(); // push event name → Set of callbacks
+    this.hooks = new Hooks(this);
+    this.reconnecting = false;
     this.timers = new Map(); // element+event → debounce/throttle state
     this.handlers = {};
     this.version = 0;
@@ -118,6 +126,10 @@ export class LiveView {
     ws.onmessage = (e) => this.receive(JSON.parse(e.data));
     ws.onclose = () => {
       if (this.ws !== ws) return;
+      if (this.root.getAttribute("dj-connection") === "open") {
+        this.reconnecting = true;
+        this.hooks.each("disconnected");
+      }
       this.setConnection("closed");
       this.finishAll();
       if (this.closed) return;
@@ -172,8 +184,14 @@ export class LiveView {
     const done = this.pending.get(msg.ref);
     if (done) {
       this.pending.delete(msg.ref);
-      done();
+      done.undo();
     }
+    this.apply(msg);
+    if (msg.events && (msg.type === "mounted" || msg.type === "patch")) this.dispatch(msg.events);
+    if (done) done.resolve(msg);
+  }
+
+  apply(msg) {
     if (msg.type === "mounted") {
       this.mounting = false;
       const tpl = this.root.ownerDocument.createElement("template");
@@ -185,6 +203,8 @@ export class LiveView {
         const name = active && this.root.contains(active) && active.getAttribute("name");
         this.root.replaceWith(fresh);
         this.root = fresh;
+        this.hooks.remount(this.reconnecting);
+        this.reconnecting = false;
         if (name) {
           const again = [...fresh.querySelectorAll("[name]")].find((n) => n.getAttribute("name") === name);
           if (again && "value" in again && again.type !== "checkbox" && again.type !== "radio") {
@@ -199,9 +219,11 @@ export class LiveView {
       for (const m of this.queue.splice(0)) this.ws.send(m);
     } else if (msg.type === "patch") {
       if (msg.v !== this.version + 1) return this.mount();
+      const touched = this.hooks.beforePatch(msg.patches);
       try {
         applyPatches(this.root, { v: msg.pv, patches: msg.patches });
         this.version = msg.v;
+        this.hooks.afterPatch(touched);
       } catch (err) {
         if (!(err instanceof PatchError)) throw err;
         console.warn("djust: re-mount", err);
@@ -218,20 +240,58 @@ export class LiveView {
     }
   }
 
-  /** Send an event (or `model` update) now, with loading states until its reply. */
+  /** Send an event (or `model` update) now, with loading states until its reply; a
+   * Promise of the reply (an `error` with code `disconnected` if the socket closes). */
   send(message, el) {
     message.ref = ++this.ref;
     const undo = this.loading(el, message.name);
-    this.pending.set(message.ref, undo);
+    let resolve;
+    const reply = new Promise((r) => (resolve = r));
+    this.pending.set(message.ref, { undo, resolve });
     this.root.setAttribute("aria-busy", "true");
     const text = JSON.stringify(message);
     if (this.ws && this.ws.readyState === 1 && !this.mounting) this.ws.send(text);
     else this.queue.push(text);
+    return reply;
   }
 
   finishAll() {
-    for (const undo of this.pending.values()) undo();
+    const pending = [...this.pending.values()];
     this.pending.clear();
+    for (const { undo, resolve } of pending) {
+      undo();
+      resolve({ type: "error", code: "disconnected", message: "the connection closed" });
+    }
+  }
+
+  /** Call the view's event handler `name` with `payload` as its params (what a hook's
+   * `this.pushEvent` does): a Promise of the reply. */
+  pushEvent(name, payload) {
+    return this.send({ type: "event", name, params: payload || {} }, null);
+  }
+
+  /** Call `callback(payload)` for each `push_event(name, payload)` of this view; returns
+   * a function that stops it. */
+  handleEvent(name, callback) {
+    if (!this.listeners.has(name)) this.listeners.set(name, new Set());
+    const set = this.listeners.get(name);
+    const entry = (payload) => callback(payload);
+    set.add(entry);
+    return () => set.delete(entry);
+  }
+
+  /** Hand a reply's pushed events to their callbacks and to the DOM, in order. */
+  dispatch(events) {
+    for (const { event, payload } of events) {
+      for (const callback of [...(this.listeners.get(event) || [])]) {
+        try {
+          callback(payload);
+        } catch (err) {
+          console.error(`djust: a handleEvent("${event}") callback threw`, err);
+        }
+      }
+      this.emit("push_event", { event, payload });
+    }
   }
 
   /** Apply `el`'s dj-loading states (and those of dj-loading-for="name"); return the undo. */

@@ -33,7 +33,11 @@ class CounterView(AppLiveView):
 
     @event_handler
     def increment(self, **kwargs):
+        before = self.count
         self.count += self.step
+        # Each ten passed: the page's Milestones hook shows it (core/static/js/hooks.js).
+        if self.count // 10 > before // 10:
+            self.push_event("milestone", {"count": self.count // 10 * 10})
 
     @event_handler
     def decrement(self, **kwargs):

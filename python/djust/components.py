@@ -120,6 +120,11 @@ class LiveComponent:
         """The component's HTML, without the ``dj-component`` marker."""
         return _template(self).render(self.get_context_data(), request)
 
+    def push_event(self, event: str, payload: dict[str, Any] | None = None) -> None:
+        """Push ``event`` with ``payload`` to the browser, through the parent LiveView
+        (:meth:`djust.LiveView.push_event`)."""
+        self._parent.push_event(event, payload)
+
     def send_parent(self, event: str, **params: Any) -> Any:
         """Tell the parent LiveView: its ``@event_handler`` named ``event`` runs with
         ``params``, as if the page had sent it; without one, its ``handle_info(event,

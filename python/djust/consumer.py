@@ -24,6 +24,10 @@ text), client → server:
   (:mod:`djust.model_binding`), and answer with patches as for an event. Only fields
   the page binds with ``dj-model`` in its last render are accepted.
 
+Events the view pushes (``self.push_event(name, payload)`` in ``mount`` or a handler)
+ride on the ``mounted`` or ``patch`` reply as ``"events": [{"event": name, "payload":
+{...}}, ...]``, in order; the client dispatches them after applying the reply.
+
 A handler that calls ``self.redirect(...)`` is answered ``{"type": "redirect", "url":
 ...}`` instead, and the client loads that page.
 

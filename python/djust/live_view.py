@@ -34,7 +34,7 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.views.generic import View
 
-from djust import components, profiling, state
+from djust import _rust, components, profiling, state
 from djust import mount as socket_mount
 from djust.decorators import handlers
 from djust.template import backend
@@ -79,6 +79,21 @@ class LiveView(View):
         ``@event_handler`` of this view is named for. Override to receive them; by
         default it raises ``djust.components.ComponentError``."""
         raise components.no_receiver(self, event)
+
+    def push_event(self, event: str, payload: dict[str, Any] | None = None) -> None:
+        """Send the browser the event ``event`` with ``payload`` (a JSON object) after
+        this handler's patches are applied: ``handleEvent(event, callback)`` callbacks
+        (in hooks, or ``window.djust.handleEvent``) receive ``payload``, and the
+        LiveView's root dispatches a ``djust:push_event`` DOM event (``detail``:
+        ``{event, payload}``) that bubbles to ``document`` and ``window``. Phoenix's
+        ``push_event``; upstream djust's ``push_event(name, payload)``.
+
+        Callable from ``mount``, event handlers, ``handle_info`` and live components
+        (``self.push_event`` there sends through the parent). Events pushed by a handler
+        that raises, or that redirects, are not sent. ``TypeError`` when ``event`` is not
+        a non-empty string or ``payload`` is not a dict Django's JSON encoder can write.
+        """
+        self.__dict__.setdefault("_push_events", []).append(push_event_message(event, payload))
 
     def redirect(self, to: Any, *args: Any, **kwargs: Any) -> None:
         """Send the browser to another page after this event: ``to`` is a URL, a URL
@@ -141,6 +156,28 @@ class LiveView(View):
     def event_handlers(cls) -> dict[str, str]:
         """Event name → method name, for the methods marked with ``@event_handler``."""
         return handlers(cls)
+
+
+def push_event_message(event: Any, payload: Any) -> dict[str, Any]:
+    """``{"event": event, "payload": payload}`` as a reply's ``events`` carries it, with
+    ``event`` and ``payload`` checked (see :meth:`LiveView.push_event`): the error
+    points at the call, not at the reply's encoding later."""
+    if not isinstance(event, str) or not event:
+        raise TypeError(f"push_event: the event name must be a non-empty string, not {event!r}")
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise TypeError(f"push_event({event!r}): the payload must be a dict, not {type(payload).__name__}")
+    try:
+        _rust.dumps(payload, compact=True)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"push_event({event!r}): the payload cannot be sent as JSON: {exc}") from None
+    return {"event": event, "payload": payload}
+
+
+def take_push_events(view: Any) -> list[dict[str, Any]]:
+    """The events ``view`` pushed since the last call (and forget them)."""
+    return view.__dict__.pop("_push_events", None) or []
 
 
 _DJ_VIEW_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[^<>]*?\sdj-view(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?[\s/>])")

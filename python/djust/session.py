@@ -1,6 +1,7 @@
 """One mounted LiveView and what a client may do to it: render it, call its event
 handlers, set its ``dj-model`` fields, and answer with the protocol's replies
-(``mounted``, ``patch``, ``redirect``). The WebSocket consumer
+(``mounted``, ``patch``, ``redirect``), with the events the view pushed
+(:meth:`djust.LiveView.push_event`) in their ``events``. The WebSocket consumer
 (:mod:`djust.consumer`) and the test client (:mod:`djust.testing`) both drive a
 LiveView through this class, so a test exercises what the socket runs.
 """
@@ -11,7 +12,7 @@ import json
 from typing import Any
 
 from djust import _rust, components, profiling, state
-from djust.live_view import LiveView
+from djust.live_view import LiveView, take_push_events
 from djust.model_binding import BadValue, coerce
 
 
@@ -88,7 +89,8 @@ class Session:
     def mounted(self) -> dict[str, Any]:
         """The first render, as the ``mounted`` reply."""
         html, _, version = self.render()
-        return {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(type(self.view))}
+        reply = {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(type(self.view))}
+        return with_events(reply, take_push_events(self.view))
 
     def event(self, name: Any, params: Any, component: Any = None) -> dict[str, Any]:
         """Call the ``@event_handler`` named ``name`` with ``params`` as keyword
@@ -110,13 +112,15 @@ class Session:
         if method is None:
             raise EventError(f"{type(target).__name__} has no event handler {one_line(repr(name), 80)}")
         span = profiling.current() if profiling.ENABLED else None
-        if span is None:
+        started = profiling.now() if span is not None else 0
+        try:
             getattr(target, method)(**params)
-        else:
-            started = profiling.now()
-            try:
-                getattr(target, method)(**params)
-            finally:
+        except BaseException:
+            # A failed handler's pushes are not sent (nor are its state changes rendered).
+            take_push_events(self.view)
+            raise
+        finally:
+            if span is not None:
                 profiling.add_part(span, "handler", started)
         return self.patch()
 
@@ -139,8 +143,21 @@ class Session:
         """Re-render: the ``patch`` reply, or ``redirect`` when a handler called
         ``self.redirect(...)``."""
         url = self.view.__dict__.pop("_redirect_url", None)
+        events = take_push_events(self.view)
         if url is not None:
+            # The browser leaves the page: events for it would reach nobody.
             return {"type": "redirect", "url": str(url)}
         _, patches, version = self.render()
+        # A render may push too (a live component's mount or update).
+        events += take_push_events(self.view)
         message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
-        return {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}
+        reply = {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}
+        return with_events(reply, events)
+
+
+def with_events(reply: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """``reply`` with ``"events": [{"event", "payload"}, ...]`` when there are any: the
+    client applies the reply's HTML or patches first, then dispatches them in order."""
+    if events:
+        reply["events"] = events
+    return reply

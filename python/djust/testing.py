@@ -14,7 +14,8 @@ the view's ``as_view()`` with a ``GET`` request (so ``login_required``,
 ``check_permissions`` and ``mount(request, **url_kwargs)`` run as for a socket mount),
 then :class:`djust.session.Session` renders it and handles ``event`` and ``model``
 exactly as the consumer does, and the replies are the protocol's (``mounted``,
-``patch``, ``redirect``, ``error``). It works in ``django.test.TestCase``, in
+``patch``, ``redirect``, ``error``), with the events the view pushed
+(``pushed_events``, ``assert_push_event``). It works in ``django.test.TestCase``, in
 pytest-django and in plain pytest with settings configured; a view that uses the ORM
 needs the test database as any Django test does.
 """
@@ -132,7 +133,19 @@ class LiveViewTestClient:
         reply was not a patch."""
         return list(self.reply.get("patches", [])) if self.reply.get("type") == "patch" else []
 
+    @property
+    def pushed_events(self) -> list[tuple[str, dict[str, Any]]]:
+        """The ``(event, payload)`` pairs the view pushed (``push_event``) with the last
+        reply, in order; ``[]`` when it pushed none."""
+        return [(e["event"], e["payload"]) for e in self.reply.get("events", ())]
+
     # -- assertions -----------------------------------------------------------------
+
+    def assert_push_event(self, event: str, payload: dict[str, Any] | None = None) -> None:
+        """The last reply pushed ``event`` (with exactly ``payload`` when given): fails
+        with the events it did push."""
+        if not any(name == event and (payload is None or sent == payload) for name, sent in self.pushed_events):
+            raise AssertionError(f"no push_event {event!r} with payload {payload!r} in {self.pushed_events}")
 
     def assert_patched(self, *, op: str | None = None, text: str | None = None) -> None:
         """The last event produced a patch (of kind ``op``; setting text ``text`` when

@@ -28,6 +28,7 @@ class Cart(LiveComponent):
     def remove(self, index: Any = 0, **kwargs: Any) -> None:
         del self.items[int(index)]
         self.send_parent("cart_changed", count=len(self.items))
+        self.push_event("cart_item_removed", {"left": len(self.items)})
 
     @event_handler
     def bad_parent_call(self, **kwargs: Any) -> None:

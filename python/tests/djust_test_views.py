@@ -131,3 +131,36 @@ class Queries(LiveView):
     @event_handler
     def fail(self, **kwargs):
         raise LookupError("no such row")
+
+
+class Pusher(Counter):
+    """``push_event`` from mount and handlers."""
+
+    def mount(self, request, **kwargs):
+        super().mount(request, **kwargs)
+        self.push_event("welcome", {"count": self.count})
+
+    @event_handler
+    def inc(self, step=1, **kwargs):
+        super().inc(step)
+        self.push_event("counted", {"count": self.count, "at": Decimal("1.50")})
+        self.push_event("flash")
+
+    @event_handler
+    def push_then_fail(self, **kwargs):
+        self.push_event("lost", {})
+        raise RuntimeError("after the push")
+
+    @event_handler
+    def push_then_leave(self, **kwargs):
+        self.push_event("lost", {})
+        self.redirect("/elsewhere/")
+
+    @event_handler
+    def push_bad(self, kind="name", **kwargs):
+        if kind == "name":
+            self.push_event("", {})
+        elif kind == "payload":
+            self.push_event("x", ["not", "a", "dict"])
+        else:
+            self.push_event("x", {"lock": threading.Lock()})

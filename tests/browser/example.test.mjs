@@ -128,6 +128,46 @@ test("counter: clicks are patched into the same element", async () => {
   await page.close();
 });
 
+test("counter: a dj-hook highlights each patched value; push_event shows milestones (issue 21)", async () => {
+  const { page, traffic } = await openLive("/counter/");
+  // Both hooks of core/static/js/hooks.js started on the mounted HTML.
+  assert.deepEqual(
+    await page.evaluate(() => [...window.djust.views[0].hooks.live.values()].map((h) => h.el.id).sort()),
+    ["count", "milestones"],
+  );
+  await page.evaluate(() => {
+    window.pushed = [];
+    window.addEventListener("djust:push_event", (e) => window.pushed.push(e.detail));
+  });
+  const plus = page.getByRole("button", { name: "+" });
+  await plus.click();
+  await page.waitForFunction(() => document.querySelector("output").textContent.trim() === "1");
+  // updated(): the Pulse hook classed the element the patch changed.
+  assert.equal(await page.evaluate(() => document.getElementById("count").classList.contains("pulse")), true);
+  assert.equal(await page.locator("#milestones").textContent(), "");
+
+  await page.locator('input[type="number"]').fill("9");
+  await page.waitForTimeout(400); // the 200 ms debounce
+  await page.waitForFunction(() => window.djust.views[0].pending.size === 0);
+  await plus.click();
+  await page.waitForFunction(() => document.querySelector("output").textContent.trim() === "10");
+  // The server's push_event("milestone", {count: 10}) rode on that patch reply, reached
+  // the Milestones hook's handleEvent, and bubbled to window as djust:push_event.
+  await page.waitForFunction(() => document.getElementById("milestones").textContent === "Milestone: 10!");
+  const withEvents = patches(traffic).filter((m) => m.events);
+  assert.deepEqual(
+    withEvents.map((m) => m.events),
+    [[{ event: "milestone", payload: { count: 10 } }]],
+  );
+  assert.deepEqual(await page.evaluate(() => window.pushed), [{ event: "milestone", payload: { count: 10 } }]);
+  // dj-update="ignore": the next patch leaves the hook's text alone.
+  await plus.click();
+  await page.waitForFunction(() => document.querySelector("output").textContent.trim() === "19");
+  assert.equal(await page.locator("#milestones").textContent(), "Milestone: 10!");
+  assertStillConnected(traffic);
+  await page.close();
+});
+
 test("catalog: typing searches the ORM; filters and sorting patch the table", async () => {
   const { page, traffic } = await openLive("/catalog/");
   const rows = () => page.locator("tbody tr").count();
