@@ -15,6 +15,8 @@
 // Params: `value` (the field's value, a button's value) and the element's `data-*`
 // attributes (data-item-id → item_id; `data-n:int`, `:float`, `:bool`, `:json` convert).
 // The root carries `dj-connection="open|closed"` and `aria-busy` while events are pending.
+// Background work: a reply's `pending` task names keep its element's loading state until
+// a later message says they are `done`.
 // Server push: a reply's `events` (the view's `push_event(name, payload)`) go, after its
 // HTML or patches are in place, to `handleEvent(name, callback)` callbacks (the view's,
 // its hooks') and as a `djust:push_event` DOM event ({event, payload}) dispatched on the
@@ -104,6 +106,7 @@ export class LiveView {
     this.WS = options.WebSocket || root.ownerDocument.defaultView.WebSocket;
     this.ref = 0;
     this.pending = new Map(); // ref → {undo, resolve}
+    this.tasks = new Map(); // background task name → loading undos waiting for it
     this.listeners = new Map(); // push event name → Set of callbacks
     this.hooks = new Hooks(this);
     this.reconnecting = false;
@@ -184,8 +187,11 @@ export class LiveView {
     const done = this.pending.get(msg.ref);
     if (done) {
       this.pending.delete(msg.ref);
-      done.undo();
+      // Background work it started (`pending`) keeps the loading state until `done`.
+      if (msg.pending && msg.pending.length) this.hold(msg.pending, done.undo);
+      else done.undo();
     }
+    if (msg.done) this.release(msg.done);
     this.apply(msg);
     if (msg.events && (msg.type === "mounted" || msg.type === "patch")) this.dispatch(msg.events);
     if (done) done.resolve(msg);
@@ -255,7 +261,27 @@ export class LiveView {
     return reply;
   }
 
+  /** Keep `undo` until every task of `names` is done. */
+  hold(names, undo) {
+    let left = names.length;
+    const once = () => --left === 0 && undo();
+    for (const name of names) {
+      if (!this.tasks.has(name)) this.tasks.set(name, []);
+      this.tasks.get(name).push(once);
+    }
+  }
+
+  /** The tasks `names` ended: undo the loading states they held. */
+  release(names) {
+    for (const name of names) {
+      const waiting = this.tasks.get(name) || [];
+      this.tasks.delete(name);
+      for (const undo of waiting) undo();
+    }
+  }
+
   finishAll() {
+    this.release([...this.tasks.keys()]);
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const { undo, resolve } of pending) {

@@ -154,6 +154,39 @@ test("dj-loading disables and classes the trigger and shows dj-loading-for targe
   assert.equal(spin.hidden, true);
 });
 
+test("background work: a reply with `pending` keeps the loading state until a message says the task is `done`", async () => {
+  const { document, window, ws } = formPage();
+  window.confirm = () => true;
+  const del = document.getElementById("del");
+  const spin = document.getElementById("spin");
+  del.click();
+  const first = ws.sent.at(-1);
+  ws.reply({ type: "patch", patches: [], pv: 1, v: 2, ref: first.ref, pending: ["purge"] });
+  assert.equal(del.disabled, true, "held while the task runs");
+  assert.equal(spin.hidden, false);
+  // Another task ending does not release it; the root stays busy.
+  ws.reply({ type: "patch", patches: [], pv: 1, v: 3, done: ["other"] });
+  assert.equal(del.disabled, true);
+  assert.equal(document.querySelector("[dj-view]").getAttribute("aria-busy"), "true");
+  ws.reply({ type: "patch", patches: [], pv: 1, v: 4, done: ["purge"] });
+  assert.equal(del.disabled, false);
+  assert.equal(spin.hidden, true);
+  assert.equal(document.querySelector("[dj-view]").hasAttribute("aria-busy"), false);
+  // Two tasks from one event: released when both are done; an error reply counts.
+  del.click();
+  ws.reply({ type: "patch", patches: [], pv: 1, v: 5, ref: ws.sent.at(-1).ref, pending: ["a", "b"] });
+  ws.reply({ type: "error", code: "server_error", message: "x", done: ["a"] });
+  assert.equal(del.disabled, true);
+  ws.reply({ type: "patch", patches: [], pv: 1, v: 6, done: ["b"] });
+  assert.equal(del.disabled, false);
+  // A closed socket releases what tasks held.
+  del.click();
+  ws.reply({ type: "patch", patches: [], pv: 1, v: 7, ref: ws.sent.at(-1).ref, pending: ["slow"] });
+  assert.equal(del.disabled, true);
+  ws.close();
+  assert.equal(del.disabled, false);
+});
+
 test("dj-loading.class adds only missing classes and removes them after an error reply", () => {
   const page = `<div dj-view="v" dj-root=""><button class="spin" dj-click="x" dj-loading.class="busy spin">b</button></div>`;
   const { document, ws } = boot(page, page);

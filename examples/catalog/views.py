@@ -1,5 +1,8 @@
+import time
+
+from django.conf import settings
 from django.shortcuts import get_object_or_404
-from djust.decorators import event_handler
+from djust.decorators import background, event_handler
 
 from core.mixins import AppLiveView
 
@@ -61,6 +64,17 @@ class ProductDetailView(AppLiveView):
             "category": product.category.name,
         }
         self.quantity = 1
+        self.delivery = ""
+
+    @event_handler
+    @background
+    def estimate_delivery(self, **kwargs):
+        """The carrier's delivery estimate, asked for without blocking the page: the
+        button stays disabled until it arrives (djust.background)."""
+        # The demo has no carrier API: this pause stands for its round trip.
+        time.sleep(settings.CARRIER_QUOTE_SECONDS)
+        stock = Product.objects.filter(pk=self.product["id"]).values_list("stock", flat=True).first()
+        self.delivery = "Ships in 2 days" if stock else "Ships in 2 weeks (made to order)"
 
     @event_handler
     def set_quantity(self, value=1, **kwargs):

@@ -89,6 +89,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "accounts:login"
 
 STRIPE_SECRET_KEY = "sk_test_example"
+# How long the demo's stand-in for a carrier's API takes to quote a delivery (seconds).
+CARRIER_QUOTE_SECONDS = 0.8
 REDIS_URL = "redis://localhost:6379/0"
 WAREHOUSE_API_URL = "https://warehouse.example.test/api/"
 WAREHOUSE_API_TOKEN = "example-token"

@@ -24,6 +24,9 @@ optional, every limit on by default (``docs/security.md`` explains each)::
         # With a channel layer shared by the worker processes (Redis), how long the
         # endpoint waits for the other workers' answers, in seconds.
         "PROFILE_WORKERS_TIMEOUT": 0.5,
+        # Per connection: background tasks (start_async, @background) running at once.
+        # One more is refused: its handle_async_result gets a RuntimeError.
+        "MAX_ASYNC_TASKS": 16,
     }
 
 A key that is not known, or a value of the wrong shape, raises
@@ -57,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "PROFILE": None,
     "PROFILE_RING_SIZE": 10_000,
     "PROFILE_WORKERS_TIMEOUT": 0.5,
+    "MAX_ASYNC_TASKS": 16,
 }
 
 
@@ -81,6 +85,11 @@ def _positive_int(name: str, value: Any) -> int:
 def max_message_size() -> int:
     """``MAX_MESSAGE_SIZE``: bytes."""
     return _positive_int("MAX_MESSAGE_SIZE", _user_settings().get("MAX_MESSAGE_SIZE", DEFAULTS["MAX_MESSAGE_SIZE"]))
+
+
+def max_async_tasks() -> int:
+    """``MAX_ASYNC_TASKS``: background tasks per connection."""
+    return _positive_int("MAX_ASYNC_TASKS", _user_settings().get("MAX_ASYNC_TASKS", DEFAULTS["MAX_ASYNC_TASKS"]))
 
 
 def session_max_age() -> int:
@@ -148,6 +157,7 @@ def profile_workers_timeout() -> float:
 def validate() -> None:
     """Read every setting once: raises ``ImproperlyConfigured`` for a bad one."""
     max_message_size()
+    max_async_tasks()
     session_max_age()
     rate_limit("EVENT_RATE_LIMIT")
     rate_limit("MOUNT_RATE_LIMIT")

@@ -28,6 +28,13 @@ Events the view pushes (``self.push_event(name, payload)`` in ``mount`` or a han
 ride on the ``mounted`` or ``patch`` reply as ``"events": [{"event": name, "payload":
 {...}}, ...]``, in order; the client dispatches them after applying the reply.
 
+Background work (:mod:`djust.background`): the reply to a message whose handler called
+``self.start_async(...)`` (or a ``@background`` handler) lists the tasks it started,
+``"pending": [name, ...]``; each task runs as an asyncio task of this socket, and when
+it ends the view's ``handle_async_result`` runs and an unrequested ``patch`` (or
+``error``) goes out with ``"done": [name]``. Messages and task results are handled one
+at a time per socket, in order; a closed socket or a new mount cancels its tasks.
+
 A handler that calls ``self.redirect(...)`` is answered ``{"type": "redirect", "url":
 ...}`` instead, and the client loads that page.
 
@@ -45,6 +52,7 @@ is one line in the ``djust`` logger (the full traceback only with ``DEBUG``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -55,7 +63,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from djust import _rust, conf, origin, profiling
+from djust import _rust, background, conf, origin, profiling
 from djust import mount as socket_mount
 from djust.ratelimit import TokenBucket
 from djust.session import EventError, Session, one_line
@@ -74,6 +82,10 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
     session: Session | None = None
     #: This socket's id in profiling (spans' ``session``, ``get_view_state``).
     profile_id = ""
+    #: Running background tasks by name (:mod:`djust.background`).
+    tasks: dict[str, asyncio.Task[Any]]
+    #: Held while a message or a task's result is handled and its reply sent.
+    lock: asyncio.Lock
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         refusal = origin.refusal(self.scope)
@@ -88,7 +100,19 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         self.mounts = TokenBucket(mount_limit) if mount_limit else None
         if profiling.ENABLED:
             self.profile_id = secrets.token_hex(8)
+        self.tasks = {}
+        self.lock = asyncio.Lock()
         await self.accept()
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self.drop_tasks()
+        await super().websocket_disconnect(message)
+
+    def drop_tasks(self) -> None:
+        """Cancel every task; their results are dropped (the view is going away)."""
+        tasks, self.tasks = getattr(self, "tasks", {}), {}
+        for task in tasks.values():
+            task.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -141,15 +165,77 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             await self.answer(handler, content, ref, span)
 
     async def answer(self, handler: Any, content: dict[str, Any], ref: Any, span: Any) -> None:
-        """Run ``handler`` in a worker thread, encode its reply and send it (each part
-        timed into ``span`` when profiling is on)."""
-        try:
-            reply = await sync_to_async(handler)(content)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-            if span is not None:
-                span.error = type(exc).__name__
-                profiling.recorder.last_traceback = profiling.traceback_record(span, exc)
-            reply = self.error(exc, content)
+        """Run ``handler`` in a worker thread, start the background tasks it asked for,
+        encode its reply and send it (each part timed into ``span`` when profiling is
+        on). One message or task result at a time: ``self.lock``."""
+        async with self.lock:
+            if handler == self.mount:
+                self.drop_tasks()
+            try:
+                reply = await sync_to_async(handler)(content)
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+                if span is not None:
+                    span.error = type(exc).__name__
+                    profiling.recorder.last_traceback = profiling.traceback_record(span, exc)
+                reply = self.error(exc, content)
+            self.start_tasks(reply)
+            await self.send_reply(reply, ref, span)
+
+    def start_tasks(self, reply: dict[str, Any]) -> None:
+        """Carry out the view's ``start_async``/``cancel_async`` requests of the message
+        just handled; list the started tasks in ``reply["pending"]``."""
+        if self.session is None:
+            return
+        pending = []
+        for request in self.session.take_async():
+            running = self.tasks.get(request.name)
+            if request.callback is None:
+                if running is not None:
+                    running.cancel()  # its result: CancelledError, delivered
+                continue
+            if running is not None:
+                del self.tasks[request.name]  # superseded: dropped without a call
+                running.cancel()
+            if len(self.tasks) >= background.max_tasks():
+                refused = RuntimeError(
+                    f"start_async({request.name!r}): {len(self.tasks)} tasks are running on this connection "
+                    "(DJUST['MAX_ASYNC_TASKS'])"
+                )
+                self.tasks[request.name] = asyncio.create_task(self.run_task(request, refused))
+            else:
+                self.tasks[request.name] = asyncio.create_task(self.run_task(request))
+            pending.append(request.name)
+        if pending:
+            reply["pending"] = pending
+
+    async def run_task(self, request: background.AsyncRequest, refused: BaseException | None = None) -> None:
+        """Run one task, then hand its result to the view and send the re-render, unless
+        it was superseded or the socket's tasks were dropped meanwhile."""
+        result: Any = None
+        error: BaseException | None = refused
+        if refused is None:
+            try:
+                result = await background.run(request)
+            except asyncio.CancelledError as exc:
+                error = exc
+            except Exception as exc:  # noqa: BLE001 - the view's handle_async_result decides
+                error = exc
+        if self.tasks.get(request.name) is not asyncio.current_task():
+            return
+        async with self.lock:
+            if self.tasks.get(request.name) is not asyncio.current_task() or self.session is None:
+                return
+            del self.tasks[request.name]
+            try:
+                reply = await sync_to_async(self.session.async_result)(request.name, result, error)
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+                reply = self.error(exc, {"type": "async", "name": request.name})
+            reply["done"] = [request.name]
+            self.start_tasks(reply)
+            await self.send_reply(reply, None, None)
+
+    async def send_reply(self, reply: dict[str, Any], ref: Any, span: Any) -> None:
+        """Encode ``reply`` (with ``ref``) and send it."""
         if ref is not None:
             reply["ref"] = ref
         started = profiling.now() if span is not None else 0

@@ -5,11 +5,13 @@ methods are dispatched (``dj-click="inc"`` calls ``inc``). Handlers receive the 
 parameters as keyword arguments (``value`` and the element's ``data-*`` attributes), so
 they should accept ``**kwargs`` (rule V007). ``@debounce(wait=s)`` and
 ``@throttle(interval=s)`` record a default (sent to the client in milliseconds on
-mount) that the client applies to the events bound to that handler.
+mount) that the client applies to the events bound to that handler. ``@background``
+runs the whole handler as background work (:mod:`djust.background`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
@@ -57,6 +59,21 @@ def throttle(interval: float = 0.1) -> Callable[[F], F]:
         return f
 
     return mark
+
+
+def background(func: F) -> F:
+    """Run the whole handler as background work: calling it starts
+    ``self.start_async(handler, *args, name=<handler name>, **kwargs)`` and returns at
+    once, so the reply shows the state as it was and the element keeps its loading
+    state until the work ends (upstream djust's ``@background``;
+    :mod:`djust.background`). Combine with ``@event_handler``, ``@debounce`` and
+    ``@throttle`` in any order."""
+
+    @functools.wraps(func)
+    def start(self: Any, *args: Any, **kwargs: Any) -> None:
+        self.start_async(functools.partial(func, self), *args, name=func.__name__, **kwargs)
+
+    return start  # type: ignore[return-value]
 
 
 def handlers(cls: type) -> dict[str, str]:

@@ -25,6 +25,7 @@ not ``get``.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -34,7 +35,7 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.views.generic import View
 
-from djust import _rust, components, profiling, state
+from djust import _rust, background, components, profiling, state
 from djust import mount as socket_mount
 from djust.decorators import handlers
 from djust.template import backend
@@ -94,6 +95,27 @@ class LiveView(View):
         a non-empty string or ``payload`` is not a dict Django's JSON encoder can write.
         """
         self.__dict__.setdefault("_push_events", []).append(push_event_message(event, payload))
+
+    def start_async(self, callback: Any, *args: Any, name: str | None = None, **kwargs: Any) -> None:
+        """Run ``callback(*args, **kwargs)`` in the background once this message's
+        reply is sent, as task ``name`` (default: the callback's name); when it ends,
+        :meth:`handle_async_result` runs and the view re-renders. Phoenix's
+        ``start_async``, upstream djust's arguments (:mod:`djust.background`).
+        ``TypeError`` for a callback that is not callable or a bad name."""
+        background.request_start(self, callback, args, name, kwargs)
+
+    def cancel_async(self, name: str) -> None:
+        """Cancel the task ``name``: its result is dropped and
+        :meth:`handle_async_result` gets ``error=asyncio.CancelledError()``. Nothing
+        happens when no such task runs."""
+        background.request_cancel(self, name)
+
+    def handle_async_result(self, name: str, result: Any = None, error: BaseException | None = None) -> None:
+        """A task of :meth:`start_async` ended, with its return value or its exception.
+        Override to use the result; by default errors are re-raised (the client gets an
+        ``error`` reply and its loading state ends) and cancellations ignored."""
+        if error is not None and not isinstance(error, asyncio.CancelledError):
+            raise error
 
     def redirect(self, to: Any, *args: Any, **kwargs: Any) -> None:
         """Send the browser to another page after this event: ``to`` is a URL, a URL

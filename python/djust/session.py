@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from djust import _rust, components, profiling, state
+from djust import _rust, background, components, profiling, state
 from djust.live_view import LiveView, take_push_events
 from djust.model_binding import BadValue, coerce
 
@@ -116,8 +116,9 @@ class Session:
         try:
             getattr(target, method)(**params)
         except BaseException:
-            # A failed handler's pushes are not sent (nor are its state changes rendered).
-            take_push_events(self.view)
+            # A failed handler's pushes are not sent, nor its tasks started (nor are its
+            # state changes rendered).
+            self.discard_requests()
             raise
         finally:
             if span is not None:
@@ -143,16 +144,38 @@ class Session:
         """Re-render: the ``patch`` reply, or ``redirect`` when a handler called
         ``self.redirect(...)``."""
         url = self.view.__dict__.pop("_redirect_url", None)
-        events = take_push_events(self.view)
         if url is not None:
-            # The browser leaves the page: events for it would reach nobody.
+            # The browser leaves the page: events and tasks for it would reach nobody.
+            self.discard_requests()
             return {"type": "redirect", "url": str(url)}
+        events = take_push_events(self.view)
         _, patches, version = self.render()
         # A render may push too (a live component's mount or update).
         events += take_push_events(self.view)
         message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
         reply = {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}
         return with_events(reply, events)
+
+    def take_async(self) -> list[background.AsyncRequest]:
+        """The ``start_async``/``cancel_async`` requests of the last message, for the
+        transport to carry out (:mod:`djust.background`)."""
+        return background.take_requests(self.view)
+
+    def discard_requests(self) -> None:
+        """Forget the pushes and task requests of a message that failed or redirected."""
+        take_push_events(self.view)
+        background.take_requests(self.view)
+
+    def async_result(self, name: str, result: Any, error: BaseException | None) -> dict[str, Any]:
+        """Task ``name`` ended: ``handle_async_result`` on the view, then the ``patch``
+        reply (the transport adds ``"done": [name]``). What the view's
+        ``handle_async_result`` raises propagates, as from a handler."""
+        try:
+            self.view.handle_async_result(name, result=result, error=error)
+        except BaseException:
+            self.discard_requests()
+            raise
+        return self.patch()
 
 
 def with_events(reply: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -15,20 +15,23 @@ the view's ``as_view()`` with a ``GET`` request (so ``login_required``,
 then :class:`djust.session.Session` renders it and handles ``event`` and ``model``
 exactly as the consumer does, and the replies are the protocol's (``mounted``,
 ``patch``, ``redirect``, ``error``), with the events the view pushed
-(``pushed_events``, ``assert_push_event``). It works in ``django.test.TestCase``, in
+(``pushed_events``, ``assert_push_event``). Background work (``start_async``,
+``@background``) waits until the test runs it with ``await_async()``, as a socket
+would run it after sending the reply: ``pending_async`` lists it. It works in ``django.test.TestCase``, in
 pytest-django and in plain pytest with settings configured; a view that uses the ORM
 needs the test database as any Django test does.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.test import RequestFactory
 
-from djust import components
+from djust import background, components
 from djust import mount as socket_mount
 from djust import state as live_state
 from djust.session import EventError, Session
@@ -78,8 +81,12 @@ class LiveViewTestClient:
             raise MountRefused(f"{view_class.__name__} did not mount: {response.status_code} {where}".strip(), response)
         self.request = request
         self.session = Session(response.liveview)
+        # Background tasks started and not yet run, in order: (name, request), the
+        # request None for one cancelled before it ran.
+        self._tasks: list[tuple[str, background.AsyncRequest | None]] = []
         #: The last reply: ``mounted`` after construction, then each event's.
         self.reply: dict[str, Any] = self.session.mounted()
+        self._start_tasks(self.reply)
 
     # -- what the client sends ------------------------------------------------------
 
@@ -103,12 +110,62 @@ class LiveViewTestClient:
         it: text, a boolean for a checkbox): the reply."""
         return self._send(lambda: self.session.model(field, value))
 
+    def await_async(self, name: str | None = None) -> dict[str, Any]:
+        """Run the background tasks started so far (only task ``name`` when given), in
+        the order they were started, each followed by the view's
+        ``handle_async_result`` and a re-render, as the socket does when a task ends:
+        the last reply (a ``patch`` with ``"done": [name]``). A task's own exception
+        goes to ``handle_async_result``; what that raises propagates. ``AssertionError``
+        when no such task is pending."""
+        chosen = [t for t in self._tasks if name is None or t[0] == name]
+        if not chosen:
+            raise AssertionError(f"no background task {name or ''} is pending (pending: {self.pending_async})".strip())
+        for task in chosen:
+            if task not in self._tasks:
+                continue  # superseded or cancelled by an earlier task's result
+            self._tasks.remove(task)
+            task_name, request = task
+            result: Any = None
+            error: BaseException | None = asyncio.CancelledError() if request is None else None
+            if request is not None:
+                try:
+                    result = background.run_inline(request)
+                except Exception as exc:  # noqa: BLE001 - handle_async_result decides
+                    error = exc
+            self._send(lambda n=task_name, r=result, e=error: self.session.async_result(n, r, e))
+            self.reply["done"] = [task_name]
+        return self.reply
+
+    @property
+    def pending_async(self) -> list[str]:
+        """The names of the background tasks started and not yet run (``await_async``)."""
+        return [name for name, _ in self._tasks]
+
     def _send(self, action: Any) -> dict[str, Any]:
         try:
             self.reply = action()
         except EventError as exc:
             self.reply = {"type": "error", "code": exc.code, "message": str(exc)}
+        self._start_tasks(self.reply)
         return self.reply
+
+    def _start_tasks(self, reply: dict[str, Any]) -> None:
+        """The view's ``start_async``/``cancel_async`` requests, as the consumer treats
+        them: a start supersedes a pending task of its name, a cancel turns it into a
+        ``CancelledError`` result; the started ones go in ``reply["pending"]``."""
+        pending = []
+        for request in self.session.take_async():
+            queued = [t for t in self._tasks if t[0] == request.name]
+            if request.callback is None:
+                for t in queued:
+                    self._tasks[self._tasks.index(t)] = (request.name, None)
+                continue
+            for t in queued:
+                self._tasks.remove(t)
+            self._tasks.append((request.name, request))
+            pending.append(request.name)
+        if pending:
+            reply["pending"] = pending
 
     # -- what the test reads --------------------------------------------------------
 

@@ -14,6 +14,8 @@ from djust_test_views import (
     Typed,
     WithCycle,
     WithForm,
+    Worker,
+    WorkerDefault,
 )
 
 
@@ -44,6 +46,8 @@ urlpatterns = [
     path("products/<int:pk>/", view, name="product"),
     path("tags/<slug:slug>/", view, name="tag"),
     path("counter/", Counter.as_view(), name="counter"),
+    path("worker/", Worker.as_view(), name="worker"),
+    path("worker-default/", WorkerDefault.as_view(), name="worker-default"),
     path("counter/<str:title>/", Counter.as_view(), name="titled-counter"),
     path("members/", MembersOnly.as_view(), name="members"),
     path("nobody/", NobodyAllowed.as_view(), name="nobody"),

@@ -4,7 +4,7 @@ import threading
 from decimal import Decimal
 
 from djust import LiveView
-from djust.decorators import debounce, event_handler, throttle
+from djust.decorators import background, debounce, event_handler, throttle
 
 
 class Counter(LiveView):
@@ -164,3 +164,82 @@ class Pusher(Counter):
             self.push_event("x", ["not", "a", "dict"])
         else:
             self.push_event("x", {"lock": threading.Lock()})
+
+
+class Worker(Counter):
+    """Background work: ``start_async``, ``cancel_async``, ``@background``."""
+
+    template_name = "worker_view.html"
+
+    def mount(self, request, **kwargs):
+        super().mount(request, **kwargs)
+        self.status = "idle"
+        self.results = []
+        self.gate = None  # a threading.Event a test may set to hold a task
+
+    @event_handler
+    def begin(self, value="7", **kwargs):
+        self.status = "working"
+        self.start_async(self._square, int(value), name="square")
+
+    def _square(self, n):
+        if self.gate is not None:
+            self.gate.wait(5)
+        self.push_event("progress", {"n": n})
+        return n * n
+
+    @event_handler
+    def begin_async(self, **kwargs):
+        self.status = "working"
+        self.start_async(self._coroutine, 3)
+
+    async def _coroutine(self, n):
+        import asyncio
+
+        await asyncio.sleep(0)
+        return n + 1
+
+    @event_handler
+    def begin_failing(self, **kwargs):
+        self.start_async(self._fail, name="fail")
+
+    def _fail(self):
+        raise ValueError("the service is down")
+
+    @event_handler
+    def begin_many(self, count="3", **kwargs):
+        for i in range(int(count)):
+            self.start_async(self._square, i, name=f"t{i}")
+
+    @event_handler
+    def stop(self, **kwargs):
+        self.cancel_async("square")
+
+    @event_handler
+    def begin_then_fail(self, **kwargs):
+        self.start_async(self._square, 2, name="square")
+        raise RuntimeError("the handler failed")
+
+    @event_handler
+    @background
+    def slow_total(self, factor="2", **kwargs):
+        self.count = self.count * int(factor)
+        self.status = "totalled"
+
+    def handle_async_result(self, name, result=None, error=None):
+        if name == "fail" and isinstance(error, ValueError):
+            self.status = f"failed: {error}"
+            return
+        if error is not None and not isinstance(error, ValueError):
+            self.status = f"{name}: {type(error).__name__}"
+            return
+        super().handle_async_result(name, result, error)
+        self.results.append((name, result))
+        self.status = "done"
+
+
+class WorkerDefault(Worker):
+    """The default ``handle_async_result``: errors re-raised."""
+
+    def handle_async_result(self, name, result=None, error=None):
+        LiveView.handle_async_result(self, name, result, error)

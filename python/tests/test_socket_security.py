@@ -235,7 +235,13 @@ def test_bad_settings_are_refused_with_the_key() -> None:
 
     from djust import conf
 
-    for bad in ({"MAX_MESSAGE_SIZE": 0}, {"EVENT_RATE_LIMIT": {"rate": 1}}, {"NOPE": 1}, {"SESSION_MAX_AGE": "1"}):
+    for bad in (
+        {"MAX_MESSAGE_SIZE": 0},
+        {"EVENT_RATE_LIMIT": {"rate": 1}},
+        {"NOPE": 1},
+        {"SESSION_MAX_AGE": "1"},
+        {"MAX_ASYNC_TASKS": -1},
+    ):
         with override_settings(DJUST=bad), pytest.raises(ImproperlyConfigured) as err:
             conf.validate()
         assert next(iter(bad)) in str(err.value)

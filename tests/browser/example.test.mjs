@@ -168,6 +168,31 @@ test("counter: a dj-hook highlights each patched value; push_event shows milesto
   await page.close();
 });
 
+test("product: a @background handler keeps its button loading until the work's patch arrives (issue 21)", async () => {
+  const { page, traffic } = await openLive("/catalog/1/");
+  const button = page.getByRole("button", { name: "Delivery estimate" });
+  const asking = page.getByText("Asking the carrier…");
+  assert.equal(await asking.isVisible(), false);
+  await button.click();
+  // The event's reply (sent at once) lists the task; the loading state holds.
+  await page.waitForFunction(() => window.djust.views[0].pending.size === 0);
+  const reply = patches(traffic).find((m) => m.pending);
+  assert.deepEqual(reply && reply.pending, ["estimate_delivery"]);
+  assert.equal(await button.isDisabled(), true);
+  assert.equal(await asking.isVisible(), true);
+  assert.equal(await page.locator("#delivery").count(), 0);
+  // The task's own patch (about 0.8 s later, unrequested) ends it.
+  await page.waitForSelector("#delivery", { timeout: 10_000 });
+  assert.equal(await page.locator("#delivery").textContent(), "Ships in 2 days");
+  const done = patches(traffic).find((m) => m.done);
+  assert.deepEqual(done.done, ["estimate_delivery"]);
+  assert.equal(done.ref, undefined);
+  assert.equal(await button.isDisabled(), false);
+  assert.equal(await asking.isVisible(), false);
+  assertStillConnected(traffic);
+  await page.close();
+});
+
 test("catalog: typing searches the ORM; filters and sorting patch the table", async () => {
   const { page, traffic } = await openLive("/catalog/");
   const rows = () => page.locator("tbody tr").count();
