@@ -15,6 +15,11 @@
 // Params: `value` (the field's value, a button's value) and the element's `data-*`
 // attributes (data-item-id → item_id; `data-n:int`, `:float`, `:bool`, `:json` convert).
 // The root carries `dj-connection="open|closed"` and `aria-busy` while events are pending.
+// Navigation: `<a dj-patch href>` changes the URL of the same view (the server runs
+// handle_params), `<a dj-navigate href>` mounts the LiveView of another URL over the
+// same socket; back/forward asks the server the same way. A `navigate` reply carries the
+// page token to mount with; a `patch` reply's `url` goes into the history; a link the
+// view's route map (`routes` of the mount) does not cover loads as a page.
 // Background work: a reply's `pending` task names keep its element's loading state until
 // a later message says they are `done`.
 // Server push: a reply's `events` (the view's `push_event(name, payload)`) go, after its
@@ -107,6 +112,8 @@ export class LiveView {
     this.ref = 0;
     this.pending = new Map(); // ref → {undo, resolve}
     this.tasks = new Map(); // background task name → loading undos waiting for it
+    this.navs = new Map(); // ref of a navigate message → whether it came from back/forward
+    this.routes = null; // the route map of the view's live_session (regexes)
     this.listeners = new Map(); // push event name → Set of callbacks
     this.hooks = new Hooks(this);
     this.reconnecting = false;
@@ -185,6 +192,8 @@ export class LiveView {
 
   receive(msg) {
     const done = this.pending.get(msg.ref);
+    const pop = this.navs.get(msg.ref);
+    this.navs.delete(msg.ref);
     if (done) {
       this.pending.delete(msg.ref);
       // Background work it started (`pending`) keeps the loading state until `done`.
@@ -192,12 +201,12 @@ export class LiveView {
       else done.undo();
     }
     if (msg.done) this.release(msg.done);
-    this.apply(msg);
+    this.apply(msg, pop === true);
     if (msg.events && (msg.type === "mounted" || msg.type === "patch")) this.dispatch(msg.events);
     if (done) done.resolve(msg);
   }
 
-  apply(msg) {
+  apply(msg, pop) {
     if (msg.type === "mounted") {
       this.mounting = false;
       const tpl = this.root.ownerDocument.createElement("template");
@@ -220,6 +229,8 @@ export class LiveView {
         }
       }
       this.handlers = msg.handlers || {};
+      this.routes = msg.routes ? msg.routes.map((r) => new RegExp(r)) : null;
+      if (msg.url) this.history(msg.url, true);
       this.version = msg.v;
       this.setConnection("open");
       for (const m of this.queue.splice(0)) this.ws.send(m);
@@ -230,12 +241,18 @@ export class LiveView {
         applyPatches(this.root, { v: msg.pv, patches: msg.patches });
         this.version = msg.v;
         this.hooks.afterPatch(touched);
+        if (msg.url && !pop) this.history(msg.url, msg.replace);
       } catch (err) {
         if (!(err instanceof PatchError)) throw err;
         console.warn("djust: re-mount", err);
         this.mount();
       }
       this.emit("patched", msg);
+    } else if (msg.type === "navigate") {
+      // Another LiveView over this socket: its token, the URL, then its mount.
+      this.session = msg.session;
+      if (!pop) this.history(msg.url, msg.replace);
+      this.mount();
     } else if (msg.type === "redirect") {
       this.closed = true;
       this.root.ownerDocument.defaultView.location.assign(msg.url);
@@ -288,6 +305,29 @@ export class LiveView {
       undo();
       resolve({ type: "error", code: "disconnected", message: "the connection closed" });
     }
+  }
+
+  /** Put `url` in the browser's history (a new entry, or in place of the current). */
+  history(url, replace) {
+    const win = this.root.ownerDocument.defaultView;
+    win.history[replace ? "replaceState" : "pushState"]({ djust: true }, "", url);
+  }
+
+  /** Ask the server for `href` (`mode` "patch" or "navigate"; `pop` from back/forward):
+   * loaded as a page when it is on another site or outside the view's route map. */
+  navigate(href, mode, pop = false, el = null) {
+    const win = this.root.ownerDocument.defaultView;
+    const url = new win.URL(href, win.location.href);
+    const offMap = mode === "navigate" && this.routes && !this.routes.some((r) => r.test(url.pathname));
+    if (url.origin !== win.location.origin || offMap) {
+      this.closed = true;
+      win.location.assign(url.href);
+      return Promise.resolve({ type: "redirect", url: url.href });
+    }
+    const message = { type: "navigate", url: url.pathname + url.search, mode };
+    const reply = this.send(message, el);
+    this.navs.set(message.ref, pop);
+    return reply;
   }
 
   /** Call the view's event handler `name` with `payload` as its params (what a hook's
@@ -361,6 +401,14 @@ export class LiveView {
   handle(e) {
     const type = e.type;
     for (let el = e.target; el && el.nodeType === 1; el = el.parentElement) {
+      if (type === "click" && el.tagName === "A" && (el.hasAttribute("dj-patch") || el.hasAttribute("dj-navigate"))) {
+        // A new tab or window (modifier keys, target) is the browser's business.
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.button > 0) return;
+        if ((el.getAttribute("target") || "_self") !== "_self") return;
+        e.preventDefault();
+        this.navigate(el.getAttribute("href"), el.hasAttribute("dj-patch") ? "patch" : "navigate", false, el);
+        return;
+      }
       if (type === "focusout") {
         const t = this.timers.get(el);
         if (t && t.blur) {
@@ -449,6 +497,17 @@ export class LiveView {
  */
 export function start(doc, options) {
   const views = [...doc.querySelectorAll("[dj-view]")].map((root) => new LiveView(root, options));
+  const win = doc.defaultView;
+  if (views.length) {
+    // Back/forward between the URLs live navigation made: the page's main view (the
+    // one with dj-root) asks the server for the URL the browser now shows.
+    win.history.replaceState({ djust: true }, "", win.location.href);
+    win.addEventListener("popstate", (e) => {
+      if (!e.state || !e.state.djust) return;
+      const main = views.find((v) => v.root.hasAttribute("dj-root")) || views[0];
+      main.navigate(win.location.href, "patch", true);
+    });
+  }
   for (const type of EVENTS) {
     doc.addEventListener(
       type,

@@ -16,12 +16,24 @@ class ProductListView(AppLiveView):
     template_name = "catalog/product_list.html"
 
     def mount(self, request, **kwargs):
-        self.query = request.GET.get("q", "")
-        self.category = request.GET.get("category", "")
+        self.query = ""
+        self.category = ""
         self.in_stock_only = False
         self.sort = "name"
         self.categories = list(Category.objects.values("slug", "name"))
+
+    def handle_params(self, params, uri):
+        # The URL holds the search, the category and the sort (live_patch below), so
+        # links, reloads and the back button show the same list.
+        self.query = params.get("q", "")
+        self.category = params.get("category", "")
+        self.sort = params.get("sort", "name")
         self._refresh()
+
+    def _patch_url(self, **changes):
+        state = {"q": self.query, "category": self.category, "sort": self.sort, **changes}
+        state["sort"] = None if state["sort"] == "name" else state["sort"]
+        self.live_patch({key: value or None for key, value in state.items()})
 
     def _refresh(self):
         rows = search_products(self.query, self.category, self.in_stock_only)
@@ -36,8 +48,7 @@ class ProductListView(AppLiveView):
 
     @event_handler
     def filter_category(self, value="", **kwargs):
-        self.category = value
-        self._refresh()
+        self._patch_url(category=value)
 
     @event_handler
     def toggle_in_stock(self, **kwargs):
@@ -46,8 +57,7 @@ class ProductListView(AppLiveView):
 
     @event_handler
     def sort_by(self, column="name", **kwargs):
-        self.sort = f"-{column}" if self.sort == column else column
-        self._refresh()
+        self._patch_url(sort=f"-{column}" if self.sort == column else column)
 
 
 class ProductDetailView(AppLiveView):

@@ -35,6 +35,16 @@ it ends the view's ``handle_async_result`` runs and an unrequested ``patch`` (or
 ``error``) goes out with ``"done": [name]``. Messages and task results are handled one
 at a time per socket, in order; a closed socket or a new mount cancels its tasks.
 
+Live navigation (:mod:`djust.navigation`): ``{"type": "navigate", "url": "/shop/?page=2",
+"mode": "patch" | "navigate", "ref": 5}`` (a ``dj-patch``/``dj-navigate`` link, the
+browser's back/forward) is answered with a ``patch`` carrying ``"url"`` when it is the
+same path of the mounted LiveView in ``patch`` mode (``handle_params`` runs); with
+``{"type": "navigate", "url", "replace", "session"}`` when it is another LiveView of
+the same ``live_session``, a page token the client then mounts with (that mount counts
+against the event rate, not the mount rate); else with a ``redirect``. A handler's
+``live_patch``/``live_redirect`` produce the same replies. The ``mounted`` reply
+carries ``"routes"``, the route map of the view's ``live_session``.
+
 A handler that calls ``self.redirect(...)`` is answered ``{"type": "redirect", "url":
 ...}`` instead, and the client loads that page.
 
@@ -86,6 +96,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
     tasks: dict[str, asyncio.Task[Any]]
     #: Held while a message or a task's result is handled and its reply sent.
     lock: asyncio.Lock
+    #: The page token of the last ``navigate`` reply, until the client mounts with it.
+    issued: str | None = None
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         refusal = origin.refusal(self.scope)
@@ -142,8 +154,12 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         kind = content.get("type")
         if kind == "mount":
             handler, bucket = self.mount, self.mounts
-        elif kind in ("event", "model"):
-            handler, bucket = (self.event if kind == "event" else self.model), self.events
+            if self.issued is not None and content.get("session") == self.issued:
+                # The mount a live navigation asked for counts as an event, not a page load.
+                self.issued, bucket = None, self.events
+        elif kind in ("event", "model", "navigate"):
+            handler = {"event": self.event, "model": self.model, "navigate": self.navigate}[kind]
+            bucket = self.events
         else:
             await self.refuse("bad_frame", f"unknown message type {one_line(repr(kind), 40)}", ref)
             return
@@ -179,6 +195,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                     profiling.recorder.last_traceback = profiling.traceback_record(span, exc)
                 reply = self.error(exc, content)
             self.start_tasks(reply)
+            if reply.get("type") == "navigate":
+                self.issued = reply.get("session")
             await self.send_reply(reply, ref, span)
 
     def start_tasks(self, reply: dict[str, Any]) -> None:
@@ -280,6 +298,11 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         if self.session is None:
             raise EventError("event before mount", "bad_request")
         return self.session.event(content.get("name"), content.get("params"), content.get("component"))
+
+    def navigate(self, content: dict[str, Any]) -> dict[str, Any]:
+        if self.session is None:
+            raise EventError("navigate before mount", "bad_request")
+        return self.session.navigate(content.get("url"), content.get("mode", "patch"))
 
     def model(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:

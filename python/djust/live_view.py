@@ -35,7 +35,7 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.views.generic import View
 
-from djust import _rust, background, components, profiling, state
+from djust import _rust, background, components, navigation, profiling, state
 from djust import mount as socket_mount
 from djust.decorators import handlers
 from djust.template import backend
@@ -53,6 +53,13 @@ class LiveView(View):
 
     def mount(self, request: HttpRequest, **kwargs: Any) -> None:
         """Set the initial state. ``kwargs`` are the URL's keyword arguments."""
+
+    def handle_params(self, params: dict[str, Any], uri: str) -> None:
+        """The page's URL: after ``mount`` (page load and socket mount), and after
+        each live patch (``live_patch``, a ``dj-patch`` link, back/forward).
+        ``params``: the URL's keyword arguments and query (a repeated key → a list);
+        ``uri``: the absolute URL. Phoenix's ``handle_params``
+        (:mod:`djust.navigation`)."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """The template's context: the validated public state, plus ``view``."""
@@ -117,6 +124,28 @@ class LiveView(View):
         if error is not None and not isinstance(error, asyncio.CancelledError):
             raise error
 
+    def live_patch(self, params: dict[str, Any] | None = None, path: str | None = None, replace: bool = False) -> None:
+        """Change the page's URL without mounting again: ``path`` (default: the current
+        path) with ``params`` as its query. After this handler, ``handle_params`` runs
+        with the new URL and the browser's history gets the URL (``replace``: replacing
+        the current entry). ``ValueError`` when ``path`` is served by another view (use
+        :meth:`live_redirect`)."""
+        current = self.__dict__.get("_djust_url") or self.request.get_full_path()
+        target_path = path if path is not None else current.partition("?")[0]
+        url = navigation.build_url(target_path, params)
+        target = navigation.resolve_live(target_path)
+        if target is None or target.view_class is not type(self):
+            raise ValueError(f"live_patch({url!r}): that URL is not served by {type(self).__name__}; use live_redirect")
+        self.__dict__["_djust_nav"] = ("patch", url, bool(replace), target)
+
+    def live_redirect(self, path: str, params: dict[str, Any] | None = None, replace: bool = False) -> None:
+        """Go to the LiveView ``path`` serves (with ``params`` as its query) after this
+        handler: over the same socket without a page load when it is a LiveView of
+        this view's ``live_session``, else by loading the page. ``path`` may also be a
+        URL pattern name, as for :meth:`redirect`."""
+        url = navigation.build_url(resolve_url(path), params)
+        self.__dict__["_djust_nav"] = ("redirect", url, bool(replace), None)
+
     def redirect(self, to: Any, *args: Any, **kwargs: Any) -> None:
         """Send the browser to another page after this event: ``to`` is a URL, a URL
         pattern name (with ``args``/``kwargs``) or a model, as for Django's
@@ -143,22 +172,30 @@ class LiveView(View):
                 return socket_mount.MountRefused(refusal)
             span = profiling.current() if profiling.ENABLED else None
             if span is None:
-                self.mount(request, **kwargs)
+                self._mount_at(request, kwargs)
             else:
                 span.view = profiling.view_path(self)
                 started = profiling.now()
-                self.mount(request, **kwargs)
+                self._mount_at(request, kwargs)
                 profiling.add_part(span, "handler", started)
             return socket_mount.MountResponse(self)
         with profiling.span("http", profiling.view_path(self), "GET") as span:
             with profiling.part("handler"):
-                self.mount(request, **kwargs)
+                self._mount_at(request, kwargs)
             with components.rendering(self), profiling.part("render"):
                 html = self.get_template().render(self.get_context_data(), request)
             if span is not None:
                 span.bytes = len(html.encode())
         token = socket_mount.issue(request, type(self))
         return HttpResponse(with_client_script(with_page_token(html, token, socket_mount.class_path(type(self)))))
+
+    def _mount_at(self, request: HttpRequest, kwargs: dict[str, Any]) -> None:
+        """``mount`` then ``handle_params`` for the request's URL."""
+        self.mount(request, **kwargs)
+        self._djust_url = request.get_full_path()
+        self.handle_params(
+            navigation.params(kwargs, request.META.get("QUERY_STRING", "")), request.build_absolute_uri()
+        )
 
     # -- rendering ----------------------------------------------------------------------
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from djust import _rust, background, components, profiling, state
+from djust import _rust, background, components, navigation, profiling, state
+from djust import mount as socket_mount
 from djust.live_view import LiveView, take_push_events
 from djust.model_binding import BadValue, coerce
+
+#: How many times in a row ``handle_params`` may call ``live_patch`` (a loop guard).
+MAX_PATCHES = 8
 
 
 class EventError(Exception):
@@ -88,8 +92,21 @@ class Session:
 
     def mounted(self) -> dict[str, Any]:
         """The first render, as the ``mounted`` reply."""
+        nav = self.view.__dict__.pop("_djust_nav", None)
+        followed: tuple[str, bool] | None = None
+        if nav is not None and nav[0] == "redirect":
+            return self.navigation(nav[1], replace=True)
+        if nav is not None:
+            result = self.follow(nav[1], nav[3], True)
+            if isinstance(result, dict):
+                return result
+            followed = result
         html, _, version = self.render()
         reply = {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(type(self.view))}
+        here = navigation.resolve_live(self.url.partition("?")[0])
+        reply["routes"] = navigation.routes(here.session if here is not None else navigation.DEFAULT_SESSION)
+        if followed is not None:
+            reply["url"], reply["replace"] = followed
         return with_events(reply, take_push_events(self.view))
 
     def event(self, name: Any, params: Any, component: Any = None) -> dict[str, Any]:
@@ -144,10 +161,16 @@ class Session:
         """Re-render: the ``patch`` reply, or ``redirect`` when a handler called
         ``self.redirect(...)``."""
         url = self.view.__dict__.pop("_redirect_url", None)
+        nav = self.view.__dict__.pop("_djust_nav", None)
+        if url is None and nav is not None and nav[0] == "redirect":
+            return self.navigation(nav[1], replace=nav[2])
         if url is not None:
             # The browser leaves the page: events and tasks for it would reach nobody.
             self.discard_requests()
             return {"type": "redirect", "url": str(url)}
+        if nav is not None:
+            _, url, replace, target = nav
+            return self.patched_to(url, target, replace)
         events = take_push_events(self.view)
         _, patches, version = self.render()
         # A render may push too (a live component's mount or update).
@@ -155,6 +178,74 @@ class Session:
         message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
         reply = {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}
         return with_events(reply, events)
+
+    @property
+    def url(self) -> str:
+        """The page's URL (path and query) as the browser shows it."""
+        return self.view.__dict__.get("_djust_url") or self.view.request.get_full_path()
+
+    def navigate(self, url: Any, mode: Any = "patch") -> dict[str, Any]:
+        """The client asks for ``url`` (a ``dj-patch``/``dj-navigate`` link, or
+        back/forward): a ``patch`` reply with ``"url"`` when it is the same path of this
+        LiveView and ``mode`` is ``"patch"`` (``handle_params`` runs), else what
+        :meth:`navigation` answers. :class:`EventError` for a malformed URL."""
+        try:
+            url = socket_mount.check_url(url)
+        except socket_mount.MountError as exc:
+            raise EventError(
+                "navigate needs a path on this site as `url` (for example /shop/?page=2)", "bad_request"
+            ) from exc
+        path_only = url.partition("?")[0]
+        if mode == "patch" and path_only == self.url.partition("?")[0]:
+            target = navigation.resolve_live(path_only)
+            if target is not None and target.view_class is type(self.view):
+                return self.patched_to(url, target, replace=False)
+        return self.navigation(url)
+
+    def navigation(self, url: str, replace: bool = False) -> dict[str, Any]:
+        """Leave this LiveView for ``url``: ``{"type": "navigate", "url", "replace",
+        "session"}`` (a page token for the LiveView ``url`` serves, which the client
+        mounts over the same socket) when it is a LiveView of this view's
+        ``live_session``; else ``{"type": "redirect", "url"}`` (a page load)."""
+        self.discard_requests()
+        target = navigation.resolve_live(url.partition("?")[0])
+        here = navigation.resolve_live(self.url.partition("?")[0])
+        group = here.session if here is not None else navigation.DEFAULT_SESSION
+        if target is None or target.session != group:
+            return {"type": "redirect", "url": url}
+        token = socket_mount.issue(self.view.request, target.view_class)
+        return {"type": "navigate", "url": url, "replace": replace, "session": token}
+
+    def patched_to(self, url: str, target: navigation.Target, replace: bool) -> dict[str, Any]:
+        """The URL becomes ``url`` (served by this LiveView): ``handle_params``, then
+        the ``patch`` reply with ``"url"`` and ``"replace"``."""
+        followed = self.follow(url, target, replace)
+        if isinstance(followed, dict):
+            return followed
+        reply = self.patch()
+        reply["url"], reply["replace"] = followed
+        return reply
+
+    def follow(self, url: str, target: navigation.Target, replace: bool) -> tuple[str, bool] | dict[str, Any]:
+        """Set the URL to ``url`` and run ``handle_params``, again while it patches
+        (at most :data:`MAX_PATCHES` times): the final ``(url, replace)``, or the
+        ``navigate``/``redirect`` reply when it calls ``live_redirect``."""
+        for _ in range(MAX_PATCHES):
+            self.view.__dict__["_djust_url"] = url
+            uri = self.view.request.build_absolute_uri(url)
+            try:
+                self.view.handle_params(navigation.params(target.kwargs, url.partition("?")[2]), uri)
+            except BaseException:
+                self.discard_requests()
+                raise
+            nav = self.view.__dict__.pop("_djust_nav", None)
+            if nav is None:
+                return url, replace
+            if nav[0] == "redirect":
+                return self.navigation(nav[1], replace=nav[2])
+            _, url, again, target = nav
+            replace = replace or again
+        raise RuntimeError(f"handle_params called live_patch {MAX_PATCHES} times in a row (last: {url!r})")
 
     def take_async(self) -> list[background.AsyncRequest]:
         """The ``start_async``/``cancel_async`` requests of the last message, for the

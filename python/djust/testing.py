@@ -95,6 +95,18 @@ class LiveViewTestClient:
         the reply (``patch``, ``redirect`` or ``error`` with a ``code``)."""
         return self._send(lambda: self.session.event(name, params))
 
+    def navigate(self, url: str, mode: str = "patch") -> dict[str, Any]:
+        """Follow a ``dj-patch`` (``mode="patch"``, also back/forward) or ``dj-navigate``
+        (``mode="navigate"``) link to ``url``: the reply, a ``patch`` with ``"url"``
+        when the view's ``handle_params`` took it, else ``navigate`` (another LiveView,
+        with the page token to mount it) or ``redirect`` (a page load)."""
+        return self._send(lambda: self.session.navigate(url, mode))
+
+    @property
+    def url(self) -> str:
+        """The page's URL (path and query) after the last live patch."""
+        return self.session.url
+
     def component_event(self, component_id: str, name: str, **params: Any) -> dict[str, Any]:
         """Send the event ``name`` from inside the live component ``component_id`` (as
         a ``dj-click`` in its template does): its handler runs; the reply."""

@@ -6,9 +6,12 @@ from django.urls import include, path
 from djust_test_components import Shop
 from djust_test_views import (
     Counter,
+    LiveA,
+    LiveB,
     LockInDict,
     MembersOnly,
     NobodyAllowed,
+    Paged,
     Queries,
     StaffSecret,
     Typed,
@@ -17,6 +20,8 @@ from djust_test_views import (
     Worker,
     WorkerDefault,
 )
+
+from djust.navigation import live_session
 
 
 def view(request, slug="", pk=0):
@@ -47,6 +52,9 @@ urlpatterns = [
     path("tags/<slug:slug>/", view, name="tag"),
     path("counter/", Counter.as_view(), name="counter"),
     path("worker/", Worker.as_view(), name="worker"),
+    path("paged/", Paged.as_view(), name="paged"),
+    path("paged/<int:pk>/", Paged.as_view(), name="paged-item"),
+    live_session("live/", [path("a/", LiveA.as_view()), path("b/", LiveB.as_view())]),
     path("worker-default/", WorkerDefault.as_view(), name="worker-default"),
     path("counter/<str:title>/", Counter.as_view(), name="titled-counter"),
     path("members/", MembersOnly.as_view(), name="members"),

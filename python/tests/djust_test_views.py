@@ -243,3 +243,53 @@ class WorkerDefault(Worker):
 
     def handle_async_result(self, name, result=None, error=None):
         LiveView.handle_async_result(self, name, result, error)
+
+
+class Paged(LiveView):
+    """Live navigation: ``handle_params``, ``live_patch``, ``live_redirect``."""
+
+    template_name = "paged_view.html"
+
+    def mount(self, request, **kwargs):
+        self.page = 0
+        self.sort = ""
+        self.seen = []
+
+    def handle_params(self, params, uri):
+        self.seen.append((dict(params), uri))
+        if "loop" in params:
+            self.live_patch({"loop": int(params["loop"]) + 1})
+        self.page = int(params.get("page", 1))
+        self.sort = params.get("sort", "")
+
+    @event_handler
+    def next_page(self, **kwargs):
+        self.live_patch({"page": self.page + 1, "sort": self.sort or None})
+
+    @event_handler
+    def sort_by(self, value="", **kwargs):
+        self.live_patch({"page": 1, "sort": value}, replace=True)
+
+    @event_handler
+    def to_counter(self, **kwargs):
+        self.live_redirect("/counter/", params={"from": "paged"})
+
+    @event_handler
+    def to_other_session(self, **kwargs):
+        self.live_redirect("/live/b/")
+
+    @event_handler
+    def patch_elsewhere(self, **kwargs):
+        self.live_patch(path="/counter/")
+
+    @event_handler
+    def loop(self, **kwargs):
+        self.live_patch({"loop": 1})
+
+
+class LiveA(Paged):
+    pass
+
+
+class LiveB(Paged):
+    pass

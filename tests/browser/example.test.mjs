@@ -227,6 +227,55 @@ test("catalog: typing searches the ORM; filters and sorting patch the table", as
   await page.close();
 });
 
+test("catalog: filters live-patch the URL; dj-navigate and back/forward move between LiveViews on one socket (issue 21)", async () => {
+  const { page, traffic } = await openLive("/catalog/");
+  // A page load would lose this mark.
+  await page.evaluate(() => (window.djustMark = "same page"));
+  const rows = () => page.locator("tbody tr").count();
+
+  await page.getByLabel("Category").selectOption("safety");
+  await page.waitForURL("**/catalog/?category=safety");
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 4);
+  await page.getByRole("button", { name: "Price" }).click();
+  await page.waitForURL("**/catalog/?category=safety&sort=price");
+  assert.equal(await page.locator("tbody tr td:nth-child(2)").first().textContent(), "$34.95");
+
+  // A product link: the detail LiveView mounts over the same socket.
+  await page.getByRole("link", { name: "Flare kit" }).click();
+  await page.waitForSelector('[dj-view="catalog.views.ProductDetailView"][dj-connection="open"]');
+  assert.match(page.url(), /\/catalog\/\d+\/$/);
+  assert.equal(await page.locator("h1").textContent(), "Flare kit");
+  const navigate = traffic.received.find((m) => m.type === "navigate");
+  assert.ok(navigate && navigate.session, "the server issued the next view's token");
+  assert.ok(traffic.sent.some((m) => m.type === "mount" && m.session === navigate.session));
+
+  // Back: the list again, as the URL says (handle_params), still without a page load.
+  await page.goBack();
+  await page.waitForSelector('[dj-view="catalog.views.ProductListView"][dj-connection="open"]');
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 4);
+  assert.equal(await page.locator("tbody tr td:nth-child(2)").first().textContent(), "$34.95");
+  // Back again: the same LiveView, only the query changes (a patch, not a mount).
+  const mounts = traffic.sent.filter((m) => m.type === "mount").length;
+  await page.goBack();
+  await page.waitForURL("**/catalog/?category=safety");
+  await page.waitForFunction(
+    () => document.querySelector("tbody tr td:first-child a").textContent === "First-aid kit, offshore",
+  );
+  await page.goBack();
+  await page.waitForURL((u) => u.pathname === "/catalog/" && u.search === "");
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 18);
+  assert.equal(traffic.sent.filter((m) => m.type === "mount").length, mounts, "patches, not mounts");
+  // Forward twice: back on the product, mounted again over the same socket.
+  await page.goForward();
+  await page.goForward();
+  await page.waitForURL("**/catalog/?category=safety&sort=price");
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 4);
+
+  assert.equal(await page.evaluate(() => window.djustMark), "same page");
+  assertStillConnected(traffic);
+  await page.close();
+});
+
 test("signup: a validated form shows errors as you type and on submit, then redirects", async () => {
   const { page, traffic } = await openLive("/accounts/signup/");
   await page.getByRole("button", { name: "Sign up" }).click();

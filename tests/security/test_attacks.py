@@ -90,6 +90,31 @@ def test_a_view_behind_staff_member_required_is_not_mounted_for_an_anonymous_cli
     server.assert_alive()
 
 
+def test_live_navigation_mounts_only_through_the_urls_own_checks(server: Server) -> None:
+    """Issue 21: a client's ``navigate`` gets a token for what the URL serves, and the
+    mount with it runs the URL's decorators: an anonymous visitor navigating to the
+    staff-only view is sent to the login page, and a token for one view does not mount
+    another URL's view."""
+    visitor = server.browser()
+    token = visitor.page("/counter/")
+    with visitor.socket() as ws:
+        assert ws.ask(mount("/counter/", token))["type"] == "mounted"
+        reply = ws.ask({"type": "navigate", "url": "/staff/secret/", "mode": "navigate", "ref": 1})
+        assert reply["type"] == "navigate", reply
+        staff_token = reply["session"]
+        secret = ws.ask(mount("/staff/secret/", staff_token))
+        assert secret["type"] == "redirect" and secret["url"].startswith("/admin/login/"), secret
+        assert "secret-7f3a9c" not in json.dumps(secret)
+        # The token names the staff view: it does not mount the pad either.
+        wrong = ws.ask(mount("/pad/", staff_token))
+        assert wrong["type"] == "error" and wrong["code"] == "stale", wrong
+        # A patch of another path is a navigation, never a patch of the mounted view.
+        moved = ws.ask({"type": "navigate", "url": "/pad/", "mode": "patch", "ref": 2})
+        assert moved["type"] == "navigate", moved
+        assert ws.ask({"type": "navigate", "url": "//evil.example/", "ref": 3})["code"] == "bad_request"
+    server.assert_alive()
+
+
 def test_url_kwargs_come_from_the_url_not_the_client(server: Server) -> None:
     victim = server.browser()
     victim.login(VICTIM[0], VICTIM[1])

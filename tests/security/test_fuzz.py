@@ -60,7 +60,7 @@ def value(rng: random.Random, depth: int = 0) -> Any:
 
 def message(rng: random.Random, page: str) -> Any:
     """A message: mostly well-formed with random values, sometimes broken."""
-    pick = rng.randrange(10)
+    pick = rng.randrange(11)
     if pick < 4:
         params = {k: value(rng) for k in rng.sample(["value", "step", "email", "n", "key"], rng.randrange(0, 3))}
         return event(rng.choice(PAGES[page] + ["nope", "__init__", "mount", ""]), **params)
@@ -72,6 +72,11 @@ def message(rng: random.Random, page: str) -> Any:
         return value(rng)
     if pick == 8:
         return mount(rng.choice(list(PAGES) + ["/", "//x", "/admin/", "/no/such/"]), rng.choice([None, "a:b:c"]))
+    if pick == 9:
+        # Live navigation (issue 21): links, back/forward, with wrong shapes too.
+        url = rng.choice([*PAGES, "/catalog/?category=rope&sort=-price", "/catalog/1/", "//x", "/admin/", value(rng)])
+        mode = rng.choice(["patch", "navigate", value(rng)])
+        return {"type": "navigate", "url": url, "mode": mode, "ref": rng.randrange(1000)}
     return b"\x00" * rng.randrange(0, 64)
 
 
@@ -114,6 +119,7 @@ def test_random_and_mutated_frames_never_break_the_socket_or_the_server(server: 
                 assert isinstance(reply, dict) and reply.get("type") in (
                     "mounted",
                     "patch",
+                    "navigate",
                     "redirect",
                     "error",
                 ), (SEED, reply)
