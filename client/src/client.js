@@ -20,6 +20,8 @@
 // same socket; back/forward asks the server the same way. A `navigate` reply carries the
 // page token to mount with; a `patch` reply's `url` goes into the history; a link the
 // view's route map (`routes` of the mount) does not cover loads as a page.
+// Errors: a reply with a traceback (the server runs with DEBUG) opens an overlay in the
+// page (src/overlay.js).
 // Background work: a reply's `pending` task names keep its element's loading state until
 // a later message says they are `done`.
 // Server push: a reply's `events` (the view's `push_event(name, payload)`) go, after its
@@ -29,6 +31,7 @@
 
 import { applyPatches, PatchError } from "./patch.js";
 import { Hooks } from "./hooks.js";
+import { listenForEscape, showOverlay } from "./overlay.js";
 
 const EVENTS = ["click", "input", "change", "submit", "keydown", "keyup", "focusout"];
 const RETRY_MS = [100, 500, 1000, 2000, 5000];
@@ -201,12 +204,12 @@ export class LiveView {
       else done.undo();
     }
     if (msg.done) this.release(msg.done);
-    this.apply(msg, pop === true);
+    this.apply(msg, pop === true, done && done.message);
     if (msg.events && (msg.type === "mounted" || msg.type === "patch")) this.dispatch(msg.events);
     if (done) done.resolve(msg);
   }
 
-  apply(msg, pop) {
+  apply(msg, pop, sent) {
     if (msg.type === "mounted") {
       this.mounting = false;
       const tpl = this.root.ownerDocument.createElement("template");
@@ -258,6 +261,11 @@ export class LiveView {
       this.root.ownerDocument.defaultView.location.assign(msg.url);
     } else if (msg.type === "error") {
       console.error("djust:", msg.message, msg.traceback || "");
+      // Only a server with DEBUG sends the traceback: show it in the page.
+      if (msg.traceback) {
+        const loc = this.root.ownerDocument.defaultView.location;
+        showOverlay(this.root.ownerDocument, msg, sent || (this.mounting ? { type: "mount", url: loc.pathname + loc.search } : undefined));
+      }
       this.emit("error", msg);
       if (msg.code === "stale" && this.mounting) this.reload();
     }
@@ -270,7 +278,7 @@ export class LiveView {
     const undo = this.loading(el, message.name);
     let resolve;
     const reply = new Promise((r) => (resolve = r));
-    this.pending.set(message.ref, { undo, resolve });
+    this.pending.set(message.ref, { undo, resolve, message });
     this.root.setAttribute("aria-busy", "true");
     const text = JSON.stringify(message);
     if (this.ws && this.ws.readyState === 1 && !this.mounting) this.ws.send(text);
@@ -498,6 +506,7 @@ export class LiveView {
 export function start(doc, options) {
   const views = [...doc.querySelectorAll("[dj-view]")].map((root) => new LiveView(root, options));
   const win = doc.defaultView;
+  listenForEscape(doc);
   if (views.length) {
     // Back/forward between the URLs live navigation made: the page's main view (the
     // one with dj-root) asks the server for the URL the browser now shows.

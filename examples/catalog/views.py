@@ -27,7 +27,8 @@ class ProductListView(AppLiveView):
         # links, reloads and the back button show the same list.
         self.query = params.get("q", "")
         self.category = params.get("category", "")
-        self.sort = params.get("sort", "name")
+        sort = params.get("sort", "name")
+        self.sort = sort if sort.lstrip("-") in ("name", "price", "stock") else "name"
         self._refresh()
 
     def _patch_url(self, **changes):

@@ -73,7 +73,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from djust import _rust, background, conf, origin, profiling
+from djust import _rust, background, conf, navigation, origin, profiling
 from djust import mount as socket_mount
 from djust.ratelimit import TokenBucket
 from djust.session import EventError, Session, one_line
@@ -309,11 +309,24 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             raise EventError("model update before mount", "bad_request")
         return self.session.model(content.get("field"), content.get("value"))
 
+    def describe(self, content: dict[str, Any]) -> tuple[str, str]:
+        """For a log line: what the message was (``event 'inc'``, ``mount '/cart/'``)
+        and the LiveView it concerns (for a mount, what its URL serves)."""
+        kind = content.get("type")
+        if kind in ("mount", "navigate"):
+            url = content.get("url")
+            view = "-"
+            if isinstance(url, str) and url.startswith("/") and len(url) <= socket_mount.MAX_URL_LENGTH:
+                target = navigation.resolve_live(url.partition("?")[0])
+                view = target.view_class.__name__ if target is not None else "no LiveView"
+            return f"{kind} {one_line(repr(url), 100)}", view
+        view = type(self.session.view).__name__ if self.session is not None else "-"
+        return f"{kind} {one_line(repr(content.get('name') or content.get('field') or ''), 60)}", view
+
     def error(self, exc: Exception, content: dict[str, Any]) -> dict[str, Any]:
         """The ``error`` reply for a failed message, and its one log line (with the
         traceback only in DEBUG)."""
-        view = type(self.session.view).__name__ if self.session is not None else "-"
-        what = f"{content.get('type')} {one_line(repr(content.get('name') or content.get('field') or ''), 60)}"
+        what, view = self.describe(content)
         if isinstance(exc, (EventError, socket_mount.MountError)):
             code = exc.code
             message = str(exc)

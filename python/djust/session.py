@@ -230,12 +230,16 @@ class Session:
         """Set the URL to ``url`` and run ``handle_params``, again while it patches
         (at most :data:`MAX_PATCHES` times): the final ``(url, replace)``, or the
         ``navigate``/``redirect`` reply when it calls ``live_redirect``."""
+        before = self.url
         for _ in range(MAX_PATCHES):
             self.view.__dict__["_djust_url"] = url
             uri = self.view.request.build_absolute_uri(url)
             try:
                 self.view.handle_params(navigation.params(target.kwargs, url.partition("?")[2]), uri)
             except BaseException:
+                # The browser stays on the URL it had: so does the view.
+                self.view.__dict__["_djust_url"] = before
+                self.view.__dict__.pop("_djust_nav", None)
                 self.discard_requests()
                 raise
             nav = self.view.__dict__.pop("_djust_nav", None)

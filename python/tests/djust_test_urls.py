@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from djust_test_components import Shop
 from djust_test_views import (
+    BrokenMount,
     Counter,
     LiveA,
     LiveB,
@@ -52,6 +53,7 @@ urlpatterns = [
     path("tags/<slug:slug>/", view, name="tag"),
     path("counter/", Counter.as_view(), name="counter"),
     path("worker/", Worker.as_view(), name="worker"),
+    path("broken/", BrokenMount.as_view(), name="broken"),
     path("paged/", Paged.as_view(), name="paged"),
     path("paged/<int:pk>/", Paged.as_view(), name="paged-item"),
     live_session("live/", [path("a/", LiveA.as_view()), path("b/", LiveB.as_view())]),

@@ -293,3 +293,10 @@ class LiveA(Paged):
 
 class LiveB(Paged):
     pass
+
+
+class BrokenMount(Counter):
+    """``mount`` raises: a failed mount."""
+
+    def mount(self, request, **kwargs):
+        raise RuntimeError("the mount broke")

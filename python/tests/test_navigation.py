@@ -152,3 +152,14 @@ def test_over_the_socket_navigation_patches_navigates_and_mounts_with_the_issued
 
     with override_settings(DJUST={"MOUNT_RATE_LIMIT": {"rate": 0.01, "burst": 1}}):
         asyncio.run(run())
+
+
+def test_a_failing_handle_params_leaves_the_url_as_it_was() -> None:
+    """Regression: the URL was set before ``handle_params`` ran, so a patch that failed
+    left the view on a URL the browser never showed (every later patch built on it)."""
+    client = LiveViewTestClient(Paged, path="/paged/?page=2")
+    with pytest.raises(ValueError):
+        client.navigate("/paged/?page=not-a-number")
+    assert client.url == "/paged/?page=2"
+    reply = client.event("next_page")
+    assert reply["url"] == "/paged/?page=3"

@@ -276,6 +276,30 @@ test("catalog: filters live-patch the URL; dj-navigate and back/forward move bet
   await page.close();
 });
 
+test("with DEBUG a handler's exception opens the error overlay; Escape closes it (issue 21)", async () => {
+  const { page, traffic } = await openLive("/catalog/1/");
+  // A quantity that is not a number: the example's set_quantity raises ValueError.
+  await page.evaluate(() => window.djust.views[0].pushEvent("set_quantity", { value: "abc" }));
+  const overlay = page.locator("#djust-error-overlay");
+  await overlay.waitFor({ timeout: 10_000 });
+  const text = await overlay.textContent();
+  assert.match(text, /djust: server_error/);
+  assert.match(text, /event "set_quantity" \{"value":"abc"\}/);
+  assert.match(text, /Traceback \(most recent call last\)/);
+  assert.match(text, /ValueError: invalid literal for int\(\)/);
+  await page.keyboard.press("Escape");
+  await overlay.waitFor({ state: "detached" });
+  // The page and the socket carry on.
+  await page.locator('input[type="number"]').fill("3");
+  await page.locator('input[type="number"]').dispatchEvent("change");
+  await page.waitForFunction(() => window.djust.views[0].pending.size === 0);
+  assert.equal(await page.locator('input[type="number"]').inputValue(), "3");
+  assert.ok(patches(traffic).length >= 1);
+  assert.equal(traffic.sockets.length, 1);
+  assert.equal(traffic.sockets[0].isClosed(), false);
+  await page.close();
+});
+
 test("signup: a validated form shows errors as you type and on submit, then redirects", async () => {
   const { page, traffic } = await openLive("/accounts/signup/");
   await page.getByRole("button", { name: "Sign up" }).click();
