@@ -7,10 +7,12 @@
 // on the root (`dj-session`); the reply's HTML (with `dj-id`s) replaces the root. A
 // `stale` refusal (an old or foreign token) reloads the page once for a fresh one. Directives, on any element inside the root:
 //   dj-click, dj-input, dj-change, dj-submit, dj-keydown[.key], dj-keyup[.key] = handler
-//   dj-model[.lazy] = state attribute bound to the field's value
+//   dj-model[.lazy][.trim][.debounce-N] = state attribute bound to the field's value
 //   dj-debounce / dj-throttle = milliseconds ("blur" debounces until the field loses focus)
 //   dj-confirm = question asked before the event is sent
-//   dj-loading.disable / .class="c" / .show / .hide = while this element's event is in
+//   dj-optimistic = a change applied at once and undone when the reply comes (optimistic.js)
+//   dj-transition = classes when a patch inserts or removes the element (transitions.js)
+//   dj-loading.disable / .class="c" / .show / .hide (.remove) = while this element's event is in
 //   flight (or, with dj-loading-for="handler", any event for that handler)
 // Params: `value` (the field's value, a button's value) and the element's `data-*`
 // attributes (data-item-id → item_id; `data-n:int`, `:float`, `:bool`, `:json` convert).
@@ -32,6 +34,8 @@
 import { applyPatches, PatchError } from "./patch.js";
 import { Hooks } from "./hooks.js";
 import { listenForEscape, showOverlay } from "./overlay.js";
+import { applyOptimistic } from "./optimistic.js";
+import { entered, leaving } from "./transitions.js";
 
 const EVENTS = ["click", "input", "change", "submit", "keydown", "keyup", "focusout"];
 const RETRY_MS = [100, 500, 1000, 2000, 5000];
@@ -76,15 +80,19 @@ function fieldValue(el) {
   return "value" in el ? el.value : el.getAttribute("value");
 }
 
-/** The state attribute `el` binds with dj-model, if `type` is the event that updates it:
- * `input` for text fields, `change` for checkboxes, radios, selects and `dj-model.lazy`. */
+/** `el`'s dj-model binding, if `type` is the event that updates it (`input` for text
+ * fields; `change` for checkboxes, radios, selects and `.lazy`): `{field, trim,
+ * debounce}` from `dj-model[.lazy][.trim][.debounce-N]="field"`. */
 function modelField(el, type) {
-  const lazy = el.getAttribute("dj-model.lazy");
-  if (lazy) return type === "change" ? lazy : null;
-  const field = el.getAttribute("dj-model");
-  if (!field) return null;
-  const onChange = el.type === "checkbox" || el.type === "radio" || el.tagName === "SELECT";
-  return type === (onChange ? "change" : "input") ? field : null;
+  for (const { name, value } of el.attributes) {
+    if (name !== "dj-model" && !name.startsWith("dj-model.")) continue;
+    const mods = name.split(".").slice(1);
+    const debounce = mods.find((m) => m.startsWith("debounce-"));
+    const onChange = mods.includes("lazy") || el.type === "checkbox" || el.type === "radio" || el.tagName === "SELECT";
+    if (!value || type !== (onChange ? "change" : "input")) return null;
+    return { field: value, trim: mods.includes("trim"), debounce: debounce && debounce.slice(9) };
+  }
+  return null;
 }
 
 /** The directive attributes of `el` for `kind` (e.g. "dj-keydown", "dj-keydown.enter"). */
@@ -204,12 +212,15 @@ export class LiveView {
       else done.undo();
     }
     if (msg.done) this.release(msg.done);
-    this.apply(msg, pop === true, done && done.message);
+    // An optimistic change is undone first: the reply's patches start from what the
+    // server rendered, and bring its decision.
+    if (done && done.rollback) done.rollback();
+    this.apply(msg, pop === true, done && done.message, done && done.el);
     if (msg.events && (msg.type === "mounted" || msg.type === "patch")) this.dispatch(msg.events);
     if (done) done.resolve(msg);
   }
 
-  apply(msg, pop, sent) {
+  apply(msg, pop, sent, trigger) {
     if (msg.type === "mounted") {
       this.mounting = false;
       const tpl = this.root.ownerDocument.createElement("template");
@@ -241,7 +252,10 @@ export class LiveView {
       if (msg.v !== this.version + 1) return this.mount();
       const touched = this.hooks.beforePatch(msg.patches);
       try {
-        applyPatches(this.root, { v: msg.pv, patches: msg.patches });
+        // The fields of the event's own element take the server's value even when
+        // focused (a handler that resets the state bound to them clears them).
+        const unlocked = new Set(trigger ? [trigger, ...(trigger.tagName === "FORM" ? trigger.elements : [])] : []);
+        applyPatches(this.root, { v: msg.pv, patches: msg.patches }, { unlocked, onInsert: entered, onRemove: leaving });
         this.version = msg.v;
         this.hooks.afterPatch(touched);
         if (msg.url && !pop) this.history(msg.url, msg.replace);
@@ -276,9 +290,10 @@ export class LiveView {
   send(message, el) {
     message.ref = ++this.ref;
     const undo = this.loading(el, message.name);
+    const rollback = applyOptimistic(el);
     let resolve;
     const reply = new Promise((r) => (resolve = r));
-    this.pending.set(message.ref, { undo, resolve, message });
+    this.pending.set(message.ref, { undo, resolve, message, rollback, el });
     this.root.setAttribute("aria-busy", "true");
     const text = JSON.stringify(message);
     if (this.ws && this.ws.readyState === 1 && !this.mounting) this.ws.send(text);
@@ -309,7 +324,8 @@ export class LiveView {
     this.release([...this.tasks.keys()]);
     const pending = [...this.pending.values()];
     this.pending.clear();
-    for (const { undo, resolve } of pending) {
+    for (const { undo, resolve, rollback } of pending) {
+      if (rollback) rollback();
       undo();
       resolve({ type: "error", code: "disconnected", message: "the connection closed" });
     }
@@ -393,7 +409,7 @@ export class LiveView {
         t.hidden = false;
         undo.push(() => (t.hidden = was));
       }
-      if (t.hasAttribute("dj-loading.hide")) {
+      if (t.hasAttribute("dj-loading.hide") || t.hasAttribute("dj-loading.remove")) {
         const was = t.hidden;
         t.hidden = true;
         undo.push(() => (t.hidden = was));
@@ -426,8 +442,14 @@ export class LiveView {
         return;
       }
       if (el === e.target) {
-        const field = modelField(el, type);
-        if (field) this.schedule(el, "model", () => ({ type: "model", field, value: fieldValue(el) }));
+        const bind = modelField(el, type);
+        if (bind) {
+          const value = () => {
+            const v = fieldValue(el);
+            return bind.trim && typeof v === "string" ? v.trim() : v;
+          };
+          this.schedule(el, "model", () => ({ type: "model", field: bind.field, value: value() }), undefined, bind.debounce);
+        }
       }
       const key = type === "keydown" || type === "keyup" ? e.key : undefined;
       const name = directive(el, `dj-${type}`, key);
@@ -456,13 +478,13 @@ export class LiveView {
     return params;
   }
 
-  /** Send now, or after dj-debounce, or at most once per dj-throttle. */
-  schedule(el, kind, build, name) {
+  /** Send now, or after dj-debounce (any event type), or at most once per dj-throttle. */
+  schedule(el, kind, build, name, debounceFor) {
     const defaults = (name && this.handlers[name]) || {};
-    const debounce = el.getAttribute("dj-debounce") ?? defaults.debounce;
+    const debounce = debounceFor ?? el.getAttribute("dj-debounce") ?? defaults.debounce;
     const throttle = el.getAttribute("dj-throttle") ?? defaults.throttle;
     const fire = () => this.send(build(), el);
-    if (debounce !== undefined && debounce !== null && kind !== "click" && kind !== "submit") {
+    if (debounce !== undefined && debounce !== null) {
       const slot = `${kind}`;
       const prev = this.timers.get(el);
       if (prev && prev.slot === slot) clearTimeout(prev.id);

@@ -39,7 +39,8 @@ function keepsSpace(parent) {
 function isSignificant(node, keep) {
   switch (node.nodeType) {
     case 1:
-      return true;
+      // An element on its way out (a leave transition) is no longer the server's.
+      return !node.hasAttribute("dj-leaving");
     case 3:
       return keep || !BLANK.test(node.data);
     case 8: {
@@ -65,9 +66,15 @@ function isFormField(el) {
   return el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT";
 }
 
-function setAttr(el, name, value, doc) {
+/** Whether the live value of `el` may be set: not while the user types in it, unless
+ * the reply is to that field's own event (`unlocked`). */
+function writable(el, doc, unlocked) {
+  return doc.activeElement !== el || unlocked.has(el);
+}
+
+function setAttr(el, name, value, doc, unlocked) {
   el.setAttribute(name, value);
-  if (name === "value" && isFormField(el) && doc.activeElement !== el) {
+  if (name === "value" && isFormField(el) && writable(el, doc, unlocked)) {
     el.value = value;
   } else if (name === "checked" && el.tagName === "INPUT") {
     el.checked = true;
@@ -76,9 +83,9 @@ function setAttr(el, name, value, doc) {
   }
 }
 
-function removeAttr(el, name, doc) {
+function removeAttr(el, name, doc, unlocked) {
   el.removeAttribute(name);
-  if (name === "value" && isFormField(el) && doc.activeElement !== el) {
+  if (name === "value" && isFormField(el) && writable(el, doc, unlocked)) {
     el.value = "";
   } else if (name === "checked" && el.tagName === "INPUT") {
     el.checked = false;
@@ -130,11 +137,17 @@ function keepingFocus(doc, fn) {
  *
  * @param {Element} root the element whose subtree the patches address
  * @param {{v: number, patches: Array<object>}} message the decoded JSON message
+ * @param {{unlocked?: Set<Element>, onInsert?: (node: Node) => void,
+ *   onRemove?: (node: Node) => boolean}} [options] `unlocked`: form fields whose value
+ *   is set even when focused (the reply to their own event); `onInsert` sees each
+ *   inserted node; `onRemove` may take a removal over (return true: the node is marked
+ *   `dj-leaving`, no longer counted, and removed by the caller later)
  * @returns {number} the number of ops applied
  * @throws {PatchError} on a version mismatch or an op that does not fit the DOM;
  *   the ops before it stay applied
  */
-export function applyPatches(root, message) {
+export function applyPatches(root, message, options = {}) {
+  const unlocked = options.unlocked || new Set();
   if (!message || message.v !== PROTOCOL_VERSION) {
     throw new PatchError(-1, `unsupported protocol version ${message && message.v}`);
   }
@@ -160,8 +173,8 @@ export function applyPatches(root, message) {
     switch (p.op) {
       case "attrs": {
         const el = byId(p.t, n);
-        for (const name of p.remove || []) removeAttr(el, name, doc);
-        for (const [name, value] of p.set || []) setAttr(el, name, value, doc);
+        for (const name of p.remove || []) removeAttr(el, name, doc, unlocked);
+        for (const [name, value] of p.set || []) setAttr(el, name, value, doc, unlocked);
         break;
       }
       case "text": {
@@ -171,14 +184,15 @@ export function applyPatches(root, message) {
           throw new PatchError(n, `child ${p.i} of dj-id ${p.p} is not text`);
         }
         child.data = p.text;
-        if (parent.tagName === "TEXTAREA" && doc.activeElement !== parent) parent.value = p.text;
+        if (parent.tagName === "TEXTAREA" && writable(parent, doc, unlocked)) parent.value = p.text;
         break;
       }
       case "remove": {
         const parent = byId(p.p, n);
         const child = significantChildren(parent)[p.i];
         if (!child) throw new PatchError(n, `remove ${p.i}: no such child of dj-id ${p.p}`);
-        child.remove();
+        if (options.onRemove && child.nodeType === 1 && options.onRemove(child)) child.setAttribute("dj-leaving", "");
+        else child.remove();
         break;
       }
       case "insert": {
@@ -189,6 +203,7 @@ export function applyPatches(root, message) {
         if (!node) throw new PatchError(n, "insert of empty html");
         parent.insertBefore(node, kids[p.i] || null);
         remember(node);
+        if (options.onInsert) options.onInsert(node);
         break;
       }
       case "move": {

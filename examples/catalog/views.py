@@ -76,6 +76,7 @@ class ProductDetailView(AppLiveView):
         }
         self.quantity = 1
         self.delivery = ""
+        self.saved = product.pk in request.session.get("saved", [])
 
     @event_handler
     @background
@@ -86,6 +87,18 @@ class ProductDetailView(AppLiveView):
         time.sleep(settings.CARRIER_QUOTE_SECONDS)
         stock = Product.objects.filter(pk=self.product["id"]).values_list("stock", flat=True).first()
         self.delivery = "Ships in 2 days" if stock else "Ships in 2 weeks (made to order)"
+
+    @event_handler
+    def toggle_saved(self, **kwargs):
+        """Keep the product for later; the heart flips at once in the browser
+        (dj-optimistic) and flips back if the shop refuses."""
+        if not self.request.user.is_authenticated:
+            self.notify("Sign in to save products for later.")
+            return
+        saved = set(self.request.session.get("saved", []))
+        saved.symmetric_difference_update({self.product["id"]})
+        self.request.session["saved"] = sorted(saved)
+        self.saved = self.product["id"] in saved
 
     @event_handler
     def set_quantity(self, value=1, **kwargs):

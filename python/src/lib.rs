@@ -441,8 +441,8 @@ impl LiveViewRenderer {
         Ok((html, patches, self.version))
     }
 
-    /// The state attributes the last render binds with `dj-model` / `dj-model.lazy`
-    /// (sorted, unique): the allow-list for the client's model updates, so a client
+    /// The state attributes the last render binds with `dj-model` or `dj-model.<modifiers>`
+    /// (`.lazy`, `.trim`, `.debounce-N`; sorted, unique): the allow-list for the client's model updates, so a client
     /// can only set what the page it was sent shows as a bound field. Source: runtime
     /// spec §1.3 (`dj_model_fields`), taken from the rendered VDOM rather than the
     /// template source so fields in `{% include %}`d templates count and fields in
@@ -455,7 +455,7 @@ impl LiveViewRenderer {
             .range(tree.root())
             .filter(|&i| matches!(tree.kind(i), djust_runtime::vdom::tree::Kind::Element(_)))
             .flat_map(|i| tree.attrs(i))
-            .filter(|(name, _)| *name == "dj-model" || *name == "dj-model.lazy")
+            .filter(|(name, _)| *name == "dj-model" || name.starts_with("dj-model."))
             .map(|(_, value)| value.to_owned())
             .collect();
         fields.sort_unstable();

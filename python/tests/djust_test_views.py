@@ -300,3 +300,9 @@ class BrokenMount(Counter):
 
     def mount(self, request, **kwargs):
         raise RuntimeError("the mount broke")
+
+
+class Modified(Counter):
+    """``dj-model`` with modifiers binds its field too."""
+
+    template_name = "modified_view.html"

@@ -75,3 +75,17 @@ def test_a_failing_assertion_fails() -> None:
         client.assert_not_patched()
     with pytest.raises(AssertionError, match="expected an error"):
         client.assert_error()
+
+
+def test_dj_model_with_modifiers_binds_its_field() -> None:
+    """``dj-model.trim.debounce-300`` (issue 21) is a binding: the server accepts its
+    field (regression: only ``dj-model`` and ``dj-model.lazy`` were allowed)."""
+    from djust_test_views import Modified
+
+    client = LiveViewTestClient(Modified)
+    client.model("title", "Trimmed")
+    client.assert_patched(text="Trimmed")
+    client.model("secret_when_big", "x")
+    assert client.reply["type"] == "patch"
+    client.model("count", "3")
+    client.assert_error("invalid")

@@ -300,6 +300,41 @@ test("with DEBUG a handler's exception opens the error overlay; Escape closes it
   await page.close();
 });
 
+test("product: dj-optimistic flips the save button at once and rolls back when the shop refuses; the flash fades in and out (issue 21)", async () => {
+  const { page, traffic } = await openLive("/catalog/2/");
+  const save = page.getByRole("button", { name: "Save for later" });
+  assert.equal(await save.getAttribute("aria-pressed"), "false");
+  // Record the button's attribute from the click until the reply is applied.
+  await page.evaluate(() => {
+    window.pressed = [];
+    const b = document.querySelector(".save");
+    new MutationObserver(() => window.pressed.push(b.getAttribute("aria-pressed"))).observe(b, { attributes: true });
+  });
+  await save.click();
+  await page.waitForFunction(() => window.djust.views[0].pending.size === 0);
+  // Flipped at once, then back: an anonymous visitor may not save (the server's reply).
+  const seen = await page.evaluate(() => window.pressed);
+  assert.equal(seen[0], "true", `optimistic first: ${seen}`);
+  assert.equal(seen.at(-1), "false");
+  assert.equal(await save.getAttribute("aria-pressed"), "false");
+  // The refusal is a flash message, inserted by the patch with the fade preset.
+  const flash = page.locator(".flash");
+  await flash.waitFor();
+  assert.match(await flash.textContent(), /Sign in to save products for later/);
+  assert.ok(await page.evaluate(() => document.getElementById("djust-transitions") !== null));
+  // Dismissed: it leaves with fade-leave-to, then the element goes.
+  await page.getByRole("button", { name: "Dismiss" }).click();
+  await page.waitForFunction(() => {
+    const f = document.querySelector(".flash");
+    return f && f.hasAttribute("dj-leaving") && f.classList.contains("fade-leave-to");
+  });
+  await flash.waitFor({ state: "detached" });
+  const ops = patches(traffic).flatMap((m) => m.patches.map((p) => p.op));
+  assert.ok(ops.includes("insert") && ops.includes("remove"), `${ops}`);
+  assertStillConnected(traffic);
+  await page.close();
+});
+
 test("signup: a validated form shows errors as you type and on submit, then redirects", async () => {
   const { page, traffic } = await openLive("/accounts/signup/");
   await page.getByRole("button", { name: "Sign up" }).click();
