@@ -15,7 +15,8 @@ use serde::Serialize;
 pub struct Directive {
     /// The attribute name (`dj-click`).
     pub name: &'static str,
-    /// `event`, `binding`, `modifier`, `structure` or `loading`.
+    /// `event`, `binding`, `modifier`, `structure`, `loading`, `navigation`, `client`
+    /// (hooks) or `animation`.
     pub category: &'static str,
     /// What its value is (`handler name`, `milliseconds`, …).
     pub value: &'static str,
@@ -123,15 +124,15 @@ pub static DIRECTIVES: &[Directive] = &[
         name: "dj-model",
         category: "binding",
         value: "public state attribute",
-        description: "Binds a field to a public attribute of the view: the server sets it on input (on change for checkboxes, radios and selects; always on change with .lazy). Only fields bound in the page's last render are accepted.",
-        modifiers: &["lazy"],
+        description: "Binds a field to a public attribute of the view: the server sets it on input (on change for checkboxes, radios and selects; always on change with .lazy). .trim sends the value without leading and trailing spaces, .debounce-N waits N milliseconds without typing; modifiers combine (dj-model.trim.debounce-300). Only fields bound in the page's last render are accepted.",
+        modifiers: &["lazy", "trim", "debounce-N"],
         example: "<input dj-model=\"title\" value=\"{{ title }}\">",
     },
     Directive {
         name: "dj-debounce",
         category: "modifier",
         value: "milliseconds, or blur",
-        description: "Sends the element's event once the time passes without another (the last value); blur waits until the field loses focus. Overrides the handler's @debounce.",
+        description: "Sends the element's event once the time passes without another (the last value), for any event type, clicks and submits included; blur waits until the field loses focus. Overrides the handler's @debounce.",
         modifiers: &[],
         example: "<input dj-input=\"search\" dj-debounce=\"250\">",
     },
@@ -155,8 +156,8 @@ pub static DIRECTIVES: &[Directive] = &[
         name: "dj-loading",
         category: "loading",
         value: "none, or a class list for .class",
-        description: "While this element's event is in flight: .disable disables it, .class adds classes, .show unhides it, .hide hides it; undone when the reply arrives.",
-        modifiers: &["disable", "class", "show", "hide"],
+        description: "While this element's event is in flight (and the background work it started, if any): .disable disables it, .class adds classes, .show unhides it, .hide (or .remove) hides it; undone when the reply arrives.",
+        modifiers: &["disable", "class", "show", "hide", "remove"],
         example: "<button type=\"submit\" dj-loading.disable dj-loading.class=\"busy\">Save</button>",
     },
     Directive {
@@ -182,6 +183,94 @@ pub static DIRECTIVES: &[Directive] = &[
         description: "dj-update=\"ignore\": the server never patches this element's children, so client-side widgets keep their DOM.",
         modifiers: &[],
         example: "<div id=\"map\" dj-update=\"ignore\"></div>",
+    },
+    Directive {
+        name: "dj-patch",
+        category: "navigation",
+        value: "none (on a link with href)",
+        description: "A link that changes the URL of the same LiveView without a page load or a mount: the server runs handle_params with the new URL and patches the page; the URL goes into the browser's history (back/forward work the same way).",
+        modifiers: &[],
+        example: "<a href=\"?page={{ page|add:1 }}\" dj-patch>Next</a>",
+    },
+    Directive {
+        name: "dj-navigate",
+        category: "navigation",
+        value: "none (on a link with href)",
+        description: "A link to another LiveView of the same live_session: it is mounted over the same WebSocket in place of the current one, without a page load (other URLs load as pages).",
+        modifiers: &[],
+        example: "<a href=\"{% url 'catalog:detail' product.id %}\" dj-navigate>{{ product.name }}</a>",
+    },
+    Directive {
+        name: "dj-hook",
+        category: "client",
+        value: "a hook name registered in window.DjustHooks or window.djust.hooks",
+        description: "Attaches JavaScript to the element: mounted, beforeUpdate, updated, destroyed, disconnected and reconnected callbacks with this.el, this.pushEvent(name, payload) and this.handleEvent(name, callback) (push_event from the server). Give the element an id.",
+        modifiers: &[],
+        example: "<canvas id=\"sales\" dj-hook=\"Chart\" data-values=\"{{ values_json }}\"></canvas>",
+    },
+    Directive {
+        name: "dj-optimistic",
+        category: "modifier",
+        value: "class:NAME, ATTR:VALUE or ATTR:!ATTR, comma-separated",
+        description: "Changes the element at once when its event is sent (toggle a class, set an attribute, flip true/false); undone when the reply comes, before its patches, so the page ends as the server rendered it (rolled back on an error).",
+        modifiers: &[],
+        example: "<button dj-click=\"like\" aria-pressed=\"false\" dj-optimistic=\"aria-pressed:!aria-pressed\">♥</button>",
+    },
+    Directive {
+        name: "dj-transition",
+        category: "animation",
+        value: "a transition name: fade, slide-up, slide-down, scale, or the page's own",
+        description: "CSS classes when a patch inserts the element (NAME-enter-from then NAME-enter-to) or removes it (NAME-leave-from then NAME-leave-to; removed when the transition ends). The four presets bring their CSS.",
+        modifiers: &[],
+        example: "<div class=\"flash\" dj-transition=\"fade\">{{ flash }}</div>",
+    },
+    Directive {
+        name: "dj-transition-enter",
+        category: "animation",
+        value: "classes",
+        description: "Explicit enter classes, applied when a patch inserts the element; dj-transition-enter-to are applied on the next frame.",
+        modifiers: &[],
+        example: "<li dj-transition-enter=\"opacity-0\" dj-transition-enter-to=\"opacity-100 transition\">",
+    },
+    Directive {
+        name: "dj-transition-enter-to",
+        category: "animation",
+        value: "classes",
+        description: "The classes an entering element moves to (the CSS transition runs between the two).",
+        modifiers: &[],
+        example: "<li dj-transition-enter=\"opacity-0\" dj-transition-enter-to=\"opacity-100 transition\">",
+    },
+    Directive {
+        name: "dj-transition-leave",
+        category: "animation",
+        value: "classes",
+        description: "Explicit leave classes, applied when a patch removes the element, which stays until its transition ends.",
+        modifiers: &[],
+        example: "<li dj-transition-leave=\"opacity-100\" dj-transition-leave-to=\"opacity-0 transition\">",
+    },
+    Directive {
+        name: "dj-transition-leave-to",
+        category: "animation",
+        value: "classes",
+        description: "The classes a leaving element moves to before it is removed.",
+        modifiers: &[],
+        example: "<li dj-transition-leave=\"opacity-100\" dj-transition-leave-to=\"opacity-0 transition\">",
+    },
+    Directive {
+        name: "dj-transition-duration",
+        category: "animation",
+        value: "milliseconds (default 400)",
+        description: "How long to wait for a transition that never reports its end.",
+        modifiers: &[],
+        example: "<li dj-transition=\"fade\" dj-transition-duration=\"200\">",
+    },
+    Directive {
+        name: "dj-stream",
+        category: "structure",
+        value: "a stream name",
+        description: "The container an async handler streams into (stream_to, stream_insert, stream_text, stream_delete); what it adds are the browser's, untouched by patches.",
+        modifiers: &[],
+        example: "<span dj-stream=\"answer\"></span>",
     },
     Directive {
         name: "dj-socket",
@@ -216,6 +305,13 @@ pub static DECORATORS: &[Decorator] = &[
         description: "The client sends at most one event per `interval` seconds for this handler, the last one when the interval ends. A dj-throttle attribute overrides it.",
         example: "@event_handler\n@throttle(interval=0.5)\ndef scrolled(self, **kwargs):\n    self.page += 1",
     },
+    Decorator {
+        name: "background",
+        import: "from djust.decorators import background",
+        signature: "@background",
+        description: "Runs the whole handler as background work (start_async with the handler's name): the reply is sent at once and the element keeps its loading state until the work's patch arrives.",
+        example: "@event_handler\n@background\ndef generate(self, **kwargs):\n    self.report = build_report()",
+    },
 ];
 
 /// `djust.LiveView`'s lifecycle methods.
@@ -234,6 +330,66 @@ pub static LIFECYCLE: &[Member] = &[
         name: "check_permissions",
         signature: "def check_permissions(self, request) -> bool",
         description: "Whether the request may use the view, checked on the page load (403 otherwise) and on every WebSocket mount.",
+    },
+    Member {
+        name: "handle_params",
+        signature: "def handle_params(self, params, uri)",
+        description: "The URL's keyword arguments and query, after mount and after each live patch (live_patch, a dj-patch link, back/forward); Phoenix's handle_params.",
+    },
+    Member {
+        name: "live_patch",
+        signature: "def live_patch(self, params=None, path=None, replace=False)",
+        description: "From a handler: change the URL of this LiveView without a mount; handle_params runs and the browser's history gets the URL.",
+    },
+    Member {
+        name: "live_redirect",
+        signature: "def live_redirect(self, path, params=None, replace=False)",
+        description: "From a handler: go to the LiveView `path` serves, over the same socket when it is in this view's live_session, else by loading the page.",
+    },
+    Member {
+        name: "push_event",
+        signature: "def push_event(self, event, payload=None)",
+        description: "Send the browser an event with a JSON object after this message's patches: handleEvent callbacks and a djust:push_event DOM event receive it.",
+    },
+    Member {
+        name: "start_async",
+        signature: "def start_async(self, callback, *args, name=None, **kwargs)",
+        description: "Run callback in the background once the reply is sent; when it ends handle_async_result runs and the view re-renders.",
+    },
+    Member {
+        name: "cancel_async",
+        signature: "def cancel_async(self, name)",
+        description: "Cancel the background task `name`: handle_async_result gets asyncio.CancelledError.",
+    },
+    Member {
+        name: "handle_async_result",
+        signature: "def handle_async_result(self, name, result=None, error=None)",
+        description: "A background task ended with its result or its exception; by default errors are re-raised and results ignored.",
+    },
+    Member {
+        name: "stream_to",
+        signature: "async def stream_to(self, name, target=None)",
+        description: "In an async handler: start the stream `name` (its dj-stream container loses earlier items).",
+    },
+    Member {
+        name: "stream_insert",
+        signature: "async def stream_insert(self, name, html_or_item, at=\"append\", target=None)",
+        description: "In an async handler: add HTML (or an item rendered with stream_templates[name]) to the stream.",
+    },
+    Member {
+        name: "stream_text",
+        signature: "async def stream_text(self, name, text, target=None)",
+        description: "In an async handler: append text (never parsed as HTML) to the stream; the token-by-token case.",
+    },
+    Member {
+        name: "stream_delete",
+        signature: "async def stream_delete(self, name, selector_or_id, target=None)",
+        description: "In an async handler: remove the stream's items with that id or matching that selector.",
+    },
+    Member {
+        name: "push_state",
+        signature: "async def push_state(self)",
+        description: "In an async handler: render now and send the patch, before the handler returns.",
     },
     Member {
         name: "handle_info",

@@ -22,6 +22,8 @@
 // same socket; back/forward asks the server the same way. A `navigate` reply carries the
 // page token to mount with; a `patch` reply's `url` goes into the history; a link the
 // view's route map (`routes` of the mount) does not cover loads as a page.
+// Streams: `stream` messages (an async handler's stream_insert/stream_text/...) go to
+// `dj-stream` containers (src/streams.js).
 // Errors: a reply with a traceback (the server runs with DEBUG) opens an overlay in the
 // page (src/overlay.js).
 // Background work: a reply's `pending` task names keep its element's loading state until
@@ -36,6 +38,7 @@ import { Hooks } from "./hooks.js";
 import { listenForEscape, showOverlay } from "./overlay.js";
 import { applyOptimistic } from "./optimistic.js";
 import { entered, leaving } from "./transitions.js";
+import { applyStream } from "./streams.js";
 
 const EVENTS = ["click", "input", "change", "submit", "keydown", "keyup", "focusout"];
 const RETRY_MS = [100, 500, 1000, 2000, 5000];
@@ -265,6 +268,9 @@ export class LiveView {
         this.mount();
       }
       this.emit("patched", msg);
+    } else if (msg.type === "stream") {
+      applyStream(this.root, msg.ops);
+      this.emit("stream", msg);
     } else if (msg.type === "navigate") {
       // Another LiveView over this socket: its token, the URL, then its mount.
       this.session = msg.session;

@@ -39,8 +39,9 @@ function keepsSpace(parent) {
 function isSignificant(node, keep) {
   switch (node.nodeType) {
     case 1:
-      // An element on its way out (a leave transition) is no longer the server's.
-      return !node.hasAttribute("dj-leaving");
+      // An element on its way out (a leave transition) is no longer the server's, and
+      // a stream item (src/streams.js) never was.
+      return !node.hasAttribute("dj-leaving") && !node.hasAttribute("dj-stream-item");
     case 3:
       return keep || !BLANK.test(node.data);
     case 8: {

@@ -3,6 +3,7 @@ from djust.decorators import event_handler
 
 from core.mixins import AppLiveView
 
+from .assistant import stream_answer
 from .models import Message, Ticket
 
 
@@ -80,3 +81,29 @@ class LiveChatView(AppLiveView):
     @event_handler
     def set_typing(self, value="", **kwargs):
         self.typing = bool(value)
+
+
+class AssistantView(AppLiveView):
+    """The shop assistant: answers stream in token by token (an async handler)."""
+
+    template_name = "support/assistant.html"
+
+    def mount(self, request, **kwargs):
+        self.messages = []
+        self.answering = False
+
+    @event_handler
+    async def ask(self, question="", **kwargs):
+        question = question.strip()
+        if not question or self.answering:
+            return
+        self.messages.append({"author": "you", "body": question})
+        self.answering = True
+        await self.push_state()  # the question shows, and the empty answer bubble
+        await self.stream_to("answer")
+        answer = ""
+        async for token in stream_answer(question):
+            answer += token
+            await self.stream_text("answer", token)
+        self.messages.append({"author": "assistant", "body": answer.strip()})
+        self.answering = False  # the final render replaces the streamed bubble

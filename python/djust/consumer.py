@@ -45,6 +45,10 @@ against the event rate, not the mount rate); else with a ``redirect``. A handler
 ``live_patch``/``live_redirect`` produce the same replies. The ``mounted`` reply
 carries ``"routes"``, the route map of the view's ``live_session``.
 
+An ``async def`` handler runs on the event loop and may stream
+(:mod:`djust.streaming`): ``{"type": "stream", "ops": [...]}`` messages and
+``push_state`` patches go out while it runs, before its reply.
+
 A handler that calls ``self.redirect(...)`` is answered ``{"type": "redirect", "url":
 ...}`` instead, and the client loads that page.
 
@@ -63,6 +67,7 @@ is one line in the ``djust`` logger (the full traceback only with ``DEBUG``).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import secrets
@@ -188,7 +193,10 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             if handler == self.mount:
                 self.drop_tasks()
             try:
-                reply = await sync_to_async(handler)(content)
+                if inspect.iscoroutinefunction(handler):
+                    reply = await handler(content)
+                else:
+                    reply = await sync_to_async(handler)(content)
             except Exception as exc:  # noqa: BLE001 - every failure becomes a message
                 if span is not None:
                     span.error = type(exc).__name__
@@ -294,10 +302,20 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             profiling.sessions[self.profile_id] = self.session
         return self.session.mounted()
 
-    def event(self, content: dict[str, Any]) -> dict[str, Any]:
+    async def event(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:
             raise EventError("event before mount", "bad_request")
-        return self.session.event(content.get("name"), content.get("params"), content.get("component"))
+        session = self.session
+        target, method, params = session.handler_for(
+            content.get("name"), content.get("params"), content.get("component")
+        )
+        if session.is_async(target, method):
+            return await session.acall(target, method, params, self.send_message)
+        return await sync_to_async(session.call)(target, method, params)
+
+    async def send_message(self, message: dict[str, Any]) -> None:
+        """Send a message of the server's own (a stream, a mid-handler patch)."""
+        await self.send_reply(message, None, None)
 
     def navigate(self, content: dict[str, Any]) -> dict[str, Any]:
         if self.session is None:

@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from typing import Any, ClassVar
 
+from asgiref.sync import sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.views.generic import View
 
-from djust import _rust, background, components, navigation, profiling, state
+from djust import _rust, background, components, navigation, profiling, state, streaming
 from djust import mount as socket_mount
 from djust.decorators import handlers
 from djust.template import backend
@@ -46,6 +47,10 @@ class LiveView(View):
 
     #: The template, found by djust's template backend (``djust.template.backend``).
     template_name: str | None = None
+
+    #: Templates for ``stream_insert`` items that are not HTML, by stream name
+    #: (``{"messages": "chat/_message.html"}``; context ``item`` and ``view``).
+    stream_templates: ClassVar[dict[str, str]] = {}
 
     #: Only signed-in users may open the page or mount the view (upstream's
     #: ``login_required``); others are sent to ``LOGIN_URL``.
@@ -102,6 +107,53 @@ class LiveView(View):
         a non-empty string or ``payload`` is not a dict Django's JSON encoder can write.
         """
         self.__dict__.setdefault("_push_events", []).append(push_event_message(event, payload))
+
+    # -- streaming (async handlers; djust.streaming) -----------------------------------
+
+    async def stream_to(self, name: str, target: str | None = None) -> None:
+        """Start the stream ``name``: its container (``dj-stream="name"``, or the
+        element ``target`` selects) loses its earlier items and is marked
+        ``data-stream-active`` until the handler ends. :class:`djust.streaming.StreamError`
+        outside an ``async`` handler."""
+        await streaming.outbox_of(self).add(streaming.op("start", name, target))
+
+    async def stream_insert(self, name: str, html_or_item: Any, at: str = "append", target: str | None = None) -> None:
+        """Add an item to the stream ``name``, at its end (``at="append"``) or start
+        (``"prepend"``): ``html_or_item`` is HTML (a ``str``: escape what users wrote),
+        or an object rendered with ``stream_templates[name]``."""
+        if at not in ("append", "prepend"):
+            raise ValueError(f"stream_insert: at is 'append' or 'prepend', not {at!r}")
+        outbox = streaming.outbox_of(self)
+        if isinstance(html_or_item, str):
+            html = html_or_item
+        else:
+            template = self.stream_templates.get(name)
+            if template is None:
+                raise TypeError(
+                    f"stream_insert({name!r}): pass HTML, or name a template for the stream in stream_templates"
+                )
+            html = await sync_to_async(
+                lambda: backend().get_template(template).render({"item": html_or_item, "view": self})
+            )()
+        await outbox.add(streaming.op("insert", name, target, html=str(html), at=at))
+
+    async def stream_text(self, name: str, text: str, target: str | None = None) -> None:
+        """Append ``text`` (shown as text, never parsed as HTML) to the stream ``name``:
+        the token-by-token case. Consecutive texts are merged into one message."""
+        await streaming.outbox_of(self).add(streaming.op("text", name, target, text=str(text)))
+
+    async def stream_delete(self, name: str, selector_or_id: str, target: str | None = None) -> None:
+        """Remove the stream's items with the ``id`` ``selector_or_id`` (or that match
+        it as a CSS selector)."""
+        if not isinstance(selector_or_id, str) or not selector_or_id:
+            raise TypeError(f"stream_delete: an id or a CSS selector, not {selector_or_id!r}")
+        key = "id" if _PLAIN_ID.fullmatch(selector_or_id) else "selector"
+        await streaming.outbox_of(self).add(streaming.op("delete", name, target, **{key: selector_or_id}))
+
+    async def push_state(self) -> None:
+        """Render now and send the patch (after the stream operations queued before),
+        in the middle of an ``async`` handler."""
+        await streaming.outbox_of(self).push_state()
 
     def start_async(self, callback: Any, *args: Any, name: str | None = None, **kwargs: Any) -> None:
         """Run ``callback(*args, **kwargs)`` in the background once this message's
@@ -238,6 +290,8 @@ def take_push_events(view: Any) -> list[dict[str, Any]]:
     """The events ``view`` pushed since the last call (and forget them)."""
     return view.__dict__.pop("_push_events", None) or []
 
+
+_PLAIN_ID = re.compile(r"[A-Za-z][\w-]*")
 
 _DJ_VIEW_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[^<>]*?\sdj-view(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?[\s/>])")
 

@@ -8,10 +8,14 @@ LiveView through this class, so a test exercises what the socket runs.
 
 from __future__ import annotations
 
+import inspect
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from djust import _rust, background, components, navigation, profiling, state
+from asgiref.sync import sync_to_async
+
+from djust import _rust, background, components, navigation, profiling, state, streaming
 from djust import mount as socket_mount
 from djust.live_view import LiveView, take_push_events
 from djust.model_binding import BadValue, coerce
@@ -114,7 +118,14 @@ class Session:
         arguments, on the view or, when ``component`` is the id of one of its live
         components (an event from inside that component's root), on the component; the
         ``patch`` (or ``redirect``) reply. :class:`EventError` when there is no such
-        handler or component, or the message is malformed."""
+        handler or component, or the message is malformed. An ``async def`` handler
+        goes through :meth:`acall` instead (the transport checks :meth:`is_async`)."""
+        target, method, params = self.handler_for(name, params, component)
+        return self.call(target, method, params)
+
+    def handler_for(self, name: Any, params: Any, component: Any = None) -> tuple[Any, str, dict[str, Any]]:
+        """``(target, method name, params)`` for an event message, checked (see
+        :meth:`event`)."""
         params = params or {}
         if not isinstance(name, str) or not isinstance(params, dict):
             raise EventError("an event needs a name and an object of params", "bad_request")
@@ -128,6 +139,15 @@ class Session:
         method = type(target).event_handlers().get(name)
         if method is None:
             raise EventError(f"{type(target).__name__} has no event handler {one_line(repr(name), 80)}")
+        return target, method, params
+
+    @staticmethod
+    def is_async(target: Any, method: str) -> bool:
+        """Whether the handler is an ``async def`` (run on the event loop, may stream)."""
+        return inspect.iscoroutinefunction(getattr(target, method))
+
+    def call(self, target: Any, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Run a (plain) handler, then the ``patch`` reply."""
         span = profiling.current() if profiling.ENABLED else None
         started = profiling.now() if span is not None else 0
         try:
@@ -141,6 +161,25 @@ class Session:
             if span is not None:
                 profiling.add_part(span, "handler", started)
         return self.patch()
+
+    async def acall(
+        self, target: Any, method: str, params: dict[str, Any], send: Callable[[dict[str, Any]], Awaitable[None]]
+    ) -> dict[str, Any]:
+        """Run an ``async def`` handler on the event loop, its stream operations and
+        ``push_state`` patches sent through ``send`` as they come
+        (:mod:`djust.streaming`), then the ``patch`` reply (rendered in Django's sync
+        thread, as for a plain handler)."""
+        outbox = streaming.Outbox(send, lambda: sync_to_async(self.patch)())
+        self.view.__dict__["_djust_outbox"] = outbox
+        try:
+            await getattr(target, method)(**params)
+        except BaseException:
+            self.discard_requests()
+            raise
+        finally:
+            self.view.__dict__.pop("_djust_outbox", None)
+            await outbox.close()
+        return await sync_to_async(self.patch)()
 
     def model(self, field: Any, value: Any) -> dict[str, Any]:
         """Set the ``dj-model`` field ``field`` (one the last render binds) to

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.test import RequestFactory
@@ -84,6 +85,9 @@ class LiveViewTestClient:
         # Background tasks started and not yet run, in order: (name, request), the
         # request None for one cancelled before it ran.
         self._tasks: list[tuple[str, background.AsyncRequest | None]] = []
+        #: What the last ``async`` handler sent while it ran: ``stream`` messages and
+        #: ``push_state`` patches, in order.
+        self.streamed: list[dict[str, Any]] = []
         #: The last reply: ``mounted`` after construction, then each event's.
         self.reply: dict[str, Any] = self.session.mounted()
         self._start_tasks(self.reply)
@@ -92,8 +96,22 @@ class LiveViewTestClient:
 
     def event(self, name: str, **params: Any) -> dict[str, Any]:
         """Send the event ``name`` with ``params`` (as ``dj-click`` and friends do):
-        the reply (``patch``, ``redirect`` or ``error`` with a ``code``)."""
-        return self._send(lambda: self.session.event(name, params))
+        the reply (``patch``, ``redirect`` or ``error`` with a ``code``). An ``async
+        def`` handler runs to its end; what it streamed meanwhile is in ``streamed``."""
+        return self._send(lambda: self._event(name, params, None))
+
+    def _event(self, name: str, params: dict[str, Any], component: str | None) -> dict[str, Any]:
+        self.streamed = []
+        target, method, params = self.session.handler_for(name, params, component)
+        if not self.session.is_async(target, method):
+            return self.session.call(target, method, params)
+
+        async def record(message: dict[str, Any]) -> None:
+            self.streamed.append(message)
+
+        # async_to_sync: the renders (sync_to_async) run in this thread, with its
+        # database connection, as the test's own queries do.
+        return async_to_sync(self.session.acall)(target, method, params, record)
 
     def navigate(self, url: str, mode: str = "patch") -> dict[str, Any]:
         """Follow a ``dj-patch`` (``mode="patch"``, also back/forward) or ``dj-navigate``
@@ -110,7 +128,7 @@ class LiveViewTestClient:
     def component_event(self, component_id: str, name: str, **params: Any) -> dict[str, Any]:
         """Send the event ``name`` from inside the live component ``component_id`` (as
         a ``dj-click`` in its template does): its handler runs; the reply."""
-        return self._send(lambda: self.session.event(name, params, component_id))
+        return self._send(lambda: self._event(name, params, component_id))
 
     def live_component(self, component_id: str) -> Any:
         """The live component with id ``component_id`` (``KeyError`` if the last render

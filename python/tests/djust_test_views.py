@@ -2,6 +2,7 @@
 
 import threading
 from decimal import Decimal
+from typing import ClassVar
 
 from djust import LiveView
 from djust.decorators import background, debounce, event_handler, throttle
@@ -306,3 +307,46 @@ class Modified(Counter):
     """``dj-model`` with modifiers binds its field too."""
 
     template_name = "modified_view.html"
+
+
+class Streamer(Counter):
+    """``async`` handlers that stream (djust.streaming)."""
+
+    template_name = "streamer_view.html"
+    stream_templates: ClassVar[dict[str, str]] = {"items": "stream_item.html"}
+
+    def mount(self, request, **kwargs):
+        super().mount(request, **kwargs)
+        self.done = False
+
+    @event_handler
+    async def run(self, **kwargs):
+        await self.stream_to("log")
+        await self.stream_text("log", "Hel")
+        await self.stream_text("log", "lo <b>")
+        await self.stream_insert("items", "<li id='a'>a</li>")
+        await self.stream_insert("items", {"id": "b", "label": "B & co"}, at="prepend")
+        self.count = 5
+        await self.push_state()
+        await self.stream_delete("items", "a")
+        await self.stream_delete("items", "li.x")
+        self.done = True
+
+    @event_handler
+    async def fail_midway(self, **kwargs):
+        await self.stream_text("log", "partial")
+        raise RuntimeError("stream broke")
+
+    @event_handler
+    async def tokens(self, count="50", delay="0", **kwargs):
+        for i in range(int(count)):
+            if float(delay):
+                import asyncio
+
+                await asyncio.sleep(float(delay))
+            await self.stream_text("log", f"{i} ")
+        self.count = int(count)
+
+    @event_handler
+    async def bad_insert(self, **kwargs):
+        await self.stream_insert("log", {"no": "template"})

@@ -383,6 +383,36 @@ test("chat: the view's own messages show, not the context processor's (issue 16,
   await page.close();
 });
 
+test("assistant: an async handler streams its answer token by token, then the final render replaces it (issue 21)", async () => {
+  const { page, traffic } = await openLive("/support/assistant/");
+  // Watch the streamed bubble grow, as the user sees it.
+  await page.evaluate(() => {
+    window.grew = [];
+    new MutationObserver(() => {
+      const s = document.querySelector('[dj-stream="answer"]');
+      if (s) window.grew.push(s.textContent.length);
+    }).observe(document.querySelector("#assistant-log"), { childList: true, subtree: true, characterData: true });
+  });
+  await page.getByLabel("Question").fill("Do you ship to Norway?");
+  await page.getByRole("button", { name: "Ask" }).click();
+  // The question and the (empty, then growing) answer bubble show while it streams.
+  await page.waitForSelector('[dj-stream="answer"][data-stream-active]');
+  await page.waitForFunction(() => document.querySelectorAll("#assistant-log li.assistant").length === 1 && !document.querySelector(".streaming"));
+  const answer = await page.locator("#assistant-log li.assistant").textContent();
+  assert.match(answer, /We ship to most of Europe and North America\./);
+  const grew = await page.evaluate(() => window.grew);
+  assert.ok(new Set(grew).size >= 5, `the answer grew in steps: ${grew}`);
+  const streams = traffic.received.filter((m) => m.type === "stream");
+  const tokens = streams.flatMap((m) => m.ops).filter((op) => op.op === "text");
+  assert.ok(streams.length >= 3, `several stream messages: ${streams.length}`);
+  assert.ok(tokens.some((op) => op.text.split(" ").length > 2), "tokens of one frame are merged into one op");
+  const reply = traffic.received.findLast((m) => m.ref !== undefined);
+  assert.equal(reply.type, "patch");
+  assert.ok(traffic.received.indexOf(reply) > traffic.received.indexOf(streams.at(-1)), "the reply comes last");
+  assertStillConnected(traffic);
+  await page.close();
+});
+
 test("the page's socket carries the page's token; a page on another origin is refused", async () => {
   const { page, traffic } = await openLive("/counter/");
   const mount = traffic.sent.find((m) => m.type === "mount");
