@@ -17,6 +17,8 @@
 // Params: `value` (the field's value, a button's value) and the element's `data-*`
 // attributes (data-item-id → item_id; `data-n:int`, `:float`, `:bool`, `:json` convert).
 // The root carries `dj-connection="open|closed"` and `aria-busy` while events are pending.
+// A closed socket reconnects with exponential backoff (`backoff`); meanwhile `<html>` has
+// the class `dj-offline` and `[dj-offline]` elements are shown (hidden once open).
 // Navigation: `<a dj-patch href>` changes the URL of the same view (the server runs
 // handle_params), `<a dj-navigate href>` mounts the LiveView of another URL over the
 // same socket; back/forward asks the server the same way. A `navigate` reply carries the
@@ -41,7 +43,12 @@ import { entered, leaving } from "./transitions.js";
 import { applyStream } from "./streams.js";
 
 const EVENTS = ["click", "input", "change", "submit", "keydown", "keyup", "focusout"];
-const RETRY_MS = [100, 500, 1000, 2000, 5000];
+/** The wait before reconnect attempt `n` (0-based): exponential from 100 ms, at most
+ * 10 s, with ±20% jitter so a restarted server is not hit by every tab at once. */
+export function backoff(n, random = Math.random) {
+  const base = Math.min(10000, 100 * 2 ** n);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
 
 /** Convert `data-*` attributes to params: data-item-id="3" → {item_id: "3"}. */
 export function dataParams(el) {
@@ -157,7 +164,7 @@ export class LiveView {
       this.setConnection("closed");
       this.finishAll();
       if (this.closed) return;
-      const wait = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)];
+      const wait = backoff(this.retries++);
       setTimeout(() => this.connect(), wait);
     };
   }
@@ -195,6 +202,11 @@ export class LiveView {
 
   setConnection(state) {
     this.root.setAttribute("dj-connection", state);
+    // `dj-offline` elements anywhere on the page show while a view is disconnected.
+    const doc = this.root.ownerDocument;
+    const offline = state !== "open" || doc.querySelector('[dj-view][dj-connection="closed"]') !== null;
+    for (const el of doc.querySelectorAll("[dj-offline]")) el.hidden = !offline;
+    doc.documentElement.classList.toggle("dj-offline", offline);
     this.emit(state === "open" ? "connected" : "disconnected");
   }
 

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Window } from "happy-dom";
-import { start, dataParams } from "../src/client.js";
+import { start, dataParams, backoff } from "../src/client.js";
 
 /** A WebSocket double: records what the client sends; the test plays the server. */
 function socketClass() {
@@ -302,6 +302,37 @@ test("events before the socket opens wait for the mount; a closed socket reconne
   sockets[1].reply({ type: "mounted", html: COUNTER_IDS, v: 1 });
   assert.equal(view.root.getAttribute("dj-connection"), "open");
   view.close();
+});
+
+test("reconnects back off exponentially with jitter, up to 10 s; dj-offline shows while disconnected", async () => {
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoff(n, () => 0.5)),
+    [100, 200, 400, 800, 1600, 3200, 6400, 10000, 10000],
+  );
+  assert.equal(backoff(0, () => 0), 80);
+  assert.equal(backoff(20, () => 1), 12000);
+  const window = new Window({ url: "http://shop.test/counter/" });
+  window.document.body.innerHTML = `<p dj-offline hidden>Offline: reconnecting…</p>${COUNTER}`;
+  const { FakeSocket, sockets } = socketClass();
+  start(window.document, { WebSocket: FakeSocket });
+  const banner = window.document.querySelector("[dj-offline]");
+  const html = window.document.documentElement;
+  sockets[0].open();
+  sockets[0].reply({ type: "mounted", html: COUNTER_IDS, v: 1 });
+  assert.equal(banner.hidden, true);
+  sockets[0].close();
+  assert.equal(banner.hidden, false, "shown while the socket is down");
+  assert.equal(html.classList.contains("dj-offline"), true);
+  await sleep(150);
+  sockets[1].close(); // the server is still down: the next wait doubles
+  await sleep(100);
+  assert.equal(sockets.length, 2, "the second retry waits about 200 ms");
+  await sleep(200);
+  assert.equal(sockets.length, 3);
+  sockets[2].open();
+  sockets[2].reply({ type: "mounted", html: COUNTER_IDS, v: 1 });
+  assert.equal(banner.hidden, true, "hidden again once mounted");
+  assert.equal(html.classList.contains("dj-offline"), false);
 });
 
 test("events outside a LiveView root are ignored", () => {
