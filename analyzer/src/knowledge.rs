@@ -273,6 +273,14 @@ pub static DIRECTIVES: &[Directive] = &[
         example: "<span dj-stream=\"answer\"></span>",
     },
     Directive {
+        name: "dj-offline",
+        category: "structure",
+        value: "none (put hidden on it)",
+        description: "Shown while a LiveView of the page is disconnected (the client reconnects with backoff), hidden once it is mounted again; <html> also gets the class dj-offline meanwhile.",
+        modifiers: &[],
+        example: "<p dj-offline hidden role=\"status\">Connection lost: reconnecting…</p>",
+    },
+    Directive {
         name: "dj-socket",
         category: "structure",
         value: "a WebSocket path",

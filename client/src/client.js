@@ -115,21 +115,89 @@ function directive(el, kind, key) {
   return null;
 }
 
-/** One LiveView on the page and its socket. */
+/**
+ * One WebSocket and the LiveViews of the page that share it: messages go out with their
+ * view's `view_id` (none for the first) and replies come back to the view they name.
+ * Reconnects with `backoff`, mounting every view again.
+ */
+export class Connection {
+  /**
+   * @param {string} url the socket's URL
+   * @param {typeof WebSocket} WS the WebSocket class
+   */
+  constructor(url, WS) {
+    this.url = url;
+    this.WS = WS;
+    this.views = new Map(); // view_id → LiveView
+    this.retries = 0;
+    this.closed = false;
+    this.ws = null;
+  }
+
+  /** Add a view; the socket opens with the first one. */
+  add(view) {
+    this.views.set(view.id, view);
+    if (!this.ws) this.connect();
+    else if (this.open) view.mount();
+  }
+
+  get open() {
+    return !!this.ws && this.ws.readyState === 1;
+  }
+
+  connect() {
+    const ws = new this.WS(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.retries = 0;
+      for (const view of this.views.values()) view.mount();
+    };
+    ws.onmessage = (e) => {
+      const msg = JSON.parse(e.data);
+      const view = this.views.get(typeof msg.view_id === "string" ? msg.view_id : "") || this.views.values().next().value;
+      if (view) view.receive(msg);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      for (const view of this.views.values()) view.disconnected();
+      if (this.closed) return;
+      setTimeout(() => this.connect(), backoff(this.retries++));
+    };
+  }
+
+  send(text) {
+    this.ws.send(text);
+  }
+
+  /** Close the socket for good (no reconnect). */
+  close() {
+    this.closed = true;
+    if (this.ws) this.ws.close();
+  }
+}
+
+/** One LiveView on the page, over its page's shared socket (`Connection`). */
 export class LiveView {
   /**
    * @param {Element} root the element with `dj-view`
-   * @param {{url?: string, WebSocket?: typeof WebSocket}} [options]
+   * @param {{url?: string, WebSocket?: typeof WebSocket, id?: string,
+   *   connections?: Map<string, Connection>}} [options] `id`: the view's `view_id`
+   *   ("" for a page's first view); `connections`: the page's sockets by URL, shared
    */
   constructor(root, options = {}) {
     this.root = root;
+    this.id = options.id || "";
     // The root is replaced on mount; keep the page's token for every (re)mount.
     this.session = root.getAttribute("dj-session");
     const loc = root.ownerDocument.defaultView.location;
     this.url =
       options.url ||
       `${loc.protocol === "https:" ? "wss:" : "ws:"}//${loc.host}${root.getAttribute("dj-socket") || "/ws/djust/"}`;
-    this.WS = options.WebSocket || root.ownerDocument.defaultView.WebSocket;
+    const connections = options.connections || new Map();
+    if (!connections.has(this.url)) {
+      connections.set(this.url, new Connection(this.url, options.WebSocket || root.ownerDocument.defaultView.WebSocket));
+    }
+    this.conn = connections.get(this.url);
     this.ref = 0;
     this.pending = new Map(); // ref → {undo, resolve}
     this.tasks = new Map(); // background task name → loading undos waiting for it
@@ -141,32 +209,24 @@ export class LiveView {
     this.timers = new Map(); // element+event → debounce/throttle state
     this.handlers = {};
     this.version = 0;
-    this.retries = 0;
     this.queue = [];
-    this.closed = false;
-    this.connect();
+    this.conn.add(this);
   }
 
-  connect() {
-    const ws = new this.WS(this.url);
-    this.ws = ws;
-    ws.onopen = () => {
-      this.retries = 0;
-      this.mount();
-    };
-    ws.onmessage = (e) => this.receive(JSON.parse(e.data));
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      if (this.root.getAttribute("dj-connection") === "open") {
-        this.reconnecting = true;
-        this.hooks.each("disconnected");
-      }
-      this.setConnection("closed");
-      this.finishAll();
-      if (this.closed) return;
-      const wait = backoff(this.retries++);
-      setTimeout(() => this.connect(), wait);
-    };
+  /** The socket closed (it reconnects by itself). */
+  disconnected() {
+    if (this.root.getAttribute("dj-connection") === "open") {
+      this.reconnecting = true;
+      this.hooks.each("disconnected");
+    }
+    this.setConnection("closed");
+    this.finishAll();
+  }
+
+  /** Add this view's `view_id` to a message (the first view of a page has none). */
+  tag(message) {
+    if (this.id) message.view_id = this.id;
+    return message;
   }
 
   /** Reload the page for a fresh token, unless this tab did so in the last 10 s. */
@@ -181,23 +241,20 @@ export class LiveView {
       // Storage unavailable: reload anyway.
     }
     if (Date.now() - last < 10000) return;
-    this.closed = true;
+    this.conn.closed = true;
     win.location.reload();
   }
 
-  /** Close the socket for good (no reconnect). */
+  /** Close the page's socket for good (no reconnect). */
   close() {
-    this.closed = true;
-    if (this.ws) this.ws.close();
+    this.conn.close();
   }
 
   mount() {
     const loc = this.root.ownerDocument.defaultView.location;
     this.version = 0;
     this.mounting = true;
-    this.ws.send(
-      JSON.stringify({ type: "mount", url: loc.pathname + loc.search, session: this.session }),
-    );
+    this.conn.send(JSON.stringify(this.tag({ type: "mount", url: loc.pathname + loc.search, session: this.session })));
   }
 
   setConnection(state) {
@@ -262,7 +319,7 @@ export class LiveView {
       if (msg.url) this.history(msg.url, true);
       this.version = msg.v;
       this.setConnection("open");
-      for (const m of this.queue.splice(0)) this.ws.send(m);
+      for (const m of this.queue.splice(0)) this.conn.send(m);
     } else if (msg.type === "patch") {
       if (msg.v !== this.version + 1) return this.mount();
       const touched = this.hooks.beforePatch(msg.patches);
@@ -289,7 +346,7 @@ export class LiveView {
       if (!pop) this.history(msg.url, msg.replace);
       this.mount();
     } else if (msg.type === "redirect") {
-      this.closed = true;
+      this.conn.closed = true; // the page leaves: no reconnect
       this.root.ownerDocument.defaultView.location.assign(msg.url);
     } else if (msg.type === "error") {
       console.error("djust:", msg.message, msg.traceback || "");
@@ -313,8 +370,8 @@ export class LiveView {
     const reply = new Promise((r) => (resolve = r));
     this.pending.set(message.ref, { undo, resolve, message, rollback, el });
     this.root.setAttribute("aria-busy", "true");
-    const text = JSON.stringify(message);
-    if (this.ws && this.ws.readyState === 1 && !this.mounting) this.ws.send(text);
+    const text = JSON.stringify(this.tag(message));
+    if (this.conn.open && !this.mounting) this.conn.send(text);
     else this.queue.push(text);
     return reply;
   }
@@ -362,7 +419,7 @@ export class LiveView {
     const url = new win.URL(href, win.location.href);
     const offMap = mode === "navigate" && this.routes && !this.routes.some((r) => r.test(url.pathname));
     if (url.origin !== win.location.origin || offMap) {
-      this.closed = true;
+      this.conn.closed = true;
       win.location.assign(url.href);
       return Promise.resolve({ type: "redirect", url: url.href });
     }
@@ -544,7 +601,11 @@ export class LiveView {
  * @returns {LiveView[]}
  */
 export function start(doc, options) {
-  const views = [...doc.querySelectorAll("[dj-view]")].map((root) => new LiveView(root, options));
+  // One socket per URL for the page's views; the first view has view_id "".
+  const connections = new Map();
+  const views = [...doc.querySelectorAll("[dj-view]")].map(
+    (root, i) => new LiveView(root, { ...options, id: i ? `v${i}` : "", connections }),
+  );
   const win = doc.defaultView;
   listenForEscape(doc);
   if (views.length) {
@@ -561,9 +622,10 @@ export function start(doc, options) {
     doc.addEventListener(
       type,
       (e) => {
-        for (const view of views) {
-          if (view.root.contains(e.target)) view.handle(e);
-        }
+        // The innermost view whose root holds the target handles the event.
+        const owners = views.filter((v) => v.root.contains(e.target));
+        const view = owners.find((o) => !owners.some((p) => p !== o && o.root.contains(p.root)));
+        if (view) view.handle(e);
       },
       true,
     );

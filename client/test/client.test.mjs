@@ -353,7 +353,7 @@ test("a redirect reply loads the page it names and does not reconnect", () => {
   window.location.assign = (url) => assigned.push(url);
   ws.reply({ type: "redirect", url: "/accounts/login/" });
   assert.deepEqual(assigned, ["/accounts/login/"]);
-  assert.equal(view.closed, true);
+  assert.equal(view.conn.closed, true, "the page's socket will not reconnect");
 });
 
 test("an event from inside a live component (dj-component) names the component", () => {

@@ -27,6 +27,9 @@ optional, every limit on by default (``docs/security.md`` explains each)::
         # Per connection: background tasks (start_async, @background) running at once.
         # One more is refused: its handle_async_result gets a RuntimeError.
         "MAX_ASYNC_TASKS": 16,
+        # Per connection: LiveViews mounted at once (a page's view and the ones it
+        # embeds with {% live_render %}).
+        "MAX_VIEWS_PER_CONNECTION": 16,
     }
 
 A key that is not known, or a value of the wrong shape, raises
@@ -61,6 +64,7 @@ DEFAULTS: dict[str, Any] = {
     "PROFILE_RING_SIZE": 10_000,
     "PROFILE_WORKERS_TIMEOUT": 0.5,
     "MAX_ASYNC_TASKS": 16,
+    "MAX_VIEWS_PER_CONNECTION": 16,
 }
 
 
@@ -90,6 +94,14 @@ def max_message_size() -> int:
 def max_async_tasks() -> int:
     """``MAX_ASYNC_TASKS``: background tasks per connection."""
     return _positive_int("MAX_ASYNC_TASKS", _user_settings().get("MAX_ASYNC_TASKS", DEFAULTS["MAX_ASYNC_TASKS"]))
+
+
+def max_views_per_connection() -> int:
+    """``MAX_VIEWS_PER_CONNECTION``: LiveViews mounted over one socket."""
+    return _positive_int(
+        "MAX_VIEWS_PER_CONNECTION",
+        _user_settings().get("MAX_VIEWS_PER_CONNECTION", DEFAULTS["MAX_VIEWS_PER_CONNECTION"]),
+    )
 
 
 def session_max_age() -> int:
@@ -158,6 +170,7 @@ def validate() -> None:
     """Read every setting once: raises ``ImproperlyConfigured`` for a bad one."""
     max_message_size()
     max_async_tasks()
+    max_views_per_connection()
     session_max_age()
     rate_limit("EVENT_RATE_LIMIT")
     rate_limit("MOUNT_RATE_LIMIT")

@@ -86,6 +86,12 @@ from djust.session import EventError, Session, one_line
 logger = logging.getLogger("djust")
 
 
+def view_id_of(content: dict[str, Any]) -> str:
+    """A message's ``view_id`` (``""`` when absent or not a string)."""
+    value = content.get("view_id", "")
+    return value if isinstance(value, str) else ""
+
+
 def _reject_constant(name: str) -> Any:
     # JSON has no NaN or Infinity; Python's parser would accept them.
     raise ValueError(f"{name} is not JSON")
@@ -94,11 +100,13 @@ def _reject_constant(name: str) -> Any:
 class LiveViewConsumer(AsyncWebsocketConsumer):
     """``websocket_urlpatterns`` in :mod:`djust.routing` routes here."""
 
-    session: Session | None = None
+    #: The LiveViews mounted over this socket, by the client's ``view_id`` (``""`` for a
+    #: page's one or first view; more with ``{% live_render %}``).
+    sessions: dict[str, Session]
     #: This socket's id in profiling (spans' ``session``, ``get_view_state``).
     profile_id = ""
-    #: Running background tasks by name (:mod:`djust.background`).
-    tasks: dict[str, asyncio.Task[Any]]
+    #: Running background tasks by view id and name (:mod:`djust.background`).
+    tasks: dict[tuple[str, str], asyncio.Task[Any]]
     #: Held while a message or a task's result is handled and its reply sent.
     lock: asyncio.Lock
     #: The page token of the last ``navigate`` reply, until the client mounts with it.
@@ -118,6 +126,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         if profiling.ENABLED:
             self.profile_id = secrets.token_hex(8)
         self.tasks = {}
+        self.sessions = {}
         self.lock = asyncio.Lock()
         await self.accept()
 
@@ -125,11 +134,20 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         self.drop_tasks()
         await super().websocket_disconnect(message)
 
-    def drop_tasks(self) -> None:
-        """Cancel every task; their results are dropped (the view is going away)."""
-        tasks, self.tasks = getattr(self, "tasks", {}), {}
-        for task in tasks.values():
-            task.cancel()
+    def drop_tasks(self, view_id: str | None = None) -> None:
+        """Cancel every task (of the view ``view_id`` only, when given); their results
+        are dropped (the view is going away)."""
+        tasks = getattr(self, "tasks", {})
+        for key in [k for k in tasks if view_id is None or k[0] == view_id]:
+            tasks.pop(key).cancel()
+
+    def session_of(self, content: dict[str, Any], before: str = "event") -> Session:
+        """The mounted view a message is for (its ``view_id``); :class:`EventError` when
+        none is mounted under that id."""
+        session = self.sessions.get(view_id_of(content))
+        if session is None:
+            raise EventError(f"{before} before mount", "bad_request")
+        return session
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -176,11 +194,15 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 log=f"{kind} {one_line(repr(content.get('name') or content.get('field') or ''), 60)}",
             )
             return
+        if not isinstance(content.get("view_id", ""), str) or len(content.get("view_id", "")) > 64:
+            await self.refuse("bad_frame", "a message's view_id is a string of at most 64 characters", ref)
+            return
         if not profiling.ENABLED:
             await self.answer(handler, content, ref, None)
             return
         name = content.get("name") if kind == "event" else content.get("field") if kind == "model" else ""
-        view = profiling.view_path(self.session.view) if self.session is not None and kind != "mount" else ""
+        session = self.sessions.get(view_id_of(content))
+        view = profiling.view_path(session.view) if session is not None and kind != "mount" else ""
         with profiling.span(kind, view, name if isinstance(name, str) else "") as span:
             span.session = self.profile_id
             await self.answer(handler, content, ref, span)
@@ -189,9 +211,10 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         """Run ``handler`` in a worker thread, start the background tasks it asked for,
         encode its reply and send it (each part timed into ``span`` when profiling is
         on). One message or task result at a time: ``self.lock``."""
+        view_id = view_id_of(content)
         async with self.lock:
             if handler == self.mount:
-                self.drop_tasks()
+                self.drop_tasks(view_id)
             try:
                 if inspect.iscoroutinefunction(handler):
                     reply = await handler(content)
@@ -202,39 +225,45 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                     span.error = type(exc).__name__
                     profiling.recorder.last_traceback = profiling.traceback_record(span, exc)
                 reply = self.error(exc, content)
-            self.start_tasks(reply)
+            self.start_tasks(reply, view_id)
             if reply.get("type") == "navigate":
                 self.issued = reply.get("session")
+            if view_id:
+                reply["view_id"] = view_id
             await self.send_reply(reply, ref, span)
 
-    def start_tasks(self, reply: dict[str, Any]) -> None:
+    def start_tasks(self, reply: dict[str, Any], view_id: str) -> None:
         """Carry out the view's ``start_async``/``cancel_async`` requests of the message
         just handled; list the started tasks in ``reply["pending"]``."""
-        if self.session is None:
+        session = self.sessions.get(view_id)
+        if session is None:
             return
         pending = []
-        for request in self.session.take_async():
-            running = self.tasks.get(request.name)
+        for request in session.take_async():
+            key = (view_id, request.name)
+            running = self.tasks.get(key)
             if request.callback is None:
                 if running is not None:
                     running.cancel()  # its result: CancelledError, delivered
                 continue
             if running is not None:
-                del self.tasks[request.name]  # superseded: dropped without a call
+                del self.tasks[key]  # superseded: dropped without a call
                 running.cancel()
             if len(self.tasks) >= background.max_tasks():
                 refused = RuntimeError(
                     f"start_async({request.name!r}): {len(self.tasks)} tasks are running on this connection "
                     "(DJUST['MAX_ASYNC_TASKS'])"
                 )
-                self.tasks[request.name] = asyncio.create_task(self.run_task(request, refused))
+                self.tasks[key] = asyncio.create_task(self.run_task(request, view_id, refused))
             else:
-                self.tasks[request.name] = asyncio.create_task(self.run_task(request))
+                self.tasks[key] = asyncio.create_task(self.run_task(request, view_id))
             pending.append(request.name)
         if pending:
             reply["pending"] = pending
 
-    async def run_task(self, request: background.AsyncRequest, refused: BaseException | None = None) -> None:
+    async def run_task(
+        self, request: background.AsyncRequest, view_id: str, refused: BaseException | None = None
+    ) -> None:
         """Run one task, then hand its result to the view and send the re-render, unless
         it was superseded or the socket's tasks were dropped meanwhile."""
         result: Any = None
@@ -246,19 +275,21 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 error = exc
             except Exception as exc:  # noqa: BLE001 - the view's handle_async_result decides
                 error = exc
-        if self.tasks.get(request.name) is not asyncio.current_task():
+        key = (view_id, request.name)
+        if self.tasks.get(key) is not asyncio.current_task():
             return
         async with self.lock:
-            if self.tasks.get(request.name) is not asyncio.current_task() or self.session is None:
+            session = self.sessions.get(view_id)
+            if self.tasks.get(key) is not asyncio.current_task() or session is None:
                 return
-            del self.tasks[request.name]
+            del self.tasks[key]
             try:
-                reply = await sync_to_async(self.session.async_result)(request.name, result, error)
+                reply = await sync_to_async(session.async_result)(request.name, result, error)
             except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-                reply = self.error(exc, {"type": "async", "name": request.name})
+                reply = self.error(exc, {"type": "async", "name": request.name, "view_id": view_id})
             reply["done"] = [request.name]
-            self.start_tasks(reply)
-            await self.send_reply(reply, None, None)
+            self.start_tasks(reply, view_id)
+            await self.send_message(reply, view_id)
 
     async def send_reply(self, reply: dict[str, Any], ref: Any, span: Any) -> None:
         """Encode ``reply`` (with ``ref``) and send it."""
@@ -294,38 +325,43 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
     # The handlers run in a worker thread (sync_to_async): views use the ORM.
 
     def mount(self, content: dict[str, Any]) -> dict[str, Any]:
+        view_id = view_id_of(content)
+        limit = conf.max_views_per_connection()
+        if view_id not in self.sessions and len(self.sessions) >= limit:
+            raise EventError(
+                f"{len(self.sessions)} views are mounted on this connection (DJUST['MAX_VIEWS_PER_CONNECTION'])",
+                "bad_request",
+            )
         view, redirect = socket_mount.mount(self.scope, content)
         if redirect is not None:
             return {"type": "redirect", "url": redirect}
-        self.session = Session(view)
-        if profiling.ENABLED:
-            profiling.sessions[self.profile_id] = self.session
-        return self.session.mounted()
+        session = self.sessions[view_id] = Session(view)
+        if profiling.ENABLED and (view_id == "" or len(self.sessions) == 1):
+            profiling.sessions[self.profile_id] = session
+        return session.mounted()
 
     async def event(self, content: dict[str, Any]) -> dict[str, Any]:
-        if self.session is None:
-            raise EventError("event before mount", "bad_request")
-        session = self.session
+        session = self.session_of(content)
+        view_id = view_id_of(content)
         target, method, params = session.handler_for(
             content.get("name"), content.get("params"), content.get("component")
         )
         if session.is_async(target, method):
-            return await session.acall(target, method, params, self.send_message)
+            return await session.acall(target, method, params, lambda m: self.send_message(m, view_id))
         return await sync_to_async(session.call)(target, method, params)
 
-    async def send_message(self, message: dict[str, Any]) -> None:
-        """Send a message of the server's own (a stream, a mid-handler patch)."""
+    async def send_message(self, message: dict[str, Any], view_id: str = "") -> None:
+        """Send a message of the server's own (a stream, a mid-handler patch, a task's
+        result) for the view ``view_id``."""
+        if view_id:
+            message["view_id"] = view_id
         await self.send_reply(message, None, None)
 
     def navigate(self, content: dict[str, Any]) -> dict[str, Any]:
-        if self.session is None:
-            raise EventError("navigate before mount", "bad_request")
-        return self.session.navigate(content.get("url"), content.get("mode", "patch"))
+        return self.session_of(content, "navigate").navigate(content.get("url"), content.get("mode", "patch"))
 
     def model(self, content: dict[str, Any]) -> dict[str, Any]:
-        if self.session is None:
-            raise EventError("model update before mount", "bad_request")
-        return self.session.model(content.get("field"), content.get("value"))
+        return self.session_of(content, "model update").model(content.get("field"), content.get("value"))
 
     def describe(self, content: dict[str, Any]) -> tuple[str, str]:
         """For a log line: what the message was (``event 'inc'``, ``mount '/cart/'``)
@@ -338,7 +374,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 target = navigation.resolve_live(url.partition("?")[0])
                 view = target.view_class.__name__ if target is not None else "no LiveView"
             return f"{kind} {one_line(repr(url), 100)}", view
-        view = type(self.session.view).__name__ if self.session is not None else "-"
+        session = self.sessions.get(view_id_of(content))
+        view = type(session.view).__name__ if session is not None else "-"
         return f"{kind} {one_line(repr(content.get('name') or content.get('field') or ''), 60)}", view
 
     def error(self, exc: Exception, content: dict[str, Any]) -> dict[str, Any]:

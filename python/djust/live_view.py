@@ -242,7 +242,13 @@ class LiveView(View):
         return HttpResponse(with_client_script(with_page_token(html, token, socket_mount.class_path(type(self)))))
 
     def _mount_at(self, request: HttpRequest, kwargs: dict[str, Any]) -> None:
-        """``mount`` then ``handle_params`` for the request's URL."""
+        """``mount`` then ``handle_params`` for the request's URL; for a LiveView a page
+        embeds (``{% live_render %}``), ``mount`` with the tag's keyword arguments."""
+        token = getattr(request, "djust_mount", None)
+        if token is not None and token.embedded:
+            self._djust_embedded = True
+            self.mount(request, **token.kwargs)
+            return
         self.mount(request, **kwargs)
         self._djust_url = request.get_full_path()
         self.handle_params(

@@ -34,8 +34,8 @@ import functools
 import io
 import re
 import sys
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -68,10 +68,13 @@ class MountError(Exception):
 @dataclass(frozen=True)
 class PageToken:
     """What a page token says: the LiveView class's dotted path and the binding to the
-    browser's CSRF secret (empty without ``CsrfViewMiddleware``)."""
+    browser's CSRF secret (empty without ``CsrfViewMiddleware``); for a LiveView a page
+    embeds with ``{% live_render %}``, ``embedded`` and the tag's keyword arguments."""
 
     view: str
     binding: str
+    embedded: bool = False
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
     def refusal(self, cls: type, request: HttpRequest) -> str | None:
         """Why this token may not mount ``cls`` for ``request`` (``None`` if it may)."""
@@ -135,6 +138,17 @@ def issue(request: HttpRequest, cls: type) -> str:
     return signing.dumps({"v": class_path(cls), "c": binding(request)}, salt=SALT)
 
 
+def issue_embedded(request: HttpRequest, cls: type, kwargs: dict[str, Any]) -> str:
+    """The token for a LiveView ``{% live_render %}`` embeds in a page: it mounts
+    ``cls`` (not what the page's URL serves) with ``kwargs`` (the tag's, JSON values),
+    for this browser. ``TypeError`` when ``kwargs`` cannot be signed as JSON."""
+    if _csrf_middleware_installed(tuple(settings.MIDDLEWARE)):
+        from django.middleware.csrf import get_token
+
+        get_token(request)
+    return signing.dumps({"v": class_path(cls), "c": binding(request), "e": 1, "k": kwargs}, salt=SALT)
+
+
 def read(token: Any) -> PageToken:
     """The :class:`PageToken` signed in ``token``; :class:`MountError` (``stale``) when
     it is missing, forged, or older than ``SESSION_MAX_AGE``."""
@@ -148,7 +162,10 @@ def read(token: Any) -> PageToken:
         raise MountError("stale", "the page's token is not valid: reload the page") from exc
     if not isinstance(data, dict) or not isinstance(data.get("v"), str) or not isinstance(data.get("c"), str):
         raise MountError("stale", "the page's token is not valid: reload the page")
-    return PageToken(view=data["v"], binding=data["c"])
+    kwargs = data.get("k", {})
+    if not isinstance(kwargs, dict):
+        raise MountError("stale", "the page's token is not valid: reload the page")
+    return PageToken(view=data["v"], binding=data["c"], embedded=data.get("e") == 1, kwargs=kwargs)
 
 
 def socket_request(scope: dict[str, Any], url: str) -> HttpRequest:
@@ -202,6 +219,28 @@ def _keep_exception(sender: Any, request: HttpRequest | None = None, **kwargs: A
 
 signals.got_request_exception.connect(_keep_exception)
 
+
+@functools.cache
+def _embedded_urlconf(view_path: str) -> Any:
+    """A URLconf that serves every path with the LiveView ``view_path`` (signed by the
+    server in an embedded token), the project's URLs after it so ``reverse`` works."""
+    from django.urls import include, re_path
+
+    from djust.live_view import LiveView
+
+    try:
+        cls = import_string(view_path)
+    except ImportError as exc:
+        raise MountError("not_found", f"{view_path} is not importable") from exc
+    if not (isinstance(cls, type) and issubclass(cls, LiveView)):
+        raise MountError("not_found", f"{view_path} is not a LiveView")
+
+    class Embedded:
+        urlpatterns: ClassVar[list[Any]] = [re_path(r"", cls.as_view()), re_path(r"", include(settings.ROOT_URLCONF))]
+
+    return Embedded
+
+
 _URL = re.compile(r"/(?!/)[^\s#]*")
 
 
@@ -221,6 +260,10 @@ def mount(scope: dict[str, Any], content: dict[str, Any]) -> tuple[Any, str | No
     url = check_url(content.get("url"))
     request = socket_request(scope, url)
     request.djust_mount = token  # type: ignore[attr-defined]
+    if token.embedded:
+        # A LiveView the page embeds: served through the project's middleware for the
+        # page's URL, but by the class the server signed, not by the URL's view.
+        request.urlconf = _embedded_urlconf(token.view)  # type: ignore[attr-defined]
     signals.request_started.send(sender=__name__, scope=scope)
     response = _request_handler().get_response(request)
     try:

@@ -7,6 +7,7 @@ from djust_test_components import Shop
 from djust_test_views import (
     BrokenMount,
     Counter,
+    Host,
     LiveA,
     LiveB,
     LockInDict,
@@ -54,6 +55,7 @@ urlpatterns = [
     path("tags/<slug:slug>/", view, name="tag"),
     path("counter/", Counter.as_view(), name="counter"),
     path("worker/", Worker.as_view(), name="worker"),
+    path("host/", Host.as_view(), name="host"),
     path("streamer/", Streamer.as_view(), name="streamer"),
     path("broken/", BrokenMount.as_view(), name="broken"),
     path("paged/", Paged.as_view(), name="paged"),

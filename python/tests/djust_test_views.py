@@ -350,3 +350,9 @@ class Streamer(Counter):
     @event_handler
     async def bad_insert(self, **kwargs):
         await self.stream_insert("log", {"no": "template"})
+
+
+class Host(Counter):
+    """A page whose template embeds other LiveViews with ``{% live_render %}``."""
+
+    template_name = "host_view.html"

@@ -193,6 +193,32 @@ test("product: a @background handler keeps its button loading until the work's p
   await page.close();
 });
 
+test("counter page: two LiveViews (the counter and an embedded clock) share one WebSocket (issue 21)", async () => {
+  const { page, traffic } = await openLive("/counter/");
+  await page.waitForFunction(() => window.djust.views.length === 2 && window.djust.views.every((v) => v.root.getAttribute("dj-connection") === "open"));
+  const mounts = traffic.sent.filter((m) => m.type === "mount");
+  assert.deepEqual(
+    mounts.map((m) => m.view_id),
+    [undefined, "v1"],
+  );
+  assert.notEqual(mounts[0].session, mounts[1].session, "each view has its own token");
+  const mounted = traffic.received.filter((m) => m.type === "mounted");
+  assert.deepEqual(
+    mounted.map((m) => m.view_id),
+    [undefined, "v1"],
+  );
+  // The clock's select: its patch names the clock's view and changes only the clock.
+  await page.getByLabel("Time zone").selectOption("Europe/Oslo");
+  await page.waitForFunction(() => window.djust.views[1].pending.size === 0);
+  const clockPatch = patches(traffic).find((m) => m.view_id === "v1");
+  assert.ok(clockPatch, "a patch for the clock");
+  await page.getByRole("button", { name: "+" }).click();
+  await page.waitForFunction(() => document.querySelector("output").textContent.trim() === "1");
+  assert.equal(await page.locator(".side-clock select").inputValue(), "Europe/Oslo");
+  assertStillConnected(traffic);
+  await page.close();
+});
+
 test("catalog: typing searches the ORM; filters and sorting patch the table", async () => {
   const { page, traffic } = await openLive("/catalog/");
   const rows = () => page.locator("tbody tr").count();

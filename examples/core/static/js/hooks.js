@@ -8,6 +8,15 @@ window.DjustHooks = {
       this.el.classList.add("pulse");
     },
   },
+  // The clock (core/clock.html): refreshed by the server every 30 seconds.
+  Ticker: {
+    mounted() {
+      this.timer = setInterval(() => this.pushEvent("tick"), 30000);
+    },
+    destroyed() {
+      clearInterval(this.timer);
+    },
+  },
   // The counter's milestones: the view's push_event("milestone", {count}).
   Milestones: {
     mounted() {
