@@ -273,6 +273,14 @@ pub static DIRECTIVES: &[Directive] = &[
         example: "<span dj-stream=\"answer\"></span>",
     },
     Directive {
+        name: "dj-upload",
+        category: "binding",
+        value: "the name given to allow_upload",
+        description: "On <input type=\"file\">: the chosen files are announced to the view, checked on the server (count, size, type) before anything is stored, and the accepted ones sent over the socket in binary chunks with progress; a handler takes them with consume_uploaded_entries.",
+        modifiers: &[],
+        example: "<input type=\"file\" dj-upload=\"photos\" accept=\"image/*\" multiple>",
+    },
+    Directive {
         name: "dj-offline",
         category: "structure",
         value: "none (put hidden on it)",
@@ -373,6 +381,16 @@ pub static LIFECYCLE: &[Member] = &[
         name: "handle_async_result",
         signature: "def handle_async_result(self, name, result=None, error=None)",
         description: "A background task ended with its result or its exception; by default errors are re-raised and results ignored.",
+    },
+    Member {
+        name: "allow_upload",
+        signature: "def allow_upload(self, name, accept=(), max_entries=1, max_file_size=8_000_000, chunk_size=64_000)",
+        description: "In mount: accept files for <input dj-upload=\"name\">; view.uploads.name.entries shows them with progress and errors.",
+    },
+    Member {
+        name: "consume_uploaded_entries",
+        signature: "def consume_uploaded_entries(self, name, func)",
+        description: "func(path, entry) for each complete upload (store the file: it is deleted afterwards); the results.",
     },
     Member {
         name: "stream_to",

@@ -24,6 +24,7 @@
 // same socket; back/forward asks the server the same way. A `navigate` reply carries the
 // page token to mount with; a `patch` reply's `url` goes into the history; a link the
 // view's route map (`routes` of the mount) does not cover loads as a page.
+// Uploads: `dj-upload` file inputs send their files in binary chunks (src/uploads.js).
 // Streams: `stream` messages (an async handler's stream_insert/stream_text/...) go to
 // `dj-stream` containers (src/streams.js).
 // Errors: a reply with a traceback (the server runs with DEBUG) opens an overlay in the
@@ -41,6 +42,7 @@ import { listenForEscape, showOverlay } from "./overlay.js";
 import { applyOptimistic } from "./optimistic.js";
 import { entered, leaving } from "./transitions.js";
 import { applyStream } from "./streams.js";
+import { chunkFrame, upload } from "./uploads.js";
 
 const EVENTS = ["click", "input", "change", "submit", "keydown", "keyup", "focusout"];
 /** The wait before reconnect attempt `n` (0-based): exponential from 100 ms, at most
@@ -429,6 +431,20 @@ export class LiveView {
     return reply;
   }
 
+  /** Send one binary chunk of an upload (src/uploads.js); a Promise of its reply. */
+  sendChunk(header, data) {
+    header.ref = ++this.ref;
+    let resolve;
+    const reply = new Promise((r) => (resolve = r));
+    if (!this.conn.open || this.mounting) {
+      resolve({ type: "error", code: "disconnected", message: "the connection is not open" });
+      return reply;
+    }
+    this.pending.set(header.ref, { undo: () => {}, resolve, message: { type: "upload", name: header.name } });
+    this.conn.send(chunkFrame(this.tag(header), data));
+    return reply;
+  }
+
   /** Call the view's event handler `name` with `payload` as its params (what a hook's
    * `this.pushEvent` does): a Promise of the reply. */
   pushEvent(name, payload) {
@@ -514,6 +530,10 @@ export class LiveView {
           this.timers.delete(el);
           t.fire();
         }
+        return;
+      }
+      if (el === e.target && type === "change" && el.hasAttribute("dj-upload")) {
+        upload(this, el);
         return;
       }
       if (el === e.target) {

@@ -107,3 +107,22 @@ class AssistantView(AppLiveView):
             await self.stream_text("answer", token)
         self.messages.append({"author": "assistant", "body": answer.strip()})
         self.answering = False  # the final render replaces the streamed bubble
+
+
+class ReturnRequestView(AppLiveView):
+    """A return request with photos of the item, uploaded over the socket."""
+
+    template_name = "support/returns.html"
+
+    def mount(self, request, **kwargs):
+        self.allow_upload("photos", accept=[".jpg", ".jpeg", ".png", "image/*"], max_entries=3, max_file_size=2_000_000)
+        self.order = ""
+        self.received = []
+
+    @event_handler
+    def submit(self, order="", **kwargs):
+        self.order = order.strip()
+        # The demo keeps only each photo's name and size; a shop would store the file.
+        self.received = self.consume_uploaded_entries(
+            "photos", lambda path, entry: f"{entry.name} ({entry.size} bytes)"
+        )

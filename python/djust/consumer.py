@@ -49,6 +49,11 @@ An ``async def`` handler runs on the event loop and may stream
 (:mod:`djust.streaming`): ``{"type": "stream", "ops": [...]}`` messages and
 ``push_state`` patches go out while it runs, before its reply.
 
+Uploads (:mod:`djust.uploads`): ``{"type": "upload", "name", "entries": [...]}`` when
+files are chosen, then binary frames (a 2-byte header length, a JSON header, the bytes)
+for each accepted file; each is answered with a patch carrying ``"upload"``. Binary
+frames that are not upload chunks are refused with ``bad_frame``.
+
 A handler that calls ``self.redirect(...)`` is answered ``{"type": "redirect", "url":
 ...}`` instead, and the client loads that page.
 
@@ -78,7 +83,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from djust import _rust, background, conf, navigation, origin, profiling
+from djust import _rust, background, conf, navigation, origin, profiling, uploads
 from djust import mount as socket_mount
 from djust.ratelimit import TokenBucket
 from djust.session import EventError, Session, one_line
@@ -132,6 +137,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.drop_tasks()
+        for session in getattr(self, "sessions", {}).values():
+            uploads.discard_all(session.view)  # the temporary files of unfinished uploads
         await super().websocket_disconnect(message)
 
     def drop_tasks(self, view_id: str | None = None) -> None:
@@ -150,10 +157,10 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         return session
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None:
-            await self.refuse("bad_frame", "binary frames are not accepted: send JSON text")
-            return
         limit = conf.max_message_size()
+        if text_data is None:
+            await self.receive_chunk(bytes_data or b"", limit)
+            return
         if len(text_data) > limit or (len(text_data) * 4 > limit and len(text_data.encode("utf-8", "replace")) > limit):
             await self.refuse("too_large", f"the message is larger than {limit} bytes (DJUST['MAX_MESSAGE_SIZE'])")
             return
@@ -166,6 +173,23 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             await self.refuse("bad_frame", f"the message is not JSON: {one_line(str(exc), 80)}")
             return
         await self.receive_json(content)
+
+    async def receive_chunk(self, frame: bytes, limit: int) -> None:
+        """A binary frame: a chunk of an upload (:mod:`djust.uploads`), or refused."""
+        if len(frame) > limit:
+            await self.refuse("too_large", f"the message is larger than {limit} bytes (DJUST['MAX_MESSAGE_SIZE'])")
+            return
+        try:
+            header, data = uploads.parse_frame(frame)
+        except uploads.UploadError as exc:
+            await self.refuse("bad_frame", f"binary frames are upload chunks: {exc}")
+            return
+        ref = header.get("ref") if isinstance(header.get("ref"), int) else None
+        if not isinstance(header.get("view_id", ""), str):
+            await self.refuse("bad_frame", "a message's view_id is a string of at most 64 characters", ref)
+            return
+        content = {"type": "chunk", "view_id": header.get("view_id", ""), "name": header.get("name"), "header": header}
+        await self.answer(lambda c: self.chunk(c, data), content, ref, None)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         ref = content.get("ref") if isinstance(content, dict) else None
@@ -180,8 +204,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             if self.issued is not None and content.get("session") == self.issued:
                 # The mount a live navigation asked for counts as an event, not a page load.
                 self.issued, bucket = None, self.events
-        elif kind in ("event", "model", "navigate"):
-            handler = {"event": self.event, "model": self.model, "navigate": self.navigate}[kind]
+        elif kind in ("event", "model", "navigate", "upload"):
+            handler = {"event": self.event, "model": self.model, "navigate": self.navigate, "upload": self.upload}[kind]
             bucket = self.events
         else:
             await self.refuse("bad_frame", f"unknown message type {one_line(repr(kind), 40)}", ref)
@@ -335,6 +359,9 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         view, redirect = socket_mount.mount(self.scope, content)
         if redirect is not None:
             return {"type": "redirect", "url": redirect}
+        previous = self.sessions.get(view_id)
+        if previous is not None:
+            uploads.discard_all(previous.view)
         session = self.sessions[view_id] = Session(view)
         if profiling.ENABLED and (view_id == "" or len(self.sessions) == 1):
             profiling.sessions[self.profile_id] = session
@@ -359,6 +386,12 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
 
     def navigate(self, content: dict[str, Any]) -> dict[str, Any]:
         return self.session_of(content, "navigate").navigate(content.get("url"), content.get("mode", "patch"))
+
+    def upload(self, content: dict[str, Any]) -> dict[str, Any]:
+        return self.session_of(content, "upload").upload(content.get("name"), content.get("entries"))
+
+    def chunk(self, content: dict[str, Any], data: bytes) -> dict[str, Any]:
+        return self.session_of(content, "upload").upload_chunk(content["header"], data)
 
     def model(self, content: dict[str, Any]) -> dict[str, Any]:
         return self.session_of(content, "model update").model(content.get("field"), content.get("value"))

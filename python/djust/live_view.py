@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from asgiref.sync import sync_to_async
@@ -36,7 +37,7 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.views.generic import View
 
-from djust import _rust, background, components, navigation, profiling, state, streaming
+from djust import _rust, background, components, conf, navigation, profiling, state, streaming, uploads
 from djust import mount as socket_mount
 from djust.decorators import handlers
 from djust.template import backend
@@ -107,6 +108,42 @@ class LiveView(View):
         a non-empty string or ``payload`` is not a dict Django's JSON encoder can write.
         """
         self.__dict__.setdefault("_push_events", []).append(push_event_message(event, payload))
+
+    # -- uploads (djust.uploads) -------------------------------------------------------
+
+    def allow_upload(
+        self,
+        name: str,
+        accept: Any = (),
+        max_entries: int = 1,
+        max_file_size: int = 8_000_000,
+        chunk_size: int = 64_000,
+    ) -> uploads.Upload:
+        """Accept files for ``<input type="file" dj-upload="name">`` (call it in
+        ``mount``): ``accept`` lists ``.ext`` and MIME patterns (``"image/*"``; empty: any
+        type), at most ``max_entries`` files of at most ``max_file_size`` bytes each, sent
+        in chunks of ``chunk_size`` bytes (capped to fit ``DJUST["MAX_MESSAGE_SIZE"]``).
+        Phoenix's ``allow_upload``. ``TypeError`` for a bad argument."""
+        return uploads.configure(self, name, accept, max_entries, max_file_size, chunk_size, conf.max_message_size())
+
+    @property
+    def uploads(self) -> Any:
+        """The uploads by name, for templates: ``view.uploads.photos.entries`` (each with
+        ``name``, ``size``, ``type``, ``progress``, ``done``, ``errors``) and
+        ``view.uploads.photos.errors``."""
+        return SimpleNamespace(**uploads.uploads_of(self))
+
+    def consume_uploaded_entries(self, name: str, func: Any) -> list[Any]:
+        """``func(path, entry)`` for each complete file of the upload ``name`` (save it
+        somewhere: the temporary file is deleted afterwards); the results, in order.
+        Phoenix's ``consume_uploaded_entries``."""
+        return uploads.consume(self, name, func)
+
+    def cancel_upload(self, name: str, entry_id: str | None = None) -> None:
+        """Forget the entry ``entry_id`` of the upload ``name`` (all of them when
+        ``None``) and its file."""
+        upload = uploads.get(self, name)
+        upload.clear(None if entry_id is None else [upload.entry(entry_id)])
 
     # -- streaming (async handlers; djust.streaming) -----------------------------------
 

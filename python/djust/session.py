@@ -15,7 +15,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from djust import _rust, background, components, navigation, profiling, state, streaming
+from djust import _rust, background, components, navigation, profiling, state, streaming, uploads
 from djust import mount as socket_mount
 from djust.live_view import LiveView, take_push_events
 from djust.model_binding import BadValue, coerce
@@ -217,6 +217,29 @@ class Session:
         message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
         reply = {"type": "patch", "patches": message["patches"], "pv": message["v"], "v": version}
         return with_events(reply, events)
+
+    def upload(self, name: Any, entries: Any) -> dict[str, Any]:
+        """The client chose files for ``<input dj-upload="name">``: check them
+        (:mod:`djust.uploads`); the ``patch`` reply with ``"upload"`` (the accepted
+        entries and the chunk size). :class:`EventError` for a malformed message."""
+        try:
+            started = uploads.start(self.view, name, entries)
+        except uploads.UploadError as exc:
+            raise EventError(str(exc)) from exc
+        reply = self.patch()
+        reply["upload"] = started
+        return reply
+
+    def upload_chunk(self, header: dict[str, Any], data: bytes) -> dict[str, Any]:
+        """A chunk of an accepted file: stored; the ``patch`` reply (the progress) with
+        ``"upload": {"name", "id", "received"}``."""
+        try:
+            received = uploads.chunk(self.view, header, data)
+        except uploads.UploadError as exc:
+            raise EventError(str(exc)) from exc
+        reply = self.patch()
+        reply["upload"] = received
+        return reply
 
     @property
     def url(self) -> str:

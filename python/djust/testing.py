@@ -120,6 +120,28 @@ class LiveViewTestClient:
         with the page token to mount it) or ``redirect`` (a page load)."""
         return self._send(lambda: self.session.navigate(url, mode))
 
+    def upload(self, name: str, files: list[tuple[str, bytes, str]]) -> dict[str, Any]:
+        """Choose ``files`` (``(filename, content, mime type)``) for the
+        ``<input dj-upload="name">`` and send the accepted ones in chunks, as the
+        browser does (:mod:`djust.uploads`): the last reply (the start's, with the
+        refusals, when none was accepted)."""
+        entries = [
+            {"id": str(i), "name": f, "size": len(data), "type": mime} for i, (f, data, mime) in enumerate(files)
+        ]
+        reply = self._send(lambda: self.session.upload(name, entries))
+        if reply.get("type") != "patch":
+            return reply
+        size = reply["upload"]["chunk"]
+        for entry_id in reply["upload"]["accepted"]:
+            data = files[int(entry_id)][1]
+            for offset in range(0, max(len(data), 1), size):
+                header = {"name": name, "id": entry_id, "offset": offset}
+                piece = data[offset : offset + size]
+                reply = self._send(lambda h=header, p=piece: self.session.upload_chunk(h, p))
+                if reply.get("type") != "patch":
+                    return reply
+        return reply
+
     @property
     def url(self) -> str:
         """The page's URL (path and query) after the last live patch."""

@@ -356,3 +356,24 @@ class Host(Counter):
     """A page whose template embeds other LiveViews with ``{% live_render %}``."""
 
     template_name = "host_view.html"
+
+
+class Uploader(Counter):
+    """``allow_upload`` and ``consume_uploaded_entries``."""
+
+    template_name = "uploader_view.html"
+
+    def mount(self, request, **kwargs):
+        super().mount(request, **kwargs)
+        self.allow_upload("photos", accept=[".png", "image/jpeg"], max_entries=2, max_file_size=100, chunk_size=10)
+        self.saved = []
+        self.paths = []
+
+    @event_handler
+    def save(self, **kwargs):
+        def keep(path, entry):
+            self.paths.append(path)
+            with open(path, "rb") as f:
+                return [entry.name, entry.size, f.read().decode()]
+
+        self.saved = self.consume_uploaded_entries("photos", keep)

@@ -74,7 +74,8 @@ async function openLive(path) {
   page.on("websocket", (ws) => {
     traffic.sockets.push(ws);
     ws.on("framereceived", (f) => traffic.received.push(JSON.parse(f.payload)));
-    ws.on("framesent", (f) => traffic.sent.push(JSON.parse(f.payload)));
+    // Binary frames are upload chunks: counted, not decoded.
+    ws.on("framesent", (f) => traffic.sent.push(typeof f.payload === "string" ? JSON.parse(f.payload) : { binary: f.payload.length }));
   });
   page.on("pageerror", (e) => traffic.errors.push(String(e)));
   page.on("console", (m) => {
@@ -435,6 +436,38 @@ test("assistant: an async handler streams its answer token by token, then the fi
   const reply = traffic.received.findLast((m) => m.ref !== undefined);
   assert.equal(reply.type, "patch");
   assert.ok(traffic.received.indexOf(reply) > traffic.received.indexOf(streams.at(-1)), "the reply comes last");
+  assertStillConnected(traffic);
+  await page.close();
+});
+
+test("returns: photos upload over the socket in chunks with progress; a refused file is never sent (issue 21)", async () => {
+  const { page, traffic } = await openLive("/support/returns/");
+  const photo = Buffer.alloc(300_000, 7); // 5 chunks of 64,000 bytes
+  await page.evaluate(() => {
+    window.progress = [];
+    document.addEventListener("djust:upload-progress", (e) => window.progress.push(e.detail.received));
+  });
+  await page.getByLabel("Photos of the item").setInputFiles([
+    { name: "scratch.png", mimeType: "image/png", buffer: photo },
+    { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a photo") },
+  ]);
+  await page.waitForFunction(() => window.progress.at(-1) === 300000);
+  assert.deepEqual(await page.evaluate(() => window.progress), [64000, 128000, 192000, 256000, 300000]);
+  await page.waitForFunction(() => document.querySelector(".uploads progress").value === 100);
+  assert.match(await page.locator(".uploads").textContent(), /notes\.txt.*not an accepted type/s);
+  const start = traffic.received.find((m) => m.upload && m.upload.accepted);
+  assert.deepEqual(start.upload.accepted, ["0"], "the text file was refused before anything was sent");
+  const progressPatches = traffic.received.filter((m) => m.upload && m.upload.received !== undefined);
+  assert.deepEqual(
+    progressPatches.map((m) => m.upload.received),
+    [64000, 128000, 192000, 256000, 300000],
+  );
+  assert.equal(traffic.sent.filter((m) => m.binary).length, 5, "five binary chunk frames");
+  await page.getByLabel("Order number").fill("HS-1042");
+  await page.getByRole("button", { name: "Send the request" }).click();
+  await page.waitForSelector(".received");
+  assert.match(await page.locator(".received").textContent(), /order HS-1042 received, with 1 photo/);
+  assert.match(await page.locator(".returns ul").textContent(), /scratch\.png \(300000 bytes\)/);
   assertStillConnected(traffic);
   await page.close();
 });
