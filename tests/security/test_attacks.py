@@ -170,6 +170,39 @@ def test_a_flood_of_events_is_rate_limited(server: Server) -> None:
     server.assert_alive()
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "navigate", "url": "/catalog/?category=rope", "mode": "patch"},
+        {
+            "type": "upload",
+            "name": "photos",
+            "entries": [{"id": "0", "name": "a.png", "size": 10, "type": "image/png"}],
+        },
+    ],
+    ids=["navigate", "upload"],
+)
+def test_the_new_message_types_share_the_event_rate_limit(server: Server, message: dict) -> None:
+    """Issue 21: live navigation and uploads are limited like events (a page's flood of
+    them is refused past the burst, the socket stays)."""
+    visitor = server.browser()
+    page = "/catalog/" if message["type"] == "navigate" else "/support/returns/"
+    token = visitor.page(page)
+    with visitor.socket() as ws:
+        assert ws.ask(mount(page, token))["type"] == "mounted"
+        started = time.monotonic()
+        for _ in range(200):
+            ws.send(message)
+        replies = [ws.recv() for _ in range(200)]
+        elapsed = time.monotonic() - started
+    served = sum(r["type"] == "patch" for r in replies)
+    limited = sum(r.get("code") == "rate_limited" for r in replies)
+    assert served + limited == 200, {r.get("code", r["type"]) for r in replies}
+    assert served <= 40 + 20 * elapsed + 5, (served, elapsed)
+    assert limited >= 100
+    server.assert_alive()
+
+
 def test_one_deep_message_is_one_log_line(server: Server) -> None:
     visitor = server.browser()
     token = visitor.page("/pad/")
