@@ -241,14 +241,32 @@ fn live_render_target(tag: &str) -> Option<String> {
     .then(|| path.to_string())
 }
 
-/// The built-in filters plus `static`, whose tags the parser knows. Other libraries
-/// (`i18n`, `humanize`, the project's own) count as foreign for E004. Built once per
-/// process.
+/// The built-in filters plus `static`, whose tags the parser knows, and djust's own
+/// `live_tags` (`{% live_render "app.views.X" key=value %}`, python/djust/templatetags).
+/// Other libraries (`i18n`, `humanize`, the project's own) count as foreign for E004.
+/// Built once per process.
 fn registry() -> &'static Registry {
     static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(|| {
+        use djust_runtime::template::library::{CustomTag, Signature, TagKind};
         let mut r = djust_runtime::template::filters::builtins();
         r.register_library("static");
+        r.register_tag(CustomTag {
+            name: "live_render".to_string(),
+            library: Some("live_tags".to_string()),
+            kind: TagKind::Simple,
+            signature: Signature {
+                params: vec!["view_path".to_string()],
+                defaults: 0,
+                varargs: false,
+                varkw: true,
+                kwonly: Vec::new(),
+                kwonly_required: Vec::new(),
+            },
+            takes_context: true,
+            // The analyzer parses; it never renders.
+            func: std::sync::Arc::new(|_| Ok(djust_runtime::template::value::Value::None)),
+        });
         r
     })
 }
@@ -273,6 +291,32 @@ fn template_ref(expr: &FilterExpr, span: Span) -> TemplateRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn djusts_own_live_tags_library_is_known_so_other_errors_still_show() {
+        // Regression: `{% load live_tags %}` counted as a foreign library, which hid the
+        // template's unknown filters and unclosed tags (E004).
+        let doc = summarize(
+            "{% load live_tags %}{% if broken %}{{ x|nosuchfilter }}{% live_render \"a.views.B\" n=1 %}",
+        );
+        let messages: Vec<&str> = doc.errors.iter().map(|e| e.message.as_str()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("Invalid filter: 'nosuchfilter'")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("Unclosed tag")),
+            "{messages:?}"
+        );
+        assert!(
+            !messages
+                .iter()
+                .any(|m| m.contains("live_render") || m.contains("live_tags")),
+            "{messages:?}"
+        );
+    }
     use crate::noqa::Noqa;
 
     #[test]
