@@ -17,7 +17,7 @@
 // Params: `value` (the field's value, a button's value) and the element's `data-*`
 // attributes (data-item-id → item_id; `data-n:int`, `:float`, `:bool`, `:json` convert).
 // The root carries `dj-connection="open|closed"` and `aria-busy` while events are pending.
-// A closed socket reconnects with exponential backoff (`backoff`); meanwhile `<html>` has
+// A closed socket reconnects with exponential backoff (src/connection.js); meanwhile `<html>` has
 // the class `dj-offline` and `[dj-offline]` elements are shown (hidden once open).
 // Navigation: `<a dj-patch href>` changes the URL of the same view (the server runs
 // handle_params), `<a dj-navigate href>` mounts the LiveView of another URL over the
@@ -43,15 +43,11 @@ import { applyOptimistic } from "./optimistic.js";
 import { entered, leaving } from "./transitions.js";
 import { applyStream } from "./streams.js";
 import { chunkFrame, upload } from "./uploads.js";
+import { Connection } from "./connection.js";
+
+export { backoff, Connection } from "./connection.js";
 
 const EVENTS = ["click", "input", "change", "submit", "keydown", "keyup", "focusout"];
-/** The wait before reconnect attempt `n` (0-based): exponential from 100 ms, at most
- * 10 s, with ±20% jitter so a restarted server is not hit by every tab at once. */
-export function backoff(n, random = Math.random) {
-  const base = Math.min(10000, 100 * 2 ** n);
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
-
 /** Convert `data-*` attributes to params: data-item-id="3" → {item_id: "3"}. */
 export function dataParams(el) {
   const out = {};
@@ -115,67 +111,6 @@ function directive(el, kind, key) {
     if (el.hasAttribute(named)) return el.getAttribute(named);
   }
   return null;
-}
-
-/**
- * One WebSocket and the LiveViews of the page that share it: messages go out with their
- * view's `view_id` (none for the first) and replies come back to the view they name.
- * Reconnects with `backoff`, mounting every view again.
- */
-export class Connection {
-  /**
-   * @param {string} url the socket's URL
-   * @param {typeof WebSocket} WS the WebSocket class
-   */
-  constructor(url, WS) {
-    this.url = url;
-    this.WS = WS;
-    this.views = new Map(); // view_id → LiveView
-    this.retries = 0;
-    this.closed = false;
-    this.ws = null;
-  }
-
-  /** Add a view; the socket opens with the first one. */
-  add(view) {
-    this.views.set(view.id, view);
-    if (!this.ws) this.connect();
-    else if (this.open) view.mount();
-  }
-
-  get open() {
-    return !!this.ws && this.ws.readyState === 1;
-  }
-
-  connect() {
-    const ws = new this.WS(this.url);
-    this.ws = ws;
-    ws.onopen = () => {
-      this.retries = 0;
-      for (const view of this.views.values()) view.mount();
-    };
-    ws.onmessage = (e) => {
-      const msg = JSON.parse(e.data);
-      const view = this.views.get(typeof msg.view_id === "string" ? msg.view_id : "") || this.views.values().next().value;
-      if (view) view.receive(msg);
-    };
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      for (const view of this.views.values()) view.disconnected();
-      if (this.closed) return;
-      setTimeout(() => this.connect(), backoff(this.retries++));
-    };
-  }
-
-  send(text) {
-    this.ws.send(text);
-  }
-
-  /** Close the socket for good (no reconnect). */
-  close() {
-    this.closed = true;
-    if (this.ws) this.ws.close();
-  }
 }
 
 /** One LiveView on the page, over its page's shared socket (`Connection`). */
