@@ -185,7 +185,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             await self.refuse("bad_frame", f"binary frames are upload chunks: {exc}")
             return
         ref = header.get("ref") if isinstance(header.get("ref"), int) else None
-        if not isinstance(header.get("view_id", ""), str):
+        if not isinstance(header.get("view_id", ""), str) or len(header.get("view_id", "")) > 64:
             await self.refuse("bad_frame", "a message's view_id is a string of at most 64 characters", ref)
             return
         content = {"type": "chunk", "view_id": header.get("view_id", ""), "name": header.get("name"), "header": header}
@@ -198,6 +198,11 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         if not isinstance(content, dict):
             await self.refuse("bad_frame", "a message must be a JSON object", ref)
             return
+        if not isinstance(content.get("view_id", ""), str) or len(content.get("view_id", "")) > 64:
+            await self.refuse("bad_frame", "a message's view_id is a string of at most 64 characters", ref)
+            return
+        # A refusal names the view the message was for, so its page routes it there.
+        view_id = view_id_of(content)
         kind = content.get("type")
         if kind == "mount":
             handler, bucket = self.mount, self.mounts
@@ -208,7 +213,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             handler = {"event": self.event, "model": self.model, "navigate": self.navigate, "upload": self.upload}[kind]
             bucket = self.events
         else:
-            await self.refuse("bad_frame", f"unknown message type {one_line(repr(kind), 40)}", ref)
+            await self.refuse("bad_frame", f"unknown message type {one_line(repr(kind), 40)}", ref, view_id=view_id)
             return
         if bucket is not None and not bucket.take():
             await self.refuse(
@@ -216,10 +221,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 f"too many {kind} messages: try again in {bucket.retry_after():.1f} s",
                 ref,
                 log=f"{kind} {one_line(repr(content.get('name') or content.get('field') or ''), 60)}",
+                view_id=view_id,
             )
-            return
-        if not isinstance(content.get("view_id", ""), str) or len(content.get("view_id", "")) > 64:
-            await self.refuse("bad_frame", "a message's view_id is a string of at most 64 characters", ref)
             return
         if not profiling.ENABLED:
             await self.answer(handler, content, ref, None)
@@ -338,12 +341,15 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=text)
         profiling.add_part(span, "send", started)
 
-    async def refuse(self, code: str, message: str, ref: Any = None, log: str = "") -> None:
-        """Answer a message that is not accepted, log one line, keep the socket."""
+    async def refuse(self, code: str, message: str, ref: Any = None, log: str = "", view_id: str = "") -> None:
+        """Answer a message that is not accepted (for the view ``view_id``), log one
+        line, keep the socket."""
         logger.warning("djust: refused a message (%s): %s%s", code, message, f" [{log}]" if log else "")
         reply: dict[str, Any] = {"type": "error", "code": code, "message": message}
         if ref is not None:
             reply["ref"] = ref
+        if view_id:
+            reply["view_id"] = view_id
         await self.send(text_data=json.dumps(reply))
 
     # The handlers run in a worker thread (sync_to_async): views use the ORM.

@@ -94,3 +94,23 @@ def test_views_per_socket_are_limited() -> None:
     )
     assert [r["type"] for r in replies] == ["mounted", "mounted", "error", "mounted"]
     assert "MAX_VIEWS_PER_CONNECTION" in replies[2]["message"]
+
+
+def test_a_refusal_names_the_view_its_message_was_for() -> None:
+    """Regression: a rate-limited (or unknown-type) message of a second view was refused
+    without its view_id, so the page routed the error to its first view and the second
+    kept waiting for the reply."""
+    page = Page("/host/")
+    main, side = tokens(page)
+    replies = talk(
+        page,
+        {"type": "mount", "url": "/host/", "session": main, "ref": 1},
+        {"type": "mount", "url": "/host/", "session": side, "view_id": "side", "ref": 2},
+        {"type": "event", "name": "inc", "params": {}, "view_id": "side", "ref": 3},
+        {"type": "event", "name": "inc", "params": {}, "view_id": "side", "ref": 4},
+        {"type": "nope", "view_id": "side", "ref": 5},
+        settings={"EVENT_RATE_LIMIT": {"rate": 0.01, "burst": 1}},
+    )
+    limited, unknown = replies[3], replies[4]
+    assert limited["code"] == "rate_limited" and limited["view_id"] == "side" and limited["ref"] == 4
+    assert unknown["code"] == "bad_frame" and unknown["view_id"] == "side" and unknown["ref"] == 5
