@@ -209,6 +209,14 @@ pub static DIRECTIVES: &[Directive] = &[
         example: "<canvas id=\"sales\" dj-hook=\"Chart\" data-values=\"{{ values_json }}\"></canvas>",
     },
     Directive {
+        name: "dj-target",
+        category: "modifier",
+        value: "#id of an element of the page",
+        description: "The reply to this element's event patches only that element's children; the page's other changes arrive with the next reply (the browser always ends as the server rendered). Other selectors patch the whole root.",
+        modifiers: &[],
+        example: "<input dj-input=\"search\" dj-target=\"#results\">",
+    },
+    Directive {
         name: "dj-optimistic",
         category: "modifier",
         value: "class:NAME, ATTR:VALUE or ATTR:!ATTR, comma-separated",

@@ -10,6 +10,7 @@
 //   dj-model[.lazy][.trim][.debounce-N] = state attribute bound to the field's value
 //   dj-debounce / dj-throttle = milliseconds ("blur" debounces until the field loses focus)
 //   dj-confirm = question asked before the event is sent
+//   dj-target="#id" = the reply patches only that element's children (the rest follows later)
 //   dj-optimistic = a change applied at once and undone when the reply comes (optimistic.js)
 //   dj-transition = classes when a patch inserts or removes the element (transitions.js)
 //   dj-loading.disable / .class="c" / .show / .hide (.remove) = while this element's event is in
@@ -491,7 +492,9 @@ export class LiveView {
         // Inside a live component's root (`dj-component`, set by the server): its handler.
         const c = el.closest("[dj-component]");
         const component = this.root.contains(c) ? c.getAttribute("dj-component") : undefined;
-        this.schedule(el, type, () => ({ type: "event", name, params: this.params(el, e), component }), name);
+        // dj-target="#id": only that element is patched by the reply (the rest follows).
+        const scope = /^#[\w:.-]+$/.test(el.getAttribute("dj-target") || "") ? el.getAttribute("dj-target").slice(1) : undefined;
+        this.schedule(el, type, () => ({ type: "event", name, params: this.params(el, e), component, target: scope }), name);
         return;
       }
       if (el === this.root) return;

@@ -213,3 +213,13 @@ test("dj-transition explicit classes; no transition means an immediate removal",
   applyPatches(root, { v: 1, patches: [{ op: "remove", p: "0", i: 0 }] }, { onRemove: leaving });
   assert.equal(document.querySelector('[dj-id="2"]'), null, "removed at once");
 });
+
+test("dj-target=\"#id\" sends the element id with the event; other selectors send none", () => {
+  const { document, ws } = boot(
+    `<div dj-id="0" dj-view="v" dj-root=""><button dj-id="1" id="a" dj-click="add" dj-target="#results">a</button><button dj-id="2" id="b" dj-click="add" dj-target=".results">b</button><ul dj-id="3" id="results"></ul></div>`,
+  );
+  document.getElementById("a").click();
+  assert.equal(ws.sent.at(-1).target, "results");
+  document.getElementById("b").click();
+  assert.equal(ws.sent.at(-1).target, undefined, "only #id targets are scoped");
+});

@@ -13,7 +13,8 @@ text), client → server:
   with ``dj-id``s, which the client puts in place of its root, and the
   ``@debounce``/``@throttle`` defaults per handler. A ``view`` key is ignored: the URL
   decides. A redirect on the way (a login decorator) answers ``{"type": "redirect"}``.
-- ``{"type": "event", "name": "inc", "params": {"value": ..., "id": "7"}, "ref": 3}``:
+- ``{"type": "event", "name": "inc", "params": {"value": ..., "id": "7"}, "ref": 3}``
+  (``"target": "results"`` from ``dj-target="#results"``: only that element is patched):
   call the ``@event_handler`` named ``name`` with ``params`` as keyword arguments,
   re-render and answer ``{"type": "patch", "patches": [...], "v": n, "ref": 3}``
   (``docs/protocol.md``; ``patches`` may be empty). With ``"component": "cart"`` (an
@@ -381,7 +382,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         )
         if session.is_async(target, method):
             return await session.acall(target, method, params, lambda m: self.send_message(m, view_id))
-        return await sync_to_async(session.call)(target, method, params)
+        return await sync_to_async(session.call)(target, method, params, content.get("target"))
 
     async def send_message(self, message: dict[str, Any], view_id: str = "") -> None:
         """Send a message of the server's own (a stream, a mid-handler patch, a task's

@@ -67,10 +67,11 @@ class Session:
         self.renders = 0
         self.state_bytes = 0
 
-    def render(self) -> tuple[str, str | None, int]:
-        """Render the view: ``(html, patches_json_or_None, version)``."""
+    def render(self, scope: str | None = None) -> tuple[str, str | None, int]:
+        """Render the view: ``(html, patches_json_or_None, version)``; with ``scope``
+        (an element ``id``, ``dj-target``) only that element's children are patched."""
         with components.rendering(self.view):
-            html, patches, version = self.renderer.render_with_diff(self.view.render_context())
+            html, patches, version = self.renderer.render_with_diff(self.view.render_context(), scope)
         self.html = html
         if profiling.ENABLED:
             self._profile_render()
@@ -113,7 +114,7 @@ class Session:
             reply["url"], reply["replace"] = followed
         return with_events(reply, take_push_events(self.view))
 
-    def event(self, name: Any, params: Any, component: Any = None) -> dict[str, Any]:
+    def event(self, name: Any, params: Any, component: Any = None, scope: Any = None) -> dict[str, Any]:
         """Call the ``@event_handler`` named ``name`` with ``params`` as keyword
         arguments, on the view or, when ``component`` is the id of one of its live
         components (an event from inside that component's root), on the component; the
@@ -121,7 +122,7 @@ class Session:
         handler or component, or the message is malformed. An ``async def`` handler
         goes through :meth:`acall` instead (the transport checks :meth:`is_async`)."""
         target, method, params = self.handler_for(name, params, component)
-        return self.call(target, method, params)
+        return self.call(target, method, params, scope)
 
     def handler_for(self, name: Any, params: Any, component: Any = None) -> tuple[Any, str, dict[str, Any]]:
         """``(target, method name, params)`` for an event message, checked (see
@@ -146,8 +147,9 @@ class Session:
         """Whether the handler is an ``async def`` (run on the event loop, may stream)."""
         return inspect.iscoroutinefunction(getattr(target, method))
 
-    def call(self, target: Any, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Run a (plain) handler, then the ``patch`` reply."""
+    def call(self, target: Any, method: str, params: dict[str, Any], scope: Any = None) -> dict[str, Any]:
+        """Run a (plain) handler, then the ``patch`` reply (only the element with the
+        ``id`` ``scope`` patched, when given: ``dj-target``)."""
         span = profiling.current() if profiling.ENABLED else None
         started = profiling.now() if span is not None else 0
         try:
@@ -160,7 +162,7 @@ class Session:
         finally:
             if span is not None:
                 profiling.add_part(span, "handler", started)
-        return self.patch()
+        return self.patch(scope_of(scope))
 
     async def acall(
         self, target: Any, method: str, params: dict[str, Any], send: Callable[[dict[str, Any]], Awaitable[None]]
@@ -196,7 +198,7 @@ class Session:
         setattr(self.view, field, converted)
         return self.patch()
 
-    def patch(self) -> dict[str, Any]:
+    def patch(self, scope: str | None = None) -> dict[str, Any]:
         """Re-render: the ``patch`` reply, or ``redirect`` when a handler called
         ``self.redirect(...)``."""
         url = self.view.__dict__.pop("_redirect_url", None)
@@ -211,7 +213,7 @@ class Session:
             _, url, replace, target = nav
             return self.patched_to(url, target, replace)
         events = take_push_events(self.view)
-        _, patches, version = self.render()
+        _, patches, version = self.render(scope)
         # A render may push too (a live component's mount or update).
         events += take_push_events(self.view)
         message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}
@@ -333,6 +335,16 @@ class Session:
             self.discard_requests()
             raise
         return self.patch()
+
+
+def scope_of(value: Any) -> str | None:
+    """A ``dj-target`` from the client: an element ``id`` (``"results"`` or
+    ``"#results"``), else ``None`` (the whole root is diffed)."""
+    if isinstance(value, str) and 0 < len(value) <= 128:
+        value = value.removeprefix("#")
+        if value and all(c.isalnum() or c in "-_:." for c in value):
+            return value
+    return None
 
 
 def with_events(reply: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -100,11 +100,19 @@ class LiveViewTestClient:
         def`` handler runs to its end; what it streamed meanwhile is in ``streamed``."""
         return self._send(lambda: self._event(name, params, None))
 
-    def _event(self, name: str, params: dict[str, Any], component: str | None) -> dict[str, Any]:
+    def targeted_event(self, element_id: str, name: str, **params: Any) -> dict[str, Any]:
+        """Send the event ``name`` from an element with ``dj-target="#element_id"``:
+        only that element's children are patched now (the rest follows with the next
+        reply)."""
+        return self._send(lambda: self._event(name, params, None, element_id))
+
+    def _event(
+        self, name: str, params: dict[str, Any], component: str | None, scope: str | None = None
+    ) -> dict[str, Any]:
         self.streamed = []
         target, method, params = self.session.handler_for(name, params, component)
         if not self.session.is_async(target, method):
-            return self.session.call(target, method, params)
+            return self.session.call(target, method, params, scope)
 
         async def record(message: dict[str, Any]) -> None:
             self.streamed.append(message)

@@ -380,18 +380,23 @@ impl LiveViewRenderer {
     /// `render_with_diff` does.
     #[pyo3(signature = (context=None))]
     fn render(&mut self, py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
-        Ok(self.render_with_diff(py, context)?.0)
+        Ok(self.render_with_diff(py, context, None)?.0)
     }
 
     /// Render with `context` (default: the state): `(html, patches_json_or_None,
     /// version)`. `html` is the LiveView root with `dj-id`s; `patches_json` is `None`
-    /// on the first render. Raises the exceptions of `djust.exceptions`, or
+    /// on the first render. With `target` (an element `id`, `dj-target`), only that
+    /// element's children are diffed and patched: `html` is then the page as the
+    /// browser has it, and the next render without a target sends the rest
+    /// (`djust_runtime::vdom::diff::diff_scoped`); a target that is not in both renders
+    /// diffs the whole root. Raises the exceptions of `djust.exceptions`, or
     /// `ValueError` when the page has no LiveView root (DJE-053).
-    #[pyo3(signature = (context=None))]
+    #[pyo3(signature = (context=None, target=None))]
     fn render_with_diff(
         &mut self,
         py: Python<'_>,
         context: Option<Bound<'_, PyAny>>,
+        target: Option<&str>,
     ) -> PyResult<(String, Option<String>, u64)> {
         let context = context.unwrap_or_else(|| self.state.bind(py).clone().into_any());
         let ctx = PyContext::new(Some(context))?;
@@ -428,7 +433,13 @@ impl LiveViewRenderer {
         let render = micros(started);
         let started = std::time::Instant::now();
         let diff = match self.last.as_ref().and_then(|p| p.root.as_ref().ok()) {
-            Some(old) => Some(diff_trees(old, tree, &mut self.ids)),
+            Some(old) => Some(
+                match target.and_then(|t| djust_runtime::vdom::diff::diff_scoped(old, tree, t, &mut self.ids))
+                {
+                    Some(scoped) => scoped,
+                    None => diff_trees(old, tree, &mut self.ids),
+                },
+            ),
             None => None,
         };
         let diffed = micros(started);

@@ -377,3 +377,14 @@ class Uploader(Counter):
                 return [entry.name, entry.size, f.read().decode()]
 
         self.saved = self.consume_uploaded_entries("photos", keep)
+
+
+class Scoped(Counter):
+    """``dj-target``: an event whose reply patches one element."""
+
+    template_name = "scoped_view.html"
+
+    @event_handler
+    def add_item(self, value="", **kwargs):
+        self.items.insert(0, value)
+        self.count += 1

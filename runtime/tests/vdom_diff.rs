@@ -437,3 +437,116 @@ fn writes_the_patch_corpus_for_the_browser_applier() {
     let text = serde_json::to_string(&out).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
+
+/// `dj-target` (`diff_scoped`): only the target's children are patched; applying the
+/// patches gives the tree `diff_scoped` leaves (the browser's), and the next full diff
+/// from it brings the rest of the page, so the browser ends equal to the render.
+#[test]
+fn a_scoped_diff_patches_only_the_target_and_the_next_diff_brings_the_rest() {
+    use djust_runtime::vdom::diff::{diff_scoped, diff_trees};
+    use djust_runtime::vdom::tree::Tree;
+
+    let page = |count: &str, results: &str, note: &str| {
+        format!(
+            r#"<main dj-root><p class="count">{count}</p><ul id="results" class="r{count}">{results}</ul><aside><b>{note}</b></aside></main>"#
+        )
+    };
+    let mut ids = IdAllocator::default();
+    let first = parse_document(&page("2", "<li>a</li><li>b</li>", "old"), &mut ids)
+        .unwrap_or_else(|e| panic!("root: {e}"));
+    let old = Tree::from_element(&first);
+    let mut browser = first.clone();
+
+    // Everything changes; the event targets #results.
+    let second = parse_document(
+        &page("3", "<li>a</li><li>c</li><li>d</li>", "new"),
+        &mut IdAllocator::default(),
+    )
+    .unwrap_or_else(|e| panic!("root: {e}"));
+    let mut new = Tree::from_element(&second);
+    let patches =
+        diff_scoped(&old, &mut new, "results", &mut ids).unwrap_or_else(|| panic!("the target is in both"));
+    // The elements outside the target: the root, the count, the aside and its <b>.
+    let mut outside = vec![first.id];
+    for c in &first.children {
+        if let VNode::Element(e) = c {
+            if !e
+                .attrs
+                .iter()
+                .any(|(k, v)| k.as_str() == "id" && v.as_str() == "results")
+            {
+                let mut all = Vec::new();
+                collect(e, &mut all);
+                outside.extend(all);
+            }
+        }
+    }
+    assert!(!patches.is_empty());
+    for p in &patches {
+        let addressed = match p {
+            Patch::Attrs { id, .. } => *id,
+            Patch::Text { parent, .. }
+            | Patch::Remove { parent, .. }
+            | Patch::Insert { parent, .. }
+            | Patch::Move { parent, .. }
+            | Patch::Reorder { parent, .. } => *parent,
+        };
+        assert!(!outside.contains(&addressed), "a patch outside the target: {p:?}");
+    }
+    apply(&mut browser, &patches).unwrap_or_else(|e| panic!("the scoped patches fit: {e}"));
+    assert_eq!(browser, new.to_element(), "the tree left is the browser's");
+    let html = new.to_html();
+    assert!(
+        html.contains(r#"class="count">2<"#) && html.contains(">old</b>") && html.contains(">d</li>"),
+        "{html}"
+    );
+
+    // The next render (same content) without a target: the count, the class and the
+    // aside arrive now.
+    let third = parse_document(
+        &page("3", "<li>a</li><li>c</li><li>d</li>", "new"),
+        &mut IdAllocator::default(),
+    )
+    .unwrap_or_else(|e| panic!("root: {e}"));
+    let mut next = Tree::from_element(&third);
+    let rest = diff_trees(&new, &mut next, &mut ids);
+    assert!(!rest.is_empty(), "the stale ancestors are diffed, not skipped");
+    apply(&mut browser, &rest).unwrap_or_else(|e| panic!("the rest fits: {e}"));
+    assert_eq!(browser, next.to_element());
+    assert!(next.to_html().contains(">new</b>") && next.to_html().contains(r#"class="r3""#));
+
+    // The danger the stale hashes prevent: a scoped event, then a render equal to the
+    // first one. The browser's root still carries the first render's hash unless marked
+    // stale, and the list would never be put back.
+    let mut ids2 = IdAllocator::default();
+    let one = parse_document(&page("2", "<li>a</li><li>b</li>", "old"), &mut ids2)
+        .unwrap_or_else(|e| panic!("root: {e}"));
+    let one_tree = Tree::from_element(&one);
+    let mut shown = one.clone();
+    let mut two = Tree::from_element(
+        &parse_document(
+            &page("2", "<li>z</li><li>y</li>", "old"),
+            &mut IdAllocator::default(),
+        )
+        .unwrap_or_else(|e| panic!("root: {e}")),
+    );
+    let scoped = diff_scoped(&one_tree, &mut two, "results", &mut ids2).unwrap_or_else(|| panic!("scoped"));
+    apply(&mut shown, &scoped).unwrap_or_else(|e| panic!("fits: {e}"));
+    let mut back = Tree::from_element(&one_tree.to_element());
+    let restore = diff_trees(&two, &mut back, &mut ids2);
+    apply(&mut shown, &restore).unwrap_or_else(|e| panic!("fits: {e}"));
+    assert_eq!(shown, back.to_element(), "the list is put back");
+
+    // A target missing from either render, or the root itself: no scoped diff.
+    let mut again = Tree::from_element(&third);
+    assert!(diff_scoped(&next, &mut again, "nowhere", &mut ids).is_none());
+}
+
+fn collect(e: &Element, out: &mut Vec<djust_runtime::vdom::NodeId>) {
+    out.push(e.id);
+    for c in &e.children {
+        if let VNode::Element(c) = c {
+            collect(c, out);
+        }
+    }
+}

@@ -220,7 +220,7 @@ test("counter page: two LiveViews (the counter and an embedded clock) share one 
   await page.close();
 });
 
-test("catalog: typing searches the ORM; filters and sorting patch the table", async () => {
+test("catalog: typing searches the ORM, patching only the results (dj-target); filters and sorting patch the table", async () => {
   const { page, traffic } = await openLive("/catalog/");
   const rows = () => page.locator("tbody tr").count();
   assert.equal(await rows(), 18);
@@ -234,6 +234,16 @@ test("catalog: typing searches the ORM; filters and sorting patch the table", as
   const searches = traffic.sent.filter((m) => m.name === "search");
   assert.ok(searches.length >= 1 && searches.length <= 2, `debounced: ${searches.length} search events for 5 keys`);
   assert.equal(searches.at(-1).params.value, "cleat");
+  // dj-target="#results": the search replies patch only inside the results section.
+  assert.ok(searches.every((m) => m.target === "results"));
+  const refs = new Set(searches.map((m) => m.ref));
+  const scoped = traffic.received.filter((m) => refs.has(m.ref)).flatMap((m) => m.patches || []);
+  assert.ok(scoped.length > 0);
+  const outside = await page.evaluate(
+    (ids) => ids.filter((id) => !document.querySelector(`#results [dj-id="${id}"], #results[dj-id="${id}"]`)),
+    scoped.map((p) => p.t || p.p),
+  );
+  assert.deepEqual(outside, [], "no patch outside #results");
 
   await page.locator('input[type="search"]').fill("");
   await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 18);

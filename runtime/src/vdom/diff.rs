@@ -85,6 +85,65 @@ pub fn diff_trees(old: &Tree, new: &mut Tree, ids: &mut IdAllocator) -> Vec<Patc
     patches
 }
 
+/// `dj-target`: the patches that turn the element with `id="element_id"` of `old` into
+/// that of `new`, and nothing outside it (`None` when either tree lacks the element,
+/// or it is the root: then diff the whole tree). The element's children are diffed (its
+/// own attributes are not); `new` becomes the tree the browser now has, `old` with that
+/// element's children replaced by `new`'s (with ids), so the changes outside it are
+/// sent by the next diff that is not scoped. Its ancestors' hashes are marked stale so
+/// that diff never takes them for unchanged.
+pub fn diff_scoped(
+    old: &Tree,
+    new: &mut Tree,
+    element_id: &str,
+    ids: &mut IdAllocator,
+) -> Option<Vec<Patch>> {
+    if old.is_empty() || new.is_empty() {
+        return None;
+    }
+    let find = |t: &Tree| {
+        t.range(t.root())
+            .filter(|&i| matches!(t.kind(i), Kind::Element(_)))
+            .find(|&i| t.attrs(i).any(|(k, v)| k == "id" && v == element_id))
+    };
+    let (o, n) = (find(old)?, find(new)?);
+    if o == old.root() || n == new.root() {
+        return None;
+    }
+    let mut new_ids = std::mem::take(new.ids_vec());
+    new_ids.resize(new.node_count(), NodeId(0));
+    let mut d = Differ {
+        old,
+        new,
+        new_ids,
+        ids,
+        patches: Vec::new(),
+        ignored: Vec::new(),
+    };
+    d.element(o, n);
+    let Differ {
+        new_ids,
+        patches,
+        mut ignored,
+        ..
+    } = d;
+    *new.ids_vec() = new_ids;
+    ignored.sort_unstable_by_key(|&(n, _)| std::cmp::Reverse(n));
+    for (n, o) in ignored {
+        new.splice_children(n, old, o);
+    }
+    let target = old.id(o);
+    let patches: Vec<Patch> = patches
+        .into_iter()
+        .filter(|p| !matches!(p, Patch::Attrs { id, .. } if *id == target))
+        .collect();
+    let mut browser = old.clone();
+    browser.splice_children(o, new, n);
+    browser.mark_stale(o);
+    *new = browser;
+    Some(patches)
+}
+
 /// Each child's matching token: for an element with a key, a hash of (namespace, tag,
 /// key); otherwise its subtree hash. `keyed` collects the positions of keyed children.
 fn raw_tokens(t: &Tree, children: &[usize], keyed: &mut Vec<usize>) -> Vec<u64> {

@@ -515,6 +515,32 @@ impl Tree {
     }
 }
 
+impl Tree {
+    /// Give `at` and its ancestors hashes no render produces (after
+    /// [`Tree::splice_children`] changed what is under them): a diff against this tree
+    /// then never takes them for unchanged subtrees.
+    pub(crate) fn mark_stale(&mut self, at: usize) {
+        static STALE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut i = self.root;
+        loop {
+            // Odd values from a counter mixed into the random hash space.
+            let n = STALE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.nodes[i].hash = hasher().hash_one(("stale", n, i));
+            if i == at {
+                break;
+            }
+            let Some(c) = self
+                .children(i)
+                .find(|&c| c <= at && at < c + self.nodes[c].size as usize)
+            else {
+                break;
+            };
+            i = c;
+        }
+        self.edits = self.edits.wrapping_add(1);
+    }
+}
+
 fn collect_ids(e: &Element, out: &mut Vec<NodeId>) {
     out.push(e.id);
     for c in &e.children {
