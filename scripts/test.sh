@@ -66,6 +66,12 @@ echo "== cargo test"
 cargo test --workspace --locked
 
 echo "== Python package: pip install ./python (maturin, from source), then pytest"
+# redis-server (Debian's): the Redis state backend (python/tests), the channel layer and
+# state two server processes share (tests/security); tmux: the terminal djust
+# profile's live view is tested in (tests/security).
+if ! command -v tmux >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then
+  apt-get update -qq >/dev/null && apt-get install -y -qq tmux redis-server >/dev/null
+fi
 "$VENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
 # From the repository root, so `import djust` is the installed package, not python/djust.
 DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q python/tests
@@ -74,11 +80,6 @@ echo "== djust mcp, driven by the official MCP Python SDK (tests/mcp)"
 DJUST_BIN="$PWD/target/debug/djust" "$VENV/bin/python" -m pytest -q tests/mcp
 
 echo "== security: each attack of issue 16 and a protocol fuzzer against Daphne on 127.0.0.1, and djust profile against one and two server processes (tests/security)"
-# tmux: the terminal djust profile's live view is tested in; redis-server: the channel
-# layer two server processes share (test_profile_workers.py).
-if ! command -v tmux >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then
-  apt-get update -qq >/dev/null && apt-get install -y -qq tmux redis-server >/dev/null
-fi
 "$VENV/bin/python" -m pytest -q tests/security
 
 echo "== djust new: project, app, view, components in a temp dir; djust check, manage.py check, pytest (scripts/new_e2e.sh)"

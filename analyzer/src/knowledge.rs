@@ -361,6 +361,26 @@ pub static LIFECYCLE: &[Member] = &[
         description: "The URL's keyword arguments and query, after mount and after each live patch (live_patch, a dj-patch link, back/forward); Phoenix's handle_params.",
     },
     Member {
+        name: "restored",
+        signature: "def restored(self, request)",
+        description: "Runs instead of mount when a reconnecting client gets its view back from the state backend (DJUST[\"STATE_BACKEND\"]); public attributes are back, set private ones here.",
+    },
+    Member {
+        name: "subscribe",
+        signature: "def subscribe(self, group)",
+        description: "Receive what is broadcast to `group` on any worker: handle_info(event, **payload) runs and the page re-renders. Needs CHANNEL_LAYERS.",
+    },
+    Member {
+        name: "broadcast",
+        signature: "def broadcast(self, group, event, payload=None)",
+        description: "Send `event` with a JSON payload to every LiveView subscribed to `group`, this one included (Phoenix's PubSub.broadcast); djust.presence.broadcast does it from anywhere.",
+    },
+    Member {
+        name: "unsubscribe",
+        signature: "def unsubscribe(self, group)",
+        description: "Stop receiving `group`'s broadcasts.",
+    },
+    Member {
         name: "live_patch",
         signature: "def live_patch(self, params=None, path=None, replace=False)",
         description: "From a handler: change the URL of this LiveView without a mount; handle_params runs and the browser's history gets the URL.",
@@ -494,6 +514,8 @@ pub static CONVENTIONS: &[&str] = &[
     "data-item-id=\"3\" on the element arrives as item_id=\"3\"; data-n:int converts.",
     "The template's root element carries both dj-root and dj-view (T002, T005).",
     "Add dj-key to rows of lists that change so the diff moves them instead of re-rendering.",
+    "Presence: class RoomView(PresenceMixin, LiveView) with presence_key = \"room:{room_id}\"; self.track_presence({\"name\": ...}) in mount; the template lists view.list_presences and view.presence_count; handle_presence_join/handle_presence_leave hear changes.",
+    "Validate forms as they are typed with djust.forms.LiveForm (a spec of rules, a Django Form, or live_form_from_model): validate_field on dj-change, set_values then validate_all on dj-submit; the template reads form.data, form.errors and form.valid.",
 ];
 
 /// The best practices, as `get_best_practices` returns them (JSON).

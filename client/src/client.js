@@ -192,7 +192,10 @@ export class LiveView {
     const loc = this.root.ownerDocument.defaultView.location;
     this.version = 0;
     this.mounting = true;
-    this.conn.send(JSON.stringify(this.tag({ type: "mount", url: loc.pathname + loc.search, session: this.session })));
+    // After a reconnect, `restore` asks for the state the server kept (djust.state_backends).
+    const msg = { type: "mount", url: loc.pathname + loc.search, session: this.session };
+    if (this.sid) msg.restore = this.sid;
+    this.conn.send(JSON.stringify(this.tag(msg)));
   }
 
   setConnection(state) {
@@ -233,6 +236,7 @@ export class LiveView {
   apply(msg, pop, sent, trigger) {
     if (msg.type === "mounted") {
       this.mounting = false;
+      this.sid = msg.sid;
       const tpl = this.root.ownerDocument.createElement("template");
       tpl.innerHTML = msg.html.trim();
       const fresh = tpl.content.firstElementChild;
@@ -281,6 +285,7 @@ export class LiveView {
     } else if (msg.type === "navigate") {
       // Another LiveView over this socket: its token, the URL, then its mount.
       this.session = msg.session;
+      this.sid = undefined;
       if (!pop) this.history(msg.url, msg.replace);
       this.mount();
     } else if (msg.type === "redirect") {

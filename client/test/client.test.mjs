@@ -304,6 +304,34 @@ test("events before the socket opens wait for the mount; a closed socket reconne
   view.close();
 });
 
+test("a reconnect mounts with the last mounted reply's sid (restore); a live navigation forgets it", async () => {
+  const window = new Window({ url: "http://shop.test/counter/" });
+  window.document.body.innerHTML = COUNTER;
+  const { FakeSocket, sockets } = socketClass();
+  const [view] = start(window.document, { WebSocket: FakeSocket });
+  sockets[0].open();
+  assert.equal(sockets[0].sent[0].restore, undefined, "a first mount restores nothing");
+  sockets[0].reply({ type: "mounted", html: COUNTER_IDS, v: 1, sid: "kept-state-key-0123456789" });
+  sockets[0].close();
+  await sleep(150);
+  sockets[1].open();
+  assert.deepEqual(sockets[1].sent[0], {
+    type: "mount",
+    url: "/counter/",
+    session: "tok.en:1",
+    restore: "kept-state-key-0123456789",
+  });
+  // The server restored it (or mounted afresh with a new sid): the next reconnect uses that one.
+  sockets[1].reply({ type: "mounted", html: COUNTER_IDS, v: 1, sid: "second-key-0123456789abc", restored: true });
+  // Another LiveView over the socket: its mount carries its token and no sid.
+  sockets[1].reply({ type: "navigate", url: "/other/", replace: false, session: "tok.other:2" });
+  const nav = sockets[1].sent.at(-1);
+  assert.equal(nav.type, "mount");
+  assert.equal(nav.session, "tok.other:2");
+  assert.equal(nav.restore, undefined);
+  view.close();
+});
+
 test("reconnects back off exponentially with jitter, up to 10 s; dj-offline shows while disconnected", async () => {
   assert.deepEqual(
     [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoff(n, () => 0.5)),

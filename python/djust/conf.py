@@ -30,6 +30,29 @@ optional, every limit on by default (``docs/security.md`` explains each)::
         # Per connection: LiveViews mounted at once (a page's view and the ones it
         # embeds with {% live_render %}).
         "MAX_VIEWS_PER_CONNECTION": 16,
+        # Where a mounted LiveView's state is kept between its socket and the next one
+        # (djust.state_backends): a reconnect, to this worker or another, restores the
+        # view from it instead of mounting again. "memory" (this process), "redis"
+        # (shared by the workers; STATE_REDIS_URL) or None (always mount again).
+        "STATE_BACKEND": "memory",
+        "STATE_REDIS_URL": "redis://127.0.0.1:6379/0",
+        # Seconds a kept state outlives its last change; `manage.py djust_clearstate`
+        # removes expired ones (Redis expires them by itself).
+        "STATE_TTL": 60 * 60,
+        # States longer than this (bytes of JSON) are stored zlib-compressed.
+        "STATE_COMPRESS_OVER": 10 * 1024,
+        # A state longer than this (bytes, as stored) is logged once per view class.
+        "STATE_WARN_OVER": 100 * 1024,
+        # The memory backend's bound: the oldest states go first beyond it.
+        "STATE_MAX_ENTRIES": 10_000,
+        # The JSON encoder for values the state codec has no type for.
+        "STATE_ENCODER": "django.core.serializers.json.DjangoJSONEncoder",
+        # Seconds between a presence member's announcements (djust.presence); one not
+        # heard of for three is dropped from the others' lists.
+        "PRESENCE_HEARTBEAT": 10,
+        # Per connection: channel layer groups joined at once (subscriptions and
+        # presence groups of its views); more are refused with a warning.
+        "MAX_GROUPS_PER_CONNECTION": 32,
     }
 
 A key that is not known, or a value of the wrong shape, raises
@@ -65,6 +88,15 @@ DEFAULTS: dict[str, Any] = {
     "PROFILE_WORKERS_TIMEOUT": 0.5,
     "MAX_ASYNC_TASKS": 16,
     "MAX_VIEWS_PER_CONNECTION": 16,
+    "STATE_BACKEND": "memory",
+    "STATE_REDIS_URL": "redis://127.0.0.1:6379/0",
+    "STATE_TTL": 60 * 60,
+    "STATE_COMPRESS_OVER": 10 * 1024,
+    "STATE_WARN_OVER": 100 * 1024,
+    "STATE_MAX_ENTRIES": 10_000,
+    "STATE_ENCODER": "django.core.serializers.json.DjangoJSONEncoder",
+    "PRESENCE_HEARTBEAT": 10,
+    "MAX_GROUPS_PER_CONNECTION": 32,
 }
 
 
@@ -166,6 +198,66 @@ def profile_workers_timeout() -> float:
     return float(value)
 
 
+def state_backend() -> str | None:
+    """``STATE_BACKEND``: ``"memory"``, ``"redis"`` or ``None`` (restores off)."""
+    value = _user_settings().get("STATE_BACKEND", DEFAULTS["STATE_BACKEND"])
+    if value not in ("memory", "redis", None):
+        raise ImproperlyConfigured(f'settings.DJUST["STATE_BACKEND"] must be "memory", "redis" or None, not {value!r}.')
+    return value
+
+
+def state_redis_url() -> str:
+    """``STATE_REDIS_URL``: a ``redis://``, ``rediss://`` or ``unix://`` URL."""
+    value = _user_settings().get("STATE_REDIS_URL", DEFAULTS["STATE_REDIS_URL"])
+    if not isinstance(value, str) or not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f'settings.DJUST["STATE_REDIS_URL"] must be a redis://, rediss:// or unix:// URL, not {value!r}.'
+        )
+    return value
+
+
+def state_int(name: str) -> int:
+    """``STATE_TTL`` (seconds), ``STATE_COMPRESS_OVER``, ``STATE_WARN_OVER`` (bytes)
+    or ``STATE_MAX_ENTRIES``: positive integers."""
+    return _positive_int(name, _user_settings().get(name, DEFAULTS[name]))
+
+
+def state_encoder() -> Any:
+    """``STATE_ENCODER``: the ``json.JSONEncoder`` subclass at that dotted path."""
+    import json
+
+    from django.utils.module_loading import import_string
+
+    path = _user_settings().get("STATE_ENCODER", DEFAULTS["STATE_ENCODER"])
+    try:
+        cls = import_string(path) if isinstance(path, str) else None
+    except ImportError:
+        cls = None
+    if not (isinstance(cls, type) and issubclass(cls, json.JSONEncoder)):
+        raise ImproperlyConfigured(
+            f'settings.DJUST["STATE_ENCODER"] must be the dotted path of a json.JSONEncoder subclass, not {path!r}.'
+        )
+    return cls
+
+
+def max_groups_per_connection() -> int:
+    """``MAX_GROUPS_PER_CONNECTION``: channel layer groups per socket."""
+    return _positive_int(
+        "MAX_GROUPS_PER_CONNECTION",
+        _user_settings().get("MAX_GROUPS_PER_CONNECTION", DEFAULTS["MAX_GROUPS_PER_CONNECTION"]),
+    )
+
+
+def presence_heartbeat() -> float:
+    """``PRESENCE_HEARTBEAT``: seconds, more than 0 and at most 300."""
+    value = _user_settings().get("PRESENCE_HEARTBEAT", DEFAULTS["PRESENCE_HEARTBEAT"])
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 300:
+        raise ImproperlyConfigured(
+            f"settings.DJUST['PRESENCE_HEARTBEAT'] must be a number of seconds in (0, 300], not {value!r}."
+        )
+    return float(value)
+
+
 def validate() -> None:
     """Read every setting once: raises ``ImproperlyConfigured`` for a bad one."""
     max_message_size()
@@ -177,3 +269,10 @@ def validate() -> None:
     profiling_on()
     profile_ring_size()
     profile_workers_timeout()
+    state_backend()
+    state_redis_url()
+    for name in ("STATE_TTL", "STATE_COMPRESS_OVER", "STATE_WARN_OVER", "STATE_MAX_ENTRIES"):
+        state_int(name)
+    state_encoder()
+    presence_heartbeat()
+    max_groups_per_connection()

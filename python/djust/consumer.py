@@ -84,7 +84,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from djust import _rust, background, conf, navigation, origin, profiling, uploads
+from djust import _rust, background, conf, navigation, origin, presence, profiling, state_backends, uploads
 from djust import mount as socket_mount
 from djust.ratelimit import TokenBucket
 from djust.session import EventError, Session, one_line
@@ -117,6 +117,13 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
     lock: asyncio.Lock
     #: The page token of the last ``navigate`` reply, until the client mounts with it.
     issued: str | None = None
+    #: Channel layer groups this socket joined (:mod:`djust.presence`) → the view ids
+    #: that asked for them.
+    joined: dict[str, set[str]]
+    #: Tracked presences by view id: ``(presence key, member id)``.
+    tracking: dict[str, tuple[str, str]]
+    #: The presence heartbeat, while a view tracks one.
+    beat: asyncio.Task[Any] | None = None
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         refusal = origin.refusal(self.scope)
@@ -133,11 +140,17 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             self.profile_id = secrets.token_hex(8)
         self.tasks = {}
         self.sessions = {}
+        self.joined = {}
+        self.tracking = {}
         self.lock = asyncio.Lock()
         await self.accept()
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.drop_tasks()
+        for view_id in list(getattr(self, "sessions", {})):
+            await self.leave_channels(view_id)
+        if self.beat is not None:
+            self.beat.cancel()
         for session in getattr(self, "sessions", {}).values():
             uploads.discard_all(session.view)  # the temporary files of unfinished uploads
         await super().websocket_disconnect(message)
@@ -243,6 +256,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         async with self.lock:
             if handler == self.mount:
                 self.drop_tasks(view_id)
+                await self.leave_channels(view_id)
             try:
                 if inspect.iscoroutinefunction(handler):
                     reply = await handler(content)
@@ -259,6 +273,195 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             if view_id:
                 reply["view_id"] = view_id
             await self.send_reply(reply, ref, span)
+            if reply.get("type") in ("mounted", "patch"):
+                await self.carry_out(view_id)
+                await self.keep_state(view_id)
+
+    # -- broadcast and presence (djust.presence) -------------------------------------
+
+    async def carry_out(self, view_id: str) -> None:
+        """Carry out the view's subscribe/unsubscribe/broadcast/track/untrack requests
+        of the message just answered, on the channel layer."""
+        session = self.sessions.get(view_id)
+        if session is None:
+            return
+        ops = presence.take_requests(session.view)
+        if not ops:
+            return
+        layer = self.channel_layer
+        if layer is None:
+            _warn_no_layer()
+            return
+        for op in ops:
+            kind = op[0]
+            if kind == "subscribe":
+                await self.join_group(presence.layer_group("b", op[1]), view_id)
+            elif kind == "unsubscribe":
+                await self.leave_group(presence.layer_group("b", op[1]), view_id)
+            elif kind == "broadcast":
+                await layer.group_send(presence.layer_group("b", op[1]["group"]), op[1])
+            elif kind == "track":
+                await self.untrack(view_id)
+                key, meta = op[1], op[2]
+                own = f"{self.channel_name}|{view_id}"
+                tracked = session.view.__dict__.get("_djust_presence")
+                if tracked is not None:
+                    tracked["self"] = own
+                self.tracking[view_id] = (key, own)
+                group = presence.layer_group("p", key)
+                await self.join_group(group, view_id)
+                await layer.group_send(
+                    group,
+                    {
+                        "type": presence.PRESENCE,
+                        "op": "join",
+                        "key": key,
+                        "id": own,
+                        "meta": meta,
+                        "reply_to": self.channel_name,
+                    },
+                )
+                if self.beat is None or self.beat.done():
+                    self.beat = asyncio.create_task(self.heartbeat())
+            elif kind == "untrack":
+                await self.untrack(view_id)
+
+    async def join_group(self, group: str, view_id: str) -> None:
+        """Join the layer group ``group`` for the view ``view_id``; ``EventError``
+        beyond ``DJUST["MAX_GROUPS_PER_CONNECTION"]`` groups."""
+        if group not in self.joined:
+            if len(self.joined) >= conf.max_groups_per_connection():
+                logger.warning(
+                    "djust: refused a subscription: %d groups are joined on this connection "
+                    "(DJUST['MAX_GROUPS_PER_CONNECTION'])",
+                    len(self.joined),
+                )
+                return
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.joined.setdefault(group, set()).add(view_id)
+
+    async def leave_group(self, group: str, view_id: str) -> None:
+        views = self.joined.get(group)
+        if views is None:
+            return
+        views.discard(view_id)
+        if not views:
+            del self.joined[group]
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def untrack(self, view_id: str) -> None:
+        """The view ``view_id`` leaves its presence group (the others hear ``leave``)."""
+        tracked = self.tracking.pop(view_id, None)
+        if tracked is None or self.channel_layer is None:
+            return
+        key, own = tracked
+        group = presence.layer_group("p", key)
+        await self.channel_layer.group_send(group, {"type": presence.PRESENCE, "op": "leave", "key": key, "id": own})
+        await self.leave_group(group, view_id)
+
+    async def leave_channels(self, view_id: str) -> None:
+        """The view ``view_id`` goes away (a new mount, a closed socket): its presence
+        and its subscriptions end."""
+        if self.channel_layer is None:
+            return
+        await self.untrack(view_id)
+        for group in [g for g, views in self.joined.items() if view_id in views]:
+            await self.leave_group(group, view_id)
+
+    async def djust_broadcast(self, message: dict[str, Any]) -> None:
+        """A broadcast from the channel layer: ``handle_info(event, **payload)`` on each
+        view of this socket subscribed to its group, and their patches."""
+        group = message.get("group")
+        if not isinstance(group, str):
+            return
+        async with self.lock:
+            for view_id in sorted(self.joined.get(presence.layer_group("b", group), ())):
+                session = self.sessions.get(view_id)
+                if session is None:
+                    continue
+                content = {"type": "broadcast", "name": message.get("event"), "view_id": view_id}
+                try:
+                    reply = await sync_to_async(session.info)(message.get("event"), message.get("payload"))
+                except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+                    reply = self.error(exc, content)
+                await self.send_message(reply, view_id)
+                if reply.get("type") == "patch":
+                    self.start_tasks(reply, view_id)
+                    await self.carry_out(view_id)
+                    await self.keep_state(view_id)
+
+    async def djust_presence(self, message: dict[str, Any]) -> None:
+        """A presence message (``join``, ``here``, ``heartbeat``, ``leave``) for the views
+        of this socket tracking its key: their lists change, and their pages."""
+        key, op, member = message.get("key"), message.get("op"), message.get("id")
+        if not isinstance(member, str) or op not in ("join", "here", "heartbeat", "leave"):
+            return
+        async with self.lock:
+            for view_id, (tracked_key, own) in list(self.tracking.items()):
+                session = self.sessions.get(view_id)
+                if tracked_key != key or session is None:
+                    continue
+                if op == "join" and member != own and isinstance(message.get("reply_to"), str):
+                    tracked = session.view.__dict__.get("_djust_presence") or {}
+                    await self.channel_layer.send(
+                        message["reply_to"],
+                        {
+                            "type": presence.PRESENCE,
+                            "op": "here",
+                            "key": key,
+                            "id": own,
+                            "meta": tracked.get("meta", {}),
+                        },
+                    )
+                content = {"type": "presence", "name": op, "view_id": view_id}
+                try:
+                    reply = await sync_to_async(session.presence)(op, member, message.get("meta"))
+                except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+                    reply = self.error(exc, content)
+                if reply is not None:
+                    await self.send_message(reply, view_id)
+                    if reply.get("type") == "patch":
+                        await self.carry_out(view_id)
+                        await self.keep_state(view_id)
+
+    async def heartbeat(self) -> None:
+        """While a view tracks a presence: announce it every ``PRESENCE_HEARTBEAT``
+        seconds, and drop members not heard of for three."""
+        interval = conf.presence_heartbeat()
+        while self.tracking:
+            await asyncio.sleep(interval)
+            async with self.lock:
+                for view_id, (key, own) in list(self.tracking.items()):
+                    session = self.sessions.get(view_id)
+                    if session is None:
+                        continue
+                    tracked = session.view.__dict__.get("_djust_presence") or {}
+                    await self.channel_layer.group_send(
+                        presence.layer_group("p", key),
+                        {
+                            "type": presence.PRESENCE,
+                            "op": "heartbeat",
+                            "key": key,
+                            "id": own,
+                            "meta": tracked.get("meta", {}),
+                        },
+                    )
+                    try:
+                        reply = await sync_to_async(session.presence)("sweep", own, None)
+                    except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+                        reply = self.error(exc, {"type": "presence", "name": "sweep", "view_id": view_id})
+                    if reply is not None:
+                        await self.send_message(reply, view_id)
+
+    async def keep_state(self, view_id: str) -> None:
+        """Keep the view's state for a reconnect (:mod:`djust.persistence`), after its
+        reply is sent (the client does not wait for it)."""
+        session = self.sessions.get(view_id)
+        if session is not None and state_backends.backend() is not None:
+            try:
+                await sync_to_async(session.save_state)()
+            except Exception:  # keeping state never breaks the socket
+                logger.exception("djust: keeping %s's state failed", type(session.view).__name__)
 
     def start_tasks(self, reply: dict[str, Any], view_id: str) -> None:
         """Carry out the view's ``start_async``/``cancel_async`` requests of the message
@@ -318,6 +521,9 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             reply["done"] = [request.name]
             self.start_tasks(reply, view_id)
             await self.send_message(reply, view_id)
+            if reply.get("type") == "patch":
+                await self.carry_out(view_id)
+                await self.keep_state(view_id)
 
     async def send_reply(self, reply: dict[str, Any], ref: Any, span: Any) -> None:
         """Encode ``reply`` (with ``ref``) and send it."""
@@ -438,3 +644,16 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         if settings.DEBUG and code == "server_error":
             reply["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         return reply
+
+
+_warned_no_layer = False
+
+
+def _warn_no_layer() -> None:
+    global _warned_no_layer
+    if not _warned_no_layer:
+        _warned_no_layer = True
+        logger.warning(
+            "djust: a LiveView subscribed, broadcast or tracked presence, but there is no channel layer: "
+            "set CHANNEL_LAYERS (the in-memory layer in one process, channels_redis across workers)"
+        )

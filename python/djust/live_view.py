@@ -37,7 +37,19 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.views.generic import View
 
-from djust import _rust, background, components, conf, navigation, profiling, state, streaming, uploads
+from djust import (
+    _rust,
+    background,
+    components,
+    conf,
+    navigation,
+    persistence,
+    presence,
+    profiling,
+    state,
+    streaming,
+    uploads,
+)
 from djust import mount as socket_mount
 from djust.decorators import handlers
 from djust.template import backend
@@ -59,6 +71,11 @@ class LiveView(View):
 
     def mount(self, request: HttpRequest, **kwargs: Any) -> None:
         """Set the initial state. ``kwargs`` are the URL's keyword arguments."""
+
+    def restored(self, request: HttpRequest) -> None:
+        """Called instead of ``mount`` when a reconnecting client's view is restored
+        from the state backend (:mod:`djust.persistence`): the public attributes are
+        back; set private ones (``_name``, not kept) here. Does nothing by default."""
 
     def handle_params(self, params: dict[str, Any], uri: str) -> None:
         """The page's URL: after ``mount`` (page load and socket mount), and after
@@ -108,6 +125,28 @@ class LiveView(View):
         a non-empty string or ``payload`` is not a dict Django's JSON encoder can write.
         """
         self.__dict__.setdefault("_push_events", []).append(push_event_message(event, payload))
+
+    # -- broadcast (djust.presence) -----------------------------------------------------
+
+    def subscribe(self, group: str) -> None:
+        """Receive what is broadcast to ``group`` (any text): each message runs
+        ``handle_info(event, **payload)`` and re-renders. Callable from ``mount`` and
+        handlers; kept across a reconnect. ``TypeError`` for a bad group."""
+        presence.check_group(group)
+        self.__dict__.setdefault("_djust_groups", set()).add(group)
+        presence.request(self, ("subscribe", group))
+
+    def unsubscribe(self, group: str) -> None:
+        """Stop receiving ``group``'s broadcasts."""
+        self.__dict__.setdefault("_djust_groups", set()).discard(group)
+        presence.request(self, ("unsubscribe", group))
+
+    def broadcast(self, group: str, event: str, payload: dict[str, Any] | None = None) -> None:
+        """Send ``event`` with ``payload`` (a JSON object) to every LiveView subscribed
+        to ``group``, on every worker, this one included, once this message's reply is
+        sent. Phoenix's ``PubSub.broadcast``. ``TypeError`` for a bad group, event or
+        payload; a handler that raises broadcasts nothing."""
+        presence.request(self, ("broadcast", presence.broadcast_message(group, event, payload)))
 
     # -- uploads (djust.uploads) -------------------------------------------------------
 
@@ -280,8 +319,13 @@ class LiveView(View):
 
     def _mount_at(self, request: HttpRequest, kwargs: dict[str, Any]) -> None:
         """``mount`` then ``handle_params`` for the request's URL; for a LiveView a page
-        embeds (``{% live_render %}``), ``mount`` with the tag's keyword arguments."""
+        embeds (``{% live_render %}``), ``mount`` with the tag's keyword arguments. A
+        socket mount that asks to restore (``"restore": sid``) gets the state kept by
+        the state backend instead, when it fits (:mod:`djust.persistence`)."""
         token = getattr(request, "djust_mount", None)
+        restore = getattr(request, "djust_restore", None)
+        if token is not None and restore is not None and persistence.restore(self, request, restore, token.embedded):
+            return  # a reconnect: the kept state, not a new mount
         if token is not None and token.embedded:
             self._djust_embedded = True
             self.mount(request, **token.kwargs)

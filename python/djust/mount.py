@@ -260,6 +260,8 @@ def mount(scope: dict[str, Any], content: dict[str, Any]) -> tuple[Any, str | No
     url = check_url(content.get("url"))
     request = socket_request(scope, url)
     request.djust_mount = token  # type: ignore[attr-defined]
+    # After a reconnect: the key of the state kept for this view (djust.persistence).
+    request.djust_restore = content.get("restore")  # type: ignore[attr-defined]
     if token.embedded:
         # A LiveView the page embeds: served through the project's middleware for the
         # page's URL, but by the class the server signed, not by the URL's view.

@@ -15,7 +15,19 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from djust import _rust, background, components, navigation, profiling, state, streaming, uploads
+from djust import (
+    _rust,
+    background,
+    components,
+    navigation,
+    persistence,
+    presence,
+    profiling,
+    state,
+    state_backends,
+    streaming,
+    uploads,
+)
 from djust import mount as socket_mount
 from djust.live_view import LiveView, take_push_events
 from djust.model_binding import BadValue, coerce
@@ -66,6 +78,15 @@ class Session:
         # Profiling (djust.profiling): renders so far, the state's last measured size.
         self.renders = 0
         self.state_bytes = 0
+        #: The key its state is kept under for a reconnect (djust.persistence): the
+        #: restored one, or a new one; the ``mounted`` reply gives it as ``"sid"``.
+        self.restored = "_djust_state_key" in view.__dict__
+        self.state_key: str = view.__dict__.pop("_djust_state_key", None) or persistence.new_key()
+        self.saved_digest: str | None = None
+
+    def save_state(self) -> None:
+        """Keep the view's state in the state backend (skipped when unchanged)."""
+        self.saved_digest = persistence.save(self.view, self.state_key, self.saved_digest)
 
     def render(self, scope: str | None = None) -> tuple[str, str | None, int]:
         """Render the view: ``(html, patches_json_or_None, version)``; with ``scope``
@@ -108,6 +129,10 @@ class Session:
             followed = result
         html, _, version = self.render()
         reply = {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(type(self.view))}
+        if state_backends.backend() is not None:
+            reply["sid"] = self.state_key
+            if self.restored:
+                reply["restored"] = True
         here = navigation.resolve_live(self.url.partition("?")[0])
         reply["routes"] = navigation.routes(here.session if here is not None else navigation.DEFAULT_SESSION)
         if followed is not None:
@@ -321,9 +346,36 @@ class Session:
         return background.take_requests(self.view)
 
     def discard_requests(self) -> None:
-        """Forget the pushes and task requests of a message that failed or redirected."""
+        """Forget the pushes, task and channel requests of a message that failed or
+        redirected."""
         take_push_events(self.view)
         background.take_requests(self.view)
+        presence.take_requests(self.view)
+
+    def info(self, event: Any, payload: Any) -> dict[str, Any]:
+        """A broadcast to a group the view subscribed to (:mod:`djust.presence`):
+        ``handle_info(event, **payload)``, then the ``patch`` reply."""
+        if not isinstance(event, str) or not isinstance(payload, dict):
+            raise EventError("a broadcast has an event name and an object payload", "bad_request")
+        try:
+            self.view.handle_info(event, **payload)
+        except BaseException:
+            self.discard_requests()
+            raise
+        return self.patch()
+
+    def presence(self, op: str, member: str, meta: Any) -> dict[str, Any] | None:
+        """A presence message for the view's group (``join``, ``here``, ``heartbeat``,
+        ``leave``; ``sweep`` drops silent members): the ``patch`` reply when the list
+        changed, else ``None``."""
+        view = self.view
+        if op == "leave":
+            changed = view.presence_gone(member)
+        elif op == "sweep":
+            changed = view.presence_sweep()
+        else:
+            changed = view.presence_seen(op, member, meta)
+        return self.patch() if changed else None
 
     def async_result(self, name: str, result: Any, error: BaseException | None) -> dict[str, Any]:
         """Task ``name`` ended: ``handle_async_result`` on the view, then the ``patch``

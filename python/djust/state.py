@@ -50,8 +50,10 @@ class StateError(TypeError):
 def serializable(value: Any) -> bool:
     """Whether ``value`` can be LiveView state: JSON scalars, ``DjangoJSONEncoder``'s
     types (dates, times, ``Decimal``, ``UUID``, lazy strings), model instances and
-    querysets (kept by reference, as upstream djust does), and lists, tuples, sets and
-    dicts of those, without cycles and at most :data:`MAX_DEPTH` levels deep."""
+    querysets (kept by reference, as upstream djust does), objects that describe
+    themselves as such data (a ``__djust_state__()`` method and a
+    ``__djust_restore__(data)`` class method: :class:`djust.forms.LiveForm`), and lists,
+    tuples, sets and dicts of those, without cycles and at most :data:`MAX_DEPTH` levels deep."""
     return problem("value", value) is None
 
 
@@ -69,6 +71,15 @@ def problem(name: str, value: Any) -> tuple[str, str] | None:
             done.add(id(item))
             continue
         if item is None or isinstance(item, (str, int, float, bool)) or _is_model_data(item):
+            continue
+        if hasattr(type(item), "__djust_state__"):
+            # An object that keeps itself as state (djust.forms.LiveForm): what it
+            # keeps is checked in its place.
+            try:
+                kept = item.__djust_state__()
+            except (TypeError, ValueError) as exc:
+                return path, f"cannot be kept as state: {exc}"
+            stack.append((kept, path, depth + 1, False))
             continue
         if isinstance(item, (list, tuple, set, frozenset, dict)):
             key = id(item)

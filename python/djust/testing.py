@@ -94,13 +94,14 @@ class LiveViewTestClient:
 
     # -- what the client sends ------------------------------------------------------
 
-    def event(self, name: str, **params: Any) -> dict[str, Any]:
+    def event(self, name: str, /, **params: Any) -> dict[str, Any]:
         """Send the event ``name`` with ``params`` (as ``dj-click`` and friends do):
-        the reply (``patch``, ``redirect`` or ``error`` with a ``code``). An ``async
+        the reply (``patch``, ``redirect`` or ``error`` with a ``code``). ``name`` is
+        positional only, so a form's own ``name`` field can be one of ``params``. An ``async
         def`` handler runs to its end; what it streamed meanwhile is in ``streamed``."""
         return self._send(lambda: self._event(name, params, None))
 
-    def targeted_event(self, element_id: str, name: str, **params: Any) -> dict[str, Any]:
+    def targeted_event(self, element_id: str, name: str, /, **params: Any) -> dict[str, Any]:
         """Send the event ``name`` from an element with ``dj-target="#element_id"``:
         only that element's children are patched now (the rest follows with the next
         reply)."""
@@ -155,7 +156,7 @@ class LiveViewTestClient:
         """The page's URL (path and query) after the last live patch."""
         return self.session.url
 
-    def component_event(self, component_id: str, name: str, **params: Any) -> dict[str, Any]:
+    def component_event(self, component_id: str, name: str, /, **params: Any) -> dict[str, Any]:
         """Send the event ``name`` from inside the live component ``component_id`` (as
         a ``dj-click`` in its template does): its handler runs; the reply."""
         return self._send(lambda: self._event(name, params, component_id))
@@ -312,7 +313,7 @@ class LiveComponentTestClient(LiveViewTestClient):
         """The component instance."""
         return components.live_components(self.session.view)["component"]
 
-    def event(self, name: str, **params: Any) -> dict[str, Any]:
+    def event(self, name: str, /, **params: Any) -> dict[str, Any]:
         """Send the event ``name`` from inside the component: the reply."""
         return self.component_event("component", name, **params)
 

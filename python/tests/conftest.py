@@ -1,5 +1,6 @@
 """Django settings for the tests: the package is tested against Django's own engine."""
 
+import sys
 from pathlib import Path
 
 import django
@@ -7,6 +8,10 @@ import pytest
 from django.conf import settings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+# tests/redis_server.py, shared with the security suite.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+from redis_server import redis_server
 
 
 def pytest_configure() -> None:
@@ -38,6 +43,10 @@ def pytest_configure() -> None:
             STATIC_URL="/static/",
             MEDIA_URL="/media/",
             SECRET_KEY="djust-tests",
+            # LiveForm's model forms (test_forms.py) check uniqueness in a database.
+            DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+            # Broadcast and presence (test_presence.py) in one process.
+            CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
             TEMPLATES=[
                 {
                     "NAME": "django",
@@ -72,3 +81,16 @@ def v007_project(tmp_path: Path) -> Path:
         "        pass\n"
     )
     return tmp_path
+
+
+@pytest.fixture
+def database(db: None) -> None:
+    """A test database with Django's migrations applied (pytest-django's ``db``: each
+    test in a transaction rolled back after it)."""
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory):
+    """A real ``redis-server`` on a free loopback port, for the session: its URL."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from djust import LiveView
 from djust.decorators import background, debounce, event_handler, throttle
+from djust.presence import PresenceMixin
 
 
 class Counter(LiveView):
@@ -388,3 +389,90 @@ class Scoped(Counter):
     def add_item(self, value="", **kwargs):
         self.items.insert(0, value)
         self.count += 1
+
+
+def no_example_addresses(value):
+    """A LiveForm validator (module level, so the form can be kept as state)."""
+    if value.endswith("@example.com"):
+        return "Use your own address."
+    return None
+
+
+class ContactForm(LiveView):
+    """A LiveForm spec validated as it is typed and on submit (issue 22, point 3)."""
+
+    template_name = "contact_form_view.html"
+
+    def mount(self, request, **kwargs):
+        from djust.forms import LiveForm
+
+        self.form = LiveForm(
+            {
+                "name": {"required": True, "min_length": 2},
+                "email": {"required": True, "email": True, "validators": [no_example_addresses]},
+            }
+        )
+        self.sent = ""
+
+    @event_handler
+    def validate(self, field="", value="", **kwargs):
+        if field in self.form.fields:
+            self.form.validate_field(field, value)
+
+    @event_handler
+    def submit(self, **params):
+        self.form.set_values(params)
+        if self.form.validate_all():
+            self.sent = f"Thanks, {self.form.cleaned_data['name']}"
+            self.form.reset()
+
+
+class Remembered(Counter):
+    """A Counter that counts its mounts and restores (issue 22, point 1)."""
+
+    mounts: ClassVar[int] = 0
+    restores: ClassVar[list[str]] = []
+
+    def mount(self, request, **kwargs):
+        type(self).mounts += 1
+        super().mount(request, **kwargs)
+        self.when = __import__("datetime").date(2026, 12, 3)
+        self.price = Decimal("9.50")
+        self.tags = ("a", "b")
+
+    def restored(self, request):
+        type(self).restores.append(request.path)
+        self._private_lock = threading.Lock()
+
+
+class Room(PresenceMixin, LiveView):
+    """Presence and broadcast (issue 22, point 2): who is in the room, and what they say."""
+
+    template_name = "room_view.html"
+    presence_key = "room:{room}"
+
+    def mount(self, request, **kwargs):
+        self.room = kwargs.get("room", "lobby")
+        self.name = request.GET.get("name", "anon")
+        self.said = []
+        self.subscribe(f"chat:{self.room}")
+        self.track_presence({"name": self.name})
+
+    @event_handler
+    def say(self, text="", **kwargs):
+        self.broadcast(f"chat:{self.room}", "said", {"who": self.name, "text": text})
+
+    @event_handler
+    def leave_room(self, **kwargs):
+        self.untrack_presence()
+        self.unsubscribe(f"chat:{self.room}")
+
+    def handle_info(self, event, **payload):
+        if event == "said":
+            self.said.append(f"{payload['who']}: {payload['text']}")
+
+    def handle_presence_join(self, presence):
+        self.push_event("joined", {"name": presence["name"]})
+
+    def handle_presence_leave(self, presence):
+        self.push_event("left", {"name": presence["name"]})

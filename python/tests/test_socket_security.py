@@ -241,6 +241,13 @@ def test_bad_settings_are_refused_with_the_key() -> None:
         {"NOPE": 1},
         {"SESSION_MAX_AGE": "1"},
         {"MAX_ASYNC_TASKS": -1},
+        {"STATE_BACKEND": "disk"},
+        {"STATE_REDIS_URL": "http://127.0.0.1:6379"},
+        {"STATE_TTL": 0},
+        {"STATE_MAX_ENTRIES": "many"},
+        {"STATE_ENCODER": "json.dumps"},
+        {"PRESENCE_HEARTBEAT": 0},
+        {"MAX_GROUPS_PER_CONNECTION": 0},
     ):
         with override_settings(DJUST=bad), pytest.raises(ImproperlyConfigured) as err:
             conf.validate()

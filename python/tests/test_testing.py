@@ -4,7 +4,7 @@ code the socket runs (``djust.session.Session``), without a browser or a server.
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from djust_test_views import Counter, MembersOnly, NobodyAllowed, Typed
+from djust_test_views import ContactForm, Counter, MembersOnly, NobodyAllowed, Typed
 
 from djust.testing import LiveViewTestClient, MountRefused
 
@@ -89,3 +89,11 @@ def test_dj_model_with_modifiers_binds_its_field() -> None:
     assert client.reply["type"] == "patch"
     client.model("count", "3")
     client.assert_error("invalid")
+
+
+def test_a_param_called_name_reaches_the_handler() -> None:
+    """Regression: a form with a ``name`` field could not be submitted (``event()``
+    took ``name`` as the event's own name: TypeError, multiple values)."""
+    client = LiveViewTestClient(ContactForm)
+    client.event("submit", name="Ada", email="ada@lovelace.org")
+    assert client.view.sent == "Thanks, Ada"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,11 @@ from websockets.sync.client import ClientConnection, connect
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent.parent / "examples"
+
+# tests/redis_server.py, shared with python/tests.
+sys.path.insert(0, str(HERE.parent))
+from redis_server import free_port as _free_port
+from redis_server import redis_server
 
 #: The server's DJUST_PROFILE_TOKEN (the profile endpoint: test_profile.py).
 PROFILE_TOKEN = "profile-token-for-the-suite-0123"
@@ -39,12 +43,6 @@ User = get_user_model()
 User.objects.create_user({VICTIM[0]!r}, {VICTIM[2]!r}, {VICTIM[1]!r})
 User.objects.create_user({STAFF[0]!r}, {STAFF[2]!r}, {STAFF[1]!r}, is_staff=True)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -210,3 +208,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def workers(server, redis_url, tmp_path_factory) -> Iterator[list[Server]]:
+    """Two processes of the same project, on their own ports, sharing the channel
+    layer and the LiveView state backend on Redis (test_profile_workers.py,
+    test_state_workers.py)."""
+    work = tmp_path_factory.mktemp("workers")
+    env = {**server.env, "DJUST_SECURITY_REDIS": redis_url}
+    started = []
+    try:
+        for name in ("a", "b"):
+            proc, base, log = launch(env, work / f"{name}.log")
+            started.append(Server(base, proc, log, env))
+        yield started
+    finally:
+        for s in started:
+            s.proc.terminate()
+            s.proc.wait(timeout=10)

@@ -24,7 +24,9 @@ LOGGING = {
 }
 DJUST = {"EVENT_RATE_LIMIT": {"rate": 20, "burst": 40}}
 if os.environ.get("DJUST_SECURITY_REDIS"):
-    # Several server processes sharing one channel layer (test_profile_workers.py).
+    # Several server processes sharing one channel layer (test_profile_workers.py) and
+    # the LiveView state backend (test_state_workers.py).
+    DJUST = {**DJUST, "STATE_BACKEND": "redis", "STATE_REDIS_URL": os.environ["DJUST_SECURITY_REDIS"]}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",

@@ -2,6 +2,7 @@
 
 from djust import LiveView
 from djust.decorators import event_handler
+from djust.presence import PresenceMixin
 
 SECRET = "the-staff-only-secret-7f3a9c"
 
@@ -62,3 +63,24 @@ class QueriesView(LiveView):
         for i in range(min(int(k), 50)):
             get_user_model().objects.filter(pk=i).exists()
         self.runs += 1
+
+
+class RoomView(PresenceMixin, LiveView):
+    """Presence and broadcast across worker processes (test_state_workers.py)."""
+
+    template_name = "security/room.html"
+    presence_key = "room"
+
+    def mount(self, request, **kwargs):
+        self.name = request.GET.get("name", "anon")
+        self.said = []
+        self.subscribe("chat")
+        self.track_presence({"name": self.name})
+
+    @event_handler
+    def say(self, text="", **kwargs):
+        self.broadcast("chat", "said", {"line": f"{self.name}: {text}"[:200]})
+
+    def handle_info(self, event, **payload):
+        if event == "said":
+            self.said = [*self.said, payload["line"]][-20:]

@@ -9,63 +9,14 @@ says why the others are missing."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
-import redis
 from conftest import PROFILE_TOKEN, Server, _free_port, launch, mount
 from test_profile import profile
 
 AUTH = {"Authorization": f"Bearer {PROFILE_TOKEN}"}
 VIEW = "security_views.QueriesView"
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = shutil.which("redis-server")
-    assert server, "redis-server is not installed: scripts/test.sh installs Debian's redis-server"
-    port = _free_port()
-    work = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(work)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert proc.poll() is None and time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def workers(server, redis_url, tmp_path_factory) -> Iterator[list[Server]]:
-    """Two processes of the same project, on their own ports, sharing the layer."""
-    work = tmp_path_factory.mktemp("workers")
-    env = {**server.env, "DJUST_SECURITY_REDIS": redis_url}
-    started = []
-    try:
-        for name in ("a", "b"):
-            proc, base, log = launch(env, work / f"{name}.log")
-            started.append(Server(base, proc, log, env))
-        yield started
-    finally:
-        for s in started:
-            s.proc.terminate()
-            s.proc.wait(timeout=10)
 
 
 def run_events(server: Server, count: int, k: int) -> None:
