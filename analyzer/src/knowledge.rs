@@ -289,6 +289,14 @@ pub static DIRECTIVES: &[Directive] = &[
         example: "<input type=\"file\" dj-upload=\"photos\" accept=\"image/*\" multiple>",
     },
     Directive {
+        name: "dj-cursors",
+        category: "binding",
+        value: "none",
+        description: "In a LiveView that tracks presence (PresenceMixin): the pointer's position over this element goes to the other members (at most ten times a second, no render), whose pages draw it labelled with the member's meta name; a leaving member's cursor goes.",
+        modifiers: &[],
+        example: "<div class=\"board\" dj-cursors>…</div>",
+    },
+    Directive {
         name: "dj-offline",
         category: "structure",
         value: "none (put hidden on it)",

@@ -28,6 +28,8 @@
 // Uploads: `dj-upload` file inputs send their files in binary chunks (src/uploads.js).
 // Streams: `stream` messages (an async handler's stream_insert/stream_text/...) go to
 // `dj-stream` containers (src/streams.js).
+// Live cursors: the pointer over a `dj-cursors` element goes out as `cursor` messages
+// (throttled), and the other members' come back drawn outside the root (src/cursors.js).
 // Errors: a reply with a traceback (the server runs with DEBUG) opens an overlay in the
 // page (src/overlay.js).
 // Background work: a reply's `pending` task names keep its element's loading state until
@@ -45,6 +47,7 @@ import { entered, leaving } from "./transitions.js";
 import { applyStream } from "./streams.js";
 import { chunkFrame, upload } from "./uploads.js";
 import { Connection } from "./connection.js";
+import { CursorSender, showCursor } from "./cursors.js";
 
 export { backoff, Connection } from "./connection.js";
 
@@ -148,6 +151,8 @@ export class LiveView {
     this.handlers = {};
     this.version = 0;
     this.queue = [];
+    // Live cursors (src/cursors.js): sent only while open; a cursor is never queued.
+    this.cursors = new CursorSender((m) => this.conn.open && !this.mounting && this.conn.send(JSON.stringify(this.tag(m))));
     this.conn.add(this);
   }
 
@@ -279,6 +284,8 @@ export class LiveView {
         this.mount();
       }
       this.emit("patched", msg);
+    } else if (msg.type === "cursor") {
+      showCursor(this.root, msg);
     } else if (msg.type === "stream") {
       applyStream(this.root, msg.ops);
       this.emit("stream", msg);
@@ -581,17 +588,15 @@ export function start(doc, options) {
       main.navigate(win.location.href, "patch", true);
     });
   }
+  // The innermost view whose root holds the target handles an event.
+  const owner = (e) => {
+    const owners = views.filter((v) => v.root.contains(e.target));
+    return owners.find((o) => !owners.some((p) => p !== o && o.root.contains(p.root)));
+  };
   for (const type of EVENTS) {
-    doc.addEventListener(
-      type,
-      (e) => {
-        // The innermost view whose root holds the target handles the event.
-        const owners = views.filter((v) => v.root.contains(e.target));
-        const view = owners.find((o) => !owners.some((p) => p !== o && o.root.contains(p.root)));
-        if (view) view.handle(e);
-      },
-      true,
-    );
+    doc.addEventListener(type, (e) => owner(e)?.handle(e), true);
   }
+  // Live cursors (src/cursors.js): the pointer over a view's dj-cursors element.
+  doc.addEventListener("pointermove", (e) => owner(e)?.cursors.move(e), { capture: true, passive: true });
   return views;
 }

@@ -6,35 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Window } from "happy-dom";
+import { socketClass } from "./fake-socket.mjs";
 import { start, dataParams, backoff } from "../src/client.js";
 
-/** A WebSocket double: records what the client sends; the test plays the server. */
-function socketClass() {
-  const sockets = [];
-  class FakeSocket {
-    constructor(url) {
-      this.url = url;
-      this.sent = [];
-      this.readyState = 0;
-      sockets.push(this);
-    }
-    send(text) {
-      this.sent.push(JSON.parse(text));
-    }
-    open() {
-      this.readyState = 1;
-      this.onopen();
-    }
-    reply(msg) {
-      this.onmessage({ data: JSON.stringify(msg) });
-    }
-    close() {
-      this.readyState = 3;
-      this.onclose();
-    }
-  }
-  return { FakeSocket, sockets };
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Window } from "happy-dom";
+import { socketClass } from "./fake-socket.mjs";
 import { start } from "../src/client.js";
 
 function boot() {
@@ -12,29 +13,7 @@ function boot() {
   window.document.body.innerHTML =
     `<main dj-view="core.views.CounterView" dj-root dj-session="page"><p>0</p></main>` +
     `<aside dj-view="core.views.ClockView" dj-root dj-session="embedded"><p>clock</p></aside>`;
-  const sockets = [];
-  class FakeSocket {
-    constructor(url) {
-      this.url = url;
-      this.sent = [];
-      this.readyState = 0;
-      sockets.push(this);
-    }
-    send(text) {
-      this.sent.push(JSON.parse(text));
-    }
-    open() {
-      this.readyState = 1;
-      this.onopen();
-    }
-    reply(msg) {
-      this.onmessage({ data: JSON.stringify(msg) });
-    }
-    close() {
-      this.readyState = 3;
-      this.onclose();
-    }
-  }
+  const { FakeSocket, sockets } = socketClass();
   const views = start(window.document, { WebSocket: FakeSocket });
   return { window, document: window.document, views, sockets };
 }

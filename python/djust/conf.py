@@ -53,6 +53,9 @@ optional, every limit on by default (``docs/security.md`` explains each)::
         # Per connection: channel layer groups joined at once (subscriptions and
         # presence groups of its views); more are refused with a warning.
         "MAX_GROUPS_PER_CONNECTION": 32,
+        # Per connection: live cursor positions (djust.presence); over it, a position
+        # is dropped without a reply (the next one supersedes it).
+        "CURSOR_RATE_LIMIT": {"rate": 20, "burst": 20},
     }
 
 A key that is not known, or a value of the wrong shape, raises
@@ -97,6 +100,7 @@ DEFAULTS: dict[str, Any] = {
     "STATE_ENCODER": "django.core.serializers.json.DjangoJSONEncoder",
     "PRESENCE_HEARTBEAT": 10,
     "MAX_GROUPS_PER_CONNECTION": 32,
+    "CURSOR_RATE_LIMIT": {"rate": 20, "burst": 20},
 }
 
 
@@ -142,7 +146,8 @@ def session_max_age() -> int:
 
 
 def rate_limit(name: str) -> RateLimit | None:
-    """``EVENT_RATE_LIMIT`` or ``MOUNT_RATE_LIMIT``; ``None`` when turned off."""
+    """``EVENT_RATE_LIMIT``, ``MOUNT_RATE_LIMIT`` or ``CURSOR_RATE_LIMIT``; ``None``
+    when turned off."""
     value = _user_settings().get(name, DEFAULTS[name])
     if value is None:
         return None
@@ -266,6 +271,7 @@ def validate() -> None:
     session_max_age()
     rate_limit("EVENT_RATE_LIMIT")
     rate_limit("MOUNT_RATE_LIMIT")
+    rate_limit("CURSOR_RATE_LIMIT")
     profiling_on()
     profile_ring_size()
     profile_workers_timeout()

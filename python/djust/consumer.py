@@ -55,6 +55,17 @@ files are chosen, then binary frames (a 2-byte header length, a JSON header, the
 for each accepted file; each is answered with a patch carrying ``"upload"``. Binary
 frames that are not upload chunks are refused with ``bad_frame``.
 
+Kept state (:mod:`djust.persistence`): the ``mounted`` reply carries ``"sid"``, the key
+the view's state is kept under after each message; a reconnecting client mounts with
+``"restore": sid`` and, when the record fits, gets ``"restored": true`` and the view as
+it was instead of a new ``mount()``.
+
+Broadcast and presence (:mod:`djust.presence`): the socket joins channel layer groups
+for its views; a broadcast runs their ``handle_info`` and sends an unrequested ``patch``,
+a presence change too. ``{"type": "cursor", "x", "y"}`` (a live cursor over
+``dj-cursors``) gets no reply; the other members get ``{"type": "cursor", "id", "x", "y",
+"meta"}`` (``"gone": true`` when the member leaves).
+
 A handler that calls ``self.redirect(...)`` is answered ``{"type": "redirect", "url":
 ...}`` instead, and the client loads that page.
 
@@ -134,8 +145,10 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             return
         event_limit = conf.rate_limit("EVENT_RATE_LIMIT")
         mount_limit = conf.rate_limit("MOUNT_RATE_LIMIT")
+        cursor_limit = conf.rate_limit("CURSOR_RATE_LIMIT")
         self.events = TokenBucket(event_limit) if event_limit else None
         self.mounts = TokenBucket(mount_limit) if mount_limit else None
+        self.cursors = TokenBucket(cursor_limit) if cursor_limit else None
         if profiling.ENABLED:
             self.profile_id = secrets.token_hex(8)
         self.tasks = {}
@@ -218,6 +231,9 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         # A refusal names the view the message was for, so its page routes it there.
         view_id = view_id_of(content)
         kind = content.get("type")
+        if kind == "cursor":
+            await self.cursor(content, ref, view_id)
+            return
         if kind == "mount":
             handler, bucket = self.mount, self.mounts
             if self.issued is not None and content.get("session") == self.issued:
@@ -368,6 +384,29 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         for group in [g for g, views in self.joined.items() if view_id in views]:
             await self.leave_group(group, view_id)
 
+    async def cursor(self, content: dict[str, Any], ref: Any, view_id: str) -> None:
+        """``{"type": "cursor", "x", "y"}``: the pointer over the view's ``dj-cursors``
+        element (fractions, 0 to 1), sent to the other members of its presence group as
+        it is (no render). Over ``CURSOR_RATE_LIMIT`` a position is dropped without a
+        reply (the next one supersedes it); a malformed one is refused."""
+        x, y = content.get("x"), content.get("y")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in (x, y)):
+            await self.refuse("bad_request", "a cursor has x and y between 0 and 1", ref, view_id=view_id)
+            return
+        tracked = self.tracking.get(view_id)
+        if tracked is None or self.channel_layer is None:
+            await self.refuse("bad_request", "cursors need a view that tracks presence", ref, view_id=view_id)
+            return
+        if self.cursors is not None and not self.cursors.take():
+            return
+        session = self.sessions.get(view_id)
+        meta = (session.view.__dict__.get("_djust_presence") or {}).get("meta", {}) if session is not None else {}
+        key, own = tracked
+        await self.channel_layer.group_send(
+            presence.layer_group("p", key),
+            {"type": presence.PRESENCE, "op": "cursor", "key": key, "id": own, "meta": meta, "x": x, "y": y},
+        )
+
     async def djust_broadcast(self, message: dict[str, Any]) -> None:
         """A broadcast from the channel layer: ``handle_info(event, **payload)`` on each
         view of this socket subscribed to its group, and their patches."""
@@ -394,7 +433,14 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         """A presence message (``join``, ``here``, ``heartbeat``, ``leave``) for the views
         of this socket tracking its key: their lists change, and their pages."""
         key, op, member = message.get("key"), message.get("op"), message.get("id")
-        if not isinstance(member, str) or op not in ("join", "here", "heartbeat", "leave"):
+        if not isinstance(member, str) or op not in ("join", "here", "heartbeat", "leave", "cursor"):
+            return
+        if op == "cursor":
+            # Straight to the other members' pages: no state, no render.
+            for view_id, (tracked_key, own) in list(self.tracking.items()):
+                if tracked_key == key and member != own:
+                    cursor = {"type": "cursor", "id": member, "x": message.get("x"), "y": message.get("y")}
+                    await self.send_message({**cursor, "meta": message.get("meta") or {}}, view_id)
             return
         async with self.lock:
             for view_id, (tracked_key, own) in list(self.tracking.items()):
@@ -423,6 +469,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                     if reply.get("type") == "patch":
                         await self.carry_out(view_id)
                         await self.keep_state(view_id)
+                if op == "leave" and member != own:
+                    await self.send_message({"type": "cursor", "id": member, "gone": True}, view_id)
 
     async def heartbeat(self) -> None:
         """While a view tracks a presence: announce it every ``PRESENCE_HEARTBEAT``

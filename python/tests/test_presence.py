@@ -228,3 +228,57 @@ def test_bad_groups_events_and_metas_fail_at_the_call() -> None:
         view.broadcast("chat:x", "said", {"when": object()})
     with pytest.raises(TypeError):
         view.track_presence({"lock": object()})
+
+
+def test_cursors_go_to_the_other_members_only_unrendered_and_limited() -> None:
+    async def run() -> None:
+        ada, bob = Member("ada"), Member("bob")
+        await ada.join()
+        await ada.until(count_is(1))
+        await bob.join()
+        await bob.until(count_is(2))
+        await ada.until(has_event("joined"))
+        await ada.drain()
+        await bob.drain()
+
+        await ada.send({"type": "cursor", "x": 0.5, "y": 0.25})
+        moved = await bob.until(lambda m: m["type"] == "cursor")
+        assert moved["x"] == 0.5 and moved["y"] == 0.25 and moved["meta"] == {"name": "ada"}
+        assert moved["id"].endswith("|") and "v" not in moved  # no render, no version
+        assert not [m for m in await ada.drain() if m["type"] == "cursor"]  # not her own
+
+        # A malformed position is refused with a reply; one over the limit is dropped.
+        await ada.send({"type": "cursor", "x": 2, "y": "top", "ref": 9})
+        refused = await ada.until(lambda m: m["type"] == "error")
+        assert refused["code"] == "bad_request" and refused["ref"] == 9
+        for i in range(10):
+            await ada.send({"type": "cursor", "x": i / 10, "y": 0})
+        got = [m for m in await bob.drain() if m["type"] == "cursor"]
+        assert len(got) == 3, got  # CURSOR_RATE_LIMIT's burst of 3 (one was spent above)
+
+        # Bob leaves: Ada's page removes his cursor.
+        await bob.send({"type": "cursor", "x": 0.1, "y": 0.1})
+        bobs = await ada.until(lambda m: m["type"] == "cursor" and m.get("x") == 0.1)
+        assert bobs["meta"] == {"name": "bob"} and bobs["id"] != moved["id"]
+        await bob.leave()
+        gone = await ada.until(lambda m: m["type"] == "cursor" and m.get("gone"))
+        assert gone["id"] == bobs["id"]
+        await ada.leave()
+
+    with override_settings(DJUST={"CURSOR_RATE_LIMIT": {"rate": 0.01, "burst": 4}}):
+        asyncio.run(run())
+
+
+def test_a_view_that_tracks_no_presence_cannot_send_cursors() -> None:
+    async def run() -> None:
+        page = Page("/counter/")
+        ws = WebsocketCommunicator(LiveViewConsumer.as_asgi(), "/ws/djust/", headers=page.headers())
+        assert (await ws.connect())[0]
+        await ws.send_json_to(page.mount(ref=1))
+        assert (await ws.receive_json_from(timeout=5))["type"] == "mounted"
+        await ws.send_json_to({"type": "cursor", "x": 0.5, "y": 0.5, "ref": 2})
+        refused = await ws.receive_json_from(timeout=5)
+        assert refused["code"] == "bad_request" and "tracks presence" in refused["message"]
+        await ws.disconnect()
+
+    asyncio.run(run())
