@@ -28,7 +28,9 @@ class TicketListView(AppLiveView):
         qs = Ticket.objects.filter(customer=self.request.user)
         if self.status:
             qs = qs.filter(status=self.status)
-        self.tickets = list(qs.values("id", "subject", "status", "created_at"))
+        # A lazy QuerySet: before each render djust adds the joins and prefetches the
+        # rows' template reads (the customer, the messages and their authors).
+        self.tickets = qs
 
     @event_handler
     def filter_status(self, value="", **kwargs):

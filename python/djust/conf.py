@@ -56,6 +56,9 @@ optional, every limit on by default (``docs/security.md`` explains each)::
         # Per connection: live cursor positions (djust.presence); over it, a position
         # is dropped without a reply (the next one supersedes it).
         "CURSOR_RATE_LIMIT": {"rate": 20, "burst": 20},
+        # Give a LiveView's unevaluated QuerySets the select_related/prefetch_related
+        # its template's reads need before each render (djust.query_planning).
+        "QUERY_PLANNING": True,
     }
 
 A key that is not known, or a value of the wrong shape, raises
@@ -101,6 +104,7 @@ DEFAULTS: dict[str, Any] = {
     "PRESENCE_HEARTBEAT": 10,
     "MAX_GROUPS_PER_CONNECTION": 32,
     "CURSOR_RATE_LIMIT": {"rate": 20, "burst": 20},
+    "QUERY_PLANNING": True,
 }
 
 
@@ -253,6 +257,14 @@ def max_groups_per_connection() -> int:
     )
 
 
+def query_planning() -> bool:
+    """``QUERY_PLANNING``: ``True`` or ``False``."""
+    value = _user_settings().get("QUERY_PLANNING", DEFAULTS["QUERY_PLANNING"])
+    if not isinstance(value, bool):
+        raise ImproperlyConfigured(f"settings.DJUST['QUERY_PLANNING'] must be True or False, not {value!r}.")
+    return value
+
+
 def presence_heartbeat() -> float:
     """``PRESENCE_HEARTBEAT``: seconds, more than 0 and at most 300."""
     value = _user_settings().get("PRESENCE_HEARTBEAT", DEFAULTS["PRESENCE_HEARTBEAT"])
@@ -281,4 +293,5 @@ def validate() -> None:
         state_int(name)
     state_encoder()
     presence_heartbeat()
+    query_planning()
     max_groups_per_connection()

@@ -288,10 +288,13 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 self.issued = reply.get("session")
             if view_id:
                 reply["view_id"] = view_id
+            if reply.get("type") in ("mounted", "patch"):
+                # Kept before the reply goes: a client never sees a state the store
+                # does not have (a worker that dies in between loses only the reply).
+                await self.keep_state(view_id)
             await self.send_reply(reply, ref, span)
             if reply.get("type") in ("mounted", "patch"):
                 await self.carry_out(view_id)
-                await self.keep_state(view_id)
 
     # -- broadcast and presence (djust.presence) -------------------------------------
 
@@ -423,11 +426,12 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                     reply = await sync_to_async(session.info)(message.get("event"), message.get("payload"))
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a message
                     reply = self.error(exc, content)
-                await self.send_message(reply, view_id)
                 if reply.get("type") == "patch":
                     self.start_tasks(reply, view_id)
-                    await self.carry_out(view_id)
                     await self.keep_state(view_id)
+                await self.send_message(reply, view_id)
+                if reply.get("type") == "patch":
+                    await self.carry_out(view_id)
 
     async def djust_presence(self, message: dict[str, Any]) -> None:
         """A presence message (``join``, ``here``, ``heartbeat``, ``leave``) for the views
@@ -465,10 +469,11 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a message
                     reply = self.error(exc, content)
                 if reply is not None:
+                    if reply.get("type") == "patch":
+                        await self.keep_state(view_id)
                     await self.send_message(reply, view_id)
                     if reply.get("type") == "patch":
                         await self.carry_out(view_id)
-                        await self.keep_state(view_id)
                 if op == "leave" and member != own:
                     await self.send_message({"type": "cursor", "id": member, "gone": True}, view_id)
 
@@ -502,8 +507,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                         await self.send_message(reply, view_id)
 
     async def keep_state(self, view_id: str) -> None:
-        """Keep the view's state for a reconnect (:mod:`djust.persistence`), after its
-        reply is sent (the client does not wait for it)."""
+        """Keep the view's state for a reconnect (:mod:`djust.persistence`), before the
+        reply that shows it is sent."""
         session = self.sessions.get(view_id)
         if session is not None and state_backends.backend() is not None:
             try:
@@ -568,10 +573,11 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 reply = self.error(exc, {"type": "async", "name": request.name, "view_id": view_id})
             reply["done"] = [request.name]
             self.start_tasks(reply, view_id)
+            if reply.get("type") == "patch":
+                await self.keep_state(view_id)
             await self.send_message(reply, view_id)
             if reply.get("type") == "patch":
                 await self.carry_out(view_id)
-                await self.keep_state(view_id)
 
     async def send_reply(self, reply: dict[str, Any], ref: Any, span: Any) -> None:
         """Encode ``reply`` (with ``ref``) and send it."""

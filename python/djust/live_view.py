@@ -46,6 +46,7 @@ from djust import (
     persistence,
     presence,
     profiling,
+    query_planning,
     state,
     streaming,
     uploads,
@@ -311,7 +312,7 @@ class LiveView(View):
             with profiling.part("handler"):
                 self._mount_at(request, kwargs)
             with components.rendering(self), profiling.part("render"):
-                html = self.get_template().render(self.get_context_data(), request)
+                html = self.get_template().render(self.planned_context_data(), request)
             if span is not None:
                 span.bytes = len(html.encode())
         token = socket_mount.issue(request, type(self))
@@ -346,9 +347,16 @@ class LiveView(View):
         return backend().get_template(self.template_name)
 
     def render_context(self) -> dict[str, Any]:
-        """The context of a render: ``get_context_data()`` with the request's values, as
-        the template backend applies them."""
-        return backend().make_context(self.get_context_data(), getattr(self, "request", None))
+        """The context of a render: ``get_context_data()`` with its QuerySets planned
+        (:mod:`djust.query_planning`) and the request's values, as the template backend
+        applies them."""
+        return backend().make_context(self.planned_context_data(), getattr(self, "request", None))
+
+    def planned_context_data(self) -> dict[str, Any]:
+        """``get_context_data()`` with each unevaluated QuerySet given the
+        ``select_related``/``prefetch_related`` the template's reads need
+        (``DJUST["QUERY_PLANNING"]``)."""
+        return query_planning.plan(self.get_context_data(), self.get_template().template)
 
     @classmethod
     def event_handlers(cls) -> dict[str, str]:

@@ -282,6 +282,14 @@ impl Template {
     fn source(&self) -> String {
         self.inner.source.to_string()
     }
+
+    /// The variable paths the template reads, through loop variables, `{% with %}` and
+    /// the templates it includes or extends by a literal name: sorted strings such as
+    /// `"products.[].category.name"` (`[]`: each item of). For query planning
+    /// (`djust.query_planning`); `djust_runtime::template::paths`.
+    fn variable_paths(&self) -> Vec<String> {
+        djust_runtime::template::paths::variable_paths(&self.engine, &self.inner.nodes)
+    }
 }
 
 /// Forget exceptions kept by an earlier render.

@@ -23,6 +23,7 @@ pub mod lorem;
 pub mod nodes;
 pub mod numbers;
 pub mod parser;
+pub mod paths;
 pub mod pprint;
 pub mod printf;
 pub mod querydict;
