@@ -14,7 +14,13 @@ One run measures, on the same templates and the same contexts:
   with the same ``OPTIONS["libraries"]`` (upstream djust has no backend for it);
 - **event cycle** on the 1,000-row table: change one row, update the state, render
   and diff — djust's ``LiveViewRenderer`` against upstream's ``RustLiveView``
-  (``update_state`` + ``render_with_diff``).
+  (``update_state`` + ``render_with_diff``);
+- **``diff_html``** of two documents: the 1,000-row table before and after the event,
+  and two pieces of arbitrary HTML the render path's builder hands to html5ever
+  (misnested formatting elements, text fostered out of a table) — djust's
+  ``diff_html`` against upstream's;
+- **memory**: the resident growth per mounted 1,000-row session (40 sessions, each
+  with its own copy of the context, rendered once), djust against upstream.
 
 Every engine's render output is compared with Django's, byte for byte, before any
 timing; djust must match (the script exits 1 otherwise), upstream's mismatches are
@@ -175,6 +181,64 @@ def event_cycle(session):
     return cycle
 
 
+def diff_pairs(render) -> dict[str, tuple[str, str]]:
+    """The ``diff_html`` cases: ``(old, new)`` documents. ``render(ctx)`` renders the
+    1,000-row table; the others are arbitrary HTML the render path's builder does not
+    model (misnested formatting, text fostered out of a table), which go to
+    html5ever."""
+    ctx = context("products_1000")
+    before = render(ctx)
+    change_row(ctx, 1)
+    after = render(ctx)
+    cells = "".join(f"<p><b>row {i} <i>both</b> tail {i}</i></p>" for i in range(300))
+    misnested = "<!DOCTYPE html><html><body><div dj-root>{}</div></body></html>"
+    fostered = "<!DOCTYPE html><html><body><div dj-root><table>{}</table></div></body></html>"
+    rows = "".join(f"<tr><td>{i}</td></tr>stray {i}" for i in range(300))
+    return {
+        "1,000-row table, one row changed": (before, after),
+        "misnested formatting, 300 paragraphs": (
+            misnested.format(cells),
+            misnested.format(cells.replace("tail 7<", "tail seven<")),
+        ),
+        "text fostered out of a 300-row table": (
+            fostered.format(rows),
+            fostered.format(rows.replace("stray 7<", "moved 7<")),
+        ),
+    }
+
+
+def rss_bytes() -> int:
+    """This process's resident set size (Linux ``/proc/self/statm``)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def session_memory(make_session, sessions: int = 40) -> float:
+    """Resident bytes per mounted 1,000-row LiveView session: ``sessions`` sessions made
+    by ``make_session()``, each given its own copy of the context and rendered once
+    (what a socket keeps between events), measured as the growth of the process."""
+    import copy
+    import gc
+
+    ctx = context("products_1000")
+    keep = []
+    gc.collect()
+    before = rss_bytes()
+    for _ in range(sessions):
+        session = make_session()
+        state = copy.deepcopy(ctx)
+        session.update_state(state)
+        session.render_with_diff()
+        keep.append((session, state))
+    gc.collect()
+    return (rss_bytes() - before) / sessions
+
+
+def time_diffs(diff_html, render, repeats: int) -> dict[str, float]:
+    """Seconds per ``diff_html(old, new)`` call for each case of :func:`diff_pairs`."""
+    return {case: measure(lambda a=a, b=b: diff_html(a, b), repeats) for case, (a, b) in diff_pairs(render).items()}
+
+
 # -- timing ---------------------------------------------------------------------------
 
 
@@ -225,6 +289,11 @@ def worker(folder: Path, repeats: int) -> dict:
     cycle = event_cycle(upstream.RustLiveView((folder / "products.html").read_text(), [str(folder)]))
     sample = cycle()
     out["cycle"] = {"seconds": measure(cycle, repeats), "sample_patches": sample}
+    products = (folder / "products.html").read_text()
+    out["session_bytes"] = session_memory(lambda: upstream.RustLiveView(products, [str(folder)]))
+    out["diff_html"] = time_diffs(
+        upstream.diff_html, lambda ctx: upstream.render_template_with_dirs(products, ctx, [str(folder)]), repeats
+    )
     return out
 
 
@@ -337,6 +406,9 @@ def main() -> int:
         cycle = event_cycle(djust.LiveViewRenderer(ours_engine.get_template("products.html")))
         sample = json.loads(cycle())["patches"]
         t_cycle = measure(cycle, args.repeats)
+        products_t = ours_engine.get_template("products.html")
+        t_diffs = time_diffs(djust.diff_html, products_t.render, args.repeats)
+        session_bytes = session_memory(lambda: djust.LiveViewRenderer(products_t))
 
     print(f"Python {sys.version.split()[0]}, Django {django.get_version()}, djust {djust.__version__}", end="")
     print(f", upstream djust {theirs['version']}" if theirs else "")
@@ -360,6 +432,19 @@ def main() -> int:
         )
     else:
         print(f"| one row's stock toggled ({len(sample)} ops: {', '.join(ops)}) | {fmt(t_cycle)} | – | – |")
+    print()
+    up_bytes = theirs["session_bytes"] if theirs else None
+    print("| resident memory per mounted 1,000-row session (state + last render) | djust | upstream |")
+    print("| --- | ---: | ---: |")
+    print(f"| 40 sessions, growth of the process ÷ 40 | {session_bytes / 1024:,.0f} KiB | ", end="")
+    print(f"{up_bytes / 1024:,.0f} KiB |" if up_bytes else "– |")
+    print()
+    print("| `diff_html` (parse both, diff, JSON) | djust | upstream | × upstream |")
+    print("| --- | ---: | ---: | ---: |")
+    for case, t_ours in t_diffs.items():
+        t_up = theirs["diff_html"][case] if theirs else None
+        up, x_up = (fmt(t_up), f"{t_up / t_ours:.1f}×") if t_up else ("–", "–")
+        print(f"| {case} | {fmt(t_ours)} | {up} | {x_up} |")
     return 0
 
 

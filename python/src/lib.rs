@@ -25,9 +25,9 @@ use convert::PyContext;
 use djust_runtime::template::{
     Engine as RtEngine, EngineOptions, ErrorKind, Loader, Template as RtTemplate, TemplateError, TokenKind,
 };
-use djust_runtime::vdom::build::{render_document, render_document_after, Rendered};
+use djust_runtime::vdom::build::{build_document, render_document, render_document_after, Rendered};
 use djust_runtime::vdom::diff::diff_trees;
-use djust_runtime::vdom::{diff, parse_document, patch, IdAllocator};
+use djust_runtime::vdom::{patch, IdAllocator};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -490,16 +490,20 @@ impl LiveViewRenderer {
 }
 
 /// The patches (JSON, `docs/protocol.md`) that turn the LiveView root of `old_html`
-/// into that of `new_html`; both are parsed with html5ever, ids numbered from 1 in
-/// each. Raises `ValueError` when a document has no root.
+/// into that of `new_html`, ids numbered from 1 in each. Both are built by the render
+/// path's streaming builder, which hands a document to html5ever when it meets what it
+/// does not model (`djust_runtime::vdom::build::build_document`), so the trees are a
+/// browser's either way. Raises `ValueError` when a document has no root.
 #[pyfunction]
-fn diff_html(old_html: &str, new_html: &str) -> PyResult<String> {
-    let old = parse_document(old_html, &mut IdAllocator::new())
-        .map_err(|e| PyValueError::new_err(format!("old document: {e}")))?;
-    let mut ids = IdAllocator::new();
-    let mut new = parse_document(new_html, &mut ids)
-        .map_err(|e| PyValueError::new_err(format!("new document: {e}")))?;
-    Ok(patch::to_json(&diff(&old, &mut new, &mut ids)))
+fn diff_html(py: Python<'_>, old_html: &str, new_html: &str) -> PyResult<String> {
+    py.detach(|| {
+        let old =
+            build_document(old_html, &mut IdAllocator::new()).map_err(|e| format!("old document: {e}"))?;
+        let mut ids = IdAllocator::new();
+        let mut new = build_document(new_html, &mut ids).map_err(|e| format!("new document: {e}"))?;
+        Ok(patch::to_json(&diff_trees(&old, &mut new, &mut ids)))
+    })
+    .map_err(|e: String| PyValueError::new_err(e))
 }
 
 /// Run the analyzer (`djust check`) on `paths` (default: the current directory), with

@@ -550,3 +550,48 @@ fn collect(e: &Element, out: &mut Vec<djust_runtime::vdom::NodeId>) {
         }
     }
 }
+
+/// `djust._rust.diff_html` builds both documents with the streaming builder (html5ever
+/// when it meets what it does not model) and diffs the flat trees: the same patches as
+/// parsing both with html5ever and diffing elements, on the fast path (a 1,000-row
+/// table, keyed and not) and on the fallback (misnested formatting, foster parenting).
+#[test]
+fn diff_html_through_the_builder_gives_the_patches_of_html5ever() {
+    use djust_runtime::vdom::build::build_document_fast;
+    use djust_runtime::vdom::build_document;
+    use djust_runtime::vdom::diff::diff_trees;
+    let a = rows(1000);
+    let mut b = a.clone();
+    b[500].1 = "changed".into();
+    b.swap(10, 900);
+    let misnested = |x: &str| format!("<!DOCTYPE html><div dj-root><p><b>bold <i>both</b> {x}</i></p></div>");
+    let fostered =
+        |x: &str| format!("<!DOCTYPE html><div dj-root><table><tr><td>1</td></tr>{x}</table></div>");
+    let cases = [
+        (table(&a, true), table(&b, true), true),
+        (table(&a, false), table(&b, false), true),
+        (misnested("one"), misnested("two"), false),
+        (fostered("stray"), fostered("moved"), false),
+    ];
+    for (old_html, new_html, fast) in &cases {
+        assert_eq!(
+            build_document_fast(new_html, &mut IdAllocator::new()).is_ok(),
+            *fast,
+            "which path builds {new_html:.80}"
+        );
+        let parsed = {
+            let old = parse_document(old_html, &mut IdAllocator::new()).unwrap_or_else(|e| panic!("{e}"));
+            let mut ids = IdAllocator::new();
+            let mut new = parse_document(new_html, &mut ids).unwrap_or_else(|e| panic!("{e}"));
+            diff(&old, &mut new, &mut ids)
+        };
+        let built = {
+            let old = build_document(old_html, &mut IdAllocator::new()).unwrap_or_else(|e| panic!("{e}"));
+            let mut ids = IdAllocator::new();
+            let mut new = build_document(new_html, &mut ids).unwrap_or_else(|e| panic!("{e}"));
+            diff_trees(&old, &mut new, &mut ids)
+        };
+        assert!(!parsed.is_empty());
+        assert_eq!(parsed, built, "{old_html:.80}");
+    }
+}
