@@ -506,6 +506,16 @@ fn diff_html(py: Python<'_>, old_html: &str, new_html: &str) -> PyResult<String>
     .map_err(|e: String| PyValueError::new_err(e))
 }
 
+/// Apply `patches` (a JSON list, a `patch` reply's `patches`) to `root_html` (a
+/// LiveView root with `dj-id`s, a `mounted` reply's `html`) as the browser client
+/// would: the root's HTML after them. For clients outside a browser (the load test);
+/// the reference applier the browser's is tested against
+/// (`djust_runtime::vdom::apply`). Raises `ValueError` for a patch that does not apply.
+#[pyfunction]
+fn apply_patches(root_html: &str, patches: &str) -> PyResult<String> {
+    djust_runtime::vdom::apply_to_html(root_html, patches).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
 /// Run the analyzer (`djust check`) on `paths` (default: the current directory), with
 /// the configuration `djust check` finds for them (`pyproject.toml` `[tool.djust]`).
 /// Returns the findings as `djust check --output-format json` prints them: a list of
@@ -606,6 +616,7 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Template>()?;
     m.add_class::<LiveViewRenderer>()?;
     m.add_function(wrap_pyfunction!(diff_html, m)?)?;
+    m.add_function(wrap_pyfunction!(apply_patches, m)?)?;
     m.add_function(wrap_pyfunction!(dumps, m)?)?;
     m.add_function(wrap_pyfunction!(render_template, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;

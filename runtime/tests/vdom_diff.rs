@@ -595,3 +595,36 @@ fn diff_html_through_the_builder_gives_the_patches_of_html5ever() {
         assert_eq!(parsed, built, "{old_html:.80}");
     }
 }
+
+/// `apply_to_html` (`djust._rust.apply_patches`, the load test's client): a root's HTML
+/// with its ids and a reply's patches as JSON give the new root's HTML, ids included;
+/// bad input is an error, not a panic.
+#[test]
+fn applying_patches_to_html_gives_the_new_roots_html() {
+    use djust_runtime::vdom::{apply_to_html, ApplyHtmlError};
+    let a = rows(200);
+    let mut b = a.clone();
+    b[50].1 = "changed".into();
+    b.remove(7);
+    b.swap(3, 150);
+    let mut ids = IdAllocator::new();
+    let old = parse_document(&table(&a, true), &mut ids).unwrap_or_else(|e| panic!("{e}"));
+    let mut new = parse_document(&table(&b, true), &mut IdAllocator::new()).unwrap_or_else(|e| panic!("{e}"));
+    let patches = diff(&old, &mut new, &mut ids);
+    let json = serde_json::to_string(&patches).unwrap_or_else(|e| panic!("{e}"));
+    let applied = apply_to_html(&old.to_html(), &json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied, new.to_html());
+    assert!(matches!(
+        apply_to_html("just text", "[]"),
+        Err(ApplyHtmlError::NoRoot)
+    ));
+    assert!(matches!(
+        apply_to_html(&old.to_html(), "{"),
+        Err(ApplyHtmlError::BadPatches(_))
+    ));
+    let wrong = r#"[{"op":"text","p":"999999","i":0,"text":"x"}]"#;
+    assert!(matches!(
+        apply_to_html(&old.to_html(), wrong),
+        Err(ApplyHtmlError::Apply(_))
+    ));
+}

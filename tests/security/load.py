@@ -5,11 +5,14 @@ between them, each load the counter page, mount it over a real WebSocket and sen
 started again. A client whose socket drops reconnects (backoff 0.1 s doubling to 2 s),
 to the other worker first, and mounts with ``"restore": sid``.
 
-Each client knows what its page must show: every reply must carry the count it expects
-(one more than the last), a restored page must show the count it had (or one more, when
-an event was in flight as the worker died: its reply was lost, its effect kept), and at
-the end it mounts once more, on the worker it did not end on, and compares. A mismatch
-is a lost or misapplied patch; a reconnect that is not restored is a remount. Loopback
+Each client keeps its page as a browser would: the ``mounted`` HTML, then every reply's
+patches applied to it (``djust._rust.apply_patches``, the reference applier). Every reply
+must carry the count it expects (one more than the last); a restored page must show the
+count it had (or one more, when an event was in flight as the worker died: its reply was
+lost, its effect kept); and at the end it mounts once more, on the worker it did not end
+on, and its page must equal that fresh render of the kept state, byte for byte (``dj-id``
+numbering aside). A mismatch is a lost or misapplied patch; a reconnect that is not
+restored is a remount. Loopback
 only, bounded in clients and time.
 
     python tests/security/load.py --clients 200 --seconds 60       # the full version
@@ -38,9 +41,16 @@ from typing import Any
 
 import httpx
 import websockets
+from djust._rust import apply_patches
 
 PATH = "/counter/"
 COUNT = re.compile(r'id="count"[^>]*>(-?\d+)<')
+DJ_ID = re.compile(r' dj-id="[^"]*"')
+
+
+def page_text(html: str) -> str:
+    """A LiveView root's HTML without its ``dj-id`` numbering."""
+    return DJ_ID.sub("", html)
 
 
 @dataclass
@@ -55,6 +65,7 @@ class Report:
     restored: int = 0
     remounted: int = 0
     in_flight_kept: int = 0
+    pages_checked: int = 0
     mismatches: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -80,6 +91,7 @@ class Report:
             "restored_without_remount": self.restored,
             "remounted": self.remounted,
             "in_flight_events_kept": self.in_flight_kept,
+            "pages_equal_to_a_fresh_render": self.pages_checked,
             "lost_or_misapplied": len(self.mismatches),
             "errors": len(self.errors),
         }
@@ -113,6 +125,8 @@ class Client:
         self.sid: str | None = None
         self.token = ""
         self.cookies = ""
+        #: The page as the browser shows it: the mounted HTML with every patch applied.
+        self.dom = ""
 
     async def load_page(self) -> None:
         async with httpx.AsyncClient(base_url=self.bases[self.home], timeout=20) as http:
@@ -143,6 +157,7 @@ class Client:
             if reply.get("type") == "error":
                 raise RuntimeError(f"mount refused: {reply}")
         shown = count_of(reply["html"])
+        self.dom = reply["html"]
         if self.sid is None:
             self.expected = shown
         elif reply.get("restored"):
@@ -187,6 +202,10 @@ class Client:
                             self.report.errors.append(f"client {self.index}: {reply}")
                             continue
                         self.expected += 1
+                        try:
+                            self.dom = apply_patches(self.dom, json.dumps(reply["patches"]))
+                        except ValueError as exc:
+                            self.report.mismatches.append(f"client {self.index}: a patch did not apply: {exc}")
                         got = patched_count(reply)
                         if got != self.expected:
                             self.report.mismatches.append(
@@ -223,6 +242,10 @@ class Client:
                             self.report.mismatches.append(
                                 f"client {self.index}: final {shown}, expected {self.expected}"
                             )
+                        elif page_text(self.dom) != page_text(reply["html"]):
+                            self.report.mismatches.append(f"client {self.index}: its page differs from a fresh render")
+                        else:
+                            self.report.pages_checked += 1
                         return
             except (TimeoutError, OSError, websockets.ConnectionClosed):
                 await asyncio.sleep(0.2)

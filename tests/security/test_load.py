@@ -2,7 +2,8 @@
 tests/security/load.py --clients 200 --seconds 60``): 24 clients on two server processes
 sharing Redis for 12 s, worker ``a`` restarted halfway. Every reply shows the count its
 client expects, every client of the stopped worker gets its view back on the other one
-without a remount, and a last mount on the other worker shows each client's count."""
+without a remount, and each client's page (its mount with every patch applied) equals a
+fresh render of its kept state on the other worker at the end."""
 
 from __future__ import annotations
 
@@ -32,3 +33,5 @@ def test_two_workers_a_restart_and_no_lost_patches(workers, capsys) -> None:
     # Half the clients were on worker a when it stopped: each came back restored.
     assert summary["reconnects"] >= 12 and summary["restored_without_remount"] >= 12, summary
     assert summary["events"] >= 24 * 10, summary
+    # Every client's page (mount + patches, applied) equals a fresh render at the end.
+    assert summary["pages_equal_to_a_fresh_render"] == 24, summary

@@ -45,6 +45,38 @@ fn find(e: &mut Element, id: NodeId) -> Option<&mut Element> {
     None
 }
 
+/// Why [`apply_to_html`] failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyHtmlError {
+    /// The HTML has no element to be the root.
+    #[error("the HTML has no root element")]
+    NoRoot,
+    /// The patches are not a JSON list of patches (`docs/protocol.md`).
+    #[error("the patches are not a JSON list of patches: {0}")]
+    BadPatches(String),
+    /// A patch did not apply.
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+}
+
+/// Apply `patches_json` (a JSON list, as a `patch` reply's `patches`) to `root_html` (a
+/// LiveView root with its `dj-id`s, as a `mounted` reply's `html`), as the browser
+/// applier would: the root's HTML after them, `dj-id`s stamped. For clients outside a
+/// browser (the load test's); the root is parsed as `<body>` content.
+pub fn apply_to_html(root_html: &str, patches_json: &str) -> Result<String, ApplyHtmlError> {
+    let patches: Vec<Patch> =
+        serde_json::from_str(patches_json).map_err(|e| ApplyHtmlError::BadPatches(e.to_string()))?;
+    let mut root = parse_fragment_with_ids(root_html, "body", super::Namespace::Html)
+        .into_iter()
+        .find_map(|n| match n {
+            VNode::Element(e) => Some(e),
+            _ => None,
+        })
+        .ok_or(ApplyHtmlError::NoRoot)?;
+    apply(&mut root, &patches)?;
+    Ok(root.to_html())
+}
+
 /// Apply `patches` to `root` in order.
 pub fn apply(root: &mut Element, patches: &[Patch]) -> Result<(), ApplyError> {
     for (n, p) in patches.iter().enumerate() {

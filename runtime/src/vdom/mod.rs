@@ -19,7 +19,7 @@ pub mod parse;
 pub mod patch;
 pub mod tree;
 
-pub use apply::{apply, ApplyError};
+pub use apply::{apply, apply_to_html, ApplyError, ApplyHtmlError};
 pub use build::{build_document, DocumentBuilder};
 pub use diff::diff;
 pub use parse::{parse_document, parse_fragment, parse_fragment_with_ids, ParseError};
