@@ -32,7 +32,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.test import RequestFactory
 
-from djust import background, components
+from djust import background, components, presence
 from djust import mount as socket_mount
 from djust import state as live_state
 from djust.session import EventError, Session
@@ -88,9 +88,15 @@ class LiveViewTestClient:
         #: What the last ``async`` handler sent while it ran: ``stream`` messages and
         #: ``push_state`` patches, in order.
         self.streamed: list[dict[str, Any]] = []
+        #: Broadcasts the view sent (``self.broadcast``), in order: ``(group, event,
+        #: payload)``.
+        self.broadcasts: list[tuple[str, str, dict[str, Any]]] = []
+        #: The groups the view is subscribed to (``self.subscribe``).
+        self.groups: set[str] = set()
         #: The last reply: ``mounted`` after construction, then each event's.
         self.reply: dict[str, Any] = self.session.mounted()
         self._start_tasks(self.reply)
+        self._channel_ops()
 
     # -- what the client sends ------------------------------------------------------
 
@@ -208,7 +214,71 @@ class LiveViewTestClient:
         except EventError as exc:
             self.reply = {"type": "error", "code": exc.code, "message": str(exc)}
         self._start_tasks(self.reply)
+        self._channel_ops()
         return self.reply
+
+    # -- broadcast and presence (djust.presence) --------------------------------------
+
+    #: Deliveries one message may cause (a handle_info that broadcasts to its own group).
+    MAX_DELIVERIES = 100
+
+    def _channel_ops(self) -> None:
+        """The view's subscribe/broadcast/track requests, carried out as for a socket
+        alone on its channel layer: a broadcast to a group the view is subscribed to
+        comes back to it (``handle_info``, a re-render: the new ``reply``), and a
+        tracked presence lists the view itself."""
+        view = self.session.view
+        for _ in range(self.MAX_DELIVERIES):
+            ops = presence.take_requests(view)
+            if not ops:
+                return
+            for op in ops:
+                kind = op[0]
+                if kind == "subscribe":
+                    self.groups.add(op[1])
+                elif kind == "unsubscribe":
+                    self.groups.discard(op[1])
+                elif kind == "broadcast":
+                    message = op[1]
+                    self.broadcasts.append((message["group"], message["event"], message["payload"]))
+                    if message["group"] in self.groups:
+                        self.reply = self.session.info(message["event"], message["payload"])
+                elif kind == "track":
+                    tracked = view.__dict__.get("_djust_presence")
+                    if tracked is not None:
+                        tracked["self"] = self.PRESENCE_ID
+                        reply = self.session.presence("join", self.PRESENCE_ID, op[2])
+                        self.reply = reply or self.reply
+        raise AssertionError(f"more than {self.MAX_DELIVERIES} broadcasts delivered for one message (a loop?)")
+
+    #: The member id of the tested view's own presence.
+    PRESENCE_ID = "test-client|"
+
+    def receive_broadcast(self, group: str, event: str, **payload: Any) -> dict[str, Any]:
+        """Another view (or ``djust.presence.broadcast``) sent ``event`` to ``group``:
+        ``handle_info(event, **payload)`` and the ``patch`` reply. ``AssertionError``
+        when the view is not subscribed to ``group``."""
+        if group not in self.groups:
+            raise AssertionError(f"the view is not subscribed to {group!r} (its groups: {sorted(self.groups)})")
+        return self._send(lambda: self.session.info(event, payload))
+
+    def presence_join(self, member_id: str, **meta: Any) -> dict[str, Any]:
+        """Another member joins the view's presence group with ``meta``
+        (``handle_presence_join``): the reply (``patch``; the last one when nothing
+        changed)."""
+        return self._send(lambda: self.session.presence("join", member_id, meta) or self.reply)
+
+    def presence_leave(self, member_id: str) -> dict[str, Any]:
+        """A member leaves (``handle_presence_leave``): the reply, as for a join."""
+        return self._send(lambda: self.session.presence("leave", member_id, None) or self.reply)
+
+    def assert_broadcast(self, group: str, event: str, payload: dict[str, Any] | None = None) -> None:
+        """The view broadcast ``event`` to ``group`` (with exactly ``payload``, when
+        given) since the client was made."""
+        for g, e, p in self.broadcasts:
+            if g == group and e == event and (payload is None or p == payload):
+                return
+        raise AssertionError(f"no broadcast {event!r} to {group!r} (broadcasts: {self.broadcasts})")
 
     def _start_tasks(self, reply: dict[str, Any]) -> None:
         """The view's ``start_async``/``cancel_async`` requests, as the consumer treats

@@ -282,3 +282,30 @@ def test_a_view_that_tracks_no_presence_cannot_send_cursors() -> None:
         await ws.disconnect()
 
     asyncio.run(run())
+
+
+def test_the_test_client_carries_out_subscriptions_broadcasts_and_presence() -> None:
+    client = LiveViewTestClient(Room, room="x")
+    # Tracked: the view lists itself, as its own join coming back would.
+    assert client.view.presence_count() == 1 and client.groups == {"chat:x"}
+    assert '<p dj-id="1" class="count">1</p>' in client.html
+    # Its broadcast comes back to it (it is subscribed), and is recorded.
+    client.event("say", text="hi")
+    client.assert_broadcast("chat:x", "said", {"who": "anon", "text": "hi"})
+    assert "anon: hi" in client.html
+    # Another user's broadcast and another member's join and leave.
+    client.receive_broadcast("chat:x", "said", who="shop", text="closing")
+    assert "shop: closing" in client.html
+    client.presence_join("bob|1", name="bob")
+    assert client.view.presence_count() == 2 and '">bob</li>' in client.html
+    client.assert_push_event("joined", {"name": "bob"})
+    client.presence_leave("bob|1")
+    assert client.view.presence_count() == 1
+    client.assert_push_event("left", {"name": "bob"})
+    # Leaving the room: no longer subscribed, so a broadcast there is a test error.
+    client.event("leave_room")
+    assert client.groups == set()
+    with pytest.raises(AssertionError, match="not subscribed to 'chat:x'"):
+        client.receive_broadcast("chat:x", "said", who="x", text="y")
+    with pytest.raises(AssertionError, match="no broadcast 'said' to 'elsewhere'"):
+        client.assert_broadcast("elsewhere", "said")
