@@ -161,6 +161,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.drop_tasks()
         for view_id in list(getattr(self, "sessions", {})):
+            await self.keep_state(view_id, closing=True)
             await self.leave_channels(view_id)
         if self.beat is not None:
             self.beat.cancel()
@@ -506,11 +507,15 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                     if reply is not None:
                         await self.send_message(reply, view_id)
 
-    async def keep_state(self, view_id: str) -> None:
-        """Keep the view's state for a reconnect (:mod:`djust.persistence`), before the
-        reply that shows it is sent."""
+    async def keep_state(self, view_id: str, closing: bool = False) -> None:
+        """Keep the view's state for a reconnect (:mod:`djust.persistence`). With a
+        store the workers share (Redis), before each reply that shows it is sent, so a
+        worker that dies loses only the reply; with the memory backend, which dies
+        with its process anyway, once, when the socket closes (``closing``): no cost
+        per event."""
         session = self.sessions.get(view_id)
-        if session is not None and state_backends.backend() is not None:
+        store = state_backends.backend()
+        if session is not None and store is not None and (closing or store.shared):
             try:
                 await sync_to_async(session.save_state)()
             except Exception:  # keeping state never breaks the socket

@@ -274,28 +274,37 @@ def test_a_store_that_is_down_degrades_to_a_mount_with_a_warning(
     assert "views mount again on reconnect" in outages[0].getMessage()
 
 
-def test_unchanged_state_is_not_written_again_and_large_state_is_logged_once(
-    remembered: Page, caplog: pytest.LogCaptureFixture
+def counting_writes(store: Any) -> list[str]:
+    """The keys ``store`` is asked to write from now on."""
+    writes: list[str] = []
+    original = store.set
+    store.set = lambda key, value, ttl: (writes.append(key), original(key, value, ttl))
+    return writes
+
+
+def test_when_states_are_written_and_large_ones_logged(
+    remembered: Page, redis_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     page = remembered
-    writes: list[str] = []
-    store = state_backends.backend()
-    assert isinstance(store, MemoryBackend)
-    original = store.set
-    store.set = lambda key, value, ttl: (writes.append(key), original(key, value, ttl))  # type: ignore[method-assign]
-    try:
-        no_op = {"type": "event", "name": "scroll", "params": {}, "ref": 3}
+    no_op = {"type": "event", "name": "scroll", "params": {}, "ref": 3}
+    # Memory: once, when the socket closes; nothing per event.
+    writes = counting_writes(state_backends.backend())
+    asyncio.run(exchange(page, page.mount(ref=1), inc(2), no_op))
+    assert len(writes) == 1
+    # Redis, which other workers read: before each reply that changed the state (the
+    # mount and the increment); the no-op event and the close write nothing.
+    with override_settings(DJUST={"STATE_BACKEND": "redis", "STATE_REDIS_URL": redis_url}):
+        writes = counting_writes(state_backends.backend())
         asyncio.run(exchange(page, page.mount(ref=1), inc(2), no_op))
-        assert len(writes) == 2  # the mount and the change; the no-op event wrote nothing
-        with override_settings(DJUST={"STATE_WARN_OVER": 64}), caplog.at_level(logging.WARNING, logger="djust"):
-            from djust import persistence
+        assert len(writes) == 2
+    with override_settings(DJUST={"STATE_WARN_OVER": 64}), caplog.at_level(logging.WARNING, logger="djust"):
+        from djust import persistence
 
-            persistence._warned_large.discard("djust_test_views.Remembered")
-            asyncio.run(exchange(page, page.mount(ref=1), inc(2), inc(3)))
-        large = [r for r in caplog.records if "bytes of state" in r.getMessage()]
-        assert len(large) == 1 and "Remembered keeps" in large[0].getMessage()
-    finally:
-        store.set = original  # type: ignore[method-assign]
+        persistence._warned_large.discard("djust_test_views.Remembered")
+        asyncio.run(exchange(page, page.mount(ref=1), inc(2), inc(3)))
+        asyncio.run(exchange(page, page.mount(ref=1), inc(2)))
+    large = [r for r in caplog.records if "bytes of state" in r.getMessage()]
+    assert len(large) == 1 and "Remembered keeps" in large[0].getMessage()  # once per class
 
 
 def test_with_no_backend_there_is_no_sid_and_restore_is_ignored(remembered: Page) -> None:

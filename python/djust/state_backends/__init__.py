@@ -1,7 +1,8 @@
 """Where a mounted LiveView's state is kept between its socket and the next one.
 
-After each message a socket handles, the view's state (its public attributes, with the
-URL it is on) is written by :mod:`djust.state_codec` under the view's key, a random
+The view's state (its public attributes, with the URL it is on) is written by
+:mod:`djust.state_codec` under the view's key (with a shared store, before each reply
+that changes it; with the memory backend, when the socket closes), a random
 id the ``mounted`` reply gives the client (``"sid"``). A client that reconnects (its
 socket dropped, the worker restarted, a load balancer sent it to another worker)
 mounts with ``"restore": sid``; the mount goes through the URL's checks as any mount
@@ -43,6 +44,10 @@ class BackendStats:
 class StateBackend(ABC):
     """A key–value store of encoded states with an expiry. Keys are strings of at most
     64 characters; values are bytes; ``ttl`` is in seconds."""
+
+    #: Whether other processes read it (Redis): the socket then writes a view's state
+    #: before each reply; else (memory) only when the socket closes.
+    shared: bool = False
 
     @abstractmethod
     def get(self, key: str) -> bytes | None:

@@ -17,6 +17,8 @@ PREFIX = "djust:state:"
 class RedisBackend(StateBackend):
     """States in Redis at ``url`` (``redis://host:port/db``)."""
 
+    shared = True
+
     def __init__(self, url: str, timeout: float = 2.0) -> None:
         try:
             import redis
