@@ -1,7 +1,8 @@
 // A WebSocket double for the client's tests: records what the client sends; the test
-// plays the server (`open()`, `reply(msg)`, `close()`).
+// plays the server (`open()`, `reply(msg)`, `close()`). Text frames are recorded as
+// parsed JSON, binary ones as `binary(frame)` makes them (the frame itself by default).
 
-export function socketClass() {
+export function socketClass({ binary = (frame) => frame } = {}) {
   const sockets = [];
   class FakeSocket {
     constructor(url) {
@@ -10,8 +11,8 @@ export function socketClass() {
       this.readyState = 0;
       sockets.push(this);
     }
-    send(text) {
-      this.sent.push(JSON.parse(text));
+    send(data) {
+      this.sent.push(typeof data === "string" ? JSON.parse(data) : binary(data));
     }
     open() {
       this.readyState = 1;

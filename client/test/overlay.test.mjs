@@ -8,27 +8,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Window } from "happy-dom";
 import { start } from "../src/client.js";
+import { socketClass } from "./fake-socket.mjs";
 
 function boot() {
   const window = new Window({ url: "http://shop.test/counter/" });
   const document = window.document;
   document.body.innerHTML = `<div dj-view="app.views.Counter" dj-root dj-session="t"></div>`;
-  const sockets = [];
-  class FakeSocket {
-    constructor() {
-      this.sent = [];
-      this.readyState = 0;
-      sockets.push(this);
-    }
-    send(text) {
-      this.sent.push(JSON.parse(text));
-    }
-  }
+  const { FakeSocket, sockets } = socketClass();
   const views = start(document, { WebSocket: FakeSocket });
   const ws = sockets[0];
-  ws.readyState = 1;
-  ws.onopen();
-  const reply = (msg) => ws.onmessage({ data: JSON.stringify(msg) });
+  ws.open();
+  const reply = (msg) => ws.reply(msg);
   return { window, document, view: views[0], ws, reply };
 }
 

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Window } from "happy-dom";
 import { start } from "../src/client.js";
+import { socketClass } from "./fake-socket.mjs";
 import { chunkFrame } from "../src/uploads.js";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -14,22 +15,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function boot() {
   const window = new Window({ url: "http://shop.test/returns/" });
   window.document.body.innerHTML = `<div dj-view="v" dj-root dj-session="t"></div>`;
-  const sockets = [];
-  class FakeSocket {
-    constructor() {
-      this.sent = [];
-      this.readyState = 0;
-      sockets.push(this);
-    }
-    send(data) {
-      this.sent.push(typeof data === "string" ? JSON.parse(data) : decode(data));
-    }
-  }
+  const { FakeSocket, sockets } = socketClass({ binary: decode });
   const [view] = start(window.document, { WebSocket: FakeSocket });
   const ws = sockets[0];
-  ws.readyState = 1;
-  ws.onopen();
-  const reply = (msg) => ws.onmessage({ data: JSON.stringify(msg) });
+  ws.open();
+  const reply = (msg) => ws.reply(msg);
   reply({
     type: "mounted",
     html: `<div dj-id="0" dj-view="v" dj-root=""><input dj-id="1" type="file" dj-upload="photos" multiple><p dj-id="2">0%</p></div>`,

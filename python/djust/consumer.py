@@ -284,18 +284,32 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                     span.error = type(exc).__name__
                     profiling.recorder.last_traceback = profiling.traceback_record(span, exc)
                 reply = self.error(exc, content)
-            self.start_tasks(reply, view_id)
             if reply.get("type") == "navigate":
                 self.issued = reply.get("session")
-            if view_id:
-                reply["view_id"] = view_id
-            if reply.get("type") in ("mounted", "patch"):
-                # Kept before the reply goes: a client never sees a state the store
-                # does not have (a worker that dies in between loses only the reply).
-                await self.keep_state(view_id)
-            await self.send_reply(reply, ref, span)
-            if reply.get("type") in ("mounted", "patch"):
-                await self.carry_out(view_id)
+            await self.finish(reply, view_id, ref, span)
+
+    async def finish(self, reply: dict[str, Any], view_id: str, ref: Any = None, span: Any = None) -> None:
+        """Send ``reply`` for the view ``view_id`` (under ``self.lock``) with what goes
+        with every reply: the background tasks the view asked for started, its state
+        kept before a reply that shows it (so a client never sees a state a shared
+        store lacks), and its channel requests carried out after."""
+        self.start_tasks(reply, view_id)
+        shows_state = reply.get("type") in ("mounted", "patch")
+        if shows_state:
+            await self.keep_state(view_id)
+        if view_id:
+            reply["view_id"] = view_id
+        await self.send_reply(reply, ref, span)
+        if shows_state:
+            await self.carry_out(view_id)
+
+    async def call_view(self, call: Any, *args: Any, content: dict[str, Any]) -> Any:
+        """``call(*args)`` (a :class:`Session` method) in a worker thread; the ``error``
+        reply for ``content`` (what the log line names) when it raises."""
+        try:
+            return await sync_to_async(call)(*args)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            return self.error(exc, content)
 
     # -- broadcast and presence (djust.presence) -------------------------------------
 
@@ -331,15 +345,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 group = presence.layer_group("p", key)
                 await self.join_group(group, view_id)
                 await layer.group_send(
-                    group,
-                    {
-                        "type": presence.PRESENCE,
-                        "op": "join",
-                        "key": key,
-                        "id": own,
-                        "meta": meta,
-                        "reply_to": self.channel_name,
-                    },
+                    group, presence.presence_message("join", key, own, meta, reply_to=self.channel_name)
                 )
                 if self.beat is None or self.beat.done():
                     self.beat = asyncio.create_task(self.heartbeat())
@@ -347,8 +353,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 await self.untrack(view_id)
 
     async def join_group(self, group: str, view_id: str) -> None:
-        """Join the layer group ``group`` for the view ``view_id``; ``EventError``
-        beyond ``DJUST["MAX_GROUPS_PER_CONNECTION"]`` groups."""
+        """Join the layer group ``group`` for the view ``view_id``; beyond
+        ``DJUST["MAX_GROUPS_PER_CONNECTION"]`` groups, refused with a warning."""
         if group not in self.joined:
             if len(self.joined) >= conf.max_groups_per_connection():
                 logger.warning(
@@ -376,7 +382,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             return
         key, own = tracked
         group = presence.layer_group("p", key)
-        await self.channel_layer.group_send(group, {"type": presence.PRESENCE, "op": "leave", "key": key, "id": own})
+        await self.channel_layer.group_send(group, presence.presence_message("leave", key, own))
         await self.leave_group(group, view_id)
 
     async def leave_channels(self, view_id: str) -> None:
@@ -404,12 +410,10 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         if self.cursors is not None and not self.cursors.take():
             return
         session = self.sessions.get(view_id)
-        meta = (session.view.__dict__.get("_djust_presence") or {}).get("meta", {}) if session is not None else {}
+        meta = presence.own_meta(session.view) if session is not None else {}
         key, own = tracked
-        await self.channel_layer.group_send(
-            presence.layer_group("p", key),
-            {"type": presence.PRESENCE, "op": "cursor", "key": key, "id": own, "meta": meta, "x": x, "y": y},
-        )
+        cursor = presence.presence_message("cursor", key, own, meta, x=x, y=y)
+        await self.channel_layer.group_send(presence.layer_group("p", key), cursor)
 
     async def djust_broadcast(self, message: dict[str, Any]) -> None:
         """A broadcast from the channel layer: ``handle_info(event, **payload)`` on each
@@ -423,16 +427,10 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 if session is None:
                     continue
                 content = {"type": "broadcast", "name": message.get("event"), "view_id": view_id}
-                try:
-                    reply = await sync_to_async(session.info)(message.get("event"), message.get("payload"))
-                except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-                    reply = self.error(exc, content)
-                if reply.get("type") == "patch":
-                    self.start_tasks(reply, view_id)
-                    await self.keep_state(view_id)
-                await self.send_message(reply, view_id)
-                if reply.get("type") == "patch":
-                    await self.carry_out(view_id)
+                reply = await self.call_view(
+                    session.info, message.get("event"), message.get("payload"), content=content
+                )
+                await self.finish(reply, view_id)
 
     async def djust_presence(self, message: dict[str, Any]) -> None:
         """A presence message (``join``, ``here``, ``heartbeat``, ``leave``) for the views
@@ -453,28 +451,12 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                 if tracked_key != key or session is None:
                     continue
                 if op == "join" and member != own and isinstance(message.get("reply_to"), str):
-                    tracked = session.view.__dict__.get("_djust_presence") or {}
-                    await self.channel_layer.send(
-                        message["reply_to"],
-                        {
-                            "type": presence.PRESENCE,
-                            "op": "here",
-                            "key": key,
-                            "id": own,
-                            "meta": tracked.get("meta", {}),
-                        },
-                    )
+                    here = presence.presence_message("here", key, own, presence.own_meta(session.view))
+                    await self.channel_layer.send(message["reply_to"], here)
                 content = {"type": "presence", "name": op, "view_id": view_id}
-                try:
-                    reply = await sync_to_async(session.presence)(op, member, message.get("meta"))
-                except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-                    reply = self.error(exc, content)
+                reply = await self.call_view(session.presence, op, member, message.get("meta"), content=content)
                 if reply is not None:
-                    if reply.get("type") == "patch":
-                        await self.keep_state(view_id)
-                    await self.send_message(reply, view_id)
-                    if reply.get("type") == "patch":
-                        await self.carry_out(view_id)
+                    await self.finish(reply, view_id)
                 if op == "leave" and member != own:
                     await self.send_message({"type": "cursor", "id": member, "gone": True}, view_id)
 
@@ -489,23 +471,12 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
                     session = self.sessions.get(view_id)
                     if session is None:
                         continue
-                    tracked = session.view.__dict__.get("_djust_presence") or {}
-                    await self.channel_layer.group_send(
-                        presence.layer_group("p", key),
-                        {
-                            "type": presence.PRESENCE,
-                            "op": "heartbeat",
-                            "key": key,
-                            "id": own,
-                            "meta": tracked.get("meta", {}),
-                        },
-                    )
-                    try:
-                        reply = await sync_to_async(session.presence)("sweep", own, None)
-                    except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-                        reply = self.error(exc, {"type": "presence", "name": "sweep", "view_id": view_id})
+                    beat = presence.presence_message("heartbeat", key, own, presence.own_meta(session.view))
+                    await self.channel_layer.group_send(presence.layer_group("p", key), beat)
+                    content = {"type": "presence", "name": "sweep", "view_id": view_id}
+                    reply = await self.call_view(session.presence, "sweep", own, None, content=content)
                     if reply is not None:
-                        await self.send_message(reply, view_id)
+                        await self.finish(reply, view_id)
 
     async def keep_state(self, view_id: str, closing: bool = False) -> None:
         """Keep the view's state for a reconnect (:mod:`djust.persistence`). With a
@@ -572,17 +543,10 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
             if self.tasks.get(key) is not asyncio.current_task() or session is None:
                 return
             del self.tasks[key]
-            try:
-                reply = await sync_to_async(session.async_result)(request.name, result, error)
-            except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-                reply = self.error(exc, {"type": "async", "name": request.name, "view_id": view_id})
+            content = {"type": "async", "name": request.name, "view_id": view_id}
+            reply = await self.call_view(session.async_result, request.name, result, error, content=content)
             reply["done"] = [request.name]
-            self.start_tasks(reply, view_id)
-            if reply.get("type") == "patch":
-                await self.keep_state(view_id)
-            await self.send_message(reply, view_id)
-            if reply.get("type") == "patch":
-                await self.carry_out(view_id)
+            await self.finish(reply, view_id)
 
     async def send_reply(self, reply: dict[str, Any], ref: Any, span: Any) -> None:
         """Encode ``reply`` (with ``ref``) and send it."""
@@ -650,8 +614,8 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         return await sync_to_async(session.call)(target, method, params, content.get("target"))
 
     async def send_message(self, message: dict[str, Any], view_id: str = "") -> None:
-        """Send a message of the server's own (a stream, a mid-handler patch, a task's
-        result) for the view ``view_id``."""
+        """Send a message of the server's own (a stream, a mid-handler patch, a cursor)
+        for the view ``view_id``."""
         if view_id:
             message["view_id"] = view_id
         await self.send_reply(message, None, None)

@@ -356,7 +356,10 @@ class LiveView(View):
         """``get_context_data()`` with each unevaluated QuerySet given the
         ``select_related``/``prefetch_related`` the template's reads need
         (``DJUST["QUERY_PLANNING"]``)."""
-        return query_planning.plan(self.get_context_data(), self.get_template().template)
+        context = self.get_context_data()
+        if query_planning.wanted(context):
+            query_planning.plan(context, self.get_template().template)
+        return context
 
     @classmethod
     def event_handlers(cls) -> dict[str, str]:

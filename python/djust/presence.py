@@ -92,6 +92,24 @@ async def abroadcast(group: str, event: str, payload: dict[str, Any] | None = No
         await layer.group_send(layer_group("b", group), message)
 
 
+def presence_message(
+    op: str, key: str, member: str, meta: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A presence message on the channel layer: ``op`` (``join``, ``here``,
+    ``heartbeat``, ``leave``, ``cursor``) of ``member`` in the group of ``key``, with
+    its ``meta`` and ``extra`` fields (``reply_to`` of a join, ``x``/``y`` of a cursor)."""
+    message: dict[str, Any] = {"type": PRESENCE, "op": op, "key": key, "id": member, **extra}
+    if meta is not None:
+        message["meta"] = meta
+    return message
+
+
+def own_meta(view: Any) -> dict[str, Any]:
+    """The meta ``view`` tracks its presence with (``{}`` when it tracks none)."""
+    tracked = view.__dict__.get("_djust_presence")
+    return tracked["meta"] if tracked else {}
+
+
 def request(view: Any, op: tuple[Any, ...]) -> None:
     """Record a channel operation of ``view`` for its consumer to carry out."""
     view.__dict__.setdefault("_djust_channel_ops", []).append(op)

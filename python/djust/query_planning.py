@@ -74,7 +74,6 @@ def plan_for(model: Any, paths: list[list[str]]) -> tuple[list[str], list[str]]:
                 prefetched = [*(prefetched if prefetched is not None else joined), segment]
                 prefetches.add("__".join(prefetched))
             current = field.related_model
-    # A prefetch inside a joined chain already reads the join.
     return sorted(selects), sorted(prefetches)
 
 
@@ -109,6 +108,14 @@ def plannable(value: Any) -> bool:
         and value._iterable_class is ModelIterable
         and not value.query.is_sliced
     )
+
+
+def wanted(context: dict[str, Any]) -> bool:
+    """Whether planning is on and ``context`` holds a QuerySet it may change (so a
+    render without one never looks at the template's paths)."""
+    from djust import conf
+
+    return conf.query_planning() and any(plannable(v) for v in context.values())
 
 
 def plan(context: dict[str, Any], template: Template) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from djust.state_backends import BackendStats, StateBackend
 
@@ -16,7 +17,7 @@ class MemoryBackend(StateBackend):
     """States in this process's memory; thread-safe (Django's sync threads and the
     event loop both use it)."""
 
-    def __init__(self, max_entries: int = 10_000, clock: object = time.monotonic) -> None:
+    def __init__(self, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_entries = max_entries
         self.clock = clock
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
@@ -29,7 +30,7 @@ class MemoryBackend(StateBackend):
             if found is None:
                 return None
             expires, value = found
-            if expires <= self.clock():  # type: ignore[operator]
+            if expires <= self.clock():
                 del self._entries[key]
                 return None
             return value
@@ -40,7 +41,7 @@ class MemoryBackend(StateBackend):
             self.clear_expired()  # what is never read again goes too
         with self._lock:
             self._entries.pop(key, None)
-            self._entries[key] = (self.clock() + ttl, value)  # type: ignore[operator]
+            self._entries[key] = (self.clock() + ttl, value)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
@@ -49,7 +50,7 @@ class MemoryBackend(StateBackend):
             self._entries.pop(key, None)
 
     def clear_expired(self) -> int:
-        now = self.clock()  # type: ignore[operator]
+        now = self.clock()
         with self._lock:
             gone = [key for key, (expires, _) in self._entries.items() if expires <= now]
             for key in gone:

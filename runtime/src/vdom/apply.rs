@@ -81,14 +81,7 @@ pub fn apply_to_html(root_html: &str, patches_json: &str) -> Result<String, Appl
 pub fn apply(root: &mut Element, patches: &[Patch]) -> Result<(), ApplyError> {
     for (n, p) in patches.iter().enumerate() {
         let bad = |message: String| ApplyError::BadChild { index: n, message };
-        let target = match p {
-            Patch::Attrs { id, .. } => *id,
-            Patch::Text { parent, .. }
-            | Patch::Remove { parent, .. }
-            | Patch::Insert { parent, .. }
-            | Patch::Move { parent, .. }
-            | Patch::Reorder { parent, .. } => *parent,
-        };
+        let target = p.target();
         let el = find(root, target).ok_or(ApplyError::NoSuchElement { index: n, id: target })?;
         let len = el.children.len();
         match p {

@@ -51,6 +51,22 @@ pub fn diff(old: &Element, new: &mut Element, ids: &mut IdAllocator) -> Vec<Patc
 /// `dj-update="ignore"` on both sides the client owns the content: `new` gets `old`'s
 /// children back, and no patch goes inside.
 pub fn diff_trees(old: &Tree, new: &mut Tree, ids: &mut IdAllocator) -> Vec<Patch> {
+    if old.is_empty() || new.is_empty() {
+        return Vec::new();
+    }
+    run(old, new, ids, |d| {
+        let (o, n) = (d.old.root(), d.new.root());
+        if d.old.hash(o) == d.new.hash(n) && d.old.range(o).len() == d.new.range(n).len() {
+            d.copy_ids(o, n);
+        } else {
+            d.element(o, n);
+        }
+    })
+}
+
+/// Run `walk` on a [`Differ`] of `old` and `new`, then give `new` the ids it was
+/// assigned and the client-owned (`dj-update="ignore"`) contents back: the patches.
+fn run(old: &Tree, new: &mut Tree, ids: &mut IdAllocator, walk: impl FnOnce(&mut Differ<'_>)) -> Vec<Patch> {
     let mut new_ids = std::mem::take(new.ids_vec());
     new_ids.resize(new.node_count(), NodeId(0));
     let mut d = Differ {
@@ -61,15 +77,7 @@ pub fn diff_trees(old: &Tree, new: &mut Tree, ids: &mut IdAllocator) -> Vec<Patc
         patches: Vec::new(),
         ignored: Vec::new(),
     };
-    let (o, n) = (old.root(), d.new.root());
-    if old.is_empty() || d.new.is_empty() {
-        return Vec::new();
-    }
-    if old.hash(o) == d.new.hash(n) && old.range(o).len() == d.new.range(n).len() {
-        d.copy_ids(o, n);
-    } else {
-        d.element(o, n);
-    }
+    walk(&mut d);
     let Differ {
         new_ids,
         patches,
@@ -110,28 +118,7 @@ pub fn diff_scoped(
     if o == old.root() || n == new.root() {
         return None;
     }
-    let mut new_ids = std::mem::take(new.ids_vec());
-    new_ids.resize(new.node_count(), NodeId(0));
-    let mut d = Differ {
-        old,
-        new,
-        new_ids,
-        ids,
-        patches: Vec::new(),
-        ignored: Vec::new(),
-    };
-    d.element(o, n);
-    let Differ {
-        new_ids,
-        patches,
-        mut ignored,
-        ..
-    } = d;
-    *new.ids_vec() = new_ids;
-    ignored.sort_unstable_by_key(|&(n, _)| std::cmp::Reverse(n));
-    for (n, o) in ignored {
-        new.splice_children(n, old, o);
-    }
+    let patches = run(old, new, ids, |d| d.element(o, n));
     let target = old.id(o);
     let patches: Vec<Patch> = patches
         .into_iter()

@@ -94,6 +94,20 @@ pub enum Patch {
     },
 }
 
+impl Patch {
+    /// The element the patch addresses: `t` of `attrs`, the parent `p` of the others.
+    pub fn target(&self) -> NodeId {
+        match self {
+            Patch::Attrs { id, .. } => *id,
+            Patch::Text { parent, .. }
+            | Patch::Remove { parent, .. }
+            | Patch::Insert { parent, .. }
+            | Patch::Move { parent, .. }
+            | Patch::Reorder { parent, .. } => *parent,
+        }
+    }
+}
+
 /// The patches of one render as the wire message: `{"v": 1, "patches": [...]}`.
 pub fn to_json(patches: &[Patch]) -> String {
     #[derive(Serialize)]

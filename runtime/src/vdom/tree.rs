@@ -494,24 +494,30 @@ impl Tree {
             ids.push(other.id(j));
         }
         let delta = nodes.len() as i64 - (old_end - at - 1) as i64;
+        let path = self.path_to(at);
         self.nodes.splice(at + 1..old_end, nodes);
         self.ids.splice(at + 1..old_end, ids);
-        // Ancestors of `at` (and `at`) are the nodes whose range contains it.
+        for i in path {
+            self.nodes[i].size = (self.nodes[i].size as i64 + delta) as u32;
+        }
+    }
+
+    /// The root, then each ancestor of `at` down to `at` itself: the nodes whose range
+    /// contains it.
+    fn path_to(&self, at: usize) -> Vec<usize> {
+        let mut path = vec![self.root];
         let mut i = self.root;
-        loop {
-            let size = self.nodes[i].size as i64 + delta;
-            self.nodes[i].size = size as u32;
-            if i == at {
-                break;
-            }
+        while i != at {
             let Some(c) = self
                 .children(i)
                 .find(|&c| c <= at && at < c + self.nodes[c].size as usize)
             else {
                 break;
             };
+            path.push(c);
             i = c;
         }
+        path
     }
 }
 
@@ -521,21 +527,10 @@ impl Tree {
     /// then never takes them for unchanged subtrees.
     pub(crate) fn mark_stale(&mut self, at: usize) {
         static STALE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let mut i = self.root;
-        loop {
-            // Odd values from a counter mixed into the random hash space.
+        for i in self.path_to(at) {
+            // Values from a counter mixed into the random hash space.
             let n = STALE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             self.nodes[i].hash = hasher().hash_one(("stale", n, i));
-            if i == at {
-                break;
-            }
-            let Some(c) = self
-                .children(i)
-                .find(|&c| c <= at && at < c + self.nodes[c].size as usize)
-            else {
-                break;
-            };
-            i = c;
         }
         self.edits = self.edits.wrapping_add(1);
     }
