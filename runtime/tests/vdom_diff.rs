@@ -549,7 +549,9 @@ fn collect(e: &Element, out: &mut Vec<djust_runtime::vdom::NodeId>) {
 /// `djust._rust.diff_html` builds both documents with the streaming builder (html5ever
 /// when it meets what it does not model) and diffs the flat trees: the same patches as
 /// parsing both with html5ever and diffing elements, on the fast path (a 1,000-row
-/// table, keyed and not) and on the fallback (misnested formatting, foster parenting).
+/// table, keyed and not; misnested formatting; text fostered out of a table) and on
+/// the fallback (a formatting element around a block, an element fostered out of a
+/// table).
 #[test]
 fn diff_html_through_the_builder_gives_the_patches_of_html5ever() {
     use djust_runtime::vdom::build::build_document_fast;
@@ -562,11 +564,17 @@ fn diff_html_through_the_builder_gives_the_patches_of_html5ever() {
     let misnested = |x: &str| format!("<!DOCTYPE html><div dj-root><p><b>bold <i>both</b> {x}</i></p></div>");
     let fostered =
         |x: &str| format!("<!DOCTYPE html><div dj-root><table><tr><td>1</td></tr>{x}</table></div>");
+    let around_block = |x: &str| format!("<!DOCTYPE html><div dj-root><b>bold<p>{x}</b> after</p></div>");
+    let element_fostered = |x: &str| {
+        format!("<!DOCTYPE html><div dj-root><table><tr><td>1</td></tr><span>{x}</span></table></div>")
+    };
     let cases = [
         (table(&a, true), table(&b, true), true),
         (table(&a, false), table(&b, false), true),
-        (misnested("one"), misnested("two"), false),
-        (fostered("stray"), fostered("moved"), false),
+        (misnested("one"), misnested("two"), true),
+        (fostered("stray"), fostered("moved"), true),
+        (around_block("one"), around_block("two"), false),
+        (element_fostered("one"), element_fostered("two"), false),
     ];
     for (old_html, new_html, fast) in &cases {
         assert_eq!(

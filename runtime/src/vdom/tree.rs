@@ -241,6 +241,69 @@ impl Tree {
         }
     }
 
+    /// Insert a text node before node `at` (an open element, whose subtree is the
+    /// rest of the arrays): the nodes from `at` on move one place up. Foster parenting
+    /// (`super::build`), which puts text found in a table before the table. Returns
+    /// the text's hash.
+    pub(crate) fn insert_text_before(&mut self, at: usize, text: &str) -> u64 {
+        let name = self.intern(text);
+        let hash = text_hash(false, text);
+        let node = Node {
+            kind: Kind::Text,
+            name,
+            attrs_start: 0,
+            attrs_len: 0,
+            key: None,
+            size: 1,
+            hash,
+        };
+        self.nodes.insert(at.min(self.nodes.len()), node);
+        hash
+    }
+
+    /// Append `more` to text node `i` (the standard's "insert a character" into the
+    /// adjacent text node); returns its new hash.
+    pub(crate) fn extend_text(&mut self, i: usize, more: &str) -> u64 {
+        let text = format!("{}{more}", self.name(i));
+        let name = self.intern(&text);
+        let hash = text_hash(false, &text);
+        if let Some(n) = self.nodes.get_mut(i) {
+            n.name = name;
+            n.hash = hash;
+        }
+        hash
+    }
+
+    /// Whether elements `a` and `b` have the same tag, namespace and attributes (as a
+    /// set): the HTML standard's test for the "Noah's Ark" clause of the list of
+    /// active formatting elements.
+    pub(crate) fn same_start_tag(&self, a: usize, b: usize) -> bool {
+        let (na, nb) = (&self.nodes[a], &self.nodes[b]);
+        na.kind == nb.kind
+            && na.attrs_len == nb.attrs_len
+            && self.name(a) == self.name(b)
+            && self
+                .attrs(a)
+                .all(|(k, v)| self.attrs(b).any(|(k2, v2)| k == k2 && v == v2))
+    }
+
+    /// The hasher of open element `i` as it would be after its children so far (those
+    /// appended after it, each skipped by its size): for an element one of whose
+    /// children changed after it was hashed ([`Tree::extend_text`]).
+    pub(crate) fn open_element_hasher(&self, i: usize) -> ElementHasher {
+        let ns = match self.nodes[i].kind {
+            Kind::Element(ns) => ns,
+            _ => Namespace::Html,
+        };
+        let mut h = element_hasher(self.name(i), ns, self.attrs(i));
+        let mut c = i + 1;
+        while c < self.nodes.len() {
+            h.write_u64(self.nodes[c].hash);
+            c += self.nodes[c].size.max(1) as usize;
+        }
+        h
+    }
+
     /// Append a text (`comment` false) or comment node; returns its hash.
     pub(crate) fn push_text(&mut self, comment: bool, text: &str) -> u64 {
         let name = self.intern(text);

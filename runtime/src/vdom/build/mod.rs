@@ -9,10 +9,13 @@
 //! `option`/`optgroup`, table cells and rows); implied `html`/`head`/`body` and
 //! `tbody`/`tr`; raw text (`script`, `style`) and escapable raw text (`textarea`,
 //! `title`); named and numeric character references (the standard's table, from
-//! html5ever); SVG and MathML elements with the standard's name adjustments. Where
-//! the standard does something this builder does not model — foster parenting,
-//! the adoption agency algorithm for misnested formatting elements, `<template>`,
-//! frameset, legacy doctypes and the like — it stops with [`Unsupported`] and
+//! html5ever); SVG and MathML elements with the standard's name adjustments;
+//! misnested formatting elements closed early and reopened ([`formatting`]: the list of
+//! active formatting elements, the adoption agency algorithm without a block inside);
+//! text fostered out of a table ([`foster`]). Where the standard does something this
+//! builder does not model — elements fostered out of a table, formatting elements
+//! around a block, `<template>`, frameset, legacy doctypes and the like — it stops
+//! with [`Unsupported`] and
 //! [`build_document`] hands the whole text to html5ever
 //! ([`super::parse::parse_document`]). Both paths therefore give the tree a browser
 //! builds; `runtime/tests/vdom_build.rs` checks that they agree, on the rendered
@@ -30,12 +33,16 @@
 //! (`runtime/tests/vdom_reuse.rs` checks it against a fresh build).
 
 mod elements;
+mod formatting;
+mod foster;
 mod reuse;
 mod tokenizer;
 mod tree_builder;
 
 use elements::*;
 pub use elements::{SVG_ATTRS, SVG_TAGS};
+use formatting::Active;
+use foster::OpenTable;
 use reuse::*;
 use tokenizer::*;
 use tree_builder::*;
@@ -102,6 +109,9 @@ struct Open {
     /// Whitespace-only text is kept (inside `pre`, `code`, `textarea`, `script`,
     /// `style`).
     keep: bool,
+    /// A child changed after its hash was taken (text fostered into it): the hash is
+    /// computed again from the children when the element closes.
+    rehash: bool,
 }
 
 /// A streaming HTML → VDOM builder for one document. Feed it the text rendered so far
@@ -121,6 +131,13 @@ pub struct DocumentBuilder<'p> {
     phase: Phase,
     form_open: bool,
     selects: usize,
+    /// The list of active formatting elements ([`formatting`]).
+    active: Vec<Active>,
+    /// The open tables, outermost first ([`foster`]).
+    tables: Vec<OpenTable>,
+    /// The current run of character data in a table is being fostered (the whole
+    /// run goes, whitespace included, once any of it is not whitespace).
+    fostering: bool,
     /// The current element holds raw text (the standard's "text" insertion mode).
     text_mode: bool,
     error: Option<Unsupported>,
@@ -309,6 +326,7 @@ impl DocumentBuilder<'_> {
                 node,
                 hash: element_hasher("#document", Namespace::Html, std::iter::empty()),
                 keep: false,
+                rehash: false,
             }],
             tree,
             text: String::new(),
@@ -316,6 +334,9 @@ impl DocumentBuilder<'_> {
             phase: Phase::Initial,
             form_open: false,
             selects: 0,
+            active: Vec::new(),
+            tables: Vec::new(),
+            fostering: false,
             text_mode: false,
             error: None,
             marks: Vec::new(),

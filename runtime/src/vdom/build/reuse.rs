@@ -51,7 +51,9 @@ impl DocumentBuilder<'_> {
     }
 
     /// Between tokens in body data with no pending text that a following text could
-    /// merge into a node: what a fragment needs at both ends.
+    /// merge into a node, no formatting element active after the last marker (so a
+    /// fragment closes what it opens and reopens nothing from outside), and no table
+    /// text being fostered: what a fragment needs at both ends.
     pub(super) fn is_clean(&self) -> bool {
         self.phase == Phase::InBody
             && self.tok == Tok::Data
@@ -59,6 +61,8 @@ impl DocumentBuilder<'_> {
             && !self.skip_lf
             && !self.cur().keep
             && self.text.bytes().all(is_space)
+            && !self.fostering
+            && self.no_active_formatting()
     }
 
     /// The index in [`Fragments::stacks`] of the current stack of open elements.

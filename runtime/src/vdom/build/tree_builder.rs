@@ -42,7 +42,12 @@ impl DocumentBuilder<'_> {
         ns: Namespace,
         attrs: Vec<(CompactString, CompactString)>,
     ) {
+        let html = ns == Namespace::Html;
+        let table = (html && name == "table").then(|| self.open_table());
         self.flush_text();
+        if html && formatting::sets_marker(&name) {
+            self.active.push(Active::Marker);
+        }
         let keep =
             self.cur().keep || (ns == Namespace::Html && WHITESPACE_PRESERVING.contains(&name.as_str()));
         if ns == Namespace::Html && name == "select" {
@@ -55,7 +60,15 @@ impl DocumentBuilder<'_> {
             node,
             hash,
             keep,
+            rehash: false,
         });
+        if let Some(before) = table {
+            self.tables.push(OpenTable {
+                node,
+                before,
+                fostered: String::new(),
+            });
+        }
         // Keep the list's allocation for the next tag.
         let mut attrs = attrs;
         attrs.clear();
@@ -68,18 +81,33 @@ impl DocumentBuilder<'_> {
             return;
         }
         if let Some(o) = self.stack.pop() {
-            if o.el.ns == Namespace::Html && o.el.tag == "select" {
+            let html = o.el.ns == Namespace::Html;
+            if html && o.el.tag == "select" {
                 self.selects = self.selects.saturating_sub(1);
             }
-            let h = o.hash.finish();
-            self.tree.close_element(o.node, h);
+            if html && formatting::sets_marker(&o.el.tag) {
+                self.clear_to_marker();
+            }
+            let h = if o.rehash {
+                self.tree.open_element_hasher(o.node).finish()
+            } else {
+                o.hash.finish()
+            };
+            let mut node = o.node;
+            if self.tables.last().is_some_and(|t| t.node == o.node) {
+                if let Some(t) = self.tables.pop() {
+                    node = self.close_table(t);
+                }
+            }
+            self.tree.close_element(node, h);
             let cur = self.stack.len() - 1;
             self.stack[cur].hash.write_u64(h);
         }
     }
 
-    /// Pop up to and including the HTML element `tag`; popping a formatting element
-    /// on the way would leave it to be reconstructed, which is not modelled.
+    /// Pop up to and including the HTML element `tag`. A formatting element popped on
+    /// the way stays on the list of active formatting elements, to be reopened by the
+    /// next text or inline start tag ([`Self::reconstruct`]).
     pub(super) fn pop_until(&mut self, tags: &[&str], at: usize) -> R<()> {
         while self.stack.len() > 1 {
             let (hit, fmt) = {
@@ -95,7 +123,7 @@ impl DocumentBuilder<'_> {
                 return Ok(());
             }
             if fmt {
-                return Err(unsupported(at, "formatting element closed implicitly"));
+                self.recording = None;
             }
             self.pop();
         }
@@ -197,8 +225,12 @@ impl DocumentBuilder<'_> {
                     return Ok(());
                 }
                 Phase::InBody => {
-                    if matches!(self.mode(), Mode::Table | Mode::TableBody | Mode::Row) && ws < s.len() {
-                        return Err(unsupported(at, "text in a table (foster parenting)"));
+                    match self.mode() {
+                        Mode::Table | Mode::TableBody | Mode::Row if self.fostering || ws < s.len() => {
+                            return self.foster_text(s, at);
+                        }
+                        Mode::Body => self.reconstruct(),
+                        _ => {}
                     }
                     self.text.push_str(s);
                     return Ok(());
@@ -239,6 +271,10 @@ impl DocumentBuilder<'_> {
     pub(super) fn token(&mut self, t: Token<'_>, at: usize) -> R<()> {
         if !matches!(t, Token::Start { .. } | Token::Lt) {
             self.skip_lf = false;
+        }
+        if !matches!(t, Token::Lt) {
+            // A run of character data in a table ends at any other token.
+            self.fostering = false;
         }
         match t {
             Token::Comment(c) => {
@@ -541,17 +577,19 @@ impl DocumentBuilder<'_> {
                 if self.in_scope(&["button"], &[], false) {
                     return Err(unsupported(at, "<button> inside a button"));
                 }
+                self.reconstruct();
                 self.insert(name, Namespace::Html, attrs);
             }
             "a" => {
-                if self
-                    .stack
-                    .iter()
-                    .any(|o| o.el.ns == Namespace::Html && o.el.tag == "a")
-                {
-                    return Err(unsupported(at, "<a> inside a link (adoption agency)"));
-                }
+                self.close_active_link(at)?;
+                self.reconstruct();
                 self.insert(name, Namespace::Html, attrs);
+                self.push_formatting();
+            }
+            "b" | "big" | "code" | "em" | "font" | "i" | "s" | "small" | "strike" | "strong" | "tt" | "u" => {
+                self.reconstruct();
+                self.insert(name, Namespace::Html, attrs);
+                self.push_formatting();
             }
             "table" => {
                 if self.in_scope(&["p"], &["button"], false) {
@@ -559,7 +597,12 @@ impl DocumentBuilder<'_> {
                 }
                 self.insert(name, Namespace::Html, attrs);
             }
-            "area" | "br" | "embed" | "img" | "keygen" | "wbr" | "input" | "param" | "source" | "track" => {
+            "area" | "br" | "embed" | "img" | "keygen" | "wbr" | "input" => {
+                self.reconstruct();
+                self.insert(name, Namespace::Html, attrs);
+                self.pop();
+            }
+            "param" | "source" | "track" => {
                 self.insert(name, Namespace::Html, attrs);
                 self.pop();
             }
@@ -574,11 +617,15 @@ impl DocumentBuilder<'_> {
                 self.text_mode = true;
                 self.skip_lf = true;
             }
-            "select" => self.insert(name, Namespace::Html, attrs),
+            "select" => {
+                self.reconstruct();
+                self.insert(name, Namespace::Html, attrs);
+            }
             "option" | "optgroup" => {
                 if self.cur_is("option") {
                     self.pop();
                 }
+                self.reconstruct();
                 self.insert(name, Namespace::Html, attrs);
             }
             "meta" | "link" | "base" | "title" | "style" | "script" => {
@@ -591,6 +638,7 @@ impl DocumentBuilder<'_> {
                     Namespace::MathMl
                 };
                 let attrs = adjust_attrs(attrs, ns);
+                self.reconstruct();
                 self.insert(name, ns, attrs);
                 if sc {
                     self.pop();
@@ -608,7 +656,10 @@ impl DocumentBuilder<'_> {
             | "basefont" | "bgsound" | "isindex" => {
                 return Err(unsupported(at, "element with special parsing rules"))
             }
-            _ => self.insert(name, Namespace::Html, attrs),
+            _ => {
+                self.reconstruct();
+                self.insert(name, Namespace::Html, attrs);
+            }
         }
         Ok(())
     }
@@ -881,13 +932,7 @@ impl DocumentBuilder<'_> {
                 self.close_cell(at)?;
                 self.end(name, at)
             }
-            _ if is_formatting(name) => {
-                if self.cur_is(name) {
-                    self.pop();
-                    return Ok(());
-                }
-                Err(unsupported(at, "misnested formatting element (adoption agency)"))
-            }
+            _ if is_formatting(name) && self.adoption_agency(name, at)? => Ok(()),
             "br" | "sarcasm" | "caption" | "col" | "colgroup" | "template" => {
                 Err(unsupported(at, "end tag with special parsing rules"))
             }
@@ -904,7 +949,8 @@ impl DocumentBuilder<'_> {
                         break;
                     }
                 }
-                Err(unsupported(at, "end tag that matches no open element"))
+                // A special element first (at worst `<html>`): the tag is ignored.
+                Ok(())
             }
         }
     }
