@@ -14,11 +14,13 @@ One run measures, on the same templates and the same contexts:
   with the same ``OPTIONS["libraries"]`` (upstream djust has no backend for it);
 - **event cycle** on the 1,000-row table: change one row, update the state, render
   and diff — djust's ``LiveViewRenderer`` against upstream's ``RustLiveView``
-  (``update_state`` + ``render_with_diff``);
+  (``update_state`` + ``render_with_diff``; djust's with ``html=False``, as its
+  consumer asks for an event: the reply is the patches);
 - **``diff_html``** of two documents: the 1,000-row table before and after the event,
-  and two pieces of arbitrary HTML the render path's builder hands to html5ever
-  (misnested formatting elements, text fostered out of a table) — djust's
-  ``diff_html`` against upstream's;
+  and arbitrary HTML: misnested formatting elements and text fostered out of a
+  table (which the streaming builder models) and a block inside a misnested
+  formatting element (which it hands to html5ever) — djust's ``diff_html`` against
+  upstream's;
 - **memory**: the resident growth per mounted 1,000-row session (40 sessions, each
   with its own copy of the context, rendered once), djust against upstream.
 
@@ -162,11 +164,13 @@ def change_row(ctx: dict, step: int) -> None:
     row["stock"] = 0 if row["stock"] else 5
 
 
-def event_cycle(session):
+def event_cycle(session, **render_options):
     """The benchmark's event on a LiveView session (djust's ``LiveViewRenderer`` or
     upstream's ``RustLiveView``: both have ``update_state`` and ``render_with_diff``):
     after a first render of the 1,000-row table, each call changes one row, updates the
-    state, renders and diffs, and returns the patches (JSON)."""
+    state, renders and diffs, and returns the patches (JSON). ``render_options`` go to
+    each event's ``render_with_diff``: djust's consumer asks for the patches only
+    (``html=False``: an event's reply carries no HTML); upstream's always writes both."""
     ctx = context("products_1000")
     session.update_state(ctx)
     session.render_with_diff()
@@ -176,16 +180,16 @@ def event_cycle(session):
         step[0] += 1
         change_row(ctx, step[0])
         session.update_state(ctx)
-        return session.render_with_diff()[1]
+        return session.render_with_diff(**render_options)[1]
 
     return cycle
 
 
 def diff_pairs(render) -> dict[str, tuple[str, str]]:
     """The ``diff_html`` cases: ``(old, new)`` documents. ``render(ctx)`` renders the
-    1,000-row table; the others are arbitrary HTML the render path's builder does not
-    model (misnested formatting, text fostered out of a table), which go to
-    html5ever."""
+    1,000-row table; the others are arbitrary HTML: misnested formatting elements and
+    text fostered out of a table, which the streaming builder models, and a block
+    inside a misnested formatting element, which it leaves to html5ever."""
     ctx = context("products_1000")
     before = render(ctx)
     change_row(ctx, 1)
@@ -194,6 +198,7 @@ def diff_pairs(render) -> dict[str, tuple[str, str]]:
     misnested = "<!DOCTYPE html><html><body><div dj-root>{}</div></body></html>"
     fostered = "<!DOCTYPE html><html><body><div dj-root><table>{}</table></div></body></html>"
     rows = "".join(f"<tr><td>{i}</td></tr>stray {i}" for i in range(300))
+    blocks = "".join(f"<div><b>row {i} <p>para {i}</b> tail {i}</p></div>" for i in range(300))
     return {
         "1,000-row table, one row changed": (before, after),
         "misnested formatting, 300 paragraphs": (
@@ -203,6 +208,10 @@ def diff_pairs(render) -> dict[str, tuple[str, str]]:
         "text fostered out of a 300-row table": (
             fostered.format(rows),
             fostered.format(rows.replace("stray 7<", "moved 7<")),
+        ),
+        "a block inside misnested formatting, 300 blocks (html5ever)": (
+            misnested.format(blocks),
+            misnested.format(blocks.replace("tail 7<", "tail seven<")),
         ),
     }
 
@@ -403,7 +412,7 @@ def main() -> int:
         t_ours = measure(lambda: our_t.render(ctx), args.repeats)
         rows.append(("products_lib_1000", t_ours, t_django, None, None))
 
-        cycle = event_cycle(djust.LiveViewRenderer(ours_engine.get_template("products.html")))
+        cycle = event_cycle(djust.LiveViewRenderer(ours_engine.get_template("products.html")), html=False)
         sample = json.loads(cycle())["patches"]
         t_cycle = measure(cycle, args.repeats)
         products_t = ours_engine.get_template("products.html")

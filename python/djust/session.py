@@ -73,8 +73,6 @@ class Session:
     def __init__(self, view: LiveView) -> None:
         self.view = view
         self.renderer = _rust.LiveViewRenderer(view.get_template().template)
-        #: The LiveView root's HTML with ``dj-id``s, as of the last render.
-        self.html = ""
         # Profiling (djust.profiling): renders so far, the state's last measured size.
         self.renders = 0
         self.state_bytes = 0
@@ -88,15 +86,22 @@ class Session:
         """Keep the view's state in the state backend (skipped when unchanged)."""
         self.saved_digest = persistence.save(self.view, self.state_key, self.saved_digest)
 
-    def render(self, scope: str | None = None) -> tuple[str, str | None, int]:
-        """Render the view: ``(html, patches_json_or_None, version)``; with ``scope``
-        (an element ``id``, ``dj-target``) only that element's children are patched."""
+    @property
+    def html(self) -> str:
+        """The LiveView root's HTML with ``dj-id``s as of the last render (the page as
+        the browser has it after its patches); ``""`` before the first render."""
+        return self.renderer.html() or ""
+
+    def render(self, scope: str | None = None) -> tuple[str | None, int]:
+        """Render the view: ``(patches_json_or_None, version)``, no patches on the first
+        render; with ``scope`` (an element ``id``, ``dj-target``) only that element's
+        children are patched. The root's HTML is written out only when asked for
+        (:attr:`html`): an event's reply is its patches."""
         with components.rendering(self.view):
-            html, patches, version = self.renderer.render_with_diff(self.view.render_context(), scope)
-        self.html = html
+            _, patches, version = self.renderer.render_with_diff(self.view.render_context(), scope, html=False)
         if profiling.ENABLED:
             self._profile_render()
-        return html, patches, version
+        return patches, version
 
     def _profile_render(self) -> None:
         """Add the Rust renderer's timings and the state's size to the current span."""
@@ -127,7 +132,8 @@ class Session:
             if isinstance(result, dict):
                 return result
             followed = result
-        html, _, version = self.render()
+        _, version = self.render()
+        html = self.html
         reply = {"type": "mounted", "html": html, "v": version, "handlers": handler_defaults(type(self.view))}
         if state_backends.backend() is not None:
             reply["sid"] = self.state_key
@@ -238,7 +244,7 @@ class Session:
             _, url, replace, target = nav
             return self.patched_to(url, target, replace)
         events = take_push_events(self.view)
-        _, patches, version = self.render(scope)
+        patches, version = self.render(scope)
         # A render may push too (a live component's mount or update).
         events += take_push_events(self.view)
         message = json.loads(patches) if patches else {"v": _rust.PATCH_PROTOCOL_VERSION, "patches": []}

@@ -31,6 +31,34 @@ thread_local! {
     /// The exception behind a host call's error (`reverse`, …): raised in place of
     /// the template error when that error ends the render ([`take_host_error`]).
     static HOST_ERROR: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+    /// Interned Python strings for the keys and attribute names templates look up,
+    /// by text: a lookup then neither allocates a Python string nor hashes it again
+    /// (an interned string keeps its hash). At most [`MAX_NAMES`] per thread; names
+    /// past that are made for each lookup. Kept for the thread's life (interned
+    /// strings live as long as the interpreter anyway).
+    static NAMES: RefCell<rustc_hash::FxHashMap<Box<str>, std::mem::ManuallyDrop<Py<PyString>>>> =
+        RefCell::new(rustc_hash::FxHashMap::default());
+}
+
+/// How many lookup names a thread keeps interned ([`name`]).
+const MAX_NAMES: usize = 4096;
+
+/// `text` as a Python string for a lookup: the interned one kept for this thread, or
+/// (once [`MAX_NAMES`] are kept) a new one.
+fn name<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+    NAMES.with(|names| {
+        if let Ok(mut names) = names.try_borrow_mut() {
+            if let Some(s) = names.get(text) {
+                return s.bind(py).clone();
+            }
+            let s = PyString::intern(py, text);
+            if names.len() < MAX_NAMES {
+                names.insert(text.into(), std::mem::ManuallyDrop::new(s.clone().unbind()));
+            }
+            return s;
+        }
+        PyString::new(py, text)
+    })
 }
 
 /// Django's `Variable._resolve_lookup` rule for an exception from one lookup step: the
@@ -137,7 +165,7 @@ impl ContextSource for PyContext {
         let mapping = self.mapping.as_ref()?;
         Python::attach(|py| {
             let m = mapping.bind(py);
-            match m.get_item(name) {
+            match m.get_item(self::name(py, name)) {
                 Ok(v) => resolved(&v),
                 Err(e) => lookup_failed(py, e, &exc!(py, PyKeyError)),
             }
@@ -181,6 +209,18 @@ impl Object for PyObj {
         self.with(|o| {
             // Strings index by position only; `"abc"["x"]` is a TypeError in Python.
             let py = o.py();
+            let key = name(py, key);
+            // A dict (the usual row) answers without an exception when the key is
+            // missing; any other mapping goes through `__getitem__`.
+            if let Ok(d) = o.cast_exact::<pyo3::types::PyDict>() {
+                match d.get_item(&key) {
+                    Ok(Some(v)) => return resolved(&v),
+                    Ok(None) => return None,
+                    Err(e) => {
+                        return lookup_failed(py, e, &exc!(py, PyTypeError, PyAttributeError, PyKeyError))
+                    }
+                }
+            }
             match o.get_item(key) {
                 Ok(v) => resolved(&v),
                 Err(e) => lookup_failed(
@@ -206,7 +246,7 @@ impl Object for PyObj {
                 return None;
             }
             let py = o.py();
-            match o.getattr(name) {
+            match o.getattr(self::name(py, name)) {
                 Ok(v) => resolved(&v),
                 Err(e) => lookup_failed(py, e, &exc!(py, PyTypeError, PyAttributeError)),
             }
@@ -231,7 +271,9 @@ impl Object for PyObj {
         // Django renders `str(value)`: an exception from `__str__` (or a
         // `RecursionError` from a structure nested too deep to print) escapes the render.
         self.with(|o| match o.str() {
-            Ok(s) => s.to_string(),
+            Ok(s) => s
+                .to_str()
+                .map_or_else(|_| s.to_string_lossy().into_owned(), str::to_owned),
             Err(e) => {
                 raise_later(e);
                 String::new()
@@ -504,24 +546,24 @@ fn to_value_at(v: &Bound<'_, PyAny>, depth: usize) -> Value {
         return Value::Float(f.value());
     }
     if let Ok(s) = v.cast::<PyString>() {
-        let text = s.to_string();
+        let text = text_of(s);
         // `SafeString` is a `str` subclass with `__html__`.
         let safe = !v.is_exact_instance_of::<PyString>() && v.hasattr("__html__").unwrap_or(false);
-        return if safe { Value::safe(text) } else { Value::str(text) };
+        return if safe { Value::Safe(text) } else { Value::Str(text) };
     }
     if let Some(t) = temporal(v) {
         return t;
+    }
+    if is_decimal(v) {
+        if let Ok(s) = v.str() {
+            return Value::Decimal(text_of(&s));
+        }
     }
     // A lazy translation string is a string in templates (Django renders `str(value)`
     // and its filters see a `str`), translated now, in the active language.
     if PROMISE.holds(v) {
         if let Ok(text) = v.str() {
             return to_value_at(text.as_any(), depth);
-        }
-    }
-    if is_decimal(v) {
-        if let Ok(s) = v.str() {
-            return Value::Decimal(Arc::from(s.to_string()));
         }
     }
     if depth < EAGER_DEPTH {
@@ -535,6 +577,16 @@ fn to_value_at(v: &Bound<'_, PyAny>, depth: usize) -> Value {
     Value::Object(Arc::new(PyObj {
         obj: v.clone().unbind(),
     }))
+}
+
+/// A Python string's text, copied once from its UTF-8 form (a string with lone
+/// surrogates, which has none, is copied with them replaced, as `str()` and Django's
+/// `force_str` would print them).
+fn text_of(s: &Bound<'_, PyString>) -> Arc<str> {
+    match s.to_str() {
+        Ok(t) => Arc::from(t),
+        Err(_) => Arc::from(s.to_string_lossy().as_ref()),
+    }
 }
 
 /// A class imported once, on first use (`None` when its module cannot be imported,
@@ -584,27 +636,30 @@ fn is_decimal(v: &Bound<'_, PyAny>) -> bool {
 /// `datetime.datetime`, `datetime.date` and `datetime.time` (aware datetimes keep their
 /// UTC offset).
 fn temporal(v: &Bound<'_, PyAny>) -> Option<Value> {
-    let int = |name: &str| v.getattr(name).ok()?.extract::<i64>().ok();
-    let u = |name: &str| int(name).and_then(|n| u32::try_from(n).ok());
-    let date = || {
+    use pyo3::types::{PyDateAccess, PyTimeAccess, PyTzInfoAccess};
+    // The fields are read from the object's C struct (`PyDateTime_GET_YEAR`, …): no
+    // attribute lookups.
+    fn date_of(d: &impl PyDateAccess) -> Option<Date> {
         Some(Date {
-            year: i32::try_from(int("year")?).ok()?,
-            month: u("month")?,
-            day: u("day")?,
+            year: d.get_year(),
+            month: u32::from(d.get_month()),
+            day: u32::from(d.get_day()),
         })
-    };
-    let time = || {
+    }
+    fn time_of(t: &impl PyTimeAccess) -> Option<Time> {
         Some(Time {
-            hour: u("hour")?,
-            minute: u("minute")?,
-            second: u("second")?,
-            microsecond: u("microsecond")?,
+            hour: u32::from(t.get_hour()),
+            minute: u32::from(t.get_minute()),
+            second: u32::from(t.get_second()),
+            microsecond: t.get_microsecond(),
         })
-    };
-    if v.is_instance_of::<PyDateTime>() {
-        let offset = v
-            .call_method0("utcoffset")
-            .ok()
+    }
+    if let Ok(dt) = v.cast::<PyDateTime>() {
+        // A naive value (no `tzinfo`) has no offset; `utcoffset()` is asked only of
+        // an aware one (its zone may still answer `None`).
+        let offset = dt
+            .get_tzinfo()
+            .and_then(|_| v.call_method0("utcoffset").ok())
             .filter(|o| !o.is_none())
             .and_then(|o| o.call_method0("total_seconds").ok()?.extract::<f64>().ok())
             .map(|s| s as i32);
@@ -636,8 +691,8 @@ fn temporal(v: &Bound<'_, PyAny>) -> Option<Value> {
                 .and_then(|f| f.call1((v, v.getattr("tzinfo")?)))
                 .is_ok_and(|r| r.is_truthy().unwrap_or(false));
         return Some(Value::DateTime(DateTime {
-            date: date()?,
-            time: time()?,
+            date: date_of(dt)?,
+            time: time_of(dt)?,
             offset,
             zone,
             dst,
@@ -645,11 +700,11 @@ fn temporal(v: &Bound<'_, PyAny>) -> Option<Value> {
             ambiguous,
         }));
     }
-    if v.is_instance_of::<PyDate>() {
-        return Some(Value::Date(date()?));
+    if let Ok(d) = v.cast::<PyDate>() {
+        return Some(Value::Date(date_of(d)?));
     }
-    if v.is_instance_of::<PyTime>() {
-        return Some(Value::Time(time()?));
+    if let Ok(t) = v.cast::<PyTime>() {
+        return Some(Value::Time(time_of(t)?));
     }
     None
 }

@@ -388,24 +388,40 @@ impl LiveViewRenderer {
     /// `render_with_diff` does.
     #[pyo3(signature = (context=None))]
     fn render(&mut self, py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
-        Ok(self.render_with_diff(py, context, None)?.0)
+        Ok(self
+            .render_with_diff(py, context, None, true)?
+            .0
+            .unwrap_or_default())
+    }
+
+    /// The last render's LiveView root with `dj-id`s, as `render_with_diff` returns it
+    /// (the page as the browser has it after the patches); `None` before the first
+    /// render or when it had no root.
+    fn html(&self) -> Option<String> {
+        self.last
+            .as_ref()
+            .and_then(|r| r.root.as_ref().ok())
+            .map(|tree| tree.to_html())
     }
 
     /// Render with `context` (default: the state): `(html, patches_json_or_None,
-    /// version)`. `html` is the LiveView root with `dj-id`s; `patches_json` is `None`
-    /// on the first render. With `target` (an element `id`, `dj-target`), only that
+    /// version)`. `html` is the LiveView root with `dj-id`s (`None` with
+    /// `html=False`: an event's reply sends only patches, and writing out a
+    /// 1,000-row root costs a tenth of the cycle; [`Self::html`] writes it later);
+    /// `patches_json` is `None` on the first render. With `target` (an element `id`, `dj-target`), only that
     /// element's children are diffed and patched: `html` is then the page as the
     /// browser has it, and the next render without a target sends the rest
     /// (`djust_runtime::vdom::diff::diff_scoped`); a target that is not in both renders
     /// diffs the whole root. Raises the exceptions of `djust.exceptions`, or
     /// `ValueError` when the page has no LiveView root (DJE-053).
-    #[pyo3(signature = (context=None, target=None))]
+    #[pyo3(signature = (context=None, target=None, html=true))]
     fn render_with_diff(
         &mut self,
         py: Python<'_>,
         context: Option<Bound<'_, PyAny>>,
         target: Option<&str>,
-    ) -> PyResult<(String, Option<String>, u64)> {
+        html: bool,
+    ) -> PyResult<(Option<String>, Option<String>, u64)> {
         let context = context.unwrap_or_else(|| self.state.bind(py).clone().into_any());
         let ctx = PyContext::new(Some(context))?;
         // In development (`auto_reload`), an edited template is the next event's: the
@@ -453,7 +469,7 @@ impl LiveViewRenderer {
         let diffed = micros(started);
         let started = std::time::Instant::now();
         let patches = diff.as_deref().map(patch::to_json);
-        let html = tree.to_html();
+        let html = html.then(|| tree.to_html());
         self.timings = (render, diffed, micros(started));
         self.last = Some(rendered);
         self.version += 1;

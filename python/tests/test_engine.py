@@ -190,6 +190,22 @@ def test_a_liveview_session_sends_html_then_patches() -> None:
     assert sum(op["op"] == "remove" for op in ops3) == 10
 
 
+def test_without_html_a_render_returns_the_same_patches_and_writes_the_root_when_asked() -> None:
+    with_html = LiveViewRenderer(Engine().from_string(LIST, name="todos.html"))
+    without = LiveViewRenderer(Engine().from_string(LIST, name="todos.html"))
+    assert without.html() is None
+    todos = [{"id": i, "title": f"task {i}"} for i in range(20)]
+    first, _, _ = with_html.render_with_diff({"todos": todos})
+    assert without.render_with_diff({"todos": todos}, html=False) == (None, None, 1)
+    assert without.html() == first
+    todos[4] = {"id": 4, "title": "changed"}
+    html, patches, _ = with_html.render_with_diff({"todos": todos})
+    none, patches_without, version = without.render_with_diff({"todos": todos}, html=False)
+    assert none is None and version == 2
+    assert patches_without == patches and "changed" in patches
+    assert without.html() == html and "changed" in html
+
+
 def test_no_root_is_dje_053_naming_the_template() -> None:
     renderer = LiveViewRenderer(Engine().from_string("", name="empty.html"))
     with pytest.raises(ValueError, match="DJE-053.*empty.html") as info:
