@@ -16,6 +16,14 @@
 //! (`TemplateSyntaxError` subclasses Django's when Django is installed), with the
 //! template name, line and column as attributes.
 
+// The renderer, the VDOM builder and the diff allocate many short-lived buffers per
+// event; mimalloc keeps freed memory for the next event where the system allocator
+// of the Python process gives the top of its heap back to the kernel after each one
+// and takes page faults to get it again (docs/benchmarks.md, issue 22). It serves the
+// Rust side only: every value handed to Python is copied into Python's own objects.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod convert;
 mod host;
 mod json;

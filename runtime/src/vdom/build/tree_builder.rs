@@ -2,6 +2,10 @@
 
 use super::*;
 
+/// A start tag handed back by an insertion mode to be processed again ("reprocess the
+/// token"), or `None` when the mode took it.
+type Reprocess = Option<(CompactString, Vec<(CompactString, CompactString)>)>;
+
 impl DocumentBuilder<'_> {
     // ---- tree construction -----------------------------------------------------
 
@@ -304,6 +308,9 @@ impl DocumentBuilder<'_> {
         }
     }
 
+    /// A start tag, handled by the insertion mode of the builder's phase (the HTML
+    /// standard's dispatcher). A mode before `<body>` that implies an element hands
+    /// the token back ("reprocess the token") until a mode takes it.
     pub(super) fn start(
         &mut self,
         name: CompactString,
@@ -311,56 +318,102 @@ impl DocumentBuilder<'_> {
         self_closing: bool,
         at: usize,
     ) -> R<()> {
+        let mut token = (name, attrs);
         loop {
-            match self.phase {
-                Phase::Initial | Phase::BeforeHtml => {
-                    self.phase = Phase::BeforeHtml;
-                    if name == "html" {
-                        self.insert(name, Namespace::Html, Vec::new());
-                        self.phase = Phase::BeforeHead;
-                        return Ok(());
-                    }
-                    self.insert(CompactString::const_new("html"), Namespace::Html, Vec::new());
-                    self.phase = Phase::BeforeHead;
-                }
-                Phase::BeforeHead => {
-                    if name == "head" {
-                        self.insert(name, Namespace::Html, Vec::new());
-                        self.phase = Phase::InHead;
-                        return Ok(());
-                    }
-                    if name == "html" {
-                        return Err(unsupported(at, "a second <html>"));
-                    }
-                    self.insert(CompactString::const_new("head"), Namespace::Html, Vec::new());
-                    self.phase = Phase::InHead;
-                }
-                Phase::InHead => match name.as_str() {
-                    "meta" | "link" | "base" | "title" | "style" | "script" => {
-                        return self.head_element(name, attrs, at)
-                    }
-                    "head" | "html" | "noscript" | "template" | "noframes" | "basefont" | "bgsound" => {
-                        return Err(unsupported(at, "unusual element in <head>"))
-                    }
-                    _ => {
-                        self.pop();
-                        self.phase = Phase::AfterHead;
-                    }
-                },
-                Phase::AfterHead => match name.as_str() {
-                    "body" => {
-                        self.insert(name, Namespace::Html, Vec::new());
-                        self.phase = Phase::InBody;
-                        return Ok(());
-                    }
-                    "html" | "head" | "frameset" | "base" | "basefont" | "bgsound" | "link" | "meta"
-                    | "noframes" | "script" | "style" | "template" | "title" => {
-                        return Err(unsupported(at, "head element after </head>"))
-                    }
-                    _ => self.implied_body(),
-                },
+            let (name, attrs) = token;
+            let again = match self.phase {
+                Phase::Initial | Phase::BeforeHtml => self.start_before_html(name, attrs),
+                Phase::BeforeHead => self.start_before_head(name, attrs, at)?,
+                Phase::InHead => self.start_in_head(name, attrs, at)?,
+                Phase::AfterHead => self.start_after_head(name, attrs, at)?,
                 Phase::AfterBody => return Err(unsupported(at, "start tag after </body>")),
                 Phase::InBody => return self.start_in_mode(name, attrs, self_closing, at),
+            };
+            match again {
+                Some(t) => token = t,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// A start tag in the "before html" insertion mode: `<html>`, or an implied one
+    /// and the token again.
+    fn start_before_html(
+        &mut self,
+        name: CompactString,
+        attrs: Vec<(CompactString, CompactString)>,
+    ) -> Reprocess {
+        self.phase = Phase::BeforeHead;
+        if name == "html" {
+            self.insert(name, Namespace::Html, Vec::new());
+            return None;
+        }
+        self.insert(CompactString::const_new("html"), Namespace::Html, Vec::new());
+        Some((name, attrs))
+    }
+
+    /// A start tag in the "before head" insertion mode: `<head>`, or an implied one and
+    /// the token again.
+    fn start_before_head(
+        &mut self,
+        name: CompactString,
+        attrs: Vec<(CompactString, CompactString)>,
+        at: usize,
+    ) -> R<Reprocess> {
+        if name == "html" {
+            return Err(unsupported(at, "a second <html>"));
+        }
+        self.phase = Phase::InHead;
+        if name == "head" {
+            self.insert(name, Namespace::Html, Vec::new());
+            return Ok(None);
+        }
+        self.insert(CompactString::const_new("head"), Namespace::Html, Vec::new());
+        Ok(Some((name, attrs)))
+    }
+
+    /// A start tag in the "in head" insertion mode: the head's elements, or `</head>`
+    /// implied and the token again.
+    fn start_in_head(
+        &mut self,
+        name: CompactString,
+        attrs: Vec<(CompactString, CompactString)>,
+        at: usize,
+    ) -> R<Reprocess> {
+        match name.as_str() {
+            "meta" | "link" | "base" | "title" | "style" | "script" => {
+                self.head_element(name, attrs, at).map(|()| None)
+            }
+            "head" | "html" | "noscript" | "template" | "noframes" | "basefont" | "bgsound" => {
+                Err(unsupported(at, "unusual element in <head>"))
+            }
+            _ => {
+                self.pop();
+                self.phase = Phase::AfterHead;
+                Ok(Some((name, attrs)))
+            }
+        }
+    }
+
+    /// A start tag in the "after head" insertion mode: `<body>`, or an implied one and
+    /// the token again.
+    fn start_after_head(
+        &mut self,
+        name: CompactString,
+        attrs: Vec<(CompactString, CompactString)>,
+        at: usize,
+    ) -> R<Reprocess> {
+        match name.as_str() {
+            "body" => {
+                self.insert(name, Namespace::Html, Vec::new());
+                self.phase = Phase::InBody;
+                Ok(None)
+            }
+            "html" | "head" | "frameset" | "base" | "basefont" | "bgsound" | "link" | "meta" | "noframes"
+            | "script" | "style" | "template" | "title" => Err(unsupported(at, "head element after </head>")),
+            _ => {
+                self.implied_body();
+                Ok(Some((name, attrs)))
             }
         }
     }
