@@ -3,7 +3,8 @@
 //! a fresh build gives — same nodes, names, attributes, keys, ids, subtree sizes and
 //! hashes — for loops in every insertion context the builder models (table bodies,
 //! lists with implied end tags, `pre`, `select`, SVG, raw text, attributes, nested
-//! loops) and loop items that open or close elements on their own. And it must
+//! loops, text fostered out of a table, misnested formatting elements) and loop items
+//! that open or close elements on their own. And it must
 //! actually reuse: the 1,000-row table with one row changed copies the other 999.
 
 use djust_runtime::template::{Engine, EngineOptions, Loader, Value};
@@ -36,6 +37,10 @@ const TEMPLATES: &[&str] = &[
     "<div>{% for x in xs %}{{ x|safe }}<b>b</b>\n{% endfor %}</div>",
     // The same bytes parse differently in SVG and in HTML (`title` is raw text there).
     "<svg>{% for x in xs %}<title>{{ x }}</title>{% endfor %}</svg><div>{% for x in xs %}<title>{{ x }}</title>{% endfor %}</div>",
+    // Items between table rows: their text is fostered out of the table.
+    "<table>{% for x in xs %}<tr><td>1</td></tr>{{ x|safe }}{% endfor %}</table>",
+    // Items inside misnested formatting.
+    "<p><b>{% for x in xs %}<i>{{ x|safe }}</b>{{ x|safe }}</i>{% endfor %}</p>",
 ];
 
 /// Loop items: plain text, whitespace, markup that opens or closes elements on its
@@ -63,6 +68,12 @@ const ITEMS: &[&str] = &[
     "</div>",
     "<pre>\nq</pre>",
     "<svg><rect/></svg>",
+    // Misnested formatting (closed early, reopened) and text a table fosters out.
+    "</b>",
+    "<b>x<i>y</b>z</i>",
+    "<i>q</p>r",
+    "</tr>stray",
+    "<u>",
 ];
 
 fn engine() -> Engine {
