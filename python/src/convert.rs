@@ -267,6 +267,15 @@ impl Object for PyObj {
         })
     }
 
+    fn add(&self, other: &Value, self_on_left: bool) -> Option<Value> {
+        self.with(|o| {
+            let py = o.py();
+            let other = to_py(py, other).into_bound(py);
+            let sum = if self_on_left { o.add(&other) } else { other.add(o) };
+            sum.ok().map(|v| to_value(&v))
+        })
+    }
+
     fn to_py_str(&self) -> String {
         // Django renders `str(value)`: an exception from `__str__` (or a
         // `RecursionError` from a structure nested too deep to print) escapes the render.

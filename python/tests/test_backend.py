@@ -269,3 +269,42 @@ def test_extends_takes_a_template_object_in_place_of_a_name() -> None:
         assert child.render({"parent": parent}) == "1234"
     with pytest.raises(TemplateDoesNotExist):
         child.render({"parent": object()})
+
+
+def test_add_falls_back_to_pythons_plus_as_django_does() -> None:
+    """Django's ``add``: ``int(value) + int(arg)``, else ``value + arg``, else ``""``; the
+    engine hands the last one to Python for host objects (a ``date`` plus a
+    ``timedelta``: Django's ``test_add07``)."""
+    import datetime
+
+    from django.template.backends.django import DjangoTemplates
+
+    class Money:
+        def __init__(self, cents: int) -> None:
+            self.cents = cents
+
+        def __add__(self, other):
+            return f"{self.cents + int(other)} cents"
+
+        def __radd__(self, other):
+            return f"{int(other) + self.cents} cents (right)"
+
+    class Broken:
+        def __add__(self, other):
+            raise RuntimeError("no sum")
+
+        __radd__ = __add__
+
+    params = {"DIRS": [], "APP_DIRS": False, "OPTIONS": {}}
+    source = "{{ d|add:t }}|{{ dt|add:t }}|{{ m|add:'5' }}|{{ '7'|add:m }}|{{ b|add:1 }}|{{ 1|add:b }}|{{ t|add:t }}"
+    context = {
+        "d": datetime.date(2000, 1, 1),
+        "dt": datetime.datetime(2000, 1, 1, 12, 30),
+        "t": datetime.timedelta(10),
+        "m": Money(120),
+        "b": Broken(),
+    }
+    ours = DjustTemplates({"NAME": "ours", **params}).from_string(source).render(context)
+    theirs = DjangoTemplates({"NAME": "theirs", **params}).from_string(source).render(context)
+    assert ours == theirs
+    assert ours.startswith("Jan. 11, 2000|Jan. 11, 2000, 12:30 p.m.|125 cents|")

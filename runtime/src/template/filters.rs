@@ -885,6 +885,9 @@ fn add_filter(v: &Value, a: Option<&Value>, _: &FilterEnv) -> Result<Value> {
             (Value::Decimal(_), _) | (_, Value::Decimal(_)) => Value::str(""),
             _ => Value::Float(x.as_f64().unwrap_or(0.0) + y.as_f64().unwrap_or(0.0)),
         },
+        // Python's `+` on a host object (`date + timedelta`), as Django's filter does.
+        (Value::Object(o), y) => o.add(y, true).unwrap_or_else(|| Value::str("")),
+        (x, Value::Object(o)) => o.add(x, false).unwrap_or_else(|| Value::str("")),
         _ => Value::str(""),
     })
 }

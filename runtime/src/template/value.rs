@@ -80,6 +80,14 @@ pub trait Object: fmt::Debug + Send + Sync {
     fn plain(&self) -> Option<Value> {
         None
     }
+    /// `self + other` (`other + self` when `self_on_left` is false) as the host
+    /// computes it: Python's `+`, the last resort of Django's `add` filter (`value +
+    /// arg`, e.g. a `date` plus a `timedelta`). `None` when the host raises (Django's
+    /// filter then gives `""`) and by default.
+    fn add(&self, other: &Value, self_on_left: bool) -> Option<Value> {
+        let _ = (other, self_on_left);
+        None
+    }
 }
 
 /// A template value.
