@@ -221,6 +221,15 @@ impl Object for PyObj {
                     }
                 }
             }
+            // Django subscripts only what its type can subscript (not a class through
+            // `__class_getitem__`: `list["x"]` is a type hint, not an item).
+            if !o
+                .get_type()
+                .hasattr(pyo3::intern!(py, "__getitem__"))
+                .unwrap_or(false)
+            {
+                return None;
+            }
             match o.get_item(key) {
                 Ok(v) => resolved(&v),
                 Err(e) => lookup_failed(
@@ -246,8 +255,20 @@ impl Object for PyObj {
                 return None;
             }
             let py = o.py();
-            match o.getattr(self::name(py, name)) {
+            let attr = self::name(py, name);
+            match o.getattr(&attr) {
                 Ok(v) => resolved(&v),
+                // Django re-raises an AttributeError or TypeError from an attribute the
+                // object has (a `@property` that raised it), instead of taking it for a
+                // missing attribute.
+                Err(e)
+                    if (e.is_instance_of::<pyo3::exceptions::PyAttributeError>(py)
+                        || e.is_instance_of::<pyo3::exceptions::PyTypeError>(py))
+                        && o.dir().is_ok_and(|names| names.contains(&attr).unwrap_or(false)) =>
+                {
+                    raise_later(e);
+                    None
+                }
                 Err(e) => lookup_failed(py, e, &exc!(py, PyTypeError, PyAttributeError)),
             }
         })

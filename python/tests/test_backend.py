@@ -308,3 +308,36 @@ def test_add_falls_back_to_pythons_plus_as_django_does() -> None:
     theirs = DjangoTemplates({"NAME": "theirs", **params}).from_string(source).render(context)
     assert ours == theirs
     assert ours.startswith("Jan. 11, 2000|Jan. 11, 2000, 12:30 p.m.|125 cents|")
+
+
+def test_lookups_follow_djangos_python_rules() -> None:
+    """Django's ``Variable._resolve_lookup``: a class is not subscripted through
+    ``__class_getitem__`` (its attributes are read instead), and an AttributeError or
+    TypeError raised by an attribute the object has (a ``@property``) escapes the render
+    instead of reading as a missing attribute (Django's ``test_subscriptable_class``,
+    ``test_filter_syntax25``, ``test_type_error_attribute``)."""
+    from django.template.backends.django import DjangoTemplates
+
+    class Rows(list):
+        label = "rows"
+        do_not_call_in_templates = True
+
+    class Broken:
+        @property
+        def attribute_error(self):
+            raise AttributeError("inside the property")
+
+        @property
+        def type_error(self):
+            raise TypeError("inside the property")
+
+    params = {"DIRS": [], "APP_DIRS": False, "OPTIONS": {}}
+    ours = DjustTemplates({"NAME": "ours", **params})
+    theirs = DjangoTemplates({"NAME": "theirs", **params})
+    source = "{{ k.label }}|{{ k.missing }}|{{ b.missing }}"
+    context = {"k": Rows, "b": Broken()}
+    assert ours.from_string(source).render(context) == theirs.from_string(source).render(context) == "rows||"
+    for attr, raised in (("attribute_error", AttributeError), ("type_error", TypeError)):
+        for backend in (ours, theirs):
+            with pytest.raises(raised, match="inside the property"):
+                backend.from_string("{{ b." + attr + " }}").render(context)
