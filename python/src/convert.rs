@@ -288,6 +288,22 @@ impl Object for PyObj {
         })
     }
 
+    fn int_digits(&self) -> Option<String> {
+        self.with(|o| {
+            if !o.is_instance_of::<PyInt>() || o.is_instance_of::<PyBool>() {
+                return None;
+            }
+            let s = o.str().ok()?;
+            let digits = s.to_str().ok()?;
+            digits
+                .strip_prefix('-')
+                .unwrap_or(digits)
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| digits.to_owned())
+        })
+    }
+
     fn add(&self, other: &Value, self_on_left: bool) -> Option<Value> {
         self.with(|o| {
             let py = o.py();

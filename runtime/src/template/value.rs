@@ -88,6 +88,12 @@ pub trait Object: fmt::Debug + Send + Sync {
         let _ = (other, self_on_left);
         None
     }
+    /// The decimal digits (`str()`) of a host integer too large for [`Value::Int`]
+    /// (a Python `int` past 64 bits; not a `bool`), which the renderer localizes as
+    /// Django's `localize` does an `int`; `None` for anything else and by default.
+    fn int_digits(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A template value.

@@ -521,6 +521,21 @@ impl<'e> Renderer<'e> {
         }
     }
 
+    /// An integer's decimal digits (`-` first when negative) as Django's `localize`
+    /// writes them: grouped with `USE_THOUSAND_SEPARATOR` and a locale that groups.
+    fn write_integer(&self, digits: &str, out: &mut String) {
+        let thousand = *self.thousand.get_or_init(|| {
+            self.engine
+                .host
+                .as_ref()
+                .is_some_and(|h| h.use_thousand_separator())
+        });
+        match thousand.then(|| self.number_format()) {
+            Some(n) if !n.grouping.is_empty() => out.push_str(&group(digits, "", false, n)),
+            _ => out.push_str(digits),
+        }
+    }
+
     fn render_value(&self, v: &Value, out: &mut String) {
         // `template_localtime`: an aware datetime is shown in the current time zone.
         let local;
@@ -581,22 +596,13 @@ impl<'e> Renderer<'e> {
                 return;
             }
             Value::Int(i) => {
-                let thousand = *self.thousand.get_or_init(|| {
-                    self.engine
-                        .host
-                        .as_ref()
-                        .is_some_and(|h| h.use_thousand_separator())
-                });
-                let number = if thousand {
-                    Some(self.number_format())
-                } else {
-                    None
-                };
-                match number {
-                    Some(n) if !n.grouping.is_empty() => {
-                        out.push_str(&group(itoa::Buffer::new().format(*i), "", false, n));
-                    }
-                    _ => out.push_str(itoa::Buffer::new().format(*i)),
+                self.write_integer(itoa::Buffer::new().format(*i), out);
+                return;
+            }
+            // A Python int past 64 bits is still an int to `localize`.
+            Value::Object(o) if o.int_digits().is_some() => {
+                if let Some(digits) = o.int_digits() {
+                    self.write_integer(&digits, out);
                 }
                 return;
             }
