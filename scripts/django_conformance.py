@@ -1,7 +1,7 @@
 """Run Django's own template tests through djust's template backend and count what passes.
 
     python scripts/django_conformance.py [--django 5.2.19] [--write docs/conformance.md]
-                                         [--min-passed N] [--verbose]
+                                         [--min-passed N] [--verbose] [--reference]
 
 Fetches the Django sdist with ``pip download`` (cached in ``target/django-sdist/``),
 imports ``tests/template_tests/filter_tests`` and ``tests/template_tests/syntax_tests``
@@ -21,6 +21,10 @@ nodes". Tests without ``setup`` (which call Django's Python filter functions
 directly) are not counted.
 
 Exits 1 when fewer than ``--min-passed`` tests pass (a regression guard for CI).
+``--reference`` routes the same tests through Django's own ``DjangoTemplates`` backend
+instead: what a backend cannot pass whichever engine renders (a bare ``Engine``
+writes ``as var`` into the caller's dict; a backend also has the installed apps'
+libraries).
 """
 
 from __future__ import annotations
@@ -93,18 +97,23 @@ def configure_django() -> None:
     django.setup()
 
 
+#: The backend class the tests go through: djust's, or Django's with ``--reference``.
+BACKEND = "djust.template.backends.DjustTemplates"
+
+
 class DjustEngine:
     """What the tests use of ``django.template.Engine``, on djust's backend."""
 
     def __init__(self, templates: dict[str, str], libraries: dict[str, str], **options) -> None:
-        from djust.template.backends import DjustTemplates
+        from django.utils.module_loading import import_string
 
+        backend_class = import_string(BACKEND)
         self.string_if_invalid = options.get("string_if_invalid", "")
         self.debug = options.get("debug", False)
         loaders = [
             ("django.template.loaders.cached.Loader", [("django.template.loaders.locmem.Loader", templates)]),
         ]
-        self.backend = DjustTemplates(
+        self.backend = backend_class(
             {
                 "NAME": "djust",
                 "DIRS": [],
@@ -313,11 +322,17 @@ def main() -> int:
     parser.add_argument("--min-passed", type=int, default=0, help="exit 1 when fewer tests pass")
     parser.add_argument("--verbose", action="store_true", help="print every failure")
     parser.add_argument(
+        "--reference", action="store_true", help="route the tests through Django's DjangoTemplates instead"
+    )
+    parser.add_argument(
         "--known-failures",
         type=Path,
         help="a file of test ids (one per line, '#' comments) that may fail: any other failure exits 1",
     )
     args = parser.parse_args()
+    if args.reference:
+        global BACKEND
+        BACKEND = "django.template.backends.django.DjangoTemplates"
     rows, failed = run(args.django, args.verbose)
     text = report(args.django, rows, failed)
     if args.write:

@@ -126,6 +126,9 @@ macro_rules! exc {
 /// A template context backed by a Python mapping (usually a `dict`).
 pub(crate) struct PyContext {
     mapping: Option<Py<PyAny>>,
+    /// Bindings made outside any scope (`{% firstof … as v %}`) go into the mapping,
+    /// as Django's `Context` writes into the dict it wraps ([`PyContext::writing`]).
+    writes: bool,
 }
 
 impl PyContext {
@@ -145,7 +148,20 @@ impl PyContext {
                 Some(c.unbind())
             }
         };
-        Ok(PyContext { mapping })
+        Ok(PyContext {
+            mapping,
+            writes: false,
+        })
+    }
+
+    /// [`PyContext::new`] whose top-level bindings are written into `context`, as
+    /// Django's `Context(dict)` does (`Template.render`, `Engine.render_to_string`); a
+    /// LiveView session's state is not written to.
+    pub(crate) fn writing(context: Option<Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(PyContext {
+            writes: true,
+            ..Self::new(context)?
+        })
     }
 }
 
@@ -174,6 +190,16 @@ impl ContextSource for PyContext {
 
     fn request(&self) -> Option<Value> {
         self.get("request")
+    }
+
+    fn set(&self, name: &str, value: &Value) {
+        let (true, Some(mapping)) = (self.writes, self.mapping.as_ref()) else {
+            return;
+        };
+        Python::attach(|py| {
+            // A mapping that refuses items (not a dict) keeps the engine's copy only.
+            let _ = mapping.bind(py).set_item(self::name(py, name), to_py(py, value));
+        });
     }
 
     /// `pprint.pformat(dict(mapping))`: Django's `{% debug %}` line for this dict.

@@ -259,7 +259,7 @@ impl Template {
     /// exceptions of `djust.exceptions`.
     #[pyo3(signature = (context=None))]
     fn render(&self, py: Python<'_>, context: Option<Bound<'_, PyAny>>) -> PyResult<String> {
-        let ctx = PyContext::new(context)?;
+        let ctx = PyContext::writing(context)?;
         clear_raised();
         let result = self.engine.render(&self.inner, &ctx);
         let located = result.as_ref().err().cloned();

@@ -341,3 +341,30 @@ def test_lookups_follow_djangos_python_rules() -> None:
         for backend in (ours, theirs):
             with pytest.raises(raised, match="inside the property"):
                 backend.from_string("{{ b." + attr + " }}").render(context)
+
+
+def test_top_level_bindings_reach_the_callers_dict_as_in_django() -> None:
+    """Django's ``Context`` wraps the caller's dict: ``{% firstof … as v %}`` outside any
+    scope is in the dict after the render (Django's ``test_firstof15``); inside a
+    ``{% with %}``, a loop or a block it is not, nor with a request (the backend renders
+    a copy then), nor in a LiveView session's state."""
+    from django.template.backends.django import DjangoTemplates
+
+    from djust import _rust
+
+    params = {"DIRS": [], "APP_DIRS": False, "OPTIONS": {}}
+    source = (
+        "{% firstof a b as top %}{% with x=1 %}{% firstof b as inner %}{% endwith %}"
+        "{% for i in '1' %}{% firstof b as looped %}{% endfor %}{% firstof a b as top %}"
+    )
+    for backend in (DjustTemplates({"NAME": "ours", **params}), DjangoTemplates({"NAME": "theirs", **params})):
+        context = {"a": 0, "b": 2}
+        assert backend.from_string(source).render(context) == ""
+        assert context == {"a": 0, "b": 2, "top": "2"}, backend
+        context = {"a": 0, "b": 2}
+        backend.from_string(source).render(context, RequestFactory().get("/"))
+        assert context == {"a": 0, "b": 2}
+    renderer = _rust.LiveViewRenderer(_rust.Engine().from_string("<div dj-root>{% firstof a b as top %}</div>"))
+    renderer.update_state({"a": 0, "b": 2})
+    renderer.render()
+    assert renderer.get_state() == {"a": 0, "b": 2}

@@ -151,9 +151,12 @@ class DjustTemplates(BaseEngine):
         ``RequestContext`` layers them: the CSRF token (Django's built-in processor)
         and the context processors' values first, then ``context`` over them, so a
         view's own ``messages`` or ``user`` wins over the processors'; ``request`` is
-        added unless one of them set it."""
+        added unless one of them set it. Without a request it is ``context`` itself,
+        as Django's ``Context`` wraps the caller's dict."""
         if request is None:
-            return dict(context or {})
+            # Django's `Context(context)` wraps the caller's dict: what the template
+            # binds outside any scope (`{% firstof … as v %}`) is there afterwards.
+            return context if context is not None else {}
         data: dict[str, Any] = dict(csrf(request))
         for processor in self.context_processors:
             data.update(processor(request))

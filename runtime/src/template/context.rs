@@ -18,6 +18,14 @@ pub trait ContextSource: Send + Sync {
     fn request(&self) -> Option<Value> {
         None
     }
+    /// Django's `context[name] = value` with no scope pushed (`{% firstof … as v %}`,
+    /// `{% url … as v %}` outside any block, loop or `{% with %}`): a `Context` built
+    /// on a caller's dict writes it there, so the caller sees it after the render. The
+    /// engine keeps its own copy for the rest of the render either way. No-op by
+    /// default.
+    fn set(&self, name: &str, value: &Value) {
+        let _ = (name, value);
+    }
     /// The whole top-level context as a dict, for `{% debug %}`; `None` when the
     /// source cannot list its names (the default).
     fn snapshot(&self) -> Option<Value> {

@@ -68,6 +68,9 @@ struct Renderer<'e> {
     engine: &'e Engine,
     root: &'e dyn ContextSource,
     frames: Vec<Vec<(Arc<str>, Value)>>,
+    /// `frames[0]` holds the bindings made outside any pushed scope (the top of
+    /// Django's context stack, the dict its `Context` wraps), not a tag's own scope.
+    top_frame: bool,
     autoescape: bool,
     states: Vec<RenderState>,
     loops: Vec<LoopState>,
@@ -245,6 +248,7 @@ impl Engine {
             engine: self,
             root: context,
             frames: Vec::new(),
+            top_frame: false,
             autoescape: self.options.autoescape,
             states: vec![RenderState::default()],
             loops: Vec::new(),
@@ -319,6 +323,12 @@ impl<'e> Renderer<'e> {
     fn set(&mut self, name: &str, value: Value) {
         if self.frames.is_empty() {
             self.frames.push(Vec::new());
+            self.top_frame = true;
+        }
+        if self.top_frame && self.frames.len() == 1 {
+            // Django's `context[name] = value` with nothing pushed: the dict the
+            // context wraps gets it (the caller's, for a bare `Context`).
+            self.root.set(name, &value);
         }
         let n = self.frames.len();
         let frame = &mut self.frames[n - 1];
@@ -788,7 +798,10 @@ impl<'e> Renderer<'e> {
         out: &mut String,
     ) -> Result<()> {
         let saved_frames = if isolated {
-            Some(std::mem::take(&mut self.frames))
+            Some((
+                std::mem::take(&mut self.frames),
+                std::mem::replace(&mut self.top_frame, false),
+            ))
         } else {
             None
         };
@@ -805,8 +818,9 @@ impl<'e> Renderer<'e> {
         self.depth -= 1;
         self.states.pop();
         self.frames.pop();
-        if let Some(f) = saved_frames {
-            self.frames = f;
+        if let Some((frames, top_frame)) = saved_frames {
+            self.frames = frames;
+            self.top_frame = top_frame;
         }
         self.root = saved_root;
         r
