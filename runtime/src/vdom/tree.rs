@@ -246,19 +246,22 @@ impl Tree {
     /// (`super::build`), which puts text found in a table before the table. Returns
     /// the text's hash.
     pub(crate) fn insert_text_before(&mut self, at: usize, text: &str) -> u64 {
-        let name = self.intern(text);
-        let hash = text_hash(false, text);
-        let node = Node {
-            kind: Kind::Text,
-            name,
+        let node = self.text_node(false, text);
+        self.nodes.insert(at.min(self.nodes.len()), node);
+        node.hash
+    }
+
+    /// A text (`comment` false) or comment node of `text`, its string interned.
+    fn text_node(&mut self, comment: bool, text: &str) -> Node {
+        Node {
+            kind: if comment { Kind::Comment } else { Kind::Text },
+            name: self.intern(text),
             attrs_start: 0,
             attrs_len: 0,
             key: None,
             size: 1,
-            hash,
-        };
-        self.nodes.insert(at.min(self.nodes.len()), node);
-        hash
+            hash: text_hash(comment, text),
+        }
     }
 
     /// Append `more` to text node `i` (the standard's "insert a character" into the
@@ -306,18 +309,9 @@ impl Tree {
 
     /// Append a text (`comment` false) or comment node; returns its hash.
     pub(crate) fn push_text(&mut self, comment: bool, text: &str) -> u64 {
-        let name = self.intern(text);
-        let hash = text_hash(comment, text);
-        self.nodes.push(Node {
-            kind: if comment { Kind::Comment } else { Kind::Text },
-            name,
-            attrs_start: 0,
-            attrs_len: 0,
-            key: None,
-            size: 1,
-            hash,
-        });
-        hash
+        let node = self.text_node(comment, text);
+        self.nodes.push(node);
+        node.hash
     }
 
     /// Make the element at `root` the tree's root and number its elements from `ids`

@@ -609,14 +609,16 @@ impl<'e> Renderer<'e> {
                 self.write_integer(itoa::Buffer::new().format(*i), out);
                 return;
             }
-            // A Python int past 64 bits is still an int to `localize`.
-            Value::Object(o) if o.int_digits().is_some() => {
-                if let Some(digits) = o.int_digits() {
-                    self.write_integer(&digits, out);
-                }
-                return;
-            }
             other => {
+                // A Python int past 64 bits is still an int to `localize`.
+                let digits = match other {
+                    Value::Object(o) => o.int_digits(),
+                    _ => None,
+                };
+                if let Some(digits) = digits {
+                    self.write_integer(&digits, out);
+                    return;
+                }
                 if self.autoescape {
                     out.push_str(&conditional_escape(other));
                 } else {
