@@ -67,6 +67,7 @@ tags! {
     "get_language_info_list", None, "{% get_language_info_list for LANGUAGES as langs %}", "Stores the information of several languages ({% load i18n %} first).";
     "get_static_prefix", None, "{% get_static_prefix [as var] %}", "Outputs settings.STATIC_URL ({% load static %} first).";
     "get_media_prefix", None, "{% get_media_prefix [as var] %}", "Outputs settings.MEDIA_URL ({% load static %} first).";
+    "cache", Some("endcache"), "{% cache 500 sidebar [var …] [using=\"alias\"] %}…{% endcache %}", "Caches the enclosed fragment for a number of seconds (None: forever), one entry per value of the vary-on variables, in Django's cache framework ({% load cache %} first).";
 }
 
 /// The tag names completion offers: every tag the djust parser compiles

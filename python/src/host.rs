@@ -8,7 +8,7 @@
 
 use crate::convert::{to_py, to_value};
 use djust_runtime::template::dates::DateTime;
-use djust_runtime::template::host::ComponentKind;
+use djust_runtime::template::host::{ComponentKind, Fragment};
 use djust_runtime::template::host::{Locale, NumberFormat};
 use djust_runtime::template::{Host, Value};
 use pyo3::prelude::*;
@@ -53,6 +53,19 @@ fn in_language<'py, T>(
 
 /// `with_py`, keeping the exception for the binding to raise if the error ends the
 /// render (Django's `{% url %}` raises `NoReverseMatch` itself; `as var` swallows it).
+/// `djust.template.cache.lookup(timeout, using, name, vary_on)` (the cached output or
+/// `None`), or for `"store"` the function that stores an output.
+fn fragment_call<'py>(py: Python<'py>, what: &str, fragment: &Fragment<'_>) -> PyResult<Bound<'py, PyAny>> {
+    let vary_on = PyList::new(py, fragment.vary_on.iter().map(|v| to_py(py, v)))?;
+    let using = fragment.using.map(|u| to_py(py, u));
+    py.import("djust.template.cache")?.getattr(what)?.call1((
+        to_py(py, fragment.timeout),
+        using,
+        fragment.name,
+        vary_on,
+    ))
+}
+
 fn with_py_kept<T>(f: impl FnOnce(Python<'_>) -> PyResult<T>) -> Result<T, String> {
     Python::attach(|py| {
         f(py).map_err(|e| {
@@ -124,6 +137,20 @@ impl Host for DjangoHost {
 
     fn media_prefix(&self) -> String {
         prefix("MEDIA_URL")
+    }
+
+    fn cache_get(&self, fragment: &Fragment<'_>) -> Result<Option<String>, String> {
+        with_py_kept(|py| {
+            let value = fragment_call(py, "lookup", fragment)?;
+            if value.is_none() {
+                return Ok(None);
+            }
+            value.extract::<String>().map(Some)
+        })
+    }
+
+    fn cache_set(&self, fragment: &Fragment<'_>, output: &str) -> Result<(), String> {
+        with_py_kept(|py| fragment_call(py, "store", fragment)?.call1((output,)).map(drop))
     }
 
     fn translate(&self, message: &str, context: Option<&str>, language: Option<&str>) -> Option<String> {

@@ -159,6 +159,12 @@ fn call_filter(
 fn python_tag(d: &Bound<'_, PyDict>, library: Option<&str>) -> PyResult<TagDef> {
     let kind: String = item(d, "kind")?;
     if kind == "host" {
+        // One of Django's own compile functions the engine parses natively.
+        let name: String = item(d, "name")?;
+        let qualname: Option<String> = d.get_item("qualname")?.map(|q| q.extract()).transpose()?;
+        if qualname.is_some_and(|q| djust_runtime::template::library::native_tag(&name, &q)) {
+            return Ok(TagDef::Native);
+        }
         return Ok(TagDef::Host(Arc::new(PyHostTag {
             compile: item(d, "compile")?,
             render: Arc::new(item(d, "render")?),

@@ -191,14 +191,14 @@ class _Twelve:
 
 NATIVE_HUMANIZE = (
     "{% load humanize %}{% for v in values %}{{ v|intcomma }} {{ v|intcomma:False }} {{ v|ordinal }} "
-    "{{ v|apnumber }};{% endfor %}"
+    "{{ v|apnumber }} {{ v|intword }};{% endfor %}"
 )
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "de"])
 @pytest.mark.parametrize("separator", [False, True])
 def test_humanize_number_filters_are_native_and_djangos(language, separator, monkeypatch) -> None:
-    """``intcomma``, ``ordinal`` and ``apnumber`` run in the engine (Django's functions
+    """``intcomma``, ``ordinal``, ``apnumber`` and ``intword`` run in the engine (Django's functions
     are called only for what only Python can decide: here an object with ``__int__``),
     byte-identical to Django in three languages, with and without
     ``USE_THOUSAND_SEPARATOR``."""
@@ -207,7 +207,7 @@ def test_humanize_number_filters_are_native_and_djangos(language, separator, mon
     from django.contrib.humanize.templatetags import humanize
 
     calls = []
-    for name in ("intcomma", "ordinal", "apnumber"):
+    for name in ("intcomma", "ordinal", "apnumber", "intword"):
         original = humanize.register.filters[name]
 
         @functools.wraps(original)
@@ -235,6 +235,16 @@ def test_humanize_number_filters_are_native_and_djangos(language, separator, mon
         1234.5,
         1e15,
         1e20,
+        2**53 + 1,
+        999_999,
+        1_000_000,
+        -1_250_000,
+        999_950_000,
+        1_200_000_000,
+        4_500_000_000_000_000,
+        1.5e9,
+        "2000000",
+        Decimal("1200000.7"),
         0.5,
         Decimal("1234.50"),
         Decimal("-0.5"),
@@ -252,32 +262,107 @@ def test_humanize_number_filters_are_native_and_djangos(language, separator, mon
         calls.clear()
         ours = DjustTemplates(dict(PARAMS)).from_string(NATIVE_HUMANIZE).render({"values": values})
         assert ours == theirs
-        # Only `int(1e20)` (past 64 bits: `ordinal`, `apnumber`) was asked of Python.
-        assert calls == [1e20, 1e20]
+        # Only `int(1e20)` (past 64 bits: `ordinal`, `apnumber`, `intword`) and
+        # `intword(2**53 + 1)` (its quotient needs Python's division) were asked of Python.
+        assert calls == [1e20, 1e20, 1e20, 2**53 + 1]
         mixed = {"values": [_Twelve()]}
         assert both(NATIVE_HUMANIZE, mixed)[0] == both(NATIVE_HUMANIZE, mixed)[1]
     assert any(isinstance(c, _Twelve) for c in calls)
 
 
-def test_cache_tag_goes_through_djangos_cache_framework() -> None:
-    """`{% cache %}` (a `@register.tag` of Django's `cache` library, run via Django's
-    parser) stores the fragment in Django's cache: a second render with another value
-    shows the cached one until the key changes, as with DjangoTemplates."""
+class _Labelled:
+    """A vary-on value only Python can write (its ``str``)."""
+
+    def __str__(self) -> str:
+        return "labelled"
+
+
+CACHE_VARY_ON = [1, "two words", Decimal("1.50"), datetime.date(2026, 12, 3), None, True, [1, "a"], _Labelled()]
+
+
+def test_cache_tag_is_native_and_shares_djangos_fragment_cache(monkeypatch) -> None:
+    """``{% cache %}`` is parsed and rendered by the engine (Django's ``CacheNode`` never
+    runs) and keeps its fragments in Django's cache under Django's keys: a fragment one
+    backend stored is the one the other serves, for every kind of vary-on value, and
+    ``make_template_fragment_key`` deletes it. A miss renders the body; the timeout and
+    ``using=`` choose as in Django."""
     from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+    from django.templatetags import cache as cache_library
+
+    theirs_engine = DjangoTemplates(dict(PARAMS))
+    ours_engine = DjustTemplates(dict(PARAMS))
+    body = "{% load cache %}{% cache 60 greeting v %}{{ who }}{% endcache %}"
+    for value in CACHE_VARY_ON:
+        cache.clear()
+        # Django stores, djust serves; djust stores, Django serves.
+        assert theirs_engine.from_string(body).render({"v": value, "who": "django"}) == "django"
+        original_render = cache_library.CacheNode.render
+        monkeypatch.setattr(cache_library.CacheNode, "render", lambda *a: pytest.fail("Django's CacheNode ran"))
+        assert ours_engine.from_string(body).render({"v": value, "who": "djust"}) == "django", value
+        cache.delete(make_template_fragment_key("greeting", [value]))
+        assert ours_engine.from_string(body).render({"v": value, "who": "djust"}) == "djust", value
+        monkeypatch.setattr(cache_library.CacheNode, "render", original_render)
+        assert theirs_engine.from_string(body).render({"v": value, "who": "django"}) == "djust", value
 
     cache.clear()
     source = "{% load cache %}{% cache 60 greeting who %}Hello {{ name }}{% endcache %}"
-    ours = DjustTemplates(dict(PARAMS)).from_string(source)
+    ours = ours_engine.from_string(source)
     assert ours.render({"name": "Ana", "who": 1}) == "Hello Ana"
     assert ours.render({"name": "Bo", "who": 1}) == "Hello Ana"
     assert ours.render({"name": "Bo", "who": 2}) == "Hello Bo"
-    cache.clear()
-    theirs = DjangoTemplates(dict(PARAMS)).from_string(source)
-    assert [theirs.render({"name": n, "who": w}) for n, w in [("Ana", 1), ("Bo", 1), ("Bo", 2)]] == [
-        "Hello Ana",
-        "Hello Ana",
-        "Hello Bo",
-    ]
+    # A timeout of 0 stores nothing (Django's cache: expires at once); `None` is forever.
+    forever = "{% load cache %}{% cache t f %}{{ n }}{% endcache %}"
+    assert [ours_engine.from_string(forever).render({"t": 0, "n": n}) for n in (1, 2)] == ["1", "2"]
+    assert [ours_engine.from_string(forever).render({"t": None, "n": n}) for n in (3, 4)] == ["3", "3"]
+
+
+@pytest.mark.parametrize(
+    ("source", "context", "message"),
+    [
+        ("{% load cache %}{% cache %}{% endcache %}", {}, "''cache'' tag requires at least 2 arguments."),
+        ("{% load cache %}{% cache 1 %}{% endcache %}", {}, "''cache'' tag requires at least 2 arguments."),
+        ("{% load cache %}{% cache t f %}x{% endcache %}", {"t": "soon"}, "non-integer timeout value: 'soon'"),
+        ("{% load cache %}{% cache t f %}x{% endcache %}", {"t": [1]}, "non-integer timeout value: [1]"),
+        (
+            '{% load cache %}{% cache 1 f using="nowhere" %}x{% endcache %}',
+            {},
+            "Invalid cache name specified for cache tag: 'nowhere'",
+        ),
+        ("{% load cache %}{% cache 1 f %}{% if %}{% endcache %}", {}, "Unexpected end of expression in if tag."),
+    ],
+)
+def test_cache_tag_errors_are_djangos(source, context, message) -> None:
+    """The tag's syntax and render errors are Django's ``TemplateSyntaxError``, with
+    Django's messages."""
+    from django.template import TemplateSyntaxError
+
+    for backend in (DjustTemplates, DjangoTemplates):
+        with pytest.raises(TemplateSyntaxError) as raised:
+            backend(dict(PARAMS)).from_string(source).render(context)
+        assert message in str(raised.value), backend
+
+
+def test_cache_tag_uses_template_fragments_before_default_and_using_names_another() -> None:
+    """Without ``using=`` the ``template_fragments`` cache, when configured, holds the
+    fragment; ``using="default"`` puts it in ``default`` (Django's order)."""
+    from django.core.cache import caches
+
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
+    configured = {
+        "default": {"BACKEND": locmem, "LOCATION": "default"},
+        "template_fragments": {"BACKEND": locmem, "LOCATION": "fragments"},
+    }
+    with override_settings(CACHES=configured):
+        engine = DjustTemplates(dict(PARAMS))
+        plain = engine.from_string("{% load cache %}{% cache 60 f %}foo{% endcache %}")
+        named = engine.from_string('{% load cache %}{% cache 60 f using="default" %}bar{% endcache %}')
+        assert (plain.render({}), named.render({})) == ("foo", "bar")
+        from django.core.cache.utils import make_template_fragment_key
+
+        key = make_template_fragment_key("f")
+        assert caches["template_fragments"].get(key) == "foo"
+        assert caches["default"].get(key) == "bar"
 
 
 def test_in_english_dates_are_formatted_by_the_engine(monkeypatch) -> None:

@@ -574,3 +574,132 @@ fn a_value_is_at_most_six_words() {
         std::mem::size_of::<Value>()
     );
 }
+
+/// A host whose fragment cache is a map, recording what the tag asked of it.
+#[derive(Default)]
+struct Fragments {
+    stored: std::sync::Mutex<HashMap<String, String>>,
+    asked: std::sync::Mutex<Vec<String>>,
+}
+
+impl Fragments {
+    fn key(fragment: &djust_runtime::template::host::Fragment<'_>) -> String {
+        let vary: Vec<String> = fragment.vary_on.iter().map(Value::to_py_str).collect();
+        let using = fragment.using.map(Value::to_py_str).unwrap_or_default();
+        format!("{using}/{}/{}", fragment.name, vary.join(":"))
+    }
+}
+
+impl djust_runtime::template::Host for Fragments {
+    fn reverse(
+        &self,
+        name: &str,
+        _: &[Value],
+        _: &[(String, Value)],
+        _: Option<&str>,
+    ) -> Result<String, String> {
+        Err(format!("no route {name}"))
+    }
+    fn static_url(&self, path: &str) -> String {
+        path.to_string()
+    }
+    fn cache_get(
+        &self,
+        fragment: &djust_runtime::template::host::Fragment<'_>,
+    ) -> Result<Option<String>, String> {
+        if !matches!(fragment.timeout, Value::Int(_) | Value::None) {
+            return Err(format!("non-integer timeout {}", fragment.timeout.to_py_str()));
+        }
+        let key = Self::key(fragment);
+        self.asked
+            .lock()
+            .map_err(|e| e.to_string())?
+            .push(format!("get {key}"));
+        Ok(self.stored.lock().map_err(|e| e.to_string())?.get(&key).cloned())
+    }
+    fn cache_set(
+        &self,
+        fragment: &djust_runtime::template::host::Fragment<'_>,
+        output: &str,
+    ) -> Result<(), String> {
+        let key = Self::key(fragment);
+        self.asked
+            .lock()
+            .map_err(|e| e.to_string())?
+            .push(format!("set {key}"));
+        self.stored
+            .lock()
+            .map_err(|e| e.to_string())?
+            .insert(key, output.to_string());
+        Ok(())
+    }
+}
+
+/// `{% cache %}` (Django's `cache` library): the host is asked for the fragment with
+/// its resolved timeout, alias and vary-on values; only a miss renders the body (its
+/// output stored as rendered, escaped), a hit writes the stored output. Without a host
+/// the body renders every time. Its body is a child node list (a child's block inside
+/// it counts), and a tag with fewer than two arguments is Django's syntax error.
+#[test]
+fn cache_tag_asks_the_host_and_renders_only_a_miss() {
+    let page = "{% load cache %}{% cache 60 card who using='x' %}<b>{{ text }}</b>{% endcache %}";
+    let mut engine = memory(&[
+        ("page.html", page),
+        ("base.html", "[{% block a %}A{% endblock %}]"),
+        (
+            "child.html",
+            "{% extends 'base.html' %}{% load cache %}{% cache 1 f %}{% block a %}a{% endblock %}{% endcache %}",
+        ),
+        ("short.html", "{% load cache %}\n{% cache 1 %}{% endcache %}"),
+        ("bad.html", "{% load cache %}{% cache t f %}x{% endcache %}"),
+    ]);
+    let run = |engine: &Engine, who: i64, text: &str| {
+        let ctx: HashMap<String, Value> =
+            HashMap::from([("who".into(), Value::Int(who)), ("text".into(), Value::str(text))]);
+        engine
+            .get_template("page.html")
+            .and_then(|t| engine.render(&t, &ctx))
+            .map_err(|e| e.message)
+    };
+    // No host: nothing is cached. (The library is registered by whoever has it:
+    // the Python backend, from Django's libraries.)
+    engine.registry_mut().register_library("cache");
+    assert_eq!(run(&engine, 1, "<1>").as_deref(), Ok("<b>&lt;1&gt;</b>"));
+    assert_eq!(run(&engine, 1, "2").as_deref(), Ok("<b>2</b>"));
+
+    let host = Arc::new(Fragments::default());
+    engine.set_host(host.clone());
+    assert_eq!(run(&engine, 1, "<1>").as_deref(), Ok("<b>&lt;1&gt;</b>"));
+    assert_eq!(run(&engine, 1, "2").as_deref(), Ok("<b>&lt;1&gt;</b>"));
+    assert_eq!(run(&engine, 2, "2").as_deref(), Ok("<b>2</b>"));
+    let asked = host.asked.lock().map(|a| a.clone()).unwrap_or_default();
+    assert_eq!(
+        asked,
+        [
+            "get x/card/1",
+            "set x/card/1",
+            "get x/card/1",
+            "get x/card/2",
+            "set x/card/2"
+        ]
+    );
+
+    let child = engine
+        .get_template("child.html")
+        .and_then(|t| engine.render(&t, &empty()));
+    assert_eq!(child.map_err(|e| e.message).as_deref(), Ok("[a]"));
+
+    let short = engine
+        .get_template("short.html")
+        .map(|_| ())
+        .map_err(|e| (e.message, e.line));
+    assert_eq!(
+        short,
+        Err(("''cache'' tag requires at least 2 arguments.".into(), Some(2)))
+    );
+    let ctx = HashMap::from([("t".to_string(), Value::str("soon"))]);
+    let bad = engine
+        .get_template("bad.html")
+        .and_then(|t| engine.render(&t, &ctx));
+    assert_eq!(bad.map_err(|e| e.message), Err("non-integer timeout soon".into()));
+}

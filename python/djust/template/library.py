@@ -44,6 +44,12 @@ def _arg_counts(func: Any) -> tuple[int, int]:
     return total - len(spec.defaults or ()), total
 
 
+def _qualname(func: Any) -> str:
+    """``module.qualname`` of a filter or compile function: how the engine recognises
+    the Django functions it has natively."""
+    return f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', '')}"
+
+
 def _closure(func: Any) -> dict[str, Any] | None:
     """The free variables of a compile function Django's ``Library`` made, or ``None``."""
     code, cells = getattr(func, "__code__", None), getattr(func, "__closure__", None)
@@ -112,10 +118,12 @@ class Host:
     libraries, builtins, loaders and options (Django's parser for ``@register.tag``
     compile functions, and ``context.template.engine`` for the nodes they return).
     ``Host.compiled`` counts the tags compiled through Django's parser in this process
-    (how often the "via Python nodes" path ran); ``Host.tokens_converted`` the template
+    (how often the "via Python nodes" path ran), ``Host.compiled_by`` the compile
+    functions (``module.qualname``) that ran; ``Host.tokens_converted`` the template
     tokens handed to Django's parser (each template's once per parse)."""
 
     compiled = 0
+    compiled_by: set[str] = set()
     tokens_converted = 0
 
     def __init__(self, engine: Engine) -> None:
@@ -132,8 +140,8 @@ class Host:
                     "name": name,
                     "func": func,
                     # The engine has some of Django's own filters natively (humanize's
-                    # `intcomma`, `ordinal`, `apnumber`): found by this name.
-                    "qualname": f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', '')}",
+                    # `intcomma`, `ordinal`, `apnumber`, `intword`): found by this name.
+                    "qualname": _qualname(func),
                     "is_safe": bool(getattr(func, "is_safe", False)),
                     "needs_autoescape": bool(getattr(func, "needs_autoescape", False)),
                     "expects_localtime": bool(getattr(func, "expects_localtime", False)),
@@ -146,6 +154,8 @@ class Host:
             tag = _helper_tag(name, compile_func) or {
                 "name": name,
                 "kind": "host",
+                # The engine parses some of Django's own (`cache`): found by this name.
+                "qualname": _qualname(compile_func),
                 "compile": functools.partial(self.compile, compile_func),
                 "render": self.render,
             }
@@ -188,6 +198,7 @@ class Host:
         them serves the parse's tags in order, as in Django, so compiling is linear in
         the template however many host tags it has."""
         Host.compiled += 1
+        Host.compiled_by.add(_qualname(compile_func))
         state = getattr(_parses, "state", None)
         if tokens is not None or state is None or state.parse != parse or at < state.at:
             if tokens is None:

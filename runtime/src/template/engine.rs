@@ -128,7 +128,8 @@ impl Engine {
     }
 
     /// Connect the host application (URL reversing, static files, translations) and
-    /// make the `static` and `i18n` tag libraries loadable.
+    /// make the `static` and `i18n` tag libraries loadable (`cache` is loadable once
+    /// registered: the Python backend registers it with Django's libraries).
     pub fn set_host(&mut self, host: Arc<dyn Host>) {
         self.registry.register_library("static");
         for def in i18n_filters(&host) {

@@ -1359,7 +1359,15 @@ fn dictsort(v: &Value, a: Option<&Value>, reverse: bool) -> Result<Value> {
     Ok(Value::list(keyed.into_iter().map(|(_, v)| v).collect()))
 }
 
-fn floatformat(v: &Value, arg: Option<&Value>, limit: usize, number: &NumberFormat) -> Result<Value> {
+/// Django's `floatformat(value, arg)`: `arg` decimal places (negative: only when
+/// needed; a `g` suffix groups, `u` unlocalizes), written with `number`, the locale's
+/// format. Errors when the result would pass `limit` bytes.
+pub(super) fn floatformat(
+    v: &Value,
+    arg: Option<&Value>,
+    limit: usize,
+    number: &NumberFormat,
+) -> Result<Value> {
     let mut force_grouping = false;
     let mut arg_text: Option<String> = None;
     let mut arg_int: Option<i64> = match arg {

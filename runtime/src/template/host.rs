@@ -24,6 +24,22 @@ impl ComponentKind {
     }
 }
 
+/// A `{% cache %}` fragment as the host's cache sees it (Django's `CacheNode.render`):
+/// the timeout as resolved (the host makes it an `int`, or keeps `None`), the cache's
+/// alias as resolved, and the fragment's name and vary-on values, from which the host
+/// makes the key (`make_template_fragment_key`).
+#[derive(Debug, Clone, Copy)]
+pub struct Fragment<'a> {
+    /// The timeout, before `int()`.
+    pub timeout: &'a Value,
+    /// `using="…"`, resolved.
+    pub using: Option<&'a Value>,
+    /// The fragment's name.
+    pub name: &'a str,
+    /// The values the key varies on.
+    pub vary_on: &'a [Value],
+}
+
 /// What the renderer asks of the host application (Django, through the Python
 /// binding) for tags that need the project: URL reversing, static file URLs.
 pub trait Host: Send + Sync {
@@ -48,6 +64,19 @@ pub trait Host: Send + Sync {
     /// `settings.MEDIA_URL` (IRI-quoted), for `{% get_media_prefix %}`; by default `""`.
     fn media_prefix(&self) -> String {
         String::new()
+    }
+    /// `{% cache %}`'s lookup: the fragment's cached output, `Ok(None)` when it is not
+    /// cached. `Err(message)` is the tag's error (a timeout `int()` refuses, an unknown
+    /// cache). By default nothing is cached: the fragment renders every time.
+    fn cache_get(&self, fragment: &Fragment<'_>) -> std::result::Result<Option<String>, String> {
+        let _ = fragment;
+        Ok(None)
+    }
+    /// `{% cache %}`'s store of a fragment's output after it rendered; by default
+    /// nothing.
+    fn cache_set(&self, fragment: &Fragment<'_>, output: &str) -> std::result::Result<(), String> {
+        let _ = (fragment, output);
+        Ok(())
     }
     /// `gettext` / `pgettext` in `language` (`None`: the active language); `None` when
     /// there is no translation (the message is used as it is).

@@ -1,14 +1,15 @@
 //! `django.contrib.humanize`'s filters that need no Python: `intcomma`, `ordinal` and
-//! `apnumber`, written from Django 5.2's `humanize.py`. A template that loads
+//! `apnumber` and `intword`, written from Django 5.2's `humanize.py`. A template that loads
 //! `humanize` gets these in place of the Python functions (the binding matches a
 //! library's filter by its function's qualified name: [`native_filter`]); the
 //! locale's number format and the active language's translations come from the host,
 //! as Django's `number_format`, `gettext` and `pgettext` read them. An input whose
 //! `int()` only Python can decide (an object, a number past 64 bits, non-ASCII
-//! digits) goes to the Python function. `intword`, `naturalday` and `naturaltime` stay
-//! in Python.
+//! digits) goes to the Python function. `naturalday` and `naturaltime` stay in Python:
+//! they read the clock and the time zone, which the engine leaves to the host.
 
 use super::error::Result;
+use super::filters::floatformat;
 use super::library::{FilterEnv, FilterFn};
 use super::numbers::{group, number_plain};
 use super::value::{float_repr, Value};
@@ -29,6 +30,7 @@ pub fn native_filter(qualname: &str, python: FilterFn) -> Option<FilterFn> {
         "intcomma" => intcomma,
         "ordinal" => ordinal,
         "apnumber" => apnumber,
+        "intword" => intword,
         _ => return None,
     };
     Some(Arc::new(move |v, a, env| match native(v, a, env) {
@@ -192,6 +194,86 @@ fn apnumber(v: &Value, _: Option<&Value>, env: &FilterEnv<'_>) -> Option<Result<
     }
 }
 
+/// `intword`'s units: the power of ten and the `ngettext` message (singular and plural
+/// are the same English text), up to what an `i64` reaches.
+const INTWORD_UNITS: [(u32, &str); 5] = [
+    (6, "%(value)s million"),
+    (9, "%(value)s billion"),
+    (12, "%(value)s trillion"),
+    (15, "%(value)s quadrillion"),
+    (18, "%(value)s quintillion"),
+];
+
+/// `intword`: 1,200,000 → `1.2 million` in the active language. The number divided by
+/// its unit is written by `floatformat:1`; the unit's plural form is chosen by
+/// `ngettext` for the quotient rounded away from one (Django's `round_away_from_one`).
+/// Below a million the integer itself; a value `int()` refuses unchanged. A number
+/// past 2⁵³ goes to Python, whose `int / int` rounds once where `f64` would round twice.
+fn intword(v: &Value, _: Option<&Value>, env: &FilterEnv<'_>) -> Option<Result<Value>> {
+    let i = match int_of(v) {
+        IntOf::Int(i) => i,
+        IntOf::NotInt => return Some(Ok(v.clone())),
+        IntOf::Ask => return None,
+    };
+    let magnitude = i.unsigned_abs();
+    if magnitude < 1_000_000 {
+        return Some(Ok(Value::Int(i)));
+    }
+    if magnitude > 1 << 53 {
+        return None;
+    }
+    let (exponent, message) = INTWORD_UNITS
+        .into_iter()
+        .find(|(e, _)| magnitude < 10u64.pow(e + 3))?;
+    // Both exact in an f64 (the number is at most 2⁵³, the unit is 2ᵉ·5ᵉ with 5ᵉ < 2⁵³),
+    // so the division rounds once, as Python's does.
+    let quotient = i as f64 / 10u64.pow(exponent) as f64;
+    let toward = quotient - 1.0;
+    let rounded = if toward >= 0.0 {
+        toward.ceil()
+    } else {
+        toward.floor()
+    } + 1.0;
+    let count = Value::Int(rounded.abs() as i64);
+    let number = &env.locale().number;
+    let written = match floatformat(
+        &Value::Float(quotient),
+        Some(&Value::Int(1)),
+        env.max_size,
+        number,
+    ) {
+        Ok(w) => w.to_py_str(),
+        Err(e) => return Some(Err(e)),
+    };
+    let template = env
+        .host
+        .and_then(|h| h.translate_plural(message, message, &count, None, None))
+        .unwrap_or_else(|| message.to_string());
+    percent_value(&template, &written).map(|text| Ok(Value::str(text)))
+}
+
+/// Python's `template % {"value": value}` for a template whose only conversions are
+/// `%(value)s` and `%%`; `None` (ask Python) for any other.
+fn percent_value(template: &str, value: &str) -> Option<String> {
+    let mut out = String::with_capacity(template.len() + value.len());
+    let mut rest = template;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('%') {
+            out.push('%');
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix("(value)s") {
+            out.push_str(value);
+            rest = tail;
+        } else {
+            return None;
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// `gettext` / `pgettext` in the active language; the message itself without a host.
 fn translate(env: &FilterEnv<'_>, message: &str, context: Option<&str>) -> String {
     env.host
@@ -281,5 +363,30 @@ mod tests {
         assert_eq!(run(apnumber, Value::Int(10), None).as_deref(), Some("10"));
         assert_eq!(run(apnumber, Value::str("3"), None).as_deref(), Some("three"));
         assert_eq!(run(apnumber, Value::Object(Arc::new(Opaque)), None), None);
+    }
+
+    #[test]
+    fn intword_as_djangos() {
+        let cases: [(Value, &str); 11] = [
+            (Value::Int(999_999), "999999"),
+            (Value::Int(1_000_000), "1.0 million"),
+            (Value::Int(1_200_000), "1.2 million"),
+            (Value::Int(-1_250_000), "-1.3 million"),
+            (Value::Int(999_950_000), "1000.0 million"),
+            (Value::Int(1_200_000_000), "1.2 billion"),
+            (Value::Int(4_500_000_000_000_000), "4.5 quadrillion"),
+            (Value::Float(1.5e9), "1.5 billion"),
+            (Value::str("2000000"), "2.0 million"),
+            (Value::Bool(true), "1"),
+            (Value::str("x"), "x"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(run(intword, v.clone(), None).as_deref(), Some(want), "{v:?}");
+        }
+        // Past 2⁵³, and an object: Python's.
+        assert_eq!(run(intword, Value::Int((1 << 53) + 1), None), None);
+        assert_eq!(run(intword, Value::Object(Arc::new(Opaque)), None), None);
+        assert_eq!(percent_value("%(value)s %% Mio", "2"), Some("2 % Mio".into()));
+        assert_eq!(percent_value("%(value)d Mio", "2"), None);
     }
 }

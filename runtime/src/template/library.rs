@@ -322,8 +322,8 @@ pub struct Load {
 }
 
 /// Every tag this engine's parser compiles, with the library `{% load %}` must bring
-/// in first (`""`: built in; `"i18n"`, `"static"`), as Django's `defaulttags`,
-/// `loader_tags`, `i18n` and `static` libraries define them. djust's component tags
+/// in first (`""`: built in; `"i18n"`, `"static"`, `"cache"`), as Django's
+/// `defaulttags`, `loader_tags`, `i18n`, `static` and `cache` libraries define them. djust's component tags
 /// (`live_component`, `component`) and `querystring` are [`CustomTag`]s of the
 /// [`Registry`] instead. Tools that offer tag names (the language server) read them
 /// from here.
@@ -355,6 +355,7 @@ pub const TAGS: &[(&str, &str)] = &[
     ("verbatim", ""),
     ("widthratio", ""),
     ("with", ""),
+    ("cache", "cache"),
     ("blocktranslate", "i18n"),
     ("blocktrans", "i18n"),
     ("get_available_languages", "i18n"),
@@ -369,6 +370,17 @@ pub const TAGS: &[(&str, &str)] = &[
     ("get_static_prefix", "static"),
     ("static", "static"),
 ];
+
+/// Django's own `@register.tag` compile functions this engine parses natively: the tag's
+/// name and the function's qualified name (`module.qualname`). A library registering
+/// one of them under that name gets the native tag ([`native_tag`]).
+const NATIVE_COMPILE_FUNCTIONS: &[(&str, &str)] = &[("cache", "django.templatetags.cache.do_cache")];
+
+/// Whether the compile function `qualname`, registered as tag `name`, is one this
+/// engine parses itself ([`TagDef::Native`]) instead of handing it to the host.
+pub fn native_tag(name: &str, qualname: &str) -> bool {
+    NATIVE_COMPILE_FUNCTIONS.contains(&(name, qualname))
+}
 
 /// What an engine knows: the filters and tags always available (Django's
 /// `builtins`) and the libraries `{% load %}` can bring in, by name.

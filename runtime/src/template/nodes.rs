@@ -152,6 +152,9 @@ pub enum Node {
     LanguageInfo(FilterExpr, Arc<str>, bool, Span),
     /// `{% language "code" %}…{% endlanguage %}` (library `i18n`).
     Language(FilterExpr, Vec<Node>, Span),
+    /// `{% cache timeout name [vary_on …] [using="cache"] %}…{% endcache %}` (library
+    /// `cache`).
+    Cache(Box<CacheNode>),
     /// A custom tag (`simple_tag`, `inclusion_tag`, `simple_block_tag`).
     Custom(Box<CustomNode>),
     /// A tag compiled by the host (Django's `@register.tag`): the tokens it consumed
@@ -164,6 +167,24 @@ pub enum Node {
     Partial(Arc<str>, Span),
     /// Lenient mode: a tag that could not be compiled (unknown, or with errors).
     Unknown(Arc<str>, Span),
+}
+
+/// `{% cache %}` (Django's `CacheNode`): the fragment is looked up in Django's cache
+/// framework through the [`Host`](super::host::Host) and rendered only when missing.
+#[derive(Debug, Clone)]
+pub struct CacheNode {
+    /// The timeout in seconds (`None` resolved: forever); `int()` of what it resolves to.
+    pub timeout: FilterExpr,
+    /// The fragment's name, taken as written (never a variable, as in Django).
+    pub fragment: Arc<str>,
+    /// The values the cache key varies on (each written with Python's `str`).
+    pub vary_on: Vec<FilterExpr>,
+    /// `using="name"`: the cache's alias (default: `template_fragments`, else `default`).
+    pub using: Option<FilterExpr>,
+    /// What is cached.
+    pub body: Vec<Node>,
+    /// The tag.
+    pub span: Span,
 }
 
 /// `{% for %}`.
@@ -322,7 +343,7 @@ impl Node {
     /// `child_nodelists`): every branch of `{% if %}`, the body and `{% empty %}` of
     /// `{% for %}`, both parts of `{% ifchanged %}`, and the body of `{% with %}`,
     /// `{% autoescape %}`, `{% spaceless %}`, `{% filter %}`, `{% block %}`,
-    /// `{% language %}`, `{% partialdef %}` and a registered block tag. This is the one
+    /// `{% language %}`, `{% cache %}`, `{% partialdef %}` and a registered block tag. This is the one
     /// definition of the tree's shape: [`walk`], the renderer's search for a template's
     /// blocks and the analyzer all go through it.
     pub fn for_each_child_list<'n>(&'n self, f: &mut dyn FnMut(&'n [Node])) {
@@ -344,6 +365,7 @@ impl Node {
             Node::Block(b) => f(&b.body),
             Node::PartialDef(_, _, body, _) => f(body),
             Node::Custom(c) => f(&c.body),
+            Node::Cache(c) => f(&c.body),
             _ => {}
         }
     }

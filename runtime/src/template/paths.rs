@@ -284,6 +284,13 @@ impl Walker<'_> {
                 self.expr(e);
                 self.nodes(body);
             }
+            Node::Cache(c) => {
+                self.expr(&c.timeout);
+                for e in c.vary_on.iter().chain(&c.using) {
+                    self.expr(e);
+                }
+                self.nodes(&c.body);
+            }
             Node::Custom(c) => {
                 for a in &c.args {
                     self.expr(a);

@@ -12,6 +12,7 @@
 //!   become [`Node::Unknown`], and parsing goes on, so a half-typed template still
 //!   yields its structure.
 
+mod cache;
 mod defaulttags;
 mod i18n;
 mod library_tags;
@@ -24,8 +25,8 @@ use super::expr::{parse_filter_expr, FilterExpr};
 use super::lexer::{split_contents, tokenize, Token, TokenKind};
 use super::library::{CustomTag, FilterDef, HostCompile, Load, Registry, TagDef, TagKind};
 use super::nodes::{
-    BinOp, BlockNode, BlockTranslateNode, Cond, CustomNode, CycleNode, ForNode, IfChangedNode, IncludeNode,
-    Node, TransPart, TranslateNode, UrlNode,
+    BinOp, BlockNode, BlockTranslateNode, CacheNode, Cond, CustomNode, CycleNode, ForNode, IfChangedNode,
+    IncludeNode, Node, TransPart, TranslateNode, UrlNode,
 };
 use crate::span::{LineIndex, Span};
 use std::collections::{HashMap, HashSet};
@@ -358,6 +359,7 @@ impl<'a> Parser<'a> {
                 self.get_static_prefix(command, tok)
             }
             "static" if self.loaded.contains(command) => self.do_static(tok),
+            "cache" if self.loaded.contains(command) => self.do_cache(tok),
             "regroup" => self.regroup(tok),
             "lorem" => self.lorem(tok),
             "now" => self.now(tok),

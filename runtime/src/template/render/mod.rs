@@ -13,6 +13,7 @@
 //! `string_if_invalid`, localised numbers and autoescape, and the per-template state
 //! of `cycle` and `ifchanged`.
 
+mod cache;
 mod defaulttags;
 mod i18n;
 mod library_tags;
@@ -770,6 +771,7 @@ impl<'e> Renderer<'e> {
             }
             Node::CurrentLanguage(var, _) => self.render_current_language(var)?,
             Node::Language(code, body, _) => self.render_language(template, code, body, out)?,
+            Node::Cache(c) => self.render_cache(template, c, out)?,
             Node::Custom(c) => self.render_custom(template, c, out)?,
             Node::Host(node, span) => self.render_host(template, &**node, *span, out)?,
             Node::PartialDef(_, inline, body, _) => self.render_partial_def(template, inline, body, out)?,
