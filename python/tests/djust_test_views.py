@@ -53,6 +53,12 @@ class Counter(LiveView):
         raise RuntimeError("secret detail")
 
 
+class Cached(Counter):
+    """A counter whose total is also shown inside ``{% cache %}``."""
+
+    template_name = "cached_view.html"
+
+
 class WithService(Counter):
     def mount(self, request, **kwargs):
         super().mount(request, **kwargs)

@@ -4,7 +4,7 @@ code the socket runs (``djust.session.Session``), without a browser or a server.
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from djust_test_views import ContactForm, Counter, MembersOnly, NobodyAllowed, Typed
+from djust_test_views import Cached, ContactForm, Counter, MembersOnly, NobodyAllowed, Typed
 
 from djust.testing import LiveViewTestClient, MountRefused
 
@@ -97,3 +97,22 @@ def test_a_param_called_name_reaches_the_handler() -> None:
     client = LiveViewTestClient(ContactForm)
     client.event("submit", name="Ada", email="ada@lovelace.org")
     assert client.view.sent == "Thanks, Ada"
+
+
+def test_a_cached_fragment_stays_until_its_key_is_deleted() -> None:
+    """``{% cache %}`` in a LiveView's template behaves as in a Django page: an event
+    re-renders the view, the cached fragment keeps what it stored (no patch for it)
+    until the project deletes its key, and the next render shows the new value."""
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+
+    cache.clear()
+    client = LiveViewTestClient(Cached)
+    assert '<p dj-id="1" class="cached">0</p>' in client.html
+    client.event("inc", step="2")
+    assert [(p["op"], p["text"]) for p in client.patches] == [("text", "2")]
+    assert 'class="cached">0</p>' in client.html and 'class="count">2</span>' in client.html
+    cache.delete(make_template_fragment_key("totals"))
+    client.event("inc")
+    assert sorted(p["text"] for p in client.patches) == ["3", "3"]
+    assert 'class="cached">3</p>' in client.html

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 from django.template import Context, Origin, Template, TemplateDoesNotExist
 from django.template.base import Parser, Token, TokenType
@@ -123,7 +123,7 @@ class Host:
     tokens handed to Django's parser (each template's once per parse)."""
 
     compiled = 0
-    compiled_by: set[str] = set()
+    compiled_by: ClassVar[set[str]] = set()
     tokens_converted = 0
 
     def __init__(self, engine: Engine) -> None:
