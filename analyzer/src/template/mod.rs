@@ -241,9 +241,10 @@ fn live_render_target(tag: &str) -> Option<String> {
     .then(|| path.to_string())
 }
 
-/// The built-in filters plus `static`, whose tags the parser knows, and djust's own
-/// `live_tags` (`{% live_render "app.views.X" key=value %}`, python/djust/templatetags).
-/// Other libraries (`i18n`, `humanize`, the project's own) count as foreign for E004.
+/// The built-in filters plus `static` and `cache`, whose tags the parser knows, and
+/// djust's own `live_tags` (`{% live_render "app.views.X" key=value %}`,
+/// python/djust/templatetags). Other libraries (`i18n`, `humanize`, the project's own)
+/// count as foreign for E004.
 /// Built once per process.
 fn registry() -> &'static Registry {
     static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
@@ -251,6 +252,7 @@ fn registry() -> &'static Registry {
         use djust_runtime::template::library::{CustomTag, Signature, TagKind};
         let mut r = djust_runtime::template::filters::builtins();
         r.register_library("static");
+        r.register_library("cache");
         r.register_tag(CustomTag {
             name: "live_render".to_string(),
             library: Some("live_tags".to_string()),
