@@ -241,18 +241,36 @@ fn live_render_target(tag: &str) -> Option<String> {
     .then(|| path.to_string())
 }
 
-/// The built-in filters plus `static` and `cache`, whose tags the parser knows, and
-/// djust's own `live_tags` (`{% live_render "app.views.X" key=value %}`,
-/// python/djust/templatetags). Other libraries (`i18n`, `humanize`, the project's own)
-/// count as foreign for E004.
+/// The built-in filters; the libraries whose tags the parser knows and whose filters are
+/// named here (the analyzer never renders): Django's `static`, `cache`, `i18n` and
+/// `humanize`; and djust's own `live_tags` (`{% live_render "app.views.X" key=value
+/// %}`, python/djust/templatetags). Other libraries (`tz` and `l10n`, whose block tags
+/// only Django parses; the project's own) count as foreign for E004.
 /// Built once per process.
 fn registry() -> &'static Registry {
     static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
     REGISTRY.get_or_init(|| {
         use djust_runtime::template::library::{CustomTag, Signature, TagKind};
         let mut r = djust_runtime::template::filters::builtins();
+        use djust_runtime::template::library::{Arg, FilterDef, FilterFlags};
+        let named = |name: &str, arg: Arg| {
+            FilterDef::new(
+                name,
+                arg,
+                FilterFlags::default(),
+                std::sync::Arc::new(|_, _, _| Ok(djust_runtime::template::value::Value::None)),
+            )
+        };
         r.register_library("static");
         r.register_library("cache");
+        r.register_library("i18n");
+        for (name, _, _) in djust_runtime::template::engine::I18N_FILTERS {
+            r.register_library_filter("i18n", named(name, Arg::None));
+        }
+        r.register_library("humanize");
+        for (name, arg) in djust_runtime::template::humanize::LIBRARY_FILTERS {
+            r.register_library_filter("humanize", named(name, arg));
+        }
         r.register_tag(CustomTag {
             name: "live_render".to_string(),
             library: Some("live_tags".to_string()),

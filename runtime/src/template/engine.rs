@@ -280,6 +280,15 @@ pub(crate) fn language_info(host: Option<&Arc<dyn Host>>, code: &str) -> Result<
 }
 
 /// The `i18n` library's filters, answered by the host's `language_info`.
+/// Django's `i18n` library's filters, each with the key of `get_language_info` it
+/// reads and whether the value is translated: `{{ "de"|language_name }}`.
+pub const I18N_FILTERS: [(&str, &str, bool); 4] = [
+    ("language_name", "name", false),
+    ("language_name_translated", "name", true),
+    ("language_name_local", "name_local", false),
+    ("language_bidi", "bidi", false),
+];
+
 fn i18n_filters(host: &Arc<dyn Host>) -> Vec<FilterDef> {
     let field = |name: &'static str, key: &'static str, translate: bool| {
         let host = host.clone();
@@ -299,10 +308,8 @@ fn i18n_filters(host: &Arc<dyn Host>) -> Vec<FilterDef> {
             }),
         )
     };
-    vec![
-        field("language_name", "name", false),
-        field("language_name_translated", "name", true),
-        field("language_name_local", "name_local", false),
-        field("language_bidi", "bidi", false),
-    ]
+    I18N_FILTERS
+        .iter()
+        .map(|(name, key, translate)| field(name, key, *translate))
+        .collect()
 }
