@@ -297,8 +297,8 @@ def report(version: str, rows: dict, failed: dict, via_python: dict) -> str:
         "## Via Python nodes",
         "",
         "Each test that passes through a `@register.tag` compile function, with the functions: the",
-        "test suite's own tags (arbitrary Python parsing). Every tag of Django's own libraries is",
-        "native; the run fails if one goes through Django's parser.",
+        "test suite's own tags (arbitrary Python parsing). Every tag of Django's own libraries that",
+        "these tests use is native; the run fails if one goes through Django's parser.",
         "",
     ]
     for name, tags in sorted(via_python.items()):
