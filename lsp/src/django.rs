@@ -67,6 +67,9 @@ tags! {
     "get_language_info_list", None, "{% get_language_info_list for LANGUAGES as langs %}", "Stores the information of several languages ({% load i18n %} first).";
     "get_static_prefix", None, "{% get_static_prefix [as var] %}", "Outputs settings.STATIC_URL ({% load static %} first).";
     "get_media_prefix", None, "{% get_media_prefix [as var] %}", "Outputs settings.MEDIA_URL ({% load static %} first).";
+    "localtime", Some("endlocaltime"), "{% localtime on|off %}…{% endlocaltime %}", "Shows aware datetimes in the enclosed block in the current time zone (on) or as they are (off) ({% load tz %} first).";
+    "timezone", Some("endtimezone"), "{% timezone \"Europe/Paris\" %}…{% endtimezone %}", "Makes a time zone (a name, a tzinfo, or None for the default) the current one for the enclosed block ({% load tz %} first).";
+    "get_current_timezone", None, "{% get_current_timezone as TIME_ZONE %}", "Stores the current time zone's name in a variable ({% load tz %} first).";
     "cache", Some("endcache"), "{% cache 500 sidebar [var …] [using=\"alias\"] %}…{% endcache %}", "Caches the enclosed fragment for a number of seconds (None: forever), one entry per value of the vary-on variables, in Django's cache framework ({% load cache %} first).";
 }
 

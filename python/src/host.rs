@@ -139,6 +139,34 @@ impl Host for DjangoHost {
         prefix("MEDIA_URL")
     }
 
+    fn enter_timezone(&self, tz: &Value) -> Result<bool, String> {
+        with_py_kept(|py| {
+            py.import("djust.template.timezones")?
+                .getattr("enter")?
+                .call1((to_py(py, tz),))?;
+            Ok(true)
+        })
+    }
+
+    fn leave_timezone(&self) {
+        let _ = with_py(|py| {
+            py.import("djust.template.timezones")?
+                .getattr("leave")?
+                .call0()
+                .map(drop)
+        });
+    }
+
+    fn current_timezone(&self) -> String {
+        with_py(|py| {
+            py.import("django.utils.timezone")?
+                .getattr("get_current_timezone_name")?
+                .call0()?
+                .extract::<String>()
+        })
+        .unwrap_or_else(|_| "UTC".to_string())
+    }
+
     fn cache_get(&self, fragment: &Fragment<'_>) -> Result<Option<String>, String> {
         with_py_kept(|py| {
             let value = fragment_call(py, "lookup", fragment)?;
@@ -236,12 +264,12 @@ impl Host for DjangoHost {
 
     /// `django.utils.timezone.template_localtime(value)`: the current time zone when
     /// `USE_TZ` is on (the zone's name comes back with it).
-    fn localtime(&self, value: &DateTime) -> Option<DateTime> {
+    fn localtime(&self, value: &DateTime, use_tz: Option<bool>) -> Option<DateTime> {
         with_py(|py| {
             let local = py
                 .import("django.utils.timezone")?
                 .getattr("template_localtime")?
-                .call1((to_py(py, &Value::DateTime(*value)),))?;
+                .call1((to_py(py, &Value::DateTime(*value)), use_tz))?;
             Ok(match crate::convert::temporal_value(&local) {
                 Some(Value::DateTime(dt)) => Some(dt),
                 _ => None,

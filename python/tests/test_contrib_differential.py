@@ -61,6 +61,68 @@ def test_tz_renders_as_django_around_dst_changes(zone) -> None:
     assert zone in ours
 
 
+TZ_TAGS_SOURCE = (
+    "{% load tz %}{% timezone outer %}{% get_current_timezone as A %}{{ A }} {{ when }}"
+    "{% timezone inner %}{% get_current_timezone as B %}{{ B }} {{ when }} {{ when|date:'H:i e' }}"
+    "{% localtime off %}{{ when }}{% localtime %}{{ when }}{% endlocaltime %}{% endlocaltime %}{% endtimezone %}"
+    "{% get_current_timezone as C %}{{ C }} {{ when }}{% endtimezone %}{% timezone None %}{{ when }}{% endtimezone %}"
+)
+
+
+@pytest.mark.parametrize("use_tz", [True, False])
+def test_tz_tags_are_native_and_nest_as_djangos(use_tz, monkeypatch) -> None:
+    """``{% localtime %}``, ``{% timezone %}`` and ``{% get_current_timezone %}`` are
+    parsed and rendered by the engine (Django's nodes never run), nested, with a zone
+    given as a name, a ``tzinfo`` or ``None`` (the default zone), with and without
+    ``USE_TZ`` (``{% localtime on %}`` converts even without it), as Django renders
+    them."""
+    from django.templatetags import tz as tz_library
+
+    when = datetime.datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    context = {"when": when, "outer": "Asia/Tokyo", "inner": zoneinfo.ZoneInfo("America/New_York")}
+    with override_settings(USE_TZ=use_tz, TIME_ZONE="Europe/Paris"):
+        theirs = DjangoTemplates(dict(PARAMS)).from_string(TZ_TAGS_SOURCE).render(context)
+        for node in (tz_library.LocalTimeNode, tz_library.TimezoneNode, tz_library.GetCurrentTimezoneNode):
+            monkeypatch.setattr(node, "render", lambda *a: pytest.fail("Django's tz node ran"))
+        ours = DjustTemplates(dict(PARAMS)).from_string(TZ_TAGS_SOURCE).render(context)
+    assert ours == theirs
+    assert "Asia/Tokyo" in ours and "America/New_York" in ours
+    # With USE_TZ, the zone converts everything; without it, only `{% localtime on %}`.
+    assert ("21:00 EDT" in ours) == use_tz and "March 28, 2026, 9 p.m." in ours
+
+
+@pytest.mark.parametrize(
+    ("source", "message", "raised"),
+    [
+        ("{% load tz %}{% localtime maybe %}{% endlocaltime %}", "'localtime' argument should be 'on' or 'off'", None),
+        ("{% load tz %}{% timezone %}{% endtimezone %}", "'timezone' takes one argument (timezone)", None),
+        (
+            "{% load tz %}{% get_current_timezone %}",
+            "'get_current_timezone' requires 'as variable' (got ['get_current_timezone'])",
+            None,
+        ),
+        (
+            "{% load tz %}{% timezone 'Nowhere/Atlantis' %}x{% endtimezone %}",
+            "Nowhere/Atlantis",
+            "ZoneInfoNotFoundError",
+        ),
+    ],
+)
+def test_tz_tag_errors_are_djangos(source, message, raised) -> None:
+    """The tags' syntax errors are Django's ``TemplateSyntaxError`` with Django's
+    messages; an unknown zone raises ``zoneinfo``'s error unchanged, as in Django."""
+    from django.template import TemplateSyntaxError
+
+    for backend in (DjustTemplates, DjangoTemplates):
+        with pytest.raises(Exception) as caught:
+            backend(dict(PARAMS)).from_string(source).render({})
+        if raised is None:
+            assert isinstance(caught.value, TemplateSyntaxError), backend
+        else:
+            assert type(caught.value).__name__ == raised, backend
+        assert message in str(caught.value), backend
+
+
 ZONE_SOURCE = (
     "{% load tz %}{{ naive|date:'e|O|T|Z|I|r|U' }}|{{ naive|time:'e:T' }}|{{ naive|date:'\\T \\e' }}"
     "|{% localtime off %}{{ fixed|date:'e O T' }}|{{ fixed|time:'e:O:T:Z' }}{% endlocaltime %}|{{ fixed|date:'e T' }}"

@@ -242,9 +242,9 @@ fn live_render_target(tag: &str) -> Option<String> {
 }
 
 /// The built-in filters; the libraries whose tags the parser knows and whose filters are
-/// named here (the analyzer never renders): Django's `static`, `cache`, `i18n` and
-/// `humanize`; and djust's own `live_tags` (`{% live_render "app.views.X" key=value
-/// %}`, python/djust/templatetags). Other libraries (`tz` and `l10n`, whose block tags
+/// named here (the analyzer never renders): Django's `static`, `cache`, `i18n`,
+/// `humanize` and `tz`; and djust's own `live_tags` (`{% live_render "app.views.X"
+/// key=value %}`, python/djust/templatetags). Other libraries (`l10n`, whose block tag
 /// only Django parses; the project's own) count as foreign for E004.
 /// Built once per process.
 fn registry() -> &'static Registry {
@@ -270,6 +270,15 @@ fn registry() -> &'static Registry {
         r.register_library("humanize");
         for (name, arg) in djust_runtime::template::humanize::LIBRARY_FILTERS {
             r.register_library_filter("humanize", named(name, arg));
+        }
+        // Django's `tz` filters (`tz.py`): `localtime`, `utc`, `timezone:"Zone"`.
+        r.register_library("tz");
+        for (name, arg) in [
+            ("localtime", Arg::None),
+            ("utc", Arg::None),
+            ("timezone", Arg::Required),
+        ] {
+            r.register_library_filter("tz", named(name, arg));
         }
         r.register_tag(CustomTag {
             name: "live_render".to_string(),

@@ -132,12 +132,29 @@ pub trait Host: Send + Sync {
         let base = language.split('-').next().unwrap_or("");
         matches!(base, "he" | "ar" | "ckb" | "fa" | "ug" | "ur")
     }
-    /// Django's `template_localtime`: `value` (an aware datetime) in the current time
-    /// zone, with its zone's name, when `settings.USE_TZ` is on; `None` leaves it as it
-    /// is (the default: no time zone support).
-    fn localtime(&self, value: &DateTime) -> Option<DateTime> {
-        let _ = value;
+    /// Django's `template_localtime(value, use_tz)`: `value` (an aware datetime) in the
+    /// current time zone, with its zone's name, when `use_tz` (`None`:
+    /// `settings.USE_TZ`) is on; `None` leaves it as it is (the default: no time zone
+    /// support).
+    fn localtime(&self, value: &DateTime, use_tz: Option<bool>) -> Option<DateTime> {
+        let _ = (value, use_tz);
         None
+    }
+    /// Entering `{% timezone tz %}`: Django's `timezone.override(tz)` (a zone name, a
+    /// `tzinfo`, or `None` for the default zone) until [`Host::leave_timezone`].
+    /// `Ok(true)` when a zone was entered; `Err(message)` when `tz` is not one (the
+    /// host's exception is what the render raises). By default there is no current
+    /// zone to change: `Ok(false)`.
+    fn enter_timezone(&self, tz: &Value) -> std::result::Result<bool, String> {
+        let _ = tz;
+        Ok(false)
+    }
+    /// Leaving the `{% timezone %}` [`Host::enter_timezone`] entered.
+    fn leave_timezone(&self) {}
+    /// `timezone.get_current_timezone_name()`, for `{% get_current_timezone %}`; by
+    /// default `UTC`.
+    fn current_timezone(&self) -> String {
+        "UTC".to_string()
     }
     /// Entering `{% language code %}`: Django's `translation.override(code)`, so that
     /// everything rendered inside (a project's filters and tags, the locale's numbers

@@ -322,8 +322,9 @@ pub struct Load {
 }
 
 /// Every tag this engine's parser compiles, with the library `{% load %}` must bring
-/// in first (`""`: built in; `"i18n"`, `"static"`, `"cache"`), as Django's
-/// `defaulttags`, `loader_tags`, `i18n`, `static` and `cache` libraries define them. djust's component tags
+/// in first (`""`: built in; `"i18n"`, `"static"`, `"cache"`, `"tz"`), as Django's
+/// `defaulttags`, `loader_tags`, `i18n`, `static`, `cache` and `tz` libraries define
+/// them. djust's component tags
 /// (`live_component`, `component`) and `querystring` are [`CustomTag`]s of the
 /// [`Registry`] instead. Tools that offer tag names (the language server) read them
 /// from here.
@@ -356,6 +357,9 @@ pub const TAGS: &[(&str, &str)] = &[
     ("widthratio", ""),
     ("with", ""),
     ("cache", "cache"),
+    ("localtime", "tz"),
+    ("timezone", "tz"),
+    ("get_current_timezone", "tz"),
     ("blocktranslate", "i18n"),
     ("blocktrans", "i18n"),
     ("get_available_languages", "i18n"),
@@ -374,7 +378,15 @@ pub const TAGS: &[(&str, &str)] = &[
 /// Django's own `@register.tag` compile functions this engine parses natively: the tag's
 /// name and the function's qualified name (`module.qualname`). A library registering
 /// one of them under that name gets the native tag ([`native_tag`]).
-const NATIVE_COMPILE_FUNCTIONS: &[(&str, &str)] = &[("cache", "django.templatetags.cache.do_cache")];
+const NATIVE_COMPILE_FUNCTIONS: &[(&str, &str)] = &[
+    ("cache", "django.templatetags.cache.do_cache"),
+    ("localtime", "django.templatetags.tz.localtime_tag"),
+    ("timezone", "django.templatetags.tz.timezone_tag"),
+    (
+        "get_current_timezone",
+        "django.templatetags.tz.get_current_timezone_tag",
+    ),
+];
 
 /// Whether the compile function `qualname`, registered as tag `name`, is one this
 /// engine parses itself ([`TagDef::Native`]) instead of handing it to the host.

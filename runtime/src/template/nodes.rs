@@ -152,6 +152,14 @@ pub enum Node {
     LanguageInfo(FilterExpr, Arc<str>, bool, Span),
     /// `{% language "code" %}…{% endlanguage %}` (library `i18n`).
     Language(FilterExpr, Vec<Node>, Span),
+    /// `{% localtime [on|off] %}…{% endlocaltime %}` (library `tz`): whether aware
+    /// datetimes inside are shown in the current time zone (Django's `context.use_tz`).
+    LocalTime(bool, Vec<Node>, Span),
+    /// `{% timezone tz %}…{% endtimezone %}` (library `tz`): the current time zone
+    /// inside (Django's `timezone.override`).
+    TimeZone(FilterExpr, Vec<Node>, Span),
+    /// `{% get_current_timezone as var %}` (library `tz`).
+    CurrentTimeZone(Arc<str>, Span),
     /// `{% cache timeout name [vary_on …] [using="cache"] %}…{% endcache %}` (library
     /// `cache`).
     Cache(Box<CacheNode>),
@@ -343,7 +351,8 @@ impl Node {
     /// `child_nodelists`): every branch of `{% if %}`, the body and `{% empty %}` of
     /// `{% for %}`, both parts of `{% ifchanged %}`, and the body of `{% with %}`,
     /// `{% autoescape %}`, `{% spaceless %}`, `{% filter %}`, `{% block %}`,
-    /// `{% language %}`, `{% cache %}`, `{% partialdef %}` and a registered block tag. This is the one
+    /// `{% language %}`, `{% cache %}`, `{% localtime %}`, `{% timezone %}`,
+    /// `{% partialdef %}` and a registered block tag. This is the one
     /// definition of the tree's shape: [`walk`], the renderer's search for a template's
     /// blocks and the analyzer all go through it.
     pub fn for_each_child_list<'n>(&'n self, f: &mut dyn FnMut(&'n [Node])) {
@@ -361,7 +370,9 @@ impl Node {
             | Node::Autoescape(_, body, _)
             | Node::Spaceless(body, _)
             | Node::Filter(_, body, _)
-            | Node::Language(_, body, _) => f(body),
+            | Node::Language(_, body, _)
+            | Node::LocalTime(_, body, _)
+            | Node::TimeZone(_, body, _) => f(body),
             Node::Block(b) => f(&b.body),
             Node::PartialDef(_, _, body, _) => f(body),
             Node::Custom(c) => f(&c.body),

@@ -280,7 +280,7 @@ impl Walker<'_> {
                 }
                 self.scopes.pop();
             }
-            Node::Language(e, body, _) => {
+            Node::Language(e, body, _) | Node::TimeZone(e, body, _) => {
                 self.expr(e);
                 self.nodes(body);
             }

@@ -19,6 +19,7 @@ mod library_tags;
 mod loader_tags;
 mod smartif;
 mod static_tags;
+mod tz;
 
 use super::error::{Result, TemplateError};
 use super::expr::{parse_filter_expr, FilterExpr};
@@ -68,6 +69,9 @@ struct Parser<'a> {
     errors: Vec<TemplateError>,
     comments: Vec<Span>,
     command_stack: Vec<(String, Token)>,
+    /// Lenient mode: block tags that failed to compile, whose end tag (`{% endfor %}`
+    /// after a malformed `{% for %}`) is that failure's consequence, not another error.
+    failed_tags: Vec<String>,
     blocks: HashSet<String>,
     named_cycles: Vec<(String, CycleNode)>,
     last_cycle: Option<usize>,
@@ -103,6 +107,7 @@ pub fn parse(source: &str, registry: &Registry, opts: &ParseOptions) -> Result<P
         errors: Vec::new(),
         comments: Vec::new(),
         command_stack: Vec::new(),
+        failed_tags: Vec::new(),
         blocks: HashSet::new(),
         named_cycles: Vec::new(),
         last_cycle: None,
@@ -258,6 +263,7 @@ impl<'a> Parser<'a> {
                         Ok(n) => n,
                         Err(e) => {
                             self.fail(e.at(tok.span))?;
+                            self.failed_tags.push(command.to_string());
                             Node::Unknown(command.into(), tok.span)
                         }
                     };
@@ -360,9 +366,24 @@ impl<'a> Parser<'a> {
             }
             "static" if self.loaded.contains(command) => self.do_static(tok),
             "cache" if self.loaded.contains(command) => self.do_cache(tok),
+            "localtime" if self.loaded.contains(command) => self.localtime_tag(tok),
+            "timezone" if self.loaded.contains(command) => self.timezone_tag(tok),
+            "get_current_timezone" if self.loaded.contains(command) => self.get_current_timezone_tag(tok),
             "regroup" => self.regroup(tok),
             "lorem" => self.lorem(tok),
             "now" => self.now(tok),
+            // Lenient mode: the end tag of a tag that failed to compile is not reported.
+            _ if self.opts.lenient
+                && command
+                    .strip_prefix("end")
+                    .is_some_and(|opened| self.failed_tags.iter().any(|t| t == opened)) =>
+            {
+                let opened = &command[3..];
+                if let Some(at) = self.failed_tags.iter().rposition(|t| t == opened) {
+                    self.failed_tags.remove(at);
+                }
+                Ok(Node::Unknown(command.into(), span))
+            }
             _ => {
                 let line = self.line(&tok);
                 let msg = if until.is_empty() {

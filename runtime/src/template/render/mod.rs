@@ -19,6 +19,7 @@ mod i18n;
 mod library_tags;
 mod loader_tags;
 mod static_tags;
+mod tz;
 
 use super::context::{dict_get, lookup_item, BlockRef, ContextSource, Empty, ForLoop, GroupedResult};
 use super::engine::{language_info, Engine, Template};
@@ -90,6 +91,9 @@ struct Renderer<'e> {
     locale: std::cell::OnceCell<Locale>,
     /// `USE_THOUSAND_SEPARATOR`, asked when an integer is first rendered.
     thousand: std::cell::OnceCell<bool>,
+    /// `{% localtime on|off %}` around what renders (Django's `context.use_tz`);
+    /// `None`: `settings.USE_TZ` decides.
+    use_tz: Option<bool>,
     /// Templates given as objects (`{% extends tpl %}`, `{% include tpl %}`, an
     /// inclusion tag's template), compiled once per render by their name and source
     /// (Django keeps them in its `render_context`).
@@ -260,6 +264,7 @@ impl Engine {
             top: &out as *const String,
             locale: std::cell::OnceCell::new(),
             thousand: std::cell::OnceCell::new(),
+            use_tz: None,
             objects: HashMap::new(),
         };
         r.render_nodes(template, &template.nodes, &mut out)
@@ -521,13 +526,16 @@ impl<'e> Renderer<'e> {
         &self.locale().number
     }
 
-    /// Django's `template_localtime` for a value: `Some` when it is an aware datetime
-    /// the host converts to the current time zone.
+    /// Django's `template_localtime(value, context.use_tz)`: `Some` when it is an
+    /// aware datetime the host converts to the current time zone.
     fn localtime(&self, v: &Value) -> Option<Value> {
         match v {
-            Value::DateTime(dt) if dt.offset.is_some() && !dt.keep_zone => {
-                self.engine.host.as_ref()?.localtime(dt).map(Value::DateTime)
-            }
+            Value::DateTime(dt) if dt.offset.is_some() && !dt.keep_zone && self.use_tz != Some(false) => self
+                .engine
+                .host
+                .as_ref()?
+                .localtime(dt, self.use_tz)
+                .map(Value::DateTime),
             _ => None,
         }
     }
@@ -772,6 +780,9 @@ impl<'e> Renderer<'e> {
             Node::CurrentLanguage(var, _) => self.render_current_language(var)?,
             Node::Language(code, body, _) => self.render_language(template, code, body, out)?,
             Node::Cache(c) => self.render_cache(template, c, out)?,
+            Node::LocalTime(on, body, _) => self.render_localtime(template, *on, body, out)?,
+            Node::TimeZone(tz, body, span) => self.render_timezone(template, tz, body, *span, out)?,
+            Node::CurrentTimeZone(var, _) => self.render_current_timezone(var),
             Node::Custom(c) => self.render_custom(template, c, out)?,
             Node::Host(node, span) => self.render_host(template, &**node, *span, out)?,
             Node::PartialDef(_, inline, body, _) => self.render_partial_def(template, inline, body, out)?,
