@@ -70,6 +70,7 @@ tags! {
     "localtime", Some("endlocaltime"), "{% localtime on|off %}…{% endlocaltime %}", "Shows aware datetimes in the enclosed block in the current time zone (on) or as they are (off) ({% load tz %} first).";
     "timezone", Some("endtimezone"), "{% timezone \"Europe/Paris\" %}…{% endtimezone %}", "Makes a time zone (a name, a tzinfo, or None for the default) the current one for the enclosed block ({% load tz %} first).";
     "get_current_timezone", None, "{% get_current_timezone as TIME_ZONE %}", "Stores the current time zone's name in a variable ({% load tz %} first).";
+    "localize", Some("endlocalize"), "{% localize on|off %}…{% endlocalize %}", "Turns localization of numbers and dates on or off for the enclosed block ({% load l10n %} first).";
     "cache", Some("endcache"), "{% cache 500 sidebar [var …] [using=\"alias\"] %}…{% endcache %}", "Caches the enclosed fragment for a number of seconds (None: forever), one entry per value of the vary-on variables, in Django's cache framework ({% load cache %} first).";
 }
 

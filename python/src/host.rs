@@ -336,6 +336,19 @@ impl Host for DjangoHost {
         }))
     }
 
+    fn unlocalized(&self, value: &Value) -> Option<String> {
+        with_py(|py| {
+            let kw = PyDict::new(py);
+            kw.set_item("use_l10n", false)?;
+            py.import("django.utils.formats")?
+                .getattr("localize")?
+                .call((to_py(py, value),), Some(&kw))?
+                .str()?
+                .extract::<String>()
+        })
+        .ok()
+    }
+
     fn enter_language(&self, code: &str) -> Option<String> {
         with_py(|py| {
             let translation = module(py, &TRANSLATION, "django.utils.translation")?;

@@ -218,6 +218,57 @@ def test_l10n_renders_as_django_in_two_locales(language, separator) -> None:
     assert ours.startswith((grouped if separator else plain)[language])
 
 
+LOCALIZE_SOURCE = (
+    "{% load l10n %}{% for v in values %}{{ v }};{% endfor %}|{% localize off %}{% for v in values %}{{ v }};"
+    "{% endfor %}{% localize %}{{ values.0 }} {{ values.2 }}{% endlocalize %} {{ values.1 }}{% endlocalize %}"
+)
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "en"])
+def test_localize_tag_is_native_and_writes_as_djangos(language, monkeypatch) -> None:
+    """``{% localize off %}`` is rendered by the engine (Django's ``LocalizeNode`` never
+    runs): inside it every number and date is written as Django's ``localize(value,
+    use_l10n=False)`` writes it, with the settings' separators and formats rather than
+    the locale's, and ``{% localize %}`` inside it turns localization back on."""
+    from django.templatetags import l10n as l10n_library
+
+    values = [
+        1234567,
+        Decimal("98765.4321"),
+        1234.5,
+        10**20,
+        True,
+        datetime.date(2026, 12, 2),
+        datetime.datetime(2026, 12, 2, 16, 5),
+        datetime.time(16, 5),
+        "text",
+        None,
+    ]
+    settings = {
+        "USE_THOUSAND_SEPARATOR": True,
+        "DECIMAL_SEPARATOR": "#",
+        "THOUSAND_SEPARATOR": "_",
+        "NUMBER_GROUPING": 2,
+        "DATE_FORMAT": "Y/m/d",
+        "DATETIME_FORMAT": "Y/m/d H:i",
+        "TIME_FORMAT": "H.i",
+    }
+    with override_settings(**settings), translation.override(language):
+        theirs = DjangoTemplates(dict(PARAMS)).from_string(LOCALIZE_SOURCE).render({"values": values})
+        monkeypatch.setattr(l10n_library.LocalizeNode, "render", lambda *a: pytest.fail("Django's node ran"))
+        ours = DjustTemplates(dict(PARAMS)).from_string(LOCALIZE_SOURCE).render({"values": values})
+    assert ours == theirs
+    assert "|1234567;98765.4321;1234.5;100000000000000000000;True;2026/12/02;2026/12/02 16:05;16.05;" in ours
+
+
+def test_localize_tag_error_is_djangos() -> None:
+    from django.template import TemplateSyntaxError
+
+    for backend in (DjustTemplates, DjangoTemplates):
+        with pytest.raises(TemplateSyntaxError, match="'localize' argument should be 'on' or 'off'"):
+            backend(dict(PARAMS)).from_string("{% load l10n %}{% localize maybe %}{% endlocalize %}")
+
+
 HUMANIZE_SOURCE = (
     "{% load humanize %}{{ n|intcomma }}|{{ big|intword }}|{{ 7|apnumber }}|{{ 3|ordinal }}|{{ 22|ordinal }}"
     "|{{ price|intcomma }}|{{ today|naturalday }}|{{ long_ago|naturalday:'Y-m-d' }}|{{ long_ago|naturaltime }}"

@@ -18,8 +18,8 @@ declare_violation! {
     /// 1,000 elements deep, past which djust stops looking for elements (scanning
     /// deeper would take time quadratic in the depth).
     ///
-    /// The tags and filters of Django's `static`, `cache`, `i18n`, `humanize` and `tz`
-    /// libraries are checked as Django parses them. When a template `{% load %}`s a tag library that djust does not
+    /// The tags and filters of Django's `static`, `cache`, `i18n`, `humanize`, `tz` and
+    /// `l10n` libraries are checked as Django parses them. When a template `{% load %}`s a tag library that djust does not
     /// know (your own `templatetags/`), unknown tags and filters are not reported,
     /// since they may come from that library.
     ///

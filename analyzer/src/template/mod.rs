@@ -243,9 +243,9 @@ fn live_render_target(tag: &str) -> Option<String> {
 
 /// The built-in filters; the libraries whose tags the parser knows and whose filters are
 /// named here (the analyzer never renders): Django's `static`, `cache`, `i18n`,
-/// `humanize` and `tz`; and djust's own `live_tags` (`{% live_render "app.views.X"
-/// key=value %}`, python/djust/templatetags). Other libraries (`l10n`, whose block tag
-/// only Django parses; the project's own) count as foreign for E004.
+/// `humanize`, `tz` and `l10n`; and djust's own `live_tags` (`{% live_render
+/// "app.views.X" key=value %}`, python/djust/templatetags). Other libraries (the
+/// project's own) count as foreign for E004.
 /// Built once per process.
 fn registry() -> &'static Registry {
     static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
@@ -279,6 +279,11 @@ fn registry() -> &'static Registry {
             ("timezone", Arg::Required),
         ] {
             r.register_library_filter("tz", named(name, arg));
+        }
+        // Django's `l10n` filters (`l10n.py`).
+        r.register_library("l10n");
+        for name in ["localize", "unlocalize"] {
+            r.register_library_filter("l10n", named(name, Arg::None));
         }
         r.register_tag(CustomTag {
             name: "live_render".to_string(),

@@ -197,6 +197,14 @@ pub trait Host: Send + Sync {
         let _ = (value, format, time_only);
         None
     }
+    /// Django's `formats.localize(value, use_l10n=False)` of a number or a date, for
+    /// `{% localize off %}`: written with the settings' separators and formats instead
+    /// of the active locale's. `None` (the default) leaves the engine's own writing,
+    /// which is Django's defaults.
+    fn unlocalized(&self, value: &Value) -> Option<String> {
+        let _ = value;
+        None
+    }
     /// `settings.DEBUG`: whether `{% debug %}` prints anything.
     fn debug(&self) -> bool {
         false

@@ -322,9 +322,9 @@ pub struct Load {
 }
 
 /// Every tag this engine's parser compiles, with the library `{% load %}` must bring
-/// in first (`""`: built in; `"i18n"`, `"static"`, `"cache"`, `"tz"`), as Django's
-/// `defaulttags`, `loader_tags`, `i18n`, `static`, `cache` and `tz` libraries define
-/// them. djust's component tags
+/// in first (`""`: built in; `"i18n"`, `"static"`, `"cache"`, `"tz"`, `"l10n"`), as
+/// Django's `defaulttags`, `loader_tags`, `i18n`, `static`, `cache`, `tz` and `l10n`
+/// libraries define them. djust's component tags
 /// (`live_component`, `component`) and `querystring` are [`CustomTag`]s of the
 /// [`Registry`] instead. Tools that offer tag names (the language server) read them
 /// from here.
@@ -360,6 +360,7 @@ pub const TAGS: &[(&str, &str)] = &[
     ("localtime", "tz"),
     ("timezone", "tz"),
     ("get_current_timezone", "tz"),
+    ("localize", "l10n"),
     ("blocktranslate", "i18n"),
     ("blocktrans", "i18n"),
     ("get_available_languages", "i18n"),
@@ -386,6 +387,7 @@ const NATIVE_COMPILE_FUNCTIONS: &[(&str, &str)] = &[
         "get_current_timezone",
         "django.templatetags.tz.get_current_timezone_tag",
     ),
+    ("localize", "django.templatetags.l10n.localize_tag"),
 ];
 
 /// Whether the compile function `qualname`, registered as tag `name`, is one this

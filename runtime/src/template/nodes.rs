@@ -160,6 +160,9 @@ pub enum Node {
     TimeZone(FilterExpr, Vec<Node>, Span),
     /// `{% get_current_timezone as var %}` (library `tz`).
     CurrentTimeZone(Arc<str>, Span),
+    /// `{% localize [on|off] %}…{% endlocalize %}` (library `l10n`): whether values
+    /// inside are localized (Django's `context.use_l10n`).
+    Localize(bool, Vec<Node>, Span),
     /// `{% cache timeout name [vary_on …] [using="cache"] %}…{% endcache %}` (library
     /// `cache`).
     Cache(Box<CacheNode>),
@@ -352,7 +355,7 @@ impl Node {
     /// `{% for %}`, both parts of `{% ifchanged %}`, and the body of `{% with %}`,
     /// `{% autoescape %}`, `{% spaceless %}`, `{% filter %}`, `{% block %}`,
     /// `{% language %}`, `{% cache %}`, `{% localtime %}`, `{% timezone %}`,
-    /// `{% partialdef %}` and a registered block tag. This is the one
+    /// `{% localize %}`, `{% partialdef %}` and a registered block tag. This is the one
     /// definition of the tree's shape: [`walk`], the renderer's search for a template's
     /// blocks and the analyzer all go through it.
     pub fn for_each_child_list<'n>(&'n self, f: &mut dyn FnMut(&'n [Node])) {
@@ -372,7 +375,8 @@ impl Node {
             | Node::Filter(_, body, _)
             | Node::Language(_, body, _)
             | Node::LocalTime(_, body, _)
-            | Node::TimeZone(_, body, _) => f(body),
+            | Node::TimeZone(_, body, _)
+            | Node::Localize(_, body, _) => f(body),
             Node::Block(b) => f(&b.body),
             Node::PartialDef(_, _, body, _) => f(body),
             Node::Custom(c) => f(&c.body),

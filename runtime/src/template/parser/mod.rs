@@ -15,6 +15,7 @@
 mod cache;
 mod defaulttags;
 mod i18n;
+mod l10n;
 mod library_tags;
 mod loader_tags;
 mod smartif;
@@ -369,6 +370,7 @@ impl<'a> Parser<'a> {
             "localtime" if self.loaded.contains(command) => self.localtime_tag(tok),
             "timezone" if self.loaded.contains(command) => self.timezone_tag(tok),
             "get_current_timezone" if self.loaded.contains(command) => self.get_current_timezone_tag(tok),
+            "localize" if self.loaded.contains(command) => self.localize_tag(tok),
             "regroup" => self.regroup(tok),
             "lorem" => self.lorem(tok),
             "now" => self.now(tok),

@@ -6,7 +6,14 @@ use super::*;
 impl<'a> Parser<'a> {
     /// `{% localtime [on|off] %}…{% endlocaltime %}`: Django's `tz.localtime_tag`.
     pub(super) fn localtime_tag(&mut self, tok: Token) -> Result<Node> {
-        let span = tok.span;
+        let (on, body) = self.on_off_block(tok, "endlocaltime")?;
+        Ok(Node::LocalTime(on, body, tok.span))
+    }
+
+    /// `{% tag [on|off] %}…{% endtag %}`, as Django's `localtime_tag` and
+    /// `localize_tag` read it: the switch (on without an argument; Django's message
+    /// for anything else, before the body is parsed) and the body.
+    pub(super) fn on_off_block(&mut self, tok: Token, end: &str) -> Result<(bool, Vec<Node>)> {
         let bits = self.bits(&tok);
         let on = match bits.as_slice() {
             [_] => true,
@@ -14,13 +21,13 @@ impl<'a> Parser<'a> {
             _ => {
                 return Err(TemplateError::syntax(
                     format!("'{}' argument should be 'on' or 'off'", bits[0].0),
-                    span,
+                    tok.span,
                 ))
             }
         };
-        let (body, end) = self.parse_until(&["endlocaltime"])?;
+        let (body, end) = self.parse_until(&[end])?;
         self.require_end(end)?;
-        Ok(Node::LocalTime(on, body, span))
+        Ok((on, body))
     }
 
     /// `{% timezone tz %}…{% endtimezone %}`: Django's `tz.timezone_tag`.

@@ -94,6 +94,9 @@ struct Renderer<'e> {
     /// `{% localtime on|off %}` around what renders (Django's `context.use_tz`);
     /// `None`: `settings.USE_TZ` decides.
     use_tz: Option<bool>,
+    /// `{% localize on|off %}` around what renders (Django's `context.use_l10n`);
+    /// `None` localizes, as `on` does.
+    use_l10n: Option<bool>,
     /// Templates given as objects (`{% extends tpl %}`, `{% include tpl %}`, an
     /// inclusion tag's template), compiled once per render by their name and source
     /// (Django keeps them in its `render_context`).
@@ -265,6 +268,7 @@ impl Engine {
             locale: std::cell::OnceCell::new(),
             thousand: std::cell::OnceCell::new(),
             use_tz: None,
+            use_l10n: None,
             objects: HashMap::new(),
         };
         r.render_nodes(template, &template.nodes, &mut out)
@@ -543,6 +547,11 @@ impl<'e> Renderer<'e> {
     /// An integer's decimal digits (`-` first when negative) as Django's `localize`
     /// writes them: grouped with `USE_THOUSAND_SEPARATOR` and a locale that groups.
     fn write_integer(&self, digits: &str, out: &mut String) {
+        // `{% localize off %}`: Django's `number_format(use_l10n=False)` never groups.
+        if self.use_l10n == Some(false) {
+            out.push_str(digits);
+            return;
+        }
         let thousand = *self.thousand.get_or_init(|| {
             self.engine
                 .host
@@ -565,6 +574,24 @@ impl<'e> Renderer<'e> {
             }
             None => v,
         };
+        // `{% localize off %}`: Django's `localize(value, use_l10n=False)` (the settings'
+        // separators and formats, not the locale's), asked of the host for the values
+        // whose writing depends on it.
+        if self.use_l10n == Some(false)
+            && matches!(
+                v,
+                Value::Float(_) | Value::Decimal(_) | Value::Date(_) | Value::DateTime(_) | Value::Time(_)
+            )
+        {
+            if let Some(s) = self.engine.host.as_ref().and_then(|h| h.unlocalized(v)) {
+                if self.autoescape {
+                    crate::template::html::escape_into(&s, out);
+                } else {
+                    out.push_str(&s);
+                }
+                return;
+            }
+        }
         let text = match v {
             Value::Float(f) => {
                 let r = float_repr(*f);
@@ -780,9 +807,15 @@ impl<'e> Renderer<'e> {
             Node::CurrentLanguage(var, _) => self.render_current_language(var)?,
             Node::Language(code, body, _) => self.render_language(template, code, body, out)?,
             Node::Cache(c) => self.render_cache(template, c, out)?,
-            Node::LocalTime(on, body, _) => self.render_localtime(template, *on, body, out)?,
+            // Django's `LocalTimeNode` and `LocalizeNode`: a switch of the context.
+            Node::LocalTime(on, body, _) => {
+                self.render_switched(template, |r| &mut r.use_tz, *on, body, out)?
+            }
             Node::TimeZone(tz, body, span) => self.render_timezone(template, tz, body, *span, out)?,
             Node::CurrentTimeZone(var, _) => self.render_current_timezone(var),
+            Node::Localize(on, body, _) => {
+                self.render_switched(template, |r| &mut r.use_l10n, *on, body, out)?
+            }
             Node::Custom(c) => self.render_custom(template, c, out)?,
             Node::Host(node, span) => self.render_host(template, &**node, *span, out)?,
             Node::PartialDef(_, inline, body, _) => self.render_partial_def(template, inline, body, out)?,
@@ -800,6 +833,23 @@ impl<'e> Renderer<'e> {
             }
         }
         Ok(())
+    }
+
+    /// The body rendered with one of the context's switches (`use_tz` for
+    /// `{% localtime %}`, `use_l10n` for `{% localize %}`) set to `on`, and that switch
+    /// as it was after, whether the body rendered or failed.
+    fn render_switched(
+        &mut self,
+        template: &Arc<Template>,
+        switch: fn(&mut Self) -> &mut Option<bool>,
+        on: bool,
+        body: &[Node],
+        out: &mut String,
+    ) -> Result<()> {
+        let outer = switch(self).replace(on);
+        let r = self.render_body(template, body, out);
+        *switch(self) = outer;
+        r
     }
 
     /// Render another template (`include`, an inclusion tag) with its own render

@@ -1,24 +1,10 @@
-//! Rendering of Django's `tz` library: `{% localtime %}`, `{% timezone %}`,
-//! `{% get_current_timezone %}`, through the [`Host`]'s time zones.
+//! Rendering of Django's `tz` library: `{% timezone %}` and `{% get_current_timezone %}`,
+//! through the [`Host`]'s time zones (`{% localtime %}` is a switch of the context:
+//! `Renderer::render_switched`).
 
 use super::*;
 
 impl<'e> Renderer<'e> {
-    /// `Node::LocalTime` (Django's `LocalTimeNode`): `context.use_tz` is `on` while the
-    /// body renders, and what it was after.
-    pub(super) fn render_localtime(
-        &mut self,
-        template: &Arc<Template>,
-        on: bool,
-        body: &[Node],
-        out: &mut String,
-    ) -> Result<()> {
-        let outer = self.use_tz.replace(on);
-        let r = self.render_body(template, body, out);
-        self.use_tz = outer;
-        r
-    }
-
     /// `Node::TimeZone` (Django's `TimezoneNode`): the body renders inside
     /// `timezone.override(tz)`, left whether it rendered or failed.
     pub(super) fn render_timezone(
