@@ -564,6 +564,30 @@ impl<'e> Renderer<'e> {
         }
     }
 
+    /// `{% localize off %}`: Django's `localize(value, use_l10n=False)` (the settings'
+    /// separators and formats, not the locale's) of a number or a date, asked of the
+    /// host; `false` (nothing written) for other values or without a host. Out of
+    /// [`Renderer::render_value`]'s way: most renders never need it.
+    #[cold]
+    #[inline(never)]
+    fn write_unlocalized(&self, v: &Value, out: &mut String) -> bool {
+        if !matches!(
+            v,
+            Value::Float(_) | Value::Decimal(_) | Value::Date(_) | Value::DateTime(_) | Value::Time(_)
+        ) {
+            return false;
+        }
+        let Some(s) = self.engine.host.as_ref().and_then(|h| h.unlocalized(v)) else {
+            return false;
+        };
+        if self.autoescape {
+            crate::template::html::escape_into(&s, out);
+        } else {
+            out.push_str(&s);
+        }
+        true
+    }
+
     fn render_value(&self, v: &Value, out: &mut String) {
         // `template_localtime`: an aware datetime is shown in the current time zone.
         let local;
@@ -574,23 +598,8 @@ impl<'e> Renderer<'e> {
             }
             None => v,
         };
-        // `{% localize off %}`: Django's `localize(value, use_l10n=False)` (the settings'
-        // separators and formats, not the locale's), asked of the host for the values
-        // whose writing depends on it.
-        if self.use_l10n == Some(false)
-            && matches!(
-                v,
-                Value::Float(_) | Value::Decimal(_) | Value::Date(_) | Value::DateTime(_) | Value::Time(_)
-            )
-        {
-            if let Some(s) = self.engine.host.as_ref().and_then(|h| h.unlocalized(v)) {
-                if self.autoescape {
-                    crate::template::html::escape_into(&s, out);
-                } else {
-                    out.push_str(&s);
-                }
-                return;
-            }
+        if self.use_l10n == Some(false) && self.write_unlocalized(v, out) {
+            return;
         }
         let text = match v {
             Value::Float(f) => {
