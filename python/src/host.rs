@@ -51,8 +51,6 @@ fn in_language<'py, T>(
     result
 }
 
-/// `with_py`, keeping the exception for the binding to raise if the error ends the
-/// render (Django's `{% url %}` raises `NoReverseMatch` itself; `as var` swallows it).
 /// `djust.template.cache.lookup(timeout, using, name, vary_on)` (the cached output or
 /// `None`), or for `"store"` the function that stores an output.
 fn fragment_call<'py>(py: Python<'py>, what: &str, fragment: &Fragment<'_>) -> PyResult<Bound<'py, PyAny>> {
@@ -66,6 +64,8 @@ fn fragment_call<'py>(py: Python<'py>, what: &str, fragment: &Fragment<'_>) -> P
     ))
 }
 
+/// `with_py`, keeping the exception for the binding to raise if the error ends the
+/// render (Django's `{% url %}` raises `NoReverseMatch` itself; `as var` swallows it).
 fn with_py_kept<T>(f: impl FnOnce(Python<'_>) -> PyResult<T>) -> Result<T, String> {
     Python::attach(|py| {
         f(py).map_err(|e| {

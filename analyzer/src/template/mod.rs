@@ -261,29 +261,18 @@ fn registry() -> &'static Registry {
                 std::sync::Arc::new(|_, _, _| Ok(djust_runtime::template::value::Value::None)),
             )
         };
-        r.register_library("static");
-        r.register_library("cache");
-        r.register_library("i18n");
+        // Django's libraries: their tags (the parser's own) and their filters.
+        for (_, library) in djust_runtime::template::library::TAGS {
+            if !library.is_empty() {
+                r.register_library(library);
+            }
+        }
         for (name, _, _) in djust_runtime::template::engine::I18N_FILTERS {
             r.register_library_filter("i18n", named(name, Arg::None));
         }
-        r.register_library("humanize");
-        for (name, arg) in djust_runtime::template::humanize::LIBRARY_FILTERS {
-            r.register_library_filter("humanize", named(name, arg));
-        }
-        // Django's `tz` filters (`tz.py`): `localtime`, `utc`, `timezone:"Zone"`.
-        r.register_library("tz");
-        for (name, arg) in [
-            ("localtime", Arg::None),
-            ("utc", Arg::None),
-            ("timezone", Arg::Required),
-        ] {
-            r.register_library_filter("tz", named(name, arg));
-        }
-        // Django's `l10n` filters (`l10n.py`).
-        r.register_library("l10n");
-        for name in ["localize", "unlocalize"] {
-            r.register_library_filter("l10n", named(name, Arg::None));
+        for (library, name, arg) in djust_runtime::template::library::DJANGO_LIBRARY_FILTERS {
+            r.register_library(library);
+            r.register_library_filter(library, named(name, *arg));
         }
         r.register_tag(CustomTag {
             name: "live_render".to_string(),

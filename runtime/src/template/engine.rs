@@ -128,8 +128,9 @@ impl Engine {
     }
 
     /// Connect the host application (URL reversing, static files, translations) and
-    /// make the `static` and `i18n` tag libraries loadable (`cache` is loadable once
-    /// registered: the Python backend registers it with Django's libraries).
+    /// make the `static` and `i18n` tag libraries loadable (`cache`, `tz` and `l10n`
+    /// are loadable once registered: the Python backend registers them with Django's
+    /// libraries).
     pub fn set_host(&mut self, host: Arc<dyn Host>) {
         self.registry.register_library("static");
         for def in i18n_filters(&host) {
@@ -279,7 +280,6 @@ pub(crate) fn language_info(host: Option<&Arc<dyn Host>>, code: &str) -> Result<
     .map_err(|m| TemplateError::new(ErrorKind::Render, super::value::py_str_repr(&m)))
 }
 
-/// The `i18n` library's filters, answered by the host's `language_info`.
 /// Django's `i18n` library's filters, each with the key of `get_language_info` it
 /// reads and whether the value is translated: `{{ "de"|language_name }}`.
 pub const I18N_FILTERS: [(&str, &str, bool); 4] = [
@@ -289,6 +289,7 @@ pub const I18N_FILTERS: [(&str, &str, bool); 4] = [
     ("language_bidi", "bidi", false),
 ];
 
+/// The `i18n` library's filters, answered by the host's `language_info`.
 fn i18n_filters(host: &Arc<dyn Host>) -> Vec<FilterDef> {
     let field = |name: &'static str, key: &'static str, translate: bool| {
         let host = host.clone();

@@ -15,18 +15,6 @@ use super::numbers::{group, number_plain};
 use super::value::{float_repr, Value};
 use std::sync::Arc;
 
-/// Every filter of Django 5.2's `humanize` library with the argument it takes (the
-/// native ones above and the two left to Python): what a tool that parses templates
-/// without Django (the analyzer) needs to know of the library.
-pub const LIBRARY_FILTERS: [(&str, super::library::Arg); 6] = [
-    ("apnumber", super::library::Arg::None),
-    ("intcomma", super::library::Arg::Optional),
-    ("intword", super::library::Arg::None),
-    ("naturalday", super::library::Arg::Optional),
-    ("naturaltime", super::library::Arg::None),
-    ("ordinal", super::library::Arg::None),
-];
-
 /// Django's module for these filters.
 const MODULE: &str = "django.contrib.humanize.templatetags.humanize";
 

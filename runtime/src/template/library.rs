@@ -376,6 +376,25 @@ pub const TAGS: &[(&str, &str)] = &[
     ("static", "static"),
 ];
 
+/// The filters of Django's own libraries that the engine either has natively behind
+/// the Python function (`humanize`'s, see [`super::humanize`]) or calls as Python
+/// functions (`tz`'s, `l10n`'s): `(library, filter, argument)`, as Django 5.2 defines
+/// them. A tool that parses templates without Django (the analyzer) knows the
+/// libraries from this and [`super::engine::I18N_FILTERS`].
+pub const DJANGO_LIBRARY_FILTERS: &[(&str, &str, Arg)] = &[
+    ("humanize", "apnumber", Arg::None),
+    ("humanize", "intcomma", Arg::Optional),
+    ("humanize", "intword", Arg::None),
+    ("humanize", "naturalday", Arg::Optional),
+    ("humanize", "naturaltime", Arg::None),
+    ("humanize", "ordinal", Arg::None),
+    ("tz", "localtime", Arg::None),
+    ("tz", "utc", Arg::None),
+    ("tz", "timezone", Arg::Required),
+    ("l10n", "localize", Arg::None),
+    ("l10n", "unlocalize", Arg::None),
+];
+
 /// Django's own `@register.tag` compile functions this engine parses natively: the tag's
 /// name and the function's qualified name (`module.qualname`). A library registering
 /// one of them under that name gets the native tag ([`native_tag`]).

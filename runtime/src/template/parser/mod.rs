@@ -288,6 +288,21 @@ impl<'a> Parser<'a> {
         Ok((nodes, None))
     }
 
+    /// Lenient mode: whether `command` is the end tag of a tag that failed to compile
+    /// (`endfor` after a malformed `{% for %}`); that tag is then closed.
+    fn closes_failed_tag(&mut self, command: &str) -> bool {
+        let Some(opened) = command.strip_prefix("end").filter(|_| self.opts.lenient) else {
+            return false;
+        };
+        match self.failed_tags.iter().rposition(|t| t == opened) {
+            Some(at) => {
+                self.failed_tags.remove(at);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn new_id(&mut self) -> usize {
         self.next_id += 1;
         self.next_id
@@ -375,17 +390,7 @@ impl<'a> Parser<'a> {
             "lorem" => self.lorem(tok),
             "now" => self.now(tok),
             // Lenient mode: the end tag of a tag that failed to compile is not reported.
-            _ if self.opts.lenient
-                && command
-                    .strip_prefix("end")
-                    .is_some_and(|opened| self.failed_tags.iter().any(|t| t == opened)) =>
-            {
-                let opened = &command[3..];
-                if let Some(at) = self.failed_tags.iter().rposition(|t| t == opened) {
-                    self.failed_tags.remove(at);
-                }
-                Ok(Node::Unknown(command.into(), span))
-            }
+            _ if self.closes_failed_tag(command) => Ok(Node::Unknown(command.into(), span)),
             _ => {
                 let line = self.line(&tok);
                 let msg = if until.is_empty() {
