@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// What phase 1 produced for one file.
 #[derive(Debug, Serialize, Deserialize)]

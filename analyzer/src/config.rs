@@ -82,8 +82,8 @@ pub struct Overrides {
     pub no_cache: bool,
     /// `--cache-dir DIR`: where the cache lives (default `.djust_cache` in the project root).
     pub cache_dir: Option<PathBuf>,
-    /// The output prints no source (not the `full` format, no fix): the report's ASCII
-    /// files need not keep their texts ([`Settings::keep_sources`]).
+    /// The output prints no source (not the `full` format, no fix): the report's files
+    /// need not keep their texts ([`Settings::keep_sources`]).
     pub no_sources: bool,
 }
 
@@ -136,9 +136,9 @@ pub struct Settings {
     /// Where the phase-1 cache lives; `None` disables it.
     pub cache_dir: Option<PathBuf>,
     /// Whether the report's files carry their texts (`true`, the default: the `full`
-    /// format's code frames and fixes read them). With `false`, a run keeps only the
-    /// line index of an ASCII file (its columns need no text) and so holds far less
-    /// memory; the CLI sets it for the formats that print no source.
+    /// format's code frames and fixes read them). With `false`, a run keeps only each
+    /// file's line index (which places lines and columns without the text) and so holds
+    /// far less memory; the CLI sets it for the formats that print no source.
     pub keep_sources: bool,
 }
 

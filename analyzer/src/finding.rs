@@ -3,6 +3,8 @@
 use crate::rule::{Rule, Severity};
 use djust_runtime::Span;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use thin_vec::ThinVec;
 
 /// Index of a file in [`crate::Report::files`].
 pub type FileId = usize;
@@ -55,20 +57,21 @@ pub struct Finding {
     pub severity: Severity,
     /// What is wrong, in one sentence.
     pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
+    /// How to fix it (most rules' help is a constant: borrowed, not copied per finding).
+    pub help: Option<Cow<'static, str>>,
     /// File the finding is in.
     pub file: FileId,
     /// Bytes the finding points at (may be empty for file-level findings).
     pub span: Span,
     /// What the primary span is, in a few words ("stored on `self` here").
-    pub label: Option<String>,
+    pub label: Option<Cow<'static, str>>,
     /// 0-based lines on which a `# noqa` comment suppresses this finding.
-    pub noqa_lines: Vec<usize>,
+    pub noqa_lines: ThinVec<usize>,
     /// Other places worth pointing at.
-    pub labels: Vec<Label>,
-    /// An automatic fix, when there is one.
-    pub fix: Option<Fix>,
+    pub labels: ThinVec<Label>,
+    /// An automatic fix, when there is one (boxed: most findings have none, and a run
+    /// holds every finding until it prints them).
+    pub fix: Option<Box<Fix>>,
 }
 
 impl Finding {
@@ -82,27 +85,27 @@ impl Finding {
             file,
             span,
             label: None,
-            noqa_lines: Vec::new(),
-            labels: Vec::new(),
+            noqa_lines: ThinVec::new(),
+            labels: ThinVec::new(),
             fix: None,
         }
     }
 
     /// Attach a help line.
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// Name what the primary span points at.
-    pub fn with_primary_label(mut self, label: impl Into<String>) -> Self {
+    pub fn with_primary_label(mut self, label: impl Into<Cow<'static, str>>) -> Self {
         self.label = Some(label.into());
         self
     }
 
     /// Lines (0-based) whose `# noqa` suppresses this finding.
     pub fn with_noqa_lines(mut self, lines: Vec<usize>) -> Self {
-        self.noqa_lines = lines;
+        self.noqa_lines = lines.into();
         self
     }
 
@@ -117,7 +120,7 @@ impl Finding {
 
     /// Attach a fix.
     pub fn with_fix(mut self, fix: Fix) -> Self {
-        self.fix = Some(fix);
+        self.fix = Some(Box::new(fix));
         self
     }
 }

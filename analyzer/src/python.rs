@@ -13,6 +13,8 @@ use crate::ast_util::{child_bodies, dotted, is_true, methods, span_of, str_const
 use crate::finding::{FileId, Finding};
 use crate::noqa;
 use crate::rules;
+use crate::summary::sorted::SortedMap;
+use compact_str::CompactString;
 use djust_runtime::{LineIndex, Span};
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
@@ -75,6 +77,7 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
         return (file, findings);
     }
     let parsed = ruff_python_parser::parse_unchecked_source(input.source, PySourceType::Python);
+    let mut line_noqa: std::collections::HashMap<usize, noqa::Noqa> = std::collections::HashMap::new();
     for token in parsed.tokens() {
         if token.kind() != TokenKind::Comment {
             continue;
@@ -99,19 +102,24 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
                 None => n,
             });
         } else if let Some(n) = noqa::python_line_noqa(text) {
-            let merged = match file.line_noqa.remove(&line) {
+            let merged = match line_noqa.remove(&line) {
                 Some(prev) => prev.merge(n),
                 None => n,
             };
-            file.line_noqa.insert(line, merged);
+            line_noqa.insert(line, merged);
         }
     }
+    file.line_noqa = line_noqa.into_iter().collect();
     if let Some(err) = parsed.errors().first() {
         findings.push(rules::e001::finding(input.file, input.source, err));
     }
     let body = parsed.suite();
-    collect_imports(body, &mut file);
-    collect_defined(body, &mut file);
+    let mut imports = Vec::new();
+    collect_imports(body, &mut file, &mut imports);
+    file.imports = SortedMap::from_entries(imports);
+    let mut defined = Vec::new();
+    collect_defined(body, &mut defined);
+    file.defined = defined.into_iter().collect();
     let bound: std::collections::HashSet<String> = file
         .imports
         .keys()
@@ -127,6 +135,15 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
         imported_calls: std::cell::RefCell::new(Vec::new()),
     };
     ctx.classes_in(body, None, "");
+    // Top-level classes: no parent, and not inside a function (`f.<locals>.C`).
+    ctx.file.top_classes = ctx
+        .file
+        .classes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.parent.is_none() && c.qualname == c.name)
+        .map(|(i, c)| (c.name.clone(), i))
+        .collect();
     let Collector {
         safe_functions,
         imported_calls,
@@ -134,10 +151,10 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     } = ctx;
     let mut safe_functions: Vec<String> = safe_functions.into_iter().collect();
     safe_functions.sort();
-    file.safe_functions = safe_functions;
-    file.imported_state_calls = imported_calls.into_inner();
-    file.template_dirs = crate::settings_eval::template_dirs(body, input.abs_path);
-    file.settings = crate::settings_eval::settings(body);
+    file.safe_functions = safe_functions.into();
+    file.imported_state_calls = imported_calls.into_inner().into();
+    file.template_dirs = crate::settings_eval::template_dirs(body, input.abs_path).into();
+    file.settings = crate::settings_eval::settings(body).into();
     file.settings_module_default = crate::settings_eval::settings_module_default(body);
     file.websocket_stack = crate::settings_eval::websocket_stack(body);
     (file, findings)
@@ -257,7 +274,7 @@ impl Collector<'_, '_> {
             is_abstract,
             template_name,
             declares_access,
-            state: crate::python_state::collect(&class.body),
+            state: crate::python_state::collect(&class.body).into(),
             methods: methods(&class.body)
                 .iter()
                 .map(|f| {
@@ -285,9 +302,6 @@ impl Collector<'_, '_> {
                 .lines
                 .line_span(self.input.source, self.input.lines.line_of(header.start)),
         });
-        if parent.is_none() && prefix.is_empty() {
-            self.file.top_classes.insert(name.into(), idx);
-        }
 
         // Per-class rules over the live AST.
         let resolver = LocalResolver { file: self.file };
@@ -370,7 +384,10 @@ pub fn absolute_module(current: &str, is_package: bool, level: usize, module: Op
     base
 }
 
-fn collect_imports(stmts: &[Stmt], file: &mut PyFile) {
+/// The module-level imports of `stmts` into `imports`, in source order (the last
+/// binding of a name is the one [`SortedMap::from_entries`] keeps); star imports into
+/// `file`.
+fn collect_imports(stmts: &[Stmt], file: &mut PyFile, imports: &mut Vec<(CompactString, Binding)>) {
     for stmt in stmts {
         match stmt {
             Stmt::Import(i) => {
@@ -378,13 +395,11 @@ fn collect_imports(stmts: &[Stmt], file: &mut PyFile) {
                     let full = alias.name.to_string();
                     match &alias.asname {
                         Some(as_) => {
-                            file.imports
-                                .insert(as_.as_str().into(), Binding::Module(full.into()));
+                            imports.push((as_.as_str().into(), Binding::Module(full.into())));
                         }
                         None => {
                             let head = full.split('.').next().unwrap_or(&full).to_string();
-                            file.imports
-                                .insert(head.as_str().into(), Binding::Module(head.into()));
+                            imports.push((head.as_str().into(), Binding::Module(head.into())));
                         }
                     }
                 }
@@ -408,40 +423,41 @@ fn collect_imports(stmts: &[Stmt], file: &mut PyFile) {
                         .as_ref()
                         .map(|a| a.to_string())
                         .unwrap_or_else(|| name.clone());
-                    file.imports.insert(
+                    imports.push((
                         local.into(),
                         Binding::Member {
                             module: module.as_str().into(),
                             name: name.into(),
                         },
-                    );
+                    ));
                 }
             }
             // Imports under `if TYPE_CHECKING:` / `try:` at module level count too.
             Stmt::If(_) | Stmt::Try(_) | Stmt::With(_) => {
-                child_bodies(stmt, &mut |b| collect_imports(b, file));
+                child_bodies(stmt, &mut |b| collect_imports(b, file, imports));
             }
             _ => {}
         }
     }
 }
 
-fn collect_defined(stmts: &[Stmt], file: &mut PyFile) {
+/// The other top-level names `stmts` define (functions, assigned names), into `defined`.
+fn collect_defined(stmts: &[Stmt], defined: &mut Vec<CompactString>) {
     for stmt in stmts {
         match stmt {
             Stmt::FunctionDef(f) => {
-                file.defined.insert(f.name.as_str().into());
+                defined.push(f.name.as_str().into());
             }
             Stmt::Assign(a) => {
                 for t in &a.targets {
                     if let Expr::Name(n) = t {
-                        file.defined.insert(n.id.as_str().into());
+                        defined.push(n.id.as_str().into());
                     }
                 }
             }
             Stmt::AnnAssign(a) => {
                 if let Expr::Name(n) = a.target.as_ref() {
-                    file.defined.insert(n.id.as_str().into());
+                    defined.push(n.id.as_str().into());
                 }
             }
             _ => {}

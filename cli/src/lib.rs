@@ -17,6 +17,7 @@ mod watch;
 use clap::{Parser, Subcommand, ValueEnum};
 use djust_analyzer::{output, CheckError, Overrides, Report, Rule, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{IsTerminal, Write};
@@ -667,7 +668,7 @@ fn full(report: &Report, color: bool) -> String {
         let file = report.file(f);
         let (start, _) = file.location(f.span);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            f.label.clone(),
+            f.label.clone().map(Cow::into_owned),
             (f.span.start, f.span.len()),
         )];
         labels.extend(
@@ -679,7 +680,7 @@ fn full(report: &Report, color: bool) -> String {
             rule: f.rule,
             severity: f.severity,
             message: f.message.clone(),
-            help: f.help.clone(),
+            help: f.help.clone().map(Cow::into_owned),
             source: CharColumns {
                 name: file.display_str(),
                 file,

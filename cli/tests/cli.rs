@@ -233,11 +233,18 @@ fn concise_and_json_shapes() {
     assert!(!stdout(&o).contains("Found"));
 }
 
-/// Formats that print no source keep only the line index of an ASCII file; a file
-/// with other characters keeps its text, and its columns still count characters.
+/// Formats that print no source keep no text, only each file's line index; a file
+/// with other characters than ASCII is placed the same, in characters, by a per-file
+/// rule (V006) and by a cross-file one (T102, on a template).
 #[test]
 fn columns_count_characters_whether_or_not_the_text_is_kept() {
     let d = sample();
+    // `dj-view` after `é` and `😀` on its line: column 20 (byte 23).
+    write(
+        &d,
+        "shop/templates/shop/other.html",
+        "<title>·</title>\n<p>é😀 <div dj-root dj-view=\"shop.views.Missing\"></div></p>\n",
+    );
     // The same finding after two 2-byte characters on its line: column 20 (byte 22).
     write(
         &d,
@@ -255,21 +262,26 @@ fn columns_count_characters_whether_or_not_the_text_is_kept() {
             "concise",
             "--no-cache",
             "--select",
-            "V006",
+            "V006,T102",
         ],
     ));
     assert!(concise.contains("shop/more.py:9:20: V006"), "{concise}");
     assert!(concise.contains("shop/views.py:9:9: V006"), "{concise}");
+    assert!(
+        concise.contains("shop/templates/shop/other.html:2:20: T102"),
+        "{concise}"
+    );
     // The `full` format, which keeps every text, places them the same.
-    let full = stdout(&run(&d, &["check", "--no-cache", "--select", "V006"]));
+    let full = stdout(&run(&d, &["check", "--no-cache", "--select", "V006,T102"]));
     assert!(full.contains("shop/more.py:9:20"), "{full}");
     assert!(full.contains("shop/views.py:9:9"), "{full}");
+    assert!(full.contains("shop/templates/shop/other.html:2:20"), "{full}");
     // And so does a warm run, whose line index comes from the cache.
     age(&d, 5);
     for _ in 0..2 {
         let warm = stdout(&run(
             &d,
-            &["check", "--output-format", "concise", "--select", "V006"],
+            &["check", "--output-format", "concise", "--select", "V006,T102"],
         ));
         assert_eq!(warm, concise);
     }

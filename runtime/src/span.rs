@@ -81,40 +81,90 @@ pub struct LineCol {
 /// Lines end at `\n`; a `\r` before it belongs to the line (as in Python's and
 /// Django's line counting). Line starts are kept as `u32` (half the memory for the
 /// analyzer's tens of thousands of files); in a text over 4 GiB, the lines that start
-/// past 4 GiB are counted with the last one before it. In an ASCII text a column is
-/// the distance from the line start, so [`LineIndex::line_col`] does not read the text
-/// (a caller may keep only the index, as `djust check` does when nothing prints source).
+/// past 4 GiB are counted with the last one before it.
+///
+/// Columns never read the text: the index keeps where the multi-byte characters are,
+/// as runs of same-length characters (a template's `·` is one run of one; a line of
+/// Chinese is one run), so [`LineIndex::line_col`] and [`LineIndex::line_col_utf16`]
+/// count characters from the index alone and a caller may keep only the index, as
+/// `djust check` does when nothing prints source. (Only in a text over 4 GiB, whose
+/// multi-byte characters past 4 GiB the index cannot place, are columns counted from
+/// the text.)
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LineIndex {
-    line_starts: Vec<u32>,
+    line_starts: Box<[u32]>,
     len: usize,
-    ascii: bool,
+    /// Runs of consecutive multi-byte characters of one UTF-8 length, in text order.
+    wide: Box<[WideRun]>,
+    /// False when a multi-byte character lies past 4 GiB (columns then read the text).
+    wide_complete: bool,
+}
+
+/// Consecutive multi-byte characters of the same UTF-8 length (2 to 4 bytes).
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct WideRun {
+    /// Byte offset of the first character.
+    start: u32,
+    /// How many characters.
+    count: u32,
+    /// Their UTF-8 length.
+    len: u8,
 }
 
 impl LineIndex {
-    /// Index the line starts of `source`.
+    /// Index the line starts and multi-byte characters of `source`.
     pub fn new(source: &str) -> Self {
+        let bytes = source.as_bytes();
         let mut line_starts = Vec::with_capacity(source.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(
-            source
-                .bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map_while(|(i, _)| u32::try_from(i + 1).ok()),
-        );
-        line_starts.shrink_to_fit();
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map_while(|i| u32::try_from(i + 1).ok()));
+        let mut wide: Vec<WideRun> = Vec::new();
+        let mut wide_complete = true;
+        // The text is UTF-8: a byte under 0x80 is a character, a leading byte gives its
+        // character's length, and the continuation bytes are skipped.
+        let mut i = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
+        while let Some(&b) = bytes.get(i) {
+            let len: u8 = match b {
+                0x00..=0x7F => {
+                    i += 1;
+                    continue;
+                }
+                0xF0..=0xFF => 4,
+                0xE0..=0xEF => 3,
+                _ => 2,
+            };
+            let Ok(at) = u32::try_from(i) else {
+                wide_complete = false;
+                break;
+            };
+            match wide.last_mut() {
+                Some(run)
+                    if run.len == len
+                        && u64::from(run.start) + u64::from(run.count) * u64::from(len) == u64::from(at) =>
+                {
+                    run.count += 1;
+                }
+                _ => wide.push(WideRun {
+                    start: at,
+                    count: 1,
+                    len,
+                }),
+            }
+            i += usize::from(len);
+        }
         LineIndex {
-            line_starts,
+            line_starts: line_starts.into_boxed_slice(),
             len: source.len(),
-            ascii: source.is_ascii(),
+            wide: wide.into_boxed_slice(),
+            wide_complete,
         }
     }
 
-    /// Whether the text is ASCII: columns then need no text.
+    /// Whether the text is ASCII.
     pub fn is_ascii(&self) -> bool {
-        self.ascii
+        self.wide.is_empty() && self.wide_complete
     }
 
     /// Number of lines (a trailing newline starts a last, empty line).
@@ -149,52 +199,60 @@ impl LineIndex {
         Span::new(start, end)
     }
 
+    /// The characters that start in `start..offset` (a line start and an offset on that
+    /// line), counted as characters and as UTF-16 code units, from the index (or from
+    /// `source` when the index cannot place them).
+    fn count_chars(&self, source: &str, start: usize, offset: usize) -> (usize, usize) {
+        if !self.wide_complete {
+            return source
+                .get(start..)
+                .map(|rest| {
+                    rest.char_indices()
+                        .take_while(|&(i, _)| start + i < offset)
+                        .fold((0, 0), |(n, u), (_, c)| (n + 1, u + c.len_utf16()))
+                })
+                .unwrap_or((0, 0));
+        }
+        let mut chars = offset - start;
+        let mut utf16 = 0;
+        let first = self.wide.partition_point(|r| (r.start as usize) < start);
+        for run in self.wide[first..]
+            .iter()
+            .take_while(|r| (r.start as usize) < offset)
+        {
+            let len = usize::from(run.len);
+            let bytes = (run.count as usize * len).min(offset - run.start as usize);
+            // Every character the range reaches into counts once, as a whole.
+            let n = bytes.div_ceil(len);
+            chars -= bytes - n;
+            if len == 4 {
+                utf16 += n;
+            }
+        }
+        (chars, chars + utf16)
+    }
+
     /// 1-based line and character column of byte `offset` in `source`.
     ///
-    /// An offset inside a multi-byte character is counted as that character. For an
-    /// ASCII text (as indexed) `source` is not read and may be empty.
+    /// An offset inside a multi-byte character is counted as that character. `source`
+    /// is not read (it may be empty) unless the text is over 4 GiB.
     pub fn line_col(&self, source: &str, offset: usize) -> LineCol {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
-        let start = self.line_start(line);
-        if self.ascii {
-            return LineCol {
-                line: line + 1,
-                column: offset - start.min(offset) + 1,
-            };
-        }
-        let column = source
-            .get(start..)
-            .map(|rest| {
-                rest.char_indices()
-                    .take_while(|&(i, _)| start + i < offset)
-                    .count()
-            })
-            .unwrap_or(0);
+        let start = self.line_start(line).min(offset);
         LineCol {
             line: line + 1,
-            column: column + 1,
+            column: self.count_chars(source, start, offset).0 + 1,
         }
     }
 
-    /// 0-based line and UTF-16 column of byte `offset`, as the Language Server Protocol counts.
+    /// 0-based line and UTF-16 column of byte `offset`, as the Language Server Protocol
+    /// counts. `source` is read only as [`LineIndex::line_col`] reads it.
     pub fn line_col_utf16(&self, source: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
-        let start = self.line_start(line);
-        if self.ascii {
-            return (line, offset - start.min(offset));
-        }
-        let col = source
-            .get(start..)
-            .map(|rest| {
-                rest.char_indices()
-                    .take_while(|&(i, _)| start + i < offset)
-                    .map(|(_, c)| c.len_utf16())
-                    .sum()
-            })
-            .unwrap_or(0);
-        (line, col)
+        let start = self.line_start(line).min(offset);
+        (line, self.count_chars(source, start, offset).1)
     }
 
     /// Byte offset of 1-based `line` and 1-based character `column`, clamped to the line.
@@ -245,6 +303,60 @@ mod tests {
         let idx = LineIndex::new(src);
         assert_eq!(idx.line_span(src, 0).slice(src), "one");
         assert_eq!(idx.line_span(src, 1).slice(src), "two");
+    }
+
+    /// The characters and UTF-16 units from the start of `offset`'s line to it, counted
+    /// by scanning `src` (what the index must agree with).
+    fn scanned(src: &str, idx: &LineIndex, offset: usize) -> (usize, usize, usize) {
+        let line = idx.line_of(offset);
+        let start = idx.line_start(line);
+        let (chars, utf16) = src[start..]
+            .char_indices()
+            .take_while(|&(i, _)| start + i < offset)
+            .fold((0, 0), |(n, u), (_, c)| (n + 1, u + c.len_utf16()));
+        (line, chars, utf16)
+    }
+
+    #[test]
+    fn non_ascii_columns_need_no_text() {
+        // Runs of 2-, 3- and 4-byte characters, on several lines, and offsets inside
+        // characters: the index alone gives what a scan of the text gives.
+        let src = "a·b\n日本語 x\n😀😀é\r\n\n·· ·\nplain\n";
+        let idx = LineIndex::new(src);
+        assert!(!idx.is_ascii());
+        for offset in 0..=src.len() + 2 {
+            let (line, chars, utf16) = scanned(src, &idx, offset.min(src.len()));
+            assert_eq!(
+                idx.line_col("", offset),
+                LineCol {
+                    line: line + 1,
+                    column: chars + 1
+                },
+                "offset {offset}"
+            );
+            assert_eq!(idx.line_col_utf16("", offset), (line, utf16), "offset {offset}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text of ASCII, 2-, 3- and 4-byte characters and line breaks: the index's
+        /// columns are those a scan of the text counts, at every offset.
+        #[test]
+        fn columns_from_the_index_match_a_scan(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec!['a', ' ', '\n', '\r', 'é', '·', '日', '€', '😀', '𝄞']),
+                0..64,
+            )
+        ) {
+            let src: String = chars.into_iter().collect();
+            let idx = LineIndex::new(&src);
+            proptest::prop_assert_eq!(idx.is_ascii(), src.is_ascii());
+            for offset in 0..=src.len() {
+                let (line, chars, utf16) = scanned(&src, &idx, offset);
+                proptest::prop_assert_eq!(idx.line_col("", offset).column, chars + 1);
+                proptest::prop_assert_eq!(idx.line_col_utf16("", offset), (line, utf16));
+            }
+        }
     }
 
     #[test]

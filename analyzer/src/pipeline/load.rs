@@ -26,20 +26,25 @@ pub(crate) enum Texts {
     /// again if a cross-file finding lands on them. A run over 40,000 files does not
     /// hold 40,000 texts.
     WithFindings,
-    /// Only the texts that columns need: of files that are not ASCII and have per-file
-    /// findings or djust elements, and of editor buffers (the output prints no source:
-    /// [`crate::config::Settings::keep_sources`]).
-    NonAscii,
+    /// Only editor buffers' texts: the output prints no source
+    /// ([`crate::config::Settings::keep_sources`]), and a line index places findings
+    /// (line and column) without its text.
+    Buffers,
 }
 
 impl Texts {
+    /// Drop from `l` what this run does not keep: texts, and outside [`Texts::All`]
+    /// (a `check` run) what only the language server reads of a summary.
     fn apply(self, mut l: Loaded, overlay: &[(PathBuf, String)]) -> Loaded {
+        if let (false, Summary::Python(p)) = (self == Texts::All, &mut l.summary) {
+            p.drop_workspace_details();
+        }
         let unread =
             l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty());
         let drop = match self {
             Texts::All => false,
             Texts::WithFindings => unread,
-            Texts::NonAscii => unread || l.file.lines.is_ascii(),
+            Texts::Buffers => true,
         };
         if drop && l.has_text && !overlay.iter().any(|(abs, _)| *abs == l.file.abs) {
             l.file.text = String::new();
@@ -205,11 +210,11 @@ pub(crate) fn load(
                 summary,
                 findings,
                 has_text: false,
-                cached: Some(CacheInfo {
+                cached: Some(Box::new(CacheInfo {
                     stamp,
                     module,
                     fresh: false,
-                }),
+                })),
             };
         }
     }
@@ -242,10 +247,12 @@ pub(crate) fn load(
     };
     let text = decode(id, bytes, &mut findings);
     let mut loaded = analyse(id, input, text, module.clone(), settings, findings);
-    loaded.cached = stamp.map(|stamp| CacheInfo {
-        stamp,
-        module,
-        fresh: true,
+    loaded.cached = stamp.map(|stamp| {
+        Box::new(CacheInfo {
+            stamp,
+            module,
+            fresh: true,
+        })
     });
     loaded
 }

@@ -41,8 +41,9 @@ pub(crate) struct Loaded {
     pub(crate) findings: Vec<Finding>,
     /// False when `file.text` has not been read (cache hit).
     pub(crate) has_text: bool,
-    /// With a cache: what is needed to put the result back.
-    pub(crate) cached: Option<CacheInfo>,
+    /// With a cache: what is needed to put the result back (boxed: a run without a
+    /// cache holds none, and one with a cache is no bigger for it).
+    pub(crate) cached: Option<Box<CacheInfo>>,
 }
 
 /// A file's cache key and whether its result was computed this run.
@@ -128,7 +129,7 @@ pub fn check_with_overlay(
         if settings.keep_sources {
             Texts::WithFindings
         } else {
-            Texts::NonAscii
+            Texts::Buffers
         },
     )?;
 
@@ -152,11 +153,11 @@ pub fn check_with_overlay(
     // The cache has what it needs: the per-file findings move into the report.
     let (mut findings, suppressed) = selection.take(&mut loaded);
     // Files whose text was not kept (a cache hit, or no per-file finding) are read now,
-    // in parallel, if they have findings.
+    // in parallel, if they have findings and the output prints source.
     let mut needs_text = vec![false; loaded.len()];
     for f in &findings {
         let l = &loaded[f.file];
-        needs_text[f.file] = !l.has_text && (settings.keep_sources || !l.file.lines.is_ascii());
+        needs_text[f.file] = !l.has_text && settings.keep_sources;
     }
     loaded.par_iter_mut().zip(needs_text).for_each(|(l, needed)| {
         if needed {

@@ -71,7 +71,7 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Finding>, settings: &Setti
             let lines = if f.noqa_lines.is_empty() {
                 vec![l.file.lines.line_of(f.span.start)]
             } else {
-                f.noqa_lines.clone()
+                f.noqa_lines.to_vec()
             };
             quiet.entry(f.file).or_default().push((f.rule, lines));
             return false;
@@ -85,11 +85,11 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Finding>, settings: &Setti
             }
         }
     }
-    for f in cross {
-        if keep(&f, &mut sel) {
-            sel.other.push(f);
-        }
-    }
+    // The cross-file findings are filtered where they are: a second vector of them
+    // would be a second copy of the run's largest list at its peak.
+    let mut cross = cross;
+    cross.retain(|f| keep(f, &mut sel));
+    sel.other = cross;
     // Q101: directives that suppressed nothing, once every other finding is known.
     for (id, l) in loaded.iter().enumerate() {
         let directives = match &l.summary {

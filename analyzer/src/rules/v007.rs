@@ -73,7 +73,7 @@ pub fn candidate(
     class: usize,
     resolve: &dyn Fn(&str) -> String,
 ) -> HandlerCandidate {
-    let decorators = f
+    let decorators: Vec<Option<String>> = f
         .decorators
         .iter()
         .map(|d| {
@@ -96,9 +96,9 @@ pub fn candidate(
         class,
         name: f.name.to_string(),
         name_span,
-        decorators,
+        decorators: decorators.into(),
         has_var_keyword: f.args.kwarg.is_some(),
-        noqa_lines,
+        noqa_lines: noqa_lines.into(),
         kwargs_insertion: insertion_point(source, f, name_span),
         signature: signature(source, f, name_span),
         doc: f.body.first().and_then(|s| match s {
@@ -203,7 +203,7 @@ pub fn check(
             cand.name
         ))
         .with_primary_label("this handler has no `**kwargs` parameter")
-        .with_noqa_lines(cand.noqa_lines.clone())
+        .with_noqa_lines(cand.noqa_lines.to_vec())
         .with_fix(Fix {
             message: "Add `**kwargs` to the signature".into(),
             applicability: Applicability::Safe,

@@ -3,4 +3,5 @@
 //! these types only.
 
 pub mod python;
+pub mod sorted;
 pub mod template;

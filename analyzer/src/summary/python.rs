@@ -3,12 +3,13 @@
 //! [`crate::python::summarize`] from one parse and kept (and cached) instead of the
 //! tree; the cross-file rules read only these.
 
+use super::sorted::{SortedMap, SortedSet};
 use crate::noqa::{Directive, Noqa};
 use compact_str::CompactString;
 use djust_runtime::Span;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::PathBuf;
+use thin_vec::ThinVec;
 
 /// What a name imported into a module refers to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +55,7 @@ pub struct PyClass {
     /// Index of the enclosing class, if nested in one.
     pub parent: Option<usize>,
     /// Base classes, in order.
-    pub bases: Vec<BaseRef>,
+    pub bases: ThinVec<BaseRef>,
     /// `abstract = True` in the class body.
     pub is_abstract: bool,
     /// `template_name = "…"` in the class body, with the string's span.
@@ -62,9 +63,9 @@ pub struct PyClass {
     /// Span of the `class` statement's name line (for reporting).
     pub span: Span,
     /// Public state defined in this class's body (not inherited), in source order.
-    pub state: Vec<StateVar>,
+    pub state: ThinVec<StateVar>,
     /// The methods defined in the class body (under `if`/`try`/`with` too), in order.
-    pub methods: Vec<Method>,
+    pub methods: ThinVec<Method>,
     /// The class body assigns `login_required` or `permission_required` (any value:
     /// `login_required = False` says the view is public on purpose). S005.
     pub declares_access: bool,
@@ -128,11 +129,11 @@ pub struct HandlerCandidate {
     pub name_span: Span,
     /// Each decorator's callable as a dotted path, resolved through this file's
     /// imports (`eh` → `djust.decorators.event_handler`); `None` for other shapes.
-    pub decorators: Vec<Option<String>>,
+    pub decorators: ThinVec<Option<String>>,
     /// Whether the signature has a `**name` parameter.
     pub has_var_keyword: bool,
     /// 0-based lines of the `def` and of every decorator (where `# noqa` counts).
-    pub noqa_lines: Vec<usize>,
+    pub noqa_lines: ThinVec<usize>,
     /// Where `, **kwargs` (or `**kwargs`) would go, and what to insert.
     pub kwargs_insertion: (usize, String),
     /// The signature as written, whitespace collapsed: `save(self, item_id, **kwargs)`.
@@ -149,45 +150,45 @@ pub struct PyFile {
     /// True for `__init__.py`.
     pub is_package: bool,
     /// Names bound by imports at module level.
-    pub imports: HashMap<CompactString, Binding>,
+    pub imports: SortedMap<CompactString, Binding>,
     /// Modules star-imported at module level.
-    pub star_imports: Vec<String>,
+    pub star_imports: ThinVec<String>,
     /// Every class, in source order; nested classes point at their parent.
-    pub classes: Vec<PyClass>,
+    pub classes: ThinVec<PyClass>,
     /// Top-level class names → index.
-    pub top_classes: HashMap<CompactString, usize>,
+    pub top_classes: SortedMap<CompactString, usize>,
     /// Other top-level names defined here (functions, assignments).
-    pub defined: std::collections::HashSet<CompactString>,
+    pub defined: SortedSet<CompactString>,
     /// V007 candidates.
-    pub handlers: Vec<HandlerCandidate>,
+    pub handlers: ThinVec<HandlerCandidate>,
     /// `TEMPLATES[*]["DIRS"]` entries this file sets, evaluated statically.
-    pub template_dirs: Vec<PathBuf>,
+    pub template_dirs: ThinVec<PathBuf>,
     /// The settings of `settings_eval::SETTINGS` this file assigns at module level.
-    pub settings: Vec<(String, Setting, Span)>,
+    pub settings: ThinVec<(String, Setting, Span)>,
     /// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", …)`'s module, if the file sets it.
     pub settings_module_default: Option<String>,
     /// The WebSocket application of a `ProtocolTypeRouter` defined here (an `asgi.py`):
     /// its span and the wrappers it is built from.
     pub websocket_stack: Option<(Span, Vec<String>)>,
     /// `# noqa` directives by 0-based line.
-    pub line_noqa: HashMap<usize, Noqa>,
+    pub line_noqa: SortedMap<usize, Noqa>,
     /// A file-level `# djust: noqa` directive.
     pub file_noqa: Option<Noqa>,
     /// Every directive with its place (Q101, unused `noqa`).
-    pub noqa_directives: Vec<Directive>,
+    pub noqa_directives: ThinVec<Directive>,
     /// Functions and methods whose return annotation says their result can be state
     /// (V008, for modules that import them).
-    pub safe_functions: Vec<String>,
+    pub safe_functions: ThinVec<String>,
     /// `self.x = imported_function(…)` in `mount()`, for V008 to judge across files.
-    pub imported_state_calls: Vec<ImportedCall>,
+    pub imported_state_calls: ThinVec<ImportedCall>,
 }
 
 impl PyFile {
-    /// Give back the spare capacity of every list and map: a run holds one summary per
-    /// file until the cross-file rules are done, and vectors grown by pushing keep up
-    /// to twice what they hold (docs/benchmarks.md, the memory of `djust check`).
+    /// Give back the spare capacity of every list: a run holds one summary per file
+    /// until the cross-file rules are done, and vectors grown by pushing keep up to
+    /// twice what they hold (docs/benchmarks.md, the memory of `djust check`). The maps
+    /// are [`SortedMap`]s, exactly sized when built.
     pub fn shrink_to_fit(&mut self) {
-        self.imports.shrink_to_fit();
         self.star_imports.shrink_to_fit();
         for class in &mut self.classes {
             class.bases.shrink_to_fit();
@@ -195,18 +196,25 @@ impl PyFile {
             class.methods.shrink_to_fit();
         }
         self.classes.shrink_to_fit();
-        self.top_classes.shrink_to_fit();
-        self.defined.shrink_to_fit();
         for h in &mut self.handlers {
             h.decorators.shrink_to_fit();
             h.noqa_lines.shrink_to_fit();
         }
         self.handlers.shrink_to_fit();
         self.settings.shrink_to_fit();
-        self.line_noqa.shrink_to_fit();
         self.noqa_directives.shrink_to_fit();
         self.safe_functions.shrink_to_fit();
         self.imported_state_calls.shrink_to_fit();
+    }
+
+    /// Drop what only the language server and the project index read (each handler's
+    /// signature and docstring), for a `check` run that holds every summary until its
+    /// cross-file rules are done.
+    pub fn drop_workspace_details(&mut self) {
+        for h in &mut self.handlers {
+            h.signature = String::new();
+            h.doc = None;
+        }
     }
 
     /// `INSTALLED_APPS` as this file leaves it (string entries, in order; empty when it

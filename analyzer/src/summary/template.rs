@@ -6,6 +6,7 @@
 use crate::noqa::{self, Noqa};
 use djust_runtime::Span;
 use serde::{Deserialize, Serialize};
+use thin_vec::ThinVec;
 
 /// A reference to another template from `{% extends %}` or `{% include %}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,11 +39,11 @@ pub struct Element {
     /// Span of the `dj-root` attribute, if present.
     pub root: Option<Span>,
     /// Event directives on this element (`dj-click`, `dj-model.lazy`, …).
-    pub directives: Vec<DirectiveAttr>,
+    pub directives: ThinVec<DirectiveAttr>,
     /// Attributes of old or foreign syntaxes the template rules report (T001, T014,
     /// T015): `@click`-style events, `data-dj-id`, `data-djust-root`/`data-djust-view`,
     /// lower-case names with their spans.
-    pub legacy: Vec<(String, Span)>,
+    pub legacy: ThinVec<(String, Span)>,
     /// Whether the `dj-view` value is built by the template (`{{ … }}`, `{% … %}`).
     pub view_templated: bool,
     /// The whole element: its start tag to the end of its end tag; a void or
@@ -108,22 +109,22 @@ pub struct DirectiveAttr {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TemplateDoc {
     /// Elements with djust attributes, in source order.
-    pub elements: Vec<Element>,
+    pub elements: ThinVec<Element>,
     /// The `{% extends %}` tag, if any (the first one outside comments).
     pub extends: Option<TemplateRef>,
     /// Every `{% include %}` tag outside comments.
-    pub includes: Vec<TemplateRef>,
+    pub includes: ThinVec<TemplateRef>,
     /// File-wide suppression from `{# noqa #}` comments.
     pub noqa: Option<Noqa>,
     /// Each `{# noqa #}` comment with its place (Q101, unused `noqa`).
-    pub noqa_directives: Vec<noqa::Directive>,
+    pub noqa_directives: ThinVec<noqa::Directive>,
     /// `{# djust:partial #}` marks a fragment that is never a LiveView root.
     pub partial: bool,
     /// A `dj-component` attribute outside comments: the template is a component's
     /// markup, part of its LiveView's page (T012).
     pub component: bool,
     /// The elements the accessibility and script rules look at, in source order.
-    pub tags: Vec<Tag>,
+    pub tags: ThinVec<Tag>,
     /// `https://cdn.tailwindcss.com` in the text outside comments (C010).
     pub tailwind_cdn: Option<Span>,
     /// A `<script>` that loads djust's client by hand (`djust/client.js` or
@@ -131,10 +132,10 @@ pub struct TemplateDoc {
     pub client_script: Option<Span>,
     /// The LiveViews this template embeds with `{% live_render "app.views.Child" %}`
     /// (upstream's tag for a child view inside a parent's root), by dotted path.
-    pub embeds: Vec<String>,
+    pub embeds: ThinVec<String>,
     /// Syntax errors from the parser (E004), minus those a foreign tag library may
     /// explain; at most [`MAX_SYNTAX_ISSUES`], the first one counting those left out.
-    pub errors: Vec<SyntaxIssue>,
+    pub errors: ThinVec<SyntaxIssue>,
 }
 
 impl TemplateDoc {

@@ -22,6 +22,7 @@ use crate::summary::template::{DirectiveAttr, Element, Tag};
 use djust_runtime::Span;
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Tokenizer};
+use thin_vec::ThinVec;
 
 /// The deepest nesting of open elements the scan follows.
 pub const MAX_HTML_DEPTH: usize = 1000;
@@ -457,8 +458,8 @@ fn element(start: &StartTag<'_>) -> Option<Element> {
         view: None,
         view_value: None,
         root: None,
-        directives: Vec::new(),
-        legacy: Vec::new(),
+        directives: ThinVec::new(),
+        legacy: ThinVec::new(),
         view_templated: false,
     };
     for &(name, value, span, _) in &start.attrs {

@@ -23,6 +23,7 @@ use djust_runtime::template::nodes::{walk, Node};
 use djust_runtime::template::parser::{parse, ParseOptions};
 use djust_runtime::template::{TokenKind, Value};
 use djust_runtime::Span;
+use thin_vec::ThinVec;
 
 pub use crate::summary::template::*;
 
@@ -45,13 +46,13 @@ pub fn summarize(source: &str) -> TemplateDoc {
         Err(_) => {
             let mut doc = TemplateDoc::default();
             let (elements, tags) = elements_within_depth(source, source, &mut doc.errors);
-            doc.elements = elements;
-            doc.tags = tags;
+            doc.elements = elements.into();
+            doc.tags = tags.into();
             return doc;
         }
     };
     let mut doc = TemplateDoc {
-        errors: syntax_issues(&parsed.errors),
+        errors: syntax_issues(&parsed.errors).into(),
         ..TemplateDoc::default()
     };
     let mut comment_blocks: Vec<Span> = Vec::new();
@@ -128,8 +129,8 @@ pub fn summarize(source: &str) -> TemplateDoc {
             .any(|w| w[0] == b'@' && w[1].is_ascii_lowercase())
     {
         let (elements, tags) = elements_within_depth(source, &masked, &mut doc.errors);
-        doc.elements = elements;
-        doc.tags = tags;
+        doc.elements = elements.into();
+        doc.tags = tags.into();
         for el in &mut doc.elements {
             // Masking left spaces where template code built the value.
             if let Some(view) = el.view {
@@ -159,7 +160,7 @@ pub fn summarize(source: &str) -> TemplateDoc {
 fn elements_within_depth(
     source: &str,
     masked: &str,
-    errors: &mut Vec<SyntaxIssue>,
+    errors: &mut ThinVec<SyntaxIssue>,
 ) -> (Vec<Element>, Vec<Tag>) {
     let scan = html::scan(source, masked);
     if let Some(at) = scan.too_deep_at {
