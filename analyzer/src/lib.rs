@@ -63,8 +63,10 @@ pub struct SourceFile {
     pub abs: PathBuf,
     /// Python file or template.
     pub kind: Kind,
-    /// The decoded text (invalid UTF-8 replaced by U+FFFD). Empty for a file whose
-    /// result came from the cache and that has no finding.
+    /// The decoded text (invalid UTF-8 replaced by U+FFFD). Empty when the run did not
+    /// keep it: a file whose result came from the cache and that has no finding, or any
+    /// file of a run whose output prints no source ([`config::Settings::keep_sources`]);
+    /// `lines` places findings without it.
     pub text: String,
     /// Line index of `text`.
     pub lines: LineIndex,

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// Which file texts a run keeps once each file is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Texts {
-    /// Every text (the language server's host, the project index: columns need them).
+    /// Every text (the language server's host and the project index read them).
     All,
     /// Only the texts of files with per-file findings, of templates with djust
     /// elements (where the cross-file template rules land: reading them again would
