@@ -496,6 +496,55 @@ mod tests {
         out
     }
 
+    #[test]
+    fn a_check_run_drops_only_what_no_rule_can_read() {
+        // Readable inheritance keeps methods and state: djust's classes, the run's own
+        // modules, names the module defines, `object`, no base, and nested classes.
+        // A base from a module outside the run, or one that is not a name, drops them.
+        let (mut file, _) = summary(
+            "from typing import Generic, TypeVar\n\
+             from django.db import models\n\
+             import django.test\n\
+             from djust import LiveView\n\
+             from shop import base\n\
+             T = TypeVar('T')\n\
+             class Local:\n    x = 1\n    def f(self): pass\n\
+             class View(LiveView):\n    count = 0\n    def mount(self, request): pass\n\
+             class Mixed(base.Mixin, Local, object):\n    y = 1\n    def g(self): pass\n\
+             class Plain:\n    z = 1\n    def h(self): pass\n\
+             class Model(models.Model):\n    name = 1\n    def __str__(self): return ''\n\
+             class Test(django.test.TestCase):\n    a = 1\n    def test(self): pass\n\
+             class Box(Generic[T]):\n    b = 1\n    def get(self): pass\n\
+             class Outer(models.Model):\n    class Inner(models.Model):\n        c = 1\n        def i(self): pass\n",
+        );
+        file.drop_unreadable_class_details(|first| first == "shop");
+        let kept: Vec<(String, usize, usize)> = file
+            .classes
+            .iter()
+            .map(|c| (c.qualname.to_string(), c.methods.len(), c.state.len()))
+            .collect();
+        let expect = [
+            ("Local", 1, 1),
+            ("View", 1, 1),
+            ("Mixed", 1, 1),
+            ("Plain", 1, 1),
+            ("Model", 0, 0),
+            ("Test", 0, 0),
+            ("Box", 0, 0),
+            ("Outer", 0, 0),
+            ("Outer.Inner", 1, 1),
+        ];
+        assert_eq!(
+            kept,
+            expect
+                .iter()
+                .map(|(n, m, s)| (n.to_string(), *m, *s))
+                .collect::<Vec<_>>()
+        );
+        // The classes themselves stay, for resolution.
+        assert!(file.top_classes.contains_key("Model") && file.top_classes.contains_key("Box"));
+    }
+
     // Half-typed code: Ruff's parser recovers the rest of the file (these are the
     // cases tree-sitter-python's recovery was kept for; Ruff's recovery covers them all,
     // so it is gone).

@@ -10,6 +10,7 @@ use crate::rule::Rule;
 use crate::{cache, settings_eval, source, SourceFile};
 use djust_runtime::{LineIndex, Span};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -32,26 +33,44 @@ pub(crate) enum Texts {
     Buffers,
 }
 
-impl Texts {
-    /// Drop from `l` what this run does not keep: texts, and outside [`Texts::All`]
-    /// (a `check` run) what only the language server reads of a summary.
-    fn apply(self, mut l: Loaded, overlay: &[(PathBuf, String)]) -> Loaded {
-        if let (false, Summary::Python(p)) = (self == Texts::All, &mut l.summary) {
-            p.drop_workspace_details();
-        }
-        let unread =
-            l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty());
-        let drop = match self {
-            Texts::All => false,
-            Texts::WithFindings => unread,
-            Texts::Buffers => true,
-        };
-        if drop && l.has_text && !overlay.iter().any(|(abs, _)| *abs == l.file.abs) {
-            l.file.text = String::new();
-            l.has_text = false;
-        }
-        l
+/// What a run keeps of a file once it is analysed (phase 1, in the worker that analysed
+/// it, so nothing is held longer than needed):
+/// - outside [`Texts::All`] (a `check` run), not what only the language server reads of
+///   a summary ([`PyFile::drop_workspace_details`](crate::summary::python::PyFile));
+/// - with a cache, the result is encoded into it here, whole;
+/// - outside [`Texts::All`], not the methods and state of classes whose inheritance the
+///   cross-file rules cannot read (`tops`: the first names of the run's modules;
+///   [`PyFile::drop_unreadable_class_details`](crate::summary::python::PyFile));
+/// - the text only as `texts` says.
+fn settle(
+    mut l: Loaded,
+    texts: Texts,
+    overlay: &[(PathBuf, String)],
+    cache: Option<&cache::Cache>,
+    tops: &FxHashSet<String>,
+) -> Loaded {
+    let check_run = texts != Texts::All;
+    if let (true, Summary::Python(p)) = (check_run, &mut l.summary) {
+        p.drop_workspace_details();
     }
+    if let Some(c) = cache {
+        store(c, &l);
+    }
+    if let (true, Summary::Python(p)) = (check_run, &mut l.summary) {
+        p.drop_unreadable_class_details(|first| tops.contains(first));
+    }
+    let unread =
+        l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty());
+    let drop = match texts {
+        Texts::All => false,
+        Texts::WithFindings => unread,
+        Texts::Buffers => true,
+    };
+    if drop && l.has_text && !overlay.iter().any(|(abs, _)| *abs == l.file.abs) {
+        l.file.text = String::new();
+        l.has_text = false;
+    }
+    l
 }
 
 pub(crate) fn load_project(
@@ -66,14 +85,33 @@ pub(crate) fn load_project(
     let (primary, markup): (Vec<Input>, Vec<Input>) =
         inputs.into_iter().partition(|i| i.kind != Kind::Markup);
 
-    // Each worker remembers which directories are packages (one `stat` per directory
-    // and worker).
+    // The module names first (each worker remembers which directories are packages: one
+    // `stat` per directory and worker), so that each file's analysis knows which first
+    // names are the run's own modules.
+    let modules: Vec<Option<(String, bool)>> = primary
+        .par_iter()
+        .map_init(HashMap::new, |packages, input| {
+            (input.kind == Kind::Python).then(|| discovery::module_name(&input.abs, packages))
+        })
+        .collect();
+    let tops: FxHashSet<String> = modules
+        .iter()
+        .flatten()
+        .filter_map(|(m, _)| m.split('.').next().filter(|first| !first.is_empty()))
+        .map(String::from)
+        .collect();
     let mut loaded: Vec<Loaded> = primary
         .par_iter()
+        .zip(modules)
         .enumerate()
-        .map_init(HashMap::new, |packages, (id, input)| {
-            let module = (input.kind == Kind::Python).then(|| discovery::module_name(&input.abs, packages));
-            texts.apply(load(id, input, module, settings, cache, overlay), overlay)
+        .map(|(id, (input, module))| {
+            settle(
+                load(id, input, module, settings, cache, overlay),
+                texts,
+                overlay,
+                cache,
+                &tops,
+            )
         })
         .collect();
 
@@ -88,8 +126,7 @@ pub(crate) fn load_project(
         .flatten()
         .collect();
     if !settings_dirs.is_empty() {
-        let known: rustc_hash::FxHashSet<&std::ffi::OsStr> =
-            loaded.iter().map(|l| l.file.abs.as_os_str()).collect();
+        let known: FxHashSet<&std::ffi::OsStr> = loaded.iter().map(|l| l.file.abs.as_os_str()).collect();
         let mut extra: Vec<Input> = markup
             .into_iter()
             .filter(|m| settings_dirs.iter().any(|d| m.abs.starts_with(d)))
@@ -121,7 +158,15 @@ pub(crate) fn load_project(
         let more: Vec<Loaded> = extra
             .par_iter()
             .enumerate()
-            .map(|(k, input)| texts.apply(load(base + k, input, None, settings, cache, overlay), overlay))
+            .map(|(k, input)| {
+                settle(
+                    load(base + k, input, None, settings, cache, overlay),
+                    texts,
+                    overlay,
+                    cache,
+                    &tops,
+                )
+            })
             .collect();
         loaded.extend(more);
     }

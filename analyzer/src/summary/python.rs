@@ -217,6 +217,50 @@ impl PyFile {
         }
     }
 
+    /// Drop the methods and state of each top-level class whose inheritance the
+    /// cross-file rules cannot read, for a `check` run (which holds every summary until
+    /// those rules are done): a class with a base that is not a dotted name
+    /// (`Generic[T]`), or one imported from a module outside the run
+    /// (`models.Model` from `django.db`), that is, whose dotted path's first name is not
+    /// one of the run's modules' first names (`is_project_first` says which are) nor
+    /// `djust`. The class rules run only on LiveViews whose every ancestor is readable
+    /// (`PythonIndex::readable_ancestors`), so no rule reads what is dropped; the class
+    /// itself, its bases and its template stay, for resolution and the template rules.
+    /// A base the module defines or star-imports, and `object`, are readable.
+    pub fn drop_unreadable_class_details(&mut self, is_project_first: impl Fn(&str) -> bool) {
+        let unreadable: Vec<bool> = self
+            .classes
+            .iter()
+            .map(|class| {
+                class.parent.is_none()
+                    && class.bases.iter().any(|base| match base {
+                        BaseRef::Other => true,
+                        BaseRef::Dotted(parts) => {
+                            let Some(head) = parts.first() else { return false };
+                            if parts.len() == 1 && head == "object"
+                                || self.top_classes.contains_key(head.as_str())
+                                || self.defined.contains(head.as_str())
+                            {
+                                return false;
+                            }
+                            let Some(binding) = self.imports.get(head.as_str()) else {
+                                return false;
+                            };
+                            let path = binding.path();
+                            let first = path.split('.').next().unwrap_or("");
+                            !first.is_empty() && first != "djust" && !is_project_first(first)
+                        }
+                    })
+            })
+            .collect();
+        for (class, drop) in self.classes.iter_mut().zip(unreadable) {
+            if drop {
+                class.methods = ThinVec::new();
+                class.state = ThinVec::new();
+            }
+        }
+    }
+
     /// `INSTALLED_APPS` as this file leaves it (string entries, in order; empty when it
     /// does not set it): the last of its [`PyFile::settings`] for that name.
     pub fn installed_apps(&self) -> &[String] {
