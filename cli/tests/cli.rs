@@ -571,6 +571,20 @@ fn cache_gives_the_same_results_and_sees_every_change() {
         "shop/quiet.py",
         "from djust import LiveView\n\n\ndef job():\n    try:\n        pass\n    except:  # noqa: S003\n        pass\n\n\nclass Quiet(LiveView):  # noqa: S005, V002\n    template_name = \"shop/cart.html\"\n\n    def helper(self):\n        self.count = 1\n",
     );
+    // Inheritance across the project's modules, and from outside it: a run without a
+    // cache drops what no rule reads (the methods and state of `Item` and `Secure`),
+    // and must report what a cached run, which keeps everything, does (here: no V002
+    // for `Child`, whose `mount` is its base's).
+    write(
+        &d,
+        "shop/base.py",
+        "from djust import LiveView\n\n\nclass Base(LiveView):\n    login_required = True\n\n    def mount(self, request):\n        self.ready = True\n",
+    );
+    write(
+        &d,
+        "shop/child.py",
+        "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.db import models\nfrom djust import LiveView\n\nfrom shop.base import Base\n\n\nclass Child(Base):\n    template_name = \"shop/cart.html\"\n\n\nclass Secure(LoginRequiredMixin, LiveView):\n    template_name = \"shop/cart.html\"\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=3)\n",
+    );
     age(&d, 100);
     let json = |d: &Path| {
         let o = run(d, &["check", "--output-format", "json"]);
@@ -586,6 +600,7 @@ fn cache_gives_the_same_results_and_sees_every_change() {
         String::from_utf8_lossy(&run(&d, &["check", "--no-cache", "--output-format", "json"]).stdout)
             .into_owned();
     assert_eq!(cold, uncached);
+    assert!(!uncached.contains("V002"), "{uncached}");
 
     // An edited file is analysed again (same size, different content included).
     let edited = VIEW.replace("def add(self, item_id):", "def add(self, i, **kw):");

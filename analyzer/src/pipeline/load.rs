@@ -37,27 +37,23 @@ pub(crate) enum Texts {
 /// it, so nothing is held longer than needed):
 /// - outside [`Texts::All`] (a `check` run), not what only the language server reads of
 ///   a summary ([`PyFile::drop_workspace_details`](crate::summary::python::PyFile));
-/// - with a cache, the result is encoded into it here, whole;
-/// - outside [`Texts::All`], not the methods and state of classes whose inheritance the
-///   cross-file rules cannot read (`tops`: the first names of the run's modules;
+/// - with `readable` (a `check` run without a cache: the cache takes whole results, and
+///   encodes them while the cross-file rules run), not the methods and state of classes
+///   whose inheritance the cross-file rules cannot read (`readable`: the first names of
+///   the run's modules;
 ///   [`PyFile::drop_unreadable_class_details`](crate::summary::python::PyFile));
 /// - the text only as `texts` says.
 fn settle(
     mut l: Loaded,
     texts: Texts,
     overlay: &[(PathBuf, String)],
-    cache: Option<&cache::Cache>,
-    tops: &FxHashSet<String>,
+    readable: Option<&FxHashSet<String>>,
 ) -> Loaded {
-    let check_run = texts != Texts::All;
-    if let (true, Summary::Python(p)) = (check_run, &mut l.summary) {
+    if let (Texts::WithFindings | Texts::Buffers, Summary::Python(p)) = (texts, &mut l.summary) {
         p.drop_workspace_details();
-    }
-    if let Some(c) = cache {
-        store(c, &l);
-    }
-    if let (true, Summary::Python(p)) = (check_run, &mut l.summary) {
-        p.drop_unreadable_class_details(|first| tops.contains(first));
+        if let Some(tops) = readable {
+            p.drop_unreadable_class_details(|first| tops.contains(first));
+        }
     }
     let unread =
         l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty());
@@ -100,6 +96,7 @@ pub(crate) fn load_project(
         .filter_map(|(m, _)| m.split('.').next().filter(|first| !first.is_empty()))
         .map(String::from)
         .collect();
+    let readable = cache.is_none().then_some(&tops);
     let mut loaded: Vec<Loaded> = primary
         .par_iter()
         .zip(modules)
@@ -109,8 +106,7 @@ pub(crate) fn load_project(
                 load(id, input, module, settings, cache, overlay),
                 texts,
                 overlay,
-                cache,
-                &tops,
+                readable,
             )
         })
         .collect();
@@ -163,8 +159,7 @@ pub(crate) fn load_project(
                     load(base + k, input, None, settings, cache, overlay),
                     texts,
                     overlay,
-                    cache,
-                    &tops,
+                    readable,
                 )
             })
             .collect();

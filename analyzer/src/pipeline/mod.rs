@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub(crate) use analyse::{analyse, Summaries};
-pub(crate) use load::{load, load_project, Texts};
+pub(crate) use load::{load, load_project, store, Texts};
 pub(crate) use select::{is_suppressed, select, sort_findings};
 
 /// A file's summary, by kind.
@@ -134,11 +134,14 @@ pub fn check_with_overlay(
     )?;
 
     let selection = std::thread::scope(|scope| {
-        // The results computed this run were encoded into the cache as each file was
-        // analysed (those that came from it stay as they were); it is written while the
-        // cross-file rules run.
+        // The results computed this run go to the cache (encoded in parallel; those that
+        // came from it stay as they were) while the cross-file rules run.
         if let Some(c) = cache_store {
-            scope.spawn(move || c.persist());
+            let loaded = &loaded;
+            scope.spawn(move || {
+                loaded.par_iter().for_each(|l| store(&c, l));
+                c.persist();
+            });
         }
         let cross = {
             let project = Summaries::of(&loaded, &settings_dirs);
