@@ -2,7 +2,8 @@
 //!
 //! One file per project and settings fingerprint under `<cache dir>/<version>/`, holding
 //! for every checked file its modification time, size, module name, kind, summary
-//! (`PyFile` / `TemplateDoc`) and per-file findings. A file whose metadata matches is
+//! (`PyFile` / `TemplateDoc`, as a `check` run keeps it, with the modules outside that
+//! run on which dropping its class details relied) and per-file findings. A file whose metadata matches is
 //! not read or parsed again; cross-file rules always run over the summaries, so a
 //! change in one file is seen by the rules of every other. Serialized with postcard,
 //! each file's entry on its own (encoded by the worker that analysed the file, decoded
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 
 /// What phase 1 produced for one file.
 #[derive(Debug, Serialize, Deserialize)]
@@ -57,6 +58,10 @@ pub struct Entry {
     /// The file's line starts: a `# noqa` is matched by line, and the findings of a
     /// file whose result comes from here are placed without reading it.
     pub lines: djust_runtime::LineIndex,
+    /// The first names of modules outside the run that stored it, on which dropping
+    /// class details relied ([`PyFile::drop_unreadable_class_details`]): the entry is
+    /// not used by a run that has one of them among its modules.
+    outside: Vec<String>,
 }
 
 /// What phase 1 produced for one file, borrowed: encodes exactly as [`Entry`].
@@ -69,6 +74,7 @@ struct EntryRef<'a> {
     summary: SummaryRef<'a>,
     findings: &'a [Finding],
     lines: &'a djust_runtime::LineIndex,
+    outside: &'a [String],
 }
 
 /// A borrowed [`CachedSummary`] (same encoding).
@@ -198,20 +204,24 @@ impl Cache {
         self.entries.contains_key(abs)
     }
 
-    /// Take the cached result for `abs` when its stamp, kind and module still match.
+    /// Take the cached result for `abs` when its stamp, kind and module still match, and
+    /// none of the outside modules its summary's drop relied on is one of this run's
+    /// (`is_project_first`: whether a first name is one of this run's modules').
     pub fn take(
         &self,
         abs: &Path,
         stamp: Stamp,
         kind: Kind,
         module: &Option<(String, bool)>,
+        is_project_first: impl Fn(&str) -> bool,
     ) -> Option<Entry> {
         let mut slot = self.entries.get(abs)?.lock().unwrap_or_else(|p| p.into_inner());
         let entry = postcard::from_bytes::<Entry>(&slot.bytes).ok()?;
         let fits = entry.mtime == stamp.mtime
             && entry.size == stamp.size
             && entry.kind == kind
-            && &entry.module == module;
+            && &entry.module == module
+            && !entry.outside.iter().any(|first| is_project_first(first));
         if fits {
             slot.used = true;
             Some(entry)
@@ -221,7 +231,8 @@ impl Cache {
     }
 
     /// Record the result for `abs`, computed this run (called from the worker threads:
-    /// the encoding runs in parallel).
+    /// the encoding runs in parallel), with the outside first names its summary's
+    /// dropped class details relied on (checked by [`Cache::take`]).
     #[allow(clippy::too_many_arguments)]
     pub fn put(
         &self,
@@ -232,6 +243,7 @@ impl Cache {
         summary: SummaryRef<'_>,
         findings: &[Finding],
         lines: &djust_runtime::LineIndex,
+        outside: &[String],
     ) {
         if stamp.mtime.0 + RACY_SECONDS >= self.started {
             return;
@@ -244,6 +256,7 @@ impl Cache {
             summary,
             findings,
             lines,
+            outside,
         };
         // Sized for a typical entry up front: growing from empty would copy each one
         // several times (this runs once per file on a first cached run).

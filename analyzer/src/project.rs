@@ -15,6 +15,7 @@ use rayon::prelude::*;
 // Fx hashing: the keys are the project's own names and ids, not attacker-chosen.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[cfg(test)]
 mod tests {
@@ -372,12 +373,8 @@ impl PythonIndex<'_> {
         for &(fm, fc) in chain {
             let file = self.files[fm].1;
             for h in file.handlers.iter().filter(|h| h.class == fc) {
-                if h.decorators
-                    .iter()
-                    .flatten()
-                    .any(|d| self.is_handler_decorator(fm, d))
-                {
-                    names.insert(h.name.clone());
+                if h.decorators.iter().any(|d| self.is_handler_decorator(fm, d)) {
+                    names.insert(h.name.to_string());
                 }
             }
         }
@@ -412,8 +409,9 @@ fn nearest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<
 /// monorepo (a project is the directory of a `manage.py`).
 pub struct TemplateIndex {
     /// Every template a name can load, best first (Django's search order).
-    by_name: HashMap<String, Vec<(usize, FileId)>>,
-    names: HashMap<FileId, String>,
+    by_name: HashMap<Arc<str>, Vec<(usize, FileId)>>,
+    /// Each template's own name (the same allocation as its key in `by_name`).
+    names: HashMap<FileId, Arc<str>>,
     /// The project of each file (template or Python) that is inside one.
     project_of: HashMap<FileId, usize>,
 }
@@ -431,7 +429,7 @@ impl TemplateIndex {
             .enumerate()
             .map(|(i, d)| (d.as_os_str(), i))
             .collect();
-        let mut by_name: HashMap<String, Vec<(usize, FileId)>> = HashMap::default();
+        let mut by_name: HashMap<Arc<str>, Vec<(usize, FileId)>> = HashMap::default();
         let mut names = HashMap::default();
         for (id, abs) in templates {
             // Every template directory that holds this file, nearest first: O(depth).
@@ -443,8 +441,8 @@ impl TemplateIndex {
             holders.sort_by_key(|(r, _)| *r);
             for (r, dir) in holders {
                 let Ok(rel) = abs.strip_prefix(dir) else { continue };
-                let name = rel.to_string_lossy().replace('\\', "/");
-                names.entry(*id).or_insert_with(|| name.clone());
+                let name: Arc<str> = rel.to_string_lossy().replace('\\', "/").into();
+                names.entry(*id).or_insert_with(|| Arc::clone(&name));
                 by_name.entry(name).or_default().push((r, *id));
             }
         }
@@ -481,14 +479,14 @@ impl TemplateIndex {
 
     /// The name a template file loads by (relative to its template directory).
     pub fn name_of(&self, id: FileId) -> Option<&str> {
-        self.names.get(&id).map(String::as_str)
+        self.names.get(&id).map(|n| &**n)
     }
 
     /// Every loadable template name with the file it loads.
     pub fn names(&self) -> Vec<(String, FileId)> {
         self.by_name
             .iter()
-            .filter_map(|(k, v)| v.first().map(|(_, id)| (k.clone(), *id)))
+            .filter_map(|(k, v)| v.first().map(|(_, id)| (k.to_string(), *id)))
             .collect()
     }
 
@@ -499,7 +497,7 @@ impl TemplateIndex {
         let found = if name.starts_with("./") || name.starts_with("../") {
             let base = from.and_then(|f| self.names.get(&f))?;
             let joined = relative_name(base, name)?;
-            self.by_name.get(&joined)?
+            self.by_name.get(joined.as_str())?
         } else {
             self.by_name.get(name)?
         };
@@ -608,16 +606,20 @@ pub fn cross_file_findings(
         .iter()
         .flat_map(|(_, d)| d.embeds.iter().map(String::as_str))
         .collect();
-    let mut template_of: HashMap<FileId, String> = HashMap::default();
-    let mut views_of: HashMap<FileId, Vec<(String, usize, usize)>> = HashMap::default();
+    // By (file, class) index: a class's dotted path is written only for a finding.
+    let qualname = |(m, c): (usize, usize)| {
+        let file = index.files()[m].1;
+        format!("{}.{}", file.module, file.classes[c].qualname)
+    };
+    let mut template_of: HashMap<FileId, (usize, usize)> = HashMap::default();
+    let mut views_of: HashMap<FileId, Vec<(usize, usize)>> = HashMap::default();
     let mut fragments: HashSet<FileId> = HashSet::default();
     for (m, (file_id, file)) in index.files().iter().enumerate() {
         for (c, class) in file.classes.iter().enumerate() {
             let Some((name, _)) = &class.template_name else {
                 continue;
             };
-            let path = format!("{}.{}", file.module, class.qualname);
-            if liveviews.is_component(m, c) || embedded.contains(path.as_str()) {
+            if liveviews.is_component(m, c) || embedded.contains(qualname((m, c)).as_str()) {
                 fragments.extend(tindex.resolve(name, Some(*file_id)));
                 continue;
             }
@@ -626,9 +628,9 @@ pub fn cross_file_findings(
             }
             if let Some(t) = tindex.resolve(name, Some(*file_id)) {
                 if !class.is_abstract {
-                    views_of.entry(t).or_default().push((path.clone(), m, c));
+                    views_of.entry(t).or_default().push((m, c));
                 }
-                template_of.entry(t).or_insert(path);
+                template_of.entry(t).or_insert((m, c));
             }
         }
     }
@@ -732,7 +734,7 @@ pub fn cross_file_findings(
         };
         let Some(sets) = views
             .iter()
-            .map(|(_, m, c)| {
+            .map(|(m, c)| {
                 index
                     .readable_ancestors(*m, *c)
                     .map(|chain| index.handler_names(&chain))
@@ -745,10 +747,10 @@ pub fn cross_file_findings(
             let Some(handler) = &directive.target else {
                 continue;
             };
-            if !t101::names_a_handler(&directive.name) || sets.iter().any(|s| s.contains(handler)) {
+            if !t101::names_a_handler(&directive.name) || sets.iter().any(|s| s.contains(handler.as_str())) {
                 continue;
             }
-            let paths: Vec<String> = views.iter().map(|(p, _, _)| p.clone()).collect();
+            let paths: Vec<String> = views.iter().map(|&at| qualname(at)).collect();
             let near = nearest(handler, sets.iter().flatten().map(String::as_str));
             out.push(t101::finding(**id, directive, handler, &paths, near));
         }
@@ -760,7 +762,7 @@ pub fn cross_file_findings(
     let t102_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
         let mut out = Vec::new();
         for element in &doc.elements {
-            let (Some(span), Some(path)) = (element.view, element.view_value.as_deref()) else {
+            let (Some(span), Some(path)) = (element.view(), element.view_value()) else {
                 continue;
             };
             if path.is_empty() || !path.contains('.') || path.contains(['{', '}', ' ']) {
@@ -810,10 +812,10 @@ pub fn cross_file_findings(
     }
     let t002_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
         let mut out = Vec::new();
-        let reason = if doc.elements.iter().any(|e| e.view.is_some()) {
+        let reason = if doc.elements.iter().any(|e| e.view().is_some()) {
             t002::RootReason::DjView
-        } else if let Some(class) = template_of.get(id) {
-            t002::RootReason::TemplateName(class.clone())
+        } else if let Some(&at) = template_of.get(id) {
+            t002::RootReason::TemplateName(qualname(at))
         } else if doc.elements.iter().any(|e| !e.directives.is_empty())
             && !doc.partial
             && !doc.component
@@ -826,14 +828,14 @@ pub fn cross_file_findings(
             return out;
         };
         if chain_lacks(*id, &docs, tindex, |d| {
-            d.elements.iter().any(|e| e.root.is_some())
+            d.elements.iter().any(|e| e.root().is_some())
         }) {
             out.push(t002::finding(*id, doc, &reason));
         }
         // T012: the page names no view at all.
         if !matches!(reason, t002::RootReason::DjView)
             && chain_lacks(*id, &docs, tindex, |d| {
-                d.elements.iter().any(|e| e.view.is_some())
+                d.elements.iter().any(|e| e.view().is_some())
             })
         {
             out.push(t012::finding(*id, doc, &reason));

@@ -163,7 +163,7 @@ fn effective<'a>(index: &PythonIndex<'a>, m: usize) -> ProjectSettings<'a> {
                     let (id, file) = index.files()[i];
                     file.websocket_stack
                         .as_ref()
-                        .map(|(span, wrappers)| (id, *span, wrappers.as_slice()))
+                        .map(|stack| (id, stack.0, stack.1.as_slice()))
                 })
         }
         _ => None,

@@ -146,22 +146,18 @@ pub(crate) fn build(
             for &(fm, fc) in &chain {
                 let (hid, hfile) = python[fm];
                 for h in hfile.handlers.iter().filter(|h| h.class == fc) {
-                    let is_handler = h
-                        .decorators
-                        .iter()
-                        .flatten()
-                        .any(|d| index.is_handler_decorator(fm, d));
+                    let is_handler = h.decorators.iter().any(|d| index.is_handler_decorator(fm, d));
                     // The nearest definition wins (a subclass overrides its base).
                     if is_handler && !handlers.iter().any(|x| x.name == h.name) {
                         handlers.push(HandlerInfo {
-                            name: h.name.clone(),
+                            name: h.name.to_string(),
                             defined_in: qual((fm, fc)),
                             file: display(hid),
                             line: line_of(hid, h.name_span),
                             column: column_of(hid, h.name_span),
                             accepts_kwargs: h.has_var_keyword,
-                            signature: h.signature.clone(),
-                            doc: h.doc.clone(),
+                            signature: h.docs.as_ref().map(|d| d.signature.clone()).unwrap_or_default(),
+                            doc: h.docs.as_ref().and_then(|d| d.doc.clone()),
                         });
                     }
                 }
@@ -211,16 +207,20 @@ pub(crate) fn build(
                 .filter_map(|name| tindex.resolve(&name, Some(*id)))
                 .map(display)
                 .collect(),
-            views: doc.elements.iter().filter_map(|e| e.view_value.clone()).collect(),
+            views: doc
+                .elements
+                .iter()
+                .filter_map(|e| e.view_value().map(str::to_string))
+                .collect(),
             references: doc
                 .elements
                 .iter()
                 .flat_map(|e| e.directives.iter())
                 .filter_map(|d| {
-                    let target = d.target.clone()?;
+                    let target = d.target.as_deref()?.to_string();
                     let (start, _) = files[*id].location(d.span);
                     Some(Reference {
-                        directive: d.name.clone(),
+                        directive: d.name.to_string(),
                         target,
                         line: start.line,
                         column: start.column,

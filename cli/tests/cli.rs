@@ -571,10 +571,10 @@ fn cache_gives_the_same_results_and_sees_every_change() {
         "shop/quiet.py",
         "from djust import LiveView\n\n\ndef job():\n    try:\n        pass\n    except:  # noqa: S003\n        pass\n\n\nclass Quiet(LiveView):  # noqa: S005, V002\n    template_name = \"shop/cart.html\"\n\n    def helper(self):\n        self.count = 1\n",
     );
-    // Inheritance across the project's modules, and from outside it: a run without a
-    // cache drops what no rule reads (the methods and state of `Item` and `Secure`),
-    // and must report what a cached run, which keeps everything, does (here: no V002
-    // for `Child`, whose `mount` is its base's).
+    // Inheritance across the project's modules, and from outside it: a run drops what
+    // no rule reads (the methods and state of `Item` and `Secure`), and the cache takes
+    // the summaries so dropped: every run below reports what one without a cache does
+    // (here: no V002 for `Child`, whose `mount` is its base's).
     write(
         &d,
         "shop/base.py",
@@ -648,6 +648,41 @@ fn cache_gives_the_same_results_and_sees_every_change() {
         .output();
     assert!(o.is_ok());
     assert!(!fresh.join(".djust_cache").exists());
+}
+
+/// A cached summary whose class details were dropped because a base came from a module
+/// outside its run is not used by a run that checks that module: the class rules then
+/// read the class (regression: the stale entry, without `mount`, gave V002).
+#[test]
+fn a_cached_drop_is_not_used_once_its_outside_module_is_checked() {
+    let d = sample();
+    write(&d, "lib/__init__.py", "");
+    write(
+        &d,
+        "lib/base.py",
+        "from djust import LiveView\n\n\nclass Base(LiveView):\n    pass\n",
+    );
+    write(
+        &d,
+        "shop/child.py",
+        "from lib.base import Base\n\n\nclass Child(Base):\n    template_name = \"shop/cart.html\"\n\n    def mount(self, request):\n        self.ready = True\n",
+    );
+    age(&d, 100);
+    let concise = |args: &[&str]| {
+        let mut all = vec!["check", "--output-format", "concise", "--exit-zero"];
+        all.extend_from_slice(args);
+        stdout(&run(&d, &all))
+    };
+    // `lib` is outside a run on `shop`: `Child` is not known to be a LiveView, and its
+    // methods and state are dropped (and cached so).
+    let shop_only = concise(&["shop"]);
+    assert!(!shop_only.contains("child.py"), "{shop_only}");
+    let whole = concise(&["."]);
+    assert_eq!(whole, concise(&[".", "--no-cache"]));
+    // `Child` is now a LiveView the class rules read (S005: no access declared), and it
+    // has its `mount` (no V002).
+    assert!(whole.contains("shop/child.py:4:1: S005"), "{whole}");
+    assert!(!whole.contains("child.py:4:1: V002"), "{whole}");
 }
 
 #[test]

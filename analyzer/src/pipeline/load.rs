@@ -36,23 +36,19 @@ pub(crate) enum Texts {
 /// What a run keeps of a file once it is analysed (phase 1, in the worker that analysed
 /// it, so nothing is held longer than needed):
 /// - outside [`Texts::All`] (a `check` run), not what only the language server reads of
-///   a summary ([`PyFile::drop_workspace_details`](crate::summary::python::PyFile));
-/// - with `readable` (a `check` run without a cache: the cache takes whole results, and
-///   encodes them while the cross-file rules run), not the methods and state of classes
-///   whose inheritance the cross-file rules cannot read (`readable`: the first names of
-///   the run's modules;
-///   [`PyFile::drop_unreadable_class_details`](crate::summary::python::PyFile));
+///   a summary ([`PyFile::drop_workspace_details`](crate::summary::python::PyFile)), nor
+///   the methods and state of classes whose inheritance the cross-file rules cannot read
+///   (`tops`: the first names of the run's modules;
+///   [`PyFile::drop_unreadable_class_details`](crate::summary::python::PyFile)). The
+///   cache takes the result as kept, with the outside names the drop relied on
+///   ([`CacheInfo::outside`]): only `check` runs use the cache;
 /// - the text only as `texts` says.
-fn settle(
-    mut l: Loaded,
-    texts: Texts,
-    overlay: &[(PathBuf, String)],
-    readable: Option<&FxHashSet<String>>,
-) -> Loaded {
+fn settle(mut l: Loaded, texts: Texts, overlay: &[(PathBuf, String)], tops: &FxHashSet<String>) -> Loaded {
     if let (Texts::WithFindings | Texts::Buffers, Summary::Python(p)) = (texts, &mut l.summary) {
         p.drop_workspace_details();
-        if let Some(tops) = readable {
-            p.drop_unreadable_class_details(|first| tops.contains(first));
+        let outside = p.drop_unreadable_class_details(|first| tops.contains(first));
+        if let Some(info) = l.cached.as_mut().filter(|i| i.fresh) {
+            info.outside = outside;
         }
     }
     let unread =
@@ -96,17 +92,16 @@ pub(crate) fn load_project(
         .filter_map(|(m, _)| m.split('.').next().filter(|first| !first.is_empty()))
         .map(String::from)
         .collect();
-    let readable = cache.is_none().then_some(&tops);
     let mut loaded: Vec<Loaded> = primary
         .par_iter()
         .zip(modules)
         .enumerate()
         .map(|(id, (input, module))| {
             settle(
-                load(id, input, module, settings, cache, overlay),
+                load(id, input, module, settings, cache.map(|c| (c, &tops)), overlay),
                 texts,
                 overlay,
-                readable,
+                &tops,
             )
         })
         .collect();
@@ -156,10 +151,17 @@ pub(crate) fn load_project(
             .enumerate()
             .map(|(k, input)| {
                 settle(
-                    load(base + k, input, None, settings, cache, overlay),
+                    load(
+                        base + k,
+                        input,
+                        None,
+                        settings,
+                        cache.map(|c| (c, &tops)),
+                        overlay,
+                    ),
                     texts,
                     overlay,
-                    readable,
+                    &tops,
                 )
             })
             .collect();
@@ -201,17 +203,20 @@ pub(crate) fn store(c: &cache::Cache, l: &Loaded) {
         summary,
         &l.findings,
         &l.file.lines,
+        &info.outside,
     );
 }
 
-/// Read, decode and summarise one file (phase 1), or take its result from the cache.
+/// Read, decode and summarise one file (phase 1), or take its result from the cache
+/// (with the first names of the run's modules: a cached result whose class details were
+/// dropped for a module outside its run is not used in a run that has that module).
 /// Never fails: problems are findings.
 pub(crate) fn load(
     id: FileId,
     input: &Input,
     module: Option<(String, bool)>,
     settings: &Settings,
-    cache: Option<&cache::Cache>,
+    cache: Option<(&cache::Cache, &FxHashSet<String>)>,
     overlay: &[(PathBuf, String)],
 ) -> Loaded {
     if let Some((_, text)) = overlay.iter().find(|(abs, _)| *abs == input.abs) {
@@ -221,10 +226,12 @@ pub(crate) fn load(
     // The stamp is taken before reading, so a change made while we read is seen next
     // time: here when there is an entry to compare, else from the read's own `stat`.
     let stamp = cache
-        .filter(|c| c.has(&input.abs))
+        .filter(|(c, _)| c.has(&input.abs))
         .and_then(|_| cache::Stamp::of(&input.abs));
-    if let (Some(c), Some(stamp)) = (cache, stamp) {
-        if let Some(entry) = c.take(&input.abs, stamp, input.kind, &module) {
+    if let (Some((c, tops)), Some(stamp)) = (cache, stamp) {
+        if let Some(entry) = c.take(&input.abs, stamp, input.kind, &module, |first| {
+            tops.contains(first)
+        }) {
             let summary = match entry.summary {
                 cache::CachedSummary::Python(p) => Summary::Python(p),
                 cache::CachedSummary::Template(t) => Summary::Template(t),
@@ -254,6 +261,7 @@ pub(crate) fn load(
                     stamp,
                     module,
                     fresh: false,
+                    outside: Vec::new(),
                 })),
             };
         }
@@ -292,6 +300,7 @@ pub(crate) fn load(
             stamp,
             module,
             fresh: true,
+            outside: Vec::new(),
         })
     });
     loaded

@@ -51,6 +51,10 @@ pub(crate) struct CacheInfo {
     pub(crate) stamp: cache::Stamp,
     pub(crate) module: Option<(String, bool)>,
     pub(crate) fresh: bool,
+    /// The first names outside the run that dropped class details relied on
+    /// ([`crate::summary::python::PyFile::drop_unreadable_class_details`]), stored
+    /// with the result.
+    pub(crate) outside: Vec<String>,
 }
 
 /// Check `paths` (as given on the command line, relative to `cwd`) with the

@@ -74,7 +74,7 @@ pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
     let roots: Vec<_> = doc
         .elements
         .iter()
-        .filter(|e| e.root.is_some() || e.view.is_some())
+        .filter(|e| e.root().is_some() || e.view().is_some())
         .map(|e| e.extent)
         .collect();
     for tag in &doc.tags {

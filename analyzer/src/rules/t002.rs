@@ -80,7 +80,7 @@ pub enum RootReason {
 /// The T002 finding for `doc` (the caller has decided the template is a root with no
 /// `dj-root` in its chain).
 pub fn finding(file: FileId, doc: &TemplateDoc, reason: &RootReason) -> Finding {
-    let view = doc.elements.iter().find(|e| e.view.is_some());
+    let view = doc.elements.iter().find(|e| e.view().is_some());
     let span = view.map(|e| e.span).unwrap_or(Span::empty(0));
     let why = match reason {
         RootReason::DjView => "has a dj-view element".to_string(),
@@ -91,7 +91,7 @@ pub fn finding(file: FileId, doc: &TemplateDoc, reason: &RootReason) -> Finding 
         Some(v) => format!(
             "Add dj-root to the element that has dj-view: <{} dj-root dj-view=\"{}\">. Without it, DOM patches have no root to apply to.",
             v.tag,
-            v.view_value.as_deref().unwrap_or("app.views.MyView")
+            v.view_value().unwrap_or("app.views.MyView")
         ),
         None => "Wrap the LiveView's markup in one element with both attributes: <div dj-root dj-view=\"app.views.MyView\">. Without dj-root, DOM patches have no root to apply to; mark fragments with {# djust:partial #}.".to_string(),
     };

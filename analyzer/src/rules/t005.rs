@@ -54,11 +54,15 @@ pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
 }
 
 fn split(file: FileId, doc: &TemplateDoc) -> Option<Finding> {
-    if doc.elements.iter().any(|e| e.view.is_some() && e.root.is_some()) {
+    if doc
+        .elements
+        .iter()
+        .any(|e| e.view().is_some() && e.root().is_some())
+    {
         return None;
     }
-    let view = doc.elements.iter().find(|e| e.view.is_some())?;
-    let root = doc.elements.iter().find(|e| e.root.is_some())?;
+    let view = doc.elements.iter().find(|e| e.view().is_some())?;
+    let root = doc.elements.iter().find(|e| e.root().is_some())?;
     Some(
         Finding::new(
             Rule::T005,
@@ -70,7 +74,7 @@ fn split(file: FileId, doc: &TemplateDoc) -> Option<Finding> {
             "Move `dj-root` onto this <{}> so one element carries both: <{} dj-root dj-view=\"{}\">",
             view.tag,
             view.tag,
-            view.view_value.as_deref().unwrap_or("app.views.MyView")
+            view.view_value().unwrap_or("app.views.MyView")
         ))
         .with_primary_label("dj-view is on this element")
         .with_label(root.span, "dj-root is on this element"),

@@ -40,11 +40,11 @@ declare_violation! {
 /// Check one template.
 pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
     for el in &doc.elements {
-        let Some(span) = el.view else { continue };
-        if el.view_templated {
+        let Some(span) = el.view() else { continue };
+        if el.view_templated() {
             continue;
         }
-        let value = el.view_value.as_deref().unwrap_or("");
+        let value = el.view_value().unwrap_or("");
         let problem = if value.is_empty() {
             "dj-view has no value: there is no LiveView to mount."
         } else if !value.contains('.') || value.starts_with('.') || value.ends_with('.') {

@@ -45,7 +45,9 @@ pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
         if !TABLE_PARTS.contains(&el.tag.as_str()) {
             continue;
         }
-        let Some(span) = el.view.or(el.root) else { continue };
+        let Some(span) = el.view().or(el.root()) else {
+            continue;
+        };
         out.push(
             Finding::new(
                 Rule::T017,

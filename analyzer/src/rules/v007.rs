@@ -4,9 +4,11 @@ use crate::ast_util::{dotted, span_of, FnDef};
 use crate::declare_violation;
 use crate::finding::{Applicability, Edit, FileId, Finding, Fix};
 use crate::rule::Rule;
-use crate::summary::python::HandlerCandidate;
+use crate::summary::python::{HandlerCandidate, HandlerDocs};
 use djust_runtime::{LineIndex, Span};
 use ruff_python_ast::Expr;
+use std::borrow::Cow;
+use thin_vec::ThinVec;
 
 declare_violation! {
     /// ## What it does
@@ -65,25 +67,33 @@ declare_violation! {
 /// Names of djust decorators that mark event handlers.
 pub const HANDLER_DECORATORS: &[&str] = &["event_handler", "action"];
 
-/// Extract a handler candidate from a decorated method (phase 1, AST alive).
+/// Extract a handler candidate from a decorated method (phase 1, AST alive): `None`
+/// when no decorator can be djust's handler decorator (its last name is none of
+/// [`HANDLER_DECORATORS`]), as no rule and no editor feature reads such a method's
+/// candidate. Only those decorators are kept (`@debounce`, `@property` are not).
 pub fn candidate(
     source: &str,
     lines: &LineIndex,
     f: &FnDef<'_>,
     class: usize,
     resolve: &dyn Fn(&str) -> String,
-) -> HandlerCandidate {
-    let decorators: Vec<Option<String>> = f
+) -> Option<HandlerCandidate> {
+    let decorators: ThinVec<String> = f
         .decorators
         .iter()
-        .map(|d| {
+        .filter_map(|d| {
             let callee = match &d.expression {
                 Expr::Call(c) => c.func.as_ref(),
                 other => other,
             };
-            dotted(callee).map(|parts| resolve(&parts.join(".")))
+            let path = resolve(&dotted(callee)?.join("."));
+            let last = path.rsplit('.').next().unwrap_or(&path);
+            HANDLER_DECORATORS.contains(&last).then_some(path)
         })
         .collect();
+    if decorators.is_empty() {
+        return None;
+    }
     let name_span = f.name_span;
     let mut noqa_lines: Vec<usize> = f
         .decorators
@@ -92,22 +102,24 @@ pub fn candidate(
         .collect();
     noqa_lines.push(lines.line_of(name_span.start));
     noqa_lines.dedup();
-    HandlerCandidate {
+    Some(HandlerCandidate {
         class,
-        name: f.name.to_string(),
+        name: f.name.into(),
         name_span,
-        decorators: decorators.into(),
+        decorators,
         has_var_keyword: f.args.kwarg.is_some(),
         noqa_lines: noqa_lines.into(),
         kwargs_insertion: insertion_point(source, f, name_span),
-        signature: signature(source, f, name_span),
-        doc: f.body.first().and_then(|s| match s {
-            ruff_python_ast::Stmt::Expr(e) => {
-                crate::ast_util::str_const(&e.value).map(|d| d.trim().to_string())
-            }
-            _ => None,
-        }),
-    }
+        docs: Some(Box::new(HandlerDocs {
+            signature: signature(source, f, name_span),
+            doc: f.body.first().and_then(|s| match s {
+                ruff_python_ast::Stmt::Expr(e) => {
+                    crate::ast_util::str_const(&e.value).map(|d| d.trim().to_string())
+                }
+                _ => None,
+            }),
+        })),
+    })
 }
 
 /// `name(params) -> ret` as written, from the name to the `:` before the body, with
@@ -143,7 +155,7 @@ fn after_slash(source: &str, at: usize) -> Option<usize> {
 
 /// Where `**kwargs` goes: after the last parameter (`, **kwargs`), or right after `(`
 /// when there are none.
-fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> (usize, String) {
+fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> (usize, Cow<'static, str>) {
     let a = f.args;
     let mut end: Option<usize> = None;
     let mut bump = |e: usize| end = Some(end.map_or(e, |x: usize| x.max(e)));
@@ -159,14 +171,14 @@ fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> (usize, Stri
     match end {
         // After the positional-only marker when it follows the last parameter:
         // `(self, a, /)` → `(self, a, /, **kwargs)` (regression: was `(self, a, **kwargs, /)`).
-        Some(e) => (after_slash(source, e).unwrap_or(e), ", **kwargs".to_string()),
+        Some(e) => (after_slash(source, e).unwrap_or(e), Cow::Borrowed(", **kwargs")),
         None => {
             let after = source.get(name_span.end..).unwrap_or("");
             let open = after
                 .find('(')
                 .map(|i| name_span.end + i + 1)
                 .unwrap_or(name_span.end);
-            (open, "**kwargs".to_string())
+            (open, Cow::Borrowed("**kwargs"))
         }
     }
 }
@@ -181,11 +193,7 @@ pub fn check(
     if cand.has_var_keyword {
         return None;
     }
-    let decorator = cand
-        .decorators
-        .iter()
-        .flatten()
-        .find(|d| is_handler_decorator(d))?;
+    let decorator = cand.decorators.iter().find(|d| is_handler_decorator(d))?;
     let short = decorator.rsplit('.').next().unwrap_or(decorator);
     let (at, text) = &cand.kwargs_insertion;
     Some(
@@ -209,7 +217,7 @@ pub fn check(
             applicability: Applicability::Safe,
             edits: vec![Edit {
                 span: Span::empty(*at),
-                content: text.clone(),
+                content: text.to_string(),
             }],
         }),
     )

@@ -8,6 +8,7 @@ use crate::noqa::{Directive, Noqa};
 use compact_str::CompactString;
 use djust_runtime::Span;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::path::PathBuf;
 use thin_vec::ThinVec;
 
@@ -118,24 +119,35 @@ pub struct StateVar {
     pub kind: StateKind,
 }
 
-/// A function in a class body with at least one decorator: a possible event handler.
+/// A method with a decorator that may be djust's handler decorator (its last name is
+/// `event_handler` or `action`): a possible event handler.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HandlerCandidate {
     /// Index into [`PyFile::classes`].
     pub class: usize,
-    /// Function name.
-    pub name: String,
+    /// Function name (inline up to 24 bytes).
+    pub name: CompactString,
     /// Span of the name after `def`.
     pub name_span: Span,
-    /// Each decorator's callable as a dotted path, resolved through this file's
-    /// imports (`eh` → `djust.decorators.event_handler`); `None` for other shapes.
-    pub decorators: ThinVec<Option<String>>,
+    /// Each decorator that may be djust's handler decorator, its callable as a dotted
+    /// path resolved through this file's imports (`eh` →
+    /// `djust.decorators.event_handler`); the others (`@debounce(…)`) are not kept.
+    pub decorators: ThinVec<String>,
     /// Whether the signature has a `**name` parameter.
     pub has_var_keyword: bool,
     /// 0-based lines of the `def` and of every decorator (where `# noqa` counts).
     pub noqa_lines: ThinVec<usize>,
-    /// Where `, **kwargs` (or `**kwargs`) would go, and what to insert.
-    pub kwargs_insertion: (usize, String),
+    /// Where `, **kwargs` (or `**kwargs`) would go, and what to insert (one of those
+    /// two constants: borrowed, unless decoded from the cache).
+    pub kwargs_insertion: (usize, Cow<'static, str>),
+    /// What the language server shows of it (`None` in a `check` run, which reads
+    /// neither: [`PyFile::drop_workspace_details`]).
+    pub docs: Option<Box<HandlerDocs>>,
+}
+
+/// A handler candidate's signature and docstring, for hover, completion and symbols.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HandlerDocs {
     /// The signature as written, whitespace collapsed: `save(self, item_id, **kwargs)`.
     pub signature: String,
     /// The docstring, if any.
@@ -169,7 +181,8 @@ pub struct PyFile {
     pub settings_module_default: Option<String>,
     /// The WebSocket application of a `ProtocolTypeRouter` defined here (an `asgi.py`):
     /// its span and the wrappers it is built from.
-    pub websocket_stack: Option<(Span, Vec<String>)>,
+    /// (Boxed: one file of a project has it, and a run holds every summary.)
+    pub websocket_stack: Option<Box<(Span, Vec<String>)>>,
     /// `# noqa` directives by 0-based line.
     pub line_noqa: SortedMap<usize, Noqa>,
     /// A file-level `# djust: noqa` directive.
@@ -212,8 +225,7 @@ impl PyFile {
     /// cross-file rules are done.
     pub fn drop_workspace_details(&mut self) {
         for h in &mut self.handlers {
-            h.signature = String::new();
-            h.doc = None;
+            h.docs = None;
         }
     }
 
@@ -227,38 +239,53 @@ impl PyFile {
     /// (`PythonIndex::readable_ancestors`), so no rule reads what is dropped; the class
     /// itself, its bases and its template stay, for resolution and the template rules.
     /// A base the module defines or star-imports, and `object`, are readable.
-    pub fn drop_unreadable_class_details(&mut self, is_project_first: impl Fn(&str) -> bool) {
-        let unreadable: Vec<bool> = self
-            .classes
-            .iter()
-            .map(|class| {
-                class.parent.is_none()
-                    && class.bases.iter().any(|base| match base {
-                        BaseRef::Other => true,
-                        BaseRef::Dotted(parts) => {
-                            let Some(head) = parts.first() else { return false };
-                            if parts.len() == 1 && head == "object"
-                                || self.top_classes.contains_key(head.as_str())
-                                || self.defined.contains(head.as_str())
-                            {
-                                return false;
-                            }
-                            let Some(binding) = self.imports.get(head.as_str()) else {
-                                return false;
-                            };
-                            let path = binding.path();
-                            let first = path.split('.').next().unwrap_or("");
-                            !first.is_empty() && first != "djust" && !is_project_first(first)
+    ///
+    /// Returns the first names judged outside the run that a drop relied on (sorted,
+    /// each once; `["django"]` above): the result holds for another run only while none
+    /// of them is one of its modules' first names (the cache checks this).
+    pub fn drop_unreadable_class_details(&mut self, is_project_first: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut outside: Vec<String> = Vec::new();
+        let mut unreadable = Vec::with_capacity(self.classes.len());
+        for class in &self.classes {
+            let mut drop = false;
+            if class.parent.is_none() {
+                for base in &class.bases {
+                    let parts = match base {
+                        BaseRef::Other => {
+                            drop = true;
+                            continue;
                         }
-                    })
-            })
-            .collect();
+                        BaseRef::Dotted(parts) => parts,
+                    };
+                    let Some(head) = parts.first() else { continue };
+                    if parts.len() == 1 && head == "object"
+                        || self.top_classes.contains_key(head.as_str())
+                        || self.defined.contains(head.as_str())
+                    {
+                        continue;
+                    }
+                    let Some(binding) = self.imports.get(head.as_str()) else {
+                        continue;
+                    };
+                    let path = binding.path();
+                    let first = path.split('.').next().unwrap_or("");
+                    if !first.is_empty() && first != "djust" && !is_project_first(first) {
+                        drop = true;
+                        outside.push(first.to_string());
+                    }
+                }
+            }
+            unreadable.push(drop);
+        }
         for (class, drop) in self.classes.iter_mut().zip(unreadable) {
             if drop {
                 class.methods = ThinVec::new();
                 class.state = ThinVec::new();
             }
         }
+        outside.sort_unstable();
+        outside.dedup();
+        outside
     }
 
     /// `INSTALLED_APPS` as this file leaves it (string entries, in order; empty when it

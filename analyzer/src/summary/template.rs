@@ -4,6 +4,7 @@
 //! [`crate::template::summarize`] from one lex, one Django parse and one HTML parse.
 
 use crate::noqa::{self, Noqa};
+use compact_str::CompactString;
 use djust_runtime::Span;
 use serde::{Deserialize, Serialize};
 use thin_vec::ThinVec;
@@ -30,26 +31,63 @@ pub enum TemplateRef {
 pub struct Element {
     /// The start tag, `<` to `>`.
     pub span: Span,
-    /// Tag name, lower-case.
-    pub tag: String,
-    /// Span of the `dj-view` attribute, if present.
-    pub view: Option<Span>,
-    /// The `dj-view` value, if quoted or bare.
-    pub view_value: Option<String>,
-    /// Span of the `dj-root` attribute, if present.
-    pub root: Option<Span>,
+    /// Tag name, lower-case (inline up to 24 bytes: one allocation less per element).
+    pub tag: CompactString,
     /// Event directives on this element (`dj-click`, `dj-model.lazy`, …).
     pub directives: ThinVec<DirectiveAttr>,
     /// Attributes of old or foreign syntaxes the template rules report (T001, T014,
     /// T015): `@click`-style events, `data-dj-id`, `data-djust-root`/`data-djust-view`,
     /// lower-case names with their spans.
     pub legacy: ThinVec<(String, Span)>,
-    /// Whether the `dj-view` value is built by the template (`{{ … }}`, `{% … %}`).
-    pub view_templated: bool,
     /// The whole element: its start tag to the end of its end tag; a void or
     /// self-closing element is its start tag; an element closed without an end tag
     /// (an implied end, or the end of the input) ends where it is closed.
     pub extent: Span,
+    /// Its `dj-view` and `dj-root` attributes, on the one or two elements of a page
+    /// that carry them (boxed: a run holds every element until the cross-file rules,
+    /// and most carry only directives). Read through [`Element::view`] and the others.
+    pub mount: Option<Box<MountAttrs>>,
+}
+
+/// The `dj-view` and `dj-root` attributes of an element (the element a LiveView
+/// mounts on).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MountAttrs {
+    /// Span of the `dj-view` attribute, if present.
+    pub view: Option<Span>,
+    /// The `dj-view` value, if quoted or bare.
+    pub view_value: Option<String>,
+    /// Span of the `dj-root` attribute, if present.
+    pub root: Option<Span>,
+    /// Whether the `dj-view` value is built by the template (`{{ … }}`, `{% … %}`).
+    pub view_templated: bool,
+}
+
+impl Element {
+    /// Span of the `dj-view` attribute, if present.
+    pub fn view(&self) -> Option<Span> {
+        self.mount.as_ref().and_then(|m| m.view)
+    }
+
+    /// The `dj-view` value, if quoted or bare.
+    pub fn view_value(&self) -> Option<&str> {
+        self.mount.as_ref().and_then(|m| m.view_value.as_deref())
+    }
+
+    /// Span of the `dj-root` attribute, if present.
+    pub fn root(&self) -> Option<Span> {
+        self.mount.as_ref().and_then(|m| m.root)
+    }
+
+    /// Whether the `dj-view` value is built by the template (`{{ … }}`, `{% … %}`).
+    pub fn view_templated(&self) -> bool {
+        self.mount.as_ref().is_some_and(|m| m.view_templated)
+    }
+
+    /// The element's [`MountAttrs`], created empty on first use.
+    pub fn mount_mut(&mut self) -> &mut MountAttrs {
+        self.mount.get_or_insert_with(Box::default)
+    }
 }
 
 /// An element the accessibility and script rules look at (Y001–Y004, S011): `<img>`,
@@ -95,14 +133,15 @@ impl Tag {
 /// One event directive attribute of an element.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectiveAttr {
-    /// The attribute name, lower-case (`dj-click`, `dj-keydown.enter`).
-    pub name: String,
+    /// The attribute name, lower-case (`dj-click`, `dj-keydown.enter`; inline up to 24
+    /// bytes, as the target: a run holds every directive until the cross-file rules).
+    pub name: CompactString,
     /// The whole attribute.
     pub span: Span,
     /// The value when it is a literal name (`dj-click="save"` → `save`): the handler,
     /// or for `dj-model` the state attribute. `None` when it is computed by the
     /// template (`dj-click="{{ action }}"`) or not a Python identifier.
-    pub target: Option<String>,
+    pub target: Option<CompactString>,
 }
 
 /// Everything the template rules need from one template.

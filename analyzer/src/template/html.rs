@@ -19,6 +19,7 @@
 //! bounded, so the pass stays linear in the text).
 
 use crate::summary::template::{DirectiveAttr, Element, Tag};
+use compact_str::CompactString;
 use djust_runtime::Span;
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Tokenizer};
@@ -454,36 +455,33 @@ fn element(start: &StartTag<'_>) -> Option<Element> {
     let mut el = Element {
         extent: start.extent,
         span: start.span,
-        tag: start.name.clone(),
-        view: None,
-        view_value: None,
-        root: None,
+        tag: start.name.as_str().into(),
         directives: ThinVec::new(),
         legacy: ThinVec::new(),
-        view_templated: false,
+        mount: None,
     };
     for &(name, value, span, _) in &start.attrs {
         let lname = name.to_ascii_lowercase();
         if lname == "dj-view" {
-            el.view = Some(span);
-            el.view_value = value.map(|v| v.trim().to_string());
+            let mount = el.mount_mut();
+            mount.view = Some(span);
+            mount.view_value = value.map(|v| v.trim().to_string());
         } else if lname == "dj-root" {
-            el.root = Some(span);
+            el.mount_mut().root = Some(span);
         } else if is_legacy_attribute(&lname) {
             el.legacy.push((lname, span));
         } else if is_event_directive(&lname) {
             // Django constructs are masked to spaces, so a value with template
             // code in it is not a clean identifier and gets no target.
-            let target = value.filter(|v| is_identifier(v)).map(str::to_string);
+            let target = value.filter(|v| is_identifier(v)).map(CompactString::from);
             el.directives.push(DirectiveAttr {
-                name: lname,
+                name: lname.into(),
                 span,
                 target,
             });
         }
     }
-    (el.view.is_some() || el.root.is_some() || !el.directives.is_empty() || !el.legacy.is_empty())
-        .then_some(el)
+    (el.mount.is_some() || !el.directives.is_empty() || !el.legacy.is_empty()).then_some(el)
 }
 
 /// A Python identifier (ASCII subset), the shape of a handler or attribute name.

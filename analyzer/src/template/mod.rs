@@ -133,8 +133,10 @@ pub fn summarize(source: &str) -> TemplateDoc {
         doc.tags = tags.into();
         for el in &mut doc.elements {
             // Masking left spaces where template code built the value.
-            if let Some(view) = el.view {
-                el.view_templated = source.get(view.start..view.end).is_some_and(|t| t.contains('{'));
+            if let Some(mount) = el.mount.as_mut() {
+                if let Some(view) = mount.view {
+                    mount.view_templated = source.get(view.start..view.end).is_some_and(|t| t.contains('{'));
+                }
             }
         }
     }
@@ -352,8 +354,8 @@ mod tests {
 <div dj-view="a.b.C">x</div>"#;
         let doc = summarize(src);
         assert_eq!(doc.elements.len(), 1);
-        assert!(doc.elements[0].root.is_none());
-        assert_eq!(doc.elements[0].view_value.as_deref(), Some("a.b.C"));
+        assert!(doc.elements[0].root().is_none());
+        assert_eq!(doc.elements[0].view_value(), Some("a.b.C"));
         assert!(doc.noqa.is_none(), "noqa inside a comment block must not count");
     }
 
@@ -364,7 +366,7 @@ mod tests {
         assert_eq!(doc.elements.len(), 1);
         let el = &doc.elements[0];
         assert_eq!(el.tag, "section");
-        assert!(el.root.is_some() && el.view.is_some());
+        assert!(el.root().is_some() && el.view().is_some());
         assert_eq!(el.directives.len(), 1);
         assert_eq!(el.directives[0].target.as_deref(), Some("go"));
         assert_eq!(el.span.start, 0);
