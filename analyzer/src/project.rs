@@ -107,7 +107,7 @@ impl<'a> PythonIndex<'a> {
             return Symbol::Defined(m, format!("{}.{name}", file.module));
         }
         if let Some(binding) = file.imports.get(name) {
-            return self.resolve_path(&join(&binding.path(), tail), depth + 1);
+            return self.resolve_path(&join(&binding.path(name), tail), depth + 1);
         }
         let sub = format!("{}.{name}", file.module);
         if let Some(&sm) = self.modules.get(sub.as_str()) {
@@ -159,7 +159,7 @@ impl<'a> PythonIndex<'a> {
             return self.resolve_in_module(m, &parts, 0);
         }
         if let Some(binding) = file.imports.get(head) {
-            return self.resolve_path(&join(&binding.path(), &parts[1..]), 0);
+            return self.resolve_path(&join(&binding.path(head), &parts[1..]), 0);
         }
         self.via_star_imports(m, &parts, 0)
     }

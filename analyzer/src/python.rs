@@ -352,8 +352,8 @@ impl LocalResolver<'_> {
         };
         match self.file.imports.get(head) {
             Some(b) => match rest {
-                Some(r) => format!("{}.{r}", b.path()),
-                None => b.path(),
+                Some(r) => format!("{}.{r}", b.path(head)),
+                None => b.path(head),
             },
             None => path.to_string(),
         }
@@ -397,11 +397,11 @@ fn collect_imports(stmts: &[Stmt], file: &mut PyFile, imports: &mut Vec<(Compact
                     let full = alias.name.to_string();
                     match &alias.asname {
                         Some(as_) => {
-                            imports.push((as_.as_str().into(), Binding::Module(full.into())));
+                            imports.push((as_.as_str().into(), Binding::ModuleAs(full.into())));
                         }
                         None => {
                             let head = full.split('.').next().unwrap_or(&full).to_string();
-                            imports.push((head.as_str().into(), Binding::Module(head.into())));
+                            imports.push((head.as_str().into(), Binding::Module));
                         }
                     }
                 }
@@ -420,18 +420,14 @@ fn collect_imports(stmts: &[Stmt], file: &mut PyFile, imports: &mut Vec<(Compact
                         file.star_imports.push(module.clone());
                         continue;
                     }
-                    let local = alias
-                        .asname
-                        .as_ref()
-                        .map(|a| a.to_string())
-                        .unwrap_or_else(|| name.clone());
-                    imports.push((
-                        local.into(),
-                        Binding::Member {
-                            module: module.as_str().into(),
-                            name: name.into(),
-                        },
-                    ));
+                    let module = CompactString::from(module.as_str());
+                    match &alias.asname {
+                        Some(local) if local.as_str() != name => imports.push((
+                            local.as_str().into(),
+                            Binding::MemberAs(Box::new((module, name.into()))),
+                        )),
+                        _ => imports.push((name.into(), Binding::Member(module))),
+                    }
                 }
             }
             // Imports under `if TYPE_CHECKING:` / `try:` at module level count too.
@@ -601,6 +597,42 @@ mod tests {
             src.find("class").unwrap_or(usize::MAX)
         );
         assert!(file.imports.contains_key("x"));
+    }
+
+    /// Each import form binds its name to the dotted path Python would, whether the
+    /// binding keeps the module only (the name is the bound one) or both names.
+    #[test]
+    fn imports_bind_the_paths_python_would() {
+        let (file, _) = summary(
+            "import os\nimport a.b\nimport a.b as ab\nfrom m.n import q\nfrom m.n import q as r\n\
+             from m import s as s\nfrom . import forms\nfrom ..top import t as u\n",
+        );
+        let bound: Vec<(String, String)> = file
+            .imports
+            .iter()
+            .map(|(name, b)| (name.to_string(), b.path(name)))
+            .collect();
+        let expect = [
+            ("a", "a"),
+            ("ab", "a.b"),
+            ("forms", "shop.forms"),
+            ("os", "os"),
+            ("q", "m.n.q"),
+            ("r", "m.n.q"),
+            ("s", "m.s"),
+            ("u", "top.t"),
+        ];
+        assert_eq!(
+            bound,
+            expect
+                .iter()
+                .map(|(n, p)| (n.to_string(), p.to_string()))
+                .collect::<Vec<_>>()
+        );
+        // An alias keeps both names; a name bound to itself keeps the module only.
+        assert!(matches!(file.imports.get("r"), Some(Binding::MemberAs(_))));
+        assert!(matches!(file.imports.get("s"), Some(Binding::Member(_))));
+        assert!(matches!(file.imports.get("a"), Some(Binding::Module)));
     }
 
     #[test]

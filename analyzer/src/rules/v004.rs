@@ -83,7 +83,7 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
         .module
         .imports
         .get("event_handler")
-        .is_some_and(|b| b.path().starts_with("djust"));
+        .is_some_and(|b| b.path("event_handler").starts_with("djust"));
     for method in &ctx.class.methods {
         let looks = PREFIXES.iter().any(|p| method.name.starts_with(p));
         if looks && method.decorators == 0 && !ctx.handlers.contains(method.name.as_str()) {
