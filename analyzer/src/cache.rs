@@ -3,15 +3,15 @@
 //! One file per project and settings fingerprint under `<cache dir>/<version>/`, holding
 //! for every checked file its modification time, size, module name, kind, summary
 //! (`PyFile` / `TemplateDoc`, as a `check` run keeps it, with the modules outside that
-//! run on which dropping its class details relied) and per-file findings. A file whose metadata matches is
-//! not read or parsed again; cross-file rules always run over the summaries, so a
-//! change in one file is seen by the rules of every other. Serialized with postcard,
-//! each file's entry on its own (encoded by the worker that analysed the file, decoded
-//! by the one that takes it, so both run in parallel; an entry used unchanged is
-//! written back as the bytes it was read as), written atomically (temporary file, then
-//! rename). A cache that cannot be read (a
-//! different format, a truncated file) is ignored and rewritten; a cache that cannot be
-//! written is skipped silently: the cache never changes what is reported.
+//! run on which dropping its class details relied) and per-file findings. A file whose
+//! metadata matches is not read or parsed again; cross-file rules always run over the
+//! summaries, so a change in one file is seen by the rules of every other. Serialized
+//! with postcard, each file's entry on its own (encoded in parallel while the
+//! cross-file rules run, decoded by the worker that takes it; an entry used unchanged
+//! is written back as the bytes it was read as), written atomically (temporary file,
+//! then rename). A cache that cannot be read (a different format, a truncated file) is
+//! ignored and rewritten; a cache that cannot be written is skipped silently: the cache
+//! never changes what is reported.
 //!
 //! The fingerprint covers the djust version, the build of the running binary (so a
 //! rebuilt binary never trusts an old cache) and the settings that change phase-1

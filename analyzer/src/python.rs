@@ -599,6 +599,35 @@ mod tests {
         assert!(file.imports.contains_key("x"));
     }
 
+    /// A handler candidate keeps only the decorators that may be djust's handler
+    /// decorator, and a method with none is no candidate (V007, the class rules and the
+    /// language server read nothing else of it).
+    #[test]
+    fn handler_candidates_keep_only_what_may_be_a_handler_decorator() {
+        let (file, _) = summary(
+            "from djust import LiveView\nfrom djust.decorators import event_handler as eh, debounce\n\
+             class V(LiveView):\n    @property\n    def total(self): return 1\n\
+             \x20   @debounce(wait=0.3)\n    def typed(self, value): pass\n\
+             \x20   @eh\n    @debounce(wait=0.3)\n    def search(self, value): pass\n\
+             \x20   @action()\n    def save(self): pass\n",
+        );
+        let kept: Vec<(String, Vec<String>)> = file
+            .handlers
+            .iter()
+            .map(|h| (h.name.to_string(), h.decorators.to_vec()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (
+                    "search".to_string(),
+                    vec!["djust.decorators.event_handler".to_string()]
+                ),
+                ("save".to_string(), vec!["action".to_string()]),
+            ]
+        );
+    }
+
     /// Each import form binds its name to the dotted path Python would, whether the
     /// binding keeps the module only (the name is the bound one) or both names.
     #[test]
