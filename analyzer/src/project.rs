@@ -76,6 +76,13 @@ impl<'a> PythonIndex<'a> {
         &self.files
     }
 
+    /// The dotted path of class `c` of file `m`, as `dj-view` and `{% live_render %}`
+    /// name it: `module.Outer.Inner`.
+    pub fn class_path(&self, m: usize, c: usize) -> String {
+        let file = self.files[m].1;
+        format!("{}.{}", file.module, file.classes[c].qualname)
+    }
+
     /// Resolve an absolute dotted path.
     pub fn resolve_path(&self, path: &str, depth: usize) -> Symbol {
         if depth > MAX_DEPTH {
@@ -607,10 +614,6 @@ pub fn cross_file_findings(
         .flat_map(|(_, d)| d.embeds.iter().map(String::as_str))
         .collect();
     // By (file, class) index: a class's dotted path is written only for a finding.
-    let qualname = |(m, c): (usize, usize)| {
-        let file = index.files()[m].1;
-        format!("{}.{}", file.module, file.classes[c].qualname)
-    };
     let mut template_of: HashMap<FileId, (usize, usize)> = HashMap::default();
     let mut views_of: HashMap<FileId, Vec<(usize, usize)>> = HashMap::default();
     let mut fragments: HashSet<FileId> = HashSet::default();
@@ -619,7 +622,7 @@ pub fn cross_file_findings(
             let Some((name, _)) = &class.template_name else {
                 continue;
             };
-            if liveviews.is_component(m, c) || embedded.contains(qualname((m, c)).as_str()) {
+            if liveviews.is_component(m, c) || embedded.contains(index.class_path(m, c).as_str()) {
                 fragments.extend(tindex.resolve(name, Some(*file_id)));
                 continue;
             }
@@ -684,7 +687,7 @@ pub fn cross_file_findings(
                     file: *file_id,
                     module: file,
                     class,
-                    qualname: format!("{}.{}", file.module, class.qualname),
+                    qualname: index.class_path(m, c),
                     chain: &chain,
                     bases: &bases,
                     handlers: index.handler_names(&chain),
@@ -750,7 +753,7 @@ pub fn cross_file_findings(
             if !t101::names_a_handler(&directive.name) || sets.iter().any(|s| s.contains(handler.as_str())) {
                 continue;
             }
-            let paths: Vec<String> = views.iter().map(|&at| qualname(at)).collect();
+            let paths: Vec<String> = views.iter().map(|&(m, c)| index.class_path(m, c)).collect();
             let near = nearest(handler, sets.iter().flatten().map(String::as_str));
             out.push(t101::finding(**id, directive, handler, &paths, near));
         }
@@ -814,8 +817,8 @@ pub fn cross_file_findings(
         let mut out = Vec::new();
         let reason = if doc.elements.iter().any(|e| e.view().is_some()) {
             t002::RootReason::DjView
-        } else if let Some(&at) = template_of.get(id) {
-            t002::RootReason::TemplateName(qualname(at))
+        } else if let Some(&(m, c)) = template_of.get(id) {
+            t002::RootReason::TemplateName(index.class_path(m, c))
         } else if doc.elements.iter().any(|e| !e.directives.is_empty())
             && !doc.partial
             && !doc.component

@@ -130,10 +130,6 @@ pub(crate) fn build(
                 continue;
             }
             let chain = index.ancestors(m, c);
-            let qual = |(fm, fc): (usize, usize)| {
-                let f = python[fm].1;
-                format!("{}.{}", f.module, f.classes[fc].qualname)
-            };
             let template_name = chain
                 .iter()
                 .find_map(|&(fm, fc)| python[fm].1.classes[fc].template_name.as_ref())
@@ -151,7 +147,7 @@ pub(crate) fn build(
                     if is_handler && !handlers.iter().any(|x| x.name == h.name) {
                         handlers.push(HandlerInfo {
                             name: h.name.to_string(),
-                            defined_in: qual((fm, fc)),
+                            defined_in: index.class_path(fm, fc),
                             file: display(hid),
                             line: line_of(hid, h.name_span),
                             column: column_of(hid, h.name_span),
@@ -174,7 +170,7 @@ pub(crate) fn build(
                                 StateKind::Instance => "instance",
                                 StateKind::Context => "context",
                             },
-                            defined_in: qual((fm, fc)),
+                            defined_in: index.class_path(fm, fc),
                             file: display(sid),
                             line: line_of(sid, v.span),
                             column: column_of(sid, v.span),
@@ -183,7 +179,7 @@ pub(crate) fn build(
                 }
             }
             views.push(ViewInfo {
-                path: qual((m, c)),
+                path: index.class_path(m, c),
                 class: class.qualname.to_string(),
                 file: display(*id),
                 line: line_of(*id, class.span),

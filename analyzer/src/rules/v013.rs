@@ -70,8 +70,12 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
             .iter()
             .filter(|x| matches!(x.name.as_str(), "get" | "dispatch") && !x.calls_super)
         {
-            let qual = format!("{}.{}", owner.module, k.qualname);
-            out.push(finding(owner_id, x.name_span, &qual, &x.name));
+            out.push(finding(
+                owner_id,
+                x.name_span,
+                &ctx.index.class_path(m, c),
+                &x.name,
+            ));
         }
     }
 }
