@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
-const FORMAT: u32 = 9;
+const FORMAT: u32 = 10;
 
 /// What phase 1 produced for one file.
 #[derive(Debug, Serialize, Deserialize)]

@@ -55,8 +55,9 @@ pub struct Finding {
     pub rule: Rule,
     /// Severity (the rule's default).
     pub severity: Severity,
-    /// What is wrong, in one sentence.
-    pub message: String,
+    /// What is wrong, in one sentence (exactly sized: a run holds every finding until
+    /// it prints them, and `format!` leaves up to half a message spare).
+    pub message: Box<str>,
     /// How to fix it (most rules' help is a constant: borrowed, not copied per finding).
     pub help: Option<Cow<'static, str>>,
     /// File the finding is in.
@@ -80,7 +81,7 @@ impl Finding {
         Finding {
             rule,
             severity: rule.severity(),
-            message: message.into(),
+            message: message.into().into_boxed_str(),
             help: None,
             file,
             span,

@@ -104,7 +104,7 @@ pub fn fix(
             }
             let entry = files.entry(source.abs.clone()).or_insert_with(|| Fixed {
                 path: source.abs.clone(),
-                display: source.display.clone(),
+                display: source.display().to_path_buf(),
                 original: source.text.clone(),
                 fixed: String::new(),
                 applied: Vec::new(),
@@ -185,7 +185,7 @@ pub fn add_noqa(
         out.push((
             Fixed {
                 path: source.abs.clone(),
-                display: source.display.clone(),
+                display: source.display().to_path_buf(),
                 original: text.clone(),
                 fixed: new,
                 applied: Vec::new(),

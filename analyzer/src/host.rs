@@ -162,7 +162,7 @@ impl AnalysisHost {
         };
         let old = &self.loaded[id];
         let input = Input {
-            display: old.file.display.clone(),
+            display: old.file.display().to_path_buf(),
             abs: old.file.abs.clone(),
             kind: old.file.kind,
         };
@@ -227,13 +227,13 @@ impl AnalysisHost {
                 if with.contains(&id) {
                     l.file.clone()
                 } else {
-                    SourceFile {
-                        display: l.file.display.clone(),
-                        abs: l.file.abs.clone(),
-                        kind: l.file.kind,
-                        text: String::new(),
-                        lines: djust_runtime::LineIndex::new(""),
-                    }
+                    SourceFile::new(
+                        l.file.display().to_path_buf(),
+                        l.file.abs.clone(),
+                        l.file.kind,
+                        String::new(),
+                        djust_runtime::LineIndex::new(""),
+                    )
                 }
             })
             .collect();
@@ -253,7 +253,7 @@ impl AnalysisHost {
             project::cross_file_findings(&index, &project.templates, &project.tindex)
         };
         let (mut findings, suppressed) = select(&self.loaded, cross, &self.settings);
-        sort_findings(&mut findings, |id| self.loaded[id].file.display.as_path());
+        sort_findings(&mut findings, |id| self.loaded[id].file.display());
         (findings, suppressed)
     }
 

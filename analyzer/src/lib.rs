@@ -52,13 +52,13 @@ pub use rule::{Rule, Severity};
 use discovery::Kind;
 use djust_runtime::{LineCol, LineIndex, Span};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A file that was checked.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
-    /// Path as shown to the user (relative to where it was named).
-    pub display: PathBuf,
+    /// Path as shown to the user: [`SourceFile::display`].
+    display: DisplayPath,
     /// Absolute path.
     pub abs: PathBuf,
     /// Python file or template.
@@ -72,10 +72,67 @@ pub struct SourceFile {
     pub lines: LineIndex,
 }
 
+/// Where a file's display path is kept: as the end of its absolute path, which it is
+/// whenever the path named on the command line is relative and plain (`.`, `shop`) or
+/// absolute (a run holds one path per file, not two), or on its own.
+#[derive(Debug, Clone)]
+enum DisplayPath {
+    /// The display path is the absolute path from this byte on.
+    Suffix(usize),
+    /// Anything else (`../shop/x.py`, a name not in the absolute path, a path that is
+    /// not UTF-8).
+    Own(Box<Path>),
+}
+
+impl DisplayPath {
+    fn of(display: PathBuf, abs: &Path) -> DisplayPath {
+        if let (Some(d), Some(a)) = (display.to_str(), abs.to_str()) {
+            let start = a
+                .len()
+                .checked_sub(d.len())
+                .filter(|_| !d.is_empty() && a.ends_with(d));
+            // The name starts at a component: all of the path, or after a separator.
+            if let Some(at) = start.filter(|&at| at == 0 || a[..at].ends_with(std::path::is_separator)) {
+                return DisplayPath::Suffix(at);
+            }
+        }
+        DisplayPath::Own(display.into_boxed_path())
+    }
+}
+
 impl SourceFile {
+    /// A file: its display path (as the user named it, relative to where it was named),
+    /// its absolute path, kind, text (or `""` when not kept) and line index.
+    pub fn new(display: PathBuf, abs: PathBuf, kind: Kind, text: String, lines: LineIndex) -> SourceFile {
+        SourceFile {
+            display: DisplayPath::of(display, &abs),
+            abs,
+            kind,
+            text,
+            lines,
+        }
+    }
+
+    /// The path as shown to the user (relative to where it was named: `shop/views.py`).
+    pub fn display(&self) -> &Path {
+        match &self.display {
+            DisplayPath::Suffix(at) => self
+                .abs
+                .to_str()
+                .and_then(|a| a.get(*at..))
+                .map_or(self.abs.as_path(), Path::new),
+            DisplayPath::Own(p) => p,
+        }
+    }
+
+    /// Show the file under another path (`--stdin-filename`'s name).
+    pub fn set_display(&mut self, display: PathBuf) {
+        self.display = DisplayPath::of(display, &self.abs);
+    }
+
     /// The display path with `/` separators.
     pub fn display_str(&self) -> String {
-        self.display.to_string_lossy().replace('\\', "/")
+        self.display().to_string_lossy().replace('\\', "/")
     }
 
     /// 1-based start and end of `span`.
@@ -122,5 +179,76 @@ impl Report {
         let mut v: Vec<(Rule, usize)> = counts.into_iter().collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(display: &str, abs: &str) -> (PathBuf, bool) {
+        let file = SourceFile::new(
+            PathBuf::from(display),
+            PathBuf::from(abs),
+            Kind::Python,
+            String::new(),
+            LineIndex::new(""),
+        );
+        let shared = matches!(file.display, DisplayPath::Suffix(_));
+        (file.display().to_path_buf(), shared)
+    }
+
+    /// A file shows the path it was named by: the end of its absolute path when it is
+    /// one (no second copy kept), its own copy otherwise; a name that only ends like a
+    /// component of the absolute path (`shop/x.py` in `/p/myshop/x.py`) is not taken
+    /// from it.
+    #[test]
+    fn a_file_shows_the_path_it_was_named_by() {
+        let cases = [
+            ("shop/views.py", "/p/shop/views.py", true),
+            ("views.py", "/p/shop/views.py", true),
+            ("/p/shop/views.py", "/p/shop/views.py", true),
+            ("../other/views.py", "/other/views.py", false),
+            ("shop/x.py", "/p/myshop/x.py", false),
+            ("snippet.py", "/p/elsewhere.py", false),
+        ];
+        for (display, abs, shared) in cases {
+            assert_eq!(shown(display, abs), (PathBuf::from(display), shared), "{display}");
+        }
+        let mut file = SourceFile::new(
+            PathBuf::from("a.py"),
+            PathBuf::from("/p/a.py"),
+            Kind::Python,
+            String::new(),
+            LineIndex::new(""),
+        );
+        file.set_display(PathBuf::from("-"));
+        assert_eq!(file.display(), Path::new("-"));
+        assert_eq!(file.display_str(), "-");
+    }
+
+    /// The layouts a run holds one of per file, per class, per method or per finding
+    /// (docs/benchmarks.md, the memory of `djust check`): a field that grows one of
+    /// them fails here, not only in a benchmark.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn what_a_run_holds_per_item_stays_small() {
+        use std::mem::size_of;
+        use summary::python::{HandlerCandidate, Method, PyClass, PyFile};
+        assert!(
+            size_of::<pipeline::Loaded>() <= 168,
+            "{}",
+            size_of::<pipeline::Loaded>()
+        );
+        assert!(size_of::<SourceFile>() <= 128, "{}", size_of::<SourceFile>());
+        assert!(size_of::<Finding>() <= 120, "{}", size_of::<Finding>());
+        assert!(size_of::<PyFile>() <= 216, "{}", size_of::<PyFile>());
+        assert!(size_of::<PyClass>() <= 136, "{}", size_of::<PyClass>());
+        assert!(size_of::<Method>() <= 56, "{}", size_of::<Method>());
+        assert!(
+            size_of::<HandlerCandidate>() <= 80,
+            "{}",
+            size_of::<HandlerCandidate>()
+        );
+        assert!(size_of::<summary::template::Element>() <= 80);
     }
 }

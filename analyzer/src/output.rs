@@ -164,7 +164,7 @@ pub fn gitlab(report: &Report) -> String {
             let (start, end) = file.location(f.span);
             let path = file.display_str();
             let mut h = std::hash::DefaultHasher::new();
-            (path.as_str(), f.rule.code(), f.message.as_str()).hash(&mut h);
+            (path.as_str(), f.rule.code(), &*f.message).hash(&mut h);
             let base = h.finish();
             let n = seen.entry(base).or_insert(0);
             *n += 1;
@@ -296,7 +296,7 @@ pub fn sarif(report: &Report) -> String {
         .map(|f| {
             let file = report.file(f);
             let (start, end) = file.location(f.span);
-            let mut message = f.message.clone();
+            let mut message = f.message.to_string();
             if let Some(h) = &f.help {
                 message.push_str("\nHelp: ");
                 message.push_str(h);

@@ -11,6 +11,7 @@ use crate::finding::{FileId, Finding};
 use crate::rules::{self, c010, c012, s011, t002, t012, t101, t102, v007, v008};
 use crate::summary::python::{BaseRef, PyFile};
 use crate::summary::template::{TemplateDoc, TemplateRef};
+use compact_str::CompactString;
 use rayon::prelude::*;
 // Fx hashing: the keys are the project's own names and ids, not attacker-chosen.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -146,7 +147,7 @@ impl<'a> PythonIndex<'a> {
             match file
                 .classes
                 .iter()
-                .position(|k| k.parent == Some(c) && k.name == *part)
+                .position(|k| k.parent.map(|p| p as usize) == Some(c) && k.name == *part)
             {
                 Some(n) => c = n,
                 None => return Symbol::Unknown,
@@ -156,8 +157,8 @@ impl<'a> PythonIndex<'a> {
     }
 
     /// Resolve a name as written in file `m` (e.g. a base class `views.BaseView`).
-    pub fn resolve_written(&self, m: usize, parts: &[String]) -> Symbol {
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    pub fn resolve_written(&self, m: usize, parts: &[CompactString]) -> Symbol {
+        let parts: Vec<&str> = parts.iter().map(CompactString::as_str).collect();
         let Some(&head) = parts.first() else {
             return Symbol::Unknown;
         };
@@ -230,7 +231,7 @@ impl<'i, 'a> LiveViews<'i, 'a> {
         let (mut liveview, mut component) = (false, false);
         for base in &class.bases {
             let BaseRef::Dotted(parts) = base else { continue };
-            let last = parts.last().map_or("", String::as_str);
+            let last = parts.last().map_or("", CompactString::as_str);
             // A base written `…LiveView` is a LiveView before any resolving.
             liveview |= last.ends_with("LiveView");
             let (l, k) = match self.index.resolve_written_in_scope(m, c, parts) {
@@ -335,7 +336,7 @@ impl PythonIndex<'_> {
 
     /// Resolve a base written inside class `c` of file `m`: sibling nested classes
     /// first (for `class Outer: class A: …; class B(A): …`), then module scope.
-    fn resolve_written_in_scope(&self, m: usize, c: usize, parts: &[String]) -> Symbol {
+    fn resolve_written_in_scope(&self, m: usize, c: usize, parts: &[CompactString]) -> Symbol {
         let file = self.files[m].1;
         if let (Some(parent), Some(head)) = (file.classes[c].parent, parts.first()) {
             if let Some(sib) = file
@@ -343,7 +344,7 @@ impl PythonIndex<'_> {
                 .iter()
                 .position(|k| k.parent == Some(parent) && k.name == head)
             {
-                let tail: Vec<&str> = parts[1..].iter().map(String::as_str).collect();
+                let tail: Vec<&str> = parts[1..].iter().map(CompactString::as_str).collect();
                 return self.nested_class(m, sib, &tail);
             }
         }
@@ -379,7 +380,7 @@ impl PythonIndex<'_> {
         let mut names = HashSet::default();
         for &(fm, fc) in chain {
             let file = self.files[fm].1;
-            for h in file.handlers.iter().filter(|h| h.class == fc) {
+            for h in file.handlers.iter().filter(|h| h.class as usize == fc) {
                 if h.decorators.iter().any(|d| self.is_handler_decorator(fm, d)) {
                     names.insert(h.name.to_string());
                 }
@@ -592,19 +593,34 @@ pub fn cross_file_findings(
     templates: &[(FileId, &TemplateDoc)],
     tindex: &TemplateIndex,
 ) -> Vec<Finding> {
+    cross_file_parts(index, templates, tindex).concat()
+}
+
+/// [`cross_file_findings`] as it is computed: one exactly sized list per group of
+/// rules (V007, the class rules, T101, T102, T002 and T012, the others). A `check` run
+/// keeps them apart until its report is assembled: one list grown by pushing would hold
+/// up to twice the findings' size while every summary is still alive.
+pub(crate) fn cross_file_parts(
+    index: &PythonIndex<'_>,
+    templates: &[(FileId, &TemplateDoc)],
+    tindex: &TemplateIndex,
+) -> Vec<Vec<Finding>> {
     let liveviews = ClassKinds::of(index);
+    let mut parts: Vec<Vec<Finding>> = Vec::with_capacity(6);
+    let mut serial: Vec<Finding> = Vec::new();
     // V007: handlers in every non-abstract class.
-    let mut out: Vec<Finding> = index
+    let v007: Vec<Finding> = index
         .files()
         .par_iter()
         .enumerate()
         .flat_map_iter(|(m, (file_id, file))| {
             file.handlers
                 .iter()
-                .filter(|cand| !file.classes[cand.class].is_abstract)
+                .filter(|cand| !file.classes[cand.class as usize].is_abstract)
                 .filter_map(move |cand| v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p)))
         })
         .collect();
+    parts.push(v007);
 
     // Which templates LiveViews render; components' templates are fragments, and so
     // are those of LiveViews another template embeds (`{% live_render %}`: the parent
@@ -652,9 +668,11 @@ pub fn cross_file_findings(
                 Symbol::Class(..) => false,
                 Symbol::Module(_) | Symbol::External(_) | Symbol::Unknown => continue,
             };
-            v008::imported(*file_id, call, safe, &mut out);
+            v008::imported(*file_id, call, safe, &mut serial);
         }
     }
+    serial.shrink_to_fit();
+    parts.push(std::mem::take(&mut serial));
 
     // The class rules (V001–V004, V010, V013, S005): LiveView classes that are not
     // abstract and not components, whose bases can all be read.
@@ -699,11 +717,11 @@ pub fn cross_file_findings(
             }
             out
         });
-    out.par_extend(class_findings);
+    parts.push(class_findings.collect());
 
     // The configuration rules, on the settings modules.
     let settings = crate::project_settings::find(index);
-    out.extend(crate::project_settings::findings(&settings));
+    serial.extend(crate::project_settings::findings(&settings));
 
     // S011 when no settings module configures a CSP; C010 when one runs in production;
     // C012 in layouts.
@@ -711,7 +729,7 @@ pub fn cross_file_findings(
     let production = settings.iter().any(|s| s.production());
     for (id, doc) in templates {
         if !csp {
-            s011::check(*id, doc, &mut out);
+            s011::check(*id, doc, &mut serial);
         }
         let Some(name) = tindex.name_of(*id) else { continue };
         let base = name.rsplit('/').next().unwrap_or(name);
@@ -719,12 +737,15 @@ pub fn cross_file_findings(
             continue;
         }
         if let (true, Some(span)) = (production, doc.tailwind_cdn) {
-            out.push(c010::finding(*id, span, name));
+            serial.push(c010::finding(*id, span, name));
         }
         if let Some(span) = doc.client_script {
-            out.push(c012::finding(*id, span, name));
+            serial.push(c012::finding(*id, span, name));
         }
     }
+
+    serial.shrink_to_fit();
+    parts.push(std::mem::take(&mut serial));
 
     // T101: directives naming a handler the template's LiveViews do not have.
     let docs: HashMap<FileId, &TemplateDoc> = templates.iter().map(|(id, d)| (*id, *d)).collect();
@@ -759,7 +780,7 @@ pub fn cross_file_findings(
         }
         out
     });
-    out.par_extend(t101_findings);
+    parts.push(t101_findings.collect());
 
     // T102: dj-view naming something that is not a LiveView of the project.
     let t102_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
@@ -794,7 +815,7 @@ pub fn cross_file_findings(
         }
         out
     });
-    out.par_extend(t102_findings);
+    parts.push(t102_findings.collect());
 
     // T002.
     let mut included = HashSet::default();
@@ -845,8 +866,8 @@ pub fn cross_file_findings(
         }
         out
     });
-    out.par_extend(t002_findings);
-    out
+    parts.push(t002_findings.collect());
+    parts
 }
 
 /// Follow `{% extends %}` from `start`: `true` only when the whole chain is known and

@@ -231,7 +231,7 @@ impl Collector<'_, '_> {
             .bases()
             .iter()
             .map(|b| match dotted(b) {
-                Some(parts) => BaseRef::Dotted(parts.iter().map(|s| s.to_string()).collect()),
+                Some(parts) => BaseRef::Dotted(parts.iter().map(|s| CompactString::from(*s)).collect()),
                 None => BaseRef::Other,
             })
             .collect();
@@ -252,7 +252,7 @@ impl Collector<'_, '_> {
                         "login_required" | "permission_required" => declares_access = true,
                         "template_name" => {
                             if let Some(s) = str_const(value) {
-                                template_name = Some((s.to_string(), span_of(value)));
+                                template_name = Some((s.into(), span_of(value)));
                             }
                         }
                         _ => {}
@@ -269,7 +269,8 @@ impl Collector<'_, '_> {
         self.file.classes.push(PyClass {
             qualname: format!("{prefix}{name}").into(),
             name: name.as_str().into(),
-            parent,
+            // A file holds far fewer than 4 billion classes (it is at most 32 MiB).
+            parent: parent.and_then(|p| u32::try_from(p).ok()),
             bases,
             is_abstract,
             template_name,
@@ -287,10 +288,11 @@ impl Collector<'_, '_> {
                     Method {
                         name: f.name.into(),
                         name_span: f.name_span,
-                        positional: f.args.posonlyargs.len() + f.args.args.len(),
+                        positional: u16::try_from(f.args.posonlyargs.len() + f.args.args.len())
+                            .unwrap_or(u16::MAX),
                         var_positional: f.args.vararg.is_some(),
-                        decorators: f.decorators.len(),
-                        insert_at: start,
+                        decorators: u16::try_from(f.decorators.len()).unwrap_or(u16::MAX),
+                        insert_at: u32::try_from(start).unwrap_or(u32::MAX),
                         indent: u16::try_from(indent.len()).unwrap_or(u16::MAX),
                         indent_tabs: indent.starts_with('\t'),
                         calls_super: matches!(f.name, "get" | "dispatch") && calls_super(f.body, f.name),
@@ -489,7 +491,7 @@ mod tests {
         out.extend(
             file.handlers
                 .iter()
-                .map(|h| format!("{}.{}", file.classes[h.class].qualname, h.name)),
+                .map(|h| format!("{}.{}", file.classes[h.class as usize].qualname, h.name)),
         );
         out
     }
@@ -556,7 +558,7 @@ mod tests {
         assert_eq!(codes, ["E001"]);
         assert_eq!(names(&file), ["V", "V.inc"]);
         assert_eq!(
-            file.classes[0].template_name.as_ref().map(|t| t.0.as_str()),
+            file.classes[0].template_name.as_ref().map(|t| &*t.0),
             Some("v.html")
         );
         assert!(file.classes[0].state.iter().any(|s| s.name == "count"));
@@ -611,19 +613,28 @@ mod tests {
              \x20   @eh\n    @debounce(wait=0.3)\n    def search(self, value): pass\n\
              \x20   @action()\n    def save(self): pass\n",
         );
-        let kept: Vec<(String, Vec<String>)> = file
+        // Each decorator with whether it is borrowed: djust's own paths cost no
+        // allocation, any other is the file's own string.
+        let kept: Vec<(String, Vec<(String, bool)>)> = file
             .handlers
             .iter()
-            .map(|h| (h.name.to_string(), h.decorators.to_vec()))
+            .map(|h| {
+                let decorators = h
+                    .decorators
+                    .iter()
+                    .map(|d| (d.to_string(), matches!(d, std::borrow::Cow::Borrowed(_))))
+                    .collect();
+                (h.name.to_string(), decorators)
+            })
             .collect();
         assert_eq!(
             kept,
             [
                 (
                     "search".to_string(),
-                    vec!["djust.decorators.event_handler".to_string()]
+                    vec![("djust.decorators.event_handler".to_string(), true)]
                 ),
-                ("save".to_string(), vec!["action".to_string()]),
+                ("save".to_string(), vec![("action".to_string(), false)]),
             ]
         );
     }

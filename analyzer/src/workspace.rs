@@ -133,7 +133,7 @@ pub(crate) fn build(
             let template_name = chain
                 .iter()
                 .find_map(|&(fm, fc)| python[fm].1.classes[fc].template_name.as_ref())
-                .map(|(name, _)| name.clone());
+                .map(|(name, _)| name.to_string());
             let template_file = template_name
                 .as_deref()
                 .and_then(|n| tindex.resolve(n, Some(*id)))
@@ -141,7 +141,7 @@ pub(crate) fn build(
             let mut handlers: Vec<HandlerInfo> = Vec::new();
             for &(fm, fc) in &chain {
                 let (hid, hfile) = python[fm];
-                for h in hfile.handlers.iter().filter(|h| h.class == fc) {
+                for h in hfile.handlers.iter().filter(|h| h.class as usize == fc) {
                     let is_handler = h.decorators.iter().any(|d| index.is_handler_decorator(fm, d));
                     // The nearest definition wins (a subclass overrides its base).
                     if is_handler && !handlers.iter().any(|x| x.name == h.name) {

@@ -402,14 +402,14 @@ fn run_stdin(args: &CheckArgs, cwd: &std::path::Path, overrides: &Overrides, nam
     let Some(index) = report
         .files
         .iter()
-        .position(|f| f.abs == abs || f.display == name)
+        .position(|f| f.abs == abs || f.display() == name)
     else {
         report.findings.clear();
         report.files.clear();
         return emit(&report, args);
     };
     let mut file = report.files.swap_remove(index);
-    file.display = name.to_path_buf();
+    file.set_display(name.to_path_buf());
     report.findings.retain(|f| f.file == index);
     for f in &mut report.findings {
         f.file = 0;
@@ -679,7 +679,7 @@ fn full(report: &Report, color: bool) -> String {
         let diag = FindingDiagnostic {
             rule: f.rule,
             severity: f.severity,
-            message: f.message.clone(),
+            message: f.message.to_string(),
             help: f.help.clone().map(Cow::into_owned),
             source: CharColumns {
                 name: file.display_str(),

@@ -294,7 +294,7 @@ fn publish(
 /// The diagnostic and quick fixes of finding `f` in `file`.
 fn action(f: &Finding, file: &djust_analyzer::SourceFile, uri: &Url) -> Action {
     let range = |span: Span| text::range(&file.text, &file.lines, span);
-    let mut message = f.message.clone();
+    let mut message = f.message.to_string();
     if let Some(help) = &f.help {
         message.push_str("\nhelp: ");
         message.push_str(help);

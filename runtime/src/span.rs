@@ -79,9 +79,12 @@ pub struct LineCol {
 ///
 /// Built once per file in O(n); each lookup is a binary search over line starts.
 /// Lines end at `\n`; a `\r` before it belongs to the line (as in Python's and
-/// Django's line counting). Line starts are kept as `u32` (half the memory for the
-/// analyzer's tens of thousands of files); in a text over 4 GiB, the lines that start
-/// past 4 GiB are counted with the last one before it.
+/// Django's line counting). Line starts are kept as `u16` in a text under 64 KiB
+/// (nearly every source file) and as `u32` otherwise: the analyzer holds one index per
+/// file of a project until its report is printed. In a text over 4 GiB, the lines that
+/// start past 4 GiB are counted with the last one before it. Serialized, the starts
+/// are one byte string (their width, then each start little-endian), which encodes
+/// and decodes as one copy, not a number at a time.
 ///
 /// Columns never read the text: the index keeps where the multi-byte characters are,
 /// as runs of same-length characters (a template's `·` is one run of one; a line of
@@ -93,7 +96,7 @@ pub struct LineCol {
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LineIndex {
-    line_starts: Box<[u32]>,
+    line_starts: Starts,
     len: usize,
     /// Runs of consecutive multi-byte characters of one UTF-8 length, in text order.
     wide: Box<[WideRun]>,
@@ -113,13 +116,114 @@ struct WideRun {
     len: u8,
 }
 
+/// The byte offsets where lines start, ascending, the first 0: `u16`s when every one
+/// fits (a text under 64 KiB), else `u32`s.
+#[derive(Debug, Clone)]
+enum Starts {
+    Short(Box<[u16]>),
+    Long(Box<[u32]>),
+}
+
+impl Starts {
+    fn len(&self) -> usize {
+        match self {
+            Starts::Short(s) => s.len(),
+            Starts::Long(s) => s.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<usize> {
+        match self {
+            Starts::Short(s) => s.get(i).map(|&v| usize::from(v)),
+            Starts::Long(s) => s.get(i).map(|&v| v as usize),
+        }
+    }
+
+    /// The index of the last start at or before `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        let found = match self {
+            Starts::Short(s) => s.binary_search(&u16::try_from(offset).unwrap_or(u16::MAX)),
+            Starts::Long(s) => s.binary_search(&u32::try_from(offset).unwrap_or(u32::MAX)),
+        };
+        match found {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Starts {
+    /// One byte string: the width in bytes (2 or 4), then each start little-endian.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::with_capacity(1 + self.len() * 4);
+        match self {
+            Starts::Short(s) => {
+                bytes.push(2);
+                s.iter().for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+            }
+            Starts::Long(s) => {
+                bytes.push(4);
+                s.iter().for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+            }
+        }
+        serializer.serialize_bytes(&bytes)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Starts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Starts;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("line starts: a width (2 or 4), then the starts little-endian")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Starts, E> {
+                match v.split_first() {
+                    Some((2, rest)) if rest.len() % 2 == 0 => Ok(Starts::Short(
+                        rest.chunks_exact(2)
+                            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                            .collect(),
+                    )),
+                    Some((4, rest)) if rest.len() % 4 == 0 => Ok(Starts::Long(
+                        rest.chunks_exact(4)
+                            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                            .collect(),
+                    )),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Bytes(v), &self)),
+                }
+            }
+            // A format without byte strings (JSON) gives them as a sequence.
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Starts, A::Error> {
+                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(b) = seq.next_element::<u8>()? {
+                    bytes.push(b);
+                }
+                self.visit_bytes(&bytes)
+            }
+        }
+        deserializer.deserialize_bytes(Visit)
+    }
+}
+
 impl LineIndex {
     /// Index the line starts and multi-byte characters of `source`.
     pub fn new(source: &str) -> Self {
         let bytes = source.as_bytes();
-        let mut line_starts = Vec::with_capacity(source.len() / 32 + 1);
-        line_starts.push(0);
-        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map_while(|i| u32::try_from(i + 1).ok()));
+        let line_starts = if u16::try_from(source.len()).is_ok() {
+            // Every start is at most the length (a last, empty line after a trailing `\n`).
+            let mut starts = Vec::with_capacity(source.len() / 32 + 1);
+            starts.push(0);
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map_while(|i| u16::try_from(i + 1).ok()));
+            Starts::Short(starts.into_boxed_slice())
+        } else {
+            let mut starts = Vec::with_capacity(source.len() / 32 + 1);
+            starts.push(0);
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map_while(|i| u32::try_from(i + 1).ok()));
+            Starts::Long(starts.into_boxed_slice())
+        };
         let mut wide: Vec<WideRun> = Vec::new();
         let mut wide_complete = true;
         // The text is UTF-8: a byte under 0x80 is a character, a leading byte gives its
@@ -155,7 +259,7 @@ impl LineIndex {
             i += usize::from(len);
         }
         LineIndex {
-            line_starts: line_starts.into_boxed_slice(),
+            line_starts,
             len: source.len(),
             wide: wide.into_boxed_slice(),
             wide_complete,
@@ -174,25 +278,18 @@ impl LineIndex {
 
     /// 0-based line number that contains byte `offset` (clamped to the text).
     pub fn line_of(&self, offset: usize) -> usize {
-        let offset = u32::try_from(offset.min(self.len)).unwrap_or(u32::MAX);
-        match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        }
+        self.line_starts.line_of(offset.min(self.len))
     }
 
     /// Byte offset where 0-based `line` starts, or the text length past the end.
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts.get(line).map_or(self.len, |&s| s as usize)
+        self.line_starts.get(line).unwrap_or(self.len)
     }
 
     /// Byte span of 0-based `line`, without its line terminator (`\n` or `\r\n`).
     pub fn line_span(&self, source: &str, line: usize) -> Span {
         let start = self.line_start(line);
-        let mut end = self
-            .line_starts
-            .get(line + 1)
-            .map_or(self.len, |&s| s as usize - 1);
+        let mut end = self.line_starts.get(line + 1).map_or(self.len, |s| s - 1);
         if end > start && source.as_bytes().get(end - 1) == Some(&b'\r') {
             end -= 1;
         }
@@ -355,6 +452,52 @@ mod tests {
                 let (line, chars, utf16) = scanned(&src, &idx, offset);
                 proptest::prop_assert_eq!(idx.line_col("", offset).column, chars + 1);
                 proptest::prop_assert_eq!(idx.line_col_utf16("", offset), (line, utf16));
+            }
+        }
+    }
+
+    /// The lines a scan of `src` finds: each line's start offset.
+    fn scanned_starts(src: &str) -> Vec<usize> {
+        std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .collect()
+    }
+
+    /// A text under 64 KiB keeps `u16` starts and one over keeps `u32`s; both place
+    /// every offset on the line a scan does (the boundary included: a text of exactly
+    /// 65,535 bytes ending in `\n`, whose last line starts at 65,535), and both survive
+    /// serialization unchanged.
+    #[test]
+    fn short_and_long_texts_place_lines_alike() {
+        let line = "x".repeat(99) + "\n";
+        let exact = "y".repeat(65_534) + "\n";
+        for src in [
+            line.repeat(10),
+            line.repeat(700),
+            exact,
+            line.repeat(655) + "tail",
+        ] {
+            let idx = LineIndex::new(&src);
+            let short = u16::try_from(src.len()).is_ok();
+            assert_eq!(
+                matches!(idx.line_starts, Starts::Short(_)),
+                short,
+                "{}",
+                src.len()
+            );
+            let starts = scanned_starts(&src);
+            assert_eq!(idx.line_count(), starts.len());
+            #[cfg(feature = "serde")]
+            let back: LineIndex = serde_json::from_str(&serde_json::to_string(&idx).unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            #[cfg(not(feature = "serde"))]
+            let back = idx.clone();
+            for offset in (0..=src.len()).step_by(37).chain([src.len()]) {
+                let line = starts.partition_point(|&s| s <= offset) - 1;
+                assert_eq!(idx.line_of(offset), line, "offset {offset}");
+                assert_eq!(back.line_of(offset), line, "offset {offset}");
+                assert_eq!(idx.line_start(line), starts[line]);
+                assert_eq!(back.line_start(line), starts[line]);
             }
         }
     }

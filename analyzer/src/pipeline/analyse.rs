@@ -46,15 +46,9 @@ pub(crate) fn analyse(
         }
     };
     Loaded {
-        file: SourceFile {
-            display: input.display.clone(),
-            abs: input.abs.clone(),
-            kind: input.kind,
-            text,
-            lines,
-        },
+        file: SourceFile::new(input.display.clone(), input.abs.clone(), input.kind, text, lines),
         summary,
-        findings,
+        findings: findings.into_iter().collect(),
         has_text: true,
         cached: None,
     }

@@ -245,15 +245,15 @@ pub(crate) fn load(
                 })
                 .collect();
             return Loaded {
-                file: SourceFile {
-                    display: input.display.clone(),
-                    abs: input.abs.clone(),
-                    kind: input.kind,
-                    text: String::new(),
-                    // The cached line index: `noqa` lines and the findings of
-                    // cross-file rules are placed before (or without) reading the text.
-                    lines: entry.lines,
-                },
+                // The cached line index: `noqa` lines and the findings of cross-file
+                // rules are placed before (or without) reading the text.
+                file: SourceFile::new(
+                    input.display.clone(),
+                    input.abs.clone(),
+                    input.kind,
+                    String::new(),
+                    entry.lines,
+                ),
                 summary,
                 findings,
                 has_text: false,
@@ -273,13 +273,13 @@ pub(crate) fn load(
             stamp.or_else(|| cache.and_then(|_| cache::Stamp::from_metadata(&meta))),
         ),
         Err(e) => {
-            let file = SourceFile {
-                display: input.display.clone(),
-                abs: input.abs.clone(),
-                kind: input.kind,
-                text: String::new(),
-                lines: LineIndex::new(""),
-            };
+            let file = SourceFile::new(
+                input.display.clone(),
+                input.abs.clone(),
+                input.kind,
+                String::new(),
+                LineIndex::new(""),
+            );
             findings.push(
                 Finding::new(Rule::E003, id, Span::empty(0), format!("cannot read file: {e}"))
                     .with_help("make the file readable, or exclude it with `extend-exclude` in [tool.djust]"),
@@ -287,7 +287,7 @@ pub(crate) fn load(
             return Loaded {
                 file,
                 summary: Summary::None,
-                findings,
+                findings: findings.into_iter().collect(),
                 has_text: true,
                 cached: None,
             };

@@ -38,7 +38,7 @@ pub(crate) enum Summary {
 pub(crate) struct Loaded {
     pub(crate) file: SourceFile,
     pub(crate) summary: Summary,
-    pub(crate) findings: Vec<Finding>,
+    pub(crate) findings: thin_vec::ThinVec<Finding>,
     /// False when `file.text` has not been read (cache hit).
     pub(crate) has_text: bool,
     /// With a cache: what is needed to put the result back (boxed: a run without a
@@ -150,7 +150,7 @@ pub fn check_with_overlay(
         let cross = {
             let project = Summaries::of(&loaded, &settings_dirs);
             let index = project::PythonIndex::new(project.python);
-            project::cross_file_findings(&index, &project.templates, &project.tindex)
+            project::cross_file_parts(&index, &project.templates, &project.tindex)
         };
         select::selection(&loaded, cross, settings)
     });
@@ -185,7 +185,7 @@ pub fn check_with_overlay(
     // Should no thread be had, the closure, and the summaries with it, is dropped here.
     let _freeing = std::thread::Builder::new().spawn(move || drop(summaries));
     let files: Vec<SourceFile> = loaded.into_iter().map(|l| l.file).collect();
-    sort_findings(&mut findings, |id| files[id].display.as_path());
+    sort_findings(&mut findings, |id| files[id].display());
     Ok(Report {
         files,
         findings,

@@ -11,18 +11,19 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Which findings a run reports: for each file, which of its per-file findings
-/// (by index); the cross-file findings kept and Q101's; how many `noqa` dropped.
+/// (by index); the cross-file findings kept, in their groups, and Q101's; how many
+/// `noqa` dropped.
 pub(crate) struct Selection {
     per_file: Vec<Vec<usize>>,
-    other: Vec<Finding>,
+    other: Vec<Vec<Finding>>,
     suppressed: usize,
 }
 
 impl Selection {
     /// The findings, moving the per-file ones out of `loaded` (no copy).
     pub(crate) fn take(self, loaded: &mut [Loaded]) -> (Vec<Finding>, usize) {
-        let mut out =
-            Vec::with_capacity(self.per_file.iter().map(Vec::len).sum::<usize>() + self.other.len());
+        let other: usize = self.other.iter().map(Vec::len).sum();
+        let mut out = Vec::with_capacity(self.per_file.iter().map(Vec::len).sum::<usize>() + other);
         for (l, keep) in loaded.iter_mut().zip(self.per_file) {
             if keep.is_empty() {
                 continue;
@@ -34,7 +35,9 @@ impl Selection {
                     .filter_map(|i| all.get_mut(i).and_then(Option::take)),
             );
         }
-        out.extend(self.other);
+        for part in self.other {
+            out.extend(part);
+        }
         (out, self.suppressed)
     }
 }
@@ -43,17 +46,18 @@ impl Selection {
 /// the findings to report (copies of the per-file ones: `loaded` is kept), and how
 /// many `noqa` dropped.
 pub(crate) fn select(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings) -> (Vec<Finding>, usize) {
-    let sel = selection(loaded, cross, settings);
+    let sel = selection(loaded, vec![cross], settings);
     let mut out: Vec<Finding> = Vec::new();
     for (l, keep) in loaded.iter().zip(&sel.per_file) {
         out.extend(keep.iter().filter_map(|&i| l.findings.get(i).cloned()));
     }
-    out.extend(sel.other);
+    out.extend(sel.other.into_iter().flatten());
     (out, sel.suppressed)
 }
 
-/// [`select`]'s decision, without copying a finding.
-pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings) -> Selection {
+/// [`select`]'s decision, without copying a finding (`cross`: the cross-file findings
+/// in groups, [`crate::project::cross_file_parts`]).
+pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Vec<Finding>>, settings: &Settings) -> Selection {
     let mut sel = Selection {
         per_file: vec![Vec::new(); loaded.len()],
         other: Vec::new(),
@@ -88,8 +92,11 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Finding>, settings: &Setti
     // The cross-file findings are filtered where they are: a second vector of them
     // would be a second copy of the run's largest list at its peak.
     let mut cross = cross;
-    cross.retain(|f| keep(f, &mut sel));
+    for part in &mut cross {
+        part.retain(|f| keep(f, &mut sel));
+    }
     sel.other = cross;
+    let mut q101 = Vec::new();
     // Q101: directives that suppressed nothing, once every other finding is known.
     for (id, l) in loaded.iter().enumerate() {
         let directives = match &l.summary {
@@ -109,9 +116,10 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Finding>, settings: &Setti
                 enabled: &enabled,
                 external: &settings.external,
             },
-            &mut sel.other,
+            &mut q101,
         );
     }
+    sel.other.push(q101);
     sel
 }
 

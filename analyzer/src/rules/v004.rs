@@ -88,7 +88,7 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
         let looks = PREFIXES.iter().any(|p| method.name.starts_with(p));
         if looks && method.decorators == 0 && !ctx.handlers.contains(method.name.as_str()) {
             let indent = if method.indent_tabs { "\t" } else { " " }.repeat(usize::from(method.indent));
-            let decorate = decorator_bound.then_some((method.insert_at, indent.as_str()));
+            let decorate = decorator_bound.then_some((method.insert_at as usize, indent.as_str()));
             out.push(finding(
                 ctx.file,
                 method.name_span,

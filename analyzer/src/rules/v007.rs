@@ -4,7 +4,7 @@ use crate::ast_util::{dotted, span_of, FnDef};
 use crate::declare_violation;
 use crate::finding::{Applicability, Edit, FileId, Finding, Fix};
 use crate::rule::Rule;
-use crate::summary::python::{HandlerCandidate, HandlerDocs};
+use crate::summary::python::{HandlerCandidate, HandlerDocs, KwargsInsertion};
 use djust_runtime::{LineIndex, Span};
 use ruff_python_ast::Expr;
 use std::borrow::Cow;
@@ -67,6 +67,15 @@ declare_violation! {
 /// Names of djust decorators that mark event handlers.
 pub const HANDLER_DECORATORS: &[&str] = &["event_handler", "action"];
 
+/// The dotted paths under which djust exports its handler decorators: a candidate's
+/// decorator resolved to one of these is kept borrowed.
+pub const DJUST_HANDLER_PATHS: &[&str] = &[
+    "djust.decorators.event_handler",
+    "djust.decorators.action",
+    "djust.event_handler",
+    "djust.action",
+];
+
 /// Extract a handler candidate from a decorated method (phase 1, AST alive): `None`
 /// when no decorator can be djust's handler decorator (its last name is none of
 /// [`HANDLER_DECORATORS`]), as no rule and no editor feature reads such a method's
@@ -78,7 +87,7 @@ pub fn candidate(
     class: usize,
     resolve: &dyn Fn(&str) -> String,
 ) -> Option<HandlerCandidate> {
-    let decorators: ThinVec<String> = f
+    let decorators: ThinVec<Cow<'static, str>> = f
         .decorators
         .iter()
         .filter_map(|d| {
@@ -88,7 +97,13 @@ pub fn candidate(
             };
             let path = resolve(&dotted(callee)?.join("."));
             let last = path.rsplit('.').next().unwrap_or(&path);
-            HANDLER_DECORATORS.contains(&last).then_some(path)
+            if !HANDLER_DECORATORS.contains(&last) {
+                return None;
+            }
+            Some(match DJUST_HANDLER_PATHS.iter().find(|p| **p == path) {
+                Some(known) => Cow::Borrowed(*known),
+                None => Cow::Owned(path),
+            })
         })
         .collect();
     if decorators.is_empty() {
@@ -103,7 +118,8 @@ pub fn candidate(
     noqa_lines.push(lines.line_of(name_span.start));
     noqa_lines.dedup();
     Some(HandlerCandidate {
-        class,
+        // A file holds far fewer than 4 billion classes (it is at most 32 MiB).
+        class: u32::try_from(class).unwrap_or(u32::MAX),
         name: f.name.into(),
         name_span,
         decorators,
@@ -155,7 +171,8 @@ fn after_slash(source: &str, at: usize) -> Option<usize> {
 
 /// Where `**kwargs` goes: after the last parameter (`, **kwargs`), or right after `(`
 /// when there are none.
-fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> (usize, Cow<'static, str>) {
+fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> KwargsInsertion {
+    let at = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
     let a = f.args;
     let mut end: Option<usize> = None;
     let mut bump = |e: usize| end = Some(end.map_or(e, |x: usize| x.max(e)));
@@ -171,14 +188,14 @@ fn insertion_point(source: &str, f: &FnDef<'_>, name_span: Span) -> (usize, Cow<
     match end {
         // After the positional-only marker when it follows the last parameter:
         // `(self, a, /)` → `(self, a, /, **kwargs)` (regression: was `(self, a, **kwargs, /)`).
-        Some(e) => (after_slash(source, e).unwrap_or(e), Cow::Borrowed(", **kwargs")),
+        Some(e) => KwargsInsertion::AfterParameter(at(after_slash(source, e).unwrap_or(e))),
         None => {
             let after = source.get(name_span.end..).unwrap_or("");
             let open = after
                 .find('(')
                 .map(|i| name_span.end + i + 1)
                 .unwrap_or(name_span.end);
-            (open, Cow::Borrowed("**kwargs"))
+            KwargsInsertion::First(at(open))
         }
     }
 }
@@ -195,7 +212,7 @@ pub fn check(
     }
     let decorator = cand.decorators.iter().find(|d| is_handler_decorator(d))?;
     let short = decorator.rsplit('.').next().unwrap_or(decorator);
-    let (at, text) = &cand.kwargs_insertion;
+    let insertion = cand.kwargs_insertion;
     Some(
         Finding::new(
             Rule::V007,
@@ -216,8 +233,8 @@ pub fn check(
             message: "Add `**kwargs` to the signature".into(),
             applicability: Applicability::Safe,
             edits: vec![Edit {
-                span: Span::empty(*at),
-                content: text.to_string(),
+                span: Span::empty(insertion.offset()),
+                content: insertion.text().to_string(),
             }],
         }),
     )

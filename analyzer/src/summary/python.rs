@@ -51,8 +51,8 @@ impl Binding {
 /// A base class expression as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BaseRef {
-    /// `Name` or `a.b.Name`.
-    Dotted(Vec<String>),
+    /// `Name` or `a.b.Name` (one allocation: the names are inline up to 24 bytes).
+    Dotted(ThinVec<CompactString>),
     /// Anything else (`make_base()`, `Generic[T]`, …): never assumed to be a LiveView.
     Other,
 }
@@ -65,13 +65,13 @@ pub struct PyClass {
     /// Dotted name within the module (`Outer.Inner`).
     pub qualname: CompactString,
     /// Index of the enclosing class, if nested in one.
-    pub parent: Option<usize>,
+    pub parent: Option<u32>,
     /// Base classes, in order.
     pub bases: ThinVec<BaseRef>,
     /// `abstract = True` in the class body.
     pub is_abstract: bool,
     /// `template_name = "…"` in the class body, with the string's span.
-    pub template_name: Option<(String, Span)>,
+    pub template_name: Option<(Box<str>, Span)>,
     /// Span of the `class` statement's name line (for reporting).
     pub span: Span,
     /// Public state defined in this class's body (not inherited), in source order.
@@ -90,15 +90,17 @@ pub struct Method {
     pub name: CompactString,
     /// The span of the name after `def`.
     pub name_span: Span,
-    /// How many positional parameters it has (`self` included).
-    pub positional: usize,
+    /// How many positional parameters it has (`self` included; at most 65,535 are
+    /// counted: a run holds every method, so the counts are 16-bit).
+    pub positional: u16,
     /// `*args`?
     pub var_positional: bool,
-    /// How many decorators it has.
-    pub decorators: usize,
-    /// Where a new outermost decorator goes: the start of the statement (its first
-    /// decorator, else `def`).
-    pub insert_at: usize,
+    /// How many decorators it has (at most 65,535 counted).
+    pub decorators: u16,
+    /// Where a new outermost decorator goes, a byte offset: the start of the statement
+    /// (its first decorator, else `def`). 32-bit: a checked file is at most 32 MiB
+    /// ([`crate::source::MAX_FILE_SIZE`]); past 4 GiB it saturates.
+    pub insert_at: u32,
     /// The indentation of the `def` line, in bytes (spaces or tabs, as the line has
     /// them: the text is `insert_at - indent .. insert_at`, read when a fix is made).
     pub indent: u16,
@@ -134,8 +136,8 @@ pub struct StateVar {
 /// `event_handler` or `action`): a possible event handler.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HandlerCandidate {
-    /// Index into [`PyFile::classes`].
-    pub class: usize,
+    /// Index into [`PyFile::classes`] (32-bit: a run holds every candidate).
+    pub class: u32,
     /// Function name (inline up to 24 bytes).
     pub name: CompactString,
     /// Span of the name after `def`.
@@ -143,17 +145,46 @@ pub struct HandlerCandidate {
     /// Each decorator that may be djust's handler decorator, its callable as a dotted
     /// path resolved through this file's imports (`eh` →
     /// `djust.decorators.event_handler`); the others (`@debounce(…)`) are not kept.
-    pub decorators: ThinVec<String>,
+    /// djust's own paths are borrowed ([`crate::rules::v007::DJUST_HANDLER_PATHS`]), so
+    /// the usual decorator costs no allocation (unless decoded from the cache).
+    pub decorators: ThinVec<Cow<'static, str>>,
     /// Whether the signature has a `**name` parameter.
     pub has_var_keyword: bool,
     /// 0-based lines of the `def` and of every decorator (where `# noqa` counts).
     pub noqa_lines: ThinVec<usize>,
-    /// Where `, **kwargs` (or `**kwargs`) would go, and what to insert (one of those
-    /// two constants: borrowed, unless decoded from the cache).
-    pub kwargs_insertion: (usize, Cow<'static, str>),
+    /// Where `**kwargs` would go, and how.
+    pub kwargs_insertion: KwargsInsertion,
     /// What the language server shows of it (`None` in a `check` run, which reads
     /// neither: [`PyFile::drop_workspace_details`]).
     pub docs: Option<Box<HandlerDocs>>,
+}
+
+/// Where V007's fix inserts `**kwargs` in a signature: a byte offset (32-bit: a
+/// checked file is at most 32 MiB, [`crate::source::MAX_FILE_SIZE`]), and whether a
+/// parameter comes before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KwargsInsertion {
+    /// After the last parameter (or a `/` that follows it): `, **kwargs`.
+    AfterParameter(u32),
+    /// Right after `(`, the signature having no parameter: `**kwargs`.
+    First(u32),
+}
+
+impl KwargsInsertion {
+    /// The byte offset where the text goes.
+    pub fn offset(self) -> usize {
+        match self {
+            KwargsInsertion::AfterParameter(at) | KwargsInsertion::First(at) => at as usize,
+        }
+    }
+
+    /// What is inserted there.
+    pub fn text(self) -> &'static str {
+        match self {
+            KwargsInsertion::AfterParameter(_) => ", **kwargs",
+            KwargsInsertion::First(_) => "**kwargs",
+        }
+    }
 }
 
 /// A handler candidate's signature and docstring, for hover, completion and symbols.
