@@ -77,14 +77,14 @@ pub struct Finding {
 
 impl Finding {
     /// A finding of `rule` at `span` in `file`, with the rule's default severity.
-    pub fn new(rule: Rule, file: FileId, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(rule: Rule, file: FileId, span: impl Into<Span>, message: impl Into<String>) -> Self {
         Finding {
             rule,
             severity: rule.severity(),
             message: message.into().into_boxed_str(),
             help: None,
             file,
-            span,
+            span: span.into(),
             label: None,
             noqa_lines: ThinVec::new(),
             labels: ThinVec::new(),
@@ -111,9 +111,9 @@ impl Finding {
     }
 
     /// Add a secondary label.
-    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+    pub fn with_label(mut self, span: impl Into<Span>, message: impl Into<String>) -> Self {
         self.labels.push(Label {
-            span,
+            span: span.into(),
             message: message.into(),
         });
         self

@@ -242,13 +242,27 @@ mod tests {
         assert!(size_of::<SourceFile>() <= 128, "{}", size_of::<SourceFile>());
         assert!(size_of::<Finding>() <= 120, "{}", size_of::<Finding>());
         assert!(size_of::<PyFile>() <= 216, "{}", size_of::<PyFile>());
-        assert!(size_of::<PyClass>() <= 136, "{}", size_of::<PyClass>());
-        assert!(size_of::<Method>() <= 56, "{}", size_of::<Method>());
+        assert!(size_of::<PyClass>() <= 128, "{}", size_of::<PyClass>());
+        assert!(size_of::<Method>() <= 48, "{}", size_of::<Method>());
         assert!(
-            size_of::<HandlerCandidate>() <= 80,
+            size_of::<HandlerCandidate>() <= 72,
             "{}",
             size_of::<HandlerCandidate>()
         );
-        assert!(size_of::<summary::template::Element>() <= 80);
+        assert!(
+            size_of::<summary::python::StateVar>() <= 40,
+            "{}",
+            size_of::<summary::python::StateVar>()
+        );
+        assert!(
+            size_of::<summary::template::Element>() <= 64,
+            "{}",
+            size_of::<summary::template::Element>()
+        );
+        assert!(
+            size_of::<summary::template::DirectiveAttr>() <= 56,
+            "{}",
+            size_of::<summary::template::DirectiveAttr>()
+        );
     }
 }

@@ -287,7 +287,7 @@ impl Collector<'_, '_> {
                         .collect();
                     Method {
                         name: f.name.into(),
-                        name_span: f.name_span,
+                        name_span: f.name_span.into(),
                         positional: u16::try_from(f.args.posonlyargs.len() + f.args.args.len())
                             .unwrap_or(u16::MAX),
                         var_positional: f.args.vararg.is_some(),
@@ -302,7 +302,8 @@ impl Collector<'_, '_> {
             span: self
                 .input
                 .lines
-                .line_span(self.input.source, self.input.lines.line_of(header.start)),
+                .line_span(self.input.source, self.input.lines.line_of(header.start))
+                .into(),
         });
 
         // Per-class rules over the live AST.
@@ -595,7 +596,7 @@ mod tests {
         assert_eq!(codes, ["E001"]);
         assert_eq!(file.classes[0].name, "V");
         assert_eq!(
-            file.classes[0].span.start,
+            file.classes[0].span.start(),
             src.find("class").unwrap_or(usize::MAX)
         );
         assert!(file.imports.contains_key("x"));

@@ -32,7 +32,7 @@ pub(crate) fn collect(body: &[Stmt]) -> Vec<StateVar> {
         }
         out.push(StateVar {
             name: name.into(),
-            span: span_of(expr),
+            span: span_of(expr).into(),
             kind,
         });
     };

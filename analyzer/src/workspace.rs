@@ -6,9 +6,9 @@
 
 use crate::project::{ClassKinds, PythonIndex, TemplateIndex};
 use crate::python::{PyFile, StateKind};
+use crate::summary::span::CompactSpan;
 use crate::summary::template::{TemplateDoc, TemplateRef};
 use crate::{FileId, SourceFile};
-use djust_runtime::Span;
 use serde::Serialize;
 
 /// Every LiveView and template of a project.
@@ -121,8 +121,8 @@ pub(crate) fn build(
     let index = PythonIndex::new(python.to_vec());
     let liveviews = ClassKinds::of(&index);
     let display = |id: FileId| files[id].display_str();
-    let line_of = |id: FileId, span: Span| files[id].location(span).0.line;
-    let column_of = |id: FileId, span: Span| files[id].location(span).0.column;
+    let line_of = |id: FileId, span: CompactSpan| files[id].location(span.span()).0.line;
+    let column_of = |id: FileId, span: CompactSpan| files[id].location(span.span()).0.column;
     let mut views = Vec::new();
     for (m, (id, file)) in python.iter().enumerate() {
         for (c, class) in file.classes.iter().enumerate() {
@@ -214,7 +214,7 @@ pub(crate) fn build(
                 .flat_map(|e| e.directives.iter())
                 .filter_map(|d| {
                     let target = d.target.as_deref()?.to_string();
-                    let (start, _) = files[*id].location(d.span);
+                    let (start, _) = files[*id].location(d.span.span());
                     Some(Reference {
                         directive: d.name.to_string(),
                         target,

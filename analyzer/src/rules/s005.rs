@@ -58,7 +58,7 @@ declare_violation! {
 
 /// The S005 finding for the LiveView `class` (qualified name) declared at `span`, with
 /// the first public attribute it sets.
-pub fn finding(file: FileId, span: Span, class: &str, attribute: &str) -> Finding {
+pub fn finding(file: FileId, span: impl Into<Span>, class: &str, attribute: &str) -> Finding {
     Finding::new(
         Rule::S005,
         file,

@@ -92,7 +92,7 @@ pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
         }
         if !roots
             .iter()
-            .any(|r| r.start < tag.span.start && tag.span.end <= r.end)
+            .any(|r| r.start() < tag.span.start && tag.span.end <= r.end())
         {
             continue;
         }

@@ -81,7 +81,7 @@ pub enum RootReason {
 /// `dj-root` in its chain).
 pub fn finding(file: FileId, doc: &TemplateDoc, reason: &RootReason) -> Finding {
     let view = doc.elements.iter().find(|e| e.view().is_some());
-    let span = view.map(|e| e.span).unwrap_or(Span::empty(0));
+    let span = view.map_or(Span::empty(0), |e| e.span.span());
     let why = match reason {
         RootReason::DjView => "has a dj-view element".to_string(),
         RootReason::TemplateName(class) => format!("is the template_name of {class}"),
@@ -109,7 +109,7 @@ pub fn finding(file: FileId, doc: &TemplateDoc, reason: &RootReason) -> Finding 
             message: "Add `dj-root` to the `dj-view` element".into(),
             applicability: Applicability::Safe,
             edits: vec![Edit {
-                span: Span::empty(v.span.start + 1 + v.tag.len()),
+                span: Span::empty(v.span.start() + 1 + v.tag.len()),
                 content: " dj-root".into(),
             }],
         }),

@@ -52,7 +52,7 @@ declare_violation! {
 /// `dj-view` in its chain): at its first event directive, else at the top.
 pub fn finding(file: FileId, doc: &TemplateDoc, reason: &RootReason) -> Finding {
     let first = doc.elements.iter().find(|e| !e.directives.is_empty());
-    let span = first.map(|e| e.span).unwrap_or(Span::empty(0));
+    let span = first.map_or(Span::empty(0), |e| e.span.span());
     let why = match reason {
         RootReason::TemplateName(class) => format!("is the template_name of {class}"),
         RootReason::DjView | RootReason::Directives => "uses djust event directives".to_string(),

@@ -41,7 +41,7 @@ declare_violation! {
 }
 
 /// The V001 finding for the LiveView `class` (qualified) whose `class` line is `span`.
-pub fn finding(file: FileId, span: Span, class: &str) -> Finding {
+pub fn finding(file: FileId, span: impl Into<Span>, class: &str) -> Finding {
     Finding::new(
         Rule::V001,
         file,

@@ -44,7 +44,7 @@ declare_violation! {
 }
 
 /// The V002 finding for the LiveView `class` (qualified name) declared at `span`.
-pub fn finding(file: FileId, span: Span, class: &str) -> Finding {
+pub fn finding(file: FileId, span: impl Into<Span>, class: &str) -> Finding {
     Finding::new(
         Rule::V002,
         file,

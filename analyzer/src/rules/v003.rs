@@ -38,7 +38,7 @@ declare_violation! {
 }
 
 /// The V003 finding for `mount` named at `span` in `class`.
-pub fn finding(file: FileId, span: Span, class: &str) -> Finding {
+pub fn finding(file: FileId, span: impl Into<Span>, class: &str) -> Finding {
     Finding::new(
         Rule::V003,
         file,

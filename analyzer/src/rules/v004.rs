@@ -51,7 +51,7 @@ declare_violation! {
 /// to add `@event_handler` and the indentation, when the module imports it.
 pub fn finding(
     file: FileId,
-    span: Span,
+    span: impl Into<Span>,
     class: &str,
     method: &str,
     decorate: Option<(usize, &str)>,

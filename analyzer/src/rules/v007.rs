@@ -121,7 +121,7 @@ pub fn candidate(
         // A file holds far fewer than 4 billion classes (it is at most 32 MiB).
         class: u32::try_from(class).unwrap_or(u32::MAX),
         name: f.name.into(),
-        name_span,
+        name_span: name_span.into(),
         decorators,
         has_var_keyword: f.args.kwarg.is_some(),
         noqa_lines: noqa_lines.into(),

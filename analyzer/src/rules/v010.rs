@@ -40,7 +40,7 @@ declare_violation! {
 }
 
 /// The V010 finding for `class` (qualified, declared at `span`) and its late `mixin`.
-pub fn finding(file: FileId, span: Span, class: &str, mixin: &str) -> Finding {
+pub fn finding(file: FileId, span: impl Into<Span>, class: &str, mixin: &str) -> Finding {
     Finding::new(
         Rule::V010,
         file,

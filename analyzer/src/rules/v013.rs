@@ -46,7 +46,7 @@ declare_violation! {
 
 /// The V013 finding for `method` (`get` or `dispatch`) of class `class` (qualified),
 /// named at `span`.
-pub fn finding(file: FileId, span: Span, class: &str, method: &str) -> Finding {
+pub fn finding(file: FileId, span: impl Into<Span>, class: &str, method: &str) -> Finding {
     Finding::new(
         Rule::V013,
         file,

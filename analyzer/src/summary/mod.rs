@@ -4,4 +4,5 @@
 
 pub mod python;
 pub mod sorted;
+pub mod span;
 pub mod template;

@@ -4,6 +4,7 @@
 //! tree; the cross-file rules read only these.
 
 use super::sorted::{SortedMap, SortedSet};
+use super::span::CompactSpan;
 use crate::noqa::{Directive, Noqa};
 use compact_str::CompactString;
 use djust_runtime::Span;
@@ -73,7 +74,7 @@ pub struct PyClass {
     /// `template_name = "…"` in the class body, with the string's span.
     pub template_name: Option<(Box<str>, Span)>,
     /// Span of the `class` statement's name line (for reporting).
-    pub span: Span,
+    pub span: CompactSpan,
     /// Public state defined in this class's body (not inherited), in source order.
     pub state: ThinVec<StateVar>,
     /// The methods defined in the class body (under `if`/`try`/`with` too), in order.
@@ -89,7 +90,7 @@ pub struct Method {
     /// Its name.
     pub name: CompactString,
     /// The span of the name after `def`.
-    pub name_span: Span,
+    pub name_span: CompactSpan,
     /// How many positional parameters it has (`self` included; at most 65,535 are
     /// counted: a run holds every method, so the counts are 16-bit).
     pub positional: u16,
@@ -127,7 +128,7 @@ pub struct StateVar {
     /// The name.
     pub name: CompactString,
     /// Its first assignment (the target, or the context key).
-    pub span: Span,
+    pub span: CompactSpan,
     /// Where it comes from.
     pub kind: StateKind,
 }
@@ -141,7 +142,7 @@ pub struct HandlerCandidate {
     /// Function name (inline up to 24 bytes).
     pub name: CompactString,
     /// Span of the name after `def`.
-    pub name_span: Span,
+    pub name_span: CompactSpan,
     /// Each decorator that may be djust's handler decorator, its callable as a dotted
     /// path resolved through this file's imports (`eh` →
     /// `djust.decorators.event_handler`); the others (`@debounce(…)`) are not kept.

@@ -3,6 +3,7 @@
 //! `{% include %}`, `noqa` directives and syntax errors. Built by
 //! [`crate::template::summarize`] from one lex, one Django parse and one HTML parse.
 
+use super::span::CompactSpan;
 use crate::noqa::{self, Noqa};
 use compact_str::CompactString;
 use djust_runtime::Span;
@@ -30,7 +31,7 @@ pub enum TemplateRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Element {
     /// The start tag, `<` to `>`.
-    pub span: Span,
+    pub span: CompactSpan,
     /// Tag name, lower-case (inline up to 24 bytes: one allocation less per element).
     pub tag: CompactString,
     /// Event directives on this element (`dj-click`, `dj-model.lazy`, …).
@@ -42,7 +43,7 @@ pub struct Element {
     /// The whole element: its start tag to the end of its end tag; a void or
     /// self-closing element is its start tag; an element closed without an end tag
     /// (an implied end, or the end of the input) ends where it is closed.
-    pub extent: Span,
+    pub extent: CompactSpan,
     /// Its `dj-view` and `dj-root` attributes, on the one or two elements of a page
     /// that carry them (boxed: a run holds every element until the cross-file rules,
     /// and most carry only directives). Read through [`Element::view`] and the others.
@@ -137,7 +138,7 @@ pub struct DirectiveAttr {
     /// bytes, as the target: a run holds every directive until the cross-file rules).
     pub name: CompactString,
     /// The whole attribute.
-    pub span: Span,
+    pub span: CompactSpan,
     /// The value when it is a literal name (`dj-click="save"` → `save`): the handler,
     /// or for `dj-model` the state attribute. `None` when it is computed by the
     /// template (`dj-click="{{ action }}"`) or not a Python identifier.

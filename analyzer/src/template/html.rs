@@ -453,8 +453,8 @@ fn is_legacy_attribute(name: &str) -> bool {
 
 fn element(start: &StartTag<'_>) -> Option<Element> {
     let mut el = Element {
-        extent: start.extent,
-        span: start.span,
+        extent: start.extent.into(),
+        span: start.span.into(),
         tag: start.name.as_str().into(),
         directives: ThinVec::new(),
         legacy: ThinVec::new(),
@@ -476,7 +476,7 @@ fn element(start: &StartTag<'_>) -> Option<Element> {
             let target = value.filter(|v| is_identifier(v)).map(CompactString::from);
             el.directives.push(DirectiveAttr {
                 name: lname.into(),
-                span,
+                span: span.into(),
                 target,
             });
         }

@@ -369,7 +369,7 @@ mod tests {
         assert!(el.root().is_some() && el.view().is_some());
         assert_eq!(el.directives.len(), 1);
         assert_eq!(el.directives[0].target.as_deref(), Some("go"));
-        assert_eq!(el.span.start, 0);
+        assert_eq!(el.span.start(), 0);
     }
 
     #[test]
