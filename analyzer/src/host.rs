@@ -228,7 +228,7 @@ impl AnalysisHost {
                     l.file.clone()
                 } else {
                     SourceFile::new(
-                        l.file.display().to_path_buf(),
+                        l.file.display(),
                         l.file.abs.clone(),
                         l.file.kind,
                         String::new(),

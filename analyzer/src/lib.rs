@@ -85,7 +85,8 @@ enum DisplayPath {
 }
 
 impl DisplayPath {
-    fn of(display: PathBuf, abs: &Path) -> DisplayPath {
+    /// Borrows `display`: the usual file keeps no copy of it.
+    fn of(display: &Path, abs: &Path) -> DisplayPath {
         if let (Some(d), Some(a)) = (display.to_str(), abs.to_str()) {
             let start = a
                 .len()
@@ -96,14 +97,14 @@ impl DisplayPath {
                 return DisplayPath::Suffix(at);
             }
         }
-        DisplayPath::Own(display.into_boxed_path())
+        DisplayPath::Own(display.into())
     }
 }
 
 impl SourceFile {
     /// A file: its display path (as the user named it, relative to where it was named),
     /// its absolute path, kind, text (or `""` when not kept) and line index.
-    pub fn new(display: PathBuf, abs: PathBuf, kind: Kind, text: String, lines: LineIndex) -> SourceFile {
+    pub fn new(display: &Path, abs: PathBuf, kind: Kind, text: String, lines: LineIndex) -> SourceFile {
         SourceFile {
             display: DisplayPath::of(display, &abs),
             abs,
@@ -126,7 +127,7 @@ impl SourceFile {
     }
 
     /// Show the file under another path (`--stdin-filename`'s name).
-    pub fn set_display(&mut self, display: PathBuf) {
+    pub fn set_display(&mut self, display: &Path) {
         self.display = DisplayPath::of(display, &self.abs);
     }
 
@@ -187,7 +188,7 @@ mod tests {
 
     fn shown(display: &str, abs: &str) -> (PathBuf, bool) {
         let file = SourceFile::new(
-            PathBuf::from(display),
+            Path::new(display),
             PathBuf::from(abs),
             Kind::Python,
             String::new(),
@@ -215,13 +216,13 @@ mod tests {
             assert_eq!(shown(display, abs), (PathBuf::from(display), shared), "{display}");
         }
         let mut file = SourceFile::new(
-            PathBuf::from("a.py"),
+            Path::new("a.py"),
             PathBuf::from("/p/a.py"),
             Kind::Python,
             String::new(),
             LineIndex::new(""),
         );
-        file.set_display(PathBuf::from("-"));
+        file.set_display(Path::new("-"));
         assert_eq!(file.display(), Path::new("-"));
         assert_eq!(file.display_str(), "-");
     }

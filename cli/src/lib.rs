@@ -409,7 +409,7 @@ fn run_stdin(args: &CheckArgs, cwd: &std::path::Path, overrides: &Overrides, nam
         return emit(&report, args);
     };
     let mut file = report.files.swap_remove(index);
-    file.set_display(name.to_path_buf());
+    file.set_display(name);
     report.findings.retain(|f| f.file == index);
     for f in &mut report.findings {
         f.file = 0;

@@ -46,7 +46,7 @@ pub(crate) fn analyse(
         }
     };
     Loaded {
-        file: SourceFile::new(input.display.clone(), input.abs.clone(), input.kind, text, lines),
+        file: SourceFile::new(&input.display, input.abs.clone(), input.kind, text, lines),
         summary,
         findings: findings.into_iter().collect(),
         has_text: true,

@@ -248,7 +248,7 @@ pub(crate) fn load(
                 // The cached line index: `noqa` lines and the findings of cross-file
                 // rules are placed before (or without) reading the text.
                 file: SourceFile::new(
-                    input.display.clone(),
+                    &input.display,
                     input.abs.clone(),
                     input.kind,
                     String::new(),
@@ -274,7 +274,7 @@ pub(crate) fn load(
         ),
         Err(e) => {
             let file = SourceFile::new(
-                input.display.clone(),
+                &input.display,
                 input.abs.clone(),
                 input.kind,
                 String::new(),
