@@ -6,12 +6,14 @@
 //! run on which dropping its class details relied) and per-file findings. A file whose
 //! metadata matches is not read or parsed again; cross-file rules always run over the
 //! summaries, so a change in one file is seen by the rules of every other. Serialized
-//! with postcard, each file's entry on its own (encoded in parallel while the
-//! cross-file rules run, decoded by the worker that takes it; an entry used unchanged
-//! is written back as the bytes it was read as), written atomically (temporary file,
-//! then rename). A cache that cannot be read (a different format, a truncated file) is
-//! ignored and rewritten; a cache that cannot be written is skipped silently: the cache
-//! never changes what is reported.
+//! with postcard, each file's entry on its own: encoded by the worker that analysed the
+//! file, into that worker's [`Writer`] (entries back to back in a few large buffers,
+//! not one allocation each), and decoded by the worker that takes it; an entry used
+//! unchanged is written back as the bytes it was read as. Written atomically
+//! (temporary file, then rename) while the cross-file rules run. A cache that cannot
+//! be read (a different format, a truncated file) is ignored and rewritten; a cache
+//! that cannot be written is skipped silently: the cache never changes what is
+//! reported.
 //!
 //! The fingerprint covers the djust version, the build of the running binary (so a
 //! rebuilt binary never trusts an old cache) and the settings that change phase-1
@@ -40,9 +42,13 @@ pub enum CachedSummary {
     Template(Box<TemplateDoc>),
 }
 
-/// The capacity an entry's encoding starts with, in bytes: a Python file's summary,
-/// findings and line starts take about 500 on the synthetic benchmark trees.
-const ENTRY_CAPACITY: usize = 1024;
+/// The size of a [`Writer`]'s buffers, in bytes: a Python file's summary, findings and
+/// line starts take about 500 on the synthetic benchmark trees, a large module of
+/// Django's some tens of kilobytes. A buffer with less than [`ENTRY_ROOM`] left is
+/// closed and a new one started (an entry larger than what is left grows the buffer).
+const CHUNK: usize = 256 * 1024;
+/// See [`CHUNK`].
+const ENTRY_ROOM: usize = 16 * 1024;
 
 /// One file's cached result.
 #[derive(Debug, Serialize, Deserialize)]
@@ -86,13 +92,66 @@ pub enum SummaryRef<'a> {
     Template(&'a TemplateDoc),
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct CacheFile {
     format: u32,
     fingerprint: u64,
     /// Each file's [`Entry`], postcard-encoded (as bytes: length and one copy, not a
     /// sequence of `u8`s item by item; the encoding on disk is the same).
     entries: Vec<(PathBuf, serde_bytes::ByteBuf)>,
+}
+
+/// The cache file as [`Cache::persist`] writes it: encodes exactly as [`CacheFile`],
+/// from the entries kept from the last run and the [`Chunk`]s written this one,
+/// without gathering them into one list first.
+#[derive(Serialize)]
+struct CacheFileOut<'a> {
+    format: u32,
+    fingerprint: u64,
+    entries: EntriesOut<'a>,
+}
+
+struct EntriesOut<'a> {
+    kept: &'a [(PathBuf, Vec<u8>)],
+    written: &'a [Chunk],
+}
+
+impl Serialize for EntriesOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let written = self.written.iter().map(|c| c.entries.len()).sum::<usize>();
+        let mut seq = serializer.serialize_seq(Some(self.kept.len() + written))?;
+        for (path, bytes) in self.kept {
+            seq.serialize_element(&(path, serde_bytes::Bytes::new(bytes)))?;
+        }
+        for chunk in self.written {
+            for (path, entry) in chunk.entries() {
+                seq.serialize_element(&(path, serde_bytes::Bytes::new(entry)))?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// Entries encoded by one [`Writer`]: each one's path (UTF-8) and encoding back to back,
+/// and where each is.
+struct Chunk {
+    bytes: Vec<u8>,
+    entries: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+}
+
+impl Chunk {
+    /// Each entry's path and encoding.
+    fn entries(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
+        self.entries.iter().map(|(path, entry)| {
+            let path = self.bytes.get(path.clone()).unwrap_or_default();
+            // Written from a `&str`: always UTF-8.
+            (
+                std::str::from_utf8(path).unwrap_or_default(),
+                self.bytes.get(entry.clone()).unwrap_or_default(),
+            )
+        })
+    }
 }
 
 /// An entry as read from the cache file: its bytes, and whether this run used it.
@@ -131,8 +190,8 @@ pub struct Cache {
     path: PathBuf,
     fingerprint: u64,
     entries: HashMap<PathBuf, Mutex<Stored>>,
-    updates: Mutex<Vec<(PathBuf, Vec<u8>)>>,
-    changed: std::sync::atomic::AtomicBool,
+    /// What the [`Writer`]s wrote this run.
+    written: Mutex<Vec<Chunk>>,
     /// Seconds since the epoch when the cache was opened.
     started: u64,
 }
@@ -190,8 +249,7 @@ impl Cache {
             path,
             fingerprint,
             entries,
-            updates: Mutex::new(Vec::new()),
-            changed: std::sync::atomic::AtomicBool::new(false),
+            written: Mutex::new(Vec::new()),
             started: std::time::SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())
@@ -230,76 +288,47 @@ impl Cache {
         }
     }
 
-    /// Record the result for `abs`, computed this run (called from the worker threads:
-    /// the encoding runs in parallel), with the outside first names its summary's
-    /// dropped class details relied on (checked by [`Cache::take`]).
-    #[allow(clippy::too_many_arguments)]
-    pub fn put(
-        &self,
-        abs: &Path,
-        stamp: Stamp,
-        kind: Kind,
-        module: &Option<(String, bool)>,
-        summary: SummaryRef<'_>,
-        findings: &[Finding],
-        lines: &djust_runtime::LineIndex,
-        outside: &[String],
-    ) {
-        if stamp.mtime.0 + RACY_SECONDS >= self.started {
-            return;
+    /// A writer for the results one worker computes this run ([`Writer::put`]); what it
+    /// wrote reaches the cache when it is dropped.
+    pub fn writer(&self) -> Writer<'_> {
+        Writer {
+            cache: self,
+            chunk: Chunk {
+                bytes: Vec::new(),
+                entries: Vec::new(),
+            },
         }
-        let entry = EntryRef {
-            mtime: stamp.mtime,
-            size: stamp.size,
-            module,
-            kind,
-            summary,
-            findings,
-            lines,
-            outside,
-        };
-        // Sized for a typical entry up front: growing from empty would copy each one
-        // several times (this runs once per file on a first cached run).
-        let Ok(mut bytes) = postcard::to_extend(&entry, Vec::with_capacity(ENTRY_CAPACITY)) else {
-            return;
-        };
-        bytes.shrink_to_fit();
-        self.changed.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.updates
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((abs.to_path_buf(), bytes));
     }
 
     /// Write the cache if anything changed. Errors are ignored (a cache is optional).
     pub fn persist(self) {
-        if !self.changed.load(std::sync::atomic::Ordering::Relaxed) {
+        let written = self.written.into_inner().unwrap_or_else(|p| p.into_inner());
+        if written.is_empty() {
             return;
         }
-        let updates = self.updates.into_inner().unwrap_or_else(|p| p.into_inner());
         // The entries stored this run, and the others kept: an entry this run did not
         // use is kept while its file exists (a file outside this run's paths); a used
         // one was read this run. (On a first run there are no others.)
-        let updated: rustc_hash::FxHashSet<&std::ffi::OsStr> =
-            updates.iter().map(|(k, _)| k.as_os_str()).collect();
-        let mut entries: Vec<(PathBuf, serde_bytes::ByteBuf)> = self
+        let updated: rustc_hash::FxHashSet<&std::ffi::OsStr> = written
+            .iter()
+            .flat_map(|c| c.entries().map(|(k, _)| std::ffi::OsStr::new(k)))
+            .collect();
+        let kept: Vec<(PathBuf, Vec<u8>)> = self
             .entries
             .into_iter()
             .filter(|(k, _)| !updated.contains(k.as_os_str()))
             .map(|(k, v)| (k, v.into_inner().unwrap_or_else(|p| p.into_inner())))
             .filter(|(k, v)| v.used || k.exists())
-            .map(|(k, v)| (k, serde_bytes::ByteBuf::from(v.bytes)))
+            .map(|(k, v)| (k, v.bytes))
             .collect();
         drop(updated);
-        entries.extend(
-            updates
-                .into_iter()
-                .map(|(k, v)| (k, serde_bytes::ByteBuf::from(v))),
-        );
-        let file = CacheFile {
+        let file = CacheFileOut {
             format: FORMAT,
             fingerprint: self.fingerprint,
-            entries,
+            entries: EntriesOut {
+                kept: &kept,
+                written: &written,
+            },
         };
         let Some(dir) = self.path.parent() else { return };
         if std::fs::create_dir_all(dir).is_err() {
@@ -326,8 +355,244 @@ impl Cache {
     }
 }
 
+/// Encodes the results one worker computes into large buffers ([`CHUNK`]), handed to
+/// its [`Cache`] when dropped (one per rayon job: `map_init`).
+pub struct Writer<'c> {
+    cache: &'c Cache,
+    chunk: Chunk,
+}
+
+/// A postcard flavor appending to a borrowed buffer (postcard's own `ExtendFlavor`
+/// takes its buffer by value, and loses it on an error).
+struct Append<'b>(&'b mut Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for Append<'_> {
+    type Output = ();
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.0.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.0.push(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
+    }
+}
+
+impl Writer<'_> {
+    /// Record the result for `abs`, computed this run, with the outside first names its
+    /// summary's dropped class details relied on (checked by [`Cache::take`]). A file
+    /// modified within [`RACY_SECONDS`] of the run's start, or whose path or result
+    /// cannot be encoded (a path that is not UTF-8), is not cached.
+    #[allow(clippy::too_many_arguments)]
+    pub fn put(
+        &mut self,
+        abs: &Path,
+        stamp: Stamp,
+        kind: Kind,
+        module: &Option<(String, bool)>,
+        summary: SummaryRef<'_>,
+        findings: &[Finding],
+        lines: &djust_runtime::LineIndex,
+        outside: &[String],
+    ) {
+        let Some(path) = abs
+            .to_str()
+            .filter(|_| stamp.mtime.0 + RACY_SECONDS < self.cache.started)
+        else {
+            return;
+        };
+        let entry = EntryRef {
+            mtime: stamp.mtime,
+            size: stamp.size,
+            module,
+            kind,
+            summary,
+            findings,
+            lines,
+            outside,
+        };
+        if self.chunk.bytes.capacity() - self.chunk.bytes.len() < ENTRY_ROOM {
+            self.flush();
+            self.chunk.bytes.reserve_exact(CHUNK);
+        }
+        let start = self.chunk.bytes.len();
+        self.chunk.bytes.extend_from_slice(path.as_bytes());
+        let middle = self.chunk.bytes.len();
+        if postcard::serialize_with_flavor(&entry, Append(&mut self.chunk.bytes)).is_ok() {
+            let end = self.chunk.bytes.len();
+            self.chunk.entries.push((start..middle, middle..end));
+        } else {
+            self.chunk.bytes.truncate(start);
+        }
+    }
+
+    /// Hand what was written so far to the cache.
+    fn flush(&mut self) {
+        if self.chunk.entries.is_empty() {
+            return;
+        }
+        let chunk = std::mem::replace(
+            &mut self.chunk,
+            Chunk {
+                bytes: Vec::new(),
+                entries: Vec::new(),
+            },
+        );
+        self.cache
+            .written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(chunk);
+    }
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A fresh cache directory named for `test`, the project root inside it, and a stamp
+    /// old enough to be cached.
+    fn scratch(test: &str) -> (PathBuf, PathBuf, Stamp) {
+        let dir = std::env::temp_dir().join(format!("djust-cache-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let root = dir.join("project");
+        let old = Stamp {
+            mtime: (1, 0),
+            size: 10,
+        };
+        (dir, root, old)
+    }
+
+    /// Entries written by several writers, past the size of one buffer, and entries kept
+    /// from the last run come back from the file one by one, each as it was put.
+    #[test]
+    fn what_writers_put_is_read_back_entry_by_entry() {
+        let (dir, root, old) = scratch("writers");
+        let doc = TemplateDoc::default();
+        let lines = djust_runtime::LineIndex::new("a\nb\n");
+        // A message long enough that a writer's buffer fills after a few entries.
+        let finding = |i: usize| {
+            Finding::new(
+                crate::rule::Rule::E003,
+                0,
+                djust_runtime::Span::new(i, i + 1),
+                format!("{i}:{}", "x".repeat(ENTRY_ROOM / 4)),
+            )
+        };
+        let path = |i: usize| root.join(format!("t{i}.html"));
+        let count = 3 * CHUNK / (ENTRY_ROOM / 4);
+        let cache = Cache::open(&dir, &root, &[]);
+        {
+            let mut first = cache.writer();
+            let mut second = cache.writer();
+            for i in 0..count {
+                let w = if i % 2 == 0 { &mut first } else { &mut second };
+                w.put(
+                    &path(i),
+                    old,
+                    Kind::Template,
+                    &None,
+                    SummaryRef::Template(&doc),
+                    &[finding(i)],
+                    &lines,
+                    &[],
+                );
+            }
+        }
+        assert!(
+            cache.written.lock().map(|w| w.len()).unwrap_or(0) > 2,
+            "several buffers were filled"
+        );
+        cache.persist();
+
+        // Read back: every entry, then one rewritten while the others are kept.
+        let check = |cache: &Cache, rewritten: Option<usize>| {
+            for i in 0..count {
+                let entry = cache.take(&path(i), old, Kind::Template, &None, |_| false);
+                let Some(entry) = entry else {
+                    panic!("entry {i} is missing");
+                };
+                let expected = match rewritten {
+                    Some(r) if r == i => format!("rewritten {i}"),
+                    _ => finding(i).message.to_string(),
+                };
+                assert_eq!(entry.findings.len(), 1);
+                assert_eq!(entry.findings[0].message.as_ref(), expected);
+                assert_eq!(entry.lines.line_count(), lines.line_count());
+            }
+        };
+        let again = Cache::open(&dir, &root, &[]);
+        check(&again, None);
+        {
+            let mut w = again.writer();
+            let f = Finding::new(
+                crate::rule::Rule::E003,
+                0,
+                djust_runtime::Span::new(7, 8),
+                "rewritten 7".to_string(),
+            );
+            w.put(
+                &path(7),
+                old,
+                Kind::Template,
+                &None,
+                SummaryRef::Template(&doc),
+                &[f],
+                &lines,
+                &[],
+            );
+        }
+        again.persist();
+        check(&Cache::open(&dir, &root, &[]), Some(7));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A file whose path is not UTF-8 is not cached, and the others still are
+    /// (regression: its path failed the cache file's encoding, and nothing was written).
+    #[test]
+    #[cfg(unix)]
+    fn a_path_that_is_not_utf8_leaves_the_other_entries_cached() {
+        use std::os::unix::ffi::OsStrExt;
+        let (dir, root, old) = scratch("utf8");
+        let doc = TemplateDoc::default();
+        let lines = djust_runtime::LineIndex::new("a\n");
+        let good = root.join("good.html");
+        let bad = root.join(std::ffi::OsStr::from_bytes(b"bad\xff.html"));
+        let cache = Cache::open(&dir, &root, &[]);
+        {
+            let mut w = cache.writer();
+            for path in [&bad, &good] {
+                w.put(
+                    path,
+                    old,
+                    Kind::Template,
+                    &None,
+                    SummaryRef::Template(&doc),
+                    &[],
+                    &lines,
+                    &[],
+                );
+            }
+        }
+        cache.persist();
+        let again = Cache::open(&dir, &root, &[]);
+        assert!(again.take(&good, old, Kind::Template, &None, |_| false).is_some());
+        assert!(!again.has(&bad));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// Entries written as bytes encode exactly as the sequence of `u8`s they were
     /// written as before, so caches of earlier runs stay readable.
     #[test]

@@ -180,7 +180,7 @@ impl AnalysisHost {
             .get(abs)
             .map(|t| vec![(abs.to_path_buf(), t.clone())])
             .unwrap_or_default();
-        let fresh = load(id, &input, module, &self.settings, None, &overlay);
+        let (fresh, _) = load(id, &input, module, &self.settings, None, &overlay);
         let new_dirs = match &fresh.summary {
             Summary::Python(p) => p.template_dirs.to_vec(),
             _ => Vec::new(),

@@ -236,7 +236,7 @@ mod tests {
         use std::mem::size_of;
         use summary::python::{HandlerCandidate, Method, PyClass, PyFile};
         assert!(
-            size_of::<pipeline::Loaded>() <= 168,
+            size_of::<pipeline::Loaded>() <= 160,
             "{}",
             size_of::<pipeline::Loaded>()
         );

@@ -50,7 +50,6 @@ pub(crate) fn analyse(
         summary,
         findings: findings.into_iter().collect(),
         has_text: true,
-        cached: None,
     }
 }
 

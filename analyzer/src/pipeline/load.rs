@@ -41,13 +41,20 @@ pub(crate) enum Texts {
 ///   (`tops`: the first names of the run's modules;
 ///   [`PyFile::drop_unreadable_class_details`](crate::summary::python::PyFile)). The
 ///   cache takes the result as kept, with the outside names the drop relied on
-///   ([`CacheInfo::outside`]): only `check` runs use the cache;
+///   ([`CacheInfo::outside`], set in `fresh`, the cache key of a result computed this
+///   run): only `check` runs use the cache;
 /// - the text only as `texts` says.
-fn settle(mut l: Loaded, texts: Texts, overlay: &[(PathBuf, String)], tops: &FxHashSet<String>) -> Loaded {
+fn settle(
+    mut l: Loaded,
+    fresh: Option<&mut CacheInfo>,
+    texts: Texts,
+    overlay: &[(PathBuf, String)],
+    tops: &FxHashSet<String>,
+) -> Loaded {
     if let (Texts::WithFindings | Texts::Buffers, Summary::Python(p)) = (texts, &mut l.summary) {
         p.drop_workspace_details();
         let outside = p.drop_unreadable_class_details(|first| tops.contains(first));
-        if let Some(info) = l.cached.as_mut().filter(|i| i.fresh) {
+        if let Some(info) = fresh {
             info.outside = outside;
         }
     }
@@ -92,16 +99,26 @@ pub(crate) fn load_project(
         .filter_map(|(m, _)| m.split('.').next().filter(|first| !first.is_empty()))
         .map(String::from)
         .collect();
+    // Each file is loaded, settled and, when computed afresh, put into the cache by the
+    // worker that analysed it (its own [`cache::Writer`]): the cache's encoding runs
+    // beside the other files' parsing, not after it (docs/benchmarks.md, the first
+    // cached run).
+    let writer = || cache.map(cache::Cache::writer);
+    let finish = |writer: &mut Option<cache::Writer<'_>>, (l, mut fresh): (Loaded, Option<CacheInfo>)| {
+        let l = settle(l, fresh.as_mut(), texts, overlay, &tops);
+        if let (Some(w), Some(info)) = (writer.as_mut(), &fresh) {
+            store(w, &l, info);
+        }
+        l
+    };
     let mut loaded: Vec<Loaded> = primary
         .par_iter()
         .zip(modules)
         .enumerate()
-        .map(|(id, (input, module))| {
-            settle(
+        .map_init(writer, |w, (id, (input, module))| {
+            finish(
+                w,
                 load(id, input, module, settings, cache.map(|c| (c, &tops)), overlay),
-                texts,
-                overlay,
-                &tops,
             )
         })
         .collect();
@@ -149,8 +166,9 @@ pub(crate) fn load_project(
         let more: Vec<Loaded> = extra
             .par_iter()
             .enumerate()
-            .map(|(k, input)| {
-                settle(
+            .map_init(writer, |w, (k, input)| {
+                finish(
+                    w,
                     load(
                         base + k,
                         input,
@@ -159,9 +177,6 @@ pub(crate) fn load_project(
                         cache.map(|c| (c, &tops)),
                         overlay,
                     ),
-                    texts,
-                    overlay,
-                    &tops,
                 )
             })
             .collect();
@@ -184,18 +199,15 @@ fn pathdiff(path: &Path, base: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Put a result computed this run into the cache (a result that came from it is
-/// already there).
-pub(crate) fn store(c: &cache::Cache, l: &Loaded) {
-    let Some(info) = l.cached.as_ref().filter(|i| i.fresh) else {
-        return;
-    };
+/// Put a result computed this run into the cache, as [`settle`] kept it (a result that
+/// came from the cache is already there).
+fn store(w: &mut cache::Writer<'_>, l: &Loaded, info: &CacheInfo) {
     let summary = match &l.summary {
         Summary::Python(p) => cache::SummaryRef::Python(p),
         Summary::Template(t) => cache::SummaryRef::Template(t),
         Summary::None => return,
     };
-    c.put(
+    w.put(
         &l.file.abs,
         info.stamp,
         l.file.kind,
@@ -210,7 +222,8 @@ pub(crate) fn store(c: &cache::Cache, l: &Loaded) {
 /// Read, decode and summarise one file (phase 1), or take its result from the cache
 /// (with the first names of the run's modules: a cached result whose class details were
 /// dropped for a module outside its run is not used in a run that has that module).
-/// Never fails: problems are findings.
+/// With a cache, a result computed afresh comes with its cache key ([`CacheInfo`]): the
+/// caller puts it into the cache once it is settled. Never fails: problems are findings.
 pub(crate) fn load(
     id: FileId,
     input: &Input,
@@ -218,10 +231,13 @@ pub(crate) fn load(
     settings: &Settings,
     cache: Option<(&cache::Cache, &FxHashSet<String>)>,
     overlay: &[(PathBuf, String)],
-) -> Loaded {
+) -> (Loaded, Option<CacheInfo>) {
     if let Some((_, text)) = overlay.iter().find(|(abs, _)| *abs == input.abs) {
         // An editor buffer or a snippet standing in for the file: never cached.
-        return analyse(id, input, text.clone(), module, settings, Vec::new());
+        return (
+            analyse(id, input, text.clone(), module, settings, Vec::new()),
+            None,
+        );
     }
     // The stamp is taken before reading, so a change made while we read is seen next
     // time: here when there is an entry to compare, else from the read's own `stat`.
@@ -244,7 +260,7 @@ pub(crate) fn load(
                     f
                 })
                 .collect();
-            return Loaded {
+            let loaded = Loaded {
                 // The cached line index: `noqa` lines and the findings of cross-file
                 // rules are placed before (or without) reading the text.
                 file: SourceFile::new(
@@ -257,13 +273,8 @@ pub(crate) fn load(
                 summary,
                 findings,
                 has_text: false,
-                cached: Some(Box::new(CacheInfo {
-                    stamp,
-                    module,
-                    fresh: false,
-                    outside: Vec::new(),
-                })),
             };
+            return (loaded, None);
         }
     }
     let mut findings = Vec::new();
@@ -284,26 +295,22 @@ pub(crate) fn load(
                 Finding::new(Rule::E003, id, Span::empty(0), format!("cannot read file: {e}"))
                     .with_help("make the file readable, or exclude it with `extend-exclude` in [tool.djust]"),
             );
-            return Loaded {
+            let loaded = Loaded {
                 file,
                 summary: Summary::None,
                 findings: findings.into_iter().collect(),
                 has_text: true,
-                cached: None,
             };
+            return (loaded, None);
         }
     };
     let text = decode(id, bytes, &mut findings);
-    let mut loaded = analyse(id, input, text, module.clone(), settings, findings);
-    loaded.cached = stamp.map(|stamp| {
-        Box::new(CacheInfo {
-            stamp,
-            module,
-            fresh: true,
-            outside: Vec::new(),
-        })
+    let fresh = stamp.map(|stamp| CacheInfo {
+        stamp,
+        module: module.clone(),
+        outside: Vec::new(),
     });
-    loaded
+    (analyse(id, input, text, module, settings, findings), fresh)
 }
 
 /// Decode UTF-8 (a leading BOM is dropped); invalid bytes give one E002 finding at the

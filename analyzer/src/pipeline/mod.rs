@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub(crate) use analyse::{analyse, Summaries};
-pub(crate) use load::{load, load_project, store, Texts};
+pub(crate) use load::{load, load_project, Texts};
 pub(crate) use select::{is_suppressed, select, sort_findings};
 
 /// A file's summary, by kind.
@@ -41,16 +41,13 @@ pub(crate) struct Loaded {
     pub(crate) findings: thin_vec::ThinVec<Finding>,
     /// False when `file.text` has not been read (cache hit).
     pub(crate) has_text: bool,
-    /// With a cache: what is needed to put the result back (boxed: a run without a
-    /// cache holds none, and one with a cache is no bigger for it).
-    pub(crate) cached: Option<Box<CacheInfo>>,
 }
 
-/// A file's cache key and whether its result was computed this run.
+/// The cache key of a result computed this run, which phase 1 puts into the cache once
+/// the result is settled ([`load::load`]).
 pub(crate) struct CacheInfo {
     pub(crate) stamp: cache::Stamp,
     pub(crate) module: Option<(String, bool)>,
-    pub(crate) fresh: bool,
     /// The first names outside the run that dropped class details relied on
     /// ([`crate::summary::python::PyFile::drop_unreadable_class_details`]), stored
     /// with the result.
@@ -138,14 +135,10 @@ pub fn check_with_overlay(
     )?;
 
     let selection = std::thread::scope(|scope| {
-        // The results computed this run go to the cache (encoded in parallel; those that
-        // came from it stay as they were) while the cross-file rules run.
+        // The cache (its new entries encoded in phase 1) is written while the cross-file
+        // rules run.
         if let Some(c) = cache_store {
-            let loaded = &loaded;
-            scope.spawn(move || {
-                loaded.par_iter().for_each(|l| store(&c, l));
-                c.persist();
-            });
+            scope.spawn(move || c.persist());
         }
         let cross = {
             let project = Summaries::of(&loaded, &settings_dirs);
