@@ -2,9 +2,10 @@
 //! parsed, so that a file nested past what CPython itself accepts becomes an E001
 //! finding instead of a stack overflow or a runaway allocation (in the parser, in the
 //! walks over the AST, or in the AST's drop, all of which recurse once per level).
-//! [`check`] first counts bytes, which proves most files far below every limit; only
-//! the others are lexed (Ruff's lexer, about a fifth of the parse's time), and nothing
-//! is parsed.
+//! [`check`] first scans the bytes, following strings, f-string fields, comments and
+//! continued lines to bound each logical line, which proves nearly every file far below
+//! every limit; only the others are lexed (Ruff's lexer, about a fifth of the parse's
+//! time), and nothing is parsed.
 //!
 //! Three limits, each CPython's own:
 //! - [`MAX_INDENT`] levels of indentation (CPython's tokenizer: "too many levels of
@@ -134,18 +135,96 @@ pub fn check(source: &str) -> Option<(TooDeep, usize)> {
 }
 
 /// Whether a count over the bytes alone proves that `source` crosses no limit, so it
-/// need not be lexed (most files: a view of a few kilobytes). Each bound counts
-/// more than the lexer would, never less:
-/// - an indentation level needs one more leading blank byte on its line than the
-///   level outside it, so levels are at most the longest run of leading blanks;
-/// - nested brackets are at most the open brackets anywhere (strings included);
-/// - an expression's depth grows by one per counted token (an operator's bytes
-///   include one of `+-*/|&.%~^<>@:=`, an f-string start a quote, a keyword an ASCII
-///   letter after a byte that is not one) and by two per bracket group.
+/// need not be lexed (nearly every file). Each bound counts more than the lexer would,
+/// never less ([`ByteBounds`]).
 fn below_limits_by_count(source: &str) -> bool {
-    let (mut opens, mut tokens, mut lead, mut max_lead) = (0usize, 0usize, 0usize, 0usize);
-    let (mut line_start, mut prev_letter) = (true, false);
-    for &c in source.as_bytes() {
+    byte_bounds(source).is_some_and(|b| {
+        b.lead < MAX_INDENT && b.brackets <= MAX_BRACKETS && b.tokens <= MAX_EXPRESSION_DEPTH
+    })
+}
+
+/// Upper bounds on what the lexer would find, from the bytes alone:
+/// - `lead`: the longest run of leading blanks on any line. An indentation level needs
+///   one more leading blank than the level outside it.
+/// - `brackets`: the deepest nesting of brackets outside strings and comments, an
+///   f-string's replacement field counting as one (the lexer's `{`).
+/// - `tokens`: the most tokens counted in one logical line. A logical line ends at a
+///   line break outside brackets, strings and comments, not after a `\` (the lexer's
+///   `Newline`, where the depth guard starts again). An expression's depth grows by
+///   one per counted token (an operator's bytes include one of `+-*/|&.%~^<>@:=`, a
+///   string (or f-string) starts at a quote, a keyword with an ASCII letter after a byte
+///   that is not one) and by two per bracket group. A string's contents are one token
+///   (an f-string's replacement fields are code, counted as code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ByteBounds {
+    lead: usize,
+    brackets: usize,
+    tokens: usize,
+}
+
+/// Where [`byte_bounds`] is inside a string.
+#[derive(Debug, Clone, Copy)]
+enum Ctx {
+    /// A string's literal part: its quote byte, whether it is triple-quoted, whether it
+    /// is an f-string or t-string (replacement fields).
+    Str { quote: u8, triple: bool, fields: bool },
+    /// A replacement field's expression, opened at bracket depth `base` (its own `{`
+    /// is the level above).
+    Field { base: usize },
+    /// A replacement field's format spec (literal text with nested fields).
+    Spec,
+}
+
+/// Whether `b` can be part of an identifier (ASCII letters, digits, `_`, and every
+/// byte of a non-ASCII character).
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The string prefix (`r`, `b`, `f`, `rb`, `fr`, …) ending at `quote`: `Some(true)` for
+/// an f-string or t-string, `Some(false)` for any other string, `None` when the letters
+/// before the quote could be read either way (they hold an `f` or a `t` but are not a
+/// whole prefix): the lexer decides then.
+fn prefix_has_fields(b: &[u8], quote: usize) -> Option<bool> {
+    let start = b[..quote]
+        .iter()
+        .rposition(|c| !c.is_ascii_alphabetic())
+        .map_or(0, |p| p + 1);
+    let run = &b[start..quote];
+    if run.is_empty() {
+        return Some(false);
+    }
+    let fields = run.iter().any(|c| matches!(c, b'f' | b'F' | b't' | b'T'));
+    let whole = start == 0 || !ident_byte(b[start - 1]);
+    let lower = |k: usize| run.get(k).map(u8::to_ascii_lowercase);
+    let prefix = run.len() <= 2
+        && matches!(
+            (lower(0), lower(1)),
+            (Some(b'r' | b'u' | b'b' | b'f' | b't'), None)
+                | (Some(b'b'), Some(b'r'))
+                | (Some(b'r'), Some(b'b' | b'f' | b't'))
+                | (Some(b'f' | b't'), Some(b'r'))
+        );
+    if whole && prefix {
+        Some(fields)
+    } else if fields {
+        None
+    } else {
+        // A name before a string (`x"a"`): a plain string either way.
+        Some(false)
+    }
+}
+
+/// The [`ByteBounds`] of `source`, or `None` when its bytes hold something this scan
+/// does not follow as the lexer does (an unterminated string, a comment, a doubled
+/// brace or a line break inside a replacement field's format spec, a lone `}` in an
+/// f-string, letters before a quote that may or may not be a prefix).
+fn byte_bounds(source: &str) -> Option<ByteBounds> {
+    let b = source.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    // Leading blanks, over every line (a string's lines too: more, never fewer).
+    let (mut lead, mut max_lead, mut line_start) = (0usize, 0usize, true);
+    for &c in b {
         match c {
             b'\n' | b'\r' => {
                 line_start = true;
@@ -157,20 +236,151 @@ fn below_limits_by_count(source: &str) -> bool {
             }
             _ => line_start = false,
         }
-        let letter = c.is_ascii_alphabetic() || c == b'_';
-        match c {
-            b'(' | b'[' | b'{' => {
-                opens += 1;
-                tokens += 2;
-            }
-            b'+' | b'-' | b'*' | b'/' | b'|' | b'&' | b'.' | b'%' | b'~' | b'^' | b'<' | b'>' | b'@'
-            | b':' | b'=' | b'"' | b'\'' => tokens += 1,
-            _ if letter && !prev_letter => tokens += 1,
-            _ => {}
-        }
-        prev_letter = letter;
     }
-    max_lead < MAX_INDENT && opens <= MAX_BRACKETS && tokens <= MAX_EXPRESSION_DEPTH
+    let mut stack: Vec<Ctx> = Vec::new();
+    let (mut depth, mut max_depth) = (0usize, 0usize);
+    let (mut tokens, mut max_tokens) = (0usize, 0usize);
+    let mut prev_letter = false;
+    let mut i = 0;
+    while i < b.len() {
+        if depth > MAX_BRACKETS {
+            // Past a limit: the lexer finds which, and where (and the stack of string
+            // contexts stays bounded).
+            return None;
+        }
+        let c = b[i];
+        match stack.last().copied() {
+            Some(Ctx::Str {
+                quote,
+                triple,
+                fields,
+            }) => {
+                prev_letter = false;
+                match c {
+                    b'\\' => i += 2,
+                    b'\n' | b'\r' if !triple => return None,
+                    _ if c == quote && (!triple || (at(i + 1) == quote && at(i + 2) == quote)) => {
+                        stack.pop();
+                        i += if triple { 3 } else { 1 };
+                    }
+                    b'{' | b'}' if fields && at(i + 1) == c => i += 2,
+                    b'{' if fields => {
+                        stack.push(Ctx::Field { base: depth });
+                        depth += 1;
+                        max_depth = max_depth.max(depth);
+                        tokens += 2;
+                        i += 1;
+                    }
+                    b'}' if fields => return None,
+                    _ => i += 1,
+                }
+            }
+            Some(Ctx::Spec) => {
+                prev_letter = false;
+                match c {
+                    b'{' if at(i + 1) == b'{' => return None,
+                    b'{' => {
+                        stack.push(Ctx::Field { base: depth });
+                        depth += 1;
+                        max_depth = max_depth.max(depth);
+                        tokens += 2;
+                        i += 1;
+                    }
+                    b'}' => {
+                        // The field this spec belongs to closes.
+                        stack.pop();
+                        if !matches!(stack.pop(), Some(Ctx::Field { .. })) {
+                            return None;
+                        }
+                        depth = depth.saturating_sub(1);
+                        i += 1;
+                    }
+                    b'\\' => i += 2,
+                    b'\n' | b'\r' | b'\'' | b'"' => return None,
+                    _ => i += 1,
+                }
+            }
+            code @ (None | Some(Ctx::Field { .. })) => {
+                let field = match code {
+                    Some(Ctx::Field { base }) => Some(base),
+                    _ => None,
+                };
+                let letter = c.is_ascii_alphabetic() || c == b'_';
+                match c {
+                    b'#' if field.is_some() => return None,
+                    b'#' => {
+                        while i < b.len() && !matches!(b[i], b'\n' | b'\r') {
+                            i += 1;
+                        }
+                        prev_letter = false;
+                        continue;
+                    }
+                    b'\\' => {
+                        // A line continued: its break ends no logical line.
+                        i += match (at(i + 1), at(i + 2)) {
+                            (b'\r', b'\n') => 3,
+                            (b'\n' | b'\r', _) => 2,
+                            _ => 1,
+                        };
+                        prev_letter = false;
+                        continue;
+                    }
+                    b'\n' | b'\r' if stack.is_empty() && depth == 0 => {
+                        max_tokens = max_tokens.max(tokens);
+                        tokens = 0;
+                    }
+                    b'\'' | b'"' => {
+                        let fields = prefix_has_fields(b, i)?;
+                        let triple = at(i + 1) == c && at(i + 2) == c;
+                        stack.push(Ctx::Str {
+                            quote: c,
+                            triple,
+                            fields,
+                        });
+                        tokens += 1;
+                        i += if triple { 3 } else { 1 };
+                        prev_letter = false;
+                        continue;
+                    }
+                    b'(' | b'[' | b'{' => {
+                        depth += 1;
+                        max_depth = max_depth.max(depth);
+                        tokens += 2;
+                    }
+                    b')' | b']' | b'}' => match field {
+                        Some(base) if depth == base + 1 => {
+                            // The replacement field closes (a `)` or `]` here would
+                            // close it in the lexer's error recovery: not followed).
+                            if c != b'}' {
+                                return None;
+                            }
+                            stack.pop();
+                            depth = base;
+                        }
+                        _ => depth = depth.saturating_sub(1),
+                    },
+                    b':' if field.is_some_and(|base| depth == base + 1) => {
+                        tokens += 1;
+                        stack.push(Ctx::Spec);
+                    }
+                    b'+' | b'-' | b'*' | b'/' | b'|' | b'&' | b'.' | b'%' | b'~' | b'^' | b'<' | b'>'
+                    | b'@' | b':' | b'=' => tokens += 1,
+                    _ if letter && !prev_letter => tokens += 1,
+                    _ => {}
+                }
+                prev_letter = letter;
+                i += 1;
+            }
+        }
+    }
+    if !stack.is_empty() {
+        return None;
+    }
+    Some(ByteBounds {
+        lead: max_lead,
+        brackets: max_depth,
+        tokens: max_tokens.max(tokens),
+    })
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -358,6 +568,150 @@ mod tests {
         assert!(below_limits_by_count(&"x = {'a': -1, 'b': [1, 2]}\n".repeat(20)));
     }
 
+    /// What the lexer shows of `source`: the deepest indentation, bracket nesting and
+    /// expression element the depth guard reaches (its own accounting, far below its
+    /// limits on these inputs).
+    fn lexed(source: &str) -> (usize, usize, usize) {
+        let mut guard = DepthGuard::default();
+        let (mut indent, mut groups, mut element) = (0, 0, 0);
+        let mut tokens = lexer::lex(source, Mode::Module);
+        loop {
+            let kind = tokens.next_token();
+            if kind == TokenKind::EndOfFile || guard.step(kind).is_err() {
+                break;
+            }
+            indent = indent.max(guard.indent);
+            groups = groups.max(guard.groups.len().saturating_sub(1));
+            for g in &guard.groups {
+                element = element.max(g.element()).max(g.deepest);
+            }
+        }
+        (indent, groups, element)
+    }
+
+    /// Pieces of Python, and of what is not quite Python, that the byte scan must
+    /// follow as the lexer does: strings of every kind, f-strings with fields, specs
+    /// and nested quotes, comments, continuations, brackets and operators.
+    const PIECES: &[&str] = &[
+        "a",
+        "x",
+        "_",
+        "é",
+        " ",
+        "    ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\r",
+        "\\\n",
+        "\\",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "+",
+        "-",
+        ".",
+        ":",
+        "=",
+        ",",
+        ";",
+        "#",
+        "# (\n",
+        "'",
+        "\"",
+        "'''",
+        "\"\"\"",
+        "f'",
+        "f\"",
+        "rf'",
+        "F\"",
+        "fr\"",
+        "f'''",
+        "t'",
+        "rb'",
+        "b\"",
+        "x'",
+        "xf'",
+        "1f'",
+        "{x}",
+        "{x:>{w}}",
+        "{x!r}",
+        "{{",
+        "}}",
+        "not ",
+        "lambda ",
+        "if ",
+        "else ",
+        "!r",
+        "\\'",
+        "\\\"",
+        "f'{\"a\"}'",
+        "f\"{'''\n'''}\"",
+        "u'",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// Wherever the byte scan gives bounds, they are at least what the lexer finds.
+        #[test]
+        fn the_byte_bounds_are_never_below_the_lexer(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..120)
+        ) {
+            let src: String = picks.iter().map(|&i| PIECES[i]).collect();
+            if let Some(b) = byte_bounds(&src) {
+                let (indent, groups, element) = lexed(&src);
+                proptest::prop_assert!(b.lead >= indent, "indent {} > {}: {:?}", indent, b.lead, src);
+                proptest::prop_assert!(b.brackets >= groups, "brackets {} > {}: {:?}", groups, b.brackets, src);
+                proptest::prop_assert!(b.tokens >= element, "depth {} > {}: {:?}", element, b.tokens, src);
+            }
+        }
+    }
+
+    /// A large file of ordinary code passes on its bytes alone, one logical line at a
+    /// time (before, every token of the file was counted together, and any file of more
+    /// than 3,000 was lexed twice).
+    #[test]
+    fn a_large_ordinary_file_is_not_lexed_twice() {
+        let unit = concat!(
+            "class V(LiveView):\n",
+            "    \"\"\"A view (with a docstring).\"\"\"\n\n",
+            "    def mount(self, request, **kwargs):\n",
+            "        self.items = [f\"{i:>4}\" for i in range(10) if i % 2]  # (\n",
+            "        self.label = 'it\\'s' + \"a\\\"b\" + rf'\\d{{x}}'\n",
+            "        return self.render(request, {\"a\": (1, 2), 'b': [3, {4: 5}]})\n\n",
+        );
+        let src = unit.repeat(400);
+        assert!(src.len() > 60_000);
+        assert!(below_limits_by_count(&src));
+        assert_eq!(check(&src), None);
+    }
+
+    /// Depth hidden from a byte scan behind what looks like a closing bracket or a line
+    /// end (in a string, an f-string's field, a comment, a continued line) is still
+    /// found: the scan follows them, or leaves the file to the lexer.
+    #[test]
+    fn depth_behind_strings_and_comments_is_still_found() {
+        let n = MAX_EXPRESSION_DEPTH + 1;
+        let chain = "a+\n".repeat(n);
+        let hidden = [
+            format!("f(')',\n{chain}a)\n"),
+            format!("f(\"\"\"\n)\n\"\"\",\n{chain}a)\n"),
+            format!("f(f\"{{')'}}\",\n{chain}a)\n"),
+            format!("f(f'{{x:)}}',\n{chain}a)\n"),
+            format!("f(  # )\n{chain}a)\n"),
+            format!("x = {}a\n", "a+\\\n".repeat(n)),
+            format!("f(r'\\')', \n{chain}a)\n"),
+            format!("f(1f'{{\"a\"}}',\n{chain}a)\n"),
+        ];
+        for src in hidden {
+            assert_eq!(check(&src), Some(TooDeep::Expression), "{}", &src[..30]);
+        }
+    }
+
     #[test]
     fn each_kind_of_deep_nesting_is_stopped() {
         let n = MAX_EXPRESSION_DEPTH + 1;
@@ -390,6 +744,14 @@ mod tests {
                     "x = {}{}\n",
                     "f(".repeat(MAX_BRACKETS + 1),
                     ")".repeat(MAX_BRACKETS + 1)
+                ),
+                TooDeep::Brackets,
+            ),
+            (
+                format!(
+                    "x = {}1{}\n",
+                    "f'{".repeat(MAX_BRACKETS + 1),
+                    "}'".repeat(MAX_BRACKETS + 1)
                 ),
                 TooDeep::Brackets,
             ),
