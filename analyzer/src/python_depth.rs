@@ -135,17 +135,76 @@ pub fn check(source: &str) -> Option<(TooDeep, usize)> {
 }
 
 /// Whether a count over the bytes alone proves that `source` crosses no limit, so it
-/// need not be lexed (nearly every file). Each bound counts more than the lexer would,
-/// never less ([`ByteBounds`]).
+/// need not be lexed (nearly every file). A file under [`SMALL`] is counted as a whole
+/// first ([`below_limits_in_total`]: about half the work per byte of
+/// [`byte_bounds`]); a larger one, or one that count does not clear, per logical line
+/// ([`ByteBounds`]). Each bound counts more than the lexer would, never less.
 fn below_limits_by_count(source: &str) -> bool {
-    byte_bounds(source).is_some_and(|b| {
-        b.lead < MAX_INDENT && b.brackets <= MAX_BRACKETS && b.tokens <= MAX_EXPRESSION_DEPTH
-    })
+    (source.len() < SMALL && below_limits_in_total(source))
+        || byte_bounds(source).is_some_and(|b| {
+            b.lead < MAX_INDENT && b.brackets <= MAX_BRACKETS && b.tokens <= MAX_EXPRESSION_DEPTH
+        })
+}
+
+/// The size under which a file is first counted as a whole, in bytes: 3,000 counted
+/// tokens (the expression limit) take about 10–15 KB of ordinary code, so a larger file
+/// almost never passes that count, and would be scanned twice.
+const SMALL: usize = 8 * 1024;
+
+/// Whether a count over all of `source`'s bytes together proves that it crosses no
+/// limit (most files: a view of a few kilobytes). Each bound counts
+/// more than the lexer would, never less:
+/// - an indentation level needs one more leading blank byte on its line than the
+///   level outside it, so levels are at most the longest run of leading blanks (a
+///   `\` among them counting as one);
+/// - nested brackets are at most the open brackets anywhere (strings included);
+/// - an expression's depth grows by one per counted token (an operator's bytes
+///   include one of `+-*/|&.%~^<>@:=`, an f-string start a quote, a keyword an ASCII
+///   letter after a byte that is not one) and by two per bracket group.
+fn below_limits_in_total(source: &str) -> bool {
+    let (mut opens, mut tokens, mut lead, mut max_lead) = (0usize, 0usize, 0usize, 0usize);
+    let (mut line_start, mut prev_letter) = (true, false);
+    for &c in source.as_bytes() {
+        leading_blank(c, &mut line_start, &mut lead, &mut max_lead);
+        let letter = c.is_ascii_alphabetic() || c == b'_';
+        match c {
+            b'(' | b'[' | b'{' => {
+                opens += 1;
+                tokens += 2;
+            }
+            b'+' | b'-' | b'*' | b'/' | b'|' | b'&' | b'.' | b'%' | b'~' | b'^' | b'<' | b'>' | b'@'
+            | b':' | b'=' | b'"' | b'\'' => tokens += 1,
+            _ if letter && !prev_letter => tokens += 1,
+            _ => {}
+        }
+        prev_letter = letter;
+    }
+    max_lead < MAX_INDENT && opens <= MAX_BRACKETS && tokens <= MAX_EXPRESSION_DEPTH
+}
+
+/// One byte of the count of leading blanks: `lead` on the current line, `max_lead`
+/// over the lines so far, `line_start` while only blanks have been seen on the line.
+#[inline(always)]
+fn leading_blank(c: u8, line_start: &mut bool, lead: &mut usize, max_lead: &mut usize) {
+    match c {
+        b'\n' | b'\r' => {
+            *line_start = true;
+            *lead = 0;
+        }
+        // A `\` that continues no line is skipped by the lexer, which then takes the
+        // blanks after it as the line's indentation: it counts as a blank.
+        b' ' | b'\t' | b'\x0c' | b'\\' if *line_start => {
+            *lead += 1;
+            *max_lead = (*max_lead).max(*lead);
+        }
+        _ => *line_start = false,
+    }
 }
 
 /// Upper bounds on what the lexer would find, from the bytes alone:
-/// - `lead`: the longest run of leading blanks on any line. An indentation level needs
-///   one more leading blank than the level outside it.
+/// - `lead`: the longest run of leading blanks on any line (a `\` among them counting
+///   as one). An indentation level needs one more leading blank than the level outside
+///   it.
 /// - `brackets`: the deepest nesting of brackets outside strings and comments, an
 ///   f-string's replacement field counting as one (the lexer's `{`).
 /// - `tokens`: the most tokens counted in one logical line. A logical line ends at a
@@ -225,17 +284,7 @@ fn byte_bounds(source: &str) -> Option<ByteBounds> {
     // Leading blanks, over every line (a string's lines too: more, never fewer).
     let (mut lead, mut max_lead, mut line_start) = (0usize, 0usize, true);
     for &c in b {
-        match c {
-            b'\n' | b'\r' => {
-                line_start = true;
-                lead = 0;
-            }
-            b' ' | b'\t' | b'\x0c' if line_start => {
-                lead += 1;
-                max_lead = max_lead.max(lead);
-            }
-            _ => line_start = false,
-        }
+        leading_blank(c, &mut line_start, &mut lead, &mut max_lead);
     }
     let mut stack: Vec<Ctx> = Vec::new();
     let (mut depth, mut max_depth) = (0usize, 0usize);
@@ -257,6 +306,9 @@ fn byte_bounds(source: &str) -> Option<ByteBounds> {
             }) => {
                 prev_letter = false;
                 match c {
+                    // In an f-string a `\` does not escape a brace (`\{` opens a field),
+                    // and `\N{…}` names a character unless the string is raw.
+                    b'\\' if fields && matches!(at(i + 1), b'{' | b'}' | b'N') => return None,
                     b'\\' => i += 2,
                     b'\n' | b'\r' if !triple => return None,
                     _ if c == quote && (!triple || (at(i + 1) == quote && at(i + 2) == quote)) => {
@@ -592,65 +644,14 @@ mod tests {
     /// Pieces of Python, and of what is not quite Python, that the byte scan must
     /// follow as the lexer does: strings of every kind, f-strings with fields, specs
     /// and nested quotes, comments, continuations, brackets and operators.
+    #[rustfmt::skip]
     const PIECES: &[&str] = &[
-        "a",
-        "x",
-        "_",
-        "é",
-        " ",
-        "    ",
-        "\t",
-        "\n",
-        "\r\n",
-        "\r",
-        "\\\n",
-        "\\",
-        "(",
-        ")",
-        "[",
-        "]",
-        "{",
-        "}",
-        "+",
-        "-",
-        ".",
-        ":",
-        "=",
-        ",",
-        ";",
-        "#",
-        "# (\n",
-        "'",
-        "\"",
-        "'''",
-        "\"\"\"",
-        "f'",
-        "f\"",
-        "rf'",
-        "F\"",
-        "fr\"",
-        "f'''",
-        "t'",
-        "rb'",
-        "b\"",
-        "x'",
-        "xf'",
-        "1f'",
-        "{x}",
-        "{x:>{w}}",
-        "{x!r}",
-        "{{",
-        "}}",
-        "not ",
-        "lambda ",
-        "if ",
-        "else ",
-        "!r",
-        "\\'",
-        "\\\"",
-        "f'{\"a\"}'",
-        "f\"{'''\n'''}\"",
-        "u'",
+        "a", "x", "_", "é", " ", "    ", "\t", "\n", "\r\n", "\r", "\\\n", "\\", "(", ")", "[",
+        "]", "{", "}", "+", "-", ".", ":", "=", ",", ";", "#", "# (\n", "'", "\"", "'''",
+        "\"\"\"", "f'", "f\"", "rf'", "F\"", "fr\"", "f'''", "t'", "rb'", "b\"", "x'", "xf'",
+        "1f'", "{x}", "{x:>{w}}", "{x!r}", "{{", "}}", "not ", "lambda ", "if ", "else ", "!r",
+        "\\'", "\\\"", "f'{\"a\"}'", "f\"{'''\n'''}\"", "u'", "\\N", "\\{", "{x=}", ":{", "!=",
+        "rb\"", "Rf'", "tr'", "_f'", "\u{c}",
     ];
 
     proptest::proptest! {
@@ -686,6 +687,10 @@ mod tests {
         );
         let src = unit.repeat(400);
         assert!(src.len() > 60_000);
+        assert!(
+            !below_limits_in_total(&src),
+            "the whole file's count alone is past the limit"
+        );
         assert!(below_limits_by_count(&src));
         assert_eq!(check(&src), None);
     }
@@ -775,6 +780,18 @@ mod tests {
         for (src, kind) in deep {
             assert_eq!(check(&src), Some(kind), "{}", &src[..40.min(src.len())]);
         }
+    }
+
+    /// A `\` that continues no line is skipped by Ruff's lexer, which then takes the
+    /// blanks after it as indentation (regression: the byte count took the `\` for the
+    /// end of the leading blanks, so such lines indented past the limit went unseen).
+    #[test]
+    fn indentation_after_a_stray_backslash_is_counted() {
+        let src: String = (1..=MAX_INDENT + 1)
+            .map(|k| format!("\\{}y\n", " ".repeat(k)))
+            .collect();
+        assert!(!below_limits_by_count(&src));
+        assert_eq!(check(&src), Some(TooDeep::Indentation));
     }
 
     #[test]
