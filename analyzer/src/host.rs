@@ -172,7 +172,7 @@ impl AnalysisHost {
             _ => None,
         };
         let old_dirs = match &old.summary {
-            Summary::Python(p) => p.template_dirs.to_vec(),
+            Summary::Python(p) => p.template_dirs().to_vec(),
             _ => Vec::new(),
         };
         let overlay: Vec<(PathBuf, String)> = self
@@ -182,7 +182,7 @@ impl AnalysisHost {
             .unwrap_or_default();
         let (fresh, _) = load(id, &input, module, &self.settings, None, &overlay);
         let new_dirs = match &fresh.summary {
-            Summary::Python(p) => p.template_dirs.to_vec(),
+            Summary::Python(p) => p.template_dirs().to_vec(),
             _ => Vec::new(),
         };
         self.loaded[id] = fresh;

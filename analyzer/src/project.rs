@@ -428,7 +428,7 @@ impl TemplateIndex {
     /// Build from `(file id, absolute path)` pairs of templates and the template
     /// directories in Django's search order (settings `DIRS` first, then the apps'
     /// `templates/` directories).
-    pub fn new(templates: &[(FileId, PathBuf)], dirs: &[PathBuf]) -> Self {
+    pub fn new(templates: &[(FileId, &Path)], dirs: &[PathBuf]) -> Self {
         // Looked up by bytes (a `Path` hashes component by component): the directories
         // are normalised the way `ancestors()` of a normalised path spells them.
         let normal: Vec<PathBuf> = dirs.iter().map(|d| d.components().collect()).collect();

@@ -76,7 +76,7 @@ pub fn find<'a>(index: &PythonIndex<'a>) -> Vec<ProjectSettings<'a>> {
     let files = index.files();
     let named: Vec<usize> = files
         .iter()
-        .filter_map(|(_, f)| f.settings_module_default.as_deref())
+        .filter_map(|(_, f)| f.settings_module_default())
         .filter_map(|m| {
             index
                 .module_prefix(m)
@@ -92,7 +92,7 @@ pub fn find<'a>(index: &PythonIndex<'a>) -> Vec<ProjectSettings<'a>> {
     } else {
         // Modules that assign INSTALLED_APPS, and those that star-import one of them
         // (`dev.py` over `base.py`), to a fixed point.
-        let assigns = |f: &PyFile| f.settings.iter().any(|(n, _, _)| n == "INSTALLED_APPS");
+        let assigns = |f: &PyFile| f.settings().iter().any(|(n, _, _)| n == "INSTALLED_APPS");
         // The analysed modules each file star-imports, resolved once.
         let stars: Vec<(usize, Vec<usize>)> = (0..files.len())
             .filter(|&i| !files[i].1.star_imports.is_empty())
@@ -143,7 +143,7 @@ fn effective<'a>(index: &PythonIndex<'a>, m: usize) -> ProjectSettings<'a> {
     let mut values: HashMap<&'a str, (&'a Setting, FileId, Span)> = HashMap::new();
     for i in &order {
         let (id, file) = index.files()[*i];
-        for (name, value, span) in &file.settings {
+        for (name, value, span) in file.settings() {
             values.insert(name.as_str(), (value, id, *span));
         }
     }
@@ -161,8 +161,7 @@ fn effective<'a>(index: &PythonIndex<'a>, m: usize) -> ProjectSettings<'a> {
                 .filter(|(_, name)| *name == module)
                 .and_then(|(i, _)| {
                     let (id, file) = index.files()[i];
-                    file.websocket_stack
-                        .as_ref()
+                    file.websocket_stack()
                         .map(|stack| (id, stack.0, stack.1.as_slice()))
                 })
         }

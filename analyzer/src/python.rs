@@ -78,6 +78,7 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     }
     let parsed = ruff_python_parser::parse_unchecked_source(input.source, PySourceType::Python);
     let mut line_noqa: std::collections::HashMap<usize, noqa::Noqa> = std::collections::HashMap::new();
+    let mut facts = NoqaFacts::default();
     for token in parsed.tokens() {
         if token.kind() != TokenKind::Comment {
             continue;
@@ -94,10 +95,10 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
         if let Some(d) = noqa::python_file_directive(text, at, input.source)
             .or_else(|| noqa::python_line_directive(text, at, input.source, line))
         {
-            file.noqa_directives.push(d);
+            facts.noqa_directives.push(d);
         }
         if let Some(n) = noqa::python_file_noqa(text) {
-            file.file_noqa = Some(match file.file_noqa.take() {
+            facts.file_noqa = Some(match facts.file_noqa.take() {
                 Some(prev) => prev.merge(n),
                 None => n,
             });
@@ -109,7 +110,8 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
             line_noqa.insert(line, merged);
         }
     }
-    file.line_noqa = line_noqa.into_iter().collect();
+    facts.line_noqa = line_noqa.into_iter().collect();
+    file.noqa = (!facts.is_empty()).then(|| Box::new(facts));
     if let Some(err) = parsed.errors().first() {
         findings.push(rules::e001::finding(input.file, input.source, err));
     }
@@ -153,10 +155,13 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     safe_functions.sort();
     file.safe_functions = safe_functions.into();
     file.imported_state_calls = imported_calls.into_inner().into();
-    file.template_dirs = crate::settings_eval::template_dirs(body, input.abs_path).into();
-    file.settings = crate::settings_eval::settings(body).into();
-    file.settings_module_default = crate::settings_eval::settings_module_default(body);
-    file.websocket_stack = crate::settings_eval::websocket_stack(body).map(Box::new);
+    let config = ConfigFacts {
+        template_dirs: crate::settings_eval::template_dirs(body, input.abs_path).into(),
+        settings: crate::settings_eval::settings(body).into(),
+        settings_module_default: crate::settings_eval::settings_module_default(body),
+        websocket_stack: crate::settings_eval::websocket_stack(body),
+    };
+    file.config = (!config.is_empty()).then(|| Box::new(config));
     (file, findings)
 }
 
@@ -469,6 +474,31 @@ fn collect_defined(stmts: &[Stmt], defined: &mut Vec<CompactString>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run holds every summary: what a few files of a project set (configuration,
+    /// `noqa` directives) is boxed, and absent from the ordinary module.
+    #[test]
+    fn configuration_and_noqa_are_held_only_by_files_that_have_them() {
+        let (plain, _) = summary("from djust import LiveView\n\nclass V(LiveView):\n    x = 1\n");
+        assert!(plain.config.is_none() && plain.noqa.is_none());
+        assert!(plain.template_dirs().is_empty() && plain.settings().is_empty());
+        assert_eq!((plain.file_noqa(), plain.line_noqa(0)), (None, None));
+
+        let (settings, _) = summary(
+            "import os\nDEBUG = True\nINSTALLED_APPS = [\"djust\", \"shop\"]\n\
+             os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\n",
+        );
+        assert!(settings.noqa.is_none());
+        assert_eq!(settings.installed_apps(), ["djust", "shop"]);
+        assert_eq!(settings.settings_module_default(), Some("shop.settings"));
+        assert_eq!(settings.settings().len(), 2);
+
+        let (quiet, _) = summary("import os  # noqa: F401\nx = 1\n");
+        assert!(quiet.config.is_none());
+        assert!(quiet.line_noqa(0).is_some() && quiet.line_noqa(1).is_none());
+        assert_eq!(quiet.noqa_directives().len(), 1);
+        assert!(quiet.file_noqa().is_none());
+    }
 
     /// The summary and the finding codes of `src` as `shop/views.py`.
     fn summary(src: &str) -> (PyFile, Vec<&'static str>) {

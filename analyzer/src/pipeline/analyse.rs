@@ -32,8 +32,6 @@ pub(crate) fn analyse(
                 extra_factories: &settings.extend_service_factories,
             });
             findings.append(&mut f);
-            let mut summary = summary;
-            summary.shrink_to_fit();
             Summary::Python(Box::new(summary))
         }
         Kind::Template | Kind::Markup => {
@@ -72,11 +70,13 @@ impl<'a> Summaries<'a> {
                 Summary::None => {}
             }
         }
-        let paths: Vec<(FileId, PathBuf)> = templates
+        // Borrowed: a copy of every template's path would be held through the
+        // cross-file rules.
+        let paths: Vec<(FileId, &Path)> = templates
             .iter()
-            .map(|(id, _)| (*id, loaded[*id].file.abs.clone()))
+            .map(|(id, _)| (*id, loaded[*id].file.abs.as_path()))
             .collect();
-        let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| p.as_path()).collect();
+        let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| *p).collect();
         let modules: HashMap<&str, &Path> = python
             .iter()
             .filter(|(_, p)| !p.module.is_empty())

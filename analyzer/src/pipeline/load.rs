@@ -69,6 +69,8 @@ fn settle(
         l.file.text = String::new();
         l.has_text = false;
     }
+    l.summary = l.summary.compacted();
+    l.findings = l.findings.clone();
     l
 }
 
@@ -128,10 +130,11 @@ pub(crate) fn load_project(
     let settings_dirs: Vec<PathBuf> = loaded
         .iter()
         .filter_map(|l| match &l.summary {
-            Summary::Python(p) => Some(p.template_dirs.clone()),
+            Summary::Python(p) => Some(p.template_dirs()),
             _ => None,
         })
         .flatten()
+        .cloned()
         .collect();
     if !settings_dirs.is_empty() {
         let known: FxHashSet<&std::ffi::OsStr> = loaded.iter().map(|l| l.file.abs.as_os_str()).collect();
@@ -339,6 +342,128 @@ fn decode(id: FileId, bytes: Vec<u8>, findings: &mut Vec<Finding>) -> String {
                 ),
             );
             text
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{settle, Texts};
+    use crate::config::Settings;
+    use crate::discovery::{Input, Kind};
+    use crate::pipeline::{analyse, Loaded, Summary};
+    use rustc_hash::FxHashSet;
+    use std::path::{Path, PathBuf};
+
+    fn loaded(name: &str, kind: Kind, text: &str) -> Loaded {
+        let root = Path::new("/project");
+        let input = Input {
+            display: PathBuf::from(name),
+            abs: root.join(name),
+            kind,
+        };
+        let module = (kind == Kind::Python).then(|| ("shop.views".to_string(), false));
+        analyse(
+            0,
+            &input,
+            text.to_string(),
+            module,
+            &Settings::defaults(root),
+            Vec::new(),
+        )
+    }
+
+    /// Every list a Python summary holds: (what, length, capacity).
+    fn python_lists(l: &Loaded) -> Vec<(String, usize, usize)> {
+        let Summary::Python(p) = &l.summary else {
+            panic!("not a Python summary")
+        };
+        let mut out = vec![
+            ("classes".to_string(), p.classes.len(), p.classes.capacity()),
+            ("handlers".to_string(), p.handlers.len(), p.handlers.capacity()),
+            ("findings".to_string(), l.findings.len(), l.findings.capacity()),
+        ];
+        for c in &p.classes {
+            out.push((
+                format!("{} methods", c.name),
+                c.methods.len(),
+                c.methods.capacity(),
+            ));
+            out.push((format!("{} state", c.name), c.state.len(), c.state.capacity()));
+            out.push((format!("{} bases", c.name), c.bases.len(), c.bases.capacity()));
+        }
+        for h in &p.handlers {
+            out.push((
+                format!("{} noqa lines", h.name),
+                h.noqa_lines.len(),
+                h.noqa_lines.capacity(),
+            ));
+        }
+        out
+    }
+
+    /// A `check` run holds every summary until its cross-file rules are done: what it
+    /// holds has no spare capacity (lists grown by pushing keep up to twice what they
+    /// hold), for Python files and templates alike.
+    #[test]
+    fn a_settled_summary_is_exactly_sized() {
+        let mut source =
+            String::from("from djust import LiveView\nfrom djust.decorators import event_handler\n\n");
+        for v in 0..5 {
+            source.push_str(&format!(
+                "class View{v}(LiveView):\n    template_name = \"v{v}.html\"\n"
+            ));
+            for a in 0..5 {
+                source.push_str(&format!("    attr{a} = {a}\n"));
+            }
+            source.push_str("    def mount(self, request, **kwargs):\n");
+            for a in 0..5 {
+                source.push_str(&format!("        self.field{a} = {a}\n"));
+            }
+            for h in 0..5 {
+                source.push_str(&format!(
+                    "    @event_handler\n    def handler{h}(self, value=None):\n        pass\n"
+                ));
+            }
+        }
+        let fresh = loaded("shop/views.py", Kind::Python, &source);
+        // The test means something only if the analysis leaves spare capacity somewhere.
+        assert!(
+            python_lists(&fresh).iter().any(|(_, len, cap)| cap > len),
+            "{:?}",
+            python_lists(&fresh)
+        );
+        let tops = FxHashSet::default();
+        let settled = settle(fresh, None, Texts::Buffers, &[], &tops);
+        let lists = python_lists(&settled);
+        assert!(lists
+            .iter()
+            .any(|(what, len, _)| what.ends_with("state") && *len >= 10));
+        for (what, len, cap) in &lists {
+            assert_eq!(len, cap, "{what}: {len} held, room for {cap}");
+        }
+
+        let mut template = String::new();
+        for i in 0..20 {
+            template.push_str(&format!(
+                "<button dj-click=\"save{i}\" dj-keydown.enter=\"go{i}\" dj-blur=\"b{i}\">x</button>\n"
+            ));
+        }
+        let settled = settle(
+            loaded("shop/templates/page.html", Kind::Template, &template),
+            None,
+            Texts::Buffers,
+            &[],
+            &tops,
+        );
+        let Summary::Template(t) = &settled.summary else {
+            panic!("not a template summary")
+        };
+        assert_eq!(t.elements.len(), 20);
+        assert_eq!(t.elements.capacity(), t.elements.len());
+        for e in &t.elements {
+            assert_eq!(e.directives.len(), 3);
+            assert_eq!(e.directives.capacity(), 3);
         }
     }
 }

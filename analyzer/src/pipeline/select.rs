@@ -100,8 +100,8 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Vec<Finding>>, settings: &
     // Q101: directives that suppressed nothing, once every other finding is known.
     for (id, l) in loaded.iter().enumerate() {
         let directives = match &l.summary {
-            Summary::Python(p) => &p.noqa_directives,
-            Summary::Template(t) => &t.noqa_directives,
+            Summary::Python(p) => p.noqa_directives(),
+            Summary::Template(t) => t.noqa_directives.as_slice(),
             Summary::None => continue,
         };
         if directives.is_empty() || !settings.rule_applies(Rule::Q101, &l.file.abs) {
@@ -150,10 +150,10 @@ pub(crate) fn is_suppressed(f: &Finding, summary: &Summary, file: &SourceFile) -
             } else {
                 &f.noqa_lines
             };
-            p.file_noqa.as_ref().is_some_and(|n| n.suppresses(f.rule))
+            p.file_noqa().is_some_and(|n| n.suppresses(f.rule))
                 || lines
                     .iter()
-                    .any(|line| p.line_noqa.get(line).is_some_and(|n| n.suppresses(f.rule)))
+                    .any(|&line| p.line_noqa(line).is_some_and(|n| n.suppresses(f.rule)))
         }
         Summary::Template(t) => t.noqa.as_ref().is_some_and(|n| n.suppresses(f.rule)),
         Summary::None => false,

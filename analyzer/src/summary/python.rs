@@ -198,7 +198,7 @@ pub struct HandlerDocs {
 }
 
 /// The summary of one parsed Python file.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PyFile {
     /// Dotted module name (`shop.catalog.views`).
     pub module: String,
@@ -216,6 +216,23 @@ pub struct PyFile {
     pub defined: SortedSet<CompactString>,
     /// V007 candidates.
     pub handlers: ThinVec<HandlerCandidate>,
+    /// What the file configures, if it is a settings module, an `asgi.py` or a
+    /// `manage.py` (boxed: a few files of a project set any of it, and a run holds
+    /// every summary). Read through [`PyFile::template_dirs`] and the others.
+    pub config: Option<Box<ConfigFacts>>,
+    /// Its `noqa` directives, if it has any (boxed, as `config`). Read through
+    /// [`PyFile::file_noqa`], [`PyFile::line_noqa`] and [`PyFile::noqa_directives`].
+    pub noqa: Option<Box<NoqaFacts>>,
+    /// Functions and methods whose return annotation says their result can be state
+    /// (V008, for modules that import them).
+    pub safe_functions: ThinVec<String>,
+    /// `self.x = imported_function(…)` in `mount()`, for V008 to judge across files.
+    pub imported_state_calls: ThinVec<ImportedCall>,
+}
+
+/// What a Python file configures at module level ([`PyFile::config`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigFacts {
     /// `TEMPLATES[*]["DIRS"]` entries this file sets, evaluated statically.
     pub template_dirs: ThinVec<PathBuf>,
     /// The settings of `settings_eval::SETTINGS` this file assigns at module level.
@@ -224,43 +241,72 @@ pub struct PyFile {
     pub settings_module_default: Option<String>,
     /// The WebSocket application of a `ProtocolTypeRouter` defined here (an `asgi.py`):
     /// its span and the wrappers it is built from.
-    /// (Boxed: one file of a project has it, and a run holds every summary.)
-    pub websocket_stack: Option<Box<(Span, Vec<String>)>>,
+    pub websocket_stack: Option<(Span, Vec<String>)>,
+}
+
+impl ConfigFacts {
+    /// Whether the file configures nothing (its [`PyFile::config`] is then `None`).
+    pub fn is_empty(&self) -> bool {
+        self.template_dirs.is_empty()
+            && self.settings.is_empty()
+            && self.settings_module_default.is_none()
+            && self.websocket_stack.is_none()
+    }
+}
+
+/// A Python file's `noqa` directives ([`PyFile::noqa`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoqaFacts {
     /// `# noqa` directives by 0-based line.
     pub line_noqa: SortedMap<usize, Noqa>,
     /// A file-level `# djust: noqa` directive.
     pub file_noqa: Option<Noqa>,
     /// Every directive with its place (Q101, unused `noqa`).
     pub noqa_directives: ThinVec<Directive>,
-    /// Functions and methods whose return annotation says their result can be state
-    /// (V008, for modules that import them).
-    pub safe_functions: ThinVec<String>,
-    /// `self.x = imported_function(…)` in `mount()`, for V008 to judge across files.
-    pub imported_state_calls: ThinVec<ImportedCall>,
+}
+
+impl NoqaFacts {
+    /// Whether the file has no directive (its [`PyFile::noqa`] is then `None`).
+    pub fn is_empty(&self) -> bool {
+        self.line_noqa.is_empty() && self.file_noqa.is_none() && self.noqa_directives.is_empty()
+    }
 }
 
 impl PyFile {
-    /// Give back the spare capacity of every list: a run holds one summary per file
-    /// until the cross-file rules are done, and vectors grown by pushing keep up to
-    /// twice what they hold (docs/benchmarks.md, the memory of `djust check`). The maps
-    /// are [`SortedMap`]s, exactly sized when built.
-    pub fn shrink_to_fit(&mut self) {
-        self.star_imports.shrink_to_fit();
-        for class in &mut self.classes {
-            class.bases.shrink_to_fit();
-            class.state.shrink_to_fit();
-            class.methods.shrink_to_fit();
-        }
-        self.classes.shrink_to_fit();
-        for h in &mut self.handlers {
-            h.decorators.shrink_to_fit();
-            h.noqa_lines.shrink_to_fit();
-        }
-        self.handlers.shrink_to_fit();
-        self.settings.shrink_to_fit();
-        self.noqa_directives.shrink_to_fit();
-        self.safe_functions.shrink_to_fit();
-        self.imported_state_calls.shrink_to_fit();
+    /// `TEMPLATES[*]["DIRS"]` entries this file sets, evaluated statically.
+    pub fn template_dirs(&self) -> &[PathBuf] {
+        self.config.as_ref().map_or(&[], |c| &c.template_dirs)
+    }
+
+    /// The settings of `settings_eval::SETTINGS` this file assigns at module level.
+    pub fn settings(&self) -> &[(String, Setting, Span)] {
+        self.config.as_ref().map_or(&[], |c| &c.settings)
+    }
+
+    /// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", …)`'s module, if the file sets it.
+    pub fn settings_module_default(&self) -> Option<&str> {
+        self.config.as_ref()?.settings_module_default.as_deref()
+    }
+
+    /// The WebSocket application of a `ProtocolTypeRouter` defined here (an `asgi.py`):
+    /// its span and the wrappers it is built from.
+    pub fn websocket_stack(&self) -> Option<&(Span, Vec<String>)> {
+        self.config.as_ref()?.websocket_stack.as_ref()
+    }
+
+    /// The `# noqa` directive on 0-based `line`, if any.
+    pub fn line_noqa(&self, line: usize) -> Option<&Noqa> {
+        self.noqa.as_ref()?.line_noqa.get(&line)
+    }
+
+    /// The file-level `# djust: noqa` directive, if any.
+    pub fn file_noqa(&self) -> Option<&Noqa> {
+        self.noqa.as_ref()?.file_noqa.as_ref()
+    }
+
+    /// Every directive with its place (Q101, unused `noqa`).
+    pub fn noqa_directives(&self) -> &[Directive] {
+        self.noqa.as_ref().map_or(&[], |n| &n.noqa_directives)
     }
 
     /// Drop what only the language server and the project index read (each handler's
@@ -334,7 +380,7 @@ impl PyFile {
     /// `INSTALLED_APPS` as this file leaves it (string entries, in order; empty when it
     /// does not set it): the last of its [`PyFile::settings`] for that name.
     pub fn installed_apps(&self) -> &[String] {
-        self.settings
+        self.settings()
             .iter()
             .rev()
             .find_map(|(name, value, _)| match value {

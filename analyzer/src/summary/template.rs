@@ -181,20 +181,11 @@ pub struct TemplateDoc {
 impl TemplateDoc {
     /// Keep what the cross-file rules and the language server read once the per-file
     /// template rules have run: of [`TemplateDoc::tags`] only the `<script>` elements
-    /// (S011 reads them across files, with the settings), and no spare capacity. A run
-    /// holds one summary per template until the cross-file rules are done.
+    /// (S011 reads them across files, with the settings). A run holds one summary per
+    /// template until the cross-file rules are done; it is then copied into exactly
+    /// sized allocations ([`crate::pipeline`]'s `Summary::compacted`).
     pub fn keep_for_project(&mut self) {
         self.tags.retain(|t| t.name == "script");
-        self.tags.shrink_to_fit();
-        for e in &mut self.elements {
-            e.directives.shrink_to_fit();
-            e.legacy.shrink_to_fit();
-        }
-        self.elements.shrink_to_fit();
-        self.includes.shrink_to_fit();
-        self.noqa_directives.shrink_to_fit();
-        self.embeds.shrink_to_fit();
-        self.errors.shrink_to_fit();
     }
 }
 
