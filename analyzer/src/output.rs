@@ -83,6 +83,18 @@ pub fn fixable_marker(f: &Finding) -> &'static str {
 /// The `concise` format: `path:line:col: CODE [*] message` (`[*]`: `--fix` fixes it).
 pub fn concise(report: &Report) -> String {
     let mut out = String::with_capacity(report.findings.len() * 96);
+    // Writing to a `String` cannot fail.
+    let _ = write_concise(report, &mut out);
+    out
+}
+
+/// [`concise`], written line by line to `out` (the command line streams it to its
+/// standard output, so a run with tens of thousands of findings holds no copy of its
+/// whole output).
+///
+/// # Errors
+/// The first error `out` returns (the rest is not written).
+pub fn write_concise(report: &Report, out: &mut impl std::fmt::Write) -> std::fmt::Result {
     // Findings come sorted by file: each file's path is spelled once.
     let mut path: Option<(usize, String)> = None;
     for f in &report.findings {
@@ -91,7 +103,7 @@ pub fn concise(report: &Report) -> String {
         if path.as_ref().is_none_or(|(id, _)| *id != f.file) {
             path = Some((f.file, file.display_str()));
         }
-        let _ = writeln!(
+        writeln!(
             out,
             "{}:{}:{}: {} {}{}",
             path.as_ref().map_or("", |(_, p)| p.as_str()),
@@ -100,9 +112,9 @@ pub fn concise(report: &Report) -> String {
             f.rule.code(),
             fixable_marker(f),
             f.message
-        );
+        )?;
     }
-    out
+    Ok(())
 }
 
 fn escape_data(s: &str) -> String {

@@ -256,30 +256,57 @@ impl<'i, 'a> LiveViews<'i, 'a> {
 /// Every class's family (LiveView, component), decided once for the cross-file rules:
 /// in parallel over the files, each worker with its own [`LiveViews`] memo.
 pub struct ClassKinds {
-    /// Per file of the index, per class: (is a LiveView, is a component).
-    kinds: Vec<Vec<(bool, bool)>>,
+    /// Per class of every file of the index, in order: (is a LiveView, is a component).
+    /// One list for the whole run (a list per file would be one allocation per file,
+    /// held through the cross-file rules).
+    kinds: Vec<(bool, bool)>,
+    /// Where each file's classes start in `kinds`, and (last) its length.
+    starts: Vec<usize>,
 }
 
 impl ClassKinds {
     /// Classify every class of `index`.
     pub fn of(index: &PythonIndex<'_>) -> ClassKinds {
-        let kinds = index
-            .files()
-            .par_iter()
-            .enumerate()
-            .map_init(
-                || LiveViews::new(index),
-                |lv, (m, (_, file))| (0..file.classes.len()).map(|c| lv.kinds(m, c)).collect(),
-            )
-            .collect();
-        ClassKinds { kinds }
+        let mut starts = Vec::with_capacity(index.files().len() + 1);
+        let mut total = 0;
+        for (_, file) in index.files() {
+            starts.push(total);
+            total += file.classes.len();
+        }
+        starts.push(total);
+        let mut kinds = vec![(false, false); total];
+        // Each file's slice of `kinds`, filled by whichever worker takes the file.
+        let mut slices: Vec<&mut [(bool, bool)]> = Vec::with_capacity(index.files().len());
+        let mut rest = kinds.as_mut_slice();
+        for (_, file) in index.files() {
+            let (head, tail) = rest.split_at_mut(file.classes.len());
+            slices.push(head);
+            rest = tail;
+        }
+        slices.into_par_iter().enumerate().for_each_init(
+            || LiveViews::new(index),
+            |lv, (m, out)| {
+                for (c, k) in out.iter_mut().enumerate() {
+                    *k = lv.kinds(m, c);
+                }
+            },
+        );
+        ClassKinds { kinds, starts }
+    }
+
+    fn get(&self, m: usize, c: usize) -> Option<(bool, bool)> {
+        let (start, end) = (*self.starts.get(m)?, *self.starts.get(m + 1)?);
+        if c >= end - start {
+            return None;
+        }
+        self.kinds.get(start + c).copied()
     }
 
     /// True when class `c` of file `m` is a LiveView: one of its bases resolves,
     /// transitively, to djust's `LiveView`/`LiveComponent`, or is named `…LiveView`
     /// (false for an index out of range).
     pub fn is_liveview(&self, m: usize, c: usize) -> bool {
-        self.kinds.get(m).and_then(|k| k.get(c)).is_some_and(|k| k.0)
+        self.get(m, c).is_some_and(|k| k.0)
     }
 
     /// True when class `c` of file `m` is a component: one of its bases resolves,
@@ -287,7 +314,7 @@ impl ClassKinds {
     /// `LiveComponent` where the import cannot be followed). A component's template
     /// is a fragment of its LiveView's page, so it needs no `dj-root` (T002).
     pub fn is_component(&self, m: usize, c: usize) -> bool {
-        self.kinds.get(m).and_then(|k| k.get(c)).is_some_and(|k| k.1)
+        self.get(m, c).is_some_and(|k| k.1)
     }
 }
 

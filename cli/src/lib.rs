@@ -498,12 +498,14 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 fn emit(report: &Report, args: &CheckArgs) -> u8 {
     let to_file = args.output_file.is_some();
     let color = !to_file && std::io::stdout().is_terminal();
-    let text = render(report, args, color);
     let written = match &args.output_file {
-        Some(path) => {
-            std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        None if args.output_format == OutputFormat::Concise && !args.statistics => {
+            stream_concise(report, args)
         }
+        Some(path) => std::fs::write(path, render(report, args, color))
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
+            let text = render(report, args, color);
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(text.as_bytes())
@@ -522,6 +524,38 @@ fn emit(report: &Report, args: &CheckArgs) -> u8 {
         1
     } else {
         0
+    }
+}
+
+/// The `concise` format (and the summary line, unless `--quiet`) written to standard
+/// output as it is formatted, through a buffer: the same text as [`render`], without
+/// holding it whole (several megabytes for a large tree's findings).
+fn stream_concise(report: &Report, args: &CheckArgs) -> Result<(), String> {
+    /// `fmt::Write` onto an `io::Write`, keeping the I/O error `fmt::Error` cannot carry.
+    struct Out<W: Write> {
+        inner: W,
+        error: Option<std::io::Error>,
+    }
+    impl<W: Write> std::fmt::Write for Out<W> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.inner.write_all(s.as_bytes()).map_err(|e| {
+                self.error = Some(e);
+                std::fmt::Error
+            })
+        }
+    }
+    let mut out = Out {
+        inner: std::io::BufWriter::new(std::io::stdout().lock()),
+        error: None,
+    };
+    let mut result = output::write_concise(report, &mut out);
+    if result.is_ok() && !args.quiet {
+        result = std::fmt::Write::write_str(&mut out, &summary(report));
+    }
+    let flushed = if result.is_ok() { out.inner.flush() } else { Ok(()) };
+    match (out.error, flushed) {
+        (Some(e), _) | (None, Err(e)) => Err(format!("cannot write output: {e}")),
+        (None, Ok(())) => Ok(()),
     }
 }
 

@@ -374,6 +374,54 @@ fn sarif_validates_against_the_2_1_0_schema() {
     assert!(validator.is_valid(&doc));
 }
 
+/// The concise format is streamed to standard output as it is formatted (a large tree's
+/// findings are never held as one text): the same text, summary line included, as the
+/// one written whole with `--output-file`; a reader that stops early is no error.
+#[test]
+fn the_streamed_concise_output_is_the_written_one() {
+    let d = sample();
+    // More than a pipe holds (64 KiB), so the early reader below closes it mid-write.
+    for i in 0..800 {
+        write(
+            &d,
+            &format!("shop/extra_{i}.py"),
+            "class V(LiveView):\n    def mount(self, request, **kw):\n        self.http = Session()\n",
+        );
+    }
+    for quiet in [false, true] {
+        let mut args = vec!["check", "--output-format", "concise"];
+        if quiet {
+            args.push("--quiet");
+        }
+        let printed = run(&d, &args);
+        args.extend(["--output-file", "report.txt"]);
+        let filed = run(&d, &args);
+        assert_eq!(printed.status.code(), Some(1));
+        assert_eq!(filed.status.code(), Some(1));
+        let written = std::fs::read_to_string(d.join("report.txt")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stdout(&printed), written);
+        assert_eq!(written.lines().filter(|l| l.contains(": V006 ")).count(), 801);
+        assert_eq!(written.contains("Found 802 findings"), !quiet, "{written}");
+    }
+    // A pipe closed after the first line (`djust check | head -1`): the check's own
+    // exit code, nothing on standard error.
+    let mut child = djust()
+        .args(["check", "--output-format", "concise"])
+        .current_dir(&d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut first = [0u8; 16];
+    if let Some(out) = child.stdout.as_mut() {
+        std::io::Read::read_exact(out, &mut first).unwrap_or_else(|e| panic!("{e}"));
+    }
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
+
 #[test]
 fn statistics_quiet_and_output_file() {
     let d = sample();

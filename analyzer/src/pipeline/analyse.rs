@@ -7,7 +7,7 @@ use crate::discovery::{Input, Kind};
 use crate::finding::{FileId, Finding};
 use crate::{project, python, rules, template, SourceFile};
 use djust_runtime::LineIndex;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 pub(crate) fn analyse(
@@ -77,14 +77,24 @@ impl<'a> Summaries<'a> {
             .map(|(id, _)| (*id, loaded[*id].file.abs.as_path()))
             .collect();
         let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| *p).collect();
-        let modules: HashMap<&str, &Path> = python
-            .iter()
-            .filter(|(_, p)| !p.module.is_empty())
-            .map(|(id, p)| (p.module.as_str(), loaded[*id].file.abs.as_path()))
-            .collect();
         let apps: Vec<String> = python
             .iter()
             .flat_map(|(_, p)| p.installed_apps().iter().cloned())
+            .collect();
+        // Only the modules an app entry can name (each entry's dotted prefixes): a map of
+        // every module would be held through the cross-file rules.
+        let wanted: HashSet<&str> = apps
+            .iter()
+            .flat_map(|app| {
+                app.match_indices('.')
+                    .map(|(i, _)| &app[..i])
+                    .chain([app.as_str()])
+            })
+            .collect();
+        let modules: HashMap<&str, &Path> = python
+            .iter()
+            .filter(|(_, p)| !p.module.is_empty() && wanted.contains(p.module.as_str()))
+            .map(|(id, p)| (p.module.as_str(), loaded[*id].file.abs.as_path()))
             .collect();
         let app_dirs = project::app_dirs(&apps, &modules);
         let dirs = project::template_dirs(settings_dirs, &app_dirs, &path_refs);
@@ -95,12 +105,16 @@ impl<'a> Summaries<'a> {
             .filter(|p| p.file_name().is_some_and(|n| n == "manage.py"))
             .filter_map(|p| p.parent().map(Path::to_path_buf))
             .collect();
-        let files: Vec<(FileId, &Path)> = loaded
-            .iter()
-            .enumerate()
-            .map(|(id, l)| (id, l.file.abs.as_path()))
-            .collect();
-        let tindex = project::TemplateIndex::new(&paths, &dirs).with_projects(&files, &roots);
+        let mut tindex = project::TemplateIndex::new(&paths, &dirs);
+        if roots.len() > 1 {
+            // A monorepo: every file is placed in its project.
+            let files: Vec<(FileId, &Path)> = loaded
+                .iter()
+                .enumerate()
+                .map(|(id, l)| (id, l.file.abs.as_path()))
+                .collect();
+            tindex = tindex.with_projects(&files, &roots);
+        }
         Summaries {
             python,
             templates,
