@@ -41,7 +41,8 @@ impl Summary {
     /// the file's syntax tree is freed, the copy fills the tree's holes in the allocator's
     /// pages, and the original, scattered among the tree's nodes, is freed for the next
     /// file's parse: the held summaries end up on fewer pages (peak memory of a cold run
-    /// on the synthetic 40k tree −5%, docs/benchmarks.md "Issue 19: compacted summaries").
+    /// on the synthetic 40k tree −4%: docs/benchmarks.md, "Issue 19: compacted summaries
+    /// and a streamed tail").
     pub(crate) fn compacted(&self) -> Summary {
         match self {
             Summary::Python(p) => Summary::Python(Box::new(p.as_ref().clone())),
