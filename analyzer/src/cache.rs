@@ -135,6 +135,7 @@ impl Serialize for EntriesOut<'_> {
 
 /// Entries encoded by one [`Writer`]: each one's path (UTF-8) and encoding back to back,
 /// and where each is.
+#[derive(Default)]
 struct Chunk {
     bytes: Vec<u8>,
     entries: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
@@ -293,10 +294,7 @@ impl Cache {
     pub fn writer(&self) -> Writer<'_> {
         Writer {
             cache: self,
-            chunk: Chunk {
-                bytes: Vec::new(),
-                entries: Vec::new(),
-            },
+            chunk: Chunk::default(),
         }
     }
 
@@ -437,13 +435,7 @@ impl Writer<'_> {
         if self.chunk.entries.is_empty() {
             return;
         }
-        let chunk = std::mem::replace(
-            &mut self.chunk,
-            Chunk {
-                bytes: Vec::new(),
-                entries: Vec::new(),
-            },
-        );
+        let chunk = std::mem::take(&mut self.chunk);
         self.cache
             .written
             .lock()

@@ -234,6 +234,14 @@ enum Ctx {
     Spec,
 }
 
+/// A bracket group opens (a bracket, or an f-string's replacement field): one level
+/// deeper, and two counted tokens.
+fn open_group(depth: &mut usize, max_depth: &mut usize, tokens: &mut usize) {
+    *depth += 1;
+    *max_depth = (*max_depth).max(*depth);
+    *tokens += 2;
+}
+
 /// Whether `b` can be part of an identifier (ASCII letters, digits, `_`, and every
 /// byte of a non-ASCII character).
 fn ident_byte(b: u8) -> bool {
@@ -318,9 +326,7 @@ fn byte_bounds(source: &str) -> Option<ByteBounds> {
                     b'{' | b'}' if fields && at(i + 1) == c => i += 2,
                     b'{' if fields => {
                         stack.push(Ctx::Field { base: depth });
-                        depth += 1;
-                        max_depth = max_depth.max(depth);
-                        tokens += 2;
+                        open_group(&mut depth, &mut max_depth, &mut tokens);
                         i += 1;
                     }
                     b'}' if fields => return None,
@@ -333,9 +339,7 @@ fn byte_bounds(source: &str) -> Option<ByteBounds> {
                     b'{' if at(i + 1) == b'{' => return None,
                     b'{' => {
                         stack.push(Ctx::Field { base: depth });
-                        depth += 1;
-                        max_depth = max_depth.max(depth);
-                        tokens += 2;
+                        open_group(&mut depth, &mut max_depth, &mut tokens);
                         i += 1;
                     }
                     b'}' => {
@@ -394,11 +398,7 @@ fn byte_bounds(source: &str) -> Option<ByteBounds> {
                         prev_letter = false;
                         continue;
                     }
-                    b'(' | b'[' | b'{' => {
-                        depth += 1;
-                        max_depth = max_depth.max(depth);
-                        tokens += 2;
-                    }
+                    b'(' | b'[' | b'{' => open_group(&mut depth, &mut max_depth, &mut tokens),
                     b')' | b']' | b'}' => match field {
                         Some(base) if depth == base + 1 => {
                             // The replacement field closes (a `)` or `]` here would

@@ -43,7 +43,9 @@ pub(crate) enum Texts {
 ///   cache takes the result as kept, with the outside names the drop relied on
 ///   ([`CacheInfo::outside`], set in `fresh`, the cache key of a result computed this
 ///   run): only `check` runs use the cache;
-/// - the text only as `texts` says.
+/// - the text only as `texts` says;
+/// - a result computed this run as a copy in exactly sized allocations
+///   ([`Summary::compacted`]; one taken from the cache is decoded so already).
 fn settle(
     mut l: Loaded,
     fresh: Option<&mut CacheInfo>,
@@ -51,6 +53,8 @@ fn settle(
     overlay: &[(PathBuf, String)],
     tops: &FxHashSet<String>,
 ) -> Loaded {
+    // Not read means taken from the cache ([`Loaded::has_text`]): decoded exactly sized.
+    let computed = l.has_text;
     if let (Texts::WithFindings | Texts::Buffers, Summary::Python(p)) = (texts, &mut l.summary) {
         p.drop_workspace_details();
         let outside = p.drop_unreadable_class_details(|first| tops.contains(first));
@@ -69,8 +73,12 @@ fn settle(
         l.file.text = String::new();
         l.has_text = false;
     }
-    l.summary = l.summary.compacted();
-    l.findings = l.findings.clone();
+    if computed {
+        // Its syntax tree is freed and what is dropped is gone: what is held is copied
+        // exactly sized.
+        l.summary = l.summary.compacted();
+        l.findings = l.findings.clone();
+    }
     l
 }
 
@@ -352,6 +360,8 @@ mod tests {
     use crate::config::Settings;
     use crate::discovery::{Input, Kind};
     use crate::pipeline::{analyse, Loaded, Summary};
+    use crate::python::{self, PyFile};
+    use djust_runtime::LineIndex;
     use rustc_hash::FxHashSet;
     use std::path::{Path, PathBuf};
 
@@ -373,15 +383,12 @@ mod tests {
         )
     }
 
-    /// Every list a Python summary holds: (what, length, capacity).
-    fn python_lists(l: &Loaded) -> Vec<(String, usize, usize)> {
-        let Summary::Python(p) = &l.summary else {
-            panic!("not a Python summary")
-        };
+    /// Every list a Python summary holds, and its findings: (what, length, capacity).
+    fn python_lists(p: &PyFile, findings: (usize, usize)) -> Vec<(String, usize, usize)> {
         let mut out = vec![
             ("classes".to_string(), p.classes.len(), p.classes.capacity()),
             ("handlers".to_string(), p.handlers.len(), p.handlers.capacity()),
-            ("findings".to_string(), l.findings.len(), l.findings.capacity()),
+            ("findings".to_string(), findings.0, findings.1),
         ];
         for c in &p.classes {
             out.push((
@@ -426,16 +433,35 @@ mod tests {
                 ));
             }
         }
-        let fresh = loaded("shop/views.py", Kind::Python, &source);
-        // The test means something only if the analysis leaves spare capacity somewhere.
+        // The test means something only if the summary as built leaves spare capacity
+        // somewhere.
+        let index = LineIndex::new(&source);
+        let (built, built_findings) = python::summarize(&python::PyInput {
+            file: 0,
+            source: &source,
+            lines: &index,
+            abs_path: Path::new("/project/shop/views.py"),
+            module: "shop.views".to_string(),
+            is_package: false,
+            extra_factories: &[],
+        });
+        let built_lists = python_lists(&built, (built_findings.len(), built_findings.capacity()));
         assert!(
-            python_lists(&fresh).iter().any(|(_, len, cap)| cap > len),
-            "{:?}",
-            python_lists(&fresh)
+            built_lists.iter().any(|(_, len, cap)| cap > len),
+            "{built_lists:?}"
         );
         let tops = FxHashSet::default();
-        let settled = settle(fresh, None, Texts::Buffers, &[], &tops);
-        let lists = python_lists(&settled);
+        let settled = settle(
+            loaded("shop/views.py", Kind::Python, &source),
+            None,
+            Texts::Buffers,
+            &[],
+            &tops,
+        );
+        let Summary::Python(p) = &settled.summary else {
+            panic!("not a Python summary")
+        };
+        let lists = python_lists(p, (settled.findings.len(), settled.findings.capacity()));
         assert!(lists
             .iter()
             .any(|(what, len, _)| what.ends_with("state") && *len >= 10));
