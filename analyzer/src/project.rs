@@ -794,7 +794,8 @@ pub(crate) fn cross_file_parts(
         else {
             return out;
         };
-        for directive in doc.elements.iter().flat_map(|e| e.directives.iter()) {
+        let elements = doc.elements();
+        for directive in elements.iter().flat_map(|e| e.directives.iter()) {
             let Some(handler) = &directive.target else {
                 continue;
             };
@@ -812,7 +813,7 @@ pub(crate) fn cross_file_parts(
     // T102: dj-view naming something that is not a LiveView of the project.
     let t102_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
         let mut out = Vec::new();
-        for element in &doc.elements {
+        for element in doc.elements().iter() {
             let (Some(span), Some(path)) = (element.view(), element.view_value()) else {
                 continue;
             };
@@ -863,11 +864,11 @@ pub(crate) fn cross_file_parts(
     }
     let t002_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
         let mut out = Vec::new();
-        let reason = if doc.elements.iter().any(|e| e.view().is_some()) {
+        let reason = if doc.has_view() {
             t002::RootReason::DjView
         } else if let Some(&(m, c)) = template_of.get(id) {
             t002::RootReason::TemplateName(index.class_path(m, c))
-        } else if doc.elements.iter().any(|e| !e.directives.is_empty())
+        } else if doc.has_directives()
             && !doc.partial
             && !doc.component
             && !fragments.contains(id)
@@ -878,16 +879,12 @@ pub(crate) fn cross_file_parts(
         } else {
             return out;
         };
-        if chain_lacks(*id, &docs, tindex, |d| {
-            d.elements.iter().any(|e| e.root().is_some())
-        }) {
+        if chain_lacks(*id, &docs, tindex, TemplateDoc::has_root) {
             out.push(t002::finding(*id, doc, &reason));
         }
         // T012: the page names no view at all.
         if !matches!(reason, t002::RootReason::DjView)
-            && chain_lacks(*id, &docs, tindex, |d| {
-                d.elements.iter().any(|e| e.view().is_some())
-            })
+            && chain_lacks(*id, &docs, tindex, TemplateDoc::has_view)
         {
             out.push(t012::finding(*id, doc, &reason));
         }

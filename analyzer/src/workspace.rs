@@ -204,12 +204,12 @@ pub(crate) fn build(
                 .map(display)
                 .collect(),
             views: doc
-                .elements
+                .elements()
                 .iter()
                 .filter_map(|e| e.view_value().map(str::to_string))
                 .collect(),
             references: doc
-                .elements
+                .elements()
                 .iter()
                 .flat_map(|e| e.directives.iter())
                 .filter_map(|d| {

@@ -35,8 +35,9 @@ pub(crate) enum Texts {
 
 /// What a run keeps of a file once it is analysed (phase 1, in the worker that analysed
 /// it, so nothing is held longer than needed):
-/// - outside [`Texts::All`] (a `check` run), not what only the language server reads of
-///   a summary ([`PyFile::drop_workspace_details`](crate::summary::python::PyFile)), nor
+/// - outside [`Texts::All`] (a `check` run), a template's elements packed
+///   ([`TemplateDoc::pack`](crate::summary::template::TemplateDoc::pack)), and not what
+///   only the language server reads of a summary ([`PyFile::drop_workspace_details`](crate::summary::python::PyFile)), nor
 ///   the methods and state of classes whose inheritance the cross-file rules cannot read
 ///   (`tops`: the first names of the run's modules;
 ///   [`PyFile::drop_unreadable_class_details`](crate::summary::python::PyFile)). The
@@ -55,15 +56,18 @@ fn settle(
 ) -> Loaded {
     // Not read means taken from the cache ([`Loaded::has_text`]): decoded exactly sized.
     let computed = l.has_text;
-    if let (Texts::WithFindings | Texts::Buffers, Summary::Python(p)) = (texts, &mut l.summary) {
-        p.drop_workspace_details();
-        let outside = p.drop_unreadable_class_details(|first| tops.contains(first));
-        if let Some(info) = fresh {
-            info.outside = outside;
+    match (texts, &mut l.summary) {
+        (Texts::WithFindings | Texts::Buffers, Summary::Python(p)) => {
+            p.drop_workspace_details();
+            let outside = p.drop_unreadable_class_details(|first| tops.contains(first));
+            if let Some(info) = fresh {
+                info.outside = outside;
+            }
         }
+        (Texts::WithFindings | Texts::Buffers, Summary::Template(t)) => t.pack(),
+        _ => {}
     }
-    let unread =
-        l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if !t.elements.is_empty());
+    let unread = l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if t.has_elements());
     let drop = match texts {
         Texts::All => false,
         Texts::WithFindings => unread,
@@ -475,16 +479,23 @@ mod tests {
                 "<button dj-click=\"save{i}\" dj-keydown.enter=\"go{i}\" dj-blur=\"b{i}\">x</button>\n"
             ));
         }
-        let settled = settle(
-            loaded("shop/templates/page.html", Kind::Template, &template),
-            None,
-            Texts::Buffers,
-            &[],
-            &tops,
-        );
+        let page = || loaded("shop/templates/page.html", Kind::Template, &template);
+        let Summary::Template(built) = page().summary else {
+            panic!("not a template summary")
+        };
+        // A `check` run holds the elements packed, and reads them back as built.
+        let settled = settle(page(), None, Texts::Buffers, &[], &tops);
         let Summary::Template(t) = &settled.summary else {
             panic!("not a template summary")
         };
+        assert!(t.elements.is_empty() && t.packed.is_some());
+        assert_eq!(t.elements().as_ref(), built.elements.as_slice());
+        // The language server's run (every text kept) holds them open, exactly sized.
+        let settled = settle(page(), None, Texts::All, &[], &tops);
+        let Summary::Template(t) = &settled.summary else {
+            panic!("not a template summary")
+        };
+        assert!(t.packed.is_none());
         assert_eq!(t.elements.len(), 20);
         assert_eq!(t.elements.capacity(), t.elements.len());
         for e in &t.elements {

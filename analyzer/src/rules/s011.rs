@@ -72,7 +72,7 @@ pub fn configures_csp(settings: &ProjectSettings<'_>) -> bool {
 /// Check one template (the caller has found that no settings module configures a CSP).
 pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
     let roots: Vec<_> = doc
-        .elements
+        .elements()
         .iter()
         .filter(|e| e.root().is_some() || e.view().is_some())
         .map(|e| e.extent)

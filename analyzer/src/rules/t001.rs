@@ -39,7 +39,7 @@ declare_violation! {
 
 /// Check one template.
 pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
-    for el in &doc.elements {
+    for el in doc.elements().iter() {
         for (name, span) in el.legacy.iter().filter(|(n, _)| n.starts_with('@')) {
             let directive = format!("dj-{}", &name[1..]);
             out.push(

@@ -80,7 +80,8 @@ pub enum RootReason {
 /// The T002 finding for `doc` (the caller has decided the template is a root with no
 /// `dj-root` in its chain).
 pub fn finding(file: FileId, doc: &TemplateDoc, reason: &RootReason) -> Finding {
-    let view = doc.elements.iter().find(|e| e.view().is_some());
+    let elements = doc.elements();
+    let view = elements.iter().find(|e| e.view().is_some());
     let span = view.map_or(Span::empty(0), |e| e.span.span());
     let why = match reason {
         RootReason::DjView => "has a dj-view element".to_string(),

@@ -54,15 +54,12 @@ pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
 }
 
 fn split(file: FileId, doc: &TemplateDoc) -> Option<Finding> {
-    if doc
-        .elements
-        .iter()
-        .any(|e| e.view().is_some() && e.root().is_some())
-    {
+    let elements = doc.elements();
+    if elements.iter().any(|e| e.view().is_some() && e.root().is_some()) {
         return None;
     }
-    let view = doc.elements.iter().find(|e| e.view().is_some())?;
-    let root = doc.elements.iter().find(|e| e.root().is_some())?;
+    let view = elements.iter().find(|e| e.view().is_some())?;
+    let root = elements.iter().find(|e| e.root().is_some())?;
     Some(
         Finding::new(
             Rule::T005,

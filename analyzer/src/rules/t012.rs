@@ -51,7 +51,8 @@ declare_violation! {
 /// The T012 finding for `doc` (the caller has decided the template is a root with no
 /// `dj-view` in its chain): at its first event directive, else at the top.
 pub fn finding(file: FileId, doc: &TemplateDoc, reason: &RootReason) -> Finding {
-    let first = doc.elements.iter().find(|e| !e.directives.is_empty());
+    let elements = doc.elements();
+    let first = elements.iter().find(|e| !e.directives.is_empty());
     let span = first.map_or(Span::empty(0), |e| e.span.span());
     let why = match reason {
         RootReason::TemplateName(class) => format!("is the template_name of {class}"),

@@ -39,7 +39,7 @@ declare_violation! {
 
 /// Check one template.
 pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
-    for el in &doc.elements {
+    for el in doc.elements().iter() {
         let Some(span) = el.view() else { continue };
         if el.view_templated() {
             continue;

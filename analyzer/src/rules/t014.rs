@@ -36,7 +36,7 @@ declare_violation! {
 
 /// Check one template.
 pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
-    for el in &doc.elements {
+    for el in doc.elements().iter() {
         for (_, span) in el.legacy.iter().filter(|(n, _)| n == "data-dj-id") {
             out.push(
                 Finding::new(

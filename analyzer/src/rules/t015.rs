@@ -35,7 +35,7 @@ declare_violation! {
 
 /// Check one template.
 pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
-    for el in &doc.elements {
+    for el in doc.elements().iter() {
         for (name, span) in el.legacy.iter().filter(|(n, _)| n.starts_with("data-djust-")) {
             let new = name.trim_start_matches("data-djust-");
             out.push(

@@ -41,7 +41,7 @@ declare_violation! {
 
 /// Check one template.
 pub fn check(file: FileId, doc: &TemplateDoc, out: &mut Vec<Finding>) {
-    for el in &doc.elements {
+    for el in doc.elements().iter() {
         if !TABLE_PARTS.contains(&el.tag.as_str()) {
             continue;
         }

@@ -8,6 +8,7 @@ use crate::noqa::{self, Noqa};
 use compact_str::CompactString;
 use djust_runtime::Span;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use thin_vec::ThinVec;
 
 /// A reference to another template from `{% extends %}` or `{% include %}`.
@@ -148,8 +149,14 @@ pub struct DirectiveAttr {
 /// Everything the template rules need from one template.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TemplateDoc {
-    /// Elements with djust attributes, in source order.
+    /// Elements with djust attributes, in source order; empty once packed
+    /// ([`TemplateDoc::pack`]). Read through [`TemplateDoc::elements`], which sees both
+    /// forms.
     pub elements: ThinVec<Element>,
+    /// The elements as a `check` run holds them, encoded, with what the cross-file rules
+    /// ask of every template ([`TemplateDoc::pack`]); `None` when they are in
+    /// [`TemplateDoc::elements`].
+    pub packed: Option<PackedElements>,
     /// The `{% extends %}` tag, if any (the first one outside comments).
     pub extends: Option<TemplateRef>,
     /// Every `{% include %}` tag outside comments.
@@ -187,6 +194,86 @@ impl TemplateDoc {
     pub fn keep_for_project(&mut self) {
         self.tags.retain(|t| t.name == "script");
     }
+
+    /// Encode [`TemplateDoc::elements`] into [`TemplateDoc::packed`] (postcard, one
+    /// exactly sized allocation), for a `check` run, which holds every template's summary
+    /// until its cross-file rules are done and reads a template's elements in a few
+    /// passes only; the language server keeps them open. An element held decoded costs
+    /// 64 bytes and an allocation for its directives, 56 bytes each; encoded, a typical
+    /// one is about 35 bytes (docs/benchmarks.md, "Issue 19: freed pages purged at once,
+    /// templates' elements packed"). No elements, or packed already: nothing changes.
+    pub fn pack(&mut self) {
+        if self.elements.is_empty() {
+            return;
+        }
+        let Ok(bytes) = postcard::to_allocvec(&self.elements) else {
+            // Encoding into memory fails only on allocation; the elements stay open.
+            return;
+        };
+        let any = |f: fn(&Element) -> bool| self.elements.iter().any(f);
+        self.packed = Some(PackedElements {
+            has_root: any(|e| e.root().is_some()),
+            has_view: any(|e| e.view().is_some()),
+            has_directives: any(|e| !e.directives.is_empty()),
+            bytes: bytes.into_boxed_slice(),
+        });
+        self.elements = ThinVec::new();
+    }
+
+    /// The elements with djust attributes, in source order: borrowed when open, decoded
+    /// when packed ([`TemplateDoc::pack`]; bytes this process encoded, so decoding does
+    /// not fail: if it did, no element is seen).
+    pub fn elements(&self) -> Cow<'_, [Element]> {
+        match &self.packed {
+            Some(p) => Cow::Owned(postcard::from_bytes::<Vec<Element>>(&p.bytes).unwrap_or_default()),
+            None => Cow::Borrowed(&self.elements),
+        }
+    }
+
+    /// Whether the template has elements with djust attributes (open or packed).
+    pub fn has_elements(&self) -> bool {
+        self.packed.is_some() || !self.elements.is_empty()
+    }
+
+    /// Whether an element carries `dj-root` (without decoding packed elements).
+    pub fn has_root(&self) -> bool {
+        match &self.packed {
+            Some(p) => p.has_root,
+            None => self.elements.iter().any(|e| e.root().is_some()),
+        }
+    }
+
+    /// Whether an element carries `dj-view` (without decoding packed elements).
+    pub fn has_view(&self) -> bool {
+        match &self.packed {
+            Some(p) => p.has_view,
+            None => self.elements.iter().any(|e| e.view().is_some()),
+        }
+    }
+
+    /// Whether an element carries an event directive (without decoding packed elements).
+    pub fn has_directives(&self) -> bool {
+        match &self.packed {
+            Some(p) => p.has_directives,
+            None => self.elements.iter().any(|e| !e.directives.is_empty()),
+        }
+    }
+}
+
+/// A template's elements as a `check` run holds them ([`TemplateDoc::pack`]): their
+/// postcard encoding, and the three questions the cross-file rules ask of every
+/// template (T002, T012 and their `{% extends %}` chains) answered beforehand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackedElements {
+    /// `Vec<Element>`, postcard-encoded.
+    #[serde(with = "serde_bytes")]
+    bytes: Box<[u8]>,
+    /// An element carries `dj-root`.
+    has_root: bool,
+    /// An element carries `dj-view`.
+    has_view: bool,
+    /// An element carries an event directive.
+    has_directives: bool,
 }
 
 /// A template syntax error: Django's message (first line) and where it is.

@@ -409,6 +409,54 @@ mod tests {
     }
 
     #[test]
+    fn packed_elements_read_back_as_built_and_answer_without_decoding() {
+        let cases = [
+            // (template, has dj-root, has dj-view, has a directive)
+            (
+                r#"<div dj-root dj-view="a.V"><button dj-click="save">s</button></div>"#,
+                true,
+                true,
+                true,
+            ),
+            (r#"<div dj-view="a.V">x</div>"#, false, true, false),
+            (r#"<main dj-root><p>x</p></main>"#, true, false, false),
+            (
+                r#"<button dj-click="go" dj-keydown.enter="{{ x }}">g</button>"#,
+                false,
+                false,
+                true,
+            ),
+        ];
+        for (src, root, view, directives) in cases {
+            let built = summarize(src);
+            let mut doc = built.clone();
+            doc.pack();
+            assert!(doc.elements.is_empty(), "{src}");
+            assert_eq!(doc.elements().as_ref(), built.elements.as_slice(), "{src}");
+            assert!(doc.has_elements());
+            assert_eq!(
+                (doc.has_root(), doc.has_view(), doc.has_directives()),
+                (root, view, directives),
+                "{src}"
+            );
+            // The same answers from the open form.
+            assert_eq!(
+                (built.has_root(), built.has_view(), built.has_directives()),
+                (root, view, directives),
+                "{src}"
+            );
+            // Packing twice changes nothing.
+            let again = doc.packed.clone();
+            doc.pack();
+            assert_eq!(doc.packed, again);
+        }
+        // No element: nothing is packed.
+        let mut doc = summarize("<p>plain</p>");
+        doc.pack();
+        assert!(doc.packed.is_none() && !doc.has_elements());
+    }
+
+    #[test]
     fn prefixed_names_are_not_djust_attributes() {
         let doc = summarize("<div data-dj-view=\"x\" dj-view-transitions dj-rooted>");
         assert!(doc.elements.is_empty());
