@@ -9,7 +9,7 @@
 
 use crate::finding::{FileId, Finding};
 use crate::rules::{self, c010, c012, s011, t002, t012, t101, t102, v007, v008};
-use crate::summary::python::{BaseRef, PyFile};
+use crate::summary::python::{BaseRef, Details, PyFile};
 use crate::summary::template::{TemplateDoc, TemplateRef};
 use compact_str::CompactString;
 use rayon::prelude::*;
@@ -400,20 +400,40 @@ impl PythonIndex<'_> {
     }
 }
 
-impl PythonIndex<'_> {
+impl<'a> PythonIndex<'a> {
     /// The names of the event handlers (methods decorated with djust's `event_handler`
-    /// or `action`) of the classes of `chain` ([`PythonIndex::readable_ancestors`]).
-    pub fn handler_names(&self, chain: &[(usize, usize)]) -> HashSet<String> {
+    /// or `action`) of the classes of `chain` ([`PythonIndex::readable_ancestors`]),
+    /// read from `details` (file index, its details: [`PythonIndex::chain_details`]);
+    /// a file missing from it gives none.
+    pub fn handler_names(
+        &self,
+        chain: &[(usize, usize)],
+        details: &[(usize, &Details<'_>)],
+    ) -> HashSet<String> {
         let mut names = HashSet::default();
         for &(fm, fc) in chain {
-            let file = self.files[fm].1;
-            for h in file.handlers.iter().filter(|h| h.class as usize == fc) {
+            let Some((_, file)) = details.iter().find(|(k, _)| *k == fm) else {
+                continue;
+            };
+            for h in file.handlers().iter().filter(|h| h.class as usize == fc) {
                 if h.decorators.iter().any(|d| self.is_handler_decorator(fm, d)) {
                     names.insert(h.name.to_string());
                 }
             }
         }
         names
+    }
+
+    /// The details ([`PyFile::details`]) of each file `chain` runs through but `skip`,
+    /// each decoded once: (file index, details).
+    pub fn chain_details(&self, chain: &[(usize, usize)], skip: Option<usize>) -> Vec<(usize, Details<'a>)> {
+        let mut out: Vec<(usize, Details<'a>)> = Vec::new();
+        for &(m, _) in chain {
+            if Some(m) != skip && !out.iter().any(|(k, _)| *k == m) {
+                out.push((m, self.files[m].1.details()));
+            }
+        }
+        out
     }
 
     /// The analysed module a dotted path leads into (its longest prefix that is one):
@@ -635,19 +655,44 @@ pub(crate) fn cross_file_parts(
     let liveviews = ClassKinds::of(index);
     let mut parts: Vec<Vec<Finding>> = Vec::with_capacity(6);
     let mut serial: Vec<Finding> = Vec::new();
-    // V007: handlers in every non-abstract class.
-    let v007: Vec<Finding> = index
+    // V007 (handlers in every non-abstract class) and V008 (state set from imported
+    // functions, judged by their module's annotations): one pass, each file's details
+    // decoded once.
+    let per_file: Vec<Finding> = index
         .files()
         .par_iter()
         .enumerate()
         .flat_map_iter(|(m, (file_id, file))| {
-            file.handlers
+            let details = file.details();
+            let mut out: Vec<Finding> = details
+                .handlers()
                 .iter()
-                .filter(|cand| !file.classes[cand.class as usize].is_abstract)
-                .filter_map(move |cand| v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p)))
+                .filter(|cand| {
+                    file.classes
+                        .get(cand.class as usize)
+                        .is_some_and(|c| !c.is_abstract)
+                })
+                .filter_map(|cand| v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p)))
+                .collect();
+            for call in details.imported_state_calls() {
+                // Only what the project defines is judged: a function or class of a
+                // module outside the checked files (a package, or the rest of a project
+                // when one file is checked) cannot be read, and V008 says nothing about
+                // it.
+                let safe = match index.resolve_path(&call.resolved, 0) {
+                    Symbol::Defined(dm, _) => {
+                        let name = call.resolved.rsplit('.').next().unwrap_or(&call.resolved);
+                        index.files()[dm].1.safe_functions.iter().any(|f| f == name)
+                    }
+                    Symbol::Class(..) => false,
+                    Symbol::Module(_) | Symbol::External(_) | Symbol::Unknown => continue,
+                };
+                v008::imported(*file_id, call, safe, &mut out);
+            }
+            out
         })
         .collect();
-    parts.push(v007);
+    parts.push(per_file);
 
     // Which templates LiveViews render; components' templates are fragments, and so
     // are those of LiveViews another template embeds (`{% live_render %}`: the parent
@@ -681,26 +726,6 @@ pub(crate) fn cross_file_parts(
         }
     }
 
-    // V008: state set from imported functions, judged by their module's annotations.
-    for (file_id, file) in index.files() {
-        for call in &file.imported_state_calls {
-            // Only what the project defines is judged: a function or class of a module
-            // outside the checked files (a package, or the rest of a project when one
-            // file is checked) cannot be read, and V008 says nothing about it.
-            let safe = match index.resolve_path(&call.resolved, 0) {
-                Symbol::Defined(dm, _) => {
-                    let name = call.resolved.rsplit('.').next().unwrap_or(&call.resolved);
-                    index.files()[dm].1.safe_functions.iter().any(|f| f == name)
-                }
-                Symbol::Class(..) => false,
-                Symbol::Module(_) | Symbol::External(_) | Symbol::Unknown => continue,
-            };
-            v008::imported(*file_id, call, safe, &mut serial);
-        }
-    }
-    serial.shrink_to_fit();
-    parts.push(std::mem::take(&mut serial));
-
     // The class rules (V001–V004, V010, V013, S005): LiveView classes that are not
     // abstract and not components, whose bases can all be read.
     let class_findings = index
@@ -709,6 +734,8 @@ pub(crate) fn cross_file_parts(
         .enumerate()
         .flat_map_iter(|(m, (file_id, file))| {
             let mut out = Vec::new();
+            // Decoded when the file has a class the rules check.
+            let mut own: Option<Details<'_>> = None;
             for (c, class) in file.classes.iter().enumerate() {
                 if class.is_abstract || !liveviews.is_liveview(m, c) || liveviews.is_component(m, c) {
                     continue;
@@ -728,6 +755,11 @@ pub(crate) fn cross_file_parts(
                         BaseRef::Other => (None, false),
                     })
                     .collect();
+                let own = &*own.get_or_insert_with(|| file.details());
+                let others = index.chain_details(&chain, Some(m));
+                let details: Vec<(usize, &Details<'_>)> = std::iter::once((m, own))
+                    .chain(others.iter().map(|(k, d)| (*k, d)))
+                    .collect();
                 let ctx = rules::ClassContext {
                     file: *file_id,
                     module: file,
@@ -735,8 +767,9 @@ pub(crate) fn cross_file_parts(
                     qualname: index.class_path(m, c),
                     chain: &chain,
                     bases: &bases,
-                    handlers: index.handler_names(&chain),
+                    handlers: index.handler_names(&chain, &details),
                     index,
+                    details: &details,
                 };
                 for rule in rules::CLASS_RULES {
                     rule(&ctx, &mut out);
@@ -786,9 +819,11 @@ pub(crate) fn cross_file_parts(
         let Some(sets) = views
             .iter()
             .map(|(m, c)| {
-                index
-                    .readable_ancestors(*m, *c)
-                    .map(|chain| index.handler_names(&chain))
+                index.readable_ancestors(*m, *c).map(|chain| {
+                    let decoded = index.chain_details(&chain, None);
+                    let details: Vec<(usize, &Details<'_>)> = decoded.iter().map(|(k, d)| (*k, d)).collect();
+                    index.handler_names(&chain, &details)
+                })
             })
             .collect::<Option<Vec<HashSet<String>>>>()
         else {

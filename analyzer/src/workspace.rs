@@ -138,10 +138,14 @@ pub(crate) fn build(
                 .as_deref()
                 .and_then(|n| tindex.resolve(n, Some(*id)))
                 .map(display);
+            // Open in the language server's runs; decoded when packed (a `check` run's).
+            let details = index.chain_details(&chain, None);
+            let details_of = |fm: usize| details.iter().find(|(k, _)| *k == fm).map(|(_, d)| d);
             let mut handlers: Vec<HandlerInfo> = Vec::new();
             for &(fm, fc) in &chain {
-                let (hid, hfile) = python[fm];
-                for h in hfile.handlers.iter().filter(|h| h.class as usize == fc) {
+                let hid = python[fm].0;
+                let Some(hfile) = details_of(fm) else { continue };
+                for h in hfile.handlers().iter().filter(|h| h.class as usize == fc) {
                     let is_handler = h.decorators.iter().any(|d| index.is_handler_decorator(fm, d));
                     // The nearest definition wins (a subclass overrides its base).
                     if is_handler && !handlers.iter().any(|x| x.name == h.name) {
@@ -160,8 +164,9 @@ pub(crate) fn build(
             }
             let mut state: Vec<StateInfo> = Vec::new();
             for &(fm, fc) in &chain {
-                let (sid, sfile) = python[fm];
-                for v in &sfile.classes[fc].state {
+                let sid = python[fm].0;
+                let Some(sfile) = details_of(fm) else { continue };
+                for v in sfile.state(fc) {
                     if !state.iter().any(|x| x.name == v.name) && !handlers.iter().any(|h| h.name == v.name) {
                         state.push(StateInfo {
                             name: v.name.to_string(),

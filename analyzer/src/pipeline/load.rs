@@ -35,8 +35,9 @@ pub(crate) enum Texts {
 
 /// What a run keeps of a file once it is analysed (phase 1, in the worker that analysed
 /// it, so nothing is held longer than needed):
-/// - outside [`Texts::All`] (a `check` run), a template's elements packed
-///   ([`TemplateDoc::pack`](crate::summary::template::TemplateDoc::pack)), and not what
+/// - outside [`Texts::All`] (a `check` run), a template's elements and a Python file's
+///   details packed ([`TemplateDoc::pack`](crate::summary::template::TemplateDoc::pack),
+///   [`PyFile::pack`](crate::summary::python::PyFile::pack)), and not what
 ///   only the language server reads of a summary ([`PyFile::drop_workspace_details`](crate::summary::python::PyFile)), nor
 ///   the methods and state of classes whose inheritance the cross-file rules cannot read
 ///   (`tops`: the first names of the run's modules;
@@ -63,6 +64,7 @@ fn settle(
             if let Some(info) = fresh {
                 info.outside = outside;
             }
+            p.pack();
         }
         (Texts::WithFindings | Texts::Buffers, Summary::Template(t)) => t.pack(),
         _ => {}
@@ -455,6 +457,8 @@ mod tests {
             "{built_lists:?}"
         );
         let tops = FxHashSet::default();
+        // A `check` run holds the details packed, and reads them back as built; what
+        // it holds open is exactly sized.
         let settled = settle(
             loaded("shop/views.py", Kind::Python, &source),
             None,
@@ -465,6 +469,33 @@ mod tests {
         let Summary::Python(p) = &settled.summary else {
             panic!("not a Python summary")
         };
+        assert!(p.packed.is_some() && p.handlers.is_empty());
+        let (details, open) = (p.details(), built.details());
+        let names = |d: &crate::summary::python::Details<'_>| {
+            let mut out: Vec<String> = d.handlers().iter().map(|h| h.name.to_string()).collect();
+            for c in 0..built.classes.len() {
+                out.extend(d.state(c).iter().map(|s| s.name.to_string()));
+                out.extend(d.methods(c).iter().map(|m| m.name.to_string()));
+            }
+            out
+        };
+        assert_eq!(names(&details), names(&open));
+        assert!(names(&details).len() >= 5 * 16);
+        for (what, len, cap) in python_lists(p, (settled.findings.len(), settled.findings.capacity())) {
+            assert_eq!(len, cap, "{what}: {len} held, room for {cap}");
+        }
+        // The language server's run (every text kept) holds them open, exactly sized.
+        let settled = settle(
+            loaded("shop/views.py", Kind::Python, &source),
+            None,
+            Texts::All,
+            &[],
+            &tops,
+        );
+        let Summary::Python(p) = &settled.summary else {
+            panic!("not a Python summary")
+        };
+        assert!(p.packed.is_none());
         let lists = python_lists(p, (settled.findings.len(), settled.findings.capacity()));
         assert!(lists
             .iter()

@@ -164,7 +164,15 @@ pub fn check_with_overlay(
         };
         select::selection(&loaded, cross, settings)
     });
-    // The cache has what it needs: the per-file findings move into the report.
+    // The summaries (thousands of small trees) are no longer read: they are freed on
+    // another thread, before the report's list is built, while the per-file findings
+    // move into it (the cache has what it needs).
+    let summaries: Vec<Summary> = loaded
+        .iter_mut()
+        .map(|l| std::mem::replace(&mut l.summary, Summary::None))
+        .collect();
+    // Should no thread be had, the closure, and the summaries with it, is dropped here.
+    let _freeing = std::thread::Builder::new().spawn(move || drop(summaries));
     let (mut findings, suppressed) = selection.take(&mut loaded);
     // Files whose text was not kept (a cache hit, or no per-file finding) are read now,
     // in parallel, if they have findings and the output prints source.
@@ -186,14 +194,6 @@ pub fn check_with_overlay(
             }
         }
     });
-    // The summaries (thousands of small trees) are freed on another thread while the
-    // report is sorted and printed.
-    let summaries: Vec<Summary> = loaded
-        .iter_mut()
-        .map(|l| std::mem::replace(&mut l.summary, Summary::None))
-        .collect();
-    // Should no thread be had, the closure, and the summaries with it, is dropped here.
-    let _freeing = std::thread::Builder::new().spawn(move || drop(summaries));
     let files: Vec<SourceFile> = loaded.into_iter().map(|l| l.file).collect();
     sort_findings(&mut findings, |id| files[id].display());
     Ok(Report {

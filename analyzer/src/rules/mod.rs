@@ -54,7 +54,7 @@ pub mod y004;
 use crate::finding::{FileId, Finding};
 use crate::project::PythonIndex;
 use crate::project_settings::ProjectSettings;
-use crate::summary::python::{PyClass, PyFile};
+use crate::summary::python::{Details, Method, PyClass, PyFile, StateVar};
 use crate::summary::template::TemplateDoc;
 use rustc_hash::FxHashSet as HashSet;
 
@@ -65,7 +65,8 @@ pub struct ClassContext<'a> {
     pub file: FileId,
     /// Its module's summary.
     pub module: &'a PyFile,
-    /// The class.
+    /// The class (its state and methods through [`ClassContext::facts`]: a `check` run
+    /// holds them packed, [`PyFile::pack`]).
     pub class: &'a PyClass,
     /// `module.Class`.
     pub qualname: String,
@@ -78,17 +79,48 @@ pub struct ClassContext<'a> {
     pub handlers: HashSet<String>,
     /// The project's modules.
     pub index: &'a PythonIndex<'a>,
+    /// The details of each file the chain runs through (file index, details), each
+    /// decoded once.
+    pub details: &'a [(usize, &'a Details<'a>)],
+}
+
+/// A class of the chain with its details ([`ClassContext::facts`]).
+pub struct ClassFacts<'a> {
+    /// The class.
+    pub class: &'a PyClass,
+    /// The public state its body defines.
+    pub state: &'a [StateVar],
+    /// The methods its body defines.
+    pub methods: &'a [Method],
 }
 
 impl ClassContext<'_> {
-    /// A class of the project by (file index, class index).
-    pub fn class_at(&self, (m, c): (usize, usize)) -> &PyClass {
-        &self.index.files()[m].1.classes[c]
+    /// A class of the chain by (file index, class index), with its state and methods
+    /// (none when its file is not among [`ClassContext::details`]).
+    pub fn facts(&self, (m, c): (usize, usize)) -> ClassFacts<'_> {
+        let details = self.details.iter().find(|(k, _)| *k == m).map(|(_, d)| *d);
+        ClassFacts {
+            class: &self.index.files()[m].1.classes[c],
+            state: details.map_or(&[], |d| d.state(c)),
+            methods: details.map_or(&[], |d| d.methods(c)),
+        }
+    }
+
+    /// The class itself with its state and methods.
+    pub fn own(&self) -> ClassFacts<'_> {
+        match self.chain.first() {
+            Some(&at) => self.facts(at),
+            None => ClassFacts {
+                class: self.class,
+                state: &[],
+                methods: &[],
+            },
+        }
     }
 
     /// Whether the class or one of its project bases satisfies `f`.
-    pub fn any_in_chain(&self, f: impl Fn(&PyClass) -> bool) -> bool {
-        self.chain.iter().any(|&at| f(self.class_at(at)))
+    pub fn any_in_chain(&self, f: impl Fn(&ClassFacts<'_>) -> bool) -> bool {
+        self.chain.iter().any(|&at| f(&self.facts(at)))
     }
 }
 

@@ -72,9 +72,9 @@ pub fn finding(file: FileId, span: impl Into<Span>, class: &str, attribute: &str
 /// Check one LiveView class.
 pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
     let access = ctx.any_in_chain(|k| {
-        k.declares_access
+        k.class.declares_access
             || k.methods.iter().any(|x| x.name == "check_permissions")
-            || k.bases.iter().any(|b| match b {
+            || k.class.bases.iter().any(|b| match b {
                 BaseRef::Dotted(parts) => parts.last().is_some_and(|n| is_access_mixin(n)),
                 BaseRef::Other => false,
             })
@@ -83,7 +83,7 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let exposed = ctx.chain.iter().find_map(|&at| {
-        ctx.class_at(at)
+        ctx.facts(at)
             .state
             .iter()
             .find(|s| s.kind == StateKind::Instance)

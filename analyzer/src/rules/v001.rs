@@ -56,7 +56,7 @@ pub fn finding(file: FileId, span: impl Into<Span>, class: &str) -> Finding {
 /// `render()`) in it or its bases.
 pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
     let templated = ctx.any_in_chain(|k| {
-        k.template_name.is_some()
+        k.class.template_name.is_some()
             || k.state.iter().any(|s| s.name == "template")
             || k.methods
                 .iter()

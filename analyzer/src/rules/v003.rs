@@ -51,7 +51,7 @@ pub fn finding(file: FileId, span: impl Into<Span>, class: &str) -> Finding {
 
 /// Check one LiveView class's own `mount()`.
 pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
-    if let Some(mount) = ctx.class.methods.iter().find(|x| x.name == "mount") {
+    if let Some(mount) = ctx.own().methods.iter().find(|x| x.name == "mount") {
         if mount.positional < 2 && !mount.var_positional {
             out.push(finding(ctx.file, mount.name_span, &ctx.qualname));
         }

@@ -84,7 +84,8 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
         .imports
         .get("event_handler")
         .is_some_and(|b| b.path("event_handler").starts_with("djust"));
-    for method in &ctx.class.methods {
+    let own = ctx.own();
+    for method in own.methods {
         let looks = PREFIXES.iter().any(|p| method.name.starts_with(p));
         if looks && method.decorators == 0 && !ctx.handlers.contains(method.name.as_str()) {
             let indent = if method.indent_tabs { "\t" } else { " " }.repeat(usize::from(method.indent));

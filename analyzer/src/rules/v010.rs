@@ -66,7 +66,7 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
             .unwrap_or_else(|| vec![(*bm, *bc)]);
         if inits
             .iter()
-            .any(|&at| ctx.class_at(at).methods.iter().any(|x| x.name == "__init__"))
+            .any(|&at| ctx.facts(at).methods.iter().any(|x| x.name == "__init__"))
         {
             out.push(finding(ctx.file, ctx.class.span, &ctx.qualname, &parts.join(".")));
         }

@@ -63,9 +63,9 @@ pub fn finding(file: FileId, span: impl Into<Span>, class: &str, method: &str) -
 /// at its `def`, however many LiveViews inherit it).
 pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
     for &(m, c) in ctx.chain {
-        let (owner_id, owner) = ctx.index.files()[m];
-        let k = &owner.classes[c];
-        for x in k
+        let owner_id = ctx.index.files()[m].0;
+        for x in ctx
+            .facts((m, c))
             .methods
             .iter()
             .filter(|x| matches!(x.name.as_str(), "get" | "dispatch") && !x.calls_super)

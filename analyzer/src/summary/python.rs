@@ -228,6 +228,82 @@ pub struct PyFile {
     pub safe_functions: ThinVec<String>,
     /// `self.x = imported_function(…)` in `mount()`, for V008 to judge across files.
     pub imported_state_calls: ThinVec<ImportedCall>,
+    /// The details a `check` run holds packed ([`PyFile::pack`]): every class's
+    /// [`PyClass::state`] and [`PyClass::methods`], [`PyFile::handlers`] and
+    /// [`PyFile::imported_state_calls`], which are then empty. `None` when they are open.
+    /// Read them through [`PyFile::details`], which sees both forms.
+    pub packed: Option<PackedDetails>,
+}
+
+/// A Python file's details as a `check` run holds them ([`PyFile::pack`]): postcard
+/// bytes of a [`Details`]'s decoded form, in one exactly sized allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackedDetails {
+    #[serde(with = "serde_bytes")]
+    bytes: Box<[u8]>,
+}
+
+/// What [`PyFile::pack`] encodes, borrowed from the open file (postcard writes a
+/// reference as the value, so [`Unpacked`] reads these bytes).
+#[derive(Serialize)]
+struct PackRef<'a> {
+    classes: Vec<(&'a ThinVec<StateVar>, &'a ThinVec<Method>)>,
+    handlers: &'a ThinVec<HandlerCandidate>,
+    imported_state_calls: &'a ThinVec<ImportedCall>,
+}
+
+/// Packed details, decoded ([`PackRef`]'s owned twin).
+#[derive(Debug, Default, Deserialize)]
+struct Unpacked {
+    classes: Vec<(ThinVec<StateVar>, ThinVec<Method>)>,
+    handlers: ThinVec<HandlerCandidate>,
+    imported_state_calls: ThinVec<ImportedCall>,
+}
+
+/// A Python file's details, open or packed ([`PyFile::details`]): the state and methods
+/// of its classes (by index into [`PyFile::classes`]), its handler candidates and its
+/// imported state calls. Borrowed from the file when it is open; decoded once when it
+/// is packed, and dropped with this view.
+#[derive(Debug)]
+pub struct Details<'a> {
+    file: &'a PyFile,
+    decoded: Option<Box<Unpacked>>,
+}
+
+impl<'a> Details<'a> {
+    /// The public state class `c` defines ([`PyClass::state`]); empty for a class index
+    /// out of range.
+    pub fn state(&self, c: usize) -> &[StateVar] {
+        match &self.decoded {
+            Some(d) => d.classes.get(c).map_or(&[], |(s, _)| s.as_slice()),
+            None => self.file.classes.get(c).map_or(&[], |k| k.state.as_slice()),
+        }
+    }
+
+    /// The methods class `c` defines ([`PyClass::methods`]); empty for a class index out
+    /// of range.
+    pub fn methods(&self, c: usize) -> &[Method] {
+        match &self.decoded {
+            Some(d) => d.classes.get(c).map_or(&[], |(_, m)| m.as_slice()),
+            None => self.file.classes.get(c).map_or(&[], |k| k.methods.as_slice()),
+        }
+    }
+
+    /// The file's handler candidates ([`PyFile::handlers`]).
+    pub fn handlers(&self) -> &[HandlerCandidate] {
+        match &self.decoded {
+            Some(d) => &d.handlers,
+            None => &self.file.handlers,
+        }
+    }
+
+    /// The file's imported state calls ([`PyFile::imported_state_calls`]).
+    pub fn imported_state_calls(&self) -> &[ImportedCall] {
+        match &self.decoded {
+            Some(d) => &d.imported_state_calls,
+            None => &self.file.imported_state_calls,
+        }
+    }
 }
 
 /// What a Python file configures at module level ([`PyFile::config`]).
@@ -375,6 +451,54 @@ impl PyFile {
         outside.sort_unstable();
         outside.dedup();
         outside
+    }
+
+    /// Encode the details ([`Details`]) into [`PyFile::packed`] and empty their fields,
+    /// for a `check` run, which holds every summary until its cross-file rules are done
+    /// and reads a file's details in a few passes only (the language server keeps them
+    /// open). Held open, a method costs 48 bytes, a piece of state 40 and a handler
+    /// candidate 72 plus its lists' allocations; packed, about a third
+    /// (docs/benchmarks.md, "Issue 19: freed pages purged at once, details packed").
+    /// No details, or packed already: nothing changes.
+    pub fn pack(&mut self) {
+        let empty = self.handlers.is_empty()
+            && self.imported_state_calls.is_empty()
+            && self
+                .classes
+                .iter()
+                .all(|c| c.state.is_empty() && c.methods.is_empty());
+        if empty || self.packed.is_some() {
+            return;
+        }
+        let packing = PackRef {
+            classes: self.classes.iter().map(|c| (&c.state, &c.methods)).collect(),
+            handlers: &self.handlers,
+            imported_state_calls: &self.imported_state_calls,
+        };
+        let Ok(bytes) = postcard::to_allocvec(&packing) else {
+            // Encoding into memory fails only on allocation; the details stay open.
+            return;
+        };
+        self.packed = Some(PackedDetails {
+            bytes: bytes.into_boxed_slice(),
+        });
+        for class in &mut self.classes {
+            class.state = ThinVec::new();
+            class.methods = ThinVec::new();
+        }
+        self.handlers = ThinVec::new();
+        self.imported_state_calls = ThinVec::new();
+    }
+
+    /// The file's details, open or packed ([`PyFile::pack`]): bytes this process
+    /// encoded, or the cache wrote and checked, so decoding does not fail; if it did,
+    /// the file would show no details.
+    pub fn details(&self) -> Details<'_> {
+        let decoded = self
+            .packed
+            .as_ref()
+            .map(|p| Box::new(postcard::from_bytes::<Unpacked>(&p.bytes).unwrap_or_default()));
+        Details { file: self, decoded }
     }
 
     /// `INSTALLED_APPS` as this file leaves it (string entries, in order; empty when it
