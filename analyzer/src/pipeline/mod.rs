@@ -28,6 +28,29 @@ pub(crate) use analyse::{analyse, Summaries};
 pub(crate) use load::{load, load_project, Texts};
 pub(crate) use select::{is_suppressed, select, sort_findings};
 
+/// The phases of a `check` run a process can be told of ([`PHASE_HOOK`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Its files are about to be read and parsed: many short-lived syntax trees.
+    Loading,
+    /// They are loaded; the cross-file rules, selection and the report follow, with
+    /// every summary held.
+    CrossFile,
+}
+
+/// Called at each [`Phase`] of every `check` run in the process, if set. The `djust`
+/// binary tunes its allocator here: freed pages kept for reuse while files are parsed
+/// go back to the system once they are loaded (`cli/src/main.rs`; docs/benchmarks.md,
+/// "Issue 19: details packed, freed pages returned after loading").
+pub static PHASE_HOOK: std::sync::OnceLock<fn(Phase)> = std::sync::OnceLock::new();
+
+/// Tell the process's [`PHASE_HOOK`], if any, that a run enters `phase`.
+fn enter(phase: Phase) {
+    if let Some(hook) = PHASE_HOOK.get() {
+        hook(phase);
+    }
+}
+
 /// A file's summary, by kind.
 pub(crate) enum Summary {
     Python(Box<crate::python::PyFile>),
@@ -138,6 +161,7 @@ pub fn check_with_overlay(
         .cache_dir
         .as_ref()
         .map(|dir| cache::Cache::open(dir, &settings.project_root, &settings.extend_service_factories));
+    enter(Phase::Loading);
     let (mut loaded, settings_dirs) = load_project(
         paths,
         cwd,
@@ -151,6 +175,7 @@ pub fn check_with_overlay(
         },
     )?;
 
+    enter(Phase::CrossFile);
     let selection = std::thread::scope(|scope| {
         // The cache (its new entries encoded in phase 1) is written while the cross-file
         // rules run.
