@@ -644,7 +644,7 @@ pub fn cross_file_findings(
 }
 
 /// [`cross_file_findings`] as it is computed: one exactly sized list per group of
-/// rules (V007, the class rules, T101, T102, T002 and T012, the others). A `check` run
+/// rules (V007, V008 and the class rules; T101; T102; T002 and T012; the others). A `check` run
 /// keeps them apart until its report is assembled: one list grown by pushing would hold
 /// up to twice the findings' size while every summary is still alive.
 pub(crate) fn cross_file_parts(
@@ -655,44 +655,6 @@ pub(crate) fn cross_file_parts(
     let liveviews = ClassKinds::of(index);
     let mut parts: Vec<Vec<Finding>> = Vec::with_capacity(6);
     let mut serial: Vec<Finding> = Vec::new();
-    // V007 (handlers in every non-abstract class) and V008 (state set from imported
-    // functions, judged by their module's annotations): one pass, each file's details
-    // decoded once.
-    let per_file: Vec<Finding> = index
-        .files()
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(m, (file_id, file))| {
-            let details = file.details();
-            let mut out: Vec<Finding> = details
-                .handlers()
-                .iter()
-                .filter(|cand| {
-                    file.classes
-                        .get(cand.class as usize)
-                        .is_some_and(|c| !c.is_abstract)
-                })
-                .filter_map(|cand| v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p)))
-                .collect();
-            for call in details.imported_state_calls() {
-                // Only what the project defines is judged: a function or class of a
-                // module outside the checked files (a package, or the rest of a project
-                // when one file is checked) cannot be read, and V008 says nothing about
-                // it.
-                let safe = match index.resolve_path(&call.resolved, 0) {
-                    Symbol::Defined(dm, _) => {
-                        let name = call.resolved.rsplit('.').next().unwrap_or(&call.resolved);
-                        index.files()[dm].1.safe_functions.iter().any(|f| f == name)
-                    }
-                    Symbol::Class(..) => false,
-                    Symbol::Module(_) | Symbol::External(_) | Symbol::Unknown => continue,
-                };
-                v008::imported(*file_id, call, safe, &mut out);
-            }
-            out
-        })
-        .collect();
-    parts.push(per_file);
 
     // Which templates LiveViews render; components' templates are fragments, and so
     // are those of LiveViews another template embeds (`{% live_render %}`: the parent
@@ -726,16 +688,49 @@ pub(crate) fn cross_file_parts(
         }
     }
 
-    // The class rules (V001–V004, V010, V013, S005): LiveView classes that are not
-    // abstract and not components, whose bases can all be read.
+    // One pass over the Python files, each file's details decoded once, if a rule
+    // needs them: V007 (handlers in every non-abstract class), V008 (state set from
+    // imported functions, judged by their module's annotations) and the class rules
+    // (V001–V004, V010, V013, S005: LiveView classes that are not abstract and not
+    // components, whose bases can all be read).
     let class_findings = index
         .files()
         .par_iter()
         .enumerate()
         .flat_map_iter(|(m, (file_id, file))| {
             let mut out = Vec::new();
-            // Decoded when the file has a class the rules check.
             let mut own: Option<Details<'_>> = None;
+            if file.has_handlers() || file.has_imported_state_calls() {
+                let details = own.insert(file.details());
+                out.extend(
+                    details
+                        .handlers()
+                        .iter()
+                        .filter(|cand| {
+                            file.classes
+                                .get(cand.class as usize)
+                                .is_some_and(|c| !c.is_abstract)
+                        })
+                        .filter_map(|cand| {
+                            v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p))
+                        }),
+                );
+                for call in details.imported_state_calls() {
+                    // Only what the project defines is judged: a function or class of a
+                    // module outside the checked files (a package, or the rest of a project
+                    // when one file is checked) cannot be read, and V008 says nothing about
+                    // it.
+                    let safe = match index.resolve_path(&call.resolved, 0) {
+                        Symbol::Defined(dm, _) => {
+                            let name = call.resolved.rsplit('.').next().unwrap_or(&call.resolved);
+                            index.files()[dm].1.safe_functions.iter().any(|f| f == name)
+                        }
+                        Symbol::Class(..) => false,
+                        Symbol::Module(_) | Symbol::External(_) | Symbol::Unknown => continue,
+                    };
+                    v008::imported(*file_id, call, safe, &mut out);
+                }
+            }
             for (c, class) in file.classes.iter().enumerate() {
                 if class.is_abstract || !liveviews.is_liveview(m, c) || liveviews.is_component(m, c) {
                     continue;

@@ -470,6 +470,12 @@ mod tests {
             panic!("not a Python summary")
         };
         assert!(p.packed.is_some() && p.handlers.is_empty());
+        // What V007's and V008's pass asks before decoding, answered from the packing.
+        assert_eq!(
+            (p.has_handlers(), p.has_imported_state_calls()),
+            (built.has_handlers(), built.has_imported_state_calls())
+        );
+        assert!(p.has_handlers());
         let (details, open) = (p.details(), built.details());
         let names = |d: &crate::summary::python::Details<'_>| {
             let mut out: Vec<String> = d.handlers().iter().map(|h| h.name.to_string()).collect();

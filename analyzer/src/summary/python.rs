@@ -241,6 +241,10 @@ pub struct PyFile {
 pub struct PackedDetails {
     #[serde(with = "serde_bytes")]
     bytes: Box<[u8]>,
+    /// Whether they hold a handler candidate (V007's pass decodes only such files).
+    has_handlers: bool,
+    /// Whether they hold an imported state call (V008's).
+    has_imported_state_calls: bool,
 }
 
 /// What [`PyFile::pack`] encodes, borrowed from the open file (postcard writes a
@@ -481,6 +485,8 @@ impl PyFile {
         };
         self.packed = Some(PackedDetails {
             bytes: bytes.into_boxed_slice(),
+            has_handlers: !self.handlers.is_empty(),
+            has_imported_state_calls: !self.imported_state_calls.is_empty(),
         });
         for class in &mut self.classes {
             class.state = ThinVec::new();
@@ -499,6 +505,22 @@ impl PyFile {
             .as_ref()
             .map(|p| Box::new(postcard::from_bytes::<Unpacked>(&p.bytes).unwrap_or_default()));
         Details { file: self, decoded }
+    }
+
+    /// Whether the file has a handler candidate (open or packed, without decoding).
+    pub fn has_handlers(&self) -> bool {
+        self.packed
+            .as_ref()
+            .map_or(!self.handlers.is_empty(), |p| p.has_handlers)
+    }
+
+    /// Whether the file has an imported state call (open or packed, without decoding).
+    pub fn has_imported_state_calls(&self) -> bool {
+        self.packed
+            .as_ref()
+            .map_or(!self.imported_state_calls.is_empty(), |p| {
+                p.has_imported_state_calls
+            })
     }
 
     /// `INSTALLED_APPS` as this file leaves it (string entries, in order; empty when it
