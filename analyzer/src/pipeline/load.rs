@@ -457,15 +457,18 @@ mod tests {
             "{built_lists:?}"
         );
         let tops = FxHashSet::default();
+        let views_settled_for = |texts| {
+            settle(
+                loaded("shop/views.py", Kind::Python, &source),
+                None,
+                texts,
+                &[],
+                &tops,
+            )
+        };
         // A `check` run holds the details packed, and reads them back as built; what
         // it holds open is exactly sized.
-        let settled = settle(
-            loaded("shop/views.py", Kind::Python, &source),
-            None,
-            Texts::Buffers,
-            &[],
-            &tops,
-        );
+        let settled = views_settled_for(Texts::Buffers);
         let Summary::Python(p) = &settled.summary else {
             panic!("not a Python summary")
         };
@@ -491,13 +494,7 @@ mod tests {
             assert_eq!(len, cap, "{what}: {len} held, room for {cap}");
         }
         // The language server's run (every text kept) holds them open, exactly sized.
-        let settled = settle(
-            loaded("shop/views.py", Kind::Python, &source),
-            None,
-            Texts::All,
-            &[],
-            &tops,
-        );
+        let settled = views_settled_for(Texts::All);
         let Summary::Python(p) = &settled.summary else {
             panic!("not a Python summary")
         };
