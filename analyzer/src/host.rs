@@ -167,7 +167,7 @@ impl AnalysisHost {
             kind: old.file.kind,
         };
         let module = match (&old.summary, input.kind) {
-            (Summary::Python(p), _) => Some((p.module.clone(), p.is_package)),
+            (Summary::Python(p), _) => Some((p.module.to_string(), p.is_package)),
             (_, Kind::Python) => Some(discovery::module_name(abs, &mut HashMap::new())),
             _ => None,
         };

@@ -11,12 +11,10 @@ use crate::finding::{FileId, Finding};
 use crate::rules::{self, c010, c012, s011, t002, t012, t101, t102, v007, v008};
 use crate::summary::python::{BaseRef, Details, PyFile};
 use crate::summary::template::{TemplateDoc, TemplateRef};
-use compact_str::CompactString;
 use rayon::prelude::*;
 // Fx hashing: the keys are the project's own names and ids, not attacker-chosen.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 #[cfg(test)]
 mod tests {
@@ -81,7 +79,7 @@ impl<'a> PythonIndex<'a> {
     /// name it: `module.Outer.Inner`.
     pub fn class_path(&self, m: usize, c: usize) -> String {
         let file = self.files[m].1;
-        format!("{}.{}", file.module, file.classes[c].qualname)
+        format!("{}.{}", file.module, file.classes[c].qualname())
     }
 
     /// Resolve an absolute dotted path.
@@ -108,7 +106,7 @@ impl<'a> PythonIndex<'a> {
             return Symbol::Module(m);
         };
         let file = self.files[m].1;
-        if let Some(&c) = file.top_classes.get(name) {
+        if let Some(c) = file.top_class(name) {
             return self.nested_class(m, c, tail);
         }
         if tail.is_empty() && file.defined.contains(name) {
@@ -157,19 +155,18 @@ impl<'a> PythonIndex<'a> {
     }
 
     /// Resolve a name as written in file `m` (e.g. a base class `views.BaseView`).
-    pub fn resolve_written(&self, m: usize, parts: &[CompactString]) -> Symbol {
-        let parts: Vec<&str> = parts.iter().map(CompactString::as_str).collect();
+    pub fn resolve_written(&self, m: usize, parts: &[&str]) -> Symbol {
         let Some(&head) = parts.first() else {
             return Symbol::Unknown;
         };
         let file = self.files[m].1;
-        if file.top_classes.contains_key(head) || file.defined.contains(head) {
-            return self.resolve_in_module(m, &parts, 0);
+        if file.top_class(head).is_some() || file.defined.contains(head) {
+            return self.resolve_in_module(m, parts, 0);
         }
         if let Some(binding) = file.imports.get(head) {
             return self.resolve_path(&join(&binding.path(head), &parts[1..]), 0);
         }
-        self.via_star_imports(m, &parts, 0)
+        self.via_star_imports(m, parts, 0)
     }
 }
 
@@ -230,11 +227,11 @@ impl<'i, 'a> LiveViews<'i, 'a> {
         let class = &self.index.files[m].1.classes[c];
         let (mut liveview, mut component) = (false, false);
         for base in &class.bases {
-            let BaseRef::Dotted(parts) = base else { continue };
-            let last = parts.last().map_or("", CompactString::as_str);
+            let Some(parts) = base.parts() else { continue };
+            let last = parts.last().copied().unwrap_or("");
             // A base written `…LiveView` is a LiveView before any resolving.
             liveview |= last.ends_with("LiveView");
-            let (l, k) = match self.index.resolve_written_in_scope(m, c, parts) {
+            let (l, k) = match self.index.resolve_written_in_scope(m, c, &parts) {
                 Symbol::Class(bm, bc) => self.check(bm, bc, visiting),
                 // Outside the analysed files: djust's own classes.
                 Symbol::External(p) => (is_djust_base(&p), is_djust_component(&p)),
@@ -342,11 +339,11 @@ impl PythonIndex<'_> {
             let (fm, fc) = out[next];
             next += 1;
             for base in &self.files[fm].1.classes[fc].bases {
-                let BaseRef::Dotted(parts) = base else {
+                let Some(parts) = base.parts() else {
                     readable = false;
                     continue;
                 };
-                match self.resolve_written_in_scope(fm, fc, parts) {
+                match self.resolve_written_in_scope(fm, fc, &parts) {
                     Symbol::Class(bm, bc) => {
                         if !out.contains(&(bm, bc)) {
                             out.push((bm, bc));
@@ -363,16 +360,15 @@ impl PythonIndex<'_> {
 
     /// Resolve a base written inside class `c` of file `m`: sibling nested classes
     /// first (for `class Outer: class A: …; class B(A): …`), then module scope.
-    fn resolve_written_in_scope(&self, m: usize, c: usize, parts: &[CompactString]) -> Symbol {
+    fn resolve_written_in_scope(&self, m: usize, c: usize, parts: &[&str]) -> Symbol {
         let file = self.files[m].1;
         if let (Some(parent), Some(head)) = (file.classes[c].parent, parts.first()) {
             if let Some(sib) = file
                 .classes
                 .iter()
-                .position(|k| k.parent == Some(parent) && k.name == head)
+                .position(|k| k.parent == Some(parent) && k.name == *head)
             {
-                let tail: Vec<&str> = parts[1..].iter().map(CompactString::as_str).collect();
-                return self.nested_class(m, sib, &tail);
+                return self.nested_class(m, sib, &parts[1..]);
             }
         }
         self.resolve_written(m, parts)
@@ -389,7 +385,7 @@ impl PythonIndex<'_> {
         let file = self.files[m].1;
         if !path.contains('.') {
             // Not imported (the local resolver would have expanded it): unbound or local.
-            return !file.defined.contains(path) && !file.top_classes.contains_key(path);
+            return !file.defined.contains(path) && file.top_class(path).is_none();
         }
         // djust's own source may be among the analysed files (vendored, a monorepo):
         // its decorator is then found defined in `djust.decorators` (or any djust module).
@@ -462,19 +458,39 @@ fn nearest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<
 
 /// Template directories and the names templates are loaded by, per project of a
 /// monorepo (a project is the directory of a `manage.py`).
+///
+/// Held through the cross-file rules, so it is kept flat: every name's text in one
+/// buffer and one 16-byte entry per (name, template) pair, sorted by name and then
+/// Django's search order, binary-searched (a hash map of shared names with a list per
+/// name held about three times as much: docs/benchmarks.md, issue 19's memory).
 pub struct TemplateIndex {
-    /// Every template a name can load, best first (Django's search order).
-    by_name: HashMap<Arc<str>, Vec<(usize, FileId)>>,
-    /// Each template's own name (the same allocation as its key in `by_name`).
-    names: HashMap<FileId, Arc<str>>,
+    /// Every name, back to back.
+    text: String,
+    /// Every template a name can load: sorted by name, then rank (the template
+    /// directory's place in Django's search order), then file.
+    entries: Vec<NameEntry>,
+    /// Each template's own name (the one of its nearest-ranked directory): `(file,
+    /// index into entries)`, sorted by file.
+    own: Vec<(u32, u32)>,
     /// The project of each file (template or Python) that is inside one.
     project_of: HashMap<FileId, usize>,
+}
+
+/// One name a template loads by: its bytes in [`TemplateIndex::text`], the rank of
+/// the directory it is relative to, and the template's file.
+#[derive(Debug, Clone, Copy)]
+struct NameEntry {
+    at: u32,
+    len: u32,
+    rank: u32,
+    file: u32,
 }
 
 impl TemplateIndex {
     /// Build from `(file id, absolute path)` pairs of templates and the template
     /// directories in Django's search order (settings `DIRS` first, then the apps'
-    /// `templates/` directories).
+    /// `templates/` directories). A name, a rank or a file id past `u32::MAX` (a run of
+    /// over four billion templates, or 4 GiB of names) is left out.
     pub fn new(templates: &[(FileId, &Path)], dirs: &[PathBuf]) -> Self {
         // Looked up by bytes (a `Path` hashes component by component): the directories
         // are normalised the way `ancestors()` of a normalised path spells them.
@@ -484,30 +500,54 @@ impl TemplateIndex {
             .enumerate()
             .map(|(i, d)| (d.as_os_str(), i))
             .collect();
-        let mut by_name: HashMap<Arc<str>, Vec<(usize, FileId)>> = HashMap::default();
-        let mut names = HashMap::default();
+        let mut text = String::new();
+        let mut entries: Vec<NameEntry> = Vec::with_capacity(templates.len());
+        let mut holders: Vec<(usize, &Path)> = Vec::new();
         for (id, abs) in templates {
-            // Every template directory that holds this file, nearest first: O(depth).
-            let mut holders: Vec<(usize, &Path)> = abs
-                .ancestors()
-                .skip(1)
-                .filter_map(|a| rank.get(a.as_os_str()).map(|&r| (r, a)))
-                .collect();
-            holders.sort_by_key(|(r, _)| *r);
-            for (r, dir) in holders {
+            // Every template directory that holds this file: O(depth).
+            holders.clear();
+            holders.extend(
+                abs.ancestors()
+                    .skip(1)
+                    .filter_map(|a| rank.get(a.as_os_str()).map(|&r| (r, a))),
+            );
+            for &(r, dir) in &holders {
                 let Ok(rel) = abs.strip_prefix(dir) else { continue };
-                let name: Arc<str> = rel.to_string_lossy().replace('\\', "/").into();
-                names.entry(*id).or_insert_with(|| Arc::clone(&name));
-                by_name.entry(name).or_default().push((r, *id));
+                let name = rel.to_string_lossy().replace('\\', "/");
+                let (Ok(at), Ok(len), Ok(rank), Ok(file)) = (
+                    u32::try_from(text.len()),
+                    u32::try_from(name.len()),
+                    u32::try_from(r),
+                    u32::try_from(*id),
+                ) else {
+                    continue;
+                };
+                text.push_str(&name);
+                entries.push(NameEntry { at, len, rank, file });
             }
         }
-        for found in by_name.values_mut() {
-            found.sort_unstable();
-            found.dedup_by_key(|(_, id)| *id);
-        }
+        let name_of = |e: &NameEntry| text.get(e.at as usize..(e.at + e.len) as usize).unwrap_or("");
+        entries.sort_unstable_by(|a, b| {
+            name_of(a)
+                .cmp(name_of(b))
+                .then(a.rank.cmp(&b.rank))
+                .then(a.file.cmp(&b.file))
+        });
+        entries.dedup_by(|b, a| a.file == b.file && name_of(a) == name_of(b));
+        entries.shrink_to_fit();
+        // Each file's own name: the entry of its best-ranked directory.
+        let mut own: Vec<(u32, u32, u32)> = entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| u32::try_from(i).ok().map(|i| (e.file, e.rank, i)))
+            .collect();
+        own.sort_unstable();
+        own.dedup_by_key(|(file, _, _)| *file);
+        let own = own.into_iter().map(|(file, _, i)| (file, i)).collect();
         TemplateIndex {
-            by_name,
-            names,
+            text,
+            entries,
+            own,
             project_of: HashMap::default(),
         }
     }
@@ -532,17 +572,43 @@ impl TemplateIndex {
         self
     }
 
+    /// The text of `entry`'s name.
+    fn name(&self, entry: &NameEntry) -> &str {
+        self.text
+            .get(entry.at as usize..(entry.at as usize + entry.len as usize))
+            .unwrap_or("")
+    }
+
+    /// Every template `name` loads, best first (Django's search order).
+    fn found(&self, name: &str) -> &[NameEntry] {
+        let from = self.entries.partition_point(|e| self.name(e) < name);
+        let to = from
+            + self.entries[from..]
+                .iter()
+                .take_while(|e| self.name(e) == name)
+                .count();
+        &self.entries[from..to]
+    }
+
     /// The name a template file loads by (relative to its template directory).
     pub fn name_of(&self, id: FileId) -> Option<&str> {
-        self.names.get(&id).map(|n| &**n)
+        let id = u32::try_from(id).ok()?;
+        let at = self.own.binary_search_by_key(&id, |(file, _)| *file).ok()?;
+        let (_, entry) = self.own.get(at)?;
+        self.entries.get(*entry as usize).map(|e| self.name(e))
     }
 
     /// Every loadable template name with the file it loads.
     pub fn names(&self) -> Vec<(String, FileId)> {
-        self.by_name
-            .iter()
-            .filter_map(|(k, v)| v.first().map(|(_, id)| (k.to_string(), *id)))
-            .collect()
+        let mut out: Vec<(String, FileId)> = Vec::new();
+        for e in &self.entries {
+            let name = self.name(e);
+            if out.last().is_some_and(|(last, _)| last == name) {
+                continue;
+            }
+            out.push((name.to_string(), e.file as FileId));
+        }
+        out
     }
 
     /// The file a template name loads, as Django's loaders would pick it, for the
@@ -550,17 +616,21 @@ impl TemplateIndex {
     /// names (`./x.html`, `../x.html`) resolve against `from`'s own name.
     pub fn resolve(&self, name: &str, from: Option<FileId>) -> Option<FileId> {
         let found = if name.starts_with("./") || name.starts_with("../") {
-            let base = from.and_then(|f| self.names.get(&f))?;
+            let base = from.and_then(|f| self.name_of(f))?;
             let joined = relative_name(base, name)?;
-            self.by_name.get(joined.as_str())?
+            self.found(joined.as_str())
         } else {
-            self.by_name.get(name)?
+            self.found(name)
         };
         let project = from.and_then(|f| self.project_of.get(&f));
         project
-            .and_then(|p| found.iter().find(|(_, id)| self.project_of.get(id) == Some(p)))
+            .and_then(|p| {
+                found
+                    .iter()
+                    .find(|e| self.project_of.get(&(e.file as FileId)) == Some(p))
+            })
             .or_else(|| found.first())
-            .map(|(_, id)| *id)
+            .map(|e| e.file as FileId)
     }
 }
 
@@ -743,10 +813,12 @@ pub(crate) fn cross_file_parts(
                     .bases
                     .iter()
                     .map(|b| match b {
-                        BaseRef::Dotted(parts) => match index.resolve_written(m, parts) {
-                            Symbol::Class(bm, bc) => (Some((bm, bc)), liveviews.is_liveview(bm, bc)),
-                            _ => (None, parts.last().is_some_and(|n| n.ends_with("LiveView"))),
-                        },
+                        BaseRef::Dotted(dotted) => {
+                            match index.resolve_written(m, &dotted.split('.').collect::<Vec<_>>()) {
+                                Symbol::Class(bm, bc) => (Some((bm, bc)), liveviews.is_liveview(bm, bc)),
+                                _ => (None, dotted.ends_with("LiveView")),
+                            }
+                        }
                         BaseRef::Other => (None, false),
                     })
                     .collect();
@@ -772,7 +844,7 @@ pub(crate) fn cross_file_parts(
             }
             out
         });
-    parts.push(class_findings.collect());
+    parts.extend(class_findings.collect_vec_list());
 
     // The configuration rules, on the settings modules.
     let settings = crate::project_settings::find(index);
@@ -792,10 +864,10 @@ pub(crate) fn cross_file_parts(
             continue;
         }
         if let (true, Some(span)) = (production, doc.tailwind_cdn) {
-            serial.push(c010::finding(*id, span, name));
+            serial.push(c010::finding(*id, span.span(), name));
         }
         if let Some(span) = doc.client_script {
-            serial.push(c012::finding(*id, span, name));
+            serial.push(c012::finding(*id, span.span(), name));
         }
     }
 
@@ -838,7 +910,7 @@ pub(crate) fn cross_file_parts(
         }
         out
     });
-    parts.push(t101_findings.collect());
+    parts.extend(t101_findings.collect_vec_list());
 
     // T102: dj-view naming something that is not a LiveView of the project.
     let t102_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
@@ -863,9 +935,8 @@ pub(crate) fn cross_file_parts(
             };
             let file = index.files()[m].1;
             let classes: Vec<String> = file
-                .top_classes
-                .iter()
-                .filter(|(_, &c)| liveviews.is_liveview(m, c))
+                .top_classes()
+                .filter(|&(_, c)| liveviews.is_liveview(m, c))
                 .map(|(name, _)| format!("{module}.{name}"))
                 .collect();
             let near = nearest(path, classes.iter().map(String::as_str));
@@ -873,7 +944,7 @@ pub(crate) fn cross_file_parts(
         }
         out
     });
-    parts.push(t102_findings.collect());
+    parts.extend(t102_findings.collect_vec_list());
 
     // T002.
     let mut included = HashSet::default();
@@ -920,7 +991,7 @@ pub(crate) fn cross_file_parts(
         }
         out
     });
-    parts.push(t002_findings.collect());
+    parts.extend(t002_findings.collect_vec_list());
     parts
 }
 

@@ -13,7 +13,6 @@ use crate::ast_util::{child_bodies, dotted, is_true, methods, span_of, str_const
 use crate::finding::{FileId, Finding};
 use crate::noqa;
 use crate::rules;
-use crate::summary::sorted::SortedMap;
 use compact_str::CompactString;
 use djust_runtime::{LineIndex, Span};
 use ruff_python_ast::token::TokenKind;
@@ -65,7 +64,7 @@ pub fn parse_module(source: &str) -> Result<Vec<Stmt>, String> {
 /// CPython's limits is an E001 finding and an empty summary. The run goes on.
 pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     let mut file = PyFile {
-        module: input.module.clone(),
+        module: input.module.as_str().into(),
         is_package: input.is_package,
         ..PyFile::default()
     };
@@ -118,14 +117,14 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
     let body = parsed.suite();
     let mut imports = Vec::new();
     collect_imports(body, &mut file, &mut imports);
-    file.imports = SortedMap::from_entries(imports);
+    file.imports = Imports::from_entries(imports);
     let mut defined = Vec::new();
     collect_defined(body, &mut defined);
     file.defined = defined.into_iter().collect();
     let bound: std::collections::HashSet<String> = file
         .imports
         .keys()
-        .chain(file.defined.iter())
+        .chain(file.defined.iter().map(CompactString::as_str))
         .map(|n| n.to_string())
         .collect();
     crate::checker::check_module(input.file, input.source, input.lines, &bound, body, &mut findings);
@@ -137,15 +136,6 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
         imported_calls: std::cell::RefCell::new(Vec::new()),
     };
     ctx.classes_in(body, None, "");
-    // Top-level classes: no parent, and not inside a function (`f.<locals>.C`).
-    ctx.file.top_classes = ctx
-        .file
-        .classes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.parent.is_none() && c.qualname == c.name)
-        .map(|(i, c)| (c.name.clone(), i))
-        .collect();
     let Collector {
         safe_functions,
         imported_calls,
@@ -211,7 +201,7 @@ impl Collector<'_, '_> {
         for stmt in stmts {
             if let Stmt::ClassDef(class) = stmt {
                 let idx = self.class(class, parent, prefix);
-                let qual = self.file.classes[idx].qualname.clone();
+                let qual = self.file.classes[idx].qualname().to_string();
                 self.classes_in(&class.body, Some(idx), &format!("{qual}."));
             } else {
                 let mut nested: Vec<&[Stmt]> = Vec::new();
@@ -236,7 +226,7 @@ impl Collector<'_, '_> {
             .bases()
             .iter()
             .map(|b| match dotted(b) {
-                Some(parts) => BaseRef::Dotted(parts.iter().map(|s| CompactString::from(*s)).collect()),
+                Some(parts) => BaseRef::Dotted(CompactString::from(parts.join("."))),
                 None => BaseRef::Other,
             })
             .collect();
@@ -257,7 +247,7 @@ impl Collector<'_, '_> {
                         "login_required" | "permission_required" => declares_access = true,
                         "template_name" => {
                             if let Some(s) = str_const(value) {
-                                template_name = Some((s.into(), span_of(value)));
+                                template_name = Some((s.into(), span_of(value).into()));
                             }
                         }
                         _ => {}
@@ -272,7 +262,7 @@ impl Collector<'_, '_> {
         );
         let idx = self.file.classes.len();
         self.file.classes.push(PyClass {
-            qualname: format!("{prefix}{name}").into(),
+            nested_name: (!prefix.is_empty()).then(|| format!("{prefix}{name}").into()),
             name: name.as_str().into(),
             // A file holds far fewer than 4 billion classes (it is at most 32 MiB).
             parent: parent.and_then(|p| u32::try_from(p).ok()),
@@ -518,11 +508,11 @@ mod tests {
 
     /// `Class` and `Class.method` for every class and decorated method.
     fn names(file: &PyFile) -> Vec<String> {
-        let mut out: Vec<String> = file.classes.iter().map(|c| c.qualname.to_string()).collect();
+        let mut out: Vec<String> = file.classes.iter().map(|c| c.qualname().to_string()).collect();
         out.extend(
             file.handlers
                 .iter()
-                .map(|h| format!("{}.{}", file.classes[h.class as usize].qualname, h.name)),
+                .map(|h| format!("{}.{}", file.classes[h.class as usize].qualname(), h.name)),
         );
         out
     }
@@ -555,7 +545,7 @@ mod tests {
         let kept: Vec<(String, usize, usize)> = file
             .classes
             .iter()
-            .map(|c| (c.qualname.to_string(), c.methods.len(), c.state.len()))
+            .map(|c| (c.qualname().to_string(), c.methods.len(), c.state.len()))
             .collect();
         let expect = [
             ("Local", 1, 1),
@@ -576,7 +566,22 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         // The classes themselves stay, for resolution.
-        assert!(file.top_classes.contains_key("Model") && file.top_classes.contains_key("Box"));
+        assert!(file.top_class("Model").is_some() && file.top_class("Box").is_some());
+    }
+
+    /// A top-level name binds its last class, as Python rebinds it; nested classes and
+    /// classes inside functions are not top-level names.
+    #[test]
+    fn a_top_level_class_name_binds_its_last_definition() {
+        let src = "class A(LiveView):\n    pass\n\nclass B:\n    class C:\n        pass\n\ndef f():\n    class D:\n        pass\n\nclass A:\n    pass\n";
+        let (file, _) = summary(src);
+        let names: Vec<&str> = file.classes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["A", "B", "C", "D", "A"]);
+        assert_eq!(file.top_class("A"), Some(4));
+        assert_eq!(file.top_class("B"), Some(1));
+        assert_eq!(file.top_class("C"), None);
+        assert_eq!(file.top_class("D"), None);
+        assert_eq!(file.top_classes().collect::<Vec<_>>(), [("B", 1), ("A", 4)]);
     }
 
     // Half-typed code: Ruff's parser recovers the rest of the file (these are the

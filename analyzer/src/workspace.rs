@@ -185,7 +185,7 @@ pub(crate) fn build(
             }
             views.push(ViewInfo {
                 path: index.class_path(m, c),
-                class: class.qualname.to_string(),
+                class: class.qualname().to_string(),
                 file: display(*id),
                 line: line_of(*id, class.span),
                 template_name,

@@ -15,7 +15,7 @@ fn record(phase: Phase) {
 }
 
 #[test]
-fn each_run_is_loading_then_cross_file() -> Result<(), Box<dyn std::error::Error>> {
+fn each_run_is_loading_then_cross_file_then_report() -> Result<(), Box<dyn std::error::Error>> {
     assert!(PHASE_HOOK.set(record).is_ok());
     let dir = std::env::temp_dir().join(format!("djust-phase-hook-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -35,7 +35,14 @@ fn each_run_is_loading_then_cross_file() -> Result<(), Box<dyn std::error::Error
     let seen = SEEN.lock().map(|s| s.clone()).unwrap_or_default();
     assert_eq!(
         seen,
-        [Phase::Loading, Phase::CrossFile, Phase::Loading, Phase::CrossFile]
+        [
+            Phase::Loading,
+            Phase::CrossFile,
+            Phase::Report,
+            Phase::Loading,
+            Phase::CrossFile,
+            Phase::Report
+        ]
     );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -28,16 +28,35 @@ const DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 10;
 fn purge_delay(phase: Phase) -> std::ffi::c_long {
     match phase {
         Phase::Loading => DEFAULT_PURGE_DELAY_MS,
-        Phase::CrossFile => 0,
+        Phase::CrossFile | Phase::Report => 0,
     }
 }
 
-/// Set mimalloc's purge delay for `phase` ([`purge_delay`]).
+/// Set mimalloc's purge delay for `phase` ([`purge_delay`]). Once the summaries are
+/// freed ([`Phase::Report`]), every thread of the pool collects its heap: a block freed
+/// by another thread than the one that allocated it waits in its page until the owner
+/// looks, and the pool's threads are idle by then, so without this their pages stayed
+/// held while the report took new ones (peak memory −12% on the synthetic 40k tree:
+/// docs/benchmarks.md, issue 19).
 #[allow(unsafe_code)]
 fn tune_allocator(phase: Phase) {
     // SAFETY: `mi_option_set` takes two integers and no pointer; mimalloc documents
     // options as settable at any time, from any thread.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, purge_delay(phase)) }
+    if phase == Phase::Report {
+        rayon::broadcast(|_| collect());
+        collect();
+    }
+}
+
+/// mimalloc's `mi_collect(true)` on the calling thread's heap: blocks other threads
+/// freed are taken back, and pages left empty go to the system (at once: the purge
+/// delay is 0 by then).
+#[allow(unsafe_code)]
+fn collect() {
+    // SAFETY: `mi_collect` takes a boolean and no pointer; mimalloc documents it as
+    // callable from any thread at any time.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 fn main() -> ExitCode {
@@ -74,6 +93,8 @@ mod tests {
         );
         assert_eq!(purge_delay_now(), DEFAULT_PURGE_DELAY_MS);
         tune_allocator(Phase::CrossFile);
+        assert_eq!(purge_delay_now(), 0);
+        tune_allocator(Phase::Report);
         assert_eq!(purge_delay_now(), 0);
         tune_allocator(Phase::Loading);
         assert_eq!(purge_delay_now(), DEFAULT_PURGE_DELAY_MS);

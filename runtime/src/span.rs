@@ -117,11 +117,34 @@ struct WideRun {
 }
 
 /// The byte offsets where lines start, ascending, the first 0: `u16`s when every one
-/// fits (a text under 64 KiB), else `u32`s.
+/// fits (a text under 64 KiB), else `u32`s; or, once [`LineIndex::pack`]ed, the line
+/// lengths as LEB128 varints (one byte for a line under 128 bytes), read in order.
 #[derive(Debug, Clone)]
 enum Starts {
     Short(Box<[u16]>),
     Long(Box<[u32]>),
+    Packed(Box<[u8]>),
+}
+
+/// The line starts of packed `bytes`: 0, then each start after it.
+fn packed_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let mut at = 0usize;
+    let mut rest = bytes;
+    std::iter::once(0).chain(std::iter::from_fn(move || {
+        let mut delta = 0usize;
+        let mut shift = 0u32;
+        loop {
+            let (&b, tail) = rest.split_first()?;
+            rest = tail;
+            delta |= usize::from(b & 0x7F).checked_shl(shift).unwrap_or(0);
+            shift += 7;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        at = at.saturating_add(delta);
+        Some(at)
+    }))
 }
 
 impl Starts {
@@ -129,6 +152,8 @@ impl Starts {
         match self {
             Starts::Short(s) => s.len(),
             Starts::Long(s) => s.len(),
+            // One varint ends at each byte without the continuation bit.
+            Starts::Packed(b) => 1 + b.iter().filter(|&&b| b & 0x80 == 0).count(),
         }
     }
 
@@ -136,6 +161,7 @@ impl Starts {
         match self {
             Starts::Short(s) => s.get(i).map(|&v| usize::from(v)),
             Starts::Long(s) => s.get(i).map(|&v| v as usize),
+            Starts::Packed(b) => packed_starts(b).nth(i),
         }
     }
 
@@ -144,20 +170,56 @@ impl Starts {
         let found = match self {
             Starts::Short(s) => s.binary_search(&u16::try_from(offset).unwrap_or(u16::MAX)),
             Starts::Long(s) => s.binary_search(&u32::try_from(offset).unwrap_or(u32::MAX)),
+            Starts::Packed(b) => {
+                return packed_starts(b)
+                    .take_while(|&start| start <= offset)
+                    .count()
+                    .saturating_sub(1)
+            }
         };
         match found {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         }
     }
+
+    /// Every start, in order.
+    fn iter(&self) -> Box<dyn Iterator<Item = usize> + '_> {
+        match self {
+            Starts::Short(s) => Box::new(s.iter().map(|&v| usize::from(v))),
+            Starts::Long(s) => Box::new(s.iter().map(|&v| v as usize)),
+            Starts::Packed(b) => Box::new(packed_starts(b)),
+        }
+    }
+
+    /// The packed form of these starts.
+    fn packed(&self) -> Starts {
+        let mut bytes = Vec::with_capacity(self.len());
+        let mut last = 0usize;
+        for start in self.iter().skip(1) {
+            let mut delta = start.saturating_sub(last);
+            last = start;
+            while delta >= 0x80 {
+                bytes.push((delta & 0x7F) as u8 | 0x80);
+                delta >>= 7;
+            }
+            bytes.push(delta as u8);
+        }
+        Starts::Packed(bytes.into_boxed_slice())
+    }
 }
 
 #[cfg(feature = "serde")]
 impl serde::Serialize for Starts {
-    /// One byte string: the width in bytes (2 or 4), then each start little-endian.
+    /// One byte string: the width in bytes (2 or 4), then each start little-endian; or
+    /// 1, then the packed line lengths.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut bytes = Vec::with_capacity(1 + self.len() * 4);
         match self {
+            Starts::Packed(b) => {
+                bytes.push(1);
+                bytes.extend_from_slice(b);
+            }
             Starts::Short(s) => {
                 bytes.push(2);
                 s.iter().for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
@@ -178,10 +240,13 @@ impl<'de> serde::Deserialize<'de> for Starts {
         impl<'de> serde::de::Visitor<'de> for Visit {
             type Value = Starts;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("line starts: a width (2 or 4), then the starts little-endian")
+                f.write_str(
+                    "line starts: a width (2 or 4), then the starts little-endian; or 1, then line lengths",
+                )
             }
             fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Starts, E> {
                 match v.split_first() {
+                    Some((1, rest)) => Ok(Starts::Packed(rest.into())),
                     Some((2, rest)) if rest.len() % 2 == 0 => Ok(Starts::Short(
                         rest.chunks_exact(2)
                             .map(|c| u16::from_le_bytes([c[0], c[1]]))
@@ -263,6 +328,17 @@ impl LineIndex {
             len: source.len(),
             wide: wide.into_boxed_slice(),
             wide_complete,
+        }
+    }
+
+    /// Keep the line starts as line lengths, one byte for most lines (a quarter to a half
+    /// of the room), for an index held long and read a few times: every lookup then
+    /// reads the lines before it (O(lines)). `djust check` packs the index of each
+    /// file it holds until the report is printed (docs/benchmarks.md, issue 19's
+    /// memory). Answers are unchanged.
+    pub fn pack(&mut self) {
+        if !matches!(self.line_starts, Starts::Packed(_)) {
+            self.line_starts = self.line_starts.packed();
         }
     }
 
@@ -436,6 +512,48 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A packed index (lines of any length: one-, two- and three-byte varints, over
+        /// 64 KiB too) answers every question as the index it was packed from, and a
+        /// packed index survives the cache's encoding.
+        #[test]
+        fn a_packed_index_answers_as_the_unpacked_one(
+            lines in proptest::collection::vec((0usize..300, proptest::bool::ANY), 0..40),
+            long in proptest::bool::ANY,
+        ) {
+            let mut src = String::new();
+            for (len, crlf) in &lines {
+                src.push_str(&"é".repeat(len / 8));
+                src.push_str(&"x".repeat(*len));
+                src.push_str(if *crlf { "\r\n" } else { "\n" });
+            }
+            if long {
+                src.push_str(&"y".repeat(70_000));
+            }
+            let idx = LineIndex::new(&src);
+            let mut packed = idx.clone();
+            packed.pack();
+            proptest::prop_assert!(matches!(packed.line_starts, Starts::Packed(_)));
+            proptest::prop_assert_eq!(packed.line_count(), idx.line_count());
+            for line in 0..=idx.line_count() + 1 {
+                proptest::prop_assert_eq!(packed.line_start(line), idx.line_start(line));
+                proptest::prop_assert_eq!(packed.line_span(&src, line), idx.line_span(&src, line));
+            }
+            let step = (src.len() / 500).max(1);
+            for offset in (0..=src.len() + 2).step_by(step) {
+                proptest::prop_assert_eq!(packed.line_of(offset), idx.line_of(offset));
+                proptest::prop_assert_eq!(packed.line_col("", offset), idx.line_col("", offset));
+            }
+            #[cfg(feature = "serde")]
+            {
+                let bytes = serde_json::to_vec(&packed).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+                let back: LineIndex = serde_json::from_slice(&bytes).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+                proptest::prop_assert_eq!(back.line_count(), idx.line_count());
+                for line in 0..idx.line_count() {
+                    proptest::prop_assert_eq!(back.line_start(line), idx.line_start(line));
+                }
+            }
+        }
+
         /// Any text of ASCII, 2-, 3- and 4-byte characters and line breaks: the index's
         /// columns are those a scan of the text counts, at every offset.
         #[test]

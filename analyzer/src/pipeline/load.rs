@@ -45,7 +45,8 @@ pub(crate) enum Texts {
 ///   cache takes the result as kept, with the outside names the drop relied on
 ///   ([`CacheInfo::outside`], set in `fresh`, the cache key of a result computed this
 ///   run): only `check` runs use the cache;
-/// - the text only as `texts` says;
+/// - the text only as `texts` says, and outside [`Texts::All`] the line index packed
+///   ([`LineIndex::pack`]);
 /// - a result computed this run as a copy in exactly sized allocations
 ///   ([`Summary::compacted`]; one taken from the cache is decoded so already).
 fn settle(
@@ -68,6 +69,10 @@ fn settle(
         }
         (Texts::WithFindings | Texts::Buffers, Summary::Template(t)) => t.pack(),
         _ => {}
+    }
+    if texts != Texts::All {
+        // Read a few times (where findings land), held until the report is printed.
+        l.file.lines.pack();
     }
     let unread = l.findings.is_empty() && !matches!(&l.summary, Summary::Template(t) if t.has_elements());
     let drop = match texts {

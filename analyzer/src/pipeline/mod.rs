@@ -33,9 +33,12 @@ pub(crate) use select::{is_suppressed, select, sort_findings};
 pub enum Phase {
     /// Its files are about to be read and parsed: many short-lived syntax trees.
     Loading,
-    /// They are loaded; the cross-file rules, selection and the report follow, with
-    /// every summary held.
+    /// They are loaded; the cross-file rules and selection follow, with every summary
+    /// held.
     CrossFile,
+    /// The summaries are freed (each by one of the parallel threads, not always the one
+    /// that built it); the report is assembled from the findings.
+    Report,
 }
 
 /// Called at each [`Phase`] of every `check` run in the process, if set. The `djust`
@@ -189,15 +192,12 @@ pub fn check_with_overlay(
         };
         select::selection(&loaded, cross, settings)
     });
-    // The summaries (thousands of small trees) are no longer read: they are freed on
-    // another thread, before the report's list is built, while the per-file findings
-    // move into it (the cache has what it needs).
-    let summaries: Vec<Summary> = loaded
-        .iter_mut()
-        .map(|l| std::mem::replace(&mut l.summary, Summary::None))
-        .collect();
-    // Should no thread be had, the closure, and the summaries with it, is dropped here.
-    let _freeing = std::thread::Builder::new().spawn(move || drop(summaries));
+    // The summaries (thousands of small trees) are no longer read: they are freed, in
+    // parallel by the threads that built most of them, before the report's list is
+    // built (the cache has what it needs); the process is told, so that their memory can
+    // go back before the list takes more (docs/benchmarks.md, issue 19).
+    loaded.par_iter_mut().for_each(|l| l.summary = Summary::None);
+    enter(Phase::Report);
     let (mut findings, suppressed) = selection.take(&mut loaded);
     // Files whose text was not kept (a cache hit, or no per-file finding) are read now,
     // in parallel, if they have findings and the output prints source.

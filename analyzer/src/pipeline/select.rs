@@ -123,9 +123,12 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Vec<Finding>>, settings: &
     sel
 }
 
-/// Sort by file (display path, in [`Path`] order), position and code; drop exact
-/// duplicates. The files are ranked once (by byte keys), then the findings sorted by
-/// rank in parallel: no path comparison per pair of findings.
+/// Sort by file (display path, in [`Path`] order), position and code, keeping the
+/// order of findings that tie (a stable sort); drop exact duplicates. The files are
+/// ranked once (by byte keys), then the findings' places sorted by rank in parallel (no
+/// path comparison per pair of findings) and the findings moved into them: four bytes
+/// a finding beside them, where a stable sort of the findings themselves held a second
+/// copy of the list at the end of a run, its peak (docs/benchmarks.md, issue 19).
 pub(crate) fn sort_findings<'a>(findings: &mut Vec<Finding>, display: impl Fn(FileId) -> &'a Path) {
     let mut files: Vec<FileId> = findings.iter().map(|f| f.file).collect();
     files.sort_unstable();
@@ -134,9 +137,40 @@ pub(crate) fn sort_findings<'a>(findings: &mut Vec<Finding>, display: impl Fn(Fi
     let mut rank: rustc_hash::FxHashMap<FileId, usize> = rustc_hash::FxHashMap::default();
     rank.extend(files.iter().enumerate().map(|(r, &id)| (id, r)));
     let rank_of = |id: FileId| rank.get(&id).copied().unwrap_or(usize::MAX);
-    findings.par_sort_by_key(|f| (rank_of(f.file), f.span.start, f.rule));
+    let key = |f: &Finding| (rank_of(f.file), f.span.start, f.rule);
+    match u32::try_from(findings.len()) {
+        Ok(n) if n < u32::MAX => {
+            let mut order: Vec<u32> = (0..n).collect();
+            let all: &[Finding] = findings;
+            order.par_sort_unstable_by_key(|&i| (key(&all[i as usize]), i));
+            permute(findings, order);
+        }
+        // Four billion findings: the list's own stable sort.
+        _ => findings.par_sort_by_key(key),
+    }
     findings
         .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message);
+}
+
+/// Reorder `items` so that place `p` holds what was at `order[p]` (`order` is a
+/// permutation of the places), by swapping along each cycle: no second list.
+fn permute<T>(items: &mut [T], mut order: Vec<u32>) {
+    const DONE: u32 = u32::MAX;
+    for start in 0..order.len() {
+        if order[start] == DONE {
+            continue;
+        }
+        let mut at = start;
+        loop {
+            let from = order[at] as usize;
+            order[at] = DONE;
+            if from == start || from >= items.len() {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 /// Whether a `noqa` suppresses `f`: the file's, or (Python) one on a line the finding
@@ -157,5 +191,46 @@ pub(crate) fn is_suppressed(f: &Finding, summary: &Summary, file: &SourceFile) -
         }
         Summary::Template(t) => t.noqa.as_ref().is_some_and(|n| n.suppresses(f.rule)),
         Summary::None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{permute, sort_findings};
+    use crate::finding::Finding;
+    use crate::rule::Rule;
+    use djust_runtime::Span;
+    use std::path::PathBuf;
+
+    proptest::proptest! {
+        /// Findings that tie on (file, position, code) keep their order, as a stable sort
+        /// of the findings themselves leaves them, and exact duplicates go.
+        #[test]
+        fn the_sort_is_the_stable_sort(
+            raw in proptest::collection::vec((0usize..4, 0usize..5, proptest::bool::ANY, 0u8..3), 0..60)
+        ) {
+            let names = ["b/z.py", "a.html", "b/a.py", "a/b.py"].map(PathBuf::from);
+            let findings: Vec<Finding> = raw
+                .iter()
+                .map(|&(file, start, v006, msg)| {
+                    let rule = if v006 { Rule::V006 } else { Rule::T002 };
+                    Finding::new(rule, file, Span::new(start, start + 1), format!("m{msg}"))
+                })
+                .collect();
+            let mut expect = findings.clone();
+            expect.sort_by_key(|f| (crate::discovery::path_key(&names[f.file]), f.span.start, f.rule));
+            expect.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message);
+            let mut got = findings;
+            sort_findings(&mut got, |id| names[id].as_path());
+            proptest::prop_assert_eq!(got, expect);
+        }
+    }
+
+    #[test]
+    fn permute_moves_each_item_to_its_place() {
+        let mut items = vec!['a', 'b', 'c', 'd', 'e'];
+        // Place 0 takes what was at 3, and so on: two cycles and a fixed point.
+        permute(&mut items, vec![3, 0, 4, 1, 2]);
+        assert_eq!(items, ['d', 'a', 'e', 'b', 'c']);
     }
 }

@@ -75,7 +75,7 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
         k.class.declares_access
             || k.methods.iter().any(|x| x.name == "check_permissions")
             || k.class.bases.iter().any(|b| match b {
-                BaseRef::Dotted(parts) => parts.last().is_some_and(|n| is_access_mixin(n)),
+                BaseRef::Dotted(dotted) => is_access_mixin(dotted.rsplit('.').next().unwrap_or(dotted)),
                 BaseRef::Other => false,
             })
     });

@@ -57,7 +57,7 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
         return;
     };
     for (written, (resolved, is_view)) in ctx.class.bases.iter().zip(ctx.bases).skip(at + 1) {
-        let (BaseRef::Dotted(parts), Some((bm, bc)), false) = (written, resolved, is_view) else {
+        let (BaseRef::Dotted(dotted), Some((bm, bc)), false) = (written, resolved, is_view) else {
             continue;
         };
         let inits = ctx
@@ -68,7 +68,7 @@ pub fn check(ctx: &ClassContext<'_>, out: &mut Vec<Finding>) {
             .iter()
             .any(|&at| ctx.facts(at).methods.iter().any(|x| x.name == "__init__"))
         {
-            out.push(finding(ctx.file, ctx.class.span, &ctx.qualname, &parts.join(".")));
+            out.push(finding(ctx.file, ctx.class.span, &ctx.qualname, dotted));
         }
     }
 }

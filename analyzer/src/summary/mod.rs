@@ -2,6 +2,7 @@
 //! instead of the tree. Parsing code (`python`, `template`) builds them; rules depend on
 //! these types only.
 
+pub mod imports;
 pub mod python;
 pub mod sorted;
 pub mod span;

@@ -13,49 +13,41 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use thin_vec::ThinVec;
 
-/// What a name imported into a module refers to, given the name it is bound to (the
-/// key of [`PyFile::imports`]): most imports bind a name to itself (`import os`,
-/// `from m import n`), so only the module is kept, and an alias's two names are boxed
-/// (32 bytes, where a module and a name each were 48: a run holds every import).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Binding {
-    /// `import a` or `import a.b` binds `a` to the module `a`: the bound name itself.
-    Module,
-    /// `import a.b as x` binds `x` to the module `a.b`.
-    ModuleAs(CompactString),
-    /// `from m import n` binds `n` to `m.n` (`m` absolute; empty when a relative import
-    /// climbs above the run's packages).
-    Member(CompactString),
-    /// `from m import n as x` binds `x` to `m.n`: `(m, n)`.
-    MemberAs(Box<(CompactString, CompactString)>),
-}
-
-impl Binding {
-    /// The dotted path this binding of `bound` stands for.
-    pub fn path(&self, bound: &str) -> String {
-        let member = |module: &str, name: &str| {
-            if module.is_empty() {
-                name.to_string()
-            } else {
-                format!("{module}.{name}")
-            }
-        };
-        match self {
-            Binding::Module => bound.to_string(),
-            Binding::ModuleAs(m) => m.to_string(),
-            Binding::Member(module) => member(module, bound),
-            Binding::MemberAs(b) => member(&b.0, &b.1),
-        }
-    }
-}
+pub use super::imports::{Binding, Imports};
 
 /// A base class expression as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BaseRef {
-    /// `Name` or `a.b.Name` (one allocation: the names are inline up to 24 bytes).
-    Dotted(ThinVec<CompactString>),
+    /// `Name` or `a.b.Name`, as written (no allocation up to 24 bytes: a list of the
+    /// names was two allocations for every class, held through the cross-file rules).
+    Dotted(CompactString),
     /// Anything else (`make_base()`, `Generic[T]`, …): never assumed to be a LiveView.
     Other,
+}
+
+impl PyClass {
+    /// Dotted name within the module (`Outer.Inner`, `f.<locals>.C`; a top-level
+    /// class's is its name).
+    pub fn qualname(&self) -> &str {
+        self.nested_name.as_deref().unwrap_or(&self.name)
+    }
+
+    /// Defined at the top of its module: no enclosing class, and not inside a function
+    /// (`f.<locals>.C`).
+    pub fn is_top(&self) -> bool {
+        self.parent.is_none() && self.nested_name.is_none()
+    }
+}
+
+impl BaseRef {
+    /// The names of a dotted base (`["a", "b", "Name"]`), or `None` for any other
+    /// expression.
+    pub fn parts(&self) -> Option<Vec<&str>> {
+        match self {
+            BaseRef::Dotted(d) => Some(d.split('.').collect()),
+            BaseRef::Other => None,
+        }
+    }
 }
 
 /// A class definition (top-level or nested).
@@ -63,8 +55,10 @@ pub enum BaseRef {
 pub struct PyClass {
     /// Class name.
     pub name: CompactString,
-    /// Dotted name within the module (`Outer.Inner`).
-    pub qualname: CompactString,
+    /// Dotted name within the module (`Outer.Inner`, `f.<locals>.C`) when it is not
+    /// `name` itself: [`PyClass::qualname`]. (Most classes are top-level: a second
+    /// copy of each name was held through the cross-file rules.)
+    pub nested_name: Option<Box<str>>,
     /// Index of the enclosing class, if nested in one.
     pub parent: Option<u32>,
     /// Base classes, in order.
@@ -72,7 +66,7 @@ pub struct PyClass {
     /// `abstract = True` in the class body.
     pub is_abstract: bool,
     /// `template_name = "…"` in the class body, with the string's span.
-    pub template_name: Option<(Box<str>, Span)>,
+    pub template_name: Option<(Box<str>, CompactSpan)>,
     /// Span of the `class` statement's name line (for reporting).
     pub span: CompactSpan,
     /// Public state defined in this class's body (not inherited), in source order.
@@ -201,17 +195,15 @@ pub struct HandlerDocs {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PyFile {
     /// Dotted module name (`shop.catalog.views`).
-    pub module: String,
+    pub module: CompactString,
     /// True for `__init__.py`.
     pub is_package: bool,
     /// Names bound by imports at module level.
-    pub imports: SortedMap<CompactString, Binding>,
+    pub imports: Imports,
     /// Modules star-imported at module level.
     pub star_imports: ThinVec<String>,
     /// Every class, in source order; nested classes point at their parent.
     pub classes: ThinVec<PyClass>,
-    /// Top-level class names → index.
-    pub top_classes: SortedMap<CompactString, usize>,
     /// Other top-level names defined here (functions, assignments).
     pub defined: SortedSet<CompactString>,
     /// V007 candidates.
@@ -233,6 +225,24 @@ pub struct PyFile {
     /// [`PyFile::imported_state_calls`], which are then empty. `None` when they are open.
     /// Read them through [`PyFile::details`], which sees both forms.
     pub packed: Option<PackedDetails>,
+}
+
+impl PyFile {
+    /// The top-level class `name` binds: its last definition (as Python rebinds it), by
+    /// index into [`PyFile::classes`]. Read from the classes themselves (a map beside
+    /// them was a second copy of every name, held through the cross-file rules).
+    pub fn top_class(&self, name: &str) -> Option<usize> {
+        self.classes.iter().rposition(|c| c.is_top() && c.name == name)
+    }
+
+    /// Every top-level class name with the class it binds (each name once).
+    pub fn top_classes(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.classes
+            .iter()
+            .enumerate()
+            .filter(|(c, class)| class.is_top() && self.top_class(&class.name) == Some(*c))
+            .map(|(c, class)| (class.name.as_str(), c))
+    }
 }
 
 /// A Python file's details as a `check` run holds them ([`PyFile::pack`]): postcard
@@ -419,21 +429,18 @@ impl PyFile {
             let mut drop = false;
             if class.parent.is_none() {
                 for base in &class.bases {
-                    let parts = match base {
+                    let dotted = match base {
                         BaseRef::Other => {
                             drop = true;
                             continue;
                         }
-                        BaseRef::Dotted(parts) => parts,
+                        BaseRef::Dotted(dotted) => dotted,
                     };
-                    let Some(head) = parts.first() else { continue };
-                    if parts.len() == 1 && head == "object"
-                        || self.top_classes.contains_key(head.as_str())
-                        || self.defined.contains(head.as_str())
-                    {
+                    let head = dotted.split('.').next().unwrap_or("");
+                    if dotted == "object" || self.top_class(head).is_some() || self.defined.contains(head) {
                         continue;
                     }
-                    let Some(binding) = self.imports.get(head.as_str()) else {
+                    let Some(binding) = self.imports.get(head) else {
                         continue;
                     };
                     let path = binding.path(head);

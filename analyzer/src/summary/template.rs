@@ -173,10 +173,10 @@ pub struct TemplateDoc {
     /// The elements the accessibility and script rules look at, in source order.
     pub tags: ThinVec<Tag>,
     /// `https://cdn.tailwindcss.com` in the text outside comments (C010).
-    pub tailwind_cdn: Option<Span>,
+    pub tailwind_cdn: Option<CompactSpan>,
     /// A `<script>` that loads djust's client by hand (`djust/client.js` or
     /// `djust/client.min.js`), the start tag (C012).
-    pub client_script: Option<Span>,
+    pub client_script: Option<CompactSpan>,
     /// The LiveViews this template embeds with `{% live_render "app.views.Child" %}`
     /// (upstream's tag for a child view inside a parent's root), by dotted path.
     pub embeds: ThinVec<String>,

@@ -142,7 +142,7 @@ pub fn summarize(source: &str) -> TemplateDoc {
     }
     doc.component = lower.contains("dj-component");
     if let Some(at) = lower.find("cdn.tailwindcss.com") {
-        doc.tailwind_cdn = Some(Span::new(at, at + "cdn.tailwindcss.com".len()));
+        doc.tailwind_cdn = Some(Span::new(at, at + "cdn.tailwindcss.com".len()).into());
     }
     doc.client_script = doc
         .tags
@@ -153,7 +153,7 @@ pub fn summarize(source: &str) -> TemplateDoc {
                     .get(t.span.start..t.span.end)
                     .is_some_and(|s| s.contains("djust/client.js") || s.contains("djust/client.min.js"))
         })
-        .map(|t| t.span);
+        .map(|t| t.span.into());
     doc
 }
 

@@ -1,0 +1,194 @@
+//! [`Imports`]: the names a module binds by importing, and what each refers to
+//! ([`Binding`]), as one text held through the cross-file rules.
+
+use compact_str::CompactString;
+use serde::{Deserialize, Serialize};
+
+/// What a name imported into a module refers to, given the name it is bound to (the
+/// key of [`PyFile::imports`]): most imports bind a name to itself (`import os`,
+/// `from m import n`), so only the module is kept, and an alias's two names are boxed
+/// (the decoded form of one entry of [`Imports`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Binding {
+    /// `import a` or `import a.b` binds `a` to the module `a`: the bound name itself.
+    Module,
+    /// `import a.b as x` binds `x` to the module `a.b`.
+    ModuleAs(CompactString),
+    /// `from m import n` binds `n` to `m.n` (`m` absolute; empty when a relative import
+    /// climbs above the run's packages).
+    Member(CompactString),
+    /// `from m import n as x` binds `x` to `m.n`: `(m, n)`.
+    MemberAs(Box<(CompactString, CompactString)>),
+}
+
+impl Binding {
+    /// The dotted path this binding of `bound` stands for.
+    pub fn path(&self, bound: &str) -> String {
+        let member = |module: &str, name: &str| {
+            if module.is_empty() {
+                name.to_string()
+            } else {
+                format!("{module}.{name}")
+            }
+        };
+        match self {
+            Binding::Module => bound.to_string(),
+            Binding::ModuleAs(m) => m.to_string(),
+            Binding::Member(module) => member(module, bound),
+            Binding::MemberAs(b) => member(&b.0, &b.1),
+        }
+    }
+}
+
+/// The names a module binds by importing (Python's last binding of a name wins), each
+/// with its [`Binding`]: one line per name, sorted by name, in one text: `name`, a tab,
+/// a kind letter (`I` module, `A` module alias, `F` member, `G` member alias), what the
+/// kind needs (a module; a module, a tab and a name), a newline. Identifiers and dotted
+/// module names hold neither tabs nor newlines.
+///
+/// A run holds every module's imports until the cross-file rules are done: as a sorted
+/// map of names to bindings they took 56 bytes an import plus spilled strings; as text,
+/// their characters and three bytes (docs/benchmarks.md, issue 19's memory). A lookup
+/// reads the lines (a module imports tens of names).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imports {
+    text: Box<str>,
+}
+
+impl Imports {
+    /// The imports of `entries`, in any order; when a name comes more than once, its
+    /// last entry wins (as successive imports rebind it). A name holding a tab or a
+    /// newline (not an identifier) is left out.
+    pub fn from_entries(entries: Vec<(CompactString, Binding)>) -> Imports {
+        let mut entries: Vec<(usize, (CompactString, Binding))> = entries.into_iter().enumerate().collect();
+        // By name, the last entry of a name first.
+        entries.sort_by(|(i, (a, _)), (j, (b, _))| a.cmp(b).then(j.cmp(i)));
+        entries.dedup_by(|later, earlier| later.1 .0 == earlier.1 .0);
+        let clean = |s: &str| !s.contains(['\t', '\n']);
+        let mut text = String::new();
+        for (_, (name, binding)) in &entries {
+            let (kind, a, b) = match binding {
+                Binding::Module => ('I', "", None),
+                Binding::ModuleAs(m) => ('A', m.as_str(), None),
+                Binding::Member(m) => ('F', m.as_str(), None),
+                Binding::MemberAs(pair) => ('G', pair.0.as_str(), Some(pair.1.as_str())),
+            };
+            if !(clean(name) && clean(a) && b.is_none_or(clean)) {
+                continue;
+            }
+            text.push_str(name);
+            text.push('\t');
+            text.push(kind);
+            text.push_str(a);
+            if let Some(b) = b {
+                text.push('\t');
+                text.push_str(b);
+            }
+            text.push('\n');
+        }
+        Imports { text: text.into() }
+    }
+
+    /// Every import: its name and binding, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Binding)> {
+        self.text.lines().filter_map(|line| {
+            let (name, rest) = line.split_once('\t')?;
+            let mut chars = rest.chars();
+            let kind = chars.next()?;
+            let rest = chars.as_str();
+            let binding = match kind {
+                'I' => Binding::Module,
+                'A' => Binding::ModuleAs(rest.into()),
+                'F' => Binding::Member(rest.into()),
+                _ => {
+                    let (m, n) = rest.split_once('\t').unwrap_or((rest, ""));
+                    Binding::MemberAs(Box::new((m.into(), n.into())))
+                }
+            };
+            Some((name, binding))
+        })
+    }
+
+    /// The imported names, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.text
+            .lines()
+            .filter_map(|line| line.split_once('\t').map(|(name, _)| name))
+    }
+
+    /// What `name` is bound to, if an import binds it.
+    pub fn get(&self, name: &str) -> Option<Binding> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, b)| b)
+    }
+
+    /// Whether an import binds `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.keys().any(|n| n == name)
+    }
+
+    /// How many names.
+    pub fn len(&self) -> usize {
+        self.text.lines().count()
+    }
+
+    /// Whether no import binds a name.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Binding, Imports};
+
+    #[test]
+    fn every_kind_reads_back_and_the_last_binding_of_a_name_wins() {
+        let imports = Imports::from_entries(vec![
+            ("os".into(), Binding::Module),
+            ("x".into(), Binding::Member("first".into())),
+            ("ab".into(), Binding::ModuleAs("a.b".into())),
+            ("q".into(), Binding::Member("m.n".into())),
+            (
+                "r".into(),
+                Binding::MemberAs(Box::new(("m.n".into(), "q".into()))),
+            ),
+            ("x".into(), Binding::Member("second".into())),
+            ("t".into(), Binding::Member("".into())),
+        ]);
+        let all: Vec<(String, String)> = imports.iter().map(|(n, b)| (n.to_string(), b.path(n))).collect();
+        let expect = [
+            ("ab", "a.b"),
+            ("os", "os"),
+            ("q", "m.n.q"),
+            ("r", "m.n.q"),
+            ("t", "t"),
+            ("x", "second.x"),
+        ];
+        assert_eq!(
+            all,
+            expect
+                .iter()
+                .map(|(n, p)| (n.to_string(), p.to_string()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            imports.get("r"),
+            Some(Binding::MemberAs(Box::new(("m.n".into(), "q".into()))))
+        );
+        assert_eq!(imports.get("os"), Some(Binding::Module));
+        assert_eq!(imports.get("missing"), None);
+        assert!(imports.contains_key("ab") && !imports.contains_key("a"));
+        assert_eq!(imports.len(), 6);
+        assert!(Imports::default().is_empty());
+    }
+
+    #[test]
+    fn a_name_that_is_not_an_identifier_is_left_out() {
+        let imports = Imports::from_entries(vec![
+            ("a\tb".into(), Binding::Module),
+            ("c".into(), Binding::Member("m\nx".into())),
+            ("d".into(), Binding::Module),
+        ]);
+        assert_eq!(imports.keys().collect::<Vec<_>>(), ["d"]);
+    }
+}
