@@ -713,10 +713,11 @@ pub fn cross_file_findings(
     cross_file_parts(index, templates, tindex).concat()
 }
 
-/// [`cross_file_findings`] as it is computed: one exactly sized list per group of
-/// rules (V007, V008 and the class rules; T101; T102; T002 and T012; the others). A `check` run
-/// keeps them apart until its report is assembled: one list grown by pushing would hold
-/// up to twice the findings' size while every summary is still alive.
+/// [`cross_file_findings`] as it is computed, in order: for each parallel group of
+/// rules (V007, V008 and the class rules; T101; T102; T002 and T012) the lists its
+/// threads built, and one list of the others. A `check` run keeps them apart until its
+/// report is assembled: joining a group's lists into one would hold a second copy of
+/// its findings while every summary is still alive.
 pub(crate) fn cross_file_parts(
     index: &PythonIndex<'_>,
     templates: &[(FileId, &TemplateDoc)],

@@ -49,7 +49,7 @@ impl Binding {
 /// A run holds every module's imports until the cross-file rules are done: as a sorted
 /// map of names to bindings they took 56 bytes an import plus spilled strings; as text,
 /// their characters and three bytes (docs/benchmarks.md, issue 19's memory). A lookup
-/// reads the lines (a module imports tens of names).
+/// binary-searches the lines and decodes only the one it finds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Imports {
     text: Box<str>,
@@ -91,21 +91,9 @@ impl Imports {
 
     /// Every import: its name and binding, by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, Binding)> {
-        self.text.lines().filter_map(|line| {
+        self.text.split_terminator('\n').filter_map(|line| {
             let (name, rest) = line.split_once('\t')?;
-            let mut chars = rest.chars();
-            let kind = chars.next()?;
-            let rest = chars.as_str();
-            let binding = match kind {
-                'I' => Binding::Module,
-                'A' => Binding::ModuleAs(rest.into()),
-                'F' => Binding::Member(rest.into()),
-                _ => {
-                    let (m, n) = rest.split_once('\t').unwrap_or((rest, ""));
-                    Binding::MemberAs(Box::new((m.into(), n.into())))
-                }
-            };
-            Some((name, binding))
+            Some((name, decode(rest)))
         })
     }
 
@@ -116,24 +104,68 @@ impl Imports {
             .filter_map(|line| line.split_once('\t').map(|(name, _)| name))
     }
 
-    /// What `name` is bound to, if an import binds it.
+    /// What `name` is bound to, if an import binds it: the lines are read up to the
+    /// name's place in their order, and only its binding is decoded.
     pub fn get(&self, name: &str) -> Option<Binding> {
-        self.iter().find(|(n, _)| *n == name).map(|(_, b)| b)
+        self.entry(name).map(decode)
     }
 
     /// Whether an import binds `name`.
     pub fn contains_key(&self, name: &str) -> bool {
-        self.keys().any(|n| n == name)
+        self.entry(name).is_some()
+    }
+
+    /// What follows `name` and its tab on its line: a binary search over the sorted
+    /// lines (O(log n) lines read; a module of Django's re-exports a hundred names).
+    fn entry(&self, name: &str) -> Option<&str> {
+        let text: &str = &self.text;
+        let bytes = text.as_bytes();
+        // `lo` and `hi` are line starts (or the end); the name's line lies between.
+        let (mut lo, mut hi) = (0, text.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let start = bytes[lo..mid]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(lo, |i| lo + i + 1);
+            let end = bytes[start..hi]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(hi, |i| start + i);
+            let (key, rest) = text.get(start..end)?.split_once('\t')?;
+            match key.cmp(name) {
+                std::cmp::Ordering::Less => lo = end + 1,
+                std::cmp::Ordering::Equal => return Some(rest),
+                std::cmp::Ordering::Greater => hi = start,
+            }
+        }
+        None
     }
 
     /// How many names.
     pub fn len(&self) -> usize {
-        self.text.lines().count()
+        self.text.split_terminator('\n').count()
     }
 
     /// Whether no import binds a name.
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
+    }
+}
+
+/// The binding a line holds after its name and tab: a kind letter and what it needs.
+fn decode(rest: &str) -> Binding {
+    let mut chars = rest.chars();
+    let kind = chars.next();
+    let rest = chars.as_str();
+    match kind {
+        Some('A') => Binding::ModuleAs(rest.into()),
+        Some('F') => Binding::Member(rest.into()),
+        Some('G') => {
+            let (m, n) = rest.split_once('\t').unwrap_or((rest, ""));
+            Binding::MemberAs(Box::new((m.into(), n.into())))
+        }
+        _ => Binding::Module,
     }
 }
 
@@ -177,9 +209,35 @@ mod tests {
         );
         assert_eq!(imports.get("os"), Some(Binding::Module));
         assert_eq!(imports.get("missing"), None);
+        // Every name is found where the sorted lines put it, first to last.
+        for (name, binding) in imports.iter() {
+            assert_eq!(imports.get(name), Some(binding));
+        }
+        assert_eq!(imports.get("zz"), None);
+        assert_eq!(imports.get(""), None);
         assert!(imports.contains_key("ab") && !imports.contains_key("a"));
         assert_eq!(imports.len(), 6);
         assert!(Imports::default().is_empty());
+    }
+
+    /// A module of many imports (the binary search over its lines): every name is
+    /// found with its own binding, and a name between two is not.
+    #[test]
+    fn every_name_of_a_long_list_is_found() {
+        let entries: Vec<(compact_str::CompactString, Binding)> = (0..300)
+            .map(|i| (format!("n{i:03}").into(), Binding::Member(format!("m{i}").into())))
+            .collect();
+        let imports = Imports::from_entries(entries);
+        for i in 0..300 {
+            let name = format!("n{i:03}");
+            assert_eq!(
+                imports.get(&name).map(|b| b.path(&name)),
+                Some(format!("m{i}.{name}"))
+            );
+            assert_eq!(imports.get(&format!("{name}x")), None);
+        }
+        assert_eq!(imports.get("n"), None);
+        assert_eq!(imports.get("o"), None);
     }
 
     #[test]
