@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
-const FORMAT: u32 = 15;
+const FORMAT: u32 = 16;
 
 /// What phase 1 produced for one file.
 #[derive(Debug, Serialize, Deserialize)]

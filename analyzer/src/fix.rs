@@ -99,13 +99,13 @@ pub fn fix(
             let Some(text) = apply(&source.text, &taken) else {
                 continue;
             };
-            if text == source.text {
+            if *text == *source.text {
                 continue;
             }
-            let entry = files.entry(source.abs.clone()).or_insert_with(|| Fixed {
-                path: source.abs.clone(),
+            let entry = files.entry(source.abs.to_path_buf()).or_insert_with(|| Fixed {
+                path: source.abs.to_path_buf(),
                 display: source.display().to_path_buf(),
-                original: source.text.clone(),
+                original: source.text.to_string(),
                 fixed: String::new(),
                 applied: Vec::new(),
             });
@@ -184,9 +184,9 @@ pub fn add_noqa(
         };
         out.push((
             Fixed {
-                path: source.abs.clone(),
+                path: source.abs.to_path_buf(),
                 display: source.display().to_path_buf(),
-                original: text.clone(),
+                original: text.to_string(),
                 fixed: new,
                 applied: Vec::new(),
             },
@@ -203,7 +203,7 @@ pub fn add_noqa(
     let broken: Vec<&Path> = after
         .findings
         .iter()
-        .map(|f| after.files[f.file].abs.as_path())
+        .map(|f| after.files[f.file].abs.as_ref())
         .collect();
     out.retain(|(f, _)| !broken.contains(&f.path.as_path()));
     Ok(out)

@@ -92,7 +92,7 @@ impl AnalysisHost {
         self.by_path = loaded
             .iter()
             .enumerate()
-            .map(|(id, l)| (l.file.abs.clone(), id))
+            .map(|(id, l)| (l.file.abs.to_path_buf(), id))
             .collect();
         self.loaded = loaded;
         self.settings_dirs = settings_dirs;
@@ -163,7 +163,7 @@ impl AnalysisHost {
         let old = &self.loaded[id];
         let input = Input {
             display: old.file.display().to_path_buf(),
-            abs: old.file.abs.clone(),
+            abs: old.file.abs.to_path_buf(),
             kind: old.file.kind,
         };
         let module = match (&old.summary, input.kind) {
@@ -180,7 +180,7 @@ impl AnalysisHost {
             .get(abs)
             .map(|t| vec![(abs.to_path_buf(), t.clone())])
             .unwrap_or_default();
-        let (fresh, _) = load(id, &input, module, &self.settings, None, &overlay);
+        let (fresh, _) = load(id, input, module, &self.settings, None, &overlay);
         let new_dirs = match &fresh.summary {
             Summary::Python(p) => p.template_dirs().to_vec(),
             _ => Vec::new(),
@@ -229,7 +229,7 @@ impl AnalysisHost {
                 } else {
                     SourceFile::new(
                         l.file.display(),
-                        l.file.abs.clone(),
+                        l.file.abs.to_path_buf(),
                         l.file.kind,
                         String::new(),
                         djust_runtime::LineIndex::new(""),

@@ -59,15 +59,17 @@ use std::path::{Path, PathBuf};
 pub struct SourceFile {
     /// Path as shown to the user: [`SourceFile::display`].
     display: DisplayPath,
-    /// Absolute path.
-    pub abs: PathBuf,
+    /// Absolute path (exactly sized, like `text`: a run holds one per file).
+    pub abs: Box<Path>,
     /// Python file or template.
     pub kind: Kind,
+    /// Whether `text` holds the file's text ([`SourceFile::has_text`]).
+    has_text: bool,
     /// The decoded text (invalid UTF-8 replaced by U+FFFD). Empty when the run did not
     /// keep it: a file whose result came from the cache and that has no finding, or any
     /// file of a run whose output prints no source ([`config::Settings::keep_sources`]);
     /// `lines` places findings without it.
-    pub text: String,
+    pub text: Box<str>,
     /// Line index of `text`.
     pub lines: LineIndex,
 }
@@ -102,16 +104,45 @@ impl DisplayPath {
 }
 
 impl SourceFile {
-    /// A file: its display path (as the user named it, relative to where it was named),
-    /// its absolute path, kind, text (or `""` when not kept) and line index.
+    /// A file that was read: its display path (as the user named it, relative to where
+    /// it was named), absolute path, kind, text and line index.
     pub fn new(display: &Path, abs: PathBuf, kind: Kind, text: String, lines: LineIndex) -> SourceFile {
         SourceFile {
             display: DisplayPath::of(display, &abs),
-            abs,
+            abs: abs.into_boxed_path(),
             kind,
-            text,
+            has_text: true,
+            text: text.into_boxed_str(),
             lines,
         }
+    }
+
+    /// A file whose text was not read (its result came from the cache), with the line
+    /// index its findings are placed by.
+    pub fn unread(display: &Path, abs: PathBuf, kind: Kind, lines: LineIndex) -> SourceFile {
+        SourceFile {
+            has_text: false,
+            ..SourceFile::new(display, abs, kind, String::new(), lines)
+        }
+    }
+
+    /// Whether [`SourceFile::text`] holds the file's text: false when it was not read (a
+    /// cache hit) or not kept ([`SourceFile::drop_text`]).
+    pub fn has_text(&self) -> bool {
+        self.has_text
+    }
+
+    /// Forget the text (a run that prints no source keeps only the line index).
+    pub fn drop_text(&mut self) {
+        self.text = Box::default();
+        self.has_text = false;
+    }
+
+    /// Take `text`, read now, as the file's text, with its line index.
+    pub fn set_text(&mut self, text: String) {
+        self.lines = LineIndex::new(&text);
+        self.text = text.into_boxed_str();
+        self.has_text = true;
     }
 
     /// The path as shown to the user (relative to where it was named: `shop/views.py`).
@@ -121,7 +152,7 @@ impl SourceFile {
                 .abs
                 .to_str()
                 .and_then(|a| a.get(*at..))
-                .map_or(self.abs.as_path(), Path::new),
+                .map_or(self.abs.as_ref(), Path::new),
             DisplayPath::Own(p) => p,
         }
     }
@@ -236,11 +267,16 @@ mod tests {
         use std::mem::size_of;
         use summary::python::{HandlerCandidate, Method, PyClass, PyFile};
         assert!(
-            size_of::<pipeline::Loaded>() <= 160,
+            size_of::<pipeline::Loaded>() <= 128,
             "{}",
             size_of::<pipeline::Loaded>()
         );
-        assert!(size_of::<SourceFile>() <= 128, "{}", size_of::<SourceFile>());
+        assert!(size_of::<SourceFile>() <= 104, "{}", size_of::<SourceFile>());
+        assert!(
+            size_of::<djust_runtime::LineIndex>() <= 48,
+            "{}",
+            size_of::<djust_runtime::LineIndex>()
+        );
         assert!(size_of::<Finding>() <= 120, "{}", size_of::<Finding>());
         assert!(size_of::<PyFile>() <= 216, "{}", size_of::<PyFile>());
         assert!(size_of::<PyClass>() <= 128, "{}", size_of::<PyClass>());

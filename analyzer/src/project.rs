@@ -7,6 +7,7 @@
 //! path (`djust.LiveView`); a name that leads nowhere is *unknown* and is never
 //! assumed to be a LiveView or a djust decorator.
 
+use crate::finding::packed::FindingList;
 use crate::finding::{FileId, Finding};
 use crate::rules::{self, c010, c012, s011, t002, t012, t101, t102, v007, v008};
 use crate::summary::python::{BaseRef, Details, PyFile};
@@ -710,21 +711,22 @@ pub fn cross_file_findings(
     templates: &[(FileId, &TemplateDoc)],
     tindex: &TemplateIndex,
 ) -> Vec<Finding> {
-    cross_file_parts(index, templates, tindex).concat()
+    cross_file_parts::<Vec<Finding>>(index, templates, tindex).concat()
 }
 
 /// [`cross_file_findings`] as it is computed, in order: for each parallel group of
-/// rules (V007, V008 and the class rules; T101; T102; T002 and T012) the lists its
-/// threads built, and one list of the others. A `check` run keeps them apart until its
-/// report is assembled: joining a group's lists into one would hold a second copy of
-/// its findings while every summary is still alive.
-pub(crate) fn cross_file_parts(
+/// rules (V007, V008 and the class rules; T101; T102; T002 and T012) a list per piece
+/// its threads took, and one list of the others, each in the form `L` the caller holds
+/// (a `check` run: packed, [`crate::finding::packed::Packed`]). A `check` run keeps
+/// them apart until its report is assembled: joining a group's lists into one would
+/// hold a second copy of its findings while every summary is still alive.
+pub(crate) fn cross_file_parts<L: FindingList>(
     index: &PythonIndex<'_>,
     templates: &[(FileId, &TemplateDoc)],
     tindex: &TemplateIndex,
-) -> Vec<Vec<Finding>> {
+) -> Vec<L> {
     let liveviews = ClassKinds::of(index);
-    let mut parts: Vec<Vec<Finding>> = Vec::with_capacity(6);
+    let mut parts: Vec<L> = Vec::with_capacity(6);
     let mut serial: Vec<Finding> = Vec::new();
 
     // Which templates LiveViews render; components' templates are fragments, and so
@@ -764,88 +766,82 @@ pub(crate) fn cross_file_parts(
     // imported functions, judged by their module's annotations) and the class rules
     // (V001–V004, V010, V013, S005: LiveView classes that are not abstract and not
     // components, whose bases can all be read).
-    let class_findings = index
-        .files()
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(m, (file_id, file))| {
-            let mut out = Vec::new();
-            let mut own: Option<Details<'_>> = None;
-            if file.has_handlers() || file.has_imported_state_calls() {
-                let details = own.insert(file.details());
-                out.extend(
-                    details
-                        .handlers()
-                        .iter()
-                        .filter(|cand| {
-                            file.classes
-                                .get(cand.class as usize)
-                                .is_some_and(|c| !c.is_abstract)
-                        })
-                        .filter_map(|cand| {
-                            v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p))
-                        }),
-                );
-                for call in details.imported_state_calls() {
-                    // Only what the project defines is judged: a function or class of a
-                    // module outside the checked files (a package, or the rest of a project
-                    // when one file is checked) cannot be read, and V008 says nothing about
-                    // it.
-                    let safe = match index.resolve_path(&call.resolved, 0) {
-                        Symbol::Defined(dm, _) => {
-                            let name = call.resolved.rsplit('.').next().unwrap_or(&call.resolved);
-                            index.files()[dm].1.safe_functions.iter().any(|f| f == name)
-                        }
-                        Symbol::Class(..) => false,
-                        Symbol::Module(_) | Symbol::External(_) | Symbol::Unknown => continue,
-                    };
-                    v008::imported(*file_id, call, safe, &mut out);
-                }
-            }
-            for (c, class) in file.classes.iter().enumerate() {
-                if class.is_abstract || !liveviews.is_liveview(m, c) || liveviews.is_component(m, c) {
-                    continue;
-                }
-                let Some(chain) = index.readable_ancestors(m, c) else {
-                    continue;
-                };
-                // Each base as the class's module resolves it, and whether it is a LiveView.
-                let bases: Vec<(Option<(usize, usize)>, bool)> = class
-                    .bases
+    let class_findings = index.files().par_iter().enumerate().map(|(m, (file_id, file))| {
+        let mut out = Vec::new();
+        let mut own: Option<Details<'_>> = None;
+        if file.has_handlers() || file.has_imported_state_calls() {
+            let details = own.insert(file.details());
+            out.extend(
+                details
+                    .handlers()
                     .iter()
-                    .map(|b| match b {
-                        BaseRef::Dotted(dotted) => {
-                            match index.resolve_written(m, &dotted.split('.').collect::<Vec<_>>()) {
-                                Symbol::Class(bm, bc) => (Some((bm, bc)), liveviews.is_liveview(bm, bc)),
-                                _ => (None, dotted.ends_with("LiveView")),
-                            }
-                        }
-                        BaseRef::Other => (None, false),
+                    .filter(|cand| {
+                        file.classes
+                            .get(cand.class as usize)
+                            .is_some_and(|c| !c.is_abstract)
                     })
-                    .collect();
-                let own = &*own.get_or_insert_with(|| file.details());
-                let others = index.chain_details(&chain, Some(m));
-                let details: Vec<(usize, &Details<'_>)> = std::iter::once((m, own))
-                    .chain(others.iter().map(|(k, d)| (*k, d)))
-                    .collect();
-                let ctx = rules::ClassContext {
-                    file: *file_id,
-                    module: file,
-                    class,
-                    qualname: index.class_path(m, c),
-                    chain: &chain,
-                    bases: &bases,
-                    handlers: index.handler_names(&chain, &details),
-                    index,
-                    details: &details,
+                    .filter_map(|cand| v007::check(*file_id, cand, &|p| index.is_handler_decorator(m, p))),
+            );
+            for call in details.imported_state_calls() {
+                // Only what the project defines is judged: a function or class of a
+                // module outside the checked files (a package, or the rest of a project
+                // when one file is checked) cannot be read, and V008 says nothing about
+                // it.
+                let safe = match index.resolve_path(&call.resolved, 0) {
+                    Symbol::Defined(dm, _) => {
+                        let name = call.resolved.rsplit('.').next().unwrap_or(&call.resolved);
+                        index.files()[dm].1.safe_functions.iter().any(|f| f == name)
+                    }
+                    Symbol::Class(..) => false,
+                    Symbol::Module(_) | Symbol::External(_) | Symbol::Unknown => continue,
                 };
-                for rule in rules::CLASS_RULES {
-                    rule(&ctx, &mut out);
-                }
+                v008::imported(*file_id, call, safe, &mut out);
             }
-            out
-        });
-    parts.extend(class_findings.collect_vec_list());
+        }
+        for (c, class) in file.classes.iter().enumerate() {
+            if class.is_abstract || !liveviews.is_liveview(m, c) || liveviews.is_component(m, c) {
+                continue;
+            }
+            let Some(chain) = index.readable_ancestors(m, c) else {
+                continue;
+            };
+            // Each base as the class's module resolves it, and whether it is a LiveView.
+            let bases: Vec<(Option<(usize, usize)>, bool)> = class
+                .bases
+                .iter()
+                .map(|b| match b {
+                    BaseRef::Dotted(dotted) => {
+                        match index.resolve_written(m, &dotted.split('.').collect::<Vec<_>>()) {
+                            Symbol::Class(bm, bc) => (Some((bm, bc)), liveviews.is_liveview(bm, bc)),
+                            _ => (None, dotted.ends_with("LiveView")),
+                        }
+                    }
+                    BaseRef::Other => (None, false),
+                })
+                .collect();
+            let own = &*own.get_or_insert_with(|| file.details());
+            let others = index.chain_details(&chain, Some(m));
+            let details: Vec<(usize, &Details<'_>)> = std::iter::once((m, own))
+                .chain(others.iter().map(|(k, d)| (*k, d)))
+                .collect();
+            let ctx = rules::ClassContext {
+                file: *file_id,
+                module: file,
+                class,
+                qualname: index.class_path(m, c),
+                chain: &chain,
+                bases: &bases,
+                handlers: index.handler_names(&chain, &details),
+                index,
+                details: &details,
+            };
+            for rule in rules::CLASS_RULES {
+                rule(&ctx, &mut out);
+            }
+        }
+        out
+    });
+    parts.extend(gather::<L>(class_findings));
 
     // The configuration rules, on the settings modules.
     let settings = crate::project_settings::find(index);
@@ -872,14 +868,18 @@ pub(crate) fn cross_file_parts(
         }
     }
 
-    serial.shrink_to_fit();
-    parts.push(std::mem::take(&mut serial));
+    let mut list = L::default();
+    for f in serial {
+        list.push(f);
+    }
+    list.shrink();
+    parts.push(list);
 
     // T101: directives naming a handler the template's LiveViews do not have.
     let docs: HashMap<FileId, &TemplateDoc> = templates.iter().map(|(id, d)| (*id, *d)).collect();
     let mut ids: Vec<&FileId> = views_of.keys().collect();
     ids.sort();
-    let t101_findings = ids.par_iter().flat_map_iter(|id| {
+    let t101_findings = ids.par_iter().map(|id| {
         let mut out = Vec::new();
         let (Some(doc), Some(views)) = (docs.get(id), views_of.get(id)) else {
             return out;
@@ -911,10 +911,10 @@ pub(crate) fn cross_file_parts(
         }
         out
     });
-    parts.extend(t101_findings.collect_vec_list());
+    parts.extend(gather::<L>(t101_findings));
 
     // T102: dj-view naming something that is not a LiveView of the project.
-    let t102_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
+    let t102_findings = templates.par_iter().map(|(id, doc)| {
         let mut out = Vec::new();
         for element in doc.elements().iter() {
             let (Some(span), Some(path)) = (element.view(), element.view_value()) else {
@@ -945,7 +945,7 @@ pub(crate) fn cross_file_parts(
         }
         out
     });
-    parts.extend(t102_findings.collect_vec_list());
+    parts.extend(gather::<L>(t102_findings));
 
     // T002.
     let mut included = HashSet::default();
@@ -964,7 +964,7 @@ pub(crate) fn cross_file_parts(
             }
         }
     }
-    let t002_findings = templates.par_iter().flat_map_iter(|(id, doc)| {
+    let t002_findings = templates.par_iter().map(|(id, doc)| {
         let mut out = Vec::new();
         let reason = if doc.has_view() {
             t002::RootReason::DjView
@@ -992,8 +992,25 @@ pub(crate) fn cross_file_parts(
         }
         out
     });
-    parts.extend(t002_findings.collect_vec_list());
+    parts.extend(gather::<L>(t002_findings));
     parts
+}
+
+/// A parallel pass's findings (a list per item), as lists of the caller's form: one
+/// per piece of the pass a thread took, in order, each built as its findings come (no
+/// list of findings is held beside it).
+fn gather<L: FindingList>(pass: impl ParallelIterator<Item = Vec<Finding>>) -> Vec<L> {
+    pass.fold(L::default, |mut list, found| {
+        for f in found {
+            list.push(f);
+        }
+        list
+    })
+    .map(|mut list| {
+        list.shrink();
+        list
+    })
+    .collect()
 }
 
 /// Follow `{% extends %}` from `start`: `true` only when the whole chain is known and

@@ -221,7 +221,7 @@ fn apply_fixes(code: &str, case: &str, fixable: impl Fn(&djust_analyzer::Finding
         fixed_files.push(report.file(f).display_str());
         for e in &fix.edits {
             edits
-                .entry(report.file(f).abs.clone())
+                .entry(report.file(f).abs.to_path_buf())
                 .or_default()
                 .push((e.span.start, e.content.clone()));
         }

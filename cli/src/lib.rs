@@ -402,7 +402,7 @@ fn run_stdin(args: &CheckArgs, cwd: &std::path::Path, overrides: &Overrides, nam
     let Some(index) = report
         .files
         .iter()
-        .position(|f| f.abs == abs || f.display() == name)
+        .position(|f| *f.abs == *abs || f.display() == name)
     else {
         report.findings.clear();
         report.files.clear();
@@ -638,7 +638,7 @@ impl miette::SourceCode for CharColumns<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let text = self.file.text.as_str();
+        let text: &str = &self.file.text;
         let inner = text.read_span(span, context_lines_before, context_lines_after)?;
         let column = self.file.lines.line_col(text, inner.span().offset()).column - 1;
         Ok(Box::new(miette::MietteSpanContents::new_named(

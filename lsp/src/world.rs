@@ -64,9 +64,9 @@ impl Snapshot {
         for (name, id) in names {
             if let Some(f) = host.file(id) {
                 template_names
-                    .entry(f.abs.clone())
+                    .entry(f.abs.to_path_buf())
                     .or_insert_with(|| name.clone());
-                templates.insert(name, f.abs.clone());
+                templates.insert(name, f.abs.to_path_buf());
             }
         }
         let mut snap = Snapshot {

@@ -98,14 +98,15 @@ pub struct LineCol {
 pub struct LineIndex {
     line_starts: Starts,
     len: usize,
-    /// Runs of consecutive multi-byte characters of one UTF-8 length, in text order.
+    /// Runs of consecutive multi-byte characters of one UTF-8 length, in text order;
+    /// when a multi-byte character lies past 4 GiB, last a run of none ([`WideRun::PAST`]:
+    /// columns then read the text). A flag beside the runs would take a word of an index
+    /// a run holds per file.
     wide: Box<[WideRun]>,
-    /// False when a multi-byte character lies past 4 GiB (columns then read the text).
-    wide_complete: bool,
 }
 
 /// Consecutive multi-byte characters of the same UTF-8 length (2 to 4 bytes).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct WideRun {
     /// Byte offset of the first character.
@@ -114,6 +115,16 @@ struct WideRun {
     count: u32,
     /// Their UTF-8 length.
     len: u8,
+}
+
+impl WideRun {
+    /// The last run of an index whose text has a multi-byte character past 4 GiB, which
+    /// no run can place.
+    const PAST: WideRun = WideRun {
+        start: u32::MAX,
+        count: 0,
+        len: 0,
+    };
 }
 
 /// The byte offsets where lines start, ascending, the first 0: `u16`s when every one
@@ -290,7 +301,6 @@ impl LineIndex {
             Starts::Long(starts.into_boxed_slice())
         };
         let mut wide: Vec<WideRun> = Vec::new();
-        let mut wide_complete = true;
         // The text is UTF-8: a byte under 0x80 is a character, a leading byte gives its
         // character's length, and the continuation bytes are skipped.
         let mut i = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
@@ -305,7 +315,7 @@ impl LineIndex {
                 _ => 2,
             };
             let Ok(at) = u32::try_from(i) else {
-                wide_complete = false;
+                wide.push(WideRun::PAST);
                 break;
             };
             match wide.last_mut() {
@@ -327,7 +337,6 @@ impl LineIndex {
             line_starts,
             len: source.len(),
             wide: wide.into_boxed_slice(),
-            wide_complete,
         }
     }
 
@@ -344,7 +353,12 @@ impl LineIndex {
 
     /// Whether the text is ASCII.
     pub fn is_ascii(&self) -> bool {
-        self.wide.is_empty() && self.wide_complete
+        self.wide.is_empty()
+    }
+
+    /// Whether the runs place every multi-byte character (none lies past 4 GiB).
+    fn wide_complete(&self) -> bool {
+        self.wide.last() != Some(&WideRun::PAST)
     }
 
     /// Number of lines (a trailing newline starts a last, empty line).
@@ -376,7 +390,7 @@ impl LineIndex {
     /// line), counted as characters and as UTF-16 code units, from the index (or from
     /// `source` when the index cannot place them).
     fn count_chars(&self, source: &str, start: usize, offset: usize) -> (usize, usize) {
-        if !self.wide_complete {
+        if !self.wide_complete() {
             return source
                 .get(start..)
                 .map(|rest| {
@@ -509,6 +523,32 @@ mod tests {
             );
             assert_eq!(idx.line_col_utf16("", offset), (line, utf16), "offset {offset}");
         }
+    }
+
+    #[test]
+    fn an_index_that_cannot_place_a_character_counts_from_the_text() {
+        // As the index of a text with a multi-byte character past 4 GiB ends: its runs
+        // stop there, and columns are counted from the text, not from the runs.
+        let src = "a·b\nx日y\n";
+        let mut idx = LineIndex::new(src);
+        let mut runs = idx.wide.to_vec();
+        runs.truncate(1);
+        runs.push(WideRun::PAST);
+        idx.wide = runs.into_boxed_slice();
+        assert!(!idx.wide_complete() && !idx.is_ascii());
+        for offset in 0..=src.len() {
+            let (line, chars, utf16) = scanned(src, &idx, offset);
+            assert_eq!(
+                idx.line_col(src, offset),
+                LineCol {
+                    line: line + 1,
+                    column: chars + 1
+                }
+            );
+            assert_eq!(idx.line_col_utf16(src, offset), (line, utf16), "offset {offset}");
+        }
+        // The second line's `y`, after a character the runs no longer place.
+        assert_eq!(idx.line_col(src, src.len() - 2), LineCol { line: 2, column: 3 });
     }
 
     proptest::proptest! {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) fn analyse(
     id: FileId,
-    input: &Input,
+    input: Input,
     text: String,
     module: Option<(String, bool)>,
     settings: &Settings,
@@ -44,10 +44,9 @@ pub(crate) fn analyse(
         }
     };
     Loaded {
-        file: SourceFile::new(&input.display, input.abs.clone(), input.kind, text, lines),
+        file: SourceFile::new(&input.display, input.abs, input.kind, text, lines),
         summary,
         findings: findings.into_iter().collect(),
-        has_text: true,
     }
 }
 
@@ -74,7 +73,7 @@ impl<'a> Summaries<'a> {
         // cross-file rules.
         let paths: Vec<(FileId, &Path)> = templates
             .iter()
-            .map(|(id, _)| (*id, loaded[*id].file.abs.as_path()))
+            .map(|(id, _)| (*id, loaded[*id].file.abs.as_ref()))
             .collect();
         let path_refs: Vec<&Path> = paths.iter().map(|(_, p)| *p).collect();
         let apps: Vec<String> = python
@@ -94,14 +93,14 @@ impl<'a> Summaries<'a> {
         let modules: HashMap<&str, &Path> = python
             .iter()
             .filter(|(_, p)| !p.module.is_empty() && wanted.contains(p.module.as_str()))
-            .map(|(id, p)| (p.module.as_str(), loaded[*id].file.abs.as_path()))
+            .map(|(id, p)| (p.module.as_str(), loaded[*id].file.abs.as_ref()))
             .collect();
         let app_dirs = project::app_dirs(&apps, &modules);
         let dirs = project::template_dirs(settings_dirs, &app_dirs, &path_refs);
         // A monorepo's projects: the directories of its `manage.py` files.
         let roots: Vec<PathBuf> = python
             .iter()
-            .map(|(id, _)| loaded[*id].file.abs.as_path())
+            .map(|(id, _)| loaded[*id].file.abs.as_ref())
             .filter(|p| p.file_name().is_some_and(|n| n == "manage.py"))
             .filter_map(|p| p.parent().map(Path::to_path_buf))
             .collect();
@@ -111,7 +110,7 @@ impl<'a> Summaries<'a> {
             let files: Vec<(FileId, &Path)> = loaded
                 .iter()
                 .enumerate()
-                .map(|(id, l)| (id, l.file.abs.as_path()))
+                .map(|(id, l)| (id, l.file.abs.as_ref()))
                 .collect();
             tindex = tindex.with_projects(&files, &roots);
         }

@@ -56,8 +56,9 @@ fn settle(
     overlay: &[(PathBuf, String)],
     tops: &FxHashSet<String>,
 ) -> Loaded {
-    // Not read means taken from the cache ([`Loaded::has_text`]): decoded exactly sized.
-    let computed = l.has_text;
+    // Not read means taken from the cache ([`SourceFile::has_text`]): decoded exactly
+    // sized.
+    let computed = l.file.has_text();
     match (texts, &mut l.summary) {
         (Texts::WithFindings | Texts::Buffers, Summary::Python(p)) => {
             p.drop_workspace_details();
@@ -80,9 +81,8 @@ fn settle(
         Texts::WithFindings => unread,
         Texts::Buffers => true,
     };
-    if drop && l.has_text && !overlay.iter().any(|(abs, _)| *abs == l.file.abs) {
-        l.file.text = String::new();
-        l.has_text = false;
+    if drop && l.file.has_text() && !overlay.iter().any(|(abs, _)| **abs == *l.file.abs) {
+        l.file.drop_text();
     }
     if computed {
         // Its syntax tree is freed and what is dropped is gone: what is held is copied
@@ -132,8 +132,11 @@ pub(crate) fn load_project(
         }
         l
     };
+    // Each input is moved into its file (its absolute path kept, not copied), and what is
+    // left of it freed as the file loads: the inputs held beside the loaded files were
+    // the end of loading's peak (docs/benchmarks.md, issue 19).
     let mut loaded: Vec<Loaded> = primary
-        .par_iter()
+        .into_par_iter()
         .zip(modules)
         .enumerate()
         .map_init(writer, |w, (id, (input, module))| {
@@ -186,7 +189,7 @@ pub(crate) fn load_project(
         extra.dedup_by(|a, b| a.abs == b.abs);
         let base = loaded.len();
         let more: Vec<Loaded> = extra
-            .par_iter()
+            .into_par_iter()
             .enumerate()
             .map_init(writer, |w, (k, input)| {
                 finish(
@@ -248,7 +251,7 @@ fn store(w: &mut cache::Writer<'_>, l: &Loaded, info: &CacheInfo) {
 /// caller puts it into the cache once it is settled. Never fails: problems are findings.
 pub(crate) fn load(
     id: FileId,
-    input: &Input,
+    input: Input,
     module: Option<(String, bool)>,
     settings: &Settings,
     cache: Option<(&cache::Cache, &FxHashSet<String>)>,
@@ -285,16 +288,9 @@ pub(crate) fn load(
             let loaded = Loaded {
                 // The cached line index: `noqa` lines and the findings of cross-file
                 // rules are placed before (or without) reading the text.
-                file: SourceFile::new(
-                    &input.display,
-                    input.abs.clone(),
-                    input.kind,
-                    String::new(),
-                    entry.lines,
-                ),
+                file: SourceFile::unread(&input.display, input.abs, input.kind, entry.lines),
                 summary,
                 findings,
-                has_text: false,
             };
             return (loaded, None);
         }
@@ -308,7 +304,7 @@ pub(crate) fn load(
         Err(e) => {
             let file = SourceFile::new(
                 &input.display,
-                input.abs.clone(),
+                input.abs,
                 input.kind,
                 String::new(),
                 LineIndex::new(""),
@@ -321,7 +317,6 @@ pub(crate) fn load(
                 file,
                 summary: Summary::None,
                 findings: findings.into_iter().collect(),
-                has_text: true,
             };
             return (loaded, None);
         }
@@ -386,7 +381,7 @@ mod tests {
         let module = (kind == Kind::Python).then(|| ("shop.views".to_string(), false));
         analyse(
             0,
-            &input,
+            input,
             text.to_string(),
             module,
             &Settings::defaults(root),

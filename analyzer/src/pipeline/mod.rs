@@ -18,9 +18,9 @@ pub(crate) mod select;
 use crate::config::{Overrides, Settings};
 use crate::discovery::{Input, Kind};
 use crate::error::CheckError;
+use crate::finding::packed::{Head, Packed};
 use crate::finding::Finding;
 use crate::{cache, project, settings_eval, source, workspace, Report, SourceFile};
-use djust_runtime::LineIndex;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -82,8 +82,6 @@ pub(crate) struct Loaded {
     pub(crate) file: SourceFile,
     pub(crate) summary: Summary,
     pub(crate) findings: thin_vec::ThinVec<Finding>,
-    /// False when `file.text` has not been read (cache hit).
-    pub(crate) has_text: bool,
 }
 
 /// The cache key of a result computed this run, which phase 1 puts into the cache once
@@ -188,7 +186,7 @@ pub fn check_with_overlay(
         let cross = {
             let project = Summaries::of(&loaded, &settings_dirs);
             let index = project::PythonIndex::new(project.python);
-            project::cross_file_parts(&index, &project.templates, &project.tindex)
+            project::cross_file_parts::<Packed>(&index, &project.templates, &project.tindex)
         };
         select::selection(&loaded, cross, settings)
     });
@@ -204,7 +202,7 @@ pub fn check_with_overlay(
     let mut needs_text = vec![false; loaded.len()];
     for f in &findings {
         let l = &loaded[f.file];
-        needs_text[f.file] = !l.has_text && settings.keep_sources;
+        needs_text[f.file] = !l.file.has_text() && settings.keep_sources;
     }
     loaded.par_iter_mut().zip(needs_text).for_each(|(l, needed)| {
         if needed {
@@ -213,9 +211,10 @@ pub fn check_with_overlay(
                     Some(rest) => rest.to_vec(),
                     None => bytes,
                 };
-                l.file.text = String::from_utf8(bytes)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-                l.file.lines = LineIndex::new(&l.file.text);
+                l.file.set_text(
+                    String::from_utf8(bytes)
+                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                );
             }
         }
     });
@@ -251,7 +250,7 @@ pub fn check_source(text: &str, filename: &str, settings: &Settings) -> Report {
             .unwrap_or("snippet");
         (stem.to_string(), false)
     });
-    let loaded = analyse(0, &input, text.to_string(), module, settings, Vec::new());
+    let loaded = analyse(0, input, text.to_string(), module, settings, Vec::new());
     let cross = match &loaded.summary {
         Summary::Python(p) => {
             let index = project::PythonIndex::new(vec![(0, p.as_ref())]);
@@ -270,7 +269,7 @@ pub fn check_source(text: &str, filename: &str, settings: &Settings) -> Report {
         if !settings.enabled.contains(&f.rule) {
             continue;
         }
-        if is_suppressed(&f, &loaded.summary, &loaded.file) {
+        if is_suppressed(Head::of(&f), &loaded.summary, &loaded.file) {
             suppressed += 1;
             continue;
         }

@@ -3,6 +3,7 @@
 
 use super::{Loaded, Summary};
 use crate::config::Settings;
+use crate::finding::packed::{FindingList, Head};
 use crate::finding::{FileId, Finding};
 use crate::rule::Rule;
 use crate::{rules, SourceFile};
@@ -13,16 +14,16 @@ use std::path::Path;
 /// Which findings a run reports: for each file, which of its per-file findings
 /// (by index); the cross-file findings kept, in their groups, and Q101's; how many
 /// `noqa` dropped.
-pub(crate) struct Selection {
+pub(crate) struct Selection<L> {
     per_file: Vec<Vec<usize>>,
-    other: Vec<Vec<Finding>>,
+    other: Vec<L>,
     suppressed: usize,
 }
 
-impl Selection {
+impl<L: FindingList> Selection<L> {
     /// The findings, moving the per-file ones out of `loaded` (no copy).
     pub(crate) fn take(self, loaded: &mut [Loaded]) -> (Vec<Finding>, usize) {
-        let other: usize = self.other.iter().map(Vec::len).sum();
+        let other: usize = self.other.iter().map(FindingList::len).sum();
         let mut out = Vec::with_capacity(self.per_file.iter().map(Vec::len).sum::<usize>() + other);
         for (l, keep) in loaded.iter_mut().zip(self.per_file) {
             if keep.is_empty() {
@@ -36,7 +37,7 @@ impl Selection {
             );
         }
         for part in self.other {
-            out.extend(part);
+            out.extend(part.into_findings());
         }
         (out, self.suppressed)
     }
@@ -51,13 +52,17 @@ pub(crate) fn select(loaded: &[Loaded], cross: Vec<Finding>, settings: &Settings
     for (l, keep) in loaded.iter().zip(&sel.per_file) {
         out.extend(keep.iter().filter_map(|&i| l.findings.get(i).cloned()));
     }
-    out.extend(sel.other.into_iter().flatten());
+    out.extend(sel.other.into_iter().flat_map(FindingList::into_findings));
     (out, sel.suppressed)
 }
 
 /// [`select`]'s decision, without copying a finding (`cross`: the cross-file findings
 /// in groups, [`crate::project::cross_file_parts`]).
-pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Vec<Finding>>, settings: &Settings) -> Selection {
+pub(crate) fn selection<L: FindingList>(
+    loaded: &[Loaded],
+    cross: Vec<L>,
+    settings: &Settings,
+) -> Selection<L> {
     let mut sel = Selection {
         per_file: vec![Vec::new(); loaded.len()],
         other: Vec::new(),
@@ -65,15 +70,16 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Vec<Finding>>, settings: &
     };
     // Per file, the suppressed findings' rules and noqa lines (for Q101).
     let mut quiet: HashMap<FileId, Vec<(Rule, Vec<usize>)>> = HashMap::new();
-    let mut keep = |f: &Finding, sel: &mut Selection| -> bool {
+    let mut suppressed = 0;
+    let mut keep = |f: Head<'_>| -> bool {
         let l = &loaded[f.file];
         if !settings.rule_applies(f.rule, &l.file.abs) {
             return false;
         }
         if is_suppressed(f, &l.summary, &l.file) {
-            sel.suppressed += 1;
+            suppressed += 1;
             let lines = if f.noqa_lines.is_empty() {
-                vec![l.file.lines.line_of(f.span.start)]
+                vec![l.file.lines.line_of(f.start)]
             } else {
                 f.noqa_lines.to_vec()
             };
@@ -84,17 +90,18 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Vec<Finding>>, settings: &
     };
     for (id, l) in loaded.iter().enumerate() {
         for (i, f) in l.findings.iter().enumerate() {
-            if keep(f, &mut sel) {
+            if keep(Head::of(f)) {
                 sel.per_file[id].push(i);
             }
         }
     }
-    // The cross-file findings are filtered where they are: a second vector of them
+    // The cross-file findings are filtered where they are: a second list of them
     // would be a second copy of the run's largest list at its peak.
     let mut cross = cross;
     for part in &mut cross {
-        part.retain(|f| keep(f, &mut sel));
+        part.retain(&mut keep);
     }
+    sel.suppressed = suppressed;
     sel.other = cross;
     let mut q101 = Vec::new();
     // Q101: directives that suppressed nothing, once every other finding is known.
@@ -119,7 +126,11 @@ pub(crate) fn selection(loaded: &[Loaded], cross: Vec<Vec<Finding>>, settings: &
             &mut q101,
         );
     }
-    sel.other.push(q101);
+    let mut list = L::default();
+    for f in q101 {
+        list.push(f);
+    }
+    sel.other.push(list);
     sel
 }
 
@@ -175,14 +186,14 @@ fn permute<T>(items: &mut [T], mut order: Vec<u32>) {
 
 /// Whether a `noqa` suppresses `f`: the file's, or (Python) one on a line the finding
 /// names, by default its first line.
-pub(crate) fn is_suppressed(f: &Finding, summary: &Summary, file: &SourceFile) -> bool {
+pub(crate) fn is_suppressed(f: Head<'_>, summary: &Summary, file: &SourceFile) -> bool {
     match summary {
         Summary::Python(p) => {
-            let first = [file.lines.line_of(f.span.start)];
+            let first = [file.lines.line_of(f.start)];
             let lines: &[usize] = if f.noqa_lines.is_empty() {
                 &first
             } else {
-                &f.noqa_lines
+                f.noqa_lines
             };
             p.file_noqa().is_some_and(|n| n.suppresses(f.rule))
                 || lines

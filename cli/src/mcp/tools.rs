@@ -722,7 +722,7 @@ fn analyse(
             let mut report =
                 djust_analyzer::check_with_overlay(&[PathBuf::from(".")], ws.root, &settings, &overlay)
                     .map_err(|e| e.to_string())?;
-            report.findings.retain(|f| report.files[f.file].abs == abs);
+            report.findings.retain(|f| *report.files[f.file].abs == *abs);
             report
         }
         None => {

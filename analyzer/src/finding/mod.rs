@@ -1,5 +1,7 @@
 //! Findings: what a rule reports, where, and how to fix it.
 
+pub(crate) mod packed;
+
 use crate::rule::{Rule, Severity};
 use djust_runtime::Span;
 use serde::{Deserialize, Serialize};
