@@ -125,8 +125,10 @@ impl Serialize for EntriesOut<'_> {
             seq.serialize_element(&(path, serde_bytes::Bytes::new(bytes)))?;
         }
         for chunk in self.written {
+            // A path written as its bytes: postcard writes a string and bytes alike (the
+            // length, then the bytes), and the reader reads a path; these were a `&str`.
             for (path, entry) in chunk.entries() {
-                seq.serialize_element(&(path, serde_bytes::Bytes::new(entry)))?;
+                seq.serialize_element(&(serde_bytes::Bytes::new(path), serde_bytes::Bytes::new(entry)))?;
             }
         }
         seq.end()
@@ -142,13 +144,11 @@ struct Chunk {
 }
 
 impl Chunk {
-    /// Each entry's path and encoding.
-    fn entries(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
+    /// Each entry's path (its UTF-8, written from a `&str`) and encoding.
+    fn entries(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
         self.entries.iter().map(|(path, entry)| {
-            let path = self.bytes.get(path.clone()).unwrap_or_default();
-            // Written from a `&str`: always UTF-8.
             (
-                std::str::from_utf8(path).unwrap_or_default(),
+                self.bytes.get(path.clone()).unwrap_or_default(),
                 self.bytes.get(entry.clone()).unwrap_or_default(),
             )
         })
@@ -306,15 +306,17 @@ impl Cache {
         }
         // The entries stored this run, and the others kept: an entry this run did not
         // use is kept while its file exists (a file outside this run's paths); a used
-        // one was read this run. (On a first run there are no others.)
-        let updated: rustc_hash::FxHashSet<&std::ffi::OsStr> = written
-            .iter()
-            .flat_map(|c| c.entries().map(|(k, _)| std::ffi::OsStr::new(k)))
-            .collect();
+        // one was read this run. On a first run there are no others, and no set of the
+        // stored ones is built.
+        let updated: rustc_hash::FxHashSet<&[u8]> = if self.entries.is_empty() {
+            rustc_hash::FxHashSet::default()
+        } else {
+            written.iter().flat_map(|c| c.entries().map(|(k, _)| k)).collect()
+        };
         let kept: Vec<(PathBuf, Vec<u8>)> = self
             .entries
             .into_iter()
-            .filter(|(k, _)| !updated.contains(k.as_os_str()))
+            .filter(|(k, _)| !updated.contains(k.as_os_str().as_encoded_bytes()))
             .map(|(k, v)| (k, v.into_inner().unwrap_or_else(|p| p.into_inner())))
             .filter(|(k, v)| v.used || k.exists())
             .map(|(k, v)| (k, v.bytes))
