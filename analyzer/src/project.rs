@@ -10,7 +10,7 @@
 use crate::finding::packed::FindingList;
 use crate::finding::{FileId, Finding};
 use crate::rules::{self, c010, c012, s011, t002, t012, t101, t102, v007, v008};
-use crate::summary::python::{BaseRef, Details, PyFile};
+use crate::summary::python::{Details, PyFile};
 use crate::summary::template::{TemplateDoc, TemplateRef};
 use rayon::prelude::*;
 // Fx hashing: the keys are the project's own names and ids, not attacker-chosen.
@@ -487,6 +487,14 @@ struct NameEntry {
     file: u32,
 }
 
+impl NameEntry {
+    /// The name, in the index's `text` (empty if it is not there).
+    fn name<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.at as usize..self.at as usize + self.len as usize)
+            .unwrap_or("")
+    }
+}
+
 impl TemplateIndex {
     /// Build from `(file id, absolute path)` pairs of templates and the template
     /// directories in Django's search order (settings `DIRS` first, then the apps'
@@ -527,14 +535,13 @@ impl TemplateIndex {
                 entries.push(NameEntry { at, len, rank, file });
             }
         }
-        let name_of = |e: &NameEntry| text.get(e.at as usize..(e.at + e.len) as usize).unwrap_or("");
         entries.sort_unstable_by(|a, b| {
-            name_of(a)
-                .cmp(name_of(b))
+            a.name(&text)
+                .cmp(b.name(&text))
                 .then(a.rank.cmp(&b.rank))
                 .then(a.file.cmp(&b.file))
         });
-        entries.dedup_by(|b, a| a.file == b.file && name_of(a) == name_of(b));
+        entries.dedup_by(|b, a| a.file == b.file && a.name(&text) == b.name(&text));
         entries.shrink_to_fit();
         // Each file's own name: the entry of its best-ranked directory.
         let mut own: Vec<(u32, u32, u32)> = entries
@@ -575,9 +582,7 @@ impl TemplateIndex {
 
     /// The text of `entry`'s name.
     fn name(&self, entry: &NameEntry) -> &str {
-        self.text
-            .get(entry.at as usize..(entry.at as usize + entry.len as usize))
-            .unwrap_or("")
+        entry.name(&self.text)
     }
 
     /// Every template `name` loads, best first (Django's search order).
@@ -809,14 +814,12 @@ pub(crate) fn cross_file_parts<L: FindingList>(
             let bases: Vec<(Option<(usize, usize)>, bool)> = class
                 .bases
                 .iter()
-                .map(|b| match b {
-                    BaseRef::Dotted(dotted) => {
-                        match index.resolve_written(m, &dotted.split('.').collect::<Vec<_>>()) {
-                            Symbol::Class(bm, bc) => (Some((bm, bc)), liveviews.is_liveview(bm, bc)),
-                            _ => (None, dotted.ends_with("LiveView")),
-                        }
-                    }
-                    BaseRef::Other => (None, false),
+                .map(|b| match b.parts() {
+                    Some(parts) => match index.resolve_written(m, &parts) {
+                        Symbol::Class(bm, bc) => (Some((bm, bc)), liveviews.is_liveview(bm, bc)),
+                        _ => (None, parts.last().is_some_and(|name| name.ends_with("LiveView"))),
+                    },
+                    None => (None, false),
                 })
                 .collect();
             let own = &*own.get_or_insert_with(|| file.details());
