@@ -135,7 +135,7 @@ pub fn summarize(input: &PyInput<'_>) -> (PyFile, Vec<Finding>) {
         safe_functions: rules::v008::safe_functions(body),
         imported_calls: std::cell::RefCell::new(Vec::new()),
     };
-    ctx.classes_in(body, None, "");
+    ctx.classes_in(body, None, &mut String::new());
     let Collector {
         safe_functions,
         imported_calls,
@@ -197,12 +197,19 @@ struct Collector<'a, 'b> {
 
 impl Collector<'_, '_> {
     /// Find classes anywhere in `stmts` (nested in functions and other classes too).
-    fn classes_in(&mut self, stmts: &[Stmt], parent: Option<usize>, prefix: &str) {
+    /// `prefix` is the qualified name's start for a class found here (`""`, `C.`,
+    /// `f.<locals>.`): one buffer for the whole walk, each level's part pushed and taken
+    /// off again (a `format!` per class and per function cost 1.1% of a cold run on the
+    /// 10k tree).
+    fn classes_in(&mut self, stmts: &[Stmt], parent: Option<usize>, prefix: &mut String) {
         for stmt in stmts {
+            let len = prefix.len();
             if let Stmt::ClassDef(class) = stmt {
                 let idx = self.class(class, parent, prefix);
-                let qual = self.file.classes[idx].qualname().to_string();
-                self.classes_in(&class.body, Some(idx), &format!("{qual}."));
+                // Its qualified name, then a dot.
+                prefix.push_str(&class.name);
+                prefix.push('.');
+                self.classes_in(&class.body, Some(idx), prefix);
             } else {
                 let mut nested: Vec<&[Stmt]> = Vec::new();
                 child_bodies(stmt, &mut |b| nested.push(b));
@@ -210,13 +217,16 @@ impl Collector<'_, '_> {
                     continue;
                 }
                 // A function's classes are `f.<locals>.C`; an `if`'s or a `with`'s keep
-                // the prefix (allocated only when there is a body to walk).
-                let fn_prefix = FnDef::from_stmt(stmt).map(|f| format!("{prefix}{}.<locals>.", f.name));
-                let inner = fn_prefix.as_deref().unwrap_or(prefix);
+                // the prefix.
+                if let Some(f) = FnDef::from_stmt(stmt) {
+                    prefix.push_str(f.name);
+                    prefix.push_str(".<locals>.");
+                }
                 for b in nested {
-                    self.classes_in(b, parent, inner);
+                    self.classes_in(b, parent, prefix);
                 }
             }
+            prefix.truncate(len);
         }
     }
 
@@ -515,6 +525,42 @@ mod tests {
                 .map(|h| format!("{}.{}", file.classes[h.class as usize].qualname(), h.name)),
         );
         out
+    }
+
+    /// Each class's qualified name follows its nesting (Python's `__qualname__`): in a
+    /// class, in a function (`<locals>`), in an `if`; and a class after a nested one
+    /// takes none of its prefix.
+    #[test]
+    fn qualified_names_follow_the_nesting() {
+        let (file, _) = summary(
+            "class A:\n    class B:\n        class C: pass\n    class D: pass\n\
+             def f():\n    class E:\n        def g(self):\n            class F: pass\n\
+             if True:\n    class G: pass\n\
+             class H:\n    def m(self):\n        if x:\n            class I: pass\n    class J: pass\n\
+             class K: pass\n",
+        );
+        let names: Vec<&str> = file.classes.iter().map(|c| c.qualname()).collect();
+        assert_eq!(
+            names,
+            [
+                "A",
+                "A.B",
+                "A.B.C",
+                "A.D",
+                "f.<locals>.E",
+                "f.<locals>.E.g.<locals>.F",
+                "G",
+                "H",
+                "H.m.<locals>.I",
+                "H.J",
+                "K"
+            ]
+        );
+        let top: Vec<bool> = file.classes.iter().map(|c| c.is_top()).collect();
+        assert_eq!(
+            top,
+            [true, false, false, false, false, false, true, true, false, false, true]
+        );
     }
 
     #[test]
