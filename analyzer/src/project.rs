@@ -871,12 +871,7 @@ pub(crate) fn cross_file_parts<L: FindingList>(
         }
     }
 
-    let mut list = L::default();
-    for f in serial {
-        list.push(f);
-    }
-    list.shrink();
-    parts.push(list);
+    parts.push(L::of(serial));
 
     // T101: directives naming a handler the template's LiveViews do not have.
     let docs: HashMap<FileId, &TemplateDoc> = templates.iter().map(|(id, d)| (*id, *d)).collect();
@@ -1004,9 +999,7 @@ pub(crate) fn cross_file_parts<L: FindingList>(
 /// list of findings is held beside it).
 fn gather<L: FindingList>(pass: impl ParallelIterator<Item = Vec<Finding>>) -> Vec<L> {
     pass.fold(L::default, |mut list, found| {
-        for f in found {
-            list.push(f);
-        }
+        list.push_all(found);
         list
     })
     .map(|mut list| {

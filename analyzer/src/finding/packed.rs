@@ -50,6 +50,21 @@ pub(crate) trait FindingList: Default + Send {
     fn len(&self) -> usize;
     /// The findings, in order.
     fn into_findings(self) -> impl Iterator<Item = Finding>;
+
+    /// A built list of `findings`, in order.
+    fn of(findings: impl IntoIterator<Item = Finding>) -> Self {
+        let mut list = Self::default();
+        list.push_all(findings);
+        list.shrink();
+        list
+    }
+
+    /// Add `findings` at the end, in order.
+    fn push_all(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        for f in findings {
+            self.push(f);
+        }
+    }
 }
 
 impl FindingList for Vec<Finding> {

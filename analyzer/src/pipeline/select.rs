@@ -126,11 +126,7 @@ pub(crate) fn selection<L: FindingList>(
             &mut q101,
         );
     }
-    let mut list = L::default();
-    for f in q101 {
-        list.push(f);
-    }
-    sel.other.push(list);
+    sel.other.push(L::of(q101));
     sel
 }
 

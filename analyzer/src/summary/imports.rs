@@ -131,12 +131,6 @@ impl Imports {
         if name.contains(['\t', '\n']) {
             return None;
         }
-        if name.is_empty() {
-            // Every position matches an empty name: the lines themselves are read.
-            return text
-                .split_terminator('\n')
-                .find_map(|line| line.strip_prefix('\t'));
-        }
         let key = name.as_bytes();
         memchr::memchr_iter(b'\t', bytes)
             .find(|&tab| {
