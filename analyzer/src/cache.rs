@@ -1,19 +1,22 @@
 //! The persistent cache of phase-1 results (ruff's `.ruff_cache`, for djust).
 //!
 //! One file per project and settings fingerprint under `<cache dir>/<version>/`, holding
-//! for every checked file its modification time, size, module name, kind, summary
-//! (`PyFile` / `TemplateDoc`, as a `check` run keeps it, with the modules outside that
-//! run on which dropping its class details relied) and per-file findings. A file whose
-//! metadata matches is not read or parsed again; cross-file rules always run over the
-//! summaries, so a change in one file is seen by the rules of every other. Serialized
-//! with postcard, each file's entry on its own: encoded by the worker that analysed the
-//! file, into that worker's [`Writer`] (entries back to back in a few large buffers,
-//! not one allocation each), and decoded by the worker that takes it; an entry used
-//! unchanged is written back as the bytes it was read as. Written atomically
-//! (temporary file, then rename) while the cross-file rules run. A cache that cannot
-//! be read (a different format, a truncated file) is ignored and rewritten; a cache
-//! that cannot be written is skipped silently: the cache never changes what is
-//! reported.
+//! for every checked file its modification time, size, kind, summary (`PyFile` /
+//! `TemplateDoc`, as a `check` run keeps it, which names its module, with the modules
+//! outside that run on which dropping its class details relied) and per-file findings.
+//! A file whose metadata matches is not read or parsed again; cross-file rules always
+//! run over the summaries, so a change in one file is seen by the rules of every other.
+//!
+//! Each file's entry is postcard, on its own, framed by its length ([`Framing`]): the
+//! file is read in one piece and an entry decoded, from its place in it, by the worker
+//! that takes it; an entry used unchanged is written back as the bytes it was read as.
+//! The results computed afresh are encoded as the file is written, straight into its
+//! buffers, from the summaries the run holds, by a thread of the lowest priority beside
+//! the cross-file rules ([`Persist`]: a loading worker that encoded its results took
+//! that time from the parse of the files after them, which every run waits for).
+//! Written atomically (temporary file, then rename). A cache that cannot be read (a
+//! different format, a truncated file) is ignored and rewritten; a cache that cannot be
+//! written is skipped silently: the cache never changes what is reported.
 //!
 //! The fingerprint covers the djust version, the build of the running binary (so a
 //! rebuilt binary never trusts an old cache) and the settings that change phase-1
@@ -27,11 +30,13 @@ use crate::template::TemplateDoc;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::UNIX_EPOCH;
 
-const FORMAT: u32 = 16;
+const FORMAT: u32 = 17;
 
 /// What phase 1 produced for one file.
 #[derive(Debug, Serialize, Deserialize)]
@@ -42,20 +47,22 @@ pub enum CachedSummary {
     Template(Box<TemplateDoc>),
 }
 
-/// The size of a [`Writer`]'s buffers, in bytes: a Python file's summary, findings and
-/// line starts take about 500 on the synthetic benchmark trees, a large module of
-/// Django's some tens of kilobytes. A buffer with less than [`ENTRY_ROOM`] left is
-/// closed and a new one started (an entry larger than what is left grows the buffer).
-const CHUNK: usize = 256 * 1024;
-/// See [`CHUNK`].
-const ENTRY_ROOM: usize = 16 * 1024;
+impl CachedSummary {
+    /// The module a Python file's summary was made for, and whether it is a package
+    /// (`None` for a template), as [`crate::discovery::module_name`] named it.
+    fn module(&self) -> Option<(&str, bool)> {
+        match self {
+            CachedSummary::Python(p) => Some((p.module.as_str(), p.is_package)),
+            CachedSummary::Template(_) => None,
+        }
+    }
+}
 
 /// One file's cached result.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Entry {
     mtime: (u64, u32),
     size: u64,
-    module: Option<(String, bool)>,
     kind: Kind,
     /// The summary.
     pub summary: CachedSummary,
@@ -75,7 +82,6 @@ pub struct Entry {
 struct EntryRef<'a> {
     mtime: (u64, u32),
     size: u64,
-    module: &'a Option<(String, bool)>,
     kind: Kind,
     summary: SummaryRef<'a>,
     findings: &'a [Finding],
@@ -84,7 +90,7 @@ struct EntryRef<'a> {
 }
 
 /// A borrowed [`CachedSummary`] (same encoding).
-#[derive(Serialize)]
+#[derive(Clone, Copy, Serialize)]
 pub enum SummaryRef<'a> {
     /// A Python file.
     Python(&'a PyFile),
@@ -92,73 +98,146 @@ pub enum SummaryRef<'a> {
     Template(&'a TemplateDoc),
 }
 
-#[derive(Deserialize)]
-struct CacheFile {
-    format: u32,
-    fingerprint: u64,
-    /// Each file's [`Entry`], postcard-encoded (as bytes: length and one copy, not a
-    /// sequence of `u8`s item by item; the encoding on disk is the same).
-    entries: Vec<(PathBuf, serde_bytes::ByteBuf)>,
-}
+/// The layout of a cache file: [`Framing::MAGIC`], [`FORMAT`] and the fingerprint
+/// (little-endian `u32` and `u64`), then each entry as its path's length (`u32`
+/// little-endian), the path (UTF-8), the entry's length and the entry (postcard). A
+/// length prefix written after its entry is encoded (its room kept, then filled) lets
+/// the entry be encoded straight into the file's buffer, and the file be read without
+/// a copy of each entry.
+struct Framing;
 
-/// The cache file as [`Cache::persist`] writes it: encodes exactly as [`CacheFile`],
-/// from the entries kept from the last run and the [`Chunk`]s written this one,
-/// without gathering them into one list first.
-#[derive(Serialize)]
-struct CacheFileOut<'a> {
-    format: u32,
-    fingerprint: u64,
-    entries: EntriesOut<'a>,
-}
+impl Framing {
+    const MAGIC: [u8; 8] = *b"djust\0c\0";
+    const HEADER: usize = 8 + 4 + 8;
+    /// Bytes buffered before a write to the file.
+    const FLUSH: usize = 256 * 1024;
 
-struct EntriesOut<'a> {
-    kept: &'a [(PathBuf, Vec<u8>)],
-    written: &'a [Chunk],
-}
+    fn header(fingerprint: u64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Framing::HEADER);
+        out.extend_from_slice(&Framing::MAGIC);
+        out.extend_from_slice(&FORMAT.to_le_bytes());
+        out.extend_from_slice(&fingerprint.to_le_bytes());
+        out
+    }
 
-impl Serialize for EntriesOut<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let written = self.written.iter().map(|c| c.entries.len()).sum::<usize>();
-        let mut seq = serializer.serialize_seq(Some(self.kept.len() + written))?;
-        for (path, bytes) in self.kept {
-            seq.serialize_element(&(path, serde_bytes::Bytes::new(bytes)))?;
+    /// Each entry's path and place in `bytes`, if they are a whole cache file of this
+    /// format with this `fingerprint`; `None` for anything else (another format or
+    /// build, a truncated or damaged file, a path that is not UTF-8).
+    fn parse(bytes: &[u8], fingerprint: u64) -> Option<Vec<(PathBuf, Range<usize>)>> {
+        let mut at = Framing::HEADER;
+        let header = bytes.get(..at)?;
+        if header[..8] != Framing::MAGIC
+            || header[8..12] != FORMAT.to_le_bytes()
+            || header[12..20] != fingerprint.to_le_bytes()
+        {
+            return None;
         }
-        for chunk in self.written {
-            // A path written as its bytes: postcard writes a string and bytes alike (the
-            // length, then the bytes), and the reader reads a path; these were a `&str`.
-            for (path, entry) in chunk.entries() {
-                seq.serialize_element(&(serde_bytes::Bytes::new(path), serde_bytes::Bytes::new(entry)))?;
+        let mut entries = Vec::new();
+        // Each step moves `at` past at least the two length prefixes, so the loop ends.
+        while at < bytes.len() {
+            let path = Framing::field(bytes, &mut at)?;
+            let entry = Framing::field(bytes, &mut at)?;
+            let path = std::str::from_utf8(bytes.get(path)?).ok()?;
+            entries.push((PathBuf::from(path), entry));
+        }
+        Some(entries)
+    }
+
+    /// The place of the length-prefixed field at `at`, which moves past it.
+    fn field(bytes: &[u8], at: &mut usize) -> Option<Range<usize>> {
+        let len = bytes.get(*at..at.checked_add(4)?)?;
+        let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
+        let start = *at + 4;
+        let end = start.checked_add(len)?;
+        if end > bytes.len() {
+            return None;
+        }
+        *at = end;
+        Some(start..end)
+    }
+
+    /// Append a field (`write` appends its bytes): its length, then it. A field
+    /// `write` fails on, or longer than a `u32` counts, is taken back and `false`
+    /// returned.
+    fn push(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>) -> bool) -> bool {
+        let start = out.len();
+        out.extend_from_slice(&[0; 4]);
+        let written = write(out);
+        match u32::try_from(out.len() - start - 4) {
+            Ok(len) if written => {
+                out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+                true
+            }
+            _ => {
+                out.truncate(start);
+                false
             }
         }
-        seq.end()
+    }
+
+    /// Append one entry: its path and its bytes (`write` appends them); nothing if
+    /// either fails.
+    fn push_entry(out: &mut Vec<u8>, path: &[u8], write: impl FnOnce(&mut Vec<u8>) -> bool) {
+        let start = out.len();
+        if !(Framing::push(out, |o| {
+            o.extend_from_slice(path);
+            true
+        }) && Framing::push(out, write))
+        {
+            out.truncate(start);
+        }
     }
 }
 
-/// Entries encoded by one [`Writer`]: each one's path (UTF-8) and encoding back to back,
-/// and where each is.
-#[derive(Default)]
-struct Chunk {
-    bytes: Vec<u8>,
-    entries: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+/// One result computed this run, as the run keeps it, for [`Cache::persist`] to write.
+#[derive(Clone, Copy)]
+pub struct Fresh<'a> {
+    /// The file's absolute path.
+    pub abs: &'a Path,
+    /// Its metadata when it was read.
+    pub stamp: Stamp,
+    /// Its kind.
+    pub kind: Kind,
+    /// The summary.
+    pub summary: SummaryRef<'a>,
+    /// The per-file findings.
+    pub findings: &'a [Finding],
+    /// The line starts.
+    pub lines: &'a djust_runtime::LineIndex,
+    /// The outside first names the summary's dropped class details relied on.
+    pub outside: &'a [String],
 }
 
-impl Chunk {
-    /// Each entry's path (its UTF-8, written from a `&str`) and encoding.
-    fn entries(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
-        self.entries.iter().map(|(path, entry)| {
-            (
-                self.bytes.get(path.clone()).unwrap_or_default(),
-                self.bytes.get(entry.clone()).unwrap_or_default(),
-            )
-        })
+impl<'a> Fresh<'a> {
+    /// Its path, when it is cached: not a file modified within [`RACY_SECONDS`] of the
+    /// run's start (`started`, seconds since the epoch), nor one whose path is not
+    /// UTF-8 (the cache file's paths are).
+    fn cacheable(&self, started: u64) -> Option<&'a str> {
+        self.abs
+            .to_str()
+            .filter(|_| self.stamp.mtime.0 + RACY_SECONDS < started)
+    }
+
+    /// Append its entry's encoding; `false` if it cannot be encoded.
+    fn encode(&self, out: &mut Vec<u8>) -> bool {
+        let entry = EntryRef {
+            mtime: self.stamp.mtime,
+            size: self.stamp.size,
+            kind: self.kind,
+            summary: self.summary,
+            findings: self.findings,
+            lines: self.lines,
+            outside: self.outside,
+        };
+        postcard::serialize_with_flavor(&entry, Append(out)).is_ok()
     }
 }
 
-/// An entry as read from the cache file: its bytes, and whether this run used it.
+/// An entry as read from the cache file: its place in [`Cache::file`], and whether this
+/// run used it.
 struct Stored {
-    bytes: Vec<u8>,
-    used: bool,
+    at: Range<usize>,
+    used: AtomicBool,
 }
 
 /// File metadata the cache is keyed on.
@@ -184,15 +263,15 @@ impl Stamp {
     }
 }
 
-/// An open cache. During phase 1 each file's entry is *taken* (decoded; its bytes stay
-/// for the next run); a result computed afresh is *put* (encoded), and
-/// [`Cache::persist`] writes the file when anything was analysed afresh or is gone.
+/// An open cache. During phase 1 each file's entry is *taken* (decoded from the file
+/// read at [`Cache::open`]); [`Cache::persist`] writes the file, with the results
+/// computed afresh, when there are any.
 pub struct Cache {
     path: PathBuf,
     fingerprint: u64,
-    entries: HashMap<PathBuf, Mutex<Stored>>,
-    /// What the [`Writer`]s wrote this run.
-    written: Mutex<Vec<Chunk>>,
+    /// The cache file as read (empty without one).
+    file: Vec<u8>,
+    entries: HashMap<PathBuf, Stored>,
     /// Seconds since the epoch when the cache was opened.
     started: u64,
 }
@@ -227,20 +306,18 @@ impl Cache {
         let path = dir
             .join(env!("CARGO_PKG_VERSION"))
             .join(format!("{:016x}.bin", root_hash.finish()));
-        let entries = std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
-            .filter(|f| f.format == FORMAT && f.fingerprint == fingerprint)
-            .map(|f| {
-                f.entries
+        let file = std::fs::read(&path).unwrap_or_default();
+        let entries: HashMap<PathBuf, Stored> = Framing::parse(&file, fingerprint)
+            .map(|entries| {
+                entries
                     .into_iter()
-                    .map(|(k, bytes)| {
+                    .map(|(path, at)| {
                         (
-                            k,
-                            Mutex::new(Stored {
-                                bytes: bytes.into_vec(),
-                                used: false,
-                            }),
+                            path,
+                            Stored {
+                                at,
+                                used: AtomicBool::new(false),
+                            },
                         )
                     })
                     .collect()
@@ -249,8 +326,9 @@ impl Cache {
         Cache {
             path,
             fingerprint,
+            // A file that was not read whole as this format holds nothing to keep.
+            file: if entries.is_empty() { Vec::new() } else { file },
             entries,
-            written: Mutex::new(Vec::new()),
             started: std::time::SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())
@@ -274,66 +352,171 @@ impl Cache {
         module: &Option<(String, bool)>,
         is_project_first: impl Fn(&str) -> bool,
     ) -> Option<Entry> {
-        let mut slot = self.entries.get(abs)?.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = postcard::from_bytes::<Entry>(&slot.bytes).ok()?;
+        let slot = self.entries.get(abs)?;
+        let entry = postcard::from_bytes::<Entry>(self.file.get(slot.at.clone())?).ok()?;
         let fits = entry.mtime == stamp.mtime
             && entry.size == stamp.size
             && entry.kind == kind
-            && &entry.module == module
+            && entry.summary.module() == module.as_ref().map(|(m, p)| (m.as_str(), *p))
             && !entry.outside.iter().any(|first| is_project_first(first));
         if fits {
-            slot.used = true;
+            slot.used.store(true, Ordering::Relaxed);
             Some(entry)
         } else {
             None
         }
     }
 
-    /// A writer for the results one worker computes this run ([`Writer::put`]); what it
-    /// wrote reaches the cache when it is dropped.
-    pub fn writer(&self) -> Writer<'_> {
-        Writer {
-            cache: self,
-            chunk: Chunk::default(),
+    /// Write the cache with `fresh`, the results this run computed, on this thread
+    /// ([`Persist`], with one worker).
+    pub fn persist(self, fresh: &[Fresh<'_>]) {
+        if let Some(p) = Persist::new(self, fresh.len(), |i| fresh.get(i).copied()) {
+            p.work();
+            p.finish();
+        }
+    }
+}
+
+/// The cache file being written: the entries read that are still good (one used this
+/// run, or one for a file outside this run's paths that still exists), then each result
+/// this run computed (`get(i)` for `i` below `len`, `None` for a file with none), in
+/// batches of [`Persist::BATCH`] any number of threads take in turn ([`Persist::work`]),
+/// each encoding into its own buffer and appending whole buffers to the file. The run
+/// gives the work to a thread of its own, of the lowest priority, beside the cross-file
+/// rules, and helps with what is left when they are done (`crate::pipeline`). The
+/// entries' order in the file is free ([`Framing`]). Errors are ignored (a cache is
+/// optional): the file is then not renamed into place.
+pub struct Persist<'a, G> {
+    cache: Cache,
+    get: G,
+    len: usize,
+    /// The next result to encode.
+    next: std::sync::atomic::AtomicUsize,
+    /// Whether a worker has taken the kept entries.
+    kept_taken: AtomicBool,
+    file: std::sync::Mutex<Output>,
+    _fresh: std::marker::PhantomData<Fresh<'a>>,
+}
+
+/// The temporary file, opened by the first write.
+enum Output {
+    NotOpen,
+    Open(std::fs::File, PathBuf),
+    Failed,
+}
+
+impl<'a, G: Fn(usize) -> Option<Fresh<'a>> + Sync> Persist<'a, G> {
+    /// Results encoded per turn: a few hundred microseconds of work, so that a thread
+    /// of the lowest priority ends its turn soon once the run waits for it.
+    const BATCH: usize = 64;
+
+    /// A writer for `cache` and this run's results, or `None` when nothing is to be
+    /// written (no result can be cached: nothing changed).
+    pub fn new(cache: Cache, len: usize, get: G) -> Option<Self> {
+        let started = cache.started;
+        if !(0..len).any(|i| get(i).is_some_and(|f| f.cacheable(started).is_some())) {
+            return None;
+        }
+        Some(Persist {
+            cache,
+            get,
+            len,
+            next: std::sync::atomic::AtomicUsize::new(0),
+            kept_taken: AtomicBool::new(false),
+            file: std::sync::Mutex::new(Output::NotOpen),
+            _fresh: std::marker::PhantomData,
+        })
+    }
+
+    /// Encode and write until no work is left: the kept entries (one worker), then
+    /// batches of results.
+    pub fn work(&self) {
+        let mut out = Vec::with_capacity(Framing::FLUSH + 64 * 1024);
+        if !self.kept_taken.swap(true, Ordering::Relaxed) {
+            self.keep(&mut out);
+        }
+        let started = self.cache.started;
+        loop {
+            let first = self.next.fetch_add(Persist::<G>::BATCH, Ordering::Relaxed);
+            if first >= self.len {
+                break;
+            }
+            for i in first..(first + Persist::<G>::BATCH).min(self.len) {
+                if let Some((f, path)) = (self.get)(i).and_then(|f| Some((f, f.cacheable(started)?))) {
+                    Framing::push_entry(&mut out, path.as_bytes(), |o| f.encode(o));
+                }
+            }
+            if out.len() >= Framing::FLUSH {
+                self.append(&out);
+                out.clear();
+            }
+        }
+        if !out.is_empty() {
+            self.append(&out);
         }
     }
 
-    /// Write the cache if anything changed. Errors are ignored (a cache is optional).
-    pub fn persist(self) {
-        let written = self.written.into_inner().unwrap_or_else(|p| p.into_inner());
-        if written.is_empty() {
+    /// The entries read that are still good, into `out`.
+    fn keep(&self, out: &mut Vec<u8>) {
+        if self.cache.entries.is_empty() {
             return;
         }
-        // The entries stored this run, and the others kept: an entry this run did not
-        // use is kept while its file exists (a file outside this run's paths); a used
-        // one was read this run. On a first run there are no others, and no set of the
-        // stored ones is built.
-        let updated: rustc_hash::FxHashSet<&[u8]> = if self.entries.is_empty() {
-            rustc_hash::FxHashSet::default()
-        } else {
-            written.iter().flat_map(|c| c.entries().map(|(k, _)| k)).collect()
-        };
-        let kept: Vec<(PathBuf, Vec<u8>)> = self
-            .entries
-            .into_iter()
-            .filter(|(k, _)| !updated.contains(k.as_os_str().as_encoded_bytes()))
-            .map(|(k, v)| (k, v.into_inner().unwrap_or_else(|p| p.into_inner())))
-            .filter(|(k, v)| v.used || k.exists())
-            .map(|(k, v)| (k, v.bytes))
+        let started = self.cache.started;
+        // An entry this run computed again is replaced.
+        let updated: rustc_hash::FxHashSet<&Path> = (0..self.len)
+            .filter_map(|i| (self.get)(i))
+            .filter(|f| f.cacheable(started).is_some())
+            .map(|f| f.abs)
             .collect();
-        drop(updated);
-        let file = CacheFileOut {
-            format: FORMAT,
-            fingerprint: self.fingerprint,
-            entries: EntriesOut {
-                kept: &kept,
-                written: &written,
-            },
-        };
-        let Some(dir) = self.path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
+        for (path, stored) in &self.cache.entries {
+            let keep =
+                !updated.contains(path.as_path()) && (stored.used.load(Ordering::Relaxed) || path.exists());
+            if let (true, Some(bytes)) = (keep, self.cache.file.get(stored.at.clone())) {
+                // Read as UTF-8 ([`Framing::parse`]), so its encoded bytes are that UTF-8.
+                Framing::push_entry(out, path.as_os_str().as_encoded_bytes(), |o| {
+                    o.extend_from_slice(bytes);
+                    true
+                });
+                if out.len() >= Framing::FLUSH {
+                    self.append(out);
+                    out.clear();
+                }
+            }
         }
+    }
+
+    /// Append whole entries to the file, opening it (and writing its header) first.
+    fn append(&self, bytes: &[u8]) {
+        let mut output = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        if matches!(*output, Output::NotOpen) {
+            *output = self.cache.create().unwrap_or(Output::Failed);
+        }
+        if let Output::Open(file, tmp) = &mut *output {
+            if file.write_all(bytes).is_err() {
+                let _ = std::fs::remove_file(&*tmp);
+                *output = Output::Failed;
+            }
+        }
+    }
+
+    /// Put the file in place, once every worker is done.
+    pub fn finish(self) {
+        let output = self.file.into_inner().unwrap_or_else(|p| p.into_inner());
+        if let Output::Open(file, tmp) = output {
+            drop(file);
+            if std::fs::rename(&tmp, &self.cache.path).is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+    }
+}
+
+impl Cache {
+    /// The cache's directory (with its `.gitignore` and `CACHEDIR.TAG`) and a temporary
+    /// file beside the cache file, holding the header; `None` if either cannot be made.
+    fn create(&self) -> Option<Output> {
+        let dir = self.path.parent()?;
+        std::fs::create_dir_all(dir).ok()?;
         if let Some(root) = dir.parent() {
             // Keep the cache out of version control and backups, as ruff does.
             let _ = std::fs::write(root.join(".gitignore"), "# Created by djust automatically.\n*\n");
@@ -342,24 +525,14 @@ impl Cache {
                 "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by djust.\n",
             );
         }
-        // Streamed to the file: the entries are already encoded, and a second buffer
-        // the size of the cache would only be copied.
         let tmp = self.path.with_extension(format!("tmp{}", std::process::id()));
-        let written = std::fs::File::create(&tmp).ok().is_some_and(|f| {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, f);
-            postcard::to_io(&file, &mut out).is_ok() && std::io::Write::flush(&mut out).is_ok()
-        });
-        if !written || std::fs::rename(&tmp, &self.path).is_err() {
+        let mut file = std::fs::File::create(&tmp).ok()?;
+        if file.write_all(&Framing::header(self.fingerprint)).is_err() {
             let _ = std::fs::remove_file(&tmp);
+            return None;
         }
+        Some(Output::Open(file, tmp))
     }
-}
-
-/// Encodes the results one worker computes into large buffers ([`CHUNK`]), handed to
-/// its [`Cache`] when dropped (one per rayon job: `map_init`).
-pub struct Writer<'c> {
-    cache: &'c Cache,
-    chunk: Chunk,
 }
 
 /// A postcard flavor appending to a borrowed buffer (postcard's own `ExtendFlavor`
@@ -384,74 +557,6 @@ impl postcard::ser_flavors::Flavor for Append<'_> {
     }
 }
 
-impl Writer<'_> {
-    /// Record the result for `abs`, computed this run, with the outside first names its
-    /// summary's dropped class details relied on (checked by [`Cache::take`]). A file
-    /// modified within [`RACY_SECONDS`] of the run's start, or whose path or result
-    /// cannot be encoded (a path that is not UTF-8), is not cached.
-    #[allow(clippy::too_many_arguments)]
-    pub fn put(
-        &mut self,
-        abs: &Path,
-        stamp: Stamp,
-        kind: Kind,
-        module: &Option<(String, bool)>,
-        summary: SummaryRef<'_>,
-        findings: &[Finding],
-        lines: &djust_runtime::LineIndex,
-        outside: &[String],
-    ) {
-        let Some(path) = abs
-            .to_str()
-            .filter(|_| stamp.mtime.0 + RACY_SECONDS < self.cache.started)
-        else {
-            return;
-        };
-        let entry = EntryRef {
-            mtime: stamp.mtime,
-            size: stamp.size,
-            module,
-            kind,
-            summary,
-            findings,
-            lines,
-            outside,
-        };
-        if self.chunk.bytes.capacity() - self.chunk.bytes.len() < ENTRY_ROOM {
-            self.flush();
-            self.chunk.bytes.reserve_exact(CHUNK);
-        }
-        let start = self.chunk.bytes.len();
-        self.chunk.bytes.extend_from_slice(path.as_bytes());
-        let middle = self.chunk.bytes.len();
-        if postcard::serialize_with_flavor(&entry, Append(&mut self.chunk.bytes)).is_ok() {
-            let end = self.chunk.bytes.len();
-            self.chunk.entries.push((start..middle, middle..end));
-        } else {
-            self.chunk.bytes.truncate(start);
-        }
-    }
-
-    /// Hand what was written so far to the cache.
-    fn flush(&mut self) {
-        if self.chunk.entries.is_empty() {
-            return;
-        }
-        let chunk = std::mem::take(&mut self.chunk);
-        self.cache
-            .written
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(chunk);
-    }
-}
-
-impl Drop for Writer<'_> {
-    fn drop(&mut self) {
-        self.flush();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,47 +574,59 @@ mod tests {
         (dir, root, old)
     }
 
-    /// Entries written by several writers, past the size of one buffer, and entries kept
-    /// from the last run come back from the file one by one, each as it was put.
+    fn fresh<'a>(
+        abs: &'a Path,
+        stamp: Stamp,
+        doc: &'a TemplateDoc,
+        findings: &'a [Finding],
+        lines: &'a djust_runtime::LineIndex,
+    ) -> Fresh<'a> {
+        Fresh {
+            abs,
+            stamp,
+            kind: Kind::Template,
+            summary: SummaryRef::Template(doc),
+            findings,
+            lines,
+            outside: &[],
+        }
+    }
+
+    /// Entries written by several threads at once, past the size of one buffer, and
+    /// entries kept from the last run come back from the file one by one, each as it was
+    /// written.
     #[test]
-    fn what_writers_put_is_read_back_entry_by_entry() {
-        let (dir, root, old) = scratch("writers");
+    fn what_workers_write_is_read_back_entry_by_entry() {
+        let (dir, root, old) = scratch("workers");
         let doc = TemplateDoc::default();
         let lines = djust_runtime::LineIndex::new("a\nb\n");
-        // A message long enough that a writer's buffer fills after a few entries.
+        // A message long enough that a worker's buffer fills after a few batches.
         let finding = |i: usize| {
             Finding::new(
                 crate::rule::Rule::E003,
                 0,
                 djust_runtime::Span::new(i, i + 1),
-                format!("{i}:{}", "x".repeat(ENTRY_ROOM / 4)),
+                format!("{i}:{}", "x".repeat(400)),
             )
         };
         let path = |i: usize| root.join(format!("t{i}.html"));
-        let count = 3 * CHUNK / (ENTRY_ROOM / 4);
-        let cache = Cache::open(&dir, &root, &[]);
-        {
-            let mut first = cache.writer();
-            let mut second = cache.writer();
-            for i in 0..count {
-                let w = if i % 2 == 0 { &mut first } else { &mut second };
-                w.put(
-                    &path(i),
-                    old,
-                    Kind::Template,
-                    &None,
-                    SummaryRef::Template(&doc),
-                    &[finding(i)],
-                    &lines,
-                    &[],
-                );
-            }
-        }
-        assert!(
-            cache.written.lock().map(|w| w.len()).unwrap_or(0) > 2,
-            "several buffers were filled"
-        );
-        cache.persist();
+        let count = 3 * Framing::FLUSH / 400;
+        let paths: Vec<PathBuf> = (0..count).map(path).collect();
+        let findings: Vec<[Finding; 1]> = (0..count).map(|i| [finding(i)]).collect();
+        let results: Vec<Fresh<'_>> = (0..count)
+            .map(|i| fresh(&paths[i], old, &doc, &findings[i], &lines))
+            .collect();
+        let persist = Persist::new(Cache::open(&dir, &root, &[]), count, |i| results.get(i).copied());
+        let Some(persist) = persist else {
+            panic!("there is something to write");
+        };
+        std::thread::scope(|scope| {
+            let p = &persist;
+            scope.spawn(move || p.work());
+            scope.spawn(move || p.work());
+            p.work();
+        });
+        persist.finish();
 
         // Read back: every entry, then one rewritten while the others are kept.
         let check = |cache: &Cache, rewritten: Option<usize>| {
@@ -528,29 +645,37 @@ mod tests {
             }
         };
         let again = Cache::open(&dir, &root, &[]);
+        assert_eq!(again.entries.len(), count);
         check(&again, None);
-        {
-            let mut w = again.writer();
-            let f = Finding::new(
-                crate::rule::Rule::E003,
-                0,
-                djust_runtime::Span::new(7, 8),
-                "rewritten 7".to_string(),
-            );
-            w.put(
-                &path(7),
-                old,
-                Kind::Template,
-                &None,
-                SummaryRef::Template(&doc),
-                &[f],
-                &lines,
-                &[],
-            );
-        }
-        again.persist();
-        check(&Cache::open(&dir, &root, &[]), Some(7));
+        let rewritten = [Finding::new(
+            crate::rule::Rule::E003,
+            0,
+            djust_runtime::Span::new(7, 8),
+            "rewritten 7".to_string(),
+        )];
+        again.persist(&[fresh(&paths[7], old, &doc, &rewritten, &lines)]);
+        let last = Cache::open(&dir, &root, &[]);
+        assert_eq!(last.entries.len(), count, "each entry once");
+        check(&last, Some(7));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Nothing is written when no result can be cached: every file was modified since
+    /// shortly before the run (git's "racily clean" rule).
+    #[test]
+    fn nothing_racy_is_written() {
+        let (dir, root, _) = scratch("racy");
+        let doc = TemplateDoc::default();
+        let lines = djust_runtime::LineIndex::new("a\n");
+        let cache = Cache::open(&dir, &root, &[]);
+        let now = Stamp {
+            mtime: (cache.started, 0),
+            size: 1,
+        };
+        let abs = root.join("new.html");
+        let results = [fresh(&abs, now, &doc, &[], &lines)];
+        assert!(Persist::new(cache, 1, |i| results.get(i).copied()).is_none());
+        assert!(!dir.exists(), "no cache directory either");
     }
 
     /// A file whose path is not UTF-8 is not cached, and the others still are
@@ -565,38 +690,49 @@ mod tests {
         let good = root.join("good.html");
         let bad = root.join(std::ffi::OsStr::from_bytes(b"bad\xff.html"));
         let cache = Cache::open(&dir, &root, &[]);
-        {
-            let mut w = cache.writer();
-            for path in [&bad, &good] {
-                w.put(
-                    path,
-                    old,
-                    Kind::Template,
-                    &None,
-                    SummaryRef::Template(&doc),
-                    &[],
-                    &lines,
-                    &[],
-                );
-            }
-        }
-        cache.persist();
+        cache.persist(&[
+            fresh(&bad, old, &doc, &[], &lines),
+            fresh(&good, old, &doc, &[], &lines),
+        ]);
         let again = Cache::open(&dir, &root, &[]);
         assert!(again.take(&good, old, Kind::Template, &None, |_| false).is_some());
         assert!(!again.has(&bad));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    /// Entries written as bytes encode exactly as the sequence of `u8`s they were
-    /// written as before, so caches of earlier runs stay readable.
+    /// A cache file cut anywhere, or of another format or build, gives none of its
+    /// entries or only whole ones, each as written; never a wrong one, never a panic.
     #[test]
-    fn entry_bytes_encode_as_a_sequence_of_bytes_did() {
-        let bytes: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
-        let as_seq = postcard::to_stdvec(&(std::path::PathBuf::from("a/b.py"), bytes.clone()));
-        let as_bytes = postcard::to_stdvec(&(
-            std::path::PathBuf::from("a/b.py"),
-            serde_bytes::ByteBuf::from(bytes),
-        ));
-        assert_eq!(as_seq.ok(), as_bytes.ok());
+    fn a_cut_or_foreign_file_gives_only_whole_entries() {
+        let mut file = Framing::header(42);
+        let entries: Vec<(String, Vec<u8>)> = (0..5)
+            .map(|i| (format!("/p/f{i}.py"), vec![i as u8; 3 * i]))
+            .collect();
+        for (path, bytes) in &entries {
+            Framing::push_entry(&mut file, path.as_bytes(), |o| {
+                o.extend_from_slice(bytes);
+                true
+            });
+        }
+        let whole = Framing::parse(&file, 42);
+        assert_eq!(whole.as_ref().map(Vec::len), Some(entries.len()));
+        for cut in 0..file.len() {
+            let Some(found) = Framing::parse(&file[..cut], 42) else {
+                continue;
+            };
+            for (k, (path, at)) in found.iter().enumerate() {
+                assert_eq!(path, Path::new(&entries[k].0), "cut at {cut}");
+                assert_eq!(
+                    file.get(at.clone()),
+                    Some(entries[k].1.as_slice()),
+                    "cut at {cut}"
+                );
+            }
+        }
+        assert!(Framing::parse(&file, 43).is_none(), "another build's fingerprint");
+        let mut older = file.clone();
+        older[8..12].copy_from_slice(&(FORMAT - 1).to_le_bytes());
+        assert!(Framing::parse(&older, 42).is_none(), "another format");
+        assert!(Framing::parse(b"\x10\x2a", 42).is_none(), "not a cache file");
     }
 }

@@ -9,7 +9,9 @@
 //! deleted file, a settings file's `TEMPLATES` `DIRS`) reloads the whole project.
 
 use crate::discovery::{self, Input, Kind};
-use crate::pipeline::{load, load_project, select, sort_findings, Loaded, Summaries, Summary, Texts};
+use crate::pipeline::{
+    load, load_project, select, sort_findings, Loaded, LoadedProject, Summaries, Summary, Texts,
+};
 use crate::workspace::ProjectIndex;
 use crate::{project, CheckError, FileId, Finding, Report, Settings, SourceFile};
 use std::collections::{HashMap, HashSet};
@@ -81,7 +83,11 @@ impl AnalysisHost {
             .iter()
             .map(|(p, t)| (p.clone(), t.clone()))
             .collect();
-        let (loaded, settings_dirs) = load_project(
+        let LoadedProject {
+            loaded,
+            settings_dirs,
+            ..
+        } = load_project(
             &self.paths,
             &self.root,
             &self.settings,

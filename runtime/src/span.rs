@@ -225,7 +225,12 @@ impl serde::Serialize for Starts {
     /// One byte string: the width in bytes (2 or 4), then each start little-endian; or
     /// 1, then the packed line lengths.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut bytes = Vec::with_capacity(1 + self.len() * 4);
+        // Sized from the storage (a packed index's length would be a count of its bytes).
+        let mut bytes = Vec::with_capacity(match self {
+            Starts::Short(s) => 1 + 2 * s.len(),
+            Starts::Long(s) => 1 + 4 * s.len(),
+            Starts::Packed(b) => 1 + b.len(),
+        });
         match self {
             Starts::Packed(b) => {
                 bytes.push(1);

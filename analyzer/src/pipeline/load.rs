@@ -100,7 +100,7 @@ pub(crate) fn load_project(
     cache: Option<&cache::Cache>,
     overlay: &[(PathBuf, String)],
     texts: Texts,
-) -> Result<(Vec<Loaded>, Vec<PathBuf>), CheckError> {
+) -> Result<LoadedProject, CheckError> {
     let inputs = discovery::discover(paths, cwd, settings)?;
     let (primary, markup): (Vec<Input>, Vec<Input>) =
         inputs.into_iter().partition(|i| i.kind != Kind::Markup);
@@ -120,33 +120,35 @@ pub(crate) fn load_project(
         .filter_map(|(m, _)| m.split('.').next().filter(|first| !first.is_empty()))
         .map(String::from)
         .collect();
-    // Each file is loaded, settled and, when computed afresh, put into the cache by the
-    // worker that analysed it (its own [`cache::Writer`]): the cache's encoding runs
-    // beside the other files' parsing, not after it (docs/benchmarks.md, the first
-    // cached run).
-    let writer = || cache.map(cache::Cache::writer);
-    let finish = |writer: &mut Option<cache::Writer<'_>>, (l, mut fresh): (Loaded, Option<CacheInfo>)| {
+    // Each file is loaded and settled by the worker that analysed it; a result computed
+    // afresh keeps its cache key, and the cache is written from the settled results
+    // while the cross-file rules run.
+    let finish = |(l, mut fresh): (Loaded, Option<CacheInfo>)| {
         let l = settle(l, fresh.as_mut(), texts, overlay, &tops);
-        if let (Some(w), Some(info)) = (writer.as_mut(), &fresh) {
-            store(w, &l, info);
-        }
-        l
+        (l, fresh)
     };
     // Each input is moved into its file (its absolute path kept, not copied), and what is
     // left of it freed as the file loads: the inputs held beside the loaded files were
     // the end of loading's peak (docs/benchmarks.md, issue 19).
-    let mut loaded: Vec<Loaded> = primary
+    let all = primary
         .into_par_iter()
         .zip(modules)
         .enumerate()
-        .map_init(writer, |w, (id, (input, module))| {
-            finish(
-                w,
-                load(id, input, module, settings, cache.map(|c| (c, &tops)), overlay),
-            )
-        })
-        .collect();
-
+        .map(|(id, (input, module))| {
+            finish(load(
+                id,
+                input,
+                module,
+                settings,
+                cache.map(|c| (c, &tops)),
+                overlay,
+            ))
+        });
+    let (mut loaded, mut fresh): (Vec<Loaded>, Vec<Option<CacheInfo>>) = if cache.is_some() {
+        all.unzip()
+    } else {
+        (all.map(|(l, _)| l).collect(), Vec::new())
+    };
     // Settings DIRS make templates of markup files under them, and of files outside
     // the checked paths that templates load.
     let settings_dirs: Vec<PathBuf> = loaded
@@ -188,27 +190,42 @@ pub(crate) fn load_project(
         extra.sort();
         extra.dedup_by(|a, b| a.abs == b.abs);
         let base = loaded.len();
-        let more: Vec<Loaded> = extra
+        let (more, more_fresh): (Vec<Loaded>, Vec<Option<CacheInfo>>) = extra
             .into_par_iter()
             .enumerate()
-            .map_init(writer, |w, (k, input)| {
-                finish(
-                    w,
-                    load(
-                        base + k,
-                        input,
-                        None,
-                        settings,
-                        cache.map(|c| (c, &tops)),
-                        overlay,
-                    ),
-                )
+            .map(|(k, input)| {
+                finish(load(
+                    base + k,
+                    input,
+                    None,
+                    settings,
+                    cache.map(|c| (c, &tops)),
+                    overlay,
+                ))
             })
-            .collect();
+            .unzip();
         loaded.extend(more);
+        if cache.is_some() {
+            fresh.extend(more_fresh);
+        }
     }
 
-    Ok((loaded, settings_dirs))
+    Ok(LoadedProject {
+        loaded,
+        settings_dirs,
+        fresh,
+    })
+}
+
+/// What [`load_project`] loaded.
+pub(crate) struct LoadedProject {
+    /// Every file, by [`FileId`].
+    pub(crate) loaded: Vec<Loaded>,
+    /// The template directories settings files set.
+    pub(crate) settings_dirs: Vec<PathBuf>,
+    /// With a cache, the cache key of each file whose result was computed this run, by
+    /// [`FileId`] (empty without a cache).
+    pub(crate) fresh: Vec<Option<CacheInfo>>,
 }
 
 fn abs_covered(dir: &Path, paths: &[PathBuf], cwd: &Path) -> bool {
@@ -224,24 +241,23 @@ fn pathdiff(path: &Path, base: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Put a result computed this run into the cache, as [`settle`] kept it (a result that
-/// came from the cache is already there).
-fn store(w: &mut cache::Writer<'_>, l: &Loaded, info: &CacheInfo) {
+/// A result computed this run, as [`settle`] kept it, for the cache to write (a result
+/// that came from the cache is already there).
+pub(crate) fn fresh<'a>(l: &'a Loaded, info: &'a CacheInfo) -> Option<cache::Fresh<'a>> {
     let summary = match &l.summary {
         Summary::Python(p) => cache::SummaryRef::Python(p),
         Summary::Template(t) => cache::SummaryRef::Template(t),
-        Summary::None => return,
+        Summary::None => return None,
     };
-    w.put(
-        &l.file.abs,
-        info.stamp,
-        l.file.kind,
-        &info.module,
+    Some(cache::Fresh {
+        abs: &l.file.abs,
+        stamp: info.stamp,
+        kind: l.file.kind,
         summary,
-        &l.findings,
-        &l.file.lines,
-        &info.outside,
-    );
+        findings: &l.findings,
+        lines: &l.file.lines,
+        outside: &info.outside,
+    })
 }
 
 /// Read, decode and summarise one file (phase 1), or take its result from the cache
@@ -324,7 +340,6 @@ pub(crate) fn load(
     let text = decode(id, bytes, &mut findings);
     let fresh = stamp.map(|stamp| CacheInfo {
         stamp,
-        module: module.clone(),
         outside: Vec::new(),
     });
     (analyse(id, input, text, module, settings, findings), fresh)

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub(crate) use analyse::{analyse, Summaries};
-pub(crate) use load::{load, load_project, Texts};
+pub(crate) use load::{load, load_project, LoadedProject, Texts};
 pub(crate) use select::{is_suppressed, select, sort_findings};
 
 /// The phases of a `check` run a process can be told of ([`PHASE_HOOK`]).
@@ -46,6 +46,12 @@ pub enum Phase {
 /// go back to the system once they are loaded (`cli/src/main.rs`; docs/benchmarks.md,
 /// "Issue 19: details packed, freed pages returned after loading").
 pub static PHASE_HOOK: std::sync::OnceLock<fn(Phase)> = std::sync::OnceLock::new();
+
+/// Called, if set, on a thread that does work no result of the run waits for (the
+/// cache's write, [`cache::Persist`]), when it starts: the `djust` binary gives the
+/// thread the lowest priority (`cli/src/main.rs`), so that it runs on cores the run
+/// leaves idle and does not slow the threads the run waits for.
+pub static BACKGROUND_HOOK: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
 
 /// Tell the process's [`PHASE_HOOK`], if any, that a run enters `phase`.
 fn enter(phase: Phase) {
@@ -88,7 +94,6 @@ pub(crate) struct Loaded {
 /// the result is settled ([`load::load`]).
 pub(crate) struct CacheInfo {
     pub(crate) stamp: cache::Stamp,
-    pub(crate) module: Option<(String, bool)>,
     /// The first names outside the run that dropped class details relied on
     /// ([`crate::summary::python::PyFile::drop_unreadable_class_details`]), stored
     /// with the result.
@@ -129,7 +134,11 @@ pub fn project_index(
     cwd: &Path,
     settings: &Settings,
 ) -> Result<workspace::ProjectIndex, CheckError> {
-    let (loaded, settings_dirs) = load_project(paths, cwd, settings, None, &[], Texts::All)?;
+    let LoadedProject {
+        loaded,
+        settings_dirs,
+        ..
+    } = load_project(paths, cwd, settings, None, &[], Texts::All)?;
     let project = Summaries::of(&loaded, &settings_dirs);
     let files: Vec<&SourceFile> = loaded.iter().map(|l| &l.file).collect();
     Ok(workspace::build(
@@ -163,7 +172,11 @@ pub fn check_with_overlay(
         .as_ref()
         .map(|dir| cache::Cache::open(dir, &settings.project_root, &settings.extend_service_factories));
     enter(Phase::Loading);
-    let (mut loaded, settings_dirs) = load_project(
+    let LoadedProject {
+        mut loaded,
+        settings_dirs,
+        fresh,
+    } = load_project(
         paths,
         cwd,
         settings,
@@ -177,19 +190,38 @@ pub fn check_with_overlay(
     )?;
 
     enter(Phase::CrossFile);
+    // The results computed this run are written to the cache while the cross-file rules
+    // run, by a thread of the lowest priority (it takes the cores when they would be
+    // idle: the serial parts of the cross-file phase), and what is left when they are
+    // done is helped with (docs/benchmarks.md, issue 19, the first cached run).
+    let persist = cache_store.and_then(|c| {
+        cache::Persist::new(c, loaded.len(), |i| {
+            load::fresh(loaded.get(i)?, fresh.get(i)?.as_ref()?)
+        })
+    });
     let selection = std::thread::scope(|scope| {
-        // The cache (its new entries encoded in phase 1) is written while the cross-file
-        // rules run.
-        if let Some(c) = cache_store {
-            scope.spawn(move || c.persist());
+        if let Some(p) = &persist {
+            scope.spawn(move || {
+                if let Some(hook) = BACKGROUND_HOOK.get() {
+                    hook();
+                }
+                p.work();
+            });
         }
         let cross = {
             let project = Summaries::of(&loaded, &settings_dirs);
             let index = project::PythonIndex::new(project.python);
             project::cross_file_parts::<Packed>(&index, &project.templates, &project.tindex)
         };
-        select::selection(&loaded, cross, settings)
+        let selected = select::selection(&loaded, cross, settings);
+        if let Some(p) = &persist {
+            p.work();
+        }
+        selected
     });
+    if let Some(p) = persist {
+        p.finish();
+    }
     // The summaries (thousands of small trees) are no longer read: they are freed, in
     // parallel by the threads that built most of them, before the report's list is
     // built (the cache has what it needs); the process is told, so that their memory can
