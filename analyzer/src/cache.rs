@@ -431,6 +431,10 @@ impl<'a, G: Fn(usize) -> Option<Fresh<'a>> + Sync> Persist<'a, G> {
     /// Encode and write until no work is left: the kept entries (one worker), then
     /// batches of results.
     pub fn work(&self) {
+        if self.kept_taken.load(Ordering::Relaxed) && self.next.load(Ordering::Relaxed) >= self.len {
+            // All taken (the usual case when the run comes to help): no buffer.
+            return;
+        }
         let mut out = Vec::with_capacity(Framing::FLUSH + 64 * 1024);
         if !self.kept_taken.swap(true, Ordering::Relaxed) {
             self.keep(&mut out);
