@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::UNIX_EPOCH;
 
-const FORMAT: u32 = 17;
+const FORMAT: u32 = 18;
 
 /// What phase 1 produced for one file.
 #[derive(Debug, Serialize, Deserialize)]
@@ -450,10 +450,7 @@ impl<'a, G: Fn(usize) -> Option<Fresh<'a>> + Sync> Persist<'a, G> {
                     Framing::push_entry(&mut out, path.as_bytes(), |o| f.encode(o));
                 }
             }
-            if out.len() >= Framing::FLUSH {
-                self.append(&out);
-                out.clear();
-            }
+            self.append_when_full(&mut out);
         }
         if !out.is_empty() {
             self.append(&out);
@@ -481,11 +478,16 @@ impl<'a, G: Fn(usize) -> Option<Fresh<'a>> + Sync> Persist<'a, G> {
                     o.extend_from_slice(bytes);
                     true
                 });
-                if out.len() >= Framing::FLUSH {
-                    self.append(out);
-                    out.clear();
-                }
+                self.append_when_full(out);
             }
+        }
+    }
+
+    /// Append `out` to the file and empty it, once it holds [`Framing::FLUSH`] bytes.
+    fn append_when_full(&self, out: &mut Vec<u8>) {
+        if out.len() >= Framing::FLUSH {
+            self.append(out);
+            out.clear();
         }
     }
 

@@ -83,8 +83,8 @@ pub struct LineCol {
 /// (nearly every source file) and as `u32` otherwise: the analyzer holds one index per
 /// file of a project until its report is printed. In a text over 4 GiB, the lines that
 /// start past 4 GiB are counted with the last one before it. Serialized, the starts
-/// are one byte string (their width, then each start little-endian), which encodes
-/// and decodes as one copy, not a number at a time.
+/// are their width and one byte string (each start little-endian, or the packed line
+/// lengths), which encodes and decodes as one copy, not a number at a time.
 ///
 /// Columns never read the text: the index keeps where the multi-byte characters are,
 /// as runs of same-length characters (a template's `·` is one run of one; a line of
@@ -222,30 +222,28 @@ impl Starts {
 
 #[cfg(feature = "serde")]
 impl serde::Serialize for Starts {
-    /// One byte string: the width in bytes (2 or 4), then each start little-endian; or
-    /// 1, then the packed line lengths.
+    /// A pair: the width of each start in bytes (2 or 4, little-endian), or 1 for the
+    /// packed line lengths; then those bytes, as one byte string. A packed index (what
+    /// a `check` run holds, and caches for every file) is written from its own bytes,
+    /// with no copy made first (docs/benchmarks.md, issue 19, the first cached run).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Sized from the storage (a packed index's length would be a count of its bytes).
-        let mut bytes = Vec::with_capacity(match self {
-            Starts::Short(s) => 1 + 2 * s.len(),
-            Starts::Long(s) => 1 + 4 * s.len(),
-            Starts::Packed(b) => 1 + b.len(),
-        });
-        match self {
-            Starts::Packed(b) => {
-                bytes.push(1);
-                bytes.extend_from_slice(b);
-            }
+        use serde::ser::SerializeTuple;
+        let widened: Vec<u8>;
+        let (width, bytes): (u8, &[u8]) = match self {
+            Starts::Packed(b) => (1, b),
             Starts::Short(s) => {
-                bytes.push(2);
-                s.iter().for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+                widened = s.iter().flat_map(|v| v.to_le_bytes()).collect();
+                (2, &widened)
             }
             Starts::Long(s) => {
-                bytes.push(4);
-                s.iter().for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+                widened = s.iter().flat_map(|v| v.to_le_bytes()).collect();
+                (4, &widened)
             }
-        }
-        serializer.serialize_bytes(&bytes)
+        };
+        let mut pair = serializer.serialize_tuple(2)?;
+        pair.serialize_element(&width)?;
+        pair.serialize_element(serde_bytes::Bytes::new(bytes))?;
+        pair.end()
     }
 }
 
@@ -260,32 +258,37 @@ impl<'de> serde::Deserialize<'de> for Starts {
                     "line starts: a width (2 or 4), then the starts little-endian; or 1, then line lengths",
                 )
             }
-            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Starts, E> {
-                match v.split_first() {
-                    Some((1, rest)) => Ok(Starts::Packed(rest.into())),
-                    Some((2, rest)) if rest.len() % 2 == 0 => Ok(Starts::Short(
-                        rest.chunks_exact(2)
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Starts, A::Error> {
+                use serde::de::Error;
+                let width: u8 = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+                let bytes: serde_bytes::ByteBuf = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(1, &self))?;
+                let bytes = bytes.into_vec();
+                match width {
+                    1 => Ok(Starts::Packed(bytes.into_boxed_slice())),
+                    2 if bytes.len() % 2 == 0 => Ok(Starts::Short(
+                        bytes
+                            .chunks_exact(2)
                             .map(|c| u16::from_le_bytes([c[0], c[1]]))
                             .collect(),
                     )),
-                    Some((4, rest)) if rest.len() % 4 == 0 => Ok(Starts::Long(
-                        rest.chunks_exact(4)
+                    4 if bytes.len() % 4 == 0 => Ok(Starts::Long(
+                        bytes
+                            .chunks_exact(4)
                             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
                             .collect(),
                     )),
-                    _ => Err(E::invalid_value(serde::de::Unexpected::Bytes(v), &self)),
+                    _ => Err(A::Error::invalid_value(
+                        serde::de::Unexpected::Unsigned(u64::from(width)),
+                        &self,
+                    )),
                 }
-            }
-            // A format without byte strings (JSON) gives them as a sequence.
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Starts, A::Error> {
-                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
-                while let Some(b) = seq.next_element::<u8>()? {
-                    bytes.push(b);
-                }
-                self.visit_bytes(&bytes)
             }
         }
-        deserializer.deserialize_bytes(Visit)
+        deserializer.deserialize_tuple(2, Visit)
     }
 }
 
@@ -661,6 +664,40 @@ mod tests {
                 assert_eq!(back.line_of(offset), line, "offset {offset}");
                 assert_eq!(idx.line_start(line), starts[line]);
                 assert_eq!(back.line_start(line), starts[line]);
+            }
+        }
+    }
+
+    /// Each form of the starts (`u16`, `u32`, packed) survives the cache's encoding
+    /// (postcard) unchanged, and a packed index is encoded as its width and its own
+    /// bytes: the pair the cache reads back.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn every_form_of_starts_survives_postcard() {
+        let text = "ab\nc·d\n".repeat(40) + &"x".repeat(70_000) + "\n\ntail";
+        for src in [text[..200].to_string(), text.clone()] {
+            let idx = LineIndex::new(&src);
+            let mut packed = idx.clone();
+            packed.pack();
+            for form in [idx.clone(), packed] {
+                let bytes = postcard::to_allocvec(&form).unwrap_or_else(|e| panic!("{e}"));
+                if let Starts::Packed(own) = &form.line_starts {
+                    assert_eq!(bytes[0], 1, "the width of packed starts");
+                    assert!(bytes[1..].windows(own.len()).any(|w| w == &own[..]));
+                }
+                let back: LineIndex = postcard::from_bytes(&bytes).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(
+                    std::mem::discriminant(&back.line_starts),
+                    std::mem::discriminant(&form.line_starts)
+                );
+                assert_eq!(back.line_count(), idx.line_count());
+                for offset in (0..=src.len()).step_by(97).chain([src.len()]) {
+                    assert_eq!(
+                        back.line_col("", offset),
+                        idx.line_col("", offset),
+                        "offset {offset}"
+                    );
+                }
             }
         }
     }
