@@ -79,8 +79,7 @@ fn main() -> ExitCode {
     // Set once, before any run: `set` fails only if it is already set.
     let _ = PHASE_HOOK.set(tune_allocator);
     let _ = BACKGROUND_HOOK.set(lower_priority);
-    let r = djust_cli::run(std::env::args_os());
-    ExitCode::from(r)
+    ExitCode::from(djust_cli::run(std::env::args_os()))
 }
 
 #[cfg(test)]

@@ -144,11 +144,7 @@ pub(crate) fn load_project(
                 overlay,
             ))
         });
-    let (mut loaded, mut fresh): (Vec<Loaded>, Vec<Option<CacheInfo>>) = if cache.is_some() {
-        all.unzip()
-    } else {
-        (all.map(|(l, _)| l).collect(), Vec::new())
-    };
+    let (mut loaded, mut fresh) = gather(all, cache.is_some());
     // Settings DIRS make templates of markup files under them, and of files outside
     // the checked paths that templates load.
     let settings_dirs: Vec<PathBuf> = loaded
@@ -190,24 +186,19 @@ pub(crate) fn load_project(
         extra.sort();
         extra.dedup_by(|a, b| a.abs == b.abs);
         let base = loaded.len();
-        let (more, more_fresh): (Vec<Loaded>, Vec<Option<CacheInfo>>) = extra
-            .into_par_iter()
-            .enumerate()
-            .map(|(k, input)| {
-                finish(load(
-                    base + k,
-                    input,
-                    None,
-                    settings,
-                    cache.map(|c| (c, &tops)),
-                    overlay,
-                ))
-            })
-            .unzip();
+        let more = extra.into_par_iter().enumerate().map(|(k, input)| {
+            finish(load(
+                base + k,
+                input,
+                None,
+                settings,
+                cache.map(|c| (c, &tops)),
+                overlay,
+            ))
+        });
+        let (more, more_fresh) = gather(more, cache.is_some());
         loaded.extend(more);
-        if cache.is_some() {
-            fresh.extend(more_fresh);
-        }
+        fresh.extend(more_fresh);
     }
 
     Ok(LoadedProject {
@@ -215,6 +206,19 @@ pub(crate) fn load_project(
         settings_dirs,
         fresh,
     })
+}
+
+/// The loaded files, and with a cache (`cached`) each one's cache key; without one, no
+/// list of keys (all `None`) is held beside the files.
+fn gather(
+    all: impl IndexedParallelIterator<Item = (Loaded, Option<CacheInfo>)>,
+    cached: bool,
+) -> (Vec<Loaded>, Vec<Option<CacheInfo>>) {
+    if cached {
+        all.unzip()
+    } else {
+        (all.map(|(l, _)| l).collect(), Vec::new())
+    }
 }
 
 /// What [`load_project`] loaded.
