@@ -1,15 +1,17 @@
 """Whether a core the run leaves idle is free on this machine (docs/benchmarks.md, issue 19).
 
-Rounds of a cold ``djust check`` (``--no-cache``) on one tree: alone, then beside a
-process that always wants a CPU (a Python busy loop) run at the lowest priority, as
-``SCHED_IDLE`` (``chrt -i 0``) or at nice 19 (``nice -n 19``). On a machine whose two
-CPUs are truly idle when the run does not use them, the spinner takes only the idle
-time and the run is as fast; on a shared virtual machine (two vCPUs of one host core,
-or an overcommitted host) the run slows down, and so does work the run hands to a
-low-priority thread, such as the cache's writer. Prints both medians and the paired
-difference's mean with its 95% interval.
+``idle`` and ``nice``: rounds of a cold ``djust check`` (``--no-cache``) on one tree:
+alone, then beside a process that always wants a CPU (a Python busy loop) run at the
+lowest priority, as ``SCHED_IDLE`` (``chrt -i 0``) or at nice 19 (``nice -n 19``).
+Prints both medians and the paired difference's mean with its 95% interval. If the
+run slows down, so does work it hands to a low-priority thread, such as the cache's
+writer.
 
-Usage: python3 scripts/bench_idle_contention.py TREE ROUNDS idle|nice [DJUST]
+``pair``: whether the two CPUs slow each other's computation (two logical CPUs of one
+core would): rounds of a fixed Python loop timed alone, then two copies at once
+(TREE is not used). Prints the median time of a copy in each case.
+
+Usage: python3 scripts/bench_idle_contention.py TREE ROUNDS idle|nice|pair [DJUST]
 (default build: target/release/djust)
 """
 
@@ -20,9 +22,35 @@ import subprocess
 import sys
 import time
 
+# A fixed amount of computation, about half a second on the standard machine.
+LOOP = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(10_000_000): x ^= i\nprint(time.perf_counter() - t)"
+
+
+def pair(rounds: int) -> None:
+    """A copy of LOOP alone and two copies at once, each timed by itself."""
+
+    def copies(count: int) -> list[float]:
+        procs = [
+            subprocess.Popen([sys.executable, "-c", LOOP], stdout=subprocess.PIPE, text=True) for _ in range(count)
+        ]
+        return [float(p.communicate()[0]) for p in procs]
+
+    alone: list[float] = []
+    together: list[float] = []
+    for _ in range(rounds):
+        alone += copies(1)
+        together += copies(2)
+    print(
+        f"a loop alone: median {statistics.median(alone) * 1000:.1f} ms; "
+        f"two at once: median {statistics.median(together) * 1000:.1f} ms each"
+    )
+
 
 def main() -> None:
     tree, rounds, policy = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    if policy == "pair":
+        pair(rounds)
+        return
     build = os.path.abspath(sys.argv[4] if len(sys.argv) > 4 else "target/release/djust")
     lower = {"idle": ["chrt", "-i", "0"], "nice": ["nice", "-n", "19"]}[policy]
     spinner = [*lower, sys.executable, "-c", "while True: pass"]

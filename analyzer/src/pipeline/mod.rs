@@ -192,9 +192,9 @@ pub fn check_with_overlay(
     enter(Phase::CrossFile);
     // The results computed this run are written to the cache while the cross-file rules
     // run, by a thread of the lowest priority (it takes the cores the serial parts of the
-    // cross-file phase leave idle; on a machine whose CPUs share a core, this hides the
-    // write only in part), and what is left when they are done is helped with
-    // (docs/benchmarks.md, issue 19, the first cached run).
+    // cross-file phase leave idle; a thread of the run that wakes where it runs still
+    // waits for it, so this hides the write only in part), and what is left when they
+    // are done is helped with (docs/benchmarks.md, issue 19, the first cached run).
     let persist = cache_store.and_then(|c| {
         cache::Persist::new(c, loaded.len(), |i| {
             load::fresh(loaded.get(i)?, fresh.get(i)?.as_ref()?)
