@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-# A fixed amount of computation, about half a second on the standard machine.
+# A fixed amount of computation, about two thirds of a second on the standard machine.
 LOOP = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(10_000_000): x ^= i\nprint(time.perf_counter() - t)"
 
 
