@@ -23,6 +23,23 @@ pub fn dotted(expr: &Expr) -> Option<Vec<&str>> {
     }
 }
 
+/// The last name of `a.b.c` (`"c"`) for a name or a chain of attributes on a name, as
+/// [`dotted`]'s list would end, without building the list (the rules that ask it do
+/// so of every call: `mark_safe(…)`, `logger.info(…)`).
+pub fn dotted_last(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => {
+            let mut base = a.value.as_ref();
+            while let Expr::Attribute(inner) = base {
+                base = inner.value.as_ref();
+            }
+            matches!(base, Expr::Name(_)).then_some(a.attr.as_str())
+        }
+        _ => None,
+    }
+}
+
 /// A function or async function definition.
 #[derive(Clone, Copy)]
 pub struct FnDef<'a> {
@@ -139,4 +156,32 @@ pub fn str_const(expr: &Expr) -> Option<&str> {
 /// True for the constant `True`.
 pub fn is_true(expr: &Expr) -> bool {
     matches!(expr, Expr::BooleanLiteral(b) if b.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The last name is [`dotted`]'s last, for every shape of expression a rule asks
+    /// about: names, chains of attributes, and chains that do not start at a name.
+    #[test]
+    fn the_last_name_is_the_dotted_lists_last() -> Result<(), String> {
+        for (source, last) in [
+            ("mark_safe", Some("mark_safe")),
+            ("html.mark_safe", Some("mark_safe")),
+            ("django.utils.safestring.mark_safe", Some("mark_safe")),
+            ("self.logger", Some("logger")),
+            ("f().mark_safe", None),
+            ("a[0].b.log", None),
+            ("'x'.join", None),
+            ("(a or b).c", None),
+            ("42", None),
+        ] {
+            let parsed = ruff_python_parser::parse_expression(source).map_err(|e| e.to_string())?;
+            let expr = parsed.expr();
+            assert_eq!(dotted_last(expr), last, "{source}");
+            assert_eq!(dotted(expr).and_then(|p| p.last().copied()), last, "{source}");
+        }
+        Ok(())
+    }
 }

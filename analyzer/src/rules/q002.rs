@@ -1,6 +1,6 @@
 //! Q002: a logging call that formats its message eagerly.
 
-use crate::ast_util::{dotted, span_of};
+use crate::ast_util::{dotted_last, span_of};
 use crate::checker::Context;
 use crate::declare_violation;
 use crate::finding::Finding;
@@ -51,10 +51,9 @@ const METHODS: &[&str] = &[
 ];
 
 fn is_logger(expr: &Expr) -> bool {
-    match dotted(expr) {
-        Some(parts) if parts.len() == 1 => matches!(parts[0], "logger" | "log" | "logging"),
-        Some(parts) => matches!(parts.last(), Some(&"logger") | Some(&"log")),
-        None => false,
+    match expr {
+        Expr::Name(n) => matches!(n.id.as_str(), "logger" | "log" | "logging"),
+        other => matches!(dotted_last(other), Some("logger" | "log")),
     }
 }
 

@@ -1,6 +1,6 @@
 //! S001: `mark_safe` of a formatted string.
 
-use crate::ast_util::{dotted, span_of};
+use crate::ast_util::{dotted_last, span_of};
 use crate::checker::Context;
 use crate::declare_violation;
 use crate::finding::Finding;
@@ -44,8 +44,7 @@ declare_violation! {
 /// Check one expression.
 pub fn check(ctx: &Context<'_>, expr: &Expr, out: &mut Vec<Finding>) {
     let Expr::Call(call) = expr else { return };
-    let is_mark_safe = dotted(&call.func).is_some_and(|p| p.last() == Some(&"mark_safe"));
-    if !is_mark_safe {
+    if dotted_last(&call.func) != Some("mark_safe") {
         return;
     }
     let Some(arg) = call.arguments.args.first() else {

@@ -1,6 +1,6 @@
 //! S002: `@csrf_exempt` without a stated reason.
 
-use crate::ast_util::{dotted, span_of, str_const};
+use crate::ast_util::{dotted_last, span_of, str_const};
 use crate::checker::Context;
 use crate::declare_violation;
 use crate::finding::Finding;
@@ -50,10 +50,10 @@ fn is_csrf_exempt(expr: &Expr) -> bool {
     match expr {
         Expr::Call(c) => {
             // `@method_decorator(csrf_exempt, name="dispatch")`
-            dotted(&c.func).is_some_and(|p| p.last() == Some(&"method_decorator"))
+            dotted_last(&c.func) == Some("method_decorator")
                 && c.arguments.args.first().is_some_and(is_csrf_exempt)
         }
-        other => dotted(other).is_some_and(|p| p.last() == Some(&"csrf_exempt")),
+        other => dotted_last(other) == Some("csrf_exempt"),
     }
 }
 
