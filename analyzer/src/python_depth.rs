@@ -139,8 +139,9 @@ pub fn check(source: &str) -> Option<(TooDeep, usize)> {
 /// Whether a count over the bytes alone proves that `source` crosses no limit, so it
 /// need not be lexed (nearly every file). A file under [`SMALL`] is counted as a whole
 /// first ([`below_limits_in_total`]: a third of the time per byte of [`byte_bounds`],
-/// with no branch per byte); a larger one, or one that count does not clear, per logical line
-/// ([`ByteBounds`]). Each bound counts more than the lexer would, never less.
+/// with no branch per byte); a larger one, or one that count does not clear, per
+/// logical line ([`ByteBounds`]). Each bound counts more than the lexer would, never
+/// less.
 fn below_limits_by_count(source: &str) -> bool {
     (source.len() < SMALL && below_limits_in_total(source))
         || byte_bounds(source).is_some_and(|b| {
@@ -334,7 +335,7 @@ fn byte_bounds(source: &str) -> Option<ByteBounds> {
                 fields,
             }) => {
                 prev_letter = false;
-                // The bytes that matter in a string: its quote, `\\`, and a line break
+                // The bytes that matter in a string: its quote, `\`, and a line break
                 // (outside a triple-quoted one) or a brace (in an f-string or t-string).
                 let stops = |c: u8| {
                     c == quote
