@@ -172,10 +172,8 @@ fn below_limits_in_total(source: &str) -> bool {
     let (mut opens, mut tokens, mut prev_letter) = (0usize, 0usize, false);
     for &c in b {
         let class = CLASS[c as usize];
-        let letter = class & LETTER != 0;
         opens += usize::from(class & OPEN != 0);
-        tokens += usize::from(class & COUNTED) + usize::from(letter && !prev_letter);
-        prev_letter = letter;
+        tokens += counted(class, &mut prev_letter);
     }
     opens <= MAX_BRACKETS && tokens <= MAX_EXPRESSION_DEPTH
 }
@@ -190,6 +188,16 @@ const LETTER: u8 = 1 << 3;
 /// A byte [`byte_bounds`] must look at in code (brackets, quotes, `#`, `\`, line
 /// breaks, `:`); the others only count ([`COUNTED`], [`LETTER`]).
 const SPECIAL: u8 = 1 << 4;
+
+/// The tokens a byte of `class` counts: its own ([`COUNTED`]), and one more where a
+/// letter follows a byte that is not one (`prev_letter`, then updated).
+#[inline(always)]
+fn counted(class: u8, prev_letter: &mut bool) -> usize {
+    let letter = class & LETTER != 0;
+    let starts = letter && !*prev_letter;
+    *prev_letter = letter;
+    usize::from(class & COUNTED) + usize::from(starts)
+}
 
 /// Each byte's class for the byte scans.
 static CLASS: [u8; 256] = {
@@ -407,14 +415,12 @@ fn byte_bounds(source: &str) -> Option<ByteBounds> {
                         if class & SPECIAL != 0 {
                             break;
                         }
-                        let letter = class & LETTER != 0;
-                        tokens += usize::from(class & COUNTED) + usize::from(letter && !prev_letter);
-                        prev_letter = letter;
+                        tokens += counted(class, &mut prev_letter);
                         i += 1;
                     }
                     continue;
                 }
-                let letter = c.is_ascii_alphabetic() || c == b'_';
+                // A byte that matters here ([`SPECIAL`]): never a letter.
                 match c {
                     b'#' if field.is_some() => return None,
                     b'#' => {
@@ -466,12 +472,10 @@ fn byte_bounds(source: &str) -> Option<ByteBounds> {
                         tokens += 1;
                         stack.push(Ctx::Spec);
                     }
-                    b'+' | b'-' | b'*' | b'/' | b'|' | b'&' | b'.' | b'%' | b'~' | b'^' | b'<' | b'>'
-                    | b'@' | b':' | b'=' => tokens += 1,
-                    _ if letter && !prev_letter => tokens += 1,
+                    b':' => tokens += 1,
                     _ => {}
                 }
-                prev_letter = letter;
+                prev_letter = false;
                 i += 1;
             }
         }
